@@ -1,0 +1,271 @@
+"""The `helpdesk` command: the console, and subcommands for the phone system, scripts and admins."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pwd
+import sys
+from pathlib import Path
+
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from helpdesk.clock import Clock, london_stamp
+from helpdesk.config import ConfigInvalid, Settings, resolve_settings
+from helpdesk.domain.policy import PolicyInvalid
+from helpdesk.domain.types import CallerRole, Category, ConcernStatus
+
+
+class Refused(RuntimeError):
+    """The command cannot go ahead; str() is the one line the user reads."""
+
+
+def os_login() -> str:
+    """The login of the real uid: never from USER or LOGNAME, which anyone can set."""
+    return pwd.getpwuid(os.getuid()).pw_name
+
+
+def open_engine(settings: Settings):
+    from helpdesk.store.engine import make_engine
+    from helpdesk.store.schema import check_schema
+
+    engine = make_engine(settings.database_url)
+    check_schema(engine)
+    return engine
+
+
+def identify(engine, as_login: str | None):
+    """The member of staff at this terminal, or Refused with the reason."""
+    from helpdesk.store.queries import is_demo_database, staff_member
+
+    login = os_login()
+    if as_login:
+        if not is_demo_database(engine):
+            raise Refused("--as is accepted only on a demo database (one created by `helpdesk demo`)")
+        login = as_login
+    member = staff_member(engine, login)
+    if member is None:
+        raise Refused(f"no staff account for login {login!r}: ask a helpline admin to add you")
+    if not member.active:
+        raise Refused(f"the staff account {login!r} is inactive: ask a helpline admin")
+    return member
+
+
+def run_console(engine, settings: Settings, member, exit_when_loaded: bool = False) -> int:
+    from helpdesk.tui.app import HelpdeskApp
+
+    app = HelpdeskApp(
+        engine=engine,
+        clock=Clock(),
+        staff=member,
+        policy=settings.policy(),
+        database_url=settings.database_url,
+        exit_when_loaded=exit_when_loaded,
+    )
+    app.run()
+    return app.return_code or 0
+
+
+# --- subcommands ------------------------------------------------------------------------------
+
+
+def cmd_console(args, settings: Settings) -> int:
+    engine = open_engine(settings)
+    return run_console(engine, settings, identify(engine, args.as_login), args.exit_when_loaded)
+
+
+def cmd_db_upgrade(args, settings: Settings) -> int:
+    from helpdesk.store.engine import make_engine
+    from helpdesk.store.schema import HEAD_REVISION, upgrade
+
+    upgrade(make_engine(settings.database_url))
+    print(f"database schema at revision {HEAD_REVISION}")
+    return 0
+
+
+IMPORTERS = {
+    "schools": "import_schools",
+    "staff": "import_staff",
+    "bodies": "import_bodies",
+    "inspections": "import_inspections",
+    "conflicts": "import_conflicts",
+}
+
+
+def print_progress(done: int, total: int) -> None:
+    if sys.stderr.isatty():
+        print(f"\r  {done:,} of {total:,} rows read", end="" if done < total else "\n", file=sys.stderr, flush=True)
+    elif done == total or done % 10_000 == 0:
+        print(f"  {done:,} of {total:,} rows read", file=sys.stderr)
+
+
+def cmd_import(args, settings: Settings) -> int:
+    from helpdesk.store import importers
+    from helpdesk.store.queries import count_staff
+
+    engine = open_engine(settings)
+    if count_staff(engine):  # the very first import (of staff) bootstraps an empty database
+        member = identify(engine, args.as_login)
+        if member.role != "admin":
+            raise Refused("only an admin may import reference data")
+    path = Path(args.file)
+    if not path.is_file():
+        raise Refused(f"no such file: {path}")
+    run = getattr(importers, IMPORTERS[args.kind])
+    try:
+        report = run(engine, path, os_login(), Clock().now(), skip_invalid=args.skip_invalid, progress=print_progress)
+    except importers.ImportRefused as refused:
+        for problem in refused.problems:
+            print(f"{path.name}: {problem}", file=sys.stderr)
+        raise Refused(f"{len(refused.problems)} bad row(s) in {path.name}; nothing imported (--skip-invalid imports the rest)") from None
+    for problem in report.skipped:
+        print(f"{path.name}: skipped {problem}", file=sys.stderr)
+    for problem in report.warnings:
+        print(f"{path.name}: warning: {problem}", file=sys.stderr)
+    print(report.summary())
+    return 0
+
+
+def cmd_concern_add(args, settings: Settings) -> int:
+    from helpdesk.domain.intake import ConcernInvalid, validate_concern
+    from helpdesk.store.commands import log_concern
+
+    engine = open_engine(settings)
+    member = identify(engine, args.as_login)
+    try:
+        concern = validate_concern(
+            urn=args.urn,
+            caller_name=args.caller_name,
+            caller_role=args.caller_role,
+            phone=args.phone,
+            category=args.category,
+            summary=args.summary,
+            urgent=args.urgent,
+            inspection_ref=args.inspection,
+        )
+        concern_id = log_concern(engine, concern, member.login, Clock().now())
+    except ConcernInvalid as invalid:
+        for field, reason in invalid.errors.items():
+            print(f"helpdesk: --{field.replace('_', '-')}: {reason}", file=sys.stderr)
+        return 1
+    print(concern_id)
+    return 0
+
+
+def cmd_concern_list(args, settings: Settings) -> int:
+    from helpdesk.store.queries import list_concerns
+
+    engine = open_engine(settings)
+    identify(engine, args.as_login)
+    rows = list_concerns(engine, status=args.status)
+    if args.json:
+        print(json.dumps([{**row.__dict__, "received_at": row.received_at.isoformat()} for row in rows], indent=2))
+        return 0
+    for row in rows:
+        flag = "URGENT" if row.urgent else "      "
+        held = f" ({row.claimed_by})" if row.claimed_by else ""
+        print(f"{row.id:>6}  {london_stamp(row.received_at)}  {flag}  {row.status:<7}{held}  {row.urn}  {row.school}  {Category(row.category).label}")
+    return 0
+
+
+def cmd_demo(args, settings: Settings) -> int:
+    from helpdesk.store.demo import DEMO_SENIOR, CallSimulator, demo_database_ready, seed_demo
+    from helpdesk.store.engine import default_database_path, make_engine, sqlite_url
+    from helpdesk.store.schema import upgrade
+
+    url = args.db or os.environ.get("HELPDESK_DATABASE_URL") or sqlite_url(default_database_path("demo.sqlite"))
+    settings = Settings(database_url=url, policy_path=settings.policy_path)
+    engine = make_engine(url)
+    clock = Clock()
+    if demo_database_ready(engine):
+        upgrade(engine)
+    else:
+        from helpdesk.store.schema import current_revision
+
+        if current_revision(engine) is not None:
+            raise Refused(f"{url} holds a helpdesk database that `helpdesk demo` did not create; it is left alone")
+        print(f"creating the demo database at {url} ...", file=sys.stderr)
+        seed_demo(engine, clock)
+    member = identify(engine, args.as_login or DEMO_SENIOR)
+    simulator = None
+    if not args.no_simulator:
+        simulator = CallSimulator(engine, clock, interval=args.interval)
+        simulator.start()
+    try:
+        return run_console(engine, settings, member, args.exit_when_loaded)
+    finally:
+        if simulator:
+            simulator.stop()
+
+
+# --- the parser ------------------------------------------------------------------------------
+
+
+def common_options(in_subcommand: bool) -> argparse.ArgumentParser:
+    """Options accepted before or after the subcommand (after it, they must not reset the first)."""
+    default = argparse.SUPPRESS if in_subcommand else None
+    common = argparse.ArgumentParser(add_help=False, argument_default=default)
+    common.add_argument("--db", metavar="URL", help="database URL (default: HELPDESK_DATABASE_URL, the config file, or a SQLite file in your data folder)")
+    common.add_argument("--policy", metavar="FILE", help="policy file (default: HELPDESK_POLICY, the config file, or the shipped policy)")
+    common.add_argument("--as", dest="as_login", metavar="LOGIN", help="act as this demo login (demo databases only)")
+    common.add_argument("--exit-when-loaded", action="store_true", default=default or False, help=argparse.SUPPRESS)
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    top, common = common_options(in_subcommand=False), common_options(in_subcommand=True)
+    parser = argparse.ArgumentParser(prog="helpdesk", parents=[top], description="The inspection helpline console. With no subcommand, opens the live queue.")
+    parser.set_defaults(run=cmd_console)
+    sub = parser.add_subparsers(title="subcommands", metavar="COMMAND")
+
+    db = sub.add_parser("db", help="database schema").add_subparsers(metavar="ACTION", required=True)
+    db.add_parser("upgrade", parents=[common], help="create or upgrade the schema").set_defaults(run=cmd_db_upgrade)
+
+    imp = sub.add_parser("import", parents=[common], help="import reference data from CSV")
+    imp.add_argument("kind", choices=sorted(IMPORTERS))
+    imp.add_argument("file")
+    imp.add_argument("--skip-invalid", action="store_true", help="import the good rows even if some are bad")
+    imp.set_defaults(run=cmd_import)
+
+    concern = sub.add_parser("concern", help="log or list concerns").add_subparsers(metavar="ACTION", required=True)
+    add = concern.add_parser("add", parents=[common], help="log a new concern in the queue")
+    add.add_argument("--urn", required=True, help="the school's six-digit URN")
+    add.add_argument("--caller-name", required=True)
+    add.add_argument("--caller-role", required=True, help=", ".join(CallerRole.values()))
+    add.add_argument("--phone", required=True, help="the caller's UK phone number")
+    add.add_argument("--category", required=True, help=", ".join(Category.values()))
+    add.add_argument("--summary", required=True)
+    add.add_argument("--urgent", action="store_true", help="urgent or distress")
+    add.add_argument("--inspection", metavar="REF", help="inspection reference (default: the school's current one)")
+    add.set_defaults(run=cmd_concern_add)
+    listing = concern.add_parser("list", parents=[common], help="list concerns")
+    listing.add_argument("--status", choices=ConcernStatus.values())
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(run=cmd_concern_list)
+
+    demo = sub.add_parser("demo", parents=[common], help="open a live demo queue on its own database")
+    demo.add_argument("--no-simulator", action="store_true", help="do not simulate incoming calls")
+    demo.add_argument("--interval", type=float, default=8.0, metavar="SECONDS", help="seconds between simulated calls (default 8)")
+    demo.set_defaults(run=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = resolve_settings(args.db, args.policy)
+        return args.run(args, settings)
+    except (Refused, ConfigInvalid, PolicyInvalid) as error:
+        print(f"helpdesk: {error}", file=sys.stderr)
+    except Exception as error:  # noqa: BLE001 - schema and database faults get one line, never a traceback
+        from helpdesk.store.schema import SchemaNotReady
+
+        if isinstance(error, SchemaNotReady):
+            print(f"helpdesk: {error}", file=sys.stderr)
+        elif isinstance(error, (OperationalError, ProgrammingError, OSError)):
+            reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+            print(f"helpdesk: the database is unavailable ({reason}); try again, or check --db", file=sys.stderr)
+        else:
+            raise
+    return 1

@@ -1,0 +1,100 @@
+"""What a new concern must hold before it may enter the queue."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from helpdesk.domain.phones import PhoneInvalid, parse_gb_phone
+from helpdesk.domain.types import CallerRole, Category
+
+NAME_MAX = 120
+SUMMARY_MAX = 2000
+URN_PATTERN = re.compile(r"\d{6}")
+
+
+class ConcernInvalid(ValueError):
+    """One or more fields are wrong; `errors` maps each field to the reason."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(f"{field}: {reason}" for field, reason in errors.items()))
+
+
+@dataclass(frozen=True)
+class NewConcern:
+    urn: str
+    caller_name: str
+    caller_role: CallerRole
+    caller_phone: str  # E.164
+    category: Category
+    summary: str
+    urgent: bool = False
+    inspection_ref: str | None = None
+
+
+def has_control_characters(text: str, allow_newlines: bool = False) -> bool:
+    allowed = {"\n", "\t"} if allow_newlines else set()
+    return any(unicodedata.category(ch) in ("Cc", "Cf") and ch not in allowed for ch in text)
+
+
+def check_text(value: str, label: str, limit: int, multiline: bool = False) -> str | None:
+    """The reason a free-text field is refused, or None."""
+    if not value.strip():
+        return f"{label} is required"
+    if has_control_characters(value, allow_newlines=multiline):
+        return f"{label} contains control characters"
+    if len(value) > limit:
+        return f"{label} is too long ({len(value)} characters, at most {limit})"
+    return None
+
+
+def check_urn(urn: str) -> str | None:
+    if not URN_PATTERN.fullmatch(urn.strip()):
+        return "URN must be six digits"
+    return None
+
+
+def validate_concern(
+    *,
+    urn: str,
+    caller_name: str,
+    caller_role: str,
+    phone: str,
+    category: str,
+    summary: str,
+    urgent: bool = False,
+    inspection_ref: str | None = None,
+) -> NewConcern:
+    """A checked NewConcern, or ConcernInvalid naming every wrong field."""
+    errors: dict[str, str] = {}
+    if reason := check_urn(urn):
+        errors["urn"] = reason
+    if reason := check_text(caller_name, "Caller name", NAME_MAX):
+        errors["caller_name"] = reason
+    if caller_role not in CallerRole.values():
+        errors["caller_role"] = f"unknown caller role {caller_role!r} (one of: {', '.join(CallerRole.values())})"
+    try:
+        e164 = parse_gb_phone(phone)
+    except PhoneInvalid as error:
+        errors["phone"] = str(error)
+    if category not in Category.values():
+        errors["category"] = f"unknown category {category!r} (one of: {', '.join(Category.values())})"
+    if reason := check_text(summary, "Summary", SUMMARY_MAX, multiline=True):
+        errors["summary"] = reason
+    ref = (inspection_ref or "").strip() or None
+    if ref is not None and (has_control_characters(ref) or len(ref) > 40):
+        errors["inspection"] = "inspection reference is not valid"
+    if errors:
+        raise ConcernInvalid(errors)
+    return NewConcern(
+        urn=urn.strip(),
+        caller_name=caller_name.strip(),
+        caller_role=CallerRole(caller_role),
+        caller_phone=e164,
+        category=Category(category),
+        summary=summary.strip(),
+        urgent=urgent,
+        inspection_ref=ref,
+    )

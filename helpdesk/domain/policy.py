@@ -1,0 +1,64 @@
+"""Policy parameters: figures the inspectorate may change without a code change."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class PolicyInvalid(ValueError):
+    """The policy file is missing a value or holds one that makes no sense."""
+
+
+@dataclass(frozen=True)
+class Policy:
+    claim_target_urgent_min: int = 5
+    claim_target_other_min: int = 15
+    nearing_fraction: float = 0.5
+    pause_default_days: int = 1
+    pause_max_days: dict[str, int] = field(
+        default_factory=lambda: {
+            "schools": 5,
+            "early_years": 5,
+            "further_education": 5,
+            "la_childrens_services": 15,
+        }
+    )
+    retention_min_years: int = 6
+
+    def claim_target_min(self, urgent: bool) -> int:
+        return self.claim_target_urgent_min if urgent else self.claim_target_other_min
+
+
+def parse_policy(text: str) -> Policy:
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise PolicyInvalid(f"policy file is not valid TOML: {error}") from None
+    try:
+        claim = raw["time_to_claim"]
+        pause = raw["pause"]
+        policy = Policy(
+            claim_target_urgent_min=int(claim["urgent_minutes"]),
+            claim_target_other_min=int(claim["other_minutes"]),
+            nearing_fraction=float(claim.get("nearing_fraction", 0.5)),
+            pause_default_days=int(pause["default_working_days"]),
+            pause_max_days={str(k): int(v) for k, v in pause["max_working_days"].items()},
+            retention_min_years=int(raw.get("retention", {}).get("minimum_years", 6)),
+        )
+    except KeyError as error:
+        raise PolicyInvalid(f"policy file has no {error.args[0]!r} value") from None
+    except (TypeError, ValueError) as error:
+        raise PolicyInvalid(f"policy file holds a value that is not a number: {error}") from None
+    if policy.claim_target_urgent_min <= 0 or policy.claim_target_other_min <= 0:
+        raise PolicyInvalid("time-to-claim targets must be positive minutes")
+    if not 0 < policy.nearing_fraction < 1:
+        raise PolicyInvalid("nearing_fraction must lie between 0 and 1")
+    if policy.pause_default_days < 1:
+        raise PolicyInvalid("a pause lasts at least one working day")
+    return policy
+
+
+def load_policy(path: Path) -> Policy:
+    return parse_policy(path.read_text(encoding="utf-8"))

@@ -1,0 +1,102 @@
+"""The helpline's vocabulary: roles, caller roles, categories, statuses."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Labelled(StrEnum):
+    """A stored value with the words staff read on screen."""
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+    @classmethod
+    def values(cls) -> list[str]:
+        return [member.value for member in cls]
+
+
+class StaffRole(Labelled):
+    HANDLER = "handler"
+    SENIOR = "senior"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+
+class CallerRole(Labelled):
+    HEADTEACHER = "headteacher"
+    OTHER_LEADER = "other_leader"
+    RESPONSIBLE_BODY = "responsible_body"
+    LEAD_INSPECTOR = "lead_inspector"
+    OTHER = "other"
+
+    @property
+    def short(self) -> str:
+        return {
+            "headteacher": "Headteacher",
+            "other_leader": "Leader",
+            "responsible_body": "Resp. body",
+            "lead_inspector": "Lead insp.",
+            "other": "Other",
+        }[self.value]
+
+
+class Category(Labelled):
+    WELLBEING = "wellbeing"
+    INSPECTOR_CONDUCT = "inspector_conduct"
+    INSPECTION_PROCESS = "inspection_process"
+    PAUSE_REQUEST = "pause_request"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {
+            "wellbeing": "Well-being / distress",
+            "inspector_conduct": "Inspector conduct",
+            "inspection_process": "Inspection process",
+            "pause_request": "Pause request",
+            "other": "Other",
+        }[self.value]
+
+    @property
+    def short(self) -> str:
+        return {
+            "wellbeing": "Well-being",
+            "inspector_conduct": "Conduct",
+            "inspection_process": "Process",
+            "pause_request": "Pause req.",
+            "other": "Other",
+        }[self.value]
+
+
+class ConcernStatus(Labelled):
+    WAITING = "waiting"
+    CLAIMED = "claimed"
+    CLOSED = "closed"
+
+
+OPEN_STATUSES = (ConcernStatus.WAITING.value, ConcernStatus.CLAIMED.value)
+
+
+class BodyKind(Labelled):
+    LOCAL_AUTHORITY = "local_authority"
+    ACADEMY_TRUST = "academy_trust"
+    DIOCESE = "diocese"
+    GOVERNING_BOARD = "governing_board"
+    PROPRIETOR = "proprietor"
+
+
+class Remit(Labelled):
+    SCHOOLS = "schools"
+    EARLY_YEARS = "early_years"
+    FURTHER_EDUCATION = "further_education"
+    LA_CHILDRENS_SERVICES = "la_childrens_services"
+
+
+class Urgency(Labelled):
+    """Where a waiting concern stands against its time-to-claim target."""
+
+    WITHIN = "within"
+    NEARING = "nearing"
+    OVERDUE = "overdue"

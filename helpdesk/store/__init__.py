@@ -1,0 +1,1 @@
+"""Storage: tables, the engine factory, migrations, commands (one per change) and queries (read models)."""

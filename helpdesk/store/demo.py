@@ -1,0 +1,128 @@
+"""The demo: a database seeded from the shipped samples, and a simulator of incoming calls."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import threading
+
+from sqlalchemy import Engine, func, select
+from sqlmodel import Session
+
+from helpdesk.clock import Clock
+from helpdesk.domain.intake import NewConcern
+from helpdesk.domain.phones import parse_gb_phone
+from helpdesk.domain.types import CallerRole, Category
+from helpdesk.shipped import shipped_file
+from helpdesk.store import importers
+from helpdesk.store.commands import claim, log_concern
+from helpdesk.store.engine import writer
+from helpdesk.store.models import Concern, Inspection, School, Setting
+from helpdesk.store.schema import upgrade
+
+DEMO_SENIOR = "akhan"
+SIMULATOR = "phone-system"
+SAMPLE_WEEK = dt.date(2026, 11, 16)  # the Monday of the week the sample inspections are set in
+GIAS_SAMPLE = "edubasealldata20261101.csv"
+
+FIRST_NAMES = ["Amelia", "Bilal", "Catherine", "Dominic", "Esther", "Farid", "Grace", "Harpreet", "Ian", "Jasmine",
+               "Kieran", "Leanne", "Marcus", "Nadia", "Oliver", "Parveen", "Rebecca", "Simon", "Tariq", "Ursula"]
+LAST_NAMES = ["Ashworth", "Bennett", "Carr", "Doyle", "Ellis", "Finch", "Gill", "Hartley", "Ingram", "Jackson",
+              "Kaur", "Lowe", "Marsh", "Noor", "Osei", "Pearson", "Riley", "Sutton", "Turner", "Wood"]
+CALLER_PHONES = ["020 7946 0{:03d}", "0113 496 0{:03d}", "0121 496 0{:03d}", "0161 496 0{:03d}", "0117 496 0{:03d}"]
+SUMMARIES = {
+    Category.WELLBEING: [
+        "Headteacher tearful and says she cannot continue today; deputy asked us to call.",
+        "Leader reports not sleeping since the notification call and feels overwhelmed.",
+        "Chair of governors worried about the head's state after the day-one feedback.",
+    ],
+    Category.INSPECTOR_CONDUCT: [
+        "Caller says an inspector spoke sharply to a teacher in front of pupils.",
+        "Leader feels the lead inspector is not listening to the school's context.",
+    ],
+    Category.INSPECTION_PROCESS: [
+        "School unsure whether the safeguarding evidence request has to be met today.",
+        "Question about sharing provisional outcomes with the governing board.",
+    ],
+    Category.PAUSE_REQUEST: [
+        "Lead inspector asks to pause: the headteacher has been taken ill this morning.",
+        "Trust requests a pause: serious incident on site is taking all senior leaders.",
+        "Headteacher asks for a pause after a family bereavement overnight.",
+    ],
+    Category.OTHER: ["Caller wants to know how to make a formal complaint after the inspection."],
+}
+
+
+def demo_database_ready(engine: Engine) -> bool:
+    from helpdesk.store.queries import is_demo_database
+    from helpdesk.store.schema import current_revision
+
+    return current_revision(engine) is not None and is_demo_database(engine)
+
+
+def seed_demo(engine: Engine, clock: Clock, rng: random.Random | None = None) -> None:
+    """Create the schema, import the samples and put a morning's calls in the queue."""
+    rng = rng or random.Random(7)
+    now = clock.now()
+    upgrade(engine)
+    with Session(writer(engine)) as session, session.begin():
+        session.merge(Setting(key="demo", value="yes"))
+    this_monday = now.date() - dt.timedelta(days=now.date().weekday())
+    importers.import_staff(engine, shipped_file("staff.csv"), "demo", now)
+    importers.import_schools(engine, shipped_file(GIAS_SAMPLE), "demo", now)
+    importers.import_bodies(engine, shipped_file("bodies.csv"), "demo", now)
+    importers.import_inspections(
+        engine, shipped_file("inspections.csv"), "demo", now, shift_days=(this_monday - SAMPLE_WEEK).days
+    )
+    importers.import_conflicts(engine, shipped_file("conflicts.csv"), "demo", now)
+    for minutes_ago in (42, 31, 18, 12, 9, 6, 3, 1):
+        log_concern(engine, simulated_concern(engine, rng), SIMULATOR, now - dt.timedelta(minutes=minutes_ago))
+    with engine.connect() as connection:
+        first = connection.scalar(select(func.min(Concern.id)))
+    claim(engine, first, "bmorgan", now - dt.timedelta(minutes=35))
+
+
+def simulated_concern(engine: Engine, rng: random.Random) -> NewConcern:
+    """A realistic call about a school with an inspection this week (or any school)."""
+    with engine.connect() as connection:
+        urns = list(connection.scalars(select(Inspection.urn).order_by(Inspection.urn))) or list(
+            connection.scalars(select(School.urn).order_by(School.urn))
+        )
+    category = rng.choices(list(SUMMARIES), weights=[3, 2, 2, 3, 1])[0]
+    role = rng.choices(
+        [CallerRole.HEADTEACHER, CallerRole.OTHER_LEADER, CallerRole.RESPONSIBLE_BODY, CallerRole.LEAD_INSPECTOR],
+        weights=[4, 2, 2, 2 if category is Category.PAUSE_REQUEST else 0.5],
+    )[0]
+
+    return NewConcern(
+        urn=rng.choice(urns),
+        caller_name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+        caller_role=role,
+        caller_phone=parse_gb_phone(rng.choice(CALLER_PHONES).format(rng.randrange(1000))),
+        category=category,
+        summary=rng.choice(SUMMARIES[category]),
+        urgent=category in (Category.WELLBEING, Category.PAUSE_REQUEST) and rng.random() < 0.6,
+    )
+
+
+class CallSimulator(threading.Thread):
+    """Logs a new concern every `interval` seconds while the queue holds fewer than `ceiling` waiting."""
+
+    def __init__(self, engine: Engine, clock: Clock, interval: float = 8.0, ceiling: int = 40) -> None:
+        super().__init__(name="call-simulator", daemon=True)
+        self.engine, self.clock, self.interval, self.ceiling = engine, clock, interval, ceiling
+        self.stopped = threading.Event()
+        self.rng = random.Random()
+
+    def run(self) -> None:
+        while not self.stopped.wait(self.interval):
+            try:
+                with self.engine.connect() as connection:
+                    waiting = connection.scalar(select(func.count()).where(Concern.status == "waiting"))
+                if waiting < self.ceiling:
+                    log_concern(self.engine, simulated_concern(self.engine, self.rng), SIMULATOR, self.clock.now())
+            except Exception:  # noqa: BLE001 - a busy or missing database skips one simulated call
+                continue
+
+    def stop(self) -> None:
+        self.stopped.set()

@@ -1,0 +1,190 @@
+"""The tables. Times are aware UTC; phone numbers are E.164."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+UTC_DATETIME = sa.DateTime(timezone=True)
+
+# Waiting and claimed concerns. Queries must repeat this exact predicate, with literal values
+# (not bound parameters), for SQLite to use the partial index built on it.
+OPEN_CONCERN = "status IN ('waiting','claimed')"
+
+
+def utc_column(nullable: bool = False, index: bool = False) -> sa.Column:
+    return sa.Column(UTC_DATETIME, nullable=nullable, index=index)
+
+
+class Staff(SQLModel, table=True):
+    login: str = Field(primary_key=True, max_length=64)
+    name: str = Field(max_length=120)
+    role: str = Field(max_length=20)
+    region: str = Field(default="", max_length=60)
+    active: bool = True
+
+
+class ResponsibleBody(SQLModel, table=True):
+    __tablename__ = "responsible_body"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+    kind: str = Field(max_length=30)
+    contact_name: str = Field(default="", max_length=120)
+    contact_role: str = Field(default="", max_length=120)
+    phone: str | None = Field(default=None, max_length=20)
+    email: str = Field(default="", max_length=200)
+
+
+class School(SQLModel, table=True):
+    urn: str = Field(primary_key=True, max_length=6)
+    name: str = Field(max_length=200)
+    type: str = Field(default="", max_length=120)
+    phase: str = Field(default="", max_length=60)
+    local_authority: str = Field(default="", max_length=120)
+    postcode: str = Field(default="", max_length=10)
+    phone: str | None = Field(default=None, max_length=20)
+    responsible_body_id: int | None = Field(default=None, foreign_key="responsible_body.id", index=True)
+
+
+class Conflict(SQLModel, table=True):
+    """A declared conflict of interest: a member of staff and a school or a responsible body."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    login: str = Field(foreign_key="staff.login", index=True, max_length=64)
+    urn: str | None = Field(default=None, foreign_key="school.urn", max_length=6)
+    responsible_body_id: int | None = Field(default=None, foreign_key="responsible_body.id")
+    reason: str = Field(default="", max_length=300)
+
+
+class Inspection(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(max_length=40, unique=True)
+    urn: str = Field(foreign_key="school.urn", index=True, max_length=6)
+    remit: str = Field(max_length=30)
+    start_date: dt.date
+    end_date: dt.date
+    lead_inspector: str = Field(max_length=64)
+
+
+class InspectionMember(SQLModel, table=True):
+    """Someone on an inspection: the lead inspector or a team member (by login)."""
+
+    __tablename__ = "inspection_member"
+    inspection_id: int = Field(foreign_key="inspection.id", primary_key=True)
+    login: str = Field(primary_key=True, max_length=64)
+    part: str = Field(default="team", max_length=10)  # "lead" or "team"
+
+
+class Concern(SQLModel, table=True):
+    __table_args__ = (
+        sa.Index(
+            "ix_concern_open_queue",
+            "priority",
+            "received_at",
+            sqlite_where=sa.text(OPEN_CONCERN),
+            postgresql_where=sa.text(OPEN_CONCERN),
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    received_at: dt.datetime = Field(sa_column=utc_column())
+    logged_by: str = Field(max_length=64)
+    caller_name: str = Field(max_length=120)
+    caller_role: str = Field(max_length=30)
+    caller_phone: str = Field(max_length=20)
+    urn: str = Field(foreign_key="school.urn", index=True, max_length=6)
+    inspection_id: int | None = Field(default=None, foreign_key="inspection.id")
+    category: str = Field(max_length=30)
+    urgent: bool = False
+    priority: int = 1
+    summary: str = Field(max_length=2000)
+    status: str = Field(default="waiting", max_length=10)
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    closed_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    outcome: str | None = Field(default=None, max_length=4000)
+    signposting_offered_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+class Advice(SQLModel, table=True):
+    """An advice note: never edited; a correction is a new note pointing at the earlier one."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    concern_id: int = Field(foreign_key="concern.id", index=True)
+    author: str = Field(max_length=64)
+    at: dt.datetime = Field(sa_column=utc_column())
+    text: str = Field(max_length=8000)
+    corrects_id: int | None = Field(default=None, foreign_key="advice.id")
+
+
+class ContactAttempt(SQLModel, table=True):
+    __tablename__ = "contact_attempt"
+    id: int | None = Field(default=None, primary_key=True)
+    concern_id: int = Field(foreign_key="concern.id", index=True)
+    by: str = Field(max_length=64)
+    at: dt.datetime = Field(sa_column=utc_column())
+    party: str = Field(max_length=30)  # responsible_body, lead_inspector, caller, school, other
+    contact_name: str = Field(default="", max_length=120)
+    phone: str | None = Field(default=None, max_length=20)
+    channel: str = Field(max_length=20)  # phone, email, other
+    outcome: str = Field(max_length=20)  # reached, voicemail, no_answer, wrong_number
+    note: str = Field(default="", max_length=2000)
+
+
+class PauseDecision(SQLModel, table=True):
+    __tablename__ = "pause_decision"
+    id: int | None = Field(default=None, primary_key=True)
+    concern_id: int = Field(foreign_key="concern.id", index=True)
+    requested_by: str = Field(max_length=30)
+    grounds: str = Field(max_length=30)
+    decision: str = Field(max_length=12)  # authorised, declined
+    working_days: int | None = None
+    starts_on: dt.date | None = None
+    resumes_on: dt.date | None = None
+    exceptional: bool = False
+    justification: str = Field(default="", max_length=4000)
+    rationale: str = Field(max_length=4000)
+    decided_by: str = Field(max_length=64)
+    decided_at: dt.datetime = Field(sa_column=utc_column())
+    countersigned_by: str | None = Field(default=None, max_length=64)
+    countersigned_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+class Notification(SQLModel, table=True):
+    """Informing the lead inspector, the school or the responsible body of a decision."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    concern_id: int = Field(foreign_key="concern.id", index=True)
+    by: str = Field(max_length=64)
+    at: dt.datetime = Field(sa_column=utc_column())
+    party: str = Field(max_length=30)
+    channel: str = Field(max_length=20)
+    note: str = Field(default="", max_length=2000)
+
+
+class Review(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    concern_id: int = Field(foreign_key="concern.id", index=True)
+    reviewer: str = Field(max_length=64)
+    at: dt.datetime = Field(sa_column=utc_column())
+    outcome: str = Field(max_length=30)  # meets_standard, needs_follow_up, learning_review
+    feedback: str = Field(default="", max_length=4000)
+
+
+class Event(SQLModel, table=True):
+    """The audit trail: append-only (the database refuses UPDATE and DELETE), no personal data."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    concern_id: int | None = Field(default=None, foreign_key="concern.id", index=True)
+    actor: str = Field(max_length=64)
+    at: dt.datetime = Field(sa_column=utc_column())
+    kind: str = Field(max_length=30)
+    details: str = Field(default="{}", max_length=4000)  # JSON: ids and codes, never names or free text
+
+
+class Setting(SQLModel, table=True):
+    """Facts about this database, such as whether `helpdesk demo` created it."""
+
+    key: str = Field(primary_key=True, max_length=40)
+    value: str = Field(max_length=200)

@@ -1,0 +1,151 @@
+"""Read models: plain rows for each screen and command, selected without building ORM objects."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, func, select, text
+from sqlalchemy.orm import aliased
+
+from helpdesk.clock import as_utc
+from helpdesk.store.models import OPEN_CONCERN, Concern, School, Setting, Staff
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    login: str
+    name: str
+    role: str
+    region: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    id: int
+    received_at: dt.datetime
+    urgent: bool
+    status: str
+    urn: str
+    school: str
+    category: str
+    caller_role: str
+    claimed_by: str | None
+    claimed_by_name: str | None
+    claimed_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    waiting: int
+    urgent_waiting: int
+    claimed: int
+
+
+def staff_member(engine: Engine, login: str) -> StaffMember | None:
+    with engine.connect() as connection:
+        row = connection.execute(
+            select(Staff.login, Staff.name, Staff.role, Staff.region, Staff.active).where(Staff.login == login)
+        ).first()
+    return StaffMember(*row) if row else None
+
+
+def is_demo_database(engine: Engine) -> bool:
+    with engine.connect() as connection:
+        return connection.scalar(select(Setting.value).where(Setting.key == "demo")) == "yes"
+
+
+def open_queue(engine: Engine) -> list[QueueRow]:
+    """Waiting and claimed concerns: urgent first, then oldest first."""
+    holder = aliased(Staff)
+    statement = (
+        select(
+            Concern.id,
+            Concern.received_at,
+            Concern.urgent,
+            Concern.status,
+            Concern.urn,
+            School.name,
+            Concern.category,
+            Concern.caller_role,
+            Concern.claimed_by,
+            holder.name,
+            Concern.claimed_at,
+        )
+        .join(School, School.urn == Concern.urn)
+        .outerjoin(holder, holder.login == Concern.claimed_by)
+        .where(text(f"concern.{OPEN_CONCERN}"))  # the partial index's own predicate
+        .order_by(Concern.priority, Concern.received_at, Concern.id)
+    )
+    with engine.connect() as connection:
+        rows = connection.execute(statement).all()
+    return [
+        QueueRow(
+            id=r[0],
+            received_at=as_utc(r[1]),
+            urgent=r[2],
+            status=r[3],
+            urn=r[4],
+            school=r[5],
+            category=r[6],
+            caller_role=r[7],
+            claimed_by=r[8],
+            claimed_by_name=r[9],
+            claimed_at=as_utc(r[10]) if r[10] else None,
+        )
+        for r in rows
+    ]
+
+
+def queue_counts(rows: list[QueueRow]) -> QueueCounts:
+    waiting = [r for r in rows if r.status == "waiting"]
+    return QueueCounts(
+        waiting=len(waiting),
+        urgent_waiting=sum(r.urgent for r in waiting),
+        claimed=sum(r.status == "claimed" for r in rows),
+    )
+
+
+@dataclass(frozen=True)
+class ConcernListing:
+    id: int
+    received_at: dt.datetime
+    status: str
+    urgent: bool
+    urn: str
+    school: str
+    category: str
+    caller_role: str
+    claimed_by: str | None
+
+
+def list_concerns(engine: Engine, status: str | None = None, limit: int | None = None) -> list[ConcernListing]:
+    statement = select(
+        Concern.id,
+        Concern.received_at,
+        Concern.status,
+        Concern.urgent,
+        Concern.urn,
+        School.name,
+        Concern.category,
+        Concern.caller_role,
+        Concern.claimed_by,
+    ).join(School, School.urn == Concern.urn)
+    if status:
+        statement = statement.where(Concern.status == status)
+    statement = statement.order_by(Concern.received_at, Concern.id)
+    if limit:
+        statement = statement.limit(limit)
+    with engine.connect() as connection:
+        return [ConcernListing(r[0], as_utc(r[1]), *r[2:]) for r in connection.execute(statement)]
+
+
+def count_concerns(engine: Engine) -> int:
+    with engine.connect() as connection:
+        return connection.scalar(select(func.count()).select_from(Concern))
+
+
+def count_staff(engine: Engine) -> int:
+    with engine.connect() as connection:
+        return connection.scalar(select(func.count()).select_from(Staff))

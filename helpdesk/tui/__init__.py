@@ -1,0 +1,1 @@
+"""The full-screen console (Textual): the App, one module per screen, one theme file."""

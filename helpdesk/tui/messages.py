@@ -1,0 +1,18 @@
+"""Messages the App sends to the screen in front."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+
+class DatabaseChanged(Message, bubble=False):
+    """Another process (or this one) committed a change: screens showing data reload."""
+
+
+@dataclass
+class DatabaseTrouble(Message, bubble=False):
+    """The database cannot be read (`reason`), or can again (`reason` is None)."""
+
+    reason: str | None

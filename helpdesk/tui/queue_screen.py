@@ -1,0 +1,204 @@
+"""The live queue: waiting and claimed concerns, urgent first then oldest, ageing against targets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from helpdesk.clock import london_time
+from helpdesk.domain.queue import urgency, waited, waiting_label
+from helpdesk.domain.types import CallerRole, Category, Urgency
+from helpdesk.store import queries
+from helpdesk.store.queries import QueueRow
+from helpdesk.tui.messages import DatabaseChanged, DatabaseTrouble
+from helpdesk.tui.widgets import TroubleBanner
+
+# (key, heading, width); the school column takes what is left
+COLUMNS = [
+    ("waiting", "  Waiting", 9),
+    ("school", "URN · School", None),
+    ("category", "Category", 10),
+    ("caller", "Caller", 11),
+    ("holder", "Claimed by", 10),
+]
+SCHOOL_MIN_WIDTH = 16
+ROW_STYLE = {Urgency.WITHIN: "", Urgency.NEARING: "yellow", Urgency.OVERDUE: "bold red"}
+
+
+def short_name(name: str | None, login: str | None) -> str:
+    """'B. Morgan' from 'Bethan Morgan'."""
+    if not name:
+        return login or ""
+    parts = name.split()
+    return f"{parts[0][0]}. {' '.join(parts[1:])}" if len(parts) > 1 else name
+
+
+class QueueHeader(Static):
+    """Who is at this terminal, and how the queue stands."""
+
+    def show(self, staff: queries.StaffMember, counts: queries.QueueCounts | None, time_now: str) -> None:
+        left = f"{staff.name} · {staff.role}"
+        right = "loading…" if counts is None else (
+            f"{counts.waiting} waiting ({counts.urgent_waiting} urgent) · {counts.claimed} claimed · {time_now}"
+        )
+        width = max(self.size.width, 40)
+        gap = max(width - len(left) - len(right) - 2, 1)
+        self.update(f" {left}{' ' * gap}{right} ")
+
+
+class QueueScreen(Screen):
+    TITLE = "Queue"
+    BINDINGS = [
+        Binding("enter", "open_call", "Open call", id="queue.open", priority=True),
+        Binding("r", "reload", "Refresh", id="queue.refresh"),
+        Binding("q", "app.quit", "Quit", id="queue.quit"),
+    ]
+
+    @dataclass
+    class Loaded(Message):
+        rows: list[QueueRow]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[QueueRow] = []
+        self.loaded = False
+        self.shown: dict[str, tuple] = {}
+
+    def compose(self) -> ComposeResult:
+        yield QueueHeader(id="queue-header")
+        yield TroubleBanner(id="trouble")
+        yield DataTable(id="queue", cursor_type="row", zebra_stripes=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.build_columns()
+        self.show_header()
+        self.action_reload()
+        self.set_interval(1, self.tick)
+
+    def on_screen_resume(self) -> None:
+        if self.loaded:
+            self.action_reload()
+
+    # --- loading ----------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="queue-load")
+    def action_reload(self) -> None:
+        try:
+            rows = queries.open_queue(self.app.engine)
+        except Exception as error:  # noqa: BLE001 - shown in the banner; the last rows stay on screen
+            from helpdesk.tui.app import describe_fault
+
+            self.post_message(DatabaseTrouble(describe_fault(error)))
+            return
+        self.post_message(self.Loaded(rows))
+
+    def on_queue_screen_loaded(self, message: Loaded) -> None:
+        self.rows = message.rows
+        self.loaded = True
+        self.show_rows()
+        if self.app.exit_when_loaded:
+            self.call_after_refresh(self.app.exit)
+
+    def on_database_changed(self, message: DatabaseChanged) -> None:
+        self.action_reload()
+
+    def on_database_trouble(self, message: DatabaseTrouble) -> None:
+        self.query_one(TroubleBanner).show_trouble(message.reason)
+        if message.reason is None:
+            self.action_reload()
+
+    # --- showing ----------------------------------------------------------------------------
+
+    def on_resize(self) -> None:
+        self.build_columns()
+        self.show_rows(rebuild=True)
+        self.show_header()
+
+    def build_columns(self) -> None:
+        table = self.query_one(DataTable)
+        fixed = sum(width for _, _, width in COLUMNS if width)
+        padding = 2 * table.cell_padding * len(COLUMNS)
+        school = max(SCHOOL_MIN_WIDTH, self.size.width - fixed - padding - 2)
+        table.clear(columns=True)
+        self.shown.clear()
+        for key, heading, width in COLUMNS:
+            table.add_column(heading, width=width or school, key=key)
+
+    def cells(self, row: QueueRow) -> tuple:
+        now = self.app.clock.now()
+        age = waiting_label(waited(row.received_at, now))
+        if row.status == "claimed":
+            style = "dim"
+        else:
+            style = ROW_STYLE[urgency(row.received_at, now, row.urgent, self.app.policy)]
+        marker = Text("! ", style="bold red") if row.urgent else Text("  ")
+        return (
+            marker + Text(age, style=style),
+            Text(f"{row.urn} {row.school}", style=style),
+            Text(Category(row.category).short, style=style),
+            Text(CallerRole(row.caller_role).short, style=style),
+            Text(short_name(row.claimed_by_name, row.claimed_by), style=style),
+        )
+
+    def show_rows(self, rebuild: bool = False) -> None:
+        """Bring the table in line with self.rows, keeping the selected concern selected."""
+        table = self.query_one(DataTable)
+        keys = [str(row.id) for row in self.rows]
+        if rebuild or keys != list(self.shown):
+            selected = self.selected_key()
+            index = table.cursor_row
+            table.clear()
+            self.shown = {}
+            for row in self.rows:
+                cells = self.cells(row)
+                table.add_row(*cells, key=str(row.id))
+                self.shown[str(row.id)] = cells
+            if selected in self.shown:
+                table.move_cursor(row=keys.index(selected), animate=False)
+            elif keys:
+                table.move_cursor(row=min(index, len(keys) - 1), animate=False)
+        else:
+            for row in self.rows:
+                key = str(row.id)
+                cells = self.cells(row)
+                for (column, _, _), old, new in zip(COLUMNS, self.shown[key], cells):
+                    if old != new:
+                        table.update_cell(key, column, new)
+                self.shown[key] = cells
+        self.show_header()
+
+    def show_header(self) -> None:
+        counts = queries.queue_counts(self.rows) if self.loaded else None
+        self.query_one(QueueHeader).show(self.app.staff, counts, london_time(self.app.clock.now()))
+
+    def tick(self) -> None:
+        """Waiting times move on every second without touching the database."""
+        if self.loaded:
+            self.show_rows()
+
+    def selected_key(self) -> str | None:
+        table = self.query_one(DataTable)
+        if not self.shown or table.cursor_row < 0 or table.cursor_row >= table.row_count:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    # --- actions ----------------------------------------------------------------------------
+
+    def action_open_call(self) -> None:
+        key = self.selected_key()
+        if key is None:
+            self.notify("The queue is empty.", severity="warning")
+            return
+        self.notify(f"Concern {key}")
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open_call()

@@ -1,0 +1,73 @@
+"""Shared fixtures: real SQLite files (and PostgreSQL when HELPDESK_TEST_POSTGRES_URL is set)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from helpdesk.clock import FrozenClock
+from helpdesk.domain.policy import load_policy
+from helpdesk.shipped import shipped_file
+from helpdesk.store import importers
+from helpdesk.store.engine import make_engine, sqlite_url
+from helpdesk.store.schema import upgrade
+from support import SAMPLE_NOW, import_samples
+
+@pytest.fixture(scope="session")
+def reference_template(tmp_path_factory) -> Path:
+    """A database file with the schema and the shipped reference samples, built once."""
+    path = tmp_path_factory.mktemp("template") / "reference.sqlite"
+    engine = make_engine(sqlite_url(path))
+    upgrade(engine)
+    import_samples(engine, FrozenClock(SAMPLE_NOW).now())
+    engine.dispose()
+    with sqlite3.connect(path) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(SAMPLE_NOW)
+
+
+@pytest.fixture
+def policy():
+    return load_policy(shipped_file("policy.toml"))
+
+
+@pytest.fixture
+def empty_engine(tmp_path):
+    """A migrated database with no data."""
+    engine = make_engine(sqlite_url(tmp_path / "empty.sqlite"))
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def db_path(tmp_path, reference_template) -> Path:
+    path = tmp_path / "helpdesk.sqlite"
+    shutil.copy(reference_template, path)
+    return path
+
+
+@pytest.fixture
+def engine(db_path):
+    """A migrated database holding the reference samples (a fresh copy per test)."""
+    engine = make_engine(sqlite_url(db_path))
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def postgres_url() -> str:
+    url = os.environ.get("HELPDESK_TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("HELPDESK_TEST_POSTGRES_URL is not set")
+    return url

@@ -1,0 +1,69 @@
+import datetime as dt
+
+import pytest
+
+from helpdesk.domain.policy import Policy, PolicyInvalid, parse_policy
+from helpdesk.domain.queue import priority, urgency, waiting_label
+from helpdesk.domain.types import Urgency
+from helpdesk.shipped import shipped_file
+
+NOW = dt.datetime(2026, 11, 18, 9, 0, tzinfo=dt.timezone.utc)
+
+
+@pytest.mark.parametrize(
+    ("minutes", "urgent", "expected"),
+    [
+        (0, True, Urgency.WITHIN),
+        (2, True, Urgency.WITHIN),
+        (2.5, True, Urgency.NEARING),
+        (4.9, True, Urgency.NEARING),
+        (5, True, Urgency.OVERDUE),
+        (7, False, Urgency.WITHIN),
+        (7.5, False, Urgency.NEARING),
+        (15, False, Urgency.OVERDUE),
+        (300, False, Urgency.OVERDUE),
+    ],
+)
+def test_urgency_against_the_default_targets(minutes, urgent, expected):
+    received = NOW - dt.timedelta(minutes=minutes)
+    assert urgency(received, NOW, urgent, Policy()) is expected
+
+
+def test_targets_come_from_the_policy():
+    strict = Policy(claim_target_urgent_min=2, claim_target_other_min=4)
+    assert urgency(NOW - dt.timedelta(minutes=3), NOW, True, strict) is Urgency.OVERDUE
+    assert urgency(NOW - dt.timedelta(minutes=3), NOW, True, Policy()) is Urgency.NEARING
+
+
+def test_urgent_sorts_first():
+    assert priority(True) < priority(False)
+
+
+@pytest.mark.parametrize(
+    ("seconds", "label"),
+    [(0, "0 s"), (59, "59 s"), (60, "1 min"), (29 * 60 + 59, "29 min"), (3600, "1 h 00"), (2 * 3600 + 300, "2 h 05"), (27 * 3600, "1 d 3 h")],
+)
+def test_waiting_labels(seconds, label):
+    assert waiting_label(dt.timedelta(seconds=seconds)) == label
+
+
+def test_the_shipped_policy_has_the_published_figures():
+    policy = parse_policy(shipped_file("policy.toml").read_text())
+    assert (policy.claim_target_urgent_min, policy.claim_target_other_min) == (5, 15)
+    assert policy.pause_default_days == 1
+    assert policy.pause_max_days["schools"] == 5
+    assert policy.pause_max_days["la_childrens_services"] == 15
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("not toml [", "not valid TOML"),
+        ("[pause]\ndefault_working_days = 1\n", "no 'time_to_claim'"),
+        ("[time_to_claim]\nurgent_minutes='soon'\nother_minutes=15\n[pause]\ndefault_working_days=1\nmax_working_days={}\n", "not a number"),
+        ("[time_to_claim]\nurgent_minutes=0\nother_minutes=15\n[pause]\ndefault_working_days=1\nmax_working_days={}\n", "positive"),
+    ],
+)
+def test_a_broken_policy_file_is_refused_with_a_reason(text, reason):
+    with pytest.raises(PolicyInvalid, match=reason):
+        parse_policy(text)

@@ -1,0 +1,194 @@
+"""The `helpdesk` command: intake from the phone system, listing, imports, identity, schema checks."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from sqlalchemy import func, select, text
+
+from helpdesk import cli
+from helpdesk.store.engine import make_engine, sqlite_url
+from helpdesk.store.models import Concern, Event, Setting
+from sqlmodel import Session
+
+GOOD = [
+    "--urn", "930037",
+    "--caller-name", "Grace Ellis",
+    "--caller-role", "headteacher",
+    "--phone", "0113 496 0777",
+    "--category", "wellbeing",
+    "--summary", "Head is distressed after day one.",
+]
+
+
+@pytest.fixture
+def run(db_path, monkeypatch, capsys):
+    """Run `helpdesk ARGS` in-process against the test database as a given OS login."""
+    monkeypatch.setenv("HELPDESK_DATABASE_URL", sqlite_url(db_path))
+    monkeypatch.delenv("HELPDESK_CONFIG", raising=False)
+
+    def run(*args, login="rdouglas"):
+        monkeypatch.setattr(cli, "os_login", lambda: login)
+        code = cli.main(list(args))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+def concern_count(db_path):
+    with make_engine(sqlite_url(db_path)).connect() as connection:
+        return connection.scalar(select(func.count()).select_from(Concern))
+
+
+def test_concern_add_prints_the_new_id(run, db_path):
+    code, out, err = run("concern", "add", *GOOD, "--urgent")
+    assert (code, err) == (0, "")
+    assert int(out) >= 1
+    code, out, _ = run("concern", "list", "--json")
+    [listed] = json.loads(out)
+    assert listed["urn"] == "930037" and listed["urgent"] is True and listed["status"] == "waiting"
+
+
+def with_field(flag, value):
+    args = list(GOOD)
+    args[args.index(flag) + 1] = value
+    return args
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "message"),
+    [
+        ("--urn", "123456", "--urn: no school with URN 123456"),
+        ("--urn", "12345", "--urn: URN must be six digits"),
+        ("--phone", "0113 496", "--phone: '0113 496' is not a valid UK number"),
+        ("--phone", "+33 1 23 45 67 89", "--phone: '+33 1 23 45 67 89' is not a UK number"),
+        ("--phone", "call me", "--phone: 'call me' is not a phone number"),
+        ("--caller-role", "parent", "--caller-role: unknown caller role 'parent'"),
+        ("--category", "gossip", "--category: unknown category 'gossip'"),
+        ("--caller-name", "  ", "--caller-name: Caller name is required"),
+        ("--summary", "", "--summary: Summary is required"),
+        ("--caller-name", "Grace\x1b]0;pwned\x07", "--caller-name: Caller name contains control characters"),
+        ("--summary", "x" * 2001, "--summary: Summary is too long (2001 characters, at most 2000)"),
+        ("--caller-name", "G" * 121, "--caller-name: Caller name is too long"),
+    ],
+)
+def test_invalid_input_names_the_field_and_writes_nothing(run, db_path, flag, value, message):
+    code, out, err = run("concern", "add", *with_field(flag, value))
+    assert code == 1 and out == ""
+    assert message in err
+    assert "Traceback" not in err
+    assert concern_count(db_path) == 0
+
+
+def test_an_unknown_inspection_reference_is_refused(run, db_path):
+    code, _, err = run("concern", "add", *GOOD, "--inspection", "INS-NOPE")
+    assert code == 1 and "--inspection: no inspection with reference INS-NOPE" in err
+    assert concern_count(db_path) == 0
+
+
+def test_a_missing_flag_is_a_usage_error(run):
+    with pytest.raises(SystemExit) as usage:
+        run("concern", "add", "--urn", "930037")
+    assert usage.value.code == 2
+
+
+def test_an_unknown_login_is_refused_in_one_line(run):
+    code, out, err = run("concern", "list", login="mallory")
+    assert code == 1
+    assert err == "helpdesk: no staff account for login 'mallory': ask a helpline admin to add you\n"
+
+
+def test_an_inactive_login_is_refused(run):
+    code, _, err = run("concern", "list", login="zkerr")
+    assert code == 1 and "inactive" in err
+
+
+def test_as_is_refused_outside_a_demo_database(run):
+    code, _, err = run("--as", "lpark", "concern", "list", login="rdouglas")
+    assert code == 1
+    assert "--as is accepted only on a demo database" in err
+
+
+def test_as_is_accepted_on_a_demo_database(run, db_path):
+    with Session(make_engine(sqlite_url(db_path))) as session, session.begin():
+        session.add(Setting(key="demo", value="yes"))
+    code, _, err = run("concern", "add", *GOOD, "--as", "sbegum", login="nobody")
+    assert code == 0, err
+    with make_engine(sqlite_url(db_path)).connect() as connection:
+        assert connection.scalar(select(Event.actor).where(Event.kind == "logged")) == "sbegum"
+
+
+def test_concern_list_filters_by_status(run):
+    run("concern", "add", *GOOD)
+    assert len(json.loads(run("concern", "list", "--status", "waiting", "--json")[1])) == 1
+    assert json.loads(run("concern", "list", "--status", "closed", "--json")[1]) == []
+    code, out, _ = run("concern", "list")
+    assert code == 0 and "930037" in out and "Well-being" in out
+
+
+def test_a_missing_schema_prints_the_fixing_command(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("HELPDESK_DATABASE_URL", sqlite_url(tmp_path / "none.sqlite"))
+    assert cli.main(["concern", "list"]) == 1
+    assert capsys.readouterr().err == "helpdesk: the database has no helpdesk schema yet: run `helpdesk db upgrade`\n"
+
+
+def test_an_out_of_date_schema_prints_the_fixing_command(run, db_path):
+    with make_engine(sqlite_url(db_path)).begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '0000'"))
+    code, _, err = run("concern", "list")
+    assert code == 1 and "run `helpdesk db upgrade`" in err and "Traceback" not in err
+
+
+def test_db_upgrade_then_import_bootstraps_a_new_database(tmp_path, monkeypatch, capsys):
+    from helpdesk.shipped import shipped_file
+
+    monkeypatch.setenv("HELPDESK_DATABASE_URL", sqlite_url(tmp_path / "new.sqlite"))
+    monkeypatch.setattr(cli, "os_login", lambda: "wcole")
+    assert cli.main(["db", "upgrade"]) == 0
+    assert cli.main(["import", "staff", str(shipped_file("staff.csv"))]) == 0
+    assert cli.main(["import", "schools", str(shipped_file("edubasealldata20261101.csv"))]) == 0
+    captured = capsys.readouterr()
+    assert "staff: 20 added, 0 updated" in captured.out
+    assert "schools: 240 added, 0 updated" in captured.out
+    assert "warning: line" in captured.err  # messy phone numbers are named by line
+
+
+def test_only_an_admin_may_import_once_staff_exist(run):
+    from helpdesk.shipped import shipped_file
+
+    code, _, err = run("import", "staff", str(shipped_file("staff.csv")), login="akhan")
+    assert code == 1 and "only an admin may import" in err
+
+
+def test_an_import_with_bad_rows_lists_them_and_imports_nothing(run, tmp_path):
+    path = tmp_path / "staff.csv"
+    path.write_text("login,name,role\nnew1,New One,senior\nnew2,New Two,boss\n")
+    code, _, err = run("import", "staff", str(path), login="wcole")
+    assert code == 1
+    assert "staff.csv: line 3: role 'boss'" in err and "nothing imported" in err
+    code, out, err = run("import", "staff", str(path), "--skip-invalid", login="wcole")
+    assert code == 0 and "1 added" in out and "skipped line 3" in err
+
+
+def test_an_unreachable_database_is_one_line(tmp_path, monkeypatch, capsys):
+    (tmp_path / "a-file").write_text("not a folder")
+    monkeypatch.setenv("HELPDESK_DATABASE_URL", sqlite_url(tmp_path / "a-file" / "x.sqlite"))
+    code = cli.main(["concern", "list"])
+    err = capsys.readouterr().err
+    assert code == 1 and err.startswith("helpdesk: the database is unavailable") and err.count("\n") == 1
+
+
+def test_identity_comes_from_the_real_uid_not_the_environment(db_path):
+    """USER=lpark must not make anyone a supervisor: the console script refuses the real login."""
+    env = {**os.environ, "HELPDESK_DATABASE_URL": sqlite_url(db_path), "USER": "lpark", "LOGNAME": "lpark"}
+    result = subprocess.run(
+        [sys.executable, "-m", "helpdesk", "concern", "list"], env=env, capture_output=True, text=True, timeout=60
+    )
+    import pwd
+
+    real = pwd.getpwuid(os.getuid()).pw_name
+    assert result.returncode == 1
+    assert f"no staff account for login {real!r}" in result.stderr

@@ -1,0 +1,125 @@
+import subprocess
+import sys
+import time
+
+from sqlmodel import Session
+from textual.widgets import DataTable
+
+from helpdesk.store.commands import claim
+from helpdesk.store.engine import sqlite_url
+from helpdesk.store.models import Setting
+from helpdesk.tui.help_screen import HelpScreen
+from helpdesk.tui.queue_screen import QueueHeader
+from support import settle
+
+
+def plain_row(table, key):
+    return [str(cell) for cell in table.get_row(key)]
+
+
+async def test_queue_lists_concerns_urgent_first_with_their_waiting_time(make_app, engine):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 8
+        rows = [plain_row(table, key) for key in table.rows]
+        urgent = [row for row in rows if row[0].startswith("!")]
+        assert rows[: len(urgent)] == urgent  # urgent first
+        ages = [int(row[0].strip("! ").split()[0]) for row in rows[len(urgent):]]
+        assert ages == sorted(ages, reverse=True)  # then oldest first
+        header = str(app.screen.query_one(QueueHeader).render())
+        assert "Aisha Khan · senior" in header and "8 waiting" in header and "0 claimed" in header
+
+
+async def test_claimed_rows_show_the_holder(make_app, engine, clock):
+    app = make_app()
+    from helpdesk.store.queries import open_queue
+
+    target = open_queue(engine)[0].id
+    claim(engine, target, "bmorgan", clock.now())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert plain_row(app.screen.query_one(DataTable), str(target))[-1] == "B. Morgan"
+
+
+async def test_the_selected_row_stays_selected_across_refreshes(make_app, engine, clock):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        await pilot.press("down", "down", "down")
+        chosen = app.screen.selected_key()
+        assert chosen is not None and table.cursor_row == 3
+        from support import seed_queue
+
+        seed_queue(engine, clock, ages_min=(50, 0.1), seed=99)  # one lands above the cursor, one below
+        await pilot.press("r")
+        await settle(pilot)
+        assert table.row_count == 10
+        assert app.screen.selected_key() == chosen
+
+
+async def test_a_concern_added_by_another_process_appears(make_app, engine, db_path):
+    with Session(engine) as session, session.begin():
+        session.add(Setting(key="demo", value="yes"))  # lets the other process use --as
+    app = make_app(watch_changes=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        before = table.row_count
+        added = subprocess.run(
+            [sys.executable, "-m", "helpdesk", "--db", sqlite_url(db_path), "--as", "rdouglas", "concern", "add",
+             "--urn", "930037", "--caller-name", "Jo Bloggs", "--caller-role", "lead_inspector",
+             "--phone", "020 7946 0001", "--category", "pause_request", "--summary", "Head taken ill", "--urgent"],
+            capture_output=True, text=True, timeout=60,
+        )
+        assert added.returncode == 0, added.stderr
+        new_key = added.stdout.strip()
+        deadline = time.monotonic() + 10
+        while new_key not in table.rows and time.monotonic() < deadline:
+            await pilot.pause(0.05)  # waiting on the other process's commit to reach the feed
+        assert table.row_count == before + 1
+        assert "930037" in plain_row(table, new_key)[1]
+
+
+async def test_help_lists_the_real_bindings(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        keys = dict((description, key) for key, description in app.screen.keys)
+        assert keys["Refresh"] == "r" and keys["Open call"] == app.get_key_display(app.screen_stack[-2].BINDINGS[0])
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_the_palette_offers_the_screens_actions(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert "Refresh" in titles and "Open call" in titles
+
+
+def snapshot_app(make_app):
+    return make_app()
+
+
+def test_queue_at_80x24(snap_compare, make_app):
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=settle)
+
+
+def test_queue_at_120x40(snap_compare, make_app):
+    assert snap_compare(make_app(), terminal_size=(120, 40), run_before=settle)
+
+
+def test_help_at_80x24(snap_compare, make_app):
+    async def open_help(pilot):
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=open_help)
