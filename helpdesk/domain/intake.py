@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from helpdesk.domain.phones import PhoneInvalid, parse_gb_phone
+from helpdesk.domain.refusals import FieldsInvalid
 from helpdesk.domain.types import CallerRole, Category
 
 NAME_MAX = 120
@@ -14,12 +15,8 @@ SUMMARY_MAX = 2000
 URN_PATTERN = re.compile(r"\d{6}")
 
 
-class ConcernInvalid(ValueError):
-    """One or more fields are wrong; `errors` maps each field to the reason."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        self.errors = errors
-        super().__init__("; ".join(f"{field}: {reason}" for field, reason in errors.items()))
+class ConcernInvalid(FieldsInvalid):
+    """A new concern with wrong fields; `errors` maps each field to the reason."""
 
 
 @dataclass(frozen=True)

@@ -100,3 +100,33 @@ class Urgency(Labelled):
     WITHIN = "within"
     NEARING = "nearing"
     OVERDUE = "overdue"
+
+
+class Party(Labelled):
+    """Who a contact attempt or notification was with."""
+
+    RESPONSIBLE_BODY = "responsible_body"
+    LEAD_INSPECTOR = "lead_inspector"
+    CALLER = "caller"
+    SCHOOL = "school"
+    OTHER = "other"
+
+
+class Channel(Labelled):
+    PHONE = "phone"
+    EMAIL = "email"
+    IN_PERSON = "in_person"
+    OTHER = "other"
+
+
+class ContactOutcome(Labelled):
+    REACHED = "reached"
+    VOICEMAIL = "voicemail"
+    NO_ANSWER = "no_answer"
+    WRONG_NUMBER = "wrong_number"
+
+
+class ReviewOutcome(Labelled):
+    MEETS_STANDARD = "meets_standard"
+    NEEDS_FOLLOW_UP = "needs_follow_up"
+    LEARNING_REVIEW = "learning_review"

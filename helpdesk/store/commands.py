@@ -1,26 +1,118 @@
-"""Commands: one function per change to a concern, each one transaction with one audit event."""
+"""Commands: one function per change to a call. Each is one transaction that loads what the
+rule needs, asks `helpdesk.domain` whether the change is allowed, makes it, and writes exactly
+one audit event. The console, the CLI and any other client go through these, so every one of
+them obeys the same rules."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, func, select, update
 from sqlmodel import Session
 
-from helpdesk.clock import london_time
+from helpdesk.clock import london, london_time
+from helpdesk.domain import call as call_rules
+from helpdesk.domain.contact import (
+    ADVICE_MAX,
+    OUTCOME_MAX,
+    validate_contact,
+    validate_free_text,
+    validate_notification,
+)
+from helpdesk.domain.independence import Ties, independence_refusal
 from helpdesk.domain.intake import ConcernInvalid, NewConcern
+from helpdesk.domain.pause import (
+    Decision,
+    PauseDecisionInput,
+    countersign_refusal,
+    pause_decision_errors,
+    plan_pause,
+)
+from helpdesk.domain.policy import Policy
 from helpdesk.domain.queue import priority
+from helpdesk.domain.refusals import FieldsInvalid, Refused
+from helpdesk.domain.types import Party
 from helpdesk.store.audit import record_event
 from helpdesk.store.engine import writer
-from helpdesk.store.models import Concern, Inspection, School, Staff
+from helpdesk.store.models import (
+    Advice,
+    Concern,
+    Conflict,
+    ContactAttempt,
+    Handover,
+    Inspection,
+    InspectionMember,
+    Notification,
+    PauseDecision,
+    ResponsibleBody,
+    School,
+    Staff,
+)
+
+
+class ClaimRefused(Refused):
+    """The concern could not be claimed; str() says why in plain words."""
+
+
+@contextmanager
+def _writing(engine: Engine) -> Iterator[Session]:
+    with Session(writer(engine)) as session, session.begin():
+        yield session
+
+
+def _staff(session: Session, login: str) -> Staff:
+    member = session.get(Staff, login)
+    if member is None or not member.active:
+        raise Refused(f"No active staff account for {login!r}")
+    return member
+
+
+def _call(session: Session, concern_id: int) -> tuple[Concern, call_rules.CallState]:
+    """The concern, locked for this transaction (PostgreSQL: FOR UPDATE; SQLite: BEGIN IMMEDIATE)."""
+    concern = session.scalar(select(Concern).where(Concern.id == concern_id).with_for_update())
+    if concern is None:
+        raise Refused(f"There is no concern {concern_id}")
+    holder_name = session.scalar(select(Staff.name).where(Staff.login == concern.claimed_by)) if concern.claimed_by else None
+    return concern, call_rules.CallState(concern.status, concern.claimed_by, holder_name)
+
+
+def _handling(session: Session, concern_id: int, login: str, doing: str) -> tuple[Concern, Staff]:
+    member = _staff(session, login)
+    concern, state = _call(session, concern_id)
+    if reason := call_rules.handling_refusal(state, login, member.role, doing):
+        raise Refused(reason)
+    return concern, member
+
+
+def ties(session: Session, login: str, concern: Concern) -> Ties:
+    """What links this member of staff to the concern's inspection, school and responsible body."""
+    part = None
+    if concern.inspection_id is not None:
+        part = session.scalar(
+            select(InspectionMember.part).where(
+                InspectionMember.inspection_id == concern.inspection_id, InspectionMember.login == login
+            )
+        )
+    body_id = session.scalar(select(School.responsible_body_id).where(School.urn == concern.urn))
+    conflicts = session.execute(select(Conflict.urn, Conflict.responsible_body_id).where(Conflict.login == login)).all()
+    with_body = body_id is not None and any(c.responsible_body_id == body_id for c in conflicts)
+    return Ties(
+        inspection_part=part,
+        conflict_with_school=any(c.urn == concern.urn for c in conflicts),
+        conflict_with_body=session.scalar(select(ResponsibleBody.name).where(ResponsibleBody.id == body_id)) if with_body else None,
+    )
+
+
+# --- intake -------------------------------------------------------------------------------
 
 
 def log_concern(engine: Engine, concern: NewConcern, logged_by: str, now: dt.datetime) -> int:
     """Put a checked concern in the queue; the school (and inspection, if given) must exist."""
-    with Session(writer(engine)) as session, session.begin():
+    with _writing(engine) as session:
         if session.get(School, concern.urn) is None:
             raise ConcernInvalid({"urn": f"no school with URN {concern.urn}"})
-        inspection_id = None
         if concern.inspection_ref:
             inspection = session.scalar(select(Inspection).where(Inspection.reference == concern.inspection_ref))
             if inspection is None:
@@ -29,12 +121,7 @@ def log_concern(engine: Engine, concern: NewConcern, logged_by: str, now: dt.dat
                 raise ConcernInvalid({"inspection": f"inspection {concern.inspection_ref} is not of URN {concern.urn}"})
             inspection_id = inspection.id
         else:
-            inspection_id = session.scalar(
-                select(Inspection.id)
-                .where(Inspection.urn == concern.urn, Inspection.start_date <= now.date(), Inspection.end_date >= now.date())
-                .order_by(Inspection.start_date.desc())
-                .limit(1)
-            )
+            inspection_id = current_inspection_id(session, concern.urn, london(now).date())
         row = Concern(
             received_at=now,
             logged_by=logged_by,
@@ -51,38 +138,232 @@ def log_concern(engine: Engine, concern: NewConcern, logged_by: str, now: dt.dat
         session.add(row)
         session.flush()
         record_event(
-            session,
-            actor=logged_by,
-            kind="logged",
-            at=now,
-            concern_id=row.id,
-            urn=concern.urn,
-            category=concern.category.value,
-            urgent=concern.urgent,
+            session, actor=logged_by, kind="logged", at=now, concern_id=row.id,
+            urn=concern.urn, category=concern.category.value, urgent=concern.urgent,
         )
         return row.id
 
 
-class ClaimRefused(RuntimeError):
-    """The concern could not be claimed; str() says why in plain words."""
+def current_inspection_id(session: Session, urn: str, today: dt.date) -> int | None:
+    """The school's inspection running today, else the next one this fortnight, else the latest."""
+    candidates = session.execute(
+        select(Inspection.id, Inspection.start_date, Inspection.end_date).where(Inspection.urn == urn)
+    ).all()
+    running = [c for c in candidates if c.start_date <= today <= c.end_date]
+    upcoming = sorted((c for c in candidates if today < c.start_date <= today + dt.timedelta(days=14)), key=lambda c: c.start_date)
+    past = sorted((c for c in candidates if c.end_date < today), key=lambda c: c.end_date, reverse=True)
+    for group in (running, upcoming, past):
+        if group:
+            return group[0].id
+    return None
+
+
+# --- claim, release, reassign -------------------------------------------------------------
 
 
 def claim(engine: Engine, concern_id: int, login: str, now: dt.datetime) -> None:
-    """Take a waiting concern: one conditional UPDATE, so of two racing claims exactly one wins."""
-    with Session(writer(engine)) as session, session.begin():
-        claimed = session.execute(
-            update(Concern)
-            .where(Concern.id == concern_id, Concern.status == "waiting")
-            .values(status="claimed", claimed_by=login, claimed_at=now)
+    """Take a waiting concern. Independence is checked first; then one conditional UPDATE, so
+    of two racing claims exactly one wins and the other is told who did."""
+    with _writing(engine) as session:
+        member = _staff(session, login)
+        concern, state = _call(session, concern_id)
+        if state.status == "closed":
+            raise ClaimRefused("This call is already closed")
+        if state.status == "waiting":
+            if reason := independence_refusal(member.role, ties(session, login, concern)):
+                raise ClaimRefused(reason)
+            claimed = session.execute(
+                update(Concern)
+                .where(Concern.id == concern_id, Concern.status == "waiting")
+                .values(status="claimed", claimed_by=login, claimed_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            if claimed.rowcount == 1:
+                record_event(session, actor=login, kind="claimed", at=now, concern_id=concern_id)
+                return
+        holder, at = session.execute(select(Concern.claimed_by, Concern.claimed_at).where(Concern.id == concern_id)).one()
+        holder_name = session.scalar(select(Staff.name).where(Staff.login == holder)) or holder
+        who = "you" if holder == login else holder_name
+        raise ClaimRefused(f"Already claimed by {who} at {london_time(at)}")
+
+
+def release(engine: Engine, concern_id: int, login: str, reason: str, now: dt.datetime) -> None:
+    """Put a claimed call back in the queue, with the reason."""
+    reason = validate_free_text(reason, "reason", "Reason", 2000)
+    with _writing(engine) as session:
+        member = _staff(session, login)
+        concern, state = _call(session, concern_id)
+        if refusal := call_rules.release_refusal(state, login, member.role):
+            raise Refused(refusal)
+        handover = Handover(concern_id=concern_id, by=login, at=now, kind="released", from_login=concern.claimed_by, reason=reason)
+        session.add(handover)
+        concern.status, concern.claimed_by, concern.claimed_at = "waiting", None, None
+        session.flush()
+        record_event(session, actor=login, kind="released", at=now, concern_id=concern_id, handover_id=handover.id)
+
+
+def reassign(engine: Engine, concern_id: int, login: str, new_holder: str, reason: str, now: dt.datetime) -> None:
+    """A supervisor hands a claimed call to another senior, who must be independent too."""
+    reason = validate_free_text(reason, "reason", "Reason", 2000)
+    with _writing(engine) as session:
+        member = _staff(session, login)
+        concern, state = _call(session, concern_id)
+        if refusal := call_rules.reassign_refusal(state, member.role, new_holder):
+            raise Refused(refusal)
+        target = session.get(Staff, new_holder)
+        if target is None or not target.active:
+            raise FieldsInvalid({"new_holder": f"No active staff account for {new_holder!r}"})
+        if refusal := independence_refusal(target.role, ties(session, new_holder, concern), name=target.name):
+            raise FieldsInvalid({"new_holder": refusal})
+        handover = Handover(concern_id=concern_id, by=login, at=now, kind="reassigned", from_login=concern.claimed_by, to_login=new_holder, reason=reason)
+        session.add(handover)
+        concern.claimed_by, concern.claimed_at = new_holder, now
+        session.flush()
+        record_event(session, actor=login, kind="reassigned", at=now, concern_id=concern_id, handover_id=handover.id, to=new_holder)
+
+
+# --- recording the call -------------------------------------------------------------------
+
+
+def record_view(engine: Engine, concern_id: int, login: str, now: dt.datetime) -> None:
+    """Opening a call's details is recorded: the data is about people's health."""
+    with _writing(engine) as session:
+        if session.get(Concern, concern_id) is None:
+            raise Refused(f"There is no concern {concern_id}")
+        record_event(session, actor=login, kind="viewed", at=now, concern_id=concern_id)
+
+
+def add_advice(engine: Engine, concern_id: int, login: str, text: str, now: dt.datetime, corrects: int | None = None) -> int:
+    """Append an advice note. Notes are never edited: a correction is a new note naming the earlier."""
+    text = validate_free_text(text, "text", "Advice", ADVICE_MAX)
+    with _writing(engine) as session:
+        _handling(session, concern_id, login, "add advice")
+        if corrects is not None:
+            earlier = session.get(Advice, corrects)
+            if earlier is None or earlier.concern_id != concern_id:
+                raise FieldsInvalid({"corrects": f"There is no advice note {corrects} on this call"})
+        note = Advice(concern_id=concern_id, author=login, at=now, text=text, corrects_id=corrects)
+        session.add(note)
+        session.flush()
+        record_event(session, actor=login, kind="advice", at=now, concern_id=concern_id, advice_id=note.id, corrects=corrects)
+        return note.id
+
+
+def log_contact(
+    engine: Engine, concern_id: int, login: str, now: dt.datetime, *,
+    party: str, contact_name: str, phone: str, channel: str, outcome: str, note: str = "",
+) -> int:
+    entry = validate_contact(party=party, contact_name=contact_name, phone=phone, channel=channel, outcome=outcome, note=note)
+    with _writing(engine) as session:
+        _handling(session, concern_id, login, "log a contact")
+        attempt = ContactAttempt(
+            concern_id=concern_id, by=login, at=now, party=entry.party, contact_name=entry.contact_name,
+            phone=entry.phone, channel=entry.channel, outcome=entry.outcome, note=entry.note,
         )
-        if claimed.rowcount != 1:
-            row = session.execute(
-                select(Concern.status, Concern.claimed_by, Concern.claimed_at).where(Concern.id == concern_id)
-            ).first()
-            if row is None:
-                raise ClaimRefused(f"There is no concern {concern_id}")
-            if row.status == "closed":
-                raise ClaimRefused("This call is already closed")
-            holder = session.scalar(select(Staff.name).where(Staff.login == row.claimed_by)) or row.claimed_by
-            raise ClaimRefused(f"Already claimed by {holder} at {london_time(row.claimed_at)}")
-        record_event(session, actor=login, kind="claimed", at=now, concern_id=concern_id)
+        session.add(attempt)
+        session.flush()
+        record_event(
+            session, actor=login, kind="contact", at=now, concern_id=concern_id,
+            contact_id=attempt.id, party=entry.party, channel=entry.channel, outcome=entry.outcome,
+        )
+        return attempt.id
+
+
+def pause_context(session: Session, concern: Concern) -> tuple[str, int]:
+    """(the inspection's remit, contact attempts with the responsible body so far)."""
+    remit = session.scalar(select(Inspection.remit).where(Inspection.id == concern.inspection_id)) or "schools"
+    contacts = session.scalar(
+        select(func.count()).where(ContactAttempt.concern_id == concern.id, ContactAttempt.party == Party.RESPONSIBLE_BODY.value)
+    )
+    return remit, contacts
+
+
+def record_pause_decision(engine: Engine, concern_id: int, login: str, entry: PauseDecisionInput, policy: Policy, now: dt.datetime) -> int:
+    """Authorise or decline a pause. The pause starts today (London) and resumes on the N-th working day."""
+    with _writing(engine) as session:
+        concern, _ = _handling(session, concern_id, login, "record a pause decision")
+        remit, contacts = pause_context(session, concern)
+        authorised = entry.decision == Decision.AUTHORISED.value
+        plan = plan_pause(london(now).date(), entry.working_days, remit, policy) if authorised and (entry.working_days or 0) >= 1 else None
+        if errors := pause_decision_errors(entry, plan, contacts):
+            raise FieldsInvalid(errors)
+        decision = PauseDecision(
+            concern_id=concern_id, requested_by=entry.requested_by, grounds=entry.grounds, decision=entry.decision,
+            working_days=plan.working_days if plan else None, starts_on=plan.starts_on if plan else None,
+            resumes_on=plan.resumes_on if plan else None, exceptional=bool(plan and plan.exceptional),
+            justification=entry.justification.strip() if plan and plan.exceptional else "",
+            rationale=entry.rationale.strip(), decided_by=login, decided_at=now,
+        )
+        session.add(decision)
+        session.flush()
+        record_event(
+            session, actor=login, kind="decision", at=now, concern_id=concern_id, decision_id=decision.id,
+            decision=entry.decision, working_days=decision.working_days, exceptional=decision.exceptional,
+            resumes_on=decision.resumes_on,
+        )
+        return decision.id
+
+
+def countersign(engine: Engine, concern_id: int, login: str, now: dt.datetime) -> None:
+    """A second person, a supervisor, countersigns the call's latest exceptional pause."""
+    with _writing(engine) as session:
+        member = _staff(session, login)
+        concern, state = _call(session, concern_id)
+        decision = session.scalar(
+            select(PauseDecision).where(PauseDecision.concern_id == concern_id).order_by(PauseDecision.id.desc()).limit(1)
+        )
+        if decision is None:
+            raise Refused("There is no pause decision to countersign")
+        signer = session.scalar(select(Staff.name).where(Staff.login == decision.countersigned_by)) if decision.countersigned_by else None
+        if reason := countersign_refusal(member.role, login, decision.decided_by, decision.exceptional, signer):
+            raise Refused(reason)
+        decision.countersigned_by, decision.countersigned_at = login, now
+        record_event(session, actor=login, kind="countersigned", at=now, concern_id=concern_id, decision_id=decision.id)
+
+
+def record_notification(engine: Engine, concern_id: int, login: str, now: dt.datetime, *, party: str, channel: str, note: str = "") -> int:
+    """The lead inspector, the school or the responsible body was informed of the decision."""
+    validate_notification(party=party, channel=channel, note=note)
+    with _writing(engine) as session:
+        _handling(session, concern_id, login, "record a notification")
+        notification = Notification(concern_id=concern_id, by=login, at=now, party=party, channel=channel, note=note.strip())
+        session.add(notification)
+        session.flush()
+        record_event(
+            session, actor=login, kind="notified", at=now, concern_id=concern_id,
+            notification_id=notification.id, party=party, channel=channel,
+        )
+        return notification.id
+
+
+def record_signposting(engine: Engine, concern_id: int, login: str, now: dt.datetime) -> None:
+    """The senior offered the well-being signposting to the caller."""
+    with _writing(engine) as session:
+        concern, _ = _handling(session, concern_id, login, "record signposting")
+        if concern.signposting_offered_at is not None:
+            raise Refused(f"Signposting was already recorded at {london_time(concern.signposting_offered_at)}")
+        concern.signposting_offered_at = now
+        record_event(session, actor=login, kind="signposted", at=now, concern_id=concern_id)
+
+
+def close(engine: Engine, concern_id: int, login: str, outcome: str, now: dt.datetime) -> None:
+    """Close the call: it needs an outcome, advice, and a decision if a pause was requested."""
+    with _writing(engine) as session:
+        concern, _ = _handling(session, concern_id, login, "close the call")
+        decisions = session.execute(
+            select(PauseDecision.exceptional, PauseDecision.countersigned_by)
+            .where(PauseDecision.concern_id == concern_id)
+            .order_by(PauseDecision.id)
+        ).all()
+        facts = call_rules.CloseFacts(
+            outcome=outcome,
+            advice_notes=session.scalar(select(func.count()).where(Advice.concern_id == concern_id)),
+            category=concern.category,
+            decisions=len(decisions),
+            awaiting_countersignature=bool(decisions) and decisions[-1].exceptional and decisions[-1].countersigned_by is None,
+        )
+        if reasons := call_rules.close_refusals(facts):
+            raise FieldsInvalid(reasons)
+        concern.outcome = validate_free_text(outcome, "outcome", "Outcome", OUTCOME_MAX)
+        concern.status, concern.closed_at = "closed", now
+        record_event(session, actor=login, kind="closed", at=now, concern_id=concern_id)

@@ -163,6 +163,19 @@ class Notification(SQLModel, table=True):
     note: str = Field(default="", max_length=2000)
 
 
+class Handover(SQLModel, table=True):
+    """A release (back to the queue) or a reassignment, with the reason given."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    concern_id: int = Field(foreign_key="concern.id", index=True)
+    by: str = Field(max_length=64)
+    at: dt.datetime = Field(sa_column=utc_column())
+    kind: str = Field(max_length=12)  # released, reassigned
+    from_login: str = Field(max_length=64)
+    to_login: str | None = Field(default=None, max_length=64)
+    reason: str = Field(default="", max_length=2000)
+
+
 class Review(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     concern_id: int = Field(foreign_key="concern.id", index=True)

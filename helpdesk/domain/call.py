@@ -1,0 +1,70 @@
+"""A call's life cycle: waiting -> claimed -> closed, release and reassignment, and who may act."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from helpdesk.domain.types import Category, StaffRole
+
+
+@dataclass(frozen=True)
+class CallState:
+    status: str  # waiting, claimed, closed
+    holder: str | None  # login
+    holder_name: str | None = None
+
+
+def _is_supervisor(role: str) -> bool:
+    return role == StaffRole.SUPERVISOR.value
+
+
+def release_refusal(state: CallState, login: str, role: str) -> str | None:
+    if state.status != "claimed":
+        return f"Cannot release: the call is {state.status}"
+    if state.holder != login and not _is_supervisor(role):
+        return f"Only {state.holder_name or state.holder} or a supervisor can release this call"
+    return None
+
+
+def reassign_refusal(state: CallState, role: str, new_holder: str) -> str | None:
+    if not _is_supervisor(role):
+        return "Only a supervisor can reassign a call"
+    if state.status != "claimed":
+        return f"Cannot reassign: the call is {state.status}"
+    if state.holder == new_holder:
+        return "The call is already held by that person"
+    return None
+
+
+def handling_refusal(state: CallState, login: str, role: str, doing: str) -> str | None:
+    """May this person record `doing` (advice, a contact, a decision...) on the call now?"""
+    if state.status == "waiting":
+        return f"Claim the call before you {doing}"
+    if state.status == "closed":
+        return f"Cannot {doing}: the call is closed"
+    if state.holder != login and not _is_supervisor(role):
+        return f"Only {state.holder_name or state.holder} (who holds the call) or a supervisor can {doing}"
+    return None
+
+
+@dataclass(frozen=True)
+class CloseFacts:
+    outcome: str
+    advice_notes: int
+    category: str
+    decisions: int
+    awaiting_countersignature: bool
+
+
+def close_refusals(facts: CloseFacts) -> dict[str, str]:
+    """Every reason the call cannot be closed yet, by the field or topic it concerns."""
+    reasons: dict[str, str] = {}
+    if not facts.outcome.strip():
+        reasons["outcome"] = "Cannot close: an outcome summary is required"
+    if facts.advice_notes == 0:
+        reasons["advice"] = "Cannot close: no advice recorded yet"
+    if facts.category == Category.PAUSE_REQUEST.value and facts.decisions == 0:
+        reasons["decision"] = "Cannot close: a pause was requested and no decision is recorded"
+    if facts.awaiting_countersignature:
+        reasons["countersignature"] = "Cannot close: the exceptional pause awaits a supervisor's countersignature"
+    return reasons

@@ -1,0 +1,65 @@
+"""What a contact attempt or a notification must hold."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from helpdesk.domain.intake import check_text, has_control_characters
+from helpdesk.domain.phones import PhoneInvalid, parse_gb_phone
+from helpdesk.domain.refusals import FieldsInvalid
+from helpdesk.domain.types import Channel, ContactOutcome, Party
+
+NOTE_MAX = 2000
+ADVICE_MAX = 8000
+OUTCOME_MAX = 4000
+
+
+@dataclass(frozen=True)
+class ContactEntry:
+    party: str
+    contact_name: str
+    phone: str | None  # E.164
+    channel: str
+    outcome: str
+    note: str
+
+
+def validate_contact(*, party: str, contact_name: str, phone: str, channel: str, outcome: str, note: str) -> ContactEntry:
+    errors: dict[str, str] = {}
+    if party not in Party.values():
+        errors["party"] = "Choose who you contacted"
+    if channel not in Channel.values():
+        errors["channel"] = "Choose how"
+    if outcome not in ContactOutcome.values():
+        errors["outcome"] = "Choose the outcome"
+    e164 = None
+    if channel == Channel.PHONE.value or phone.strip():
+        try:
+            e164 = parse_gb_phone(phone)
+        except PhoneInvalid as error:
+            errors["phone"] = str(error)
+    if has_control_characters(contact_name) or len(contact_name) > 120:
+        errors["contact_name"] = "Name is not valid (control characters or over 120 characters)"
+    if has_control_characters(note, allow_newlines=True) or len(note) > NOTE_MAX:
+        errors["note"] = f"Note is not valid (control characters or over {NOTE_MAX} characters)"
+    if errors:
+        raise FieldsInvalid(errors)
+    return ContactEntry(party, contact_name.strip(), e164, channel, outcome, note.strip())
+
+
+def validate_notification(*, party: str, channel: str, note: str) -> None:
+    errors: dict[str, str] = {}
+    if party not in (Party.LEAD_INSPECTOR.value, Party.SCHOOL.value, Party.RESPONSIBLE_BODY.value):
+        errors["party"] = "Choose who was informed: the lead inspector, the school or the responsible body"
+    if channel not in Channel.values():
+        errors["channel"] = "Choose how"
+    if has_control_characters(note, allow_newlines=True) or len(note) > NOTE_MAX:
+        errors["note"] = f"Note is not valid (control characters or over {NOTE_MAX} characters)"
+    if errors:
+        raise FieldsInvalid(errors)
+
+
+def validate_free_text(value: str, field: str, label: str, limit: int) -> str:
+    if reason := check_text(value, label, limit, multiline=True):
+        raise FieldsInvalid({field: reason})
+    return value.strip()

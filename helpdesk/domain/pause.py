@@ -1,0 +1,101 @@
+"""The pause decision: length in working days, resume date, exceptional pauses, what each needs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from helpdesk.domain.policy import Policy
+from helpdesk.domain.types import Labelled, StaffRole
+from helpdesk.domain.working_days import resume_date
+
+
+class Decision(Labelled):
+    AUTHORISED = "authorised"
+    DECLINED = "declined"
+
+
+class RequestedBy(Labelled):
+    LEAD_INSPECTOR = "lead_inspector"
+    HEADTEACHER = "headteacher"
+    RESPONSIBLE_BODY = "responsible_body"
+
+
+class Grounds(Labelled):
+    WELLBEING = "wellbeing"
+    INCIDENT = "incident"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {
+            "wellbeing": "Leader well-being",
+            "incident": "Incident preventing evidence gathering",
+            "other": "Other",
+        }[self.value]
+
+
+@dataclass(frozen=True)
+class PausePlan:
+    working_days: int
+    starts_on: dt.date
+    resumes_on: dt.date
+    max_days: int
+    exceptional: bool
+
+
+def plan_pause(starts_on: dt.date, working_days: int, remit: str, policy: Policy) -> PausePlan:
+    """Resume on the N-th working day after the pause starts; beyond the remit's maximum it is exceptional."""
+    max_days = policy.pause_max_days.get(remit, min(policy.pause_max_days.values(), default=5))
+    return PausePlan(
+        working_days=working_days,
+        starts_on=starts_on,
+        resumes_on=resume_date(starts_on, working_days),
+        max_days=max_days,
+        exceptional=working_days > max_days,
+    )
+
+
+@dataclass(frozen=True)
+class PauseDecisionInput:
+    decision: str
+    requested_by: str
+    grounds: str
+    rationale: str
+    working_days: int | None = None
+    justification: str = ""
+
+
+def pause_decision_errors(entry: PauseDecisionInput, plan: PausePlan | None, responsible_body_contacts: int) -> dict[str, str]:
+    """Every reason the decision cannot be recorded, by field."""
+    errors: dict[str, str] = {}
+    if entry.decision not in Decision.values():
+        errors["decision"] = "Choose authorise or decline"
+    if entry.requested_by not in RequestedBy.values():
+        errors["requested_by"] = "Say who requested the pause"
+    if entry.grounds not in Grounds.values():
+        errors["grounds"] = "Choose the grounds"
+    if not entry.rationale.strip():
+        errors["rationale"] = "A rationale is required, whether authorised or declined"
+    if entry.decision == Decision.AUTHORISED.value:
+        if entry.working_days is None or entry.working_days < 1:
+            errors["working_days"] = "A pause lasts at least one working day"
+        elif plan is not None and plan.exceptional and not entry.justification.strip():
+            errors["justification"] = (
+                f"Longer than {plan.max_days} working days is exceptional: write the justification"
+            )
+        if responsible_body_contacts == 0:
+            errors["contact"] = "Log at least one attempt to contact the responsible body before authorising a pause"
+    return errors
+
+
+def countersign_refusal(role: str, login: str, decided_by: str, exceptional: bool, countersigned_by: str | None) -> str | None:
+    if not exceptional:
+        return "Only an exceptional pause needs a countersignature"
+    if countersigned_by:
+        return f"Already countersigned by {countersigned_by}"
+    if role != StaffRole.SUPERVISOR.value:
+        return "Only a supervisor can countersign an exceptional pause"
+    if login == decided_by:
+        return "You made this decision: a second supervisor must countersign it"
+    return None

@@ -1,0 +1,174 @@
+import datetime as dt
+
+import pytest
+
+from helpdesk.domain.call import CallState, CloseFacts, close_refusals, handling_refusal, reassign_refusal, release_refusal
+from helpdesk.domain.independence import Ties, independence_refusal
+from helpdesk.domain.pause import PauseDecisionInput, countersign_refusal, pause_decision_errors, plan_pause
+from helpdesk.domain.policy import Policy
+
+
+@pytest.mark.parametrize(
+    ("role", "ties", "reason"),
+    [
+        ("senior", Ties(), None),
+        ("supervisor", Ties(), None),
+        ("handler", Ties(), "only seniors and supervisors"),
+        ("admin", Ties(), "only seniors and supervisors"),
+        ("senior", Ties(inspection_part="lead"), "You are the lead inspector for this inspection"),
+        ("senior", Ties(inspection_part="team"), "You are on the inspection team for this inspection"),
+        ("supervisor", Ties(inspection_part="team"), "You are on the inspection team"),
+        ("senior", Ties(conflict_with_school=True), "You have declared a conflict of interest with this school"),
+        ("senior", Ties(conflict_with_body="Pennine Learning Trust"), "conflict of interest with Pennine Learning Trust, this school's responsible body"),
+    ],
+)
+def test_independence(role, ties, reason):
+    refusal = independence_refusal(role, ties)
+    if reason is None:
+        assert refusal is None
+    else:
+        assert reason in refusal
+
+
+def test_independence_names_someone_else_for_a_reassignment():
+    assert independence_refusal("senior", Ties(inspection_part="team"), name="Chidi Obi") == "Chidi Obi is on the inspection team for this inspection"
+
+
+WAITING = CallState("waiting", None)
+HELD = CallState("claimed", "akhan", "Aisha Khan")
+CLOSED = CallState("closed", "akhan", "Aisha Khan")
+
+
+@pytest.mark.parametrize(
+    ("state", "login", "role", "reason"),
+    [
+        (HELD, "akhan", "senior", None),
+        (HELD, "lpark", "supervisor", None),
+        (HELD, "bmorgan", "senior", "Only Aisha Khan or a supervisor can release"),
+        (WAITING, "akhan", "senior", "the call is waiting"),
+        (CLOSED, "akhan", "senior", "the call is closed"),
+    ],
+)
+def test_release(state, login, role, reason):
+    refusal = release_refusal(state, login, role)
+    assert refusal is None if reason is None else reason in refusal
+
+
+@pytest.mark.parametrize(
+    ("state", "role", "new", "reason"),
+    [
+        (HELD, "supervisor", "bmorgan", None),
+        (HELD, "senior", "bmorgan", "Only a supervisor can reassign"),
+        (HELD, "supervisor", "akhan", "already held by that person"),
+        (WAITING, "supervisor", "bmorgan", "the call is waiting"),
+        (CLOSED, "supervisor", "bmorgan", "the call is closed"),
+    ],
+)
+def test_reassign(state, role, new, reason):
+    refusal = reassign_refusal(state, role, new)
+    assert refusal is None if reason is None else reason in refusal
+
+
+@pytest.mark.parametrize(
+    ("state", "login", "role", "reason"),
+    [
+        (HELD, "akhan", "senior", None),
+        (HELD, "lpark", "supervisor", None),
+        (HELD, "bmorgan", "senior", "Only Aisha Khan (who holds the call) or a supervisor"),
+        (WAITING, "akhan", "senior", "Claim the call before you add advice"),
+        (CLOSED, "akhan", "senior", "Cannot add advice: the call is closed"),
+    ],
+)
+def test_who_may_record_on_a_call(state, login, role, reason):
+    refusal = handling_refusal(state, login, role, "add advice")
+    assert refusal is None if reason is None else reason in refusal
+
+
+def facts(**changes):
+    base = dict(outcome="Pause authorised; trust CEO on site.", advice_notes=1, category="pause_request", decisions=1, awaiting_countersignature=False)
+    return CloseFacts(**{**base, **changes})
+
+
+@pytest.mark.parametrize(
+    ("changes", "topics"),
+    [
+        ({}, set()),
+        ({"outcome": "  "}, {"outcome"}),
+        ({"advice_notes": 0}, {"advice"}),
+        ({"decisions": 0}, {"decision"}),
+        ({"decisions": 0, "category": "wellbeing"}, set()),
+        ({"awaiting_countersignature": True}, {"countersignature"}),
+        ({"outcome": "", "advice_notes": 0, "decisions": 0}, {"outcome", "advice", "decision"}),
+    ],
+)
+def test_close_requirements(changes, topics):
+    assert set(close_refusals(facts(**changes))) == topics
+
+
+def test_close_refusal_words():
+    assert close_refusals(facts(advice_notes=0))["advice"] == "Cannot close: no advice recorded yet"
+
+
+WEDNESDAY = dt.date(2026, 11, 18)
+
+
+@pytest.mark.parametrize(
+    ("start", "days", "remit", "resumes", "exceptional"),
+    [
+        (WEDNESDAY, 1, "schools", dt.date(2026, 11, 19), False),
+        (dt.date(2026, 11, 20), 1, "schools", dt.date(2026, 11, 23), False),
+        (WEDNESDAY, 5, "schools", dt.date(2026, 11, 25), False),
+        (WEDNESDAY, 6, "schools", dt.date(2026, 11, 26), True),
+        (WEDNESDAY, 6, "early_years", dt.date(2026, 11, 26), True),
+        (WEDNESDAY, 15, "la_childrens_services", dt.date(2026, 12, 9), False),
+        (WEDNESDAY, 16, "la_childrens_services", dt.date(2026, 12, 10), True),
+        (dt.date(2025, 4, 17), 1, "schools", dt.date(2025, 4, 22), False),  # Easter
+        (dt.date(2026, 12, 23), 2, "schools", dt.date(2026, 12, 29), False),  # Christmas, substitute Boxing Day
+        (dt.date(2026, 12, 31), 1, "schools", dt.date(2027, 1, 4), False),  # New Year
+    ],
+)
+def test_pause_plans(start, days, remit, resumes, exceptional):
+    plan = plan_pause(start, days, remit, Policy())
+    assert (plan.resumes_on, plan.exceptional) == (resumes, exceptional)
+
+
+def entry(**changes):
+    base = dict(decision="authorised", requested_by="lead_inspector", grounds="wellbeing", rationale="Head unwell; trust sending support.", working_days=1)
+    return PauseDecisionInput(**{**base, **changes})
+
+
+@pytest.mark.parametrize(
+    ("changes", "contacts", "fields"),
+    [
+        ({}, 1, set()),
+        ({}, 0, {"contact"}),  # authorising needs a contact attempt with the responsible body
+        ({"decision": "declined", "working_days": None}, 0, set()),  # declining does not
+        ({"rationale": ""}, 1, {"rationale"}),
+        ({"decision": "declined", "rationale": " "}, 0, {"rationale"}),
+        ({"working_days": 0}, 1, {"working_days"}),
+        ({"working_days": 6}, 1, {"justification"}),  # exceptional without justification
+        ({"working_days": 6, "justification": "Head hospitalised; trust needs a week to install an interim."}, 1, set()),
+        ({"decision": "maybe"}, 1, {"decision"}),
+        ({"requested_by": "parent"}, 1, {"requested_by"}),
+        ({"grounds": "weather"}, 1, {"grounds"}),
+    ],
+)
+def test_pause_decision_requirements(changes, contacts, fields):
+    e = entry(**changes)
+    plan = plan_pause(WEDNESDAY, e.working_days, "schools", Policy()) if e.working_days and e.decision == "authorised" else None
+    assert set(pause_decision_errors(e, plan, contacts)) == fields
+
+
+@pytest.mark.parametrize(
+    ("role", "login", "exceptional", "signed", "reason"),
+    [
+        ("supervisor", "lpark", True, None, None),
+        ("supervisor", "akhan", True, None, "a second supervisor must countersign"),  # self-countersign
+        ("senior", "bmorgan", True, None, "Only a supervisor can countersign"),
+        ("supervisor", "lpark", False, None, "Only an exceptional pause needs"),
+        ("supervisor", "lpark", True, "Mark Okafor", "Already countersigned by Mark Okafor"),
+    ],
+)
+def test_countersign(role, login, exceptional, signed, reason):
+    refusal = countersign_refusal(role, login, "akhan", exceptional, signed)
+    assert refusal is None if reason is None else reason in refusal
