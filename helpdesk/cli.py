@@ -170,7 +170,7 @@ def cmd_concern_list(args, settings: Settings) -> int:
 
 
 def cmd_demo(args, settings: Settings) -> int:
-    from helpdesk.store.demo import DEMO_SENIOR, CallSimulator, demo_database_ready, seed_demo
+    from helpdesk.store.demo import DEMO_SENIOR, CallSimulator, create_demo_database, demo_database_ready
     from helpdesk.store.engine import default_database_path, make_engine, sqlite_url
     from helpdesk.store.schema import upgrade
 
@@ -186,7 +186,9 @@ def cmd_demo(args, settings: Settings) -> int:
         if current_revision(engine) is not None:
             raise Refused(f"{url} holds a helpdesk database that `helpdesk demo` did not create; it is left alone")
         print(f"creating the demo database at {url} ...", file=sys.stderr)
-        seed_demo(engine, clock)
+        engine.dispose()
+        create_demo_database(url, clock)
+        engine = make_engine(url)
     member = identify(engine, args.as_login or DEMO_SENIOR)
     simulator = None
     if not args.no_simulator:

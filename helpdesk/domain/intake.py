@@ -70,13 +70,17 @@ def validate_concern(
         errors["urn"] = reason
     if reason := check_text(caller_name, "Caller name", NAME_MAX):
         errors["caller_name"] = reason
-    if caller_role not in CallerRole.values():
+    if not caller_role:
+        errors["caller_role"] = "Caller role is required"
+    elif caller_role not in CallerRole.values():
         errors["caller_role"] = f"unknown caller role {caller_role!r} (one of: {', '.join(CallerRole.values())})"
     try:
         e164 = parse_gb_phone(phone)
     except PhoneInvalid as error:
         errors["phone"] = str(error)
-    if category not in Category.values():
+    if not category:
+        errors["category"] = "Category is required"
+    elif category not in Category.values():
         errors["category"] = f"unknown category {category!r} (one of: {', '.join(Category.values())})"
     if reason := check_text(summary, "Summary", SUMMARY_MAX, multiline=True):
         errors["summary"] = reason

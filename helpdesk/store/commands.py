@@ -204,6 +204,8 @@ def release(engine: Engine, concern_id: int, login: str, reason: str, now: dt.da
 
 def reassign(engine: Engine, concern_id: int, login: str, new_holder: str, reason: str, now: dt.datetime) -> None:
     """A supervisor hands a claimed call to another senior, who must be independent too."""
+    if not new_holder:
+        raise FieldsInvalid({"new_holder": "Choose who to hand the call to"})
     reason = validate_free_text(reason, "reason", "Reason", 2000)
     with _writing(engine) as session:
         member = _staff(session, login)

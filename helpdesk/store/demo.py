@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
 import threading
 
@@ -15,7 +16,8 @@ from helpdesk.domain.phones import parse_gb_phone
 from helpdesk.domain.types import CallerRole, Category
 from helpdesk.shipped import shipped_file
 from helpdesk.store import importers
-from helpdesk.store.commands import claim, log_concern
+from helpdesk.store.commands import ClaimRefused, claim, log_concern
+from helpdesk.store.engine import make_engine, sqlite_file, sqlite_url
 from helpdesk.store.engine import writer
 from helpdesk.store.models import Concern, Inspection, School, Setting
 from helpdesk.store.schema import upgrade
@@ -79,7 +81,30 @@ def seed_demo(engine: Engine, clock: Clock, rng: random.Random | None = None) ->
         log_concern(engine, simulated_concern(engine, rng), SIMULATOR, now - dt.timedelta(minutes=minutes_ago))
     with engine.connect() as connection:
         first = connection.scalar(select(func.min(Concern.id)))
-    claim(engine, first, "bmorgan", now - dt.timedelta(minutes=35))
+    for senior in ("bmorgan", "hwalsh", "jbrooks", "gsingh"):  # the first who is independent of it
+        try:
+            claim(engine, first, senior, now - dt.timedelta(minutes=35))
+            break
+        except ClaimRefused:
+            continue
+
+
+def create_demo_database(url: str, clock: Clock) -> None:
+    """Seed a new demo database. A SQLite file is built aside and moved into place when
+    complete, so an interrupted seeding never leaves a half-made demo behind."""
+    path = sqlite_file(url)
+    if path is None:
+        seed_demo(make_engine(url), clock)
+        return
+    partial = path.with_name(path.name + ".seeding")
+    for leftover in (partial, partial.with_name(partial.name + "-wal"), partial.with_name(partial.name + "-shm")):
+        leftover.unlink(missing_ok=True)
+    engine = make_engine(sqlite_url(partial))
+    seed_demo(engine, clock)
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    os.replace(partial, path)
 
 
 def simulated_concern(engine: Engine, rng: random.Random) -> NewConcern:

@@ -149,3 +149,44 @@ def count_concerns(engine: Engine) -> int:
 def count_staff(engine: Engine) -> int:
     with engine.connect() as connection:
         return connection.scalar(select(func.count()).select_from(Staff))
+
+
+def claiming_staff(engine: Engine) -> list[StaffMember]:
+    """Active seniors and supervisors: the people a call can be handed to."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(Staff.login, Staff.name, Staff.role, Staff.region, Staff.active)
+            .where(Staff.active.is_(True), Staff.role.in_(("senior", "supervisor")))
+            .order_by(Staff.name)
+        ).all()
+    return [StaffMember(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class SchoolLookup:
+    urn: str
+    name: str
+    local_authority: str
+    inspection: str | None  # "INS-… 18–19 Nov, lead A. Person" or None
+
+
+def look_up_school(engine: Engine, urn: str, today: dt.date) -> SchoolLookup | None:
+    """The school and its current inspection, for the intake form."""
+    from helpdesk.store.models import Inspection
+    from sqlmodel import Session
+
+    from helpdesk.store.commands import current_inspection_id
+
+    with Session(engine) as session:
+        school = session.execute(select(School.urn, School.name, School.local_authority).where(School.urn == urn)).first()
+        if school is None:
+            return None
+        inspection_id = current_inspection_id(session, urn, today)
+        described = None
+        if inspection_id is not None:
+            i = session.execute(
+                select(Inspection.reference, Inspection.start_date, Inspection.end_date, Inspection.lead_inspector).where(Inspection.id == inspection_id)
+            ).one()
+            lead = session.scalar(select(Staff.name).where(Staff.login == i.lead_inspector)) or i.lead_inspector
+            described = f"{i.reference}, {i.start_date:%-d %b}–{i.end_date:%-d %b %Y}, lead {lead}"
+    return SchoolLookup(school.urn, school.name, school.local_authority, described)

@@ -17,17 +17,12 @@ from helpdesk.clock import Clock
 from helpdesk.domain.policy import Policy
 from helpdesk.store.changes import ChangeFeed
 from helpdesk.store.queries import StaffMember
+from helpdesk.tui.faults import describe_fault
 from helpdesk.tui.help_screen import HelpScreen
 from helpdesk.tui.messages import DatabaseChanged, DatabaseTrouble
 from helpdesk.tui.queue_screen import QueueScreen
 
 CHANGE_POLL_SECONDS = 0.2
-
-
-def describe_fault(error: Exception) -> str:
-    """One line for a database fault, without a traceback."""
-    original = getattr(error, "orig", None) or error
-    return str(original).splitlines()[0] if str(original) else type(original).__name__
 
 
 class HelpdeskApp(App[int]):

@@ -15,8 +15,12 @@ from textual.widgets import DataTable, Footer, Static
 from helpdesk.clock import london_time
 from helpdesk.domain.queue import urgency, waited, waiting_label
 from helpdesk.domain.types import CallerRole, Category, Urgency
-from helpdesk.store import queries
+from helpdesk.domain.refusals import Refused
+from helpdesk.store import commands, queries
 from helpdesk.store.queries import QueueRow
+from helpdesk.tui.call_screen import CallScreen
+from helpdesk.tui.faults import describe_fault
+from helpdesk.tui.intake_form import IntakeForm
 from helpdesk.tui.messages import DatabaseChanged, DatabaseTrouble
 from helpdesk.tui.widgets import TroubleBanner
 
@@ -57,6 +61,8 @@ class QueueScreen(Screen):
     TITLE = "Queue"
     BINDINGS = [
         Binding("enter", "open_call", "Open call", id="queue.open", priority=True),
+        Binding("c", "claim", "Claim", id="queue.claim"),
+        Binding("n", "new_concern", "New concern", id="queue.new"),
         Binding("r", "reload", "Refresh", id="queue.refresh"),
         Binding("q", "app.quit", "Quit", id="queue.quit"),
     ]
@@ -94,8 +100,6 @@ class QueueScreen(Screen):
         try:
             rows = queries.open_queue(self.app.engine)
         except Exception as error:  # noqa: BLE001 - shown in the banner; the last rows stay on screen
-            from helpdesk.tui.app import describe_fault
-
             self.post_message(DatabaseTrouble(describe_fault(error)))
             return
         self.post_message(self.Loaded(rows))
@@ -197,7 +201,28 @@ class QueueScreen(Screen):
         if key is None:
             self.notify("The queue is empty.", severity="warning")
             return
-        self.notify(f"Concern {key}")
+        self.app.push_screen(CallScreen(int(key)))
+
+    def action_new_concern(self) -> None:
+        self.app.push_screen(IntakeForm(), lambda saved: self.notify("Concern logged in the queue") if saved else None)
+
+    def action_claim(self) -> None:
+        key = self.selected_key()
+        if key is None:
+            self.notify("The queue is empty.", severity="warning")
+            return
+        self.claim_in_thread(int(key))
+
+    @work(thread=True, group="queue-claim")
+    def claim_in_thread(self, concern_id: int) -> None:
+        try:
+            commands.claim(self.app.engine, concern_id, self.app.staff.login, self.app.clock.now())
+        except Refused as refused:
+            self.app.call_from_thread(self.notify, str(refused), severity="error", title="Refused")
+        except Exception as error:  # noqa: BLE001 - a database fault: nothing was saved, say so
+            self.app.call_from_thread(self.notify, f"Not claimed — the database is unavailable ({describe_fault(error)})", severity="error")
+        else:
+            self.app.call_from_thread(self.app.push_screen, CallScreen(concern_id))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

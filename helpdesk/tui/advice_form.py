@@ -1,0 +1,30 @@
+"""Add an advice note (multi-line), optionally as a correction of an earlier note."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.widgets import Select, TextArea
+
+from helpdesk.store import commands
+from helpdesk.store.call_queries import CallDetail
+from helpdesk.tui.form import FormField, FormScreen, chosen
+
+
+class AdviceForm(FormScreen):
+    TITLE = "Add advice"
+
+    def __init__(self, detail: CallDetail) -> None:
+        super().__init__()
+        self.detail = detail
+
+    def form_fields(self) -> ComposeResult:
+        yield FormField("text", "Advice given (notes are never edited; correct with a new note)", TextArea(id="advice-text", soft_wrap=True))
+        options = [(f"Note #{advice_id}", advice_id) for advice_id in self.detail.advice_ids]
+        yield FormField("corrects", "Corrects an earlier note (optional)", Select(options, prompt="— not a correction —", id="advice-corrects"))
+
+    def save(self, values: dict[str, object]) -> None:
+        corrects = chosen(values["corrects"])
+        commands.add_advice(
+            self.app.engine, self.detail.id, self.app.staff.login, str(values["text"]), self.app.clock.now(),
+            corrects=int(corrects) if corrects else None,
+        )

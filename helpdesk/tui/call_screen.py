@@ -1,0 +1,289 @@
+"""One call: the caller, the school and its inspection, the responsible body's card, the
+signposting panel and the timeline; the senior's actions by key and from the palette."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from helpdesk.clock import london, london_stamp, london_time
+from helpdesk.domain import call as call_rules
+from helpdesk.domain.call import CallState
+from helpdesk.domain.phones import national
+from helpdesk.domain.refusals import Refused
+from helpdesk.domain.types import BodyKind, CallerRole, Category, Remit
+from helpdesk.store import commands, queries
+from helpdesk.store.call_queries import CallDetail, call_detail
+from helpdesk.tui.advice_form import AdviceForm
+from helpdesk.tui.close_form import CloseForm
+from helpdesk.tui.contact_form import ContactForm
+from helpdesk.tui.faults import describe_fault
+from helpdesk.tui.messages import DatabaseChanged, DatabaseTrouble
+from helpdesk.tui.notification_form import NotificationForm
+from helpdesk.tui.pause_form import PauseForm
+from helpdesk.tui.reassign_form import ReassignForm
+from helpdesk.tui.release_form import ReleaseForm
+from helpdesk.tui.widgets import TroubleBanner
+
+SIGNPOSTING = (
+    "Education Support helpline: 08000 562 561 — free, confidential, 24 hours a day, 7 days a week.\n"
+    "Leaders may share provisional inspection outcomes with anyone they choose, "
+    "including health professionals, family and colleagues."
+)
+NARROW = 110  # below this width the cards and the timeline stack
+
+
+def label(kind, value: str | None) -> str:
+    return kind(value).label if value in kind.values() else (value or "")
+
+
+class CallScreen(Screen):
+    TITLE = "Call"
+    BINDINGS = [
+        Binding("escape", "back", "Queue", id="call.back"),
+        Binding("c", "claim", "Claim", id="call.claim"),
+        Binding("a", "advice", "Advice", id="call.advice"),
+        Binding("t", "contact", "Contact", id="call.contact"),
+        Binding("p", "pause", "Pause decision", id="call.pause"),
+        Binding("n", "notify", "Informed", id="call.notify"),
+        Binding("o", "signposting", "Signposting offered", id="call.signposting"),
+        Binding("x", "close_call", "Close call", id="call.close"),
+        Binding("l", "release", "Release", id="call.release"),
+        Binding("g", "reassign", "Reassign", id="call.reassign"),
+        Binding("w", "countersign", "Countersign", id="call.countersign"),
+    ]
+
+    @dataclass
+    class Loaded(Message):
+        detail: CallDetail | None
+
+    @dataclass
+    class Done(Message):
+        """An action finished: `refusal` says why it did not happen, if it did not."""
+
+        refusal: str | None
+        success: str | None = None
+
+    def __init__(self, concern_id: int) -> None:
+        super().__init__()
+        self.concern_id = concern_id
+        self.detail: CallDetail | None = None
+        self.viewed = False
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="call-header")
+        yield TroubleBanner(id="trouble")
+        yield Static("", id="refusal", classes="-empty")
+        with Horizontal(id="call-body"):
+            with VerticalScroll(id="call-cards"):
+                yield Static("", id="caller-card", classes="card")
+                yield Static("", id="school-card", classes="card")
+                yield Static("", id="body-card", classes="card")
+                yield Static("", id="signposting-card", classes="card")
+            with VerticalScroll(id="timeline-pane"):
+                yield Static("", id="timeline")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#call-cards").border_title = "Call"
+        self.query_one("#timeline-pane").border_title = "Timeline (newest last)"
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < NARROW, "-narrow")
+
+    # --- loading ----------------------------------------------------------------------------
+
+    def load(self) -> None:
+        """Read the call again; the first time, record that this person opened it."""
+        first, self.viewed = not self.viewed, True
+        self.load_in_thread(first)
+
+    @work(thread=True, exclusive=True, group="call-load")
+    def load_in_thread(self, record_view: bool) -> None:
+        try:
+            if record_view:
+                commands.record_view(self.app.engine, self.concern_id, self.app.staff.login, self.app.clock.now())
+            self.post_message(self.Loaded(call_detail(self.app.engine, self.concern_id)))
+        except Exception as error:  # noqa: BLE001 - shown in the banner; what is on screen stays
+            self.post_message(DatabaseTrouble(describe_fault(error)))
+
+    def on_call_screen_loaded(self, message: Loaded) -> None:
+        if message.detail is None:
+            self.notify(f"There is no concern {self.concern_id}", severity="error")
+            self.app.pop_screen()
+            return
+        self.detail = message.detail
+        self.show_detail()
+        self.refresh_bindings()
+
+    def on_database_changed(self, message: DatabaseChanged) -> None:
+        self.load()
+
+    def on_database_trouble(self, message: DatabaseTrouble) -> None:
+        self.query_one(TroubleBanner).show_trouble(message.reason)
+        if message.reason is None:
+            self.load()
+
+    def on_screen_resume(self) -> None:
+        self.load()
+
+    # --- showing ----------------------------------------------------------------------------
+
+    def show_detail(self) -> None:
+        d = self.detail
+        status = {"waiting": "WAITING", "claimed": "CLAIMED", "closed": "CLOSED"}[d.status]
+        holder = f" by {d.claimed_by_name or d.claimed_by} since {london_time(d.claimed_at)}" if d.status == "claimed" and d.claimed_at else ""
+        urgent = "URGENT · " if d.urgent else ""
+        self.query_one("#call-header", Static).update(
+            f" Call {d.id} · {urgent}{Category(d.category).label} · {status}{holder} · received {london_time(d.received_at)}"
+        )
+        self.query_one("#call-header").set_class(d.urgent, "-urgent")
+        self.query_one("#caller-card", Static).update(
+            f"[b]Caller[/b]  {d.caller_name} — {label(CallerRole, d.caller_role)}\n"
+            f"Phone  {national(d.caller_phone)}\n"
+            f"[b]Concern[/b]  {d.summary}"
+        )
+        school = d.school
+        lines = [f"[b]School[/b]  {school.name} (URN {school.urn})", f"{school.type} · {school.phase} · {school.local_authority} {school.postcode}"]
+        if school.phone:
+            lines.append(f"Phone  {national(school.phone)}")
+        if d.inspection:
+            i = d.inspection
+            lines.append(f"[b]Inspection[/b]  {i.reference} · {label(Remit, i.remit)} · {i.start_date:%a %-d %b}–{i.end_date:%a %-d %b %Y}")
+            lines.append(f"Lead  {i.lead}" + (f" · Team  {', '.join(i.team)}" if i.team else ""))
+        else:
+            lines.append("[b]Inspection[/b]  none on record")
+        self.query_one("#school-card", Static).update("\n".join(lines))
+        if d.body:
+            b = d.body
+            contact = ", ".join(part for part in (b.contact_name, b.contact_role) if part)
+            body_text = (
+                f"[b]Responsible body[/b]  {b.name} ({label(BodyKind, b.kind)})\n"
+                + (f"{contact}\n" if contact else "")
+                + f"Phone  {national(b.phone) or 'none on file'}" + (f" · {b.email}" if b.email else "")
+                + f"\nContact attempts logged: {d.body_contacts}"
+            )
+        else:
+            body_text = "[b]Responsible body[/b]  none on record"
+        self.query_one("#body-card", Static).update(body_text)
+        offered = f"[b]✓ Offered[/b] at {london_time(d.signposting_offered_at)}" if d.signposting_offered_at else "[b]☐ Not yet offered[/b] — press o once offered"
+        self.query_one("#signposting-card", Static).update(f"[b]Signposting[/b]  {offered}\n{SIGNPOSTING}")
+        timeline = Text()
+        for entry in d.timeline:
+            if timeline:
+                timeline.append("\n")
+            stamp = london(entry.at).format("ddd HH:mm")
+            style = "dim" if entry.kind == "viewed" else ""
+            timeline.append(f"{stamp}  ", style="bold")
+            timeline.append(f"{entry.actor}: ", style="bold " + style)
+            timeline.append(entry.text, style=style)
+        if d.status == "closed" and d.closed_at:
+            timeline.append(f"\n— closed {london_stamp(d.closed_at)} —", style="bold")
+        self.query_one("#timeline", Static).update(timeline)
+        self.query_one("#timeline-pane").scroll_end(animate=False)
+
+    def show_refusal(self, reason: str | None) -> None:
+        line = self.query_one("#refusal", Static)
+        line.update(reason or "")
+        line.set_class(not reason, "-empty")
+
+    # --- which actions apply ----------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Which keys show: the rest of the rules are the store's, and refusals say why."""
+        d = self.detail
+        if d is None or d.status == "closed":
+            return action == "back"
+        supervisor = self.app.staff.role == "supervisor"
+        if action == "claim":
+            return d.status == "waiting"
+        if action == "release":
+            return d.status == "claimed"
+        if action == "reassign":
+            return supervisor and d.status == "claimed"
+        if action == "countersign":
+            latest = d.latest_decision
+            return supervisor and latest is not None and latest.exceptional and not latest.countersigned_by
+        return True
+
+    def handling_refusal(self, doing: str) -> str | None:
+        """Why this person cannot record `doing` on the call now (the store checks it again)."""
+        d, staff = self.detail, self.app.staff
+        return call_rules.handling_refusal(CallState(d.status, d.claimed_by, d.claimed_by_name), staff.login, staff.role, doing)
+
+    # --- actions ----------------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def run_command(self, command, *args, success: str | None = None) -> None:
+        self.show_refusal(None)
+        self.run_in_thread(command, args, success)
+
+    @work(thread=True, group="call-action")
+    def run_in_thread(self, command, args, success) -> None:
+        try:
+            command(self.app.engine, self.concern_id, self.app.staff.login, *args, self.app.clock.now())
+        except Refused as refused:
+            self.post_message(self.Done(str(refused)))
+        except Exception as error:  # noqa: BLE001 - a database fault: nothing was saved, say so
+            self.post_message(self.Done(f"Not saved — the database is unavailable ({describe_fault(error)}). Try again."))
+        else:
+            self.post_message(self.Done(None, success))
+
+    def on_call_screen_done(self, message: Done) -> None:
+        self.show_refusal(message.refusal)
+        if message.refusal:
+            self.notify(message.refusal, severity="error", title="Refused")
+        elif message.success:
+            self.notify(message.success)
+        self.load()
+
+    def action_claim(self) -> None:
+        self.run_command(commands.claim, success="Claimed: the call is yours")
+
+    def action_signposting(self) -> None:
+        self.run_command(commands.record_signposting, success="Signposting recorded as offered")
+
+    def action_countersign(self) -> None:
+        self.run_command(commands.countersign, success="Exceptional pause countersigned")
+
+    def open_form(self, form, doing: str | None = None) -> None:
+        """Open a form, unless the rules already say this person cannot do it now."""
+        refusal = self.handling_refusal(doing) if doing else None
+        self.show_refusal(refusal)
+        if refusal:
+            self.notify(refusal, severity="error", title="Refused")
+            return
+        self.app.push_screen(form, lambda saved: self.load() if saved else None)
+
+    def action_advice(self) -> None:
+        self.open_form(AdviceForm(self.detail), "add advice")
+
+    def action_contact(self) -> None:
+        self.open_form(ContactForm(self.detail), "log a contact")
+
+    def action_pause(self) -> None:
+        self.open_form(PauseForm(self.detail), "record a pause decision")
+
+    def action_notify(self) -> None:
+        self.open_form(NotificationForm(self.detail), "record a notification")
+
+    def action_close_call(self) -> None:
+        self.open_form(CloseForm(self.detail), "close the call")
+
+    def action_release(self) -> None:
+        self.open_form(ReleaseForm(self.detail))
+
+    @work(thread=True, group="call-action")
+    def action_reassign(self) -> None:
+        seniors = queries.claiming_staff(self.app.engine)
+        self.app.call_from_thread(self.open_form, ReassignForm(self.detail, seniors))

@@ -1,0 +1,9 @@
+"""Database faults in one line, for banners and forms (never a traceback on screen)."""
+
+from __future__ import annotations
+
+
+def describe_fault(error: Exception) -> str:
+    original = getattr(error, "orig", None) or error
+    text = str(original).strip()
+    return text.splitlines()[0] if text else type(original).__name__

@@ -1,0 +1,165 @@
+"""The shape every form shares: labelled fields with their error beside them, Ctrl+S to save,
+Esc to cancel. Saving runs the store command in a thread; a refusal keeps everything typed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Button, Input, Label, Select, Static, TextArea
+
+from helpdesk.domain.phones import PhoneInvalid, parse_gb_phone
+from helpdesk.domain.refusals import FieldsInvalid, Refused
+from helpdesk.tui.faults import describe_fault
+
+
+class FormField(Vertical):
+    """A label beside its input widget (compact, one line where it can be), then the line where
+    a hint (such as a computed date) or its error shows."""
+
+    def __init__(self, name: str, label: str, widget: Widget, hint: str = "") -> None:
+        super().__init__(classes="form-field", id=f"field-{name}")
+        self.field_name = name
+        self.label = label
+        self.widget = widget
+        self.hint = hint
+
+    def compose(self) -> ComposeResult:
+        if hasattr(self.widget, "compact"):
+            self.widget.compact = True
+        with Horizontal(classes="field-row"):
+            yield Label(self.label, classes="field-label")
+            yield self.widget
+        yield FieldNote(self.hint, classes="field-hint", id=f"hint-{self.field_name}")
+        yield FieldNote("", classes="field-error", id=f"error-{self.field_name}")
+
+    def show_error(self, reason: str | None) -> None:
+        self.query_one(f"#error-{self.field_name}", FieldNote).update(reason or "")
+        self.set_class(bool(reason), "-invalid")
+
+
+class FieldNote(Static):
+    """A hint or an error under a field: takes no room while empty."""
+
+    def update(self, content="", **kwargs) -> None:
+        super().update(content, **kwargs)
+        self.set_class(not content, "-empty")
+
+    def on_mount(self) -> None:
+        self.set_class(not str(self.content), "-empty")
+
+
+class FormScreen(ModalScreen[bool]):
+    """A form over the screen it came from. Subclasses give `TITLE`, `form_fields()` and `save()`."""
+
+    AUTO_FOCUS = ".field-row > *"  # the first field, not the scrolling container
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="form.save", priority=True),
+        Binding("escape", "cancel", "Cancel", id="form.cancel"),
+    ]
+
+    @dataclass
+    class Refusal(Message):
+        errors: dict[str, str]
+        general: str | None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="form-box"):
+            yield Static(self.TITLE or "", id="form-title")
+            with VerticalScroll(id="form-fields"):
+                yield from self.form_fields()
+            yield Static("", id="form-error", classes="-empty")
+            with Horizontal(id="form-buttons"):
+                yield Button("Save  Ctrl+S", id="form-save", variant="primary")
+                yield Button("Cancel  Esc", id="form-cancel")
+
+    def form_fields(self) -> ComposeResult:
+        raise NotImplementedError
+
+    def values(self) -> dict[str, object]:
+        """What is typed and chosen, by field name (Select.NULL for nothing chosen)."""
+        found: dict[str, object] = {}
+        for form_field in self.query(FormField):
+            widget = form_field.widget
+            if isinstance(widget, TextArea):
+                found[form_field.field_name] = widget.text
+            elif isinstance(widget, (Input, Select)):
+                found[form_field.field_name] = widget.value
+            elif hasattr(widget, "value"):
+                found[form_field.field_name] = widget.value
+        return found
+
+    def check_phone(self, field_name: str, text: str) -> None:
+        """Validated as you type: the number's E.164 form, or why it is not a UK number."""
+        hint = self.query_one(f"#hint-{field_name}", FieldNote)
+        form_field = self.query_one(f"#field-{field_name}", FormField)
+        if not text.strip():
+            hint.update("")
+            form_field.show_error(None)
+            return
+        try:
+            hint.update(f"✓ {parse_gb_phone(text)}")
+            form_field.show_error(None)
+        except PhoneInvalid as invalid:
+            hint.update("")
+            form_field.show_error(str(invalid))
+
+    def save(self, values: dict[str, object]) -> None:
+        """Run the store command (in a worker thread). Raise FieldsInvalid or Refused to refuse."""
+        raise NotImplementedError
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "form-save":
+            self.action_save()
+        else:
+            self.action_cancel()
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+    def action_save(self) -> None:
+        self.query_one("#form-save", Button).disabled = True
+        self.run_save(self.values())
+
+    @work(thread=True, exclusive=True, group="form-save")
+    def run_save(self, values: dict[str, object]) -> None:
+        try:
+            self.save(values)
+        except FieldsInvalid as invalid:
+            self.post_message(self.Refusal(invalid.errors, None))
+        except Refused as refused:
+            self.post_message(self.Refusal({}, str(refused)))
+        except Exception as error:  # noqa: BLE001 - a database fault: say so, keep the entry
+            self.post_message(
+                self.Refusal({}, f"Not saved — the database is unavailable ({describe_fault(error)}). "
+                                 "Everything you typed is kept: press Ctrl+S to try again.")
+            )
+        else:
+            self.app.call_from_thread(self.dismiss, True)
+
+    def on_form_screen_refusal(self, message: Refusal) -> None:
+        self.query_one("#form-save", Button).disabled = False
+        fields = {form_field.field_name: form_field for form_field in self.query(FormField)}
+        general = [message.general] if message.general else []
+        for name, form_field in fields.items():
+            form_field.show_error(message.errors.get(name))
+        general += [reason for name, reason in message.errors.items() if name not in fields]
+        banner = self.query_one("#form-error", Static)
+        banner.update("\n".join(general))
+        banner.set_class(not general, "-empty")
+        first_invalid = next((f for f in fields.values() if f.has_class("-invalid")), None)
+        if first_invalid is not None:
+            first_invalid.widget.focus()
+            first_invalid.scroll_visible()
+
+
+def chosen(value: object) -> str:
+    """A Select's value as text ('' for nothing chosen)."""
+    return "" if value is Select.NULL or value is None else str(value)

@@ -1,0 +1,30 @@
+"""A supervisor hands a claimed call to another senior (who must be independent too)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.widgets import Input, Select
+
+from helpdesk.store import commands
+from helpdesk.store.call_queries import CallDetail
+from helpdesk.store.queries import StaffMember
+from helpdesk.tui.form import FormField, FormScreen, chosen
+
+
+class ReassignForm(FormScreen):
+    TITLE = "Reassign the call"
+
+    def __init__(self, detail: CallDetail, seniors: list[StaffMember]) -> None:
+        super().__init__()
+        self.detail = detail
+        self.seniors = seniors
+
+    def form_fields(self) -> ComposeResult:
+        people = [(f"{s.name} ({s.role}, {s.region})", s.login) for s in self.seniors if s.login != self.detail.claimed_by]
+        yield FormField("new_holder", "Hand to", Select(people, prompt="— choose —", id="reassign-to"))
+        yield FormField("reason", "Reason", Input(id="reassign-reason"))
+
+    def save(self, values: dict[str, object]) -> None:
+        commands.reassign(
+            self.app.engine, self.detail.id, self.app.staff.login, chosen(values["new_holder"]), str(values["reason"]), self.app.clock.now()
+        )

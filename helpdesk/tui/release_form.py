@@ -1,0 +1,24 @@
+"""Release a claimed call back to the queue, with the reason."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.widgets import Input
+
+from helpdesk.store import commands
+from helpdesk.store.call_queries import CallDetail
+from helpdesk.tui.form import FormField, FormScreen
+
+
+class ReleaseForm(FormScreen):
+    TITLE = "Release the call back to the queue"
+
+    def __init__(self, detail: CallDetail) -> None:
+        super().__init__()
+        self.detail = detail
+
+    def form_fields(self) -> ComposeResult:
+        yield FormField("reason", "Reason", Input(id="release-reason"))
+
+    def save(self, values: dict[str, object]) -> None:
+        commands.release(self.app.engine, self.detail.id, self.app.staff.login, str(values["reason"]), self.app.clock.now())
