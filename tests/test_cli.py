@@ -61,7 +61,7 @@ def with_field(flag, value):
 @pytest.mark.parametrize(
     ("flag", "value", "message"),
     [
-        ("--urn", "123456", "--urn: no school with URN 123456"),
+        ("--urn", "123456", "--urn: No school with URN 123456"),
         ("--urn", "12345", "--urn: URN must be six digits"),
         ("--phone", "0113 496", "--phone: '0113 496' is not a valid UK number"),
         ("--phone", "+33 1 23 45 67 89", "--phone: '+33 1 23 45 67 89' is not a UK number"),
@@ -85,7 +85,7 @@ def test_invalid_input_names_the_field_and_writes_nothing(run, db_path, flag, va
 
 def test_an_unknown_inspection_reference_is_refused(run, db_path):
     code, _, err = run("concern", "add", *GOOD, "--inspection", "INS-NOPE")
-    assert code == 1 and "--inspection: no inspection with reference INS-NOPE" in err
+    assert code == 1 and "--inspection: No inspection with reference INS-NOPE" in err
     assert concern_count(db_path) == 0
 
 

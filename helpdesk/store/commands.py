@@ -112,13 +112,13 @@ def log_concern(engine: Engine, concern: NewConcern, logged_by: str, now: dt.dat
     """Put a checked concern in the queue; the school (and inspection, if given) must exist."""
     with _writing(engine) as session:
         if session.get(School, concern.urn) is None:
-            raise ConcernInvalid({"urn": f"no school with URN {concern.urn}"})
+            raise ConcernInvalid({"urn": f"No school with URN {concern.urn}"})
         if concern.inspection_ref:
             inspection = session.scalar(select(Inspection).where(Inspection.reference == concern.inspection_ref))
             if inspection is None:
-                raise ConcernInvalid({"inspection": f"no inspection with reference {concern.inspection_ref}"})
+                raise ConcernInvalid({"inspection": f"No inspection with reference {concern.inspection_ref}"})
             if inspection.urn != concern.urn:
-                raise ConcernInvalid({"inspection": f"inspection {concern.inspection_ref} is not of URN {concern.urn}"})
+                raise ConcernInvalid({"inspection": f"Inspection {concern.inspection_ref} is not of URN {concern.urn}"})
             inspection_id = inspection.id
         else:
             inspection_id = current_inspection_id(session, concern.urn, london(now).date())

@@ -41,6 +41,18 @@ SIGNPOSTING = (
 NARROW = 110  # below this width the cards and the timeline stack
 
 
+def card(lines: list[tuple[str, str]]) -> Text:
+    """A card: each line a bold heading (or none) and its value."""
+    text = Text()
+    for heading, value in lines:
+        if text:
+            text.append("\n")
+        if heading:
+            text.append(f"{heading}  ", style="bold")
+        text.append(value)
+    return text
+
+
 def label(kind, value: str | None) -> str:
     return kind(value).label if value in kind.values() else (value or "")
 
@@ -146,36 +158,41 @@ class CallScreen(Screen):
             f" Call {d.id} · {urgent}{Category(d.category).label} · {status}{holder} · received {london_time(d.received_at)}"
         )
         self.query_one("#call-header").set_class(d.urgent, "-urgent")
-        self.query_one("#caller-card", Static).update(
-            f"[b]Caller[/b]  {d.caller_name} — {label(CallerRole, d.caller_role)}\n"
-            f"Phone  {national(d.caller_phone)}\n"
-            f"[b]Concern[/b]  {d.summary}"
-        )
+        self.query_one("#caller-card", Static).update(card([
+            ("Caller", f"{d.caller_name} — {label(CallerRole, d.caller_role)}"),
+            ("Phone", national(d.caller_phone)),
+            ("Concern", d.summary),
+        ]))
         school = d.school
-        lines = [f"[b]School[/b]  {school.name} (URN {school.urn})", f"{school.type} · {school.phase} · {school.local_authority} {school.postcode}"]
+        lines = [
+            ("School", f"{school.name} (URN {school.urn})"),
+            ("", f"{school.type} · {school.phase} · {school.local_authority} {school.postcode}"),
+        ]
         if school.phone:
-            lines.append(f"Phone  {national(school.phone)}")
+            lines.append(("Phone", national(school.phone)))
         if d.inspection:
             i = d.inspection
-            lines.append(f"[b]Inspection[/b]  {i.reference} · {label(Remit, i.remit)} · {i.start_date:%a %-d %b}–{i.end_date:%a %-d %b %Y}")
-            lines.append(f"Lead  {i.lead}" + (f" · Team  {', '.join(i.team)}" if i.team else ""))
+            lines.append(("Inspection", f"{i.reference} · {label(Remit, i.remit)} · {i.start_date:%a %-d %b}–{i.end_date:%a %-d %b %Y}"))
+            lines.append(("Lead", i.lead))
+            if i.team:
+                lines.append(("Team", ", ".join(i.team)))
         else:
-            lines.append("[b]Inspection[/b]  none on record")
-        self.query_one("#school-card", Static).update("\n".join(lines))
+            lines.append(("Inspection", "none on record"))
+        self.query_one("#school-card", Static).update(card(lines))
         if d.body:
             b = d.body
             contact = ", ".join(part for part in (b.contact_name, b.contact_role) if part)
-            body_text = (
-                f"[b]Responsible body[/b]  {b.name} ({label(BodyKind, b.kind)})\n"
-                + (f"{contact}\n" if contact else "")
-                + f"Phone  {national(b.phone) or 'none on file'}" + (f" · {b.email}" if b.email else "")
-                + f"\nContact attempts logged: {d.body_contacts}"
-            )
+            self.query_one("#body-card", Static).update(card([
+                ("Responsible body", f"{b.name} ({label(BodyKind, b.kind)})"),
+                ("Contact", contact or "none on file"),
+                ("Phone", national(b.phone) or "none on file"),
+                ("Email", b.email or "none on file"),
+                ("Attempts logged", str(d.body_contacts)),
+            ]))
         else:
-            body_text = "[b]Responsible body[/b]  none on record"
-        self.query_one("#body-card", Static).update(body_text)
-        offered = f"[b]✓ Offered[/b] at {london_time(d.signposting_offered_at)}" if d.signposting_offered_at else "[b]☐ Not yet offered[/b] — press o once offered"
-        self.query_one("#signposting-card", Static).update(f"[b]Signposting[/b]  {offered}\n{SIGNPOSTING}")
+            self.query_one("#body-card", Static).update(card([("Responsible body", "none on record")]))
+        offered = f"✓ offered at {london_time(d.signposting_offered_at)}" if d.signposting_offered_at else "☐ not yet offered (press o once offered)"
+        self.query_one("#signposting-card", Static).update(card([("Signposting", offered), ("", SIGNPOSTING)]))
         timeline = Text()
         for entry in d.timeline:
             if timeline:

@@ -24,7 +24,8 @@ class FormField(Vertical):
     a hint (such as a computed date) or its error shows."""
 
     def __init__(self, name: str, label: str, widget: Widget, hint: str = "") -> None:
-        super().__init__(classes="form-field", id=f"field-{name}")
+        multiline = " -multiline" if isinstance(widget, TextArea) else ""
+        super().__init__(classes="form-field" + multiline, id=f"field-{name}")
         self.field_name = name
         self.label = label
         self.widget = widget

@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.widgets import Checkbox, Input, Select, Static, TextArea
 
 from helpdesk.clock import london
-from helpdesk.domain.intake import check_urn, validate_concern
+from helpdesk.domain.intake import ConcernInvalid, check_urn, validate_concern
 from helpdesk.domain.types import CallerRole, Category
 from helpdesk.store import commands, queries
 from helpdesk.tui.contact_form import options
@@ -56,13 +56,20 @@ class IntakeForm(FormScreen):
         hint.update(f"✓ {found.name}, {found.local_authority}{inspection}")
 
     def save(self, values: dict[str, object]) -> None:
-        concern = validate_concern(
-            urn=str(values["urn"]),
-            caller_name=str(values["caller_name"]),
-            caller_role=chosen(values["caller_role"]),
-            phone=str(values["phone"]),
-            category=chosen(values["category"]),
-            summary=str(values["summary"]),
-            urgent=bool(values["urgent"]),
-        )
+        try:
+            concern = validate_concern(
+                urn=str(values["urn"]),
+                caller_name=str(values["caller_name"]),
+                caller_role=chosen(values["caller_role"]),
+                phone=str(values["phone"]),
+                category=chosen(values["category"]),
+                summary=str(values["summary"]),
+                urgent=bool(values["urgent"]),
+            )
+        except ConcernInvalid as invalid:
+            # report an unknown URN with the other faults, not after they are mended
+            urn = str(values["urn"])
+            if "urn" not in invalid.errors and queries.look_up_school(self.app.engine, urn, london(self.app.clock.now()).date()) is None:
+                raise ConcernInvalid({"urn": f"No school with URN {urn}", **invalid.errors}) from None
+            raise
         commands.log_concern(self.app.engine, concern, self.app.staff.login, self.app.clock.now())

@@ -40,12 +40,12 @@ def test_logging_a_concern_writes_it_and_one_event_without_personal_data(engine,
 def test_an_unknown_urn_is_refused_and_nothing_is_written(engine, clock):
     with pytest.raises(ConcernInvalid) as refused:
         log_concern(engine, a_concern(urn="123456"), "rdouglas", clock.now())
-    assert refused.value.errors == {"urn": "no school with URN 123456"}
+    assert refused.value.errors == {"urn": "No school with URN 123456"}
     assert queries.list_concerns(engine) == []
 
 
 def test_an_unknown_or_mismatched_inspection_is_refused(engine, clock):
-    with pytest.raises(ConcernInvalid, match="no inspection with reference NOPE"):
+    with pytest.raises(ConcernInvalid, match="No inspection with reference NOPE"):
         log_concern(engine, a_concern(inspection_ref="NOPE"), "rdouglas", clock.now())
     with engine.connect() as connection:
         other = connection.execute(select(Inspection.reference, Inspection.urn).where(Inspection.urn != "930037")).first()

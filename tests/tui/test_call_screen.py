@@ -1,0 +1,332 @@
+"""Handling a call through the screens: the happy path of a pause request, and each refusal."""
+
+import pytest
+from sqlalchemy import select
+from textual.widgets import Input, Select, Static, TextArea
+
+from helpdesk.clock import FrozenClock
+from helpdesk.domain.intake import validate_concern
+from helpdesk.domain.phones import national
+from helpdesk.store import commands
+from helpdesk.store.call_queries import call_detail
+from helpdesk.store.models import Inspection, InspectionMember
+from helpdesk.store.queries import staff_member
+from helpdesk.tui.app import HelpdeskApp
+from helpdesk.tui.call_screen import CallScreen
+from helpdesk.tui.form import FormScreen
+from helpdesk.tui.intake_form import IntakeForm
+from helpdesk.tui.pause_form import PauseForm
+from support import settle
+
+
+def pause_request(engine, clock, urn="930037"):
+    concern = validate_concern(
+        urn=urn, caller_name="Grace Ellis", caller_role="lead_inspector", phone="020 7946 0123",
+        category="pause_request", summary="Head taken ill this morning; lead inspector asks to pause.", urgent=True,
+    )
+    return commands.log_concern(engine, concern, "rdouglas", clock.now())
+
+
+async def open_call(pilot, concern_id):
+    pilot.app.push_screen(CallScreen(concern_id))
+    await settle(pilot)
+    return pilot.app.screen
+
+
+def fill(form: FormScreen, **values):
+    """Type into a form's fields (Select values chosen by value)."""
+    for name, value in values.items():
+        widget = form.query_one(f"#field-{name}").widget
+        if isinstance(widget, TextArea):
+            widget.text = value
+        else:
+            widget.value = value
+
+
+async def save(pilot):
+    await pilot.press("ctrl+s")
+    await settle(pilot)
+
+
+def refusal_text(screen) -> str:
+    return str(screen.query_one("#refusal", Static).content)
+
+
+def field_error(form, name) -> str:
+    return str(form.query_one(f"#error-{name}", Static).content)
+
+
+async def test_a_pause_request_from_claim_to_close(make_app, engine, clock):
+    app = make_app(login="gsingh")
+    concern_id = pause_request(engine, clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = await open_call(pilot, concern_id)
+        await pilot.press("c")
+        await settle(pilot)
+        assert screen.detail.status == "claimed" and screen.detail.claimed_by == "gsingh"
+
+        await pilot.press("t")  # contact the responsible body: number pre-filled from its card
+        await settle(pilot)
+        form = app.screen
+        body_phone = national(call_detail(engine, concern_id).body.phone)
+        assert body_phone and form.query_one("#contact-phone", Input).value == body_phone
+        fill(form, outcome="reached", note="CEO will send the deputy CEO to the school")
+        await save(pilot)
+        assert app.screen is screen and screen.detail.body_contacts == 1
+
+        await pilot.press("p")
+        await settle(pilot)
+        fill(app.screen, requested_by="lead_inspector", grounds="wellbeing", decision="authorised", working_days="2",
+             rationale="Head unwell; trust putting interim leadership in place.")
+        await save(pilot)
+        assert screen.detail.latest_decision.decision == "authorised"
+
+        await pilot.press("n")
+        await settle(pilot)
+        fill(app.screen, party="lead_inspector", note="Lead told by phone")
+        await save(pilot)
+
+        await pilot.press("o")
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        fill(app.screen, text="Advised lead to pause until Friday; trust to confirm interim head.")
+        await save(pilot)
+
+        await pilot.press("x")
+        await settle(pilot)
+        fill(app.screen, outcome="Pause authorised for 2 working days; support in place.")
+        await save(pilot)
+        assert screen.detail.status == "closed"
+    kinds = [entry.kind for entry in call_detail(engine, concern_id).timeline if entry.kind != "viewed"]
+    assert kinds == ["logged", "claimed", "contact", "decision", "notified", "signposted", "advice", "closed"]
+
+
+async def test_a_senior_on_the_inspection_team_is_told_why(make_app, engine, clock):
+    with engine.connect() as connection:
+        urn, login = connection.execute(
+            select(Inspection.urn, InspectionMember.login)
+            .join(InspectionMember, InspectionMember.inspection_id == Inspection.id)
+            .where(InspectionMember.part == "team", InspectionMember.login.in_(["akhan", "bmorgan", "cobi", "dlewis", "efarah", "gsingh", "hwalsh", "jbrooks", "kmensah"]))
+        ).first()
+    concern_id = pause_request(engine, clock, urn=urn)
+    app = make_app(login=login)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = await open_call(pilot, concern_id)
+        await pilot.press("c")
+        await settle(pilot)
+        assert refusal_text(screen) == "You are on the inspection team for this inspection"
+        assert screen.detail.status == "waiting"
+
+
+async def test_a_call_someone_else_just_claimed(make_app, engine, clock):
+    concern_id = pause_request(engine, clock)
+    app = make_app(login="gsingh")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = await open_call(pilot, concern_id)
+        commands.claim(engine, concern_id, "bmorgan", clock.now())  # another console, a moment earlier
+        await pilot.press("c")
+        await settle(pilot)
+        assert refusal_text(screen) == "Already claimed by Bethan Morgan at 09:00"
+
+
+async def test_advice_before_claiming_and_closing_without_advice_are_refused(make_app, engine, clock):
+    concern_id = pause_request(engine, clock)
+    app = make_app(login="gsingh")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = await open_call(pilot, concern_id)
+        await pilot.press("a")
+        await settle(pilot)
+        assert app.screen is screen and refusal_text(screen) == "Claim the call before you add advice"
+        await pilot.press("c")
+        await settle(pilot)
+        await pilot.press("x")
+        await settle(pilot)
+        form = app.screen
+        fill(form, outcome="Done")
+        await save(pilot)
+        assert app.screen is form  # refused: the form stays, with what was typed
+        assert "Cannot close: no advice recorded yet" in str(form.query_one("#form-error", Static).content)
+        assert form.query_one("#close-outcome", TextArea).text == "Done"
+
+
+async def test_authorising_without_a_contact_is_refused_in_the_form(make_app, engine, clock):
+    concern_id = pause_request(engine, clock)
+    app = make_app(login="gsingh")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await open_call(pilot, concern_id)
+        await pilot.press("c")
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        form = app.screen
+        fill(form, requested_by="headteacher", grounds="wellbeing", decision="authorised", working_days="1", rationale="")
+        await save(pilot)
+        assert app.screen is form
+        assert "Log at least one attempt to contact the responsible body" in str(form.query_one("#form-error", Static).content)
+        assert field_error(form, "rationale") == "A rationale is required, whether authorised or declined"
+
+
+async def test_the_pause_form_shows_the_resume_date_live(make_app, engine, clock):
+    concern_id = pause_request(engine, clock)
+    commands.claim(engine, concern_id, "gsingh", clock.now())
+    app = make_app(login="gsingh")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        await open_call(pilot, concern_id)
+        await pilot.press("p")
+        await settle(pilot)
+        form = app.screen
+        hint = lambda: str(form.query_one("#hint-working_days", Static).content)  # noqa: E731
+        assert hint().startswith("Resumes Thu 19 Nov 2026")
+        form.query_one("#pause-days", Input).value = "6"
+        await pilot.pause()
+        assert "Resumes Thu 26 Nov 2026" in hint() and "EXCEPTIONAL" in hint()
+        assert form.query_one("#field-justification").display
+
+
+async def test_the_contact_number_is_validated_as_you_type(make_app, engine, clock):
+    concern_id = pause_request(engine, clock)
+    commands.claim(engine, concern_id, "gsingh", clock.now())
+    app = make_app(login="gsingh")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        await open_call(pilot, concern_id)
+        await pilot.press("t")
+        await settle(pilot)
+        form = app.screen
+        form.query_one("#contact-phone", Input).value = "0113 496"
+        await pilot.pause()
+        assert field_error(form, "phone") == "'0113 496' is not a valid UK number"
+        form.query_one("#contact-phone", Input).value = "0113 496 0001"
+        await pilot.pause()
+        assert field_error(form, "phone") == ""
+        assert str(form.query_one("#hint-phone", Static).content) == "✓ +441134960001"
+
+
+async def test_intake_form_errors_sit_by_their_fields_and_keep_the_input(make_app, engine):
+    app = make_app(login="rdouglas", seed=False)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, IntakeForm)
+        fill(form, urn="123456", caller_name="Jo Bloggs", phone="0113 496", summary="")
+        await settle(pilot)
+        assert field_error(form, "urn") == "No school with URN 123456"
+        await save(pilot)
+        assert app.screen is form
+        assert field_error(form, "phone") == "'0113 496' is not a valid UK number"
+        assert field_error(form, "summary") == "Summary is required"
+        assert field_error(form, "caller_role") == "Caller role is required"
+        assert form.query_one("#intake-caller-name", Input).value == "Jo Bloggs"
+
+
+async def test_the_intake_form_logs_a_concern(make_app, engine):
+    app = make_app(login="rdouglas", seed=False)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        fill(app.screen, urn="930037", caller_name="Jo Bloggs", caller_role="headteacher", phone="0113 496 0001",
+             category="wellbeing", summary="Head upset after feedback")
+        await settle(pilot)
+        assert "✓" in str(app.screen.query_one("#hint-urn", Static).content)
+        await save(pilot)
+        assert not isinstance(app.screen, IntakeForm)
+        await settle(pilot)
+        from textual.widgets import DataTable
+
+        assert app.screen.query_one(DataTable).row_count == 1
+
+
+# --- snapshots -----------------------------------------------------------------------------
+
+
+def snapshot_app(engine, clock, policy, login="gsingh"):
+    app = HelpdeskApp(engine=engine, clock=clock, staff=staff_member(engine, login), policy=policy, watch_changes=False)
+    app.animation_level = "none"
+    return app
+
+
+def no_blink(pilot):
+    for widget in pilot.app.screen.query("Input, TextArea"):
+        widget.cursor_blink = False
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_call_unclaimed(snap_compare, engine, clock, policy, size):
+    concern_id = pause_request(engine, clock)
+
+    async def run_before(pilot):
+        await settle(pilot)
+        await open_call(pilot, concern_id)
+
+    assert snap_compare(snapshot_app(engine, clock, policy), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_call_claimed_with_contact_and_advice(snap_compare, engine, clock, policy, size):
+    concern_id = pause_request(engine, clock)
+    commands.claim(engine, concern_id, "gsingh", clock.now())
+    commands.log_contact(engine, concern_id, "gsingh", clock.now(), party="responsible_body", contact_name="", phone="0116 496 0001", channel="phone", outcome="voicemail", note="Left a message")
+    commands.add_advice(engine, concern_id, "gsingh", "Advised the lead inspector to keep the head informed.", clock.now())
+
+    async def run_before(pilot):
+        await settle(pilot)
+        await open_call(pilot, concern_id)
+
+    assert snap_compare(snapshot_app(engine, clock, policy), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_pause_form_across_christmas(snap_compare, engine, policy, size):
+    christmas_eve = FrozenClock("2026-12-24T10:00:00Z")
+    concern_id = pause_request(engine, christmas_eve)
+    commands.claim(engine, concern_id, "gsingh", christmas_eve.now())
+
+    async def run_before(pilot):
+        await settle(pilot)
+        await open_call(pilot, concern_id)
+        await pilot.press("p")
+        await settle(pilot)
+        fill(pilot.app.screen, working_days="2")
+        no_blink(pilot)
+        await pilot.pause()
+
+    assert snap_compare(snapshot_app(engine, christmas_eve, policy), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_intake_form_with_errors(snap_compare, engine, clock, policy, size):
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        fill(pilot.app.screen, urn="123456", caller_name="Jo Bloggs", phone="0113 496")
+        await settle(pilot)
+        await save(pilot)
+        no_blink(pilot)
+        await pilot.pause()
+
+    assert snap_compare(snapshot_app(engine, clock, policy, login="rdouglas"), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_refusal_on_the_call_screen(snap_compare, engine, clock, policy, size):
+    concern_id = pause_request(engine, clock)
+    commands.claim(engine, concern_id, "bmorgan", clock.now())
+
+    async def run_before(pilot):
+        await settle(pilot)
+        await open_call(pilot, concern_id)
+        await pilot.press("a")
+        await settle(pilot)
+
+    assert snap_compare(snapshot_app(engine, clock, policy), terminal_size=size, run_before=run_before)
