@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import uuid
 import sqlite3
 from pathlib import Path
 
@@ -65,9 +66,51 @@ def engine(db_path):
     engine.dispose()
 
 
-@pytest.fixture
-def postgres_url() -> str:
-    url = os.environ.get("HELPDESK_TEST_POSTGRES_URL")
-    if not url:
-        pytest.skip("HELPDESK_TEST_POSTGRES_URL is not set")
-    return url
+POSTGRES_URL = os.environ.get("HELPDESK_TEST_POSTGRES_URL")
+
+
+def postgres_admin(url: str):
+    from sqlalchemy import create_engine
+
+    return create_engine(url, isolation_level="AUTOCOMMIT")
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> str:
+    """A PostgreSQL database with the schema and the samples, copied for each test."""
+    if not POSTGRES_URL:
+        pytest.skip("HELPDESK_TEST_POSTGRES_URL is not set (.ci/postgres starts a server)")
+    from sqlalchemy import make_url, text
+
+    admin = postgres_admin(POSTGRES_URL)
+    with admin.connect() as connection:
+        connection.execute(text("DROP DATABASE IF EXISTS helpdesk_template"))
+        connection.execute(text("CREATE DATABASE helpdesk_template"))
+    url = make_url(POSTGRES_URL).set(database="helpdesk_template").render_as_string(hide_password=False)
+    engine = make_engine(url)
+    upgrade(engine)
+    import_samples(engine, FrozenClock(SAMPLE_NOW).now())
+    engine.dispose()
+    admin.dispose()
+    return "helpdesk_template"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path, reference_template):
+    """The reference samples in a fresh database: a SQLite file, and PostgreSQL when available."""
+    if request.param == "sqlite":
+        path = tmp_path / "helpdesk.sqlite"
+        shutil.copy(reference_template, path)
+        yield sqlite_url(path)
+        return
+    template = request.getfixturevalue("postgres_template")
+    from sqlalchemy import make_url, text
+
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    admin = postgres_admin(POSTGRES_URL)
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE {name} TEMPLATE {template}"))
+    yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    admin.dispose()

@@ -1,55 +1,98 @@
-"""The change feed: a cheap way for a console to learn that another process wrote something.
+"""The change feed: how a console learns, cheaply, that another process wrote something.
 
-SQLite: `PRAGMA data_version` on one dedicated raw connection (about 2 µs; it changes when any
-other connection commits). Other databases: the newest audit event id, since every change
-writes exactly one event.
+SQLite: `PRAGMA data_version` on one dedicated raw connection (a couple of microseconds; it
+changes when any other connection commits; it is per connection and frozen inside a
+transaction, so never read through the pool). PostgreSQL: LISTEN on `helpdesk_changes`, which
+triggers NOTIFY at commit of any audit event or presence write. After a reconnection the feed
+reports a change, so that readers reload everything.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import time
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 
 from helpdesk.store.engine import sqlite_file
-from helpdesk.store.models import Event
 
-
-RECONNECTED = object()
+CHANNEL = "helpdesk_changes"
+SQLITE_POLL_SECONDS = 0.2
 
 
 class ChangeFeed:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._path = sqlite_file(str(engine.url))
-        self._raw: sqlite3.Connection | None = None
-        self._last: object = None
+        self._sqlite: sqlite3.Connection | None = None
+        self._listener = None  # a psycopg connection in autocommit, LISTENing
+        self._version: int | None = None
+        self._primed = False
 
-    def _mark(self) -> object:
-        if self._path is not None:
-            if self._raw is None:
-                # autocommit (isolation_level=None): never inside a transaction, where it would freeze
-                if self._last is not None:
-                    self._last = RECONNECTED  # a fresh connection: readers reload once
-                self._raw = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False, timeout=1)
-            return self._raw.execute("PRAGMA data_version").fetchone()[0]
-        with self._engine.connect() as connection:
-            return connection.scalar(select(func.max(Event.id)))
-
-    def changed(self) -> bool:
-        """True when something was committed since the last call (the first call only primes).
-        A reconnection counts as a change, so that readers reload. Raises the database's own
+    def wait(self, timeout: float) -> bool:
+        """Block up to `timeout` seconds; True if something was committed meanwhile (or the
+        feed reconnected). The first call only primes the feed. Raises the database's own
         error when it cannot be reached."""
+        if self._path is not None:
+            return self._wait_sqlite(timeout)
+        return self._wait_postgres(timeout)
+
+    # --- SQLite -----------------------------------------------------------------------------
+
+    def _data_version(self) -> tuple[int, bool]:
+        fresh = self._sqlite is None
+        if fresh:
+            self._sqlite = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False, timeout=1)
         try:
-            mark = self._mark()
+            return self._sqlite.execute("PRAGMA data_version").fetchone()[0], fresh
         except sqlite3.Error:
             self.close()
             raise
-        changed = self._last is not None and mark != self._last
-        self._last = mark
-        return changed
+
+    def _wait_sqlite(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while True:
+            version, fresh = self._data_version()
+            changed = (fresh and self._primed) or (self._version is not None and version != self._version)
+            self._version, self._primed = version, True
+            if changed:
+                return True
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            time.sleep(min(SQLITE_POLL_SECONDS, remaining))
+
+    # --- PostgreSQL ------------------------------------------------------------------------
+
+    def _wait_postgres(self, timeout: float) -> bool:
+        import psycopg
+
+        fresh = self._listener is None
+        if fresh:
+            url = self._engine.url.set(drivername="postgresql")
+            self._listener = psycopg.connect(url.render_as_string(hide_password=False), autocommit=True, connect_timeout=5)
+            self._listener.execute(f"LISTEN {CHANNEL}")
+        try:
+            if fresh and self._primed:
+                return True
+            self._primed = True
+            got = False
+            for _ in self._listener.notifies(timeout=timeout, stop_after=1):
+                got = True
+            if got:  # take whatever else arrived in the same moment
+                for _ in self._listener.notifies(timeout=0.01):
+                    pass
+            return got
+        except psycopg.Error:
+            self.close()
+            raise
 
     def close(self) -> None:
-        if self._raw is not None:
-            self._raw.close()
-            self._raw = None
+        if self._sqlite is not None:
+            self._sqlite.close()
+            self._sqlite = None
+        if self._listener is not None:
+            try:
+                self._listener.close()
+            finally:
+                self._listener = None

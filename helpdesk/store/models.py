@@ -196,6 +196,16 @@ class Event(SQLModel, table=True):
     details: str = Field(default="{}", max_length=4000)  # JSON: ids and codes, never names or free text
 
 
+class Presence(SQLModel, table=True):
+    """Which console is looking at which call: a heartbeat that expires when a session goes away.
+    Not part of the record (no audit event); opening a call is recorded as a "viewed" event."""
+
+    session_id: str = Field(primary_key=True, max_length=32)
+    login: str = Field(max_length=64)
+    concern_id: int | None = Field(default=None, index=True)
+    seen_at: dt.datetime = Field(sa_column=utc_column())
+
+
 class Setting(SQLModel, table=True):
     """Facts about this database, such as whether `helpdesk demo` created it."""
 

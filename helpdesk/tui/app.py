@@ -15,6 +15,7 @@ from textual.worker import get_current_worker
 
 from helpdesk.clock import Clock
 from helpdesk.domain.policy import Policy
+from helpdesk.store import presence
 from helpdesk.store.changes import ChangeFeed
 from helpdesk.store.queries import StaffMember
 from helpdesk.tui.faults import describe_fault
@@ -22,7 +23,8 @@ from helpdesk.tui.help_screen import HelpScreen
 from helpdesk.tui.messages import DatabaseChanged, DatabaseTrouble
 from helpdesk.tui.queue_screen import QueueScreen
 
-CHANGE_POLL_SECONDS = 0.2
+CHANGE_WAIT_SECONDS = 0.5  # how long one wait on the feed lasts (the feed itself reacts faster)
+RETRY_SECONDS = 1.0
 
 
 class HelpdeskApp(App[int]):
@@ -52,42 +54,72 @@ class HelpdeskApp(App[int]):
         self.database_url = database_url
         self.exit_when_loaded = exit_when_loaded
         self.watch_changes = watch_changes
+        self.session_id = presence.new_session_id()
 
     def on_mount(self) -> None:
         self.push_screen(QueueScreen())
         if self.watch_changes:
             self.watch_database()
+            self.set_interval(presence.HEARTBEAT_SECONDS, self.heartbeat)
 
     @work(thread=True, exclusive=True, group="change-feed")
     def watch_database(self) -> None:
-        """Poll the cheap change check and tell the screen in front when to reload."""
+        """Wait on the change feed and tell every screen when to reload; show a banner while
+        the database cannot be reached, and clear it (and reload) when it comes back."""
         feed = ChangeFeed(self.engine)
         worker = get_current_worker()
         trouble: str | None = None
         try:
             while not worker.is_cancelled:
                 try:
-                    changed = feed.changed()
+                    changed = feed.wait(CHANGE_WAIT_SECONDS)
                 except Exception as error:  # noqa: BLE001 - any database fault shows as a banner
                     if describe_fault(error) != trouble:
                         trouble = describe_fault(error)
                         self.post_message(DatabaseTrouble(trouble))
-                else:
-                    if trouble is not None:
-                        trouble = None
-                        self.post_message(DatabaseTrouble(None))
-                        changed = True
-                    if changed:
-                        self.post_message(DatabaseChanged())
-                time.sleep(CHANGE_POLL_SECONDS)
+                    time.sleep(RETRY_SECONDS)
+                    continue
+                if trouble is not None:
+                    trouble = None
+                    self.post_message(DatabaseTrouble(None))
+                    changed = True
+                if changed:
+                    self.post_message(DatabaseChanged())
         finally:
             feed.close()
 
     def on_database_changed(self, message: DatabaseChanged) -> None:
-        self.screen.post_message(DatabaseChanged())
+        for screen in self.screen_stack:
+            screen.post_message(DatabaseChanged())
 
     def on_database_trouble(self, message: DatabaseTrouble) -> None:
-        self.screen.post_message(DatabaseTrouble(message.reason))
+        for screen in self.screen_stack:
+            screen.post_message(DatabaseTrouble(message.reason))
+
+    # --- presence ---------------------------------------------------------------------------
+
+    def viewing(self) -> int | None:
+        """The call this console shows, if any (forms over it count as viewing it)."""
+        for screen in reversed(self.screen_stack):
+            if concern_id := getattr(screen, "concern_id", None):
+                return concern_id
+        return None
+
+    def heartbeat(self) -> None:
+        self.send_heartbeat(self.viewing())
+
+    @work(thread=True, exclusive=True, group="presence")
+    def send_heartbeat(self, concern_id: int | None) -> None:
+        try:
+            presence.beat(self.engine, self.session_id, self.staff.login, concern_id, self.clock.now())
+        except Exception:  # noqa: BLE001 - presence is best effort; the banner reports faults
+            pass
+
+    def on_unmount(self) -> None:
+        try:
+            presence.leave(self.engine, self.session_id)
+        except Exception:  # noqa: BLE001 - an expired heartbeat tidies it anyway
+            pass
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):

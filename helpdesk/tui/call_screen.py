@@ -111,6 +111,10 @@ class CallScreen(Screen):
     def on_resize(self) -> None:
         self.set_class(self.size.width < NARROW, "-narrow")
 
+    def on_unmount(self) -> None:
+        if self.app.watch_changes:
+            self.app.send_heartbeat(None)  # no longer viewing this call
+
     # --- loading ----------------------------------------------------------------------------
 
     def load(self) -> None:
@@ -146,6 +150,8 @@ class CallScreen(Screen):
 
     def on_screen_resume(self) -> None:
         self.load()
+        if self.app.watch_changes:
+            self.app.send_heartbeat(self.concern_id)
 
     # --- showing ----------------------------------------------------------------------------
 

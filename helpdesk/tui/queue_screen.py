@@ -16,7 +16,7 @@ from helpdesk.clock import london_time
 from helpdesk.domain.queue import urgency, waited, waiting_label
 from helpdesk.domain.types import CallerRole, Category, Urgency
 from helpdesk.domain.refusals import Refused
-from helpdesk.store import commands, queries
+from helpdesk.store import commands, presence, queries
 from helpdesk.store.queries import QueueRow
 from helpdesk.tui.call_screen import CallScreen
 from helpdesk.tui.faults import describe_fault
@@ -30,8 +30,10 @@ COLUMNS = [
     ("school", "URN · School", None),
     ("category", "Category", 10),
     ("caller", "Caller", 11),
-    ("holder", "Claimed by", 10),
+    ("holder", "Claimed by", 14),
+    ("viewing", "Viewing", 12),
 ]
+WIDE = 100  # narrower than this, the caller's role is left out
 SCHOOL_MIN_WIDTH = 16
 ROW_STYLE = {Urgency.WITHIN: "", Urgency.NEARING: "yellow", Urgency.OVERDUE: "bold red"}
 
@@ -70,10 +72,13 @@ class QueueScreen(Screen):
     @dataclass
     class Loaded(Message):
         rows: list[QueueRow]
+        viewers: dict[int, list[str]]
 
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[QueueRow] = []
+        self.viewers: dict[int, list[str]] = {}
+        self.columns = COLUMNS
         self.loaded = False
         self.shown: dict[str, tuple] = {}
 
@@ -99,13 +104,15 @@ class QueueScreen(Screen):
     def action_reload(self) -> None:
         try:
             rows = queries.open_queue(self.app.engine)
+            viewers = presence.viewers(self.app.engine, self.app.clock.now())
         except Exception as error:  # noqa: BLE001 - shown in the banner; the last rows stay on screen
             self.post_message(DatabaseTrouble(describe_fault(error)))
             return
-        self.post_message(self.Loaded(rows))
+        self.post_message(self.Loaded(rows, viewers))
 
     def on_queue_screen_loaded(self, message: Loaded) -> None:
         self.rows = message.rows
+        self.viewers = message.viewers
         self.loaded = True
         self.show_rows()
         if self.app.exit_when_loaded:
@@ -128,12 +135,13 @@ class QueueScreen(Screen):
 
     def build_columns(self) -> None:
         table = self.query_one(DataTable)
-        fixed = sum(width for _, _, width in COLUMNS if width)
-        padding = 2 * table.cell_padding * len(COLUMNS)
+        self.columns = [c for c in COLUMNS if c[0] != "caller" or self.size.width >= WIDE]
+        fixed = sum(width for _, _, width in self.columns if width)
+        padding = 2 * table.cell_padding * len(self.columns)
         school = max(SCHOOL_MIN_WIDTH, self.size.width - fixed - padding - 2)
         table.clear(columns=True)
         self.shown.clear()
-        for key, heading, width in COLUMNS:
+        for key, heading, width in self.columns:
             table.add_column(heading, width=width or school, key=key)
 
     def cells(self, row: QueueRow) -> tuple:
@@ -144,13 +152,20 @@ class QueueScreen(Screen):
         else:
             style = ROW_STYLE[urgency(row.received_at, now, row.urgent, self.app.policy)]
         marker = Text("! ", style="bold red") if row.urgent else Text("  ")
-        return (
-            marker + Text(age, style=style),
-            Text(f"{row.urn} {row.school}", style=style),
-            Text(Category(row.category).short, style=style),
-            Text(CallerRole(row.caller_role).short, style=style),
-            Text(short_name(row.claimed_by_name, row.claimed_by), style=style),
-        )
+        holder = ""
+        if row.status == "claimed":
+            held = waiting_label(waited(row.claimed_at, now)).replace(" min", "m").replace(" s", "s") if row.claimed_at else ""
+            holder = f"{short_name(row.claimed_by_name, row.claimed_by)} {held}"
+        viewing = self.viewers.get(row.id, [])
+        cells = {
+            "waiting": marker + Text(age, style=style),
+            "school": Text(f"{row.urn} {row.school}", style=style),
+            "category": Text(Category(row.category).short, style=style),
+            "caller": Text(CallerRole(row.caller_role).short, style=style),
+            "holder": Text(holder, style=style),
+            "viewing": Text(", ".join(short_name(name, None) for name in viewing), style="italic"),
+        }
+        return tuple(cells[key] for key, _, _ in self.columns)
 
     def show_rows(self, rebuild: bool = False) -> None:
         """Bring the table in line with self.rows, keeping the selected concern selected."""
@@ -173,7 +188,7 @@ class QueueScreen(Screen):
             for row in self.rows:
                 key = str(row.id)
                 cells = self.cells(row)
-                for (column, _, _), old, new in zip(COLUMNS, self.shown[key], cells):
+                for (column, _, _), old, new in zip(self.columns, self.shown[key], cells):
                     if old != new:
                         table.update_cell(key, column, new)
                 self.shown[key] = cells

@@ -245,12 +245,12 @@ def race_claim(url, concern_id, login, start, results):
         results.put((login, str(refused)))
 
 
-def test_two_processes_claiming_at_once_have_exactly_one_winner(engine, clock, db_path):
+def test_two_processes_claiming_at_once_have_exactly_one_winner(engine, clock, database_url):
     ids = [log(engine, clock) for _ in range(10)]
     context = multiprocessing.get_context("spawn")
     for concern_id in ids:
         start, results = context.Event(), context.Queue()
-        racers = [context.Process(target=race_claim, args=(sqlite_url(db_path), concern_id, login, start, results)) for login in ("akhan", "bmorgan")]
+        racers = [context.Process(target=race_claim, args=(database_url, concern_id, login, start, results)) for login in ("akhan", "bmorgan")]
         for racer in racers:
             racer.start()
         start.set()

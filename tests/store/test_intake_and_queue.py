@@ -95,9 +95,9 @@ def test_a_second_claim_is_told_who_holds_the_call(engine, clock):
 
 def test_the_change_feed_sees_commits_from_other_connections(engine, clock):
     feed = ChangeFeed(engine)
-    assert feed.changed() is False  # primes
-    assert feed.changed() is False
+    assert feed.wait(0) is False  # primes
+    assert feed.wait(0.05) is False
     seed_queue(engine, clock, ages_min=(1,))
-    assert feed.changed() is True
-    assert feed.changed() is False
+    assert feed.wait(5) is True
+    assert feed.wait(0.05) is False
     feed.close()

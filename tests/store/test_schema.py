@@ -38,23 +38,20 @@ def test_sqlite_runs_in_wal_with_full_sync_and_foreign_keys(empty_engine):
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10000
 
 
-def test_the_database_refuses_to_change_or_delete_audit_events(empty_engine):
-    with empty_engine.begin() as connection:
-        connection.execute(text("INSERT INTO event (actor, at, kind, details) VALUES ('x', '2026-11-18 09:00:00', 'logged', '{}')"))
-    for statement in ("UPDATE event SET actor = 'y'", "DELETE FROM event"):
-        with pytest.raises(DatabaseError, match="append-only"):
-            with empty_engine.begin() as connection:
-                connection.execute(text(statement))
-    with empty_engine.connect() as connection:
-        assert connection.execute(text("SELECT actor FROM event")).scalars().all() == ["x"]
-
-
-def test_the_open_queue_query_uses_the_partial_index(engine):
-    from sqlalchemy.dialects import sqlite as sqlite_dialect
-
-    from helpdesk.store import queries
-
+def test_the_database_refuses_to_change_or_delete_audit_events(engine):
     with engine.connect() as connection:
+        before = connection.execute(text("SELECT id, actor FROM event ORDER BY id")).all()
+    assert before
+    for statement in ("UPDATE event SET actor = 'y'", "DELETE FROM event", "DELETE FROM event WHERE id = 1"):
+        with pytest.raises(DatabaseError, match="append-only"):
+            with engine.begin() as connection:
+                connection.execute(text(statement))
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT id, actor FROM event ORDER BY id")).all() == before
+
+
+def test_sqlite_uses_the_partial_index_for_the_open_queue(empty_engine):
+    with empty_engine.connect() as connection:
         plan = connection.exec_driver_sql(
             "EXPLAIN QUERY PLAN SELECT id FROM concern WHERE status IN ('waiting','claimed') ORDER BY priority, received_at"
         ).all()

@@ -40,7 +40,7 @@ async def test_claimed_rows_show_the_holder(make_app, engine, clock):
     claim(engine, target, "bmorgan", clock.now())
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        assert plain_row(app.screen.query_one(DataTable), str(target))[-1] == "B. Morgan"
+        assert plain_row(app.screen.query_one(DataTable), str(target))[-2] == "B. Morgan 0s"
 
 
 async def test_the_selected_row_stays_selected_across_refreshes(make_app, engine, clock):
@@ -123,3 +123,20 @@ def test_help_at_80x24(snap_compare, make_app):
         await pilot.pause()
 
     assert snap_compare(make_app(), terminal_size=(80, 24), run_before=open_help)
+
+
+async def test_the_queue_shows_who_is_viewing_each_call(make_app, engine, clock):
+    import datetime as dt
+
+    from helpdesk.store import presence
+    from helpdesk.store.queries import open_queue
+
+    app = make_app()
+    first, second = [row.id for row in open_queue(engine)[:2]]
+    presence.beat(engine, "session-a", "bmorgan", first, clock.now())
+    presence.beat(engine, "session-b", "lpark", second, clock.now() - dt.timedelta(minutes=5))  # gone away
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        assert plain_row(table, str(first))[-1] == "B. Morgan"
+        assert plain_row(table, str(second))[-1] == ""
