@@ -7,10 +7,8 @@ Target: at most 1.5x the floor. Run: python bench/startup.py [--runs N]
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import pty
-import random
 import statistics
 import subprocess
 import sys
@@ -19,46 +17,13 @@ import threading
 import time
 from pathlib import Path
 
-from sqlalchemy import insert
-from sqlmodel import Session
-
-from helpdesk.shipped import shipped_file
-from helpdesk.store import importers
-from helpdesk.store.engine import make_engine, sqlite_url, writer
-from helpdesk.store.models import Concern, Setting
-from helpdesk.store.schema import upgrade
+import benchdb
+from helpdesk.store.engine import sqlite_url
 
 
 def build_database(path: Path, waiting: int, closed: int) -> str:
     url = sqlite_url(path)
-    engine = make_engine(url)
-    upgrade(engine)
-    now = dt.datetime.now(dt.timezone.utc)
-    importers.import_staff(engine, shipped_file("staff.csv"), "bench", now)
-    report = importers.import_schools(engine, shipped_file("edubasealldata20261101.csv"), "bench", now)
-    with engine.connect() as connection:
-        urns = [row[0] for row in connection.exec_driver_sql("SELECT urn FROM school")]
-    rng = random.Random(1)
-
-    def concern(status: str, minutes_ago: float) -> dict:
-        urgent = rng.random() < 0.3
-        received = now - dt.timedelta(minutes=minutes_ago)
-        return dict(
-            received_at=received, logged_by="bench", caller_name="Sample Caller", caller_role="headteacher",
-            caller_phone="+441134960000", urn=rng.choice(urns), category="wellbeing", urgent=urgent,
-            priority=0 if urgent else 1, summary="Benchmark concern", status=status,
-            closed_at=received + dt.timedelta(hours=1) if status == "closed" else None,
-        )
-
-    with Session(writer(engine)) as session, session.begin():
-        session.add(Setting(key="demo", value="yes"))
-        for start in range(0, closed, 10_000):
-            session.execute(insert(Concern), [concern("closed", 60 * 24 + i) for i in range(start, min(start + 10_000, closed))])
-        session.execute(insert(Concern), [concern("waiting", rng.uniform(0, 60)) for _ in range(waiting)])
-    with engine.connect() as connection:
-        connection.exec_driver_sql("ANALYZE")
-    engine.dispose()
-    assert report.added > 0
+    benchdb.build(url, waiting, closed)
     return url
 
 

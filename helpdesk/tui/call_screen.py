@@ -137,6 +137,7 @@ class CallScreen(Screen):
             self.app.pop_screen()
             return
         self.detail = message.detail
+        self.query_one(TroubleBanner).show_trouble(None)
         self.show_detail()
         self.refresh_bindings()
 

@@ -114,6 +114,7 @@ class QueueScreen(Screen):
         self.rows = message.rows
         self.viewers = message.viewers
         self.loaded = True
+        self.query_one(TroubleBanner).show_trouble(None)
         self.show_rows()
         if self.app.exit_when_loaded:
             self.call_after_refresh(self.app.exit)

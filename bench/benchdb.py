@@ -1,0 +1,58 @@
+"""Building benchmark databases quickly: reference samples plus many concerns, inserted in bulk."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from sqlalchemy import insert
+from sqlmodel import Session
+
+from helpdesk.shipped import shipped_file
+from helpdesk.store import importers
+from helpdesk.store.engine import make_engine, writer
+from helpdesk.store.models import Concern, Setting, Staff
+from helpdesk.store.schema import upgrade
+
+
+def build(url: str, waiting: int, closed: int, racers: int = 0) -> None:
+    """Schema, samples, `closed` closed and `waiting` waiting concerns, and `racers` extra seniors
+    (racer00, racer01, ...) who are independent of every inspection."""
+    engine = make_engine(url)
+    upgrade(engine)
+    now = dt.datetime.now(dt.timezone.utc)
+    importers.import_staff(engine, shipped_file("staff.csv"), "bench", now)
+    importers.import_schools(engine, shipped_file("edubasealldata20261101.csv"), "bench", now)
+    with engine.connect() as connection:
+        urns = [row[0] for row in connection.exec_driver_sql("SELECT urn FROM school")]
+    rng = random.Random(1)
+
+    def concern(status: str, minutes_ago: float) -> dict:
+        urgent = rng.random() < 0.3
+        received = now - dt.timedelta(minutes=minutes_ago)
+        return dict(
+            received_at=received, logged_by="bench", caller_name="Sample Caller", caller_role="headteacher",
+            caller_phone="+441134960000", urn=rng.choice(urns), category="wellbeing", urgent=urgent,
+            priority=0 if urgent else 1, summary="Benchmark concern", status=status,
+            closed_at=received + dt.timedelta(hours=1) if status == "closed" else None,
+        )
+
+    with Session(writer(engine)) as session, session.begin():
+        session.merge(Setting(key="demo", value="yes"))  # lets the benchmark use --as
+        for start in range(0, closed, 10_000):
+            batch = [concern("closed", 60 * 24 + i) for i in range(start, min(start + 10_000, closed))]
+            session.execute(insert(Concern), batch)
+        for start in range(0, waiting, 10_000):
+            batch = [concern("waiting", rng.uniform(0, 60)) for _ in range(start, min(start + 10_000, waiting))]
+            session.execute(insert(Concern), batch)
+        if racers:
+            session.execute(insert(Staff), [dict(login=f"racer{n:02d}", name=f"Racer {n:02d}", role="senior", region="Bench", active=True) for n in range(racers)])
+    with engine.connect() as connection:
+        connection.exec_driver_sql("ANALYZE")
+        connection.commit()
+    engine.dispose()
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]

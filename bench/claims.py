@@ -1,0 +1,80 @@
+"""Claims: 30 processes claim from a shared queue for a fixed time; successful claims per second
+and the claim latency (every attempt, won or refused).
+
+Run: python bench/claims.py [--db URL] [--processes 30] [--seconds 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import multiprocessing
+import random
+import tempfile
+import time
+from pathlib import Path
+
+import benchdb
+
+
+def claimer(url: str, login: str, ids: list[int], ready, start, seconds: float, results) -> None:
+    from helpdesk.domain.refusals import Refused
+    from helpdesk.store.commands import claim
+    from helpdesk.store.engine import make_engine
+
+    engine = make_engine(url)
+    rng = random.Random(login)
+    latencies, won, errors = [], 0, 0
+    ready.put(login)
+    start.wait()
+    stop = time.monotonic() + seconds
+    while time.monotonic() < stop:
+        concern_id = rng.choice(ids)
+        began = time.perf_counter()
+        try:
+            claim(engine, concern_id, login, dt.datetime.now(dt.timezone.utc))
+            won += 1
+        except Refused:
+            pass
+        except Exception:  # noqa: BLE001 - counted: "database is locked" and the like
+            errors += 1
+        latencies.append((time.perf_counter() - began) * 1000)
+    results.put((won, errors, latencies))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--db", help="an empty database URL to fill (default: a new SQLite file)")
+    parser.add_argument("--processes", type=int, default=30)
+    parser.add_argument("--seconds", type=float, default=10)
+    args = parser.parse_args()
+    from helpdesk.store.engine import make_engine, sqlite_url
+
+    with tempfile.TemporaryDirectory() as folder:
+        url = args.db or sqlite_url(Path(folder) / "claims.sqlite")
+        benchdb.build(url, waiting=20_000, closed=0, racers=args.processes)
+        with make_engine(url).connect() as connection:
+            ids = [row[0] for row in connection.exec_driver_sql("SELECT id FROM concern WHERE status = 'waiting'")]
+        context = multiprocessing.get_context("spawn")
+        ready, start, results = context.Queue(), context.Event(), context.Queue()
+        processes = [
+            context.Process(target=claimer, args=(url, f"racer{n:02d}", ids, ready, start, args.seconds, results))
+            for n in range(args.processes)
+        ]
+        for process in processes:
+            process.start()
+        for _ in processes:
+            ready.get(timeout=120)
+        start.set()
+        reports = [results.get(timeout=args.seconds + 120) for _ in processes]
+        for process in processes:
+            process.join()
+    won = sum(r[0] for r in reports)
+    errors = sum(r[1] for r in reports)
+    latencies = [latency for r in reports for latency in r[2]]
+    print(f"{args.processes} processes for {args.seconds:.0f} s on {url.split(':')[0]}: {len(latencies)} claim attempts, {won} won, {errors} errors")
+    print(f"{won / args.seconds:.0f} successful claims/s; latency p50 {benchdb.percentile(latencies, 0.5):.1f} ms, p99 {benchdb.percentile(latencies, 0.99):.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""A database that is locked or gone: a banner, retries, nothing lost, recovery by itself."""
+
+import time
+
+from sqlalchemy.exc import OperationalError
+from textual.widgets import DataTable, Static, TextArea
+
+from helpdesk.store import commands
+from helpdesk.store.changes import ChangeFeed
+from helpdesk.tui.advice_form import AdviceForm
+from helpdesk.tui.call_screen import CallScreen
+from helpdesk.tui.widgets import TroubleBanner
+from support import settle
+
+
+def gone(*args, **kwargs):
+    raise OperationalError("SELECT 1", {}, Exception("unable to open database file"))
+
+
+async def wait_until(pilot, condition, seconds=10):
+    """Wait for the console to react to the (threaded) change feed."""
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        await pilot.pause(0.05)
+    return condition()
+
+
+async def test_a_banner_shows_while_the_database_is_gone_and_clears_when_it_returns(make_app, engine, clock, monkeypatch):
+    app = make_app(watch_changes=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        banner = app.screen.query_one(TroubleBanner)
+        assert not banner.display or banner.has_class("-hidden")
+        original = ChangeFeed.wait
+        monkeypatch.setattr(ChangeFeed, "wait", gone)
+        assert await wait_until(pilot, lambda: not banner.has_class("-hidden"))
+        assert "Database unavailable: unable to open database file" in str(banner.content)
+        assert app.screen.query_one(DataTable).row_count == 8  # what was on screen stays
+        monkeypatch.setattr(ChangeFeed, "wait", original)
+        assert await wait_until(pilot, lambda: banner.has_class("-hidden"))
+
+
+async def test_an_action_that_could_not_be_saved_says_so_and_can_be_retried(make_app, engine, clock, monkeypatch):
+    from support import seed_queue
+
+    [concern_id] = seed_queue(engine, clock, ages_min=(3,))
+    commands.claim(engine, concern_id, "akhan", clock.now())
+    app = make_app(seed=False)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        app.push_screen(CallScreen(concern_id))
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, AdviceForm)
+        form.query_one("#advice-text", TextArea).text = "Advised a pause until tomorrow."
+        original = commands.add_advice
+        monkeypatch.setattr(commands, "add_advice", gone)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form
+        message = str(form.query_one("#form-error", Static).content)
+        assert message.startswith("Not saved — the database is unavailable (unable to open database file)")
+        assert "press Ctrl+S to try again" in message
+        assert form.query_one("#advice-text", TextArea).text == "Advised a pause until tomorrow."
+        monkeypatch.setattr(commands, "add_advice", original)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, CallScreen)
+        assert any("Advised a pause until tomorrow." in entry.text for entry in app.screen.detail.timeline)
