@@ -14,10 +14,11 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from helpdesk.clock import Clock, london_stamp
 from helpdesk.config import ConfigInvalid, Settings, resolve_settings
 from helpdesk.domain.policy import PolicyInvalid
+from helpdesk.domain.refusals import Refused as RuleRefused
 from helpdesk.domain.types import CallerRole, Category, ConcernStatus
 
 
-class Refused(RuntimeError):
+class Refused(RuleRefused):
     """The command cannot go ahead; str() is the one line the user reads."""
 
 
@@ -201,6 +202,53 @@ def cmd_demo(args, settings: Settings) -> int:
             simulator.stop()
 
 
+def parse_day(text: str) -> "dt.date":
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def cmd_export(args, settings: Settings) -> int:
+    from helpdesk.store import export
+
+    engine = open_engine(settings)
+    member = identify(engine, args.as_login)
+    if member.role not in ("supervisor", "admin"):
+        raise Refused("only a supervisor or an admin may export")
+    if args.end < args.start:
+        raise Refused("--to is before --from")
+    run = export.export_calls if args.what == "calls" else export.export_audit
+    out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
+    try:
+        count = run(engine, args.start, args.end, args.format, args.redact, out, progress=print_progress)
+    finally:
+        if args.output:
+            out.close()
+    print(f"exported {count} {args.what} record(s)" + (" (redacted)" if args.redact else ""), file=sys.stderr)
+    return 0
+
+
+def cmd_purge(args, settings: Settings) -> int:
+    from helpdesk.store.purge import plan_purge, purge
+
+    engine = open_engine(settings)
+    member = identify(engine, args.as_login)
+    plan = plan_purge(engine, args.closed_before)
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise Refused("purge needs confirmation: run it in a terminal, or add --yes")
+        answer = input(f"Anonymise the personal data of {plan.calls} closed and reviewed call(s) closed before {args.closed_before}? [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            print("nothing purged", file=sys.stderr)
+            return 1
+    count = purge(engine, args.closed_before, member.login, settings.policy(), Clock().now())
+    print(f"purged the personal data of {count} call(s) closed before {args.closed_before}")
+    return 0
+
+
 # --- the parser ------------------------------------------------------------------------------
 
 
@@ -246,6 +294,22 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(run=cmd_concern_list)
 
+    exporting = sub.add_parser("export", help="export calls or the audit trail")
+    exports = exporting.add_subparsers(metavar="WHAT", required=True)
+    for what, text in (("calls", "calls received in the period"), ("audit", "audit events in the period")):
+        one = exports.add_parser(what, parents=[common], help=text)
+        one.add_argument("--from", dest="start", type=parse_day, required=True, metavar="DATE")
+        one.add_argument("--to", dest="end", type=parse_day, required=True, metavar="DATE")
+        one.add_argument("--format", choices=("csv", "json"), default="csv")
+        one.add_argument("--redact", action="store_true", help="drop names, phone numbers and free text")
+        one.add_argument("--output", metavar="FILE", help="write here instead of standard output")
+        one.set_defaults(run=cmd_export, what=what)
+
+    purging = sub.add_parser("purge", parents=[common], help="anonymise personal data of old closed, reviewed calls")
+    purging.add_argument("--closed-before", type=parse_day, required=True, metavar="DATE")
+    purging.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    purging.set_defaults(run=cmd_purge)
+
     demo = sub.add_parser("demo", parents=[common], help="open a live demo queue on its own database")
     demo.add_argument("--no-simulator", action="store_true", help="do not simulate incoming calls")
     demo.add_argument("--interval", type=float, default=8.0, metavar="SECONDS", help="seconds between simulated calls (default 8)")
@@ -258,7 +322,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = resolve_settings(args.db, args.policy)
         return args.run(args, settings)
-    except (Refused, ConfigInvalid, PolicyInvalid) as error:
+    except (RuleRefused, ConfigInvalid, PolicyInvalid) as error:
         print(f"helpdesk: {error}", file=sys.stderr)
     except Exception as error:  # noqa: BLE001 - schema and database faults get one line, never a traceback
         from helpdesk.store.schema import SchemaNotReady

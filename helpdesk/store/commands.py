@@ -33,6 +33,7 @@ from helpdesk.domain.pause import (
 from helpdesk.domain.policy import Policy
 from helpdesk.domain.queue import priority
 from helpdesk.domain.refusals import FieldsInvalid, Refused
+from helpdesk.domain.review import review_errors, review_refusal
 from helpdesk.domain.types import Party
 from helpdesk.store.audit import record_event
 from helpdesk.store.engine import writer
@@ -41,12 +42,14 @@ from helpdesk.store.models import (
     Concern,
     Conflict,
     ContactAttempt,
+    FeedbackSeen,
     Handover,
     Inspection,
     InspectionMember,
     Notification,
     PauseDecision,
     ResponsibleBody,
+    Review,
     School,
     Staff,
 )
@@ -369,3 +372,34 @@ def close(engine: Engine, concern_id: int, login: str, outcome: str, now: dt.dat
         concern.outcome = validate_free_text(outcome, "outcome", "Outcome", OUTCOME_MAX)
         concern.status, concern.closed_at = "closed", now
         record_event(session, actor=login, kind="closed", at=now, concern_id=concern_id)
+
+
+# --- review -------------------------------------------------------------------------------
+
+
+def review(engine: Engine, concern_id: int, login: str, outcome: str, feedback: str, now: dt.datetime) -> int:
+    """A supervisor's review of a closed call. Reviews are never edited; a later one supersedes."""
+    if errors := review_errors(outcome, feedback):
+        raise FieldsInvalid(errors)
+    with _writing(engine) as session:
+        member = _staff(session, login)
+        concern, state = _call(session, concern_id)
+        if reason := review_refusal(member.role, state.status):
+            raise Refused(reason)
+        row = Review(concern_id=concern_id, senior=concern.claimed_by or "", reviewer=login, at=now, outcome=outcome, feedback=feedback.strip())
+        session.add(row)
+        session.flush()
+        record_event(session, actor=login, kind="reviewed", at=now, concern_id=concern_id, review_id=row.id, outcome=outcome)
+        return row.id
+
+
+def mark_feedback_read(engine: Engine, login: str, review_ids: list[int], now: dt.datetime) -> None:
+    """The senior has read these reviews of their calls."""
+    with _writing(engine) as session:
+        mine = set(session.scalars(select(Review.id).where(Review.id.in_(review_ids), Review.senior == login)))
+        seen = set(session.scalars(select(FeedbackSeen.review_id).where(FeedbackSeen.login == login, FeedbackSeen.review_id.in_(mine))))
+        fresh = sorted(mine - seen)
+        if not fresh:
+            return
+        session.add_all(FeedbackSeen(review_id=review_id, login=login, at=now) for review_id in fresh)
+        record_event(session, actor=login, kind="feedback_read", at=now, reviews=fresh)

@@ -12,6 +12,7 @@ UTC_DATETIME = sa.DateTime(timezone=True)
 # Waiting and claimed concerns. Queries must repeat this exact predicate, with literal values
 # (not bound parameters), for SQLite to use the partial index built on it.
 OPEN_CONCERN = "status IN ('waiting','claimed')"
+CLOSED_CONCERN = "status = 'closed'"
 
 
 def utc_column(nullable: bool = False, index: bool = False) -> sa.Column:
@@ -85,6 +86,13 @@ class Concern(SQLModel, table=True):
             "received_at",
             sqlite_where=sa.text(OPEN_CONCERN),
             postgresql_where=sa.text(OPEN_CONCERN),
+        ),
+        sa.Index(
+            "ix_concern_closed",
+            "closed_at",
+            "id",
+            sqlite_where=sa.text(CLOSED_CONCERN),
+            postgresql_where=sa.text(CLOSED_CONCERN),
         ),
     )
     id: int | None = Field(default=None, primary_key=True)
@@ -177,8 +185,11 @@ class Handover(SQLModel, table=True):
 
 
 class Review(SQLModel, table=True):
+    """A supervisor's review of a closed call. Never edited: a later review supersedes."""
+
     id: int | None = Field(default=None, primary_key=True)
     concern_id: int = Field(foreign_key="concern.id", index=True)
+    senior: str = Field(max_length=64, index=True)  # who held the call when it closed
     reviewer: str = Field(max_length=64)
     at: dt.datetime = Field(sa_column=utc_column())
     outcome: str = Field(max_length=30)  # meets_standard, needs_follow_up, learning_review
@@ -194,6 +205,15 @@ class Event(SQLModel, table=True):
     at: dt.datetime = Field(sa_column=utc_column())
     kind: str = Field(max_length=30)
     details: str = Field(default="{}", max_length=4000)  # JSON: ids and codes, never names or free text
+
+
+class FeedbackSeen(SQLModel, table=True):
+    """A senior has read a supervisor's review of one of their calls."""
+
+    __tablename__ = "feedback_seen"
+    review_id: int = Field(foreign_key="review.id", primary_key=True)
+    login: str = Field(primary_key=True, max_length=64)
+    at: dt.datetime = Field(sa_column=utc_column())
 
 
 class Presence(SQLModel, table=True):

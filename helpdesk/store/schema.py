@@ -9,7 +9,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 # The newest migration. A test checks it against alembic's own view of the scripts, so the
 # console can check the schema without importing alembic on start-up.
-HEAD_REVISION = "0003"
+HEAD_REVISION = "0004"
 
 
 class SchemaNotReady(RuntimeError):

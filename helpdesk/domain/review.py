@@ -1,0 +1,46 @@
+"""Supervisors' review of closed calls, and what may be purged when."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from helpdesk.domain.types import ReviewOutcome, StaffRole
+
+
+def review_refusal(role: str, status: str) -> str | None:
+    if role != StaffRole.SUPERVISOR.value:
+        return "Only a supervisor can review a call"
+    if status != "closed":
+        return "Only a closed call can be reviewed"
+    return None
+
+
+def review_errors(outcome: str, feedback: str) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if outcome not in ReviewOutcome.values():
+        errors["outcome"] = "Choose the review's outcome"
+    if outcome in (ReviewOutcome.NEEDS_FOLLOW_UP.value, ReviewOutcome.LEARNING_REVIEW.value) and not feedback.strip():
+        errors["feedback"] = "Say why: feedback is required for follow-up or a learning review"
+    if len(feedback) > 4000:
+        errors["feedback"] = "Feedback is too long (at most 4000 characters)"
+    return errors
+
+
+def earliest_purge_date(today: dt.date, minimum_years: int) -> dt.date:
+    """Calls closed before this date are past the minimum retention; later ones are kept."""
+    try:
+        return today.replace(year=today.year - minimum_years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - minimum_years, day=28)
+
+
+def purge_refusal(closed_before: dt.date, today: dt.date, minimum_years: int, role: str) -> str | None:
+    if role != StaffRole.ADMIN.value:
+        return "Only an admin can purge personal data"
+    limit = earliest_purge_date(today, minimum_years)
+    if closed_before > limit:
+        return (
+            f"{closed_before:%-d %b %Y} is inside the minimum retention of {minimum_years} years: "
+            f"the latest date allowed is {limit:%-d %b %Y}"
+        )
+    return None

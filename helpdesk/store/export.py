@@ -1,0 +1,141 @@
+"""Exports of calls and of the audit trail, as CSV or JSON, in full or redacted.
+
+Redacted exports keep what the published figures need (times, codes, counts, the school) and
+drop every name, phone number and piece of free text."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from collections.abc import Callable, Iterator
+from typing import TextIO
+
+from sqlalchemy import Engine, and_, func, select
+from sqlalchemy.orm import aliased
+
+from helpdesk.clock import as_utc
+from helpdesk.store.models import Advice, Concern, ContactAttempt, Event, Inspection, PauseDecision, Review, School, Staff
+from helpdesk.store.review_queries import london_midnight
+
+Progress = Callable[[int, int], None]
+BATCH = 1000
+
+CALL_FIELDS = [
+    "id", "received_at", "status", "urgent", "category", "caller_role", "urn", "school", "local_authority",
+    "inspection", "remit", "claimed_at", "closed_at", "held_by", "region", "pause_decision", "pause_working_days",
+    "pause_resumes_on", "pause_exceptional", "pause_countersigned", "contact_attempts", "advice_notes",
+    "review_outcome", "caller_name", "caller_phone", "summary", "advice", "outcome",
+]
+PERSONAL_CALL_FIELDS = {"held_by", "caller_name", "caller_phone", "summary", "advice", "outcome"}
+AUDIT_FIELDS = ["id", "at", "actor", "kind", "concern_id", "details"]
+PERSONAL_AUDIT_FIELDS = {"actor"}
+
+
+def _iso(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return as_utc(value).isoformat()
+    return value.isoformat()
+
+
+def call_records(engine: Engine, start: dt.date, end: dt.date, redact: bool, progress: Progress | None = None) -> Iterator[dict]:
+    """One record per call received from `start` to `end` (inclusive, London days)."""
+    window = and_(Concern.received_at >= london_midnight(start), Concern.received_at < london_midnight(end + dt.timedelta(days=1)))
+    holder = aliased(Staff)
+    latest = select(func.max(PauseDecision.id)).group_by(PauseDecision.concern_id).scalar_subquery()
+    latest_review = select(func.max(Review.id)).group_by(Review.concern_id).scalar_subquery()
+    with engine.connect() as connection:
+        total = connection.scalar(select(func.count()).select_from(Concern).where(window))
+        ids = list(connection.scalars(select(Concern.id).where(window).order_by(Concern.received_at, Concern.id)))
+        done = 0
+        for start_at in range(0, len(ids), BATCH):
+            chunk = ids[start_at : start_at + BATCH]
+            rows = connection.execute(
+                select(
+                    Concern.__table__, School.name.label("school"), School.local_authority, Inspection.reference,
+                    Inspection.remit, holder.region,
+                )
+                .join(School, School.urn == Concern.urn)
+                .outerjoin(Inspection, Inspection.id == Concern.inspection_id)
+                .outerjoin(holder, holder.login == Concern.claimed_by)
+                .where(Concern.id.in_(chunk))
+                .order_by(Concern.received_at, Concern.id)
+            ).all()
+            decisions = {
+                row.concern_id: row
+                for row in connection.execute(select(PauseDecision.__table__).where(PauseDecision.concern_id.in_(chunk), PauseDecision.id.in_(latest)))
+            }
+            reviews = dict(connection.execute(select(Review.concern_id, Review.outcome).where(Review.concern_id.in_(chunk), Review.id.in_(latest_review))).all())
+            contacts = dict(connection.execute(select(ContactAttempt.concern_id, func.count()).where(ContactAttempt.concern_id.in_(chunk)).group_by(ContactAttempt.concern_id)).all())
+            advice: dict[int, list[str]] = {}
+            for concern_id, text in connection.execute(select(Advice.concern_id, Advice.text).where(Advice.concern_id.in_(chunk)).order_by(Advice.id)):
+                advice.setdefault(concern_id, []).append(text)
+            for row in rows:
+                concern = row._mapping
+                school, authority, reference, remit, region = row.school, row.local_authority, row.reference, row.remit, row.region
+                decision = decisions.get(concern["id"])
+                record = {
+                    "id": concern["id"], "received_at": _iso(concern["received_at"]), "status": concern["status"], "urgent": concern["urgent"],
+                    "category": concern["category"], "caller_role": concern["caller_role"], "urn": concern["urn"], "school": school,
+                    "local_authority": authority, "inspection": reference, "remit": remit, "claimed_at": _iso(concern["claimed_at"]),
+                    "closed_at": _iso(concern["closed_at"]), "held_by": concern["claimed_by"], "region": region,
+                    "pause_decision": decision.decision if decision else None,
+                    "pause_working_days": decision.working_days if decision else None,
+                    "pause_resumes_on": _iso(decision.resumes_on) if decision else None,
+                    "pause_exceptional": decision.exceptional if decision else None,
+                    "pause_countersigned": bool(decision.countersigned_by) if decision else None,
+                    "contact_attempts": contacts.get(concern["id"], 0), "advice_notes": len(advice.get(concern["id"], [])),
+                    "review_outcome": reviews.get(concern["id"]), "caller_name": concern["caller_name"],
+                    "caller_phone": concern["caller_phone"], "summary": concern["summary"],
+                    "advice": "\n---\n".join(advice.get(concern["id"], [])), "outcome": concern["outcome"],
+                }
+                yield {k: v for k, v in record.items() if not (redact and k in PERSONAL_CALL_FIELDS)}
+                done += 1
+            if progress:
+                progress(done, total)
+
+
+def audit_records(engine: Engine, start: dt.date, end: dt.date, redact: bool, progress: Progress | None = None) -> Iterator[dict]:
+    """The audit trail from `start` to `end` (inclusive, London days). Events hold no personal
+    data; a redacted export also drops who acted."""
+    window = and_(Event.at >= london_midnight(start), Event.at < london_midnight(end + dt.timedelta(days=1)))
+    with engine.connect() as connection:
+        total = connection.scalar(select(func.count()).select_from(Event).where(window))
+        done = 0
+        for row in connection.execute(select(Event.id, Event.at, Event.actor, Event.kind, Event.concern_id, Event.details).where(window).order_by(Event.id)):
+            record = {"id": row.id, "at": _iso(row.at), "actor": row.actor, "kind": row.kind, "concern_id": row.concern_id, "details": row.details}
+            yield {k: v for k, v in record.items() if not (redact and k in PERSONAL_AUDIT_FIELDS)}
+            done += 1
+            if progress and done % BATCH == 0:
+                progress(done, total)
+        if progress:
+            progress(done, total)
+
+
+def write_records(records: Iterator[dict], fields: list[str], out: TextIO, fmt: str, redact: bool, personal: set[str]) -> int:
+    """Write CSV (header first) or a JSON array, streaming; the number of records."""
+    columns = [f for f in fields if not (redact and f in personal)]
+    count = 0
+    if fmt == "csv":
+        writer = csv.DictWriter(out, columns, lineterminator="\n")
+        writer.writeheader()
+        for record in records:
+            writer.writerow(record)
+            count += 1
+        return count
+    out.write("[")
+    for record in records:
+        out.write(("," if count else "") + "\n" + json.dumps(record, ensure_ascii=False))
+        count += 1
+    out.write("\n]\n")
+    return count
+
+
+def export_calls(engine: Engine, start: dt.date, end: dt.date, fmt: str, redact: bool, out: TextIO, progress: Progress | None = None) -> int:
+    return write_records(call_records(engine, start, end, redact, progress), CALL_FIELDS, out, fmt, redact, PERSONAL_CALL_FIELDS)
+
+
+def export_audit(engine: Engine, start: dt.date, end: dt.date, fmt: str, redact: bool, out: TextIO, progress: Progress | None = None) -> int:
+    return write_records(audit_records(engine, start, end, redact, progress), AUDIT_FIELDS, out, fmt, redact, PERSONAL_AUDIT_FIELDS)

@@ -1,0 +1,63 @@
+"""Retention: anonymise the personal data of old closed, reviewed calls. The audit trail and
+every figure the statistics use are left as they are."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, and_, exists, func, select, update
+from sqlmodel import Session
+
+from helpdesk.domain.policy import Policy
+from helpdesk.domain.refusals import Refused
+from helpdesk.domain.review import purge_refusal
+from helpdesk.store.audit import record_event
+from helpdesk.store.engine import writer
+from helpdesk.store.models import Advice, Concern, ContactAttempt, Handover, Notification, PauseDecision, Review, Staff
+from helpdesk.store.review_queries import london_midnight
+
+PURGED = "[purged]"
+
+
+@dataclass(frozen=True)
+class PurgePlan:
+    closed_before: dt.date
+    calls: int
+
+
+def _eligible(closed_before: dt.date):
+    return and_(
+        Concern.status == "closed",
+        Concern.closed_at < london_midnight(closed_before),
+        exists().where(Review.concern_id == Concern.id),
+        Concern.caller_name != PURGED,
+    )
+
+
+def plan_purge(engine: Engine, closed_before: dt.date) -> PurgePlan:
+    with engine.connect() as connection:
+        return PurgePlan(closed_before, connection.scalar(select(func.count()).select_from(Concern).where(_eligible(closed_before))))
+
+
+def purge(engine: Engine, closed_before: dt.date, login: str, policy: Policy, now: dt.datetime) -> int:
+    """Anonymise closed and reviewed calls closed before the date; the number of calls."""
+    from helpdesk.clock import london
+
+    with Session(writer(engine)) as session, session.begin():
+        member = session.get(Staff, login)
+        role = member.role if member is not None and member.active else "none"
+        if reason := purge_refusal(closed_before, london(now).date(), policy.retention_min_years, role):
+            raise Refused(reason)
+        ids = list(session.scalars(select(Concern.id).where(_eligible(closed_before))))
+        for start in range(0, len(ids), 1000):
+            chunk = ids[start : start + 1000]
+            session.execute(update(Concern).where(Concern.id.in_(chunk)).values(caller_name=PURGED, caller_phone="", summary=PURGED, outcome=PURGED))
+            session.execute(update(Advice).where(Advice.concern_id.in_(chunk)).values(text=PURGED))
+            session.execute(update(ContactAttempt).where(ContactAttempt.concern_id.in_(chunk)).values(contact_name="", phone=None, note=""))
+            session.execute(update(Notification).where(Notification.concern_id.in_(chunk)).values(note=""))
+            session.execute(update(Handover).where(Handover.concern_id.in_(chunk)).values(reason=PURGED))
+            session.execute(update(PauseDecision).where(PauseDecision.concern_id.in_(chunk)).values(rationale=PURGED, justification=""))
+            session.execute(update(Review).where(Review.concern_id.in_(chunk)).values(feedback=PURGED))
+        record_event(session, actor=login, kind="purged", at=now, closed_before=closed_before.isoformat(), calls=len(ids))
+        return len(ids)

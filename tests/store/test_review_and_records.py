@@ -1,0 +1,165 @@
+"""Supervisors' tools in the store: closed-call filters and search, reviews, feedback, figures,
+exports (with redaction) and the retention purge."""
+
+import csv
+import datetime as dt
+import io
+import json
+
+import pytest
+from sqlalchemy import select, text
+
+from helpdesk.clock import FrozenClock
+from helpdesk.domain.intake import validate_concern
+from helpdesk.domain.pause import PauseDecisionInput
+from helpdesk.domain.refusals import FieldsInvalid, Refused
+from helpdesk.store import commands, export, statistics
+from helpdesk.store.call_queries import call_detail
+from helpdesk.store.purge import PURGED, purge
+from helpdesk.store.review_queries import ClosedCallFilter, closed_calls, learning_reviews, my_feedback, unread_feedback
+
+CALLERS = [("Grace Ellis", "0113 496 0777"), ("Tariq Noor", "0121 496 0555"), ("Leanne Marsh", "0161 496 0444")]
+
+
+def handled(engine, clock, *, urn="930037", category="pause_request", senior="gsingh", pause="declined", caller=0, advice="Advised a pause", days_ago=0):
+    """A call taken from intake to closed, `days_ago` days before the clock."""
+    at = clock.now() - dt.timedelta(days=days_ago)
+    name, phone = CALLERS[caller]
+    concern = validate_concern(urn=urn, caller_name=name, caller_role="headteacher", phone=phone, category=category,
+                               summary=f"Summary about {name}", urgent=True)
+    concern_id = commands.log_concern(engine, concern, "rdouglas", at)
+    commands.claim(engine, concern_id, senior, at + dt.timedelta(minutes=3))
+    commands.log_contact(engine, concern_id, senior, at + dt.timedelta(minutes=5), party="responsible_body",
+                         contact_name=f"Contact for {name}", phone="0116 496 0001", channel="phone", outcome="reached", note=f"Spoke about {name}")
+    if pause:
+        commands.record_pause_decision(engine, concern_id, senior, PauseDecisionInput(
+            decision=pause, requested_by="headteacher", grounds="wellbeing", rationale=f"Rationale for {name}", working_days=1,
+        ), policy(), at + dt.timedelta(minutes=9))
+    commands.add_advice(engine, concern_id, senior, f"{advice} for {name}", at + dt.timedelta(minutes=10))
+    commands.close(engine, concern_id, senior, f"Outcome for {name}", at + dt.timedelta(minutes=12))
+    return concern_id
+
+
+def policy():
+    from helpdesk.domain.policy import load_policy
+    from helpdesk.shipped import shipped_file
+
+    return load_policy(shipped_file("policy.toml"))
+
+
+@pytest.fixture
+def calls(engine, clock):
+    return {
+        "declined": handled(engine, clock, pause="declined", caller=0),
+        "authorised": handled(engine, clock, pause="authorised", senior="bmorgan", caller=1, advice="Trust sending interim head"),
+        "none": handled(engine, clock, category="wellbeing", pause=None, caller=2, days_ago=8),
+    }
+
+
+def ids(rows):
+    return {row.id for row in rows}
+
+
+def test_filters_by_pause_senior_category_dates_school_and_search(engine, clock, calls):
+    assert ids(closed_calls(engine, ClosedCallFilter(pause="declined"))) == {calls["declined"]}
+    assert ids(closed_calls(engine, ClosedCallFilter(pause="authorised"))) == {calls["authorised"]}
+    assert ids(closed_calls(engine, ClosedCallFilter(pause="none"))) == {calls["none"]}
+    assert ids(closed_calls(engine, ClosedCallFilter(senior="bmorgan"))) == {calls["authorised"]}
+    assert ids(closed_calls(engine, ClosedCallFilter(category="wellbeing"))) == {calls["none"]}
+    today = clock.now().date()
+    assert ids(closed_calls(engine, ClosedCallFilter(closed_from=today - dt.timedelta(days=7), closed_to=today))) == {calls["declined"], calls["authorised"]}
+    assert ids(closed_calls(engine, ClosedCallFilter(school="930037"))) == set(calls.values())
+    assert ids(closed_calls(engine, ClosedCallFilter(school="thornhill"))) == set(calls.values())
+    assert ids(closed_calls(engine, ClosedCallFilter(search="interim head"))) == {calls["authorised"]}  # in advice
+    assert ids(closed_calls(engine, ClosedCallFilter(search="about leanne"))) == {calls["none"]}  # in the summary
+
+
+def test_paging_is_keyset_newest_first(engine, clock, calls):
+    first = closed_calls(engine, ClosedCallFilter(), limit=2)
+    rest = closed_calls(engine, ClosedCallFilter(), limit=2, after=(first[-1].closed_at, first[-1].id))
+    assert [row.id for row in first + rest] == [calls["authorised"], calls["declined"], calls["none"]]
+
+
+def test_reviews_supersede_and_feedback_reaches_the_senior(engine, clock, calls):
+    with pytest.raises(Refused, match="Only a supervisor can review"):
+        commands.review(engine, calls["declined"], "akhan", "meets_standard", "", clock.now())
+    with pytest.raises(FieldsInvalid, match="feedback is required"):
+        commands.review(engine, calls["declined"], "lpark", "learning_review", " ", clock.now())
+    first = commands.review(engine, calls["declined"], "lpark", "needs_follow_up", "Ring the trust back", clock.now())
+    second = commands.review(engine, calls["declined"], "lpark", "learning_review", "Pause should have been considered longer", clock.now())
+    assert closed_calls(engine, ClosedCallFilter(pause="declined"))[0].review == "learning_review"
+    assert ids(closed_calls(engine, ClosedCallFilter(reviewed=False))) == {calls["authorised"], calls["none"]}
+    assert [r.concern_id for r in learning_reviews(engine)] == [calls["declined"]]
+    assert learning_reviews(engine)[0].why == "Pause should have been considered longer"
+    assert unread_feedback(engine, "gsingh") == 2 and unread_feedback(engine, "bmorgan") == 0
+    commands.mark_feedback_read(engine, "gsingh", [first, second], clock.now())
+    assert unread_feedback(engine, "gsingh") == 0
+    assert [row.read for row in my_feedback(engine, "gsingh")] == [True, True]
+    kinds = [entry.kind for entry in call_detail(engine, calls["declined"]).timeline]
+    assert kinds.count("reviewed") == 2
+    with pytest.raises(Refused, match="Only a closed call can be reviewed"):
+        [open_id] = [commands.log_concern(engine, validate_concern(urn="930037", caller_name="A", caller_role="other", phone="0113 496 0001", category="other", summary="x"), "rdouglas", clock.now())]
+        commands.review(engine, open_id, "lpark", "meets_standard", "", clock.now())
+
+
+def test_figures_for_a_period(engine, clock, calls):
+    today = clock.now().date()
+    found = statistics.figures(engine, today - dt.timedelta(days=13), today, policy())
+    assert found.calls == 3
+    assert (found.authorised, found.declined) == (1, 1)
+    assert found.claim_median_min == pytest.approx(3.0)
+    assert found.decision_median_min == pytest.approx(9.0)
+    assert found.urgent_calls == 3 and found.urgent_share_in_target == 1.0
+    assert sum(count for _, count in found.weeks) == 3 and len(found.weeks) >= 2
+    assert found.by_category == {"pause_request": 2, "wellbeing": 1}
+
+
+PERSONAL = ["Grace Ellis", "Tariq Noor", "Leanne Marsh", "+441134960777", "+441214960555", "0113 496", "Summary about",
+            "Advised a pause", "Trust sending interim", "Outcome for", "Rationale for", "Contact for", "Spoke about", "gsingh", "bmorgan", "rdouglas"]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_a_redacted_export_holds_no_name_number_or_free_text(engine, clock, calls, fmt):
+    today = clock.now().date()
+    for run in (export.export_calls, export.export_audit):
+        full, redacted = io.StringIO(), io.StringIO()
+        run(engine, today - dt.timedelta(days=30), today, fmt, False, full)
+        run(engine, today - dt.timedelta(days=30), today, fmt, True, redacted)
+        if run is export.export_calls:
+            assert "Grace Ellis" in full.getvalue()  # the search below would find them
+        for value in PERSONAL:
+            assert value not in redacted.getvalue(), (run.__name__, value)
+    rows = list(csv.DictReader(io.StringIO(redacted.getvalue()))) if fmt == "csv" else json.loads(redacted.getvalue())
+    assert rows  # the figures' fields are still there
+
+
+def test_exported_calls_carry_what_the_figures_need(engine, clock, calls):
+    today = clock.now().date()
+    out = io.StringIO()
+    count = export.export_calls(engine, today - dt.timedelta(days=30), today, "json", True, out)
+    records = {r["id"]: r for r in json.loads(out.getvalue())}
+    assert count == 3
+    assert records[calls["authorised"]]["pause_decision"] == "authorised"
+    assert records[calls["none"]]["category"] == "wellbeing" and records[calls["none"]]["urn"] == "930037"
+
+
+def test_purge_anonymises_old_reviewed_calls_and_keeps_the_figures(engine, calls):
+    for concern_id in calls.values():
+        commands.review(engine, concern_id, "lpark", "meets_standard", "Good call", FrozenClock("2026-11-19T09:00:00Z").now())
+    later = FrozenClock("2033-01-10T09:00:00Z")  # more than six years on
+    start, end = dt.date(2026, 11, 1), dt.date(2026, 11, 30)
+    before = statistics.figures(engine, start, end, policy())
+    with pytest.raises(Refused, match="inside the minimum retention of 6 years"):
+        purge(engine, dt.date(2027, 2, 1), "wcole", policy(), later.now())
+    with pytest.raises(Refused, match="Only an admin"):
+        purge(engine, dt.date(2026, 12, 1), "lpark", policy(), later.now())
+    assert purge(engine, dt.date(2026, 12, 1), "wcole", policy(), later.now()) == 3
+    assert statistics.figures(engine, start, end, policy()) == before
+    out = io.StringIO()
+    export.export_calls(engine, start, end, "csv", False, out)  # even the full export
+    for value in PERSONAL[:13]:
+        assert value not in out.getvalue(), value
+    with engine.connect() as connection:
+        purged = connection.execute(text("SELECT actor, details FROM event WHERE kind = 'purged'")).one()
+    assert purged.actor == "wcole" and '"calls": 3' in purged.details
+    assert call_detail(engine, calls["declined"]).caller_name == PURGED
