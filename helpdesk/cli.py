@@ -216,8 +216,7 @@ def cmd_export(args, settings: Settings) -> int:
 
     engine = open_engine(settings)
     member = identify(engine, args.as_login)
-    if member.role not in ("supervisor", "admin"):
-        raise Refused("only a supervisor or an admin may export")
+    export.check_may_export(engine, member.login)
     if args.end < args.start:
         raise Refused("--to is before --from")
     run = export.export_calls if args.what == "calls" else export.export_audit
@@ -227,6 +226,7 @@ def cmd_export(args, settings: Settings) -> int:
     finally:
         if args.output:
             out.close()
+    export.record_export(engine, member.login, args.what, args.start, args.end, args.redact, count, Clock().now())
     print(f"exported {count} {args.what} record(s)" + (" (redacted)" if args.redact else ""), file=sys.stderr)
     return 0
 

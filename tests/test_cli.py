@@ -192,3 +192,33 @@ def test_identity_comes_from_the_real_uid_not_the_environment(db_path):
     real = pwd.getpwuid(os.getuid()).pw_name
     assert result.returncode == 1
     assert f"no staff account for login {real!r}" in result.stderr
+
+
+def test_export_is_for_supervisors_and_writes_the_file(run, tmp_path):
+    run("concern", "add", *GOOD)
+    code, _, err = run("export", "calls", "--from", "2026-11-01", "--to", "2026-12-31", login="akhan")
+    assert code == 1 and "Only a supervisor or an admin can export" in err
+    out = tmp_path / "calls.json"
+    code, _, err = run("export", "calls", "--from", "2000-01-01", "--to", "2099-12-31", "--format", "json", "--redact", "--output", str(out), login="lpark")
+    assert code == 0, err
+    assert "exported 1 calls record(s) (redacted)" in err
+    records = json.loads(out.read_text())
+    assert len(records) == 1 and "caller_name" not in records[0]
+    code, out_text, _ = run("export", "audit", "--from", "2000-01-01", "--to", "2099-12-31", login="lpark")
+    assert code == 0 and out_text.startswith("id,at,actor,kind,concern_id,details")
+
+
+def test_a_bad_export_date_is_a_usage_error(run):
+    with pytest.raises(SystemExit) as usage:
+        run("export", "calls", "--from", "18/11/2026", "--to", "2026-11-30", login="lpark")
+    assert usage.value.code == 2
+
+
+def test_purge_refuses_dates_inside_retention_and_asks_for_confirmation(run, monkeypatch):
+    code, _, err = run("purge", "--closed-before", "2026-01-01", "--yes", login="wcole")
+    assert code == 1 and "inside the minimum retention of 6 years" in err
+    monkeypatch.setattr("sys.stdin.isatty", lambda: False)
+    code, _, err = run("purge", "--closed-before", "2019-01-01", login="wcole")
+    assert code == 1 and "needs confirmation" in err
+    code, out, _ = run("purge", "--closed-before", "2019-01-01", "--yes", login="wcole")
+    assert code == 0 and "purged the personal data of 0 call(s)" in out

@@ -29,10 +29,11 @@ def urgency(received_at: dt.datetime, now: dt.datetime, urgent: bool, policy: Po
 
 
 def waiting_label(age: dt.timedelta) -> str:
-    """'45 s', '29 min', '2 h 05', '3 d 4 h'."""
+    """'<1 min', '29 min', '2 h 05', '3 d 4 h'. Minutes are the finest step, so that a long
+    queue repaints only when a minute turns."""
     seconds = int(age.total_seconds())
     if seconds < 60:
-        return f"{seconds} s"
+        return "<1 min"
     minutes = seconds // 60
     if minutes < 60:
         return f"{minutes} min"

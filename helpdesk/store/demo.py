@@ -77,6 +77,7 @@ def seed_demo(engine: Engine, clock: Clock, rng: random.Random | None = None) ->
         engine, shipped_file("inspections.csv"), "demo", now, shift_days=(this_monday - SAMPLE_WEEK).days
     )
     importers.import_conflicts(engine, shipped_file("conflicts.csv"), "demo", now)
+    seed_history(engine, clock, rng)
     for minutes_ago in (42, 31, 18, 12, 9, 6, 3, 1):
         log_concern(engine, simulated_concern(engine, rng), SIMULATOR, now - dt.timedelta(minutes=minutes_ago))
     with engine.connect() as connection:
@@ -87,6 +88,59 @@ def seed_demo(engine: Engine, clock: Clock, rng: random.Random | None = None) ->
             break
         except ClaimRefused:
             continue
+
+
+HISTORY_SENIORS = ("bmorgan", "cobi", "gsingh", "hwalsh", "jbrooks", "kmensah", "efarah", "dlewis")
+OUTCOMES = [
+    "Pause authorised to the next working day; trust deputy CEO on site by noon.",
+    "Pause declined: leader supported by the chair of governors; inspection continued.",
+    "Advice given on raising concerns; no pause requested.",
+]
+
+
+def seed_history(engine: Engine, clock: Clock, rng: random.Random, calls: int = 30) -> None:
+    """Closed calls over the past four weeks, handled end to end through the commands, some
+    of them reviewed: the review list and the statistics have something to show."""
+    from helpdesk.domain.pause import PauseDecisionInput
+    from helpdesk.domain.policy import load_policy
+    from helpdesk.store import commands
+
+    policy = load_policy(shipped_file("policy.toml"))
+    now = clock.now()
+    for n in range(calls):
+        day = now - dt.timedelta(days=rng.randint(1, 27))
+        at = day.replace(hour=rng.randint(8, 15), minute=rng.randint(0, 59))  # UTC, in the working day
+        concern = simulated_concern(engine, rng)
+        concern_id = log_concern(engine, concern, SIMULATOR, at)
+        minute = lambda m: at + dt.timedelta(minutes=m)  # noqa: E731
+        senior = None
+        for candidate in rng.sample(HISTORY_SENIORS, len(HISTORY_SENIORS)):
+            try:
+                claim(engine, concern_id, candidate, minute(rng.uniform(1, 18)))
+                senior = candidate
+                break
+            except ClaimRefused:
+                continue
+        if senior is None:
+            continue
+        commands.log_contact(engine, concern_id, senior, minute(20), party="responsible_body", contact_name="", phone="0113 496 0999",
+                             channel="phone", outcome=rng.choice(["reached", "reached", "voicemail"]))
+        if concern.category.value == "pause_request":
+            decision = rng.choice(["authorised", "authorised", "declined"])
+            commands.record_pause_decision(engine, concern_id, senior, PauseDecisionInput(
+                decision=decision, requested_by=rng.choice(["lead_inspector", "headteacher", "responsible_body"]),
+                grounds=rng.choice(["wellbeing", "incident"]), working_days=1,
+                rationale="Leader unwell; responsible body arranging cover." if decision == "authorised" else "Leader well supported; evidence gathering can continue.",
+            ), policy, minute(rng.uniform(25, 60)))
+        commands.add_advice(engine, concern_id, senior, "Talked the leader through the pause policy and the support available.", minute(62))
+        commands.record_signposting(engine, concern_id, senior, minute(63))
+        commands.close(engine, concern_id, senior, rng.choice(OUTCOMES), minute(70))
+        if n % 3 == 0:
+            outcome = rng.choice(["meets_standard", "meets_standard", "needs_follow_up", "learning_review"])
+            feedback = {"meets_standard": "Clear record; good contact with the trust.",
+                        "needs_follow_up": "Ring the responsible body back to confirm support reached the head.",
+                        "learning_review": "The pause decision came late: use for the monthly learning review."}[outcome]
+            commands.review(engine, concern_id, rng.choice(["lpark", "mokafor"]), outcome, feedback, minute(60 * 24))
 
 
 def create_demo_database(url: str, clock: Clock) -> None:

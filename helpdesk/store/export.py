@@ -139,3 +139,24 @@ def export_calls(engine: Engine, start: dt.date, end: dt.date, fmt: str, redact:
 
 def export_audit(engine: Engine, start: dt.date, end: dt.date, fmt: str, redact: bool, out: TextIO, progress: Progress | None = None) -> int:
     return write_records(audit_records(engine, start, end, redact, progress), AUDIT_FIELDS, out, fmt, redact, PERSONAL_AUDIT_FIELDS)
+
+
+def check_may_export(engine: Engine, login: str) -> None:
+    """Only supervisors and admins export (the data is about people's health)."""
+    from helpdesk.domain.refusals import Refused
+
+    with engine.connect() as connection:
+        role = connection.scalar(select(Staff.role).where(Staff.login == login, Staff.active.is_(True)))
+    if role not in ("supervisor", "admin"):
+        raise Refused("Only a supervisor or an admin can export")
+
+
+def record_export(engine: Engine, login: str, what: str, start: dt.date, end: dt.date, redact: bool, count: int, now: dt.datetime) -> None:
+    """Every export is in the audit trail: who took what, for which period."""
+    from sqlmodel import Session
+
+    from helpdesk.store.audit import record_event
+    from helpdesk.store.engine import writer
+
+    with Session(writer(engine)) as session, session.begin():
+        record_event(session, actor=login, kind="exported", at=now, what=what, start=start.isoformat(), end=end.isoformat(), redacted=redact, records=count)

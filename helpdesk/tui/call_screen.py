@@ -30,6 +30,7 @@ from helpdesk.tui.messages import DatabaseChanged, DatabaseTrouble
 from helpdesk.tui.notification_form import NotificationForm
 from helpdesk.tui.pause_form import PauseForm
 from helpdesk.tui.reassign_form import ReassignForm
+from helpdesk.tui.review_form import ReviewForm
 from helpdesk.tui.release_form import ReleaseForm
 from helpdesk.tui.widgets import TroubleBanner
 
@@ -71,6 +72,7 @@ class CallScreen(Screen):
         Binding("l", "release", "Release", id="call.release"),
         Binding("g", "reassign", "Reassign", id="call.reassign"),
         Binding("w", "countersign", "Countersign", id="call.countersign"),
+        Binding("v", "review", "Review", id="call.review"),
     ]
 
     @dataclass
@@ -224,9 +226,13 @@ class CallScreen(Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Which keys show: the rest of the rules are the store's, and refusals say why."""
         d = self.detail
-        if d is None or d.status == "closed":
-            return action == "back"
         supervisor = self.app.staff.role == "supervisor"
+        if d is None:
+            return action == "back"
+        if d.status == "closed":
+            return action == "back" or (action == "review" and supervisor)
+        if action == "review":
+            return False
         if action == "claim":
             return d.status == "waiting"
         if action == "release":
@@ -306,6 +312,9 @@ class CallScreen(Screen):
 
     def action_release(self) -> None:
         self.open_form(ReleaseForm(self.detail))
+
+    def action_review(self) -> None:
+        self.open_form(ReviewForm(self.detail))
 
     @work(thread=True, group="call-action")
     def action_reassign(self) -> None:

@@ -18,8 +18,10 @@ from helpdesk.domain.types import CallerRole, Category, Urgency
 from helpdesk.domain.refusals import Refused
 from helpdesk.store import commands, presence, queries
 from helpdesk.store.queries import QueueRow
+from helpdesk.store.review_queries import unread_feedback
 from helpdesk.tui.call_screen import CallScreen
 from helpdesk.tui.faults import describe_fault
+from helpdesk.tui.feedback_screen import FeedbackScreen
 from helpdesk.tui.intake_form import IntakeForm
 from helpdesk.tui.messages import DatabaseChanged, DatabaseTrouble
 from helpdesk.tui.widgets import TroubleBanner
@@ -34,6 +36,7 @@ COLUMNS = [
     ("viewing", "Viewing", 12),
 ]
 WIDE = 100  # narrower than this, the caller's role is left out
+MINUTE_LABEL_EVERY = 10  # seconds between catching up minute labels (at most this late)
 SCHOOL_MIN_WIDTH = 16
 ROW_STYLE = {Urgency.WITHIN: "", Urgency.NEARING: "yellow", Urgency.OVERDUE: "bold red"}
 
@@ -49,14 +52,19 @@ def short_name(name: str | None, login: str | None) -> str:
 class QueueHeader(Static):
     """Who is at this terminal, and how the queue stands."""
 
-    def show(self, staff: queries.StaffMember, counts: queries.QueueCounts | None, time_now: str) -> None:
-        left = f"{staff.name} · {staff.role}"
+    shown_line = ""
+
+    def show(self, staff: queries.StaffMember, counts: queries.QueueCounts | None, time_now: str, unread: int = 0) -> None:
+        left = f"{staff.name} · {staff.role}" + (f" · {unread} new feedback (f)" if unread else "")
         right = "loading…" if counts is None else (
             f"{counts.waiting} waiting ({counts.urgent_waiting} urgent) · {counts.claimed} claimed · {time_now}"
         )
         width = max(self.size.width, 40)
         gap = max(width - len(left) - len(right) - 2, 1)
-        self.update(f" {left}{' ' * gap}{right} ")
+        line = f" {left}{' ' * gap}{right} "
+        if line != self.shown_line:  # redraw only when it changes (the clock moves once a minute)
+            self.shown_line = line
+            self.update(line)
 
 
 class QueueScreen(Screen):
@@ -66,6 +74,9 @@ class QueueScreen(Screen):
         Binding("c", "claim", "Claim", id="queue.claim"),
         Binding("n", "new_concern", "New concern", id="queue.new"),
         Binding("r", "reload", "Refresh", id="queue.refresh"),
+        Binding("f", "feedback", "My feedback", id="queue.feedback"),
+        Binding("v", "review", "Review", id="queue.review"),
+        Binding("s", "statistics", "Statistics", id="queue.statistics"),
         Binding("q", "app.quit", "Quit", id="queue.quit"),
     ]
 
@@ -73,11 +84,15 @@ class QueueScreen(Screen):
     class Loaded(Message):
         rows: list[QueueRow]
         viewers: dict[int, list[str]]
+        unread_feedback: int
 
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[QueueRow] = []
         self.viewers: dict[int, list[str]] = {}
+        self.unread_feedback = 0
+        self.looks: dict[int, tuple] = {}
+        self.ticks = 0
         self.columns = COLUMNS
         self.loaded = False
         self.shown: dict[str, tuple] = {}
@@ -105,14 +120,16 @@ class QueueScreen(Screen):
         try:
             rows = queries.open_queue(self.app.engine)
             viewers = presence.viewers(self.app.engine, self.app.clock.now())
+            unread = unread_feedback(self.app.engine, self.app.staff.login)
         except Exception as error:  # noqa: BLE001 - shown in the banner; the last rows stay on screen
             self.post_message(DatabaseTrouble(describe_fault(error)))
             return
-        self.post_message(self.Loaded(rows, viewers))
+        self.post_message(self.Loaded(rows, viewers, unread))
 
     def on_queue_screen_loaded(self, message: Loaded) -> None:
         self.rows = message.rows
         self.viewers = message.viewers
+        self.unread_feedback = message.unread_feedback
         self.loaded = True
         self.query_one(TroubleBanner).show_trouble(None)
         self.show_rows()
@@ -155,7 +172,7 @@ class QueueScreen(Screen):
         marker = Text("! ", style="bold red") if row.urgent else Text("  ")
         holder = ""
         if row.status == "claimed":
-            held = waiting_label(waited(row.claimed_at, now)).replace(" min", "m").replace(" s", "s") if row.claimed_at else ""
+            held = waiting_label(waited(row.claimed_at, now)).replace(" min", "m") if row.claimed_at else ""
             holder = f"{short_name(row.claimed_by_name, row.claimed_by)} {held}"
         viewing = self.viewers.get(row.id, [])
         cells = {
@@ -172,6 +189,8 @@ class QueueScreen(Screen):
         """Bring the table in line with self.rows, keeping the selected concern selected."""
         table = self.query_one(DataTable)
         keys = [str(row.id) for row in self.rows]
+        now = self.app.clock.now()
+        self.looks = {row.id: self.look(row, now) for row in self.rows}
         if rebuild or keys != list(self.shown):
             selected = self.selected_key()
             index = table.cursor_row
@@ -197,12 +216,41 @@ class QueueScreen(Screen):
 
     def show_header(self) -> None:
         counts = queries.queue_counts(self.rows) if self.loaded else None
-        self.query_one(QueueHeader).show(self.app.staff, counts, london_time(self.app.clock.now()))
+        self.query_one(QueueHeader).show(self.app.staff, counts, london_time(self.app.clock.now()), self.unread_feedback)
 
     def tick(self) -> None:
-        """Waiting times move on every second without touching the database."""
-        if self.loaded:
-            self.show_rows()
+        """Waiting times move on without touching the database. A row that changes colour is
+        redrawn at once; minute labels catch up every few seconds, so that a long queue does
+        not repaint several times a second."""
+        if not self.loaded:
+            return
+        now = self.app.clock.now()
+        self.ticks += 1
+        catch_up = self.ticks % MINUTE_LABEL_EVERY == 0
+        table = self.query_one(DataTable)
+        with self.app.batch_update():
+            for row in self.rows:
+                look = self.look(row, now)
+                shown = self.looks.get(row.id)
+                if shown == look:
+                    continue
+                urgent_change = shown is None or shown[1] != look[1]
+                if not (urgent_change or catch_up):
+                    continue
+                self.looks[row.id] = look
+                key = str(row.id)
+                cells = self.cells(row)
+                for (column, _, _), old, new in zip(self.columns, self.shown.get(key, ()), cells):
+                    if old != new:
+                        table.update_cell(key, column, new)
+                self.shown[key] = cells
+            self.show_header()
+
+    def look(self, row: QueueRow, now) -> tuple:
+        """What changes with time alone: the age shown, the colour band, the time held."""
+        band = None if row.status == "claimed" else urgency(row.received_at, now, row.urgent, self.app.policy)
+        held = waiting_label(waited(row.claimed_at, now)) if row.claimed_at else ""
+        return waiting_label(waited(row.received_at, now)), band, held
 
     def selected_key(self) -> str | None:
         table = self.query_one(DataTable)
@@ -218,6 +266,27 @@ class QueueScreen(Screen):
             self.notify("The queue is empty.", severity="warning")
             return
         self.app.push_screen(CallScreen(int(key)))
+
+    def action_feedback(self) -> None:
+        self.app.push_screen(FeedbackScreen())
+
+    def supervisors_only(self, what: str) -> bool:
+        if self.app.staff.role != "supervisor":
+            self.notify(f"Only supervisors can {what}", severity="error", title="Refused")
+            return False
+        return True
+
+    def action_review(self) -> None:
+        if self.supervisors_only("review closed calls"):
+            from helpdesk.tui.review_screen import ReviewScreen
+
+            self.app.push_screen(ReviewScreen())
+
+    def action_statistics(self) -> None:
+        if self.supervisors_only("see the statistics"):
+            from helpdesk.tui.statistics_screen import StatisticsScreen
+
+            self.app.push_screen(StatisticsScreen())
 
     def action_new_concern(self) -> None:
         self.app.push_screen(IntakeForm(), lambda saved: self.notify("Concern logged in the queue") if saved else None)

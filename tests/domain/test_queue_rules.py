@@ -41,7 +41,7 @@ def test_urgent_sorts_first():
 
 @pytest.mark.parametrize(
     ("seconds", "label"),
-    [(0, "0 s"), (59, "59 s"), (60, "1 min"), (29 * 60 + 59, "29 min"), (3600, "1 h 00"), (2 * 3600 + 300, "2 h 05"), (27 * 3600, "1 d 3 h")],
+    [(0, "<1 min"), (59, "<1 min"), (60, "1 min"), (29 * 60 + 59, "29 min"), (3600, "1 h 00"), (2 * 3600 + 300, "2 h 05"), (27 * 3600, "1 d 3 h")],
 )
 def test_waiting_labels(seconds, label):
     assert waiting_label(dt.timedelta(seconds=seconds)) == label

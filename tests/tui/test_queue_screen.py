@@ -40,7 +40,7 @@ async def test_claimed_rows_show_the_holder(make_app, engine, clock):
     claim(engine, target, "bmorgan", clock.now())
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        assert plain_row(app.screen.query_one(DataTable), str(target))[-2] == "B. Morgan 0s"
+        assert plain_row(app.screen.query_one(DataTable), str(target))[-2] == "B. Morgan <1m"
 
 
 async def test_the_selected_row_stays_selected_across_refreshes(make_app, engine, clock):

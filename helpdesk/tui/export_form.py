@@ -1,0 +1,60 @@
+"""Export calls or the audit trail from the review screen (the same export as the CLI)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.widgets import Checkbox, Input, Select
+
+from helpdesk.domain.refusals import FieldsInvalid, Refused
+from helpdesk.store import export
+from helpdesk.tui.form import FormField, FormScreen, chosen
+
+
+class ExportForm(FormScreen):
+    TITLE = "Export"
+
+    def __init__(self, start: dt.date | None, end: dt.date | None) -> None:
+        super().__init__()
+        self.start, self.end = start, end
+
+    def form_fields(self) -> ComposeResult:
+        today = self.app.clock.now().date()
+        start = self.start or today - dt.timedelta(days=today.weekday() + 7)
+        end = self.end or start + dt.timedelta(days=6)
+        yield FormField("what", "Export", Select([("Calls", "calls"), ("Audit trail", "audit")], value="calls", allow_blank=False, id="export-what"))
+        yield FormField("start", "From", Input(start.isoformat(), id="export-from"))
+        yield FormField("end", "To", Input(end.isoformat(), id="export-to"))
+        yield FormField("format", "Format", Select([("CSV", "csv"), ("JSON", "json")], value="csv", allow_blank=False, id="export-format"))
+        yield FormField("redact", "Redact", Checkbox("Drop names, phone numbers and free text", value=True, id="export-redact"))
+        yield FormField("path", "File", Input(str(Path.cwd() / f"helpdesk-{start}-{end}.csv"), id="export-path"))
+
+    def save(self, values: dict[str, object]) -> None:
+        errors = {}
+        days = {}
+        for name in ("start", "end"):
+            try:
+                days[name] = dt.date.fromisoformat(str(values[name]).strip())
+            except ValueError:
+                errors[name] = "A date, as YYYY-MM-DD"
+        path = Path(str(values["path"]).strip()).expanduser()
+        if not str(values["path"]).strip():
+            errors["path"] = "Where to write the export"
+        elif not path.parent.is_dir():
+            errors["path"] = f"No such folder: {path.parent}"
+        if not errors and days["end"] < days["start"]:
+            errors["end"] = "Before the start"
+        if errors:
+            raise FieldsInvalid(errors)
+        export.check_may_export(self.app.engine, self.app.staff.login)
+        what = chosen(values["what"])
+        run = export.export_calls if what == "calls" else export.export_audit
+        try:
+            with path.open("w", encoding="utf-8", newline="") as out:
+                count = run(self.app.engine, days["start"], days["end"], chosen(values["format"]), bool(values["redact"]), out)
+        except OSError as error:
+            raise Refused(f"Cannot write {path}: {error.strerror}") from None
+        export.record_export(self.app.engine, self.app.staff.login, what, days["start"], days["end"], bool(values["redact"]), count, self.app.clock.now())
+        self.app.call_from_thread(self.app.notify, f"Exported {count} record(s) to {path}")

@@ -1,0 +1,70 @@
+"""A senior's feedback: supervisors' reviews of their own calls; opening it marks it read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from helpdesk.clock import london
+from helpdesk.domain.types import ReviewOutcome
+from helpdesk.store import commands
+from helpdesk.store.review_queries import FeedbackRow, my_feedback
+from helpdesk.tui.faults import describe_fault
+from helpdesk.tui.messages import DatabaseTrouble
+from helpdesk.tui.widgets import TroubleBanner
+
+
+class FeedbackScreen(Screen):
+    TITLE = "My feedback"
+    BINDINGS = [Binding("escape", "back", "Queue", id="feedback.back")]
+
+    @dataclass
+    class Loaded(Message):
+        rows: list[FeedbackRow]
+
+    def compose(self) -> ComposeResult:
+        yield Static(" Feedback on your calls", id="review-header")
+        yield TroubleBanner(id="trouble")
+        with VerticalScroll(id="feedback-pane"):
+            yield Static("", id="feedback")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="feedback-load")
+    def load(self) -> None:
+        try:
+            rows = my_feedback(self.app.engine, self.app.staff.login)
+            unread = [row.review_id for row in rows if not row.read]
+            if unread:
+                commands.mark_feedback_read(self.app.engine, self.app.staff.login, unread, self.app.clock.now())
+        except Exception as error:  # noqa: BLE001
+            self.post_message(DatabaseTrouble(describe_fault(error)))
+            return
+        self.post_message(self.Loaded(rows))
+
+    def on_feedback_screen_loaded(self, message: Loaded) -> None:
+        text = Text()
+        for row in message.rows:
+            if text:
+                text.append("\n\n")
+            text.append("NEW  " if not row.read else "", style="bold yellow")
+            text.append(f"Call {row.concern_id} · {row.school}\n", style="bold")
+            text.append(f"{ReviewOutcome(row.outcome).label} — {row.reviewer}, {london(row.at).format('ddd D MMM YYYY HH:mm')}\n")
+            text.append(row.feedback or "(no written feedback)")
+        self.query_one("#feedback", Static).update(text or "No feedback on your calls yet.")
+
+    def on_database_trouble(self, message: DatabaseTrouble) -> None:
+        self.query_one(TroubleBanner).show_trouble(message.reason)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

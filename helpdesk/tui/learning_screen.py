@@ -1,0 +1,85 @@
+"""Calls referred for a learning review, each with why."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from helpdesk.clock import london
+from helpdesk.store.review_queries import LearningReviewRow, learning_reviews
+from helpdesk.tui.faults import describe_fault
+from helpdesk.tui.messages import DatabaseChanged, DatabaseTrouble
+from helpdesk.tui.widgets import TroubleBanner
+
+
+class LearningReviewScreen(Screen):
+    TITLE = "Learning reviews"
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="learning.back"),
+        Binding("enter", "open_call", "Open call", id="learning.open", priority=True),
+    ]
+
+    @dataclass
+    class Loaded(Message):
+        rows: list[LearningReviewRow]
+
+    def compose(self) -> ComposeResult:
+        yield Static(" Calls referred for a learning review", id="review-header")
+        yield TroubleBanner(id="trouble")
+        yield DataTable(id="learning", cursor_type="row")
+        yield Static("", id="learning-why")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for key, heading in (("call", "Call"), ("school", "School"), ("senior", "Senior"), ("by", "Referred by"), ("at", "When")):
+            table.add_column(heading, key=key)
+        self.rows: list[LearningReviewRow] = []
+        self.load()
+
+    @work(thread=True, exclusive=True, group="learning-load")
+    def load(self) -> None:
+        try:
+            self.post_message(self.Loaded(learning_reviews(self.app.engine)))
+        except Exception as error:  # noqa: BLE001
+            self.post_message(DatabaseTrouble(describe_fault(error)))
+
+    def on_learning_review_screen_loaded(self, message: Loaded) -> None:
+        self.rows = message.rows
+        table = self.query_one(DataTable)
+        table.clear()
+        for row in self.rows:
+            table.add_row(str(row.concern_id), row.school[:30], row.senior_name or "", row.reviewer, london(row.at).format("D MMM YYYY"), key=str(row.concern_id))
+        self.show_why()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.show_why()
+
+    def show_why(self) -> None:
+        table = self.query_one(DataTable)
+        if self.rows and 0 <= table.cursor_row < len(self.rows):
+            self.query_one("#learning-why", Static).update(f" Why: {self.rows[table.cursor_row].why}")
+        else:
+            self.query_one("#learning-why", Static).update(" No call is referred for a learning review.")
+
+    def on_database_changed(self, message: DatabaseChanged) -> None:
+        self.load()
+
+    def on_database_trouble(self, message: DatabaseTrouble) -> None:
+        self.query_one(TroubleBanner).show_trouble(message.reason)
+
+    def action_open_call(self) -> None:
+        from helpdesk.tui.call_screen import CallScreen
+
+        table = self.query_one(DataTable)
+        if self.rows and 0 <= table.cursor_row < len(self.rows):
+            self.app.push_screen(CallScreen(self.rows[table.cursor_row].concern_id))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

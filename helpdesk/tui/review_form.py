@@ -1,0 +1,28 @@
+"""A supervisor records a review of a closed call: outcome and feedback to the senior."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.widgets import Select, TextArea
+
+from helpdesk.domain.types import ReviewOutcome
+from helpdesk.store import commands
+from helpdesk.store.call_queries import CallDetail
+from helpdesk.tui.contact_form import options
+from helpdesk.tui.form import FormField, FormScreen, chosen
+
+
+class ReviewForm(FormScreen):
+    TITLE = "Review this call"
+
+    def __init__(self, detail: CallDetail) -> None:
+        super().__init__()
+        self.detail = detail
+
+    def form_fields(self) -> ComposeResult:
+        yield FormField("outcome", "Outcome", Select(options(ReviewOutcome), prompt="— choose —", id="review-outcome"))
+        yield FormField("feedback", "Feedback", TextArea(id="review-feedback", soft_wrap=True),
+                        hint="Reaches the senior who held the call; required for follow-up or a learning review")
+
+    def save(self, values: dict[str, object]) -> None:
+        commands.review(self.app.engine, self.detail.id, self.app.staff.login, chosen(values["outcome"]), str(values["feedback"]), self.app.clock.now())

@@ -1,0 +1,210 @@
+"""Supervisors' review list: closed calls with filters, free-text search and paging."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Select, Static
+
+from helpdesk.clock import london
+from helpdesk.domain.types import Category, ReviewOutcome
+from helpdesk.store import queries
+from helpdesk.store.review_queries import PAGE, ClosedCallFilter, ClosedCallRow, closed_calls
+from helpdesk.tui.call_screen import CallScreen
+from helpdesk.tui.export_form import ExportForm
+from helpdesk.tui.faults import describe_fault
+from helpdesk.tui.form import chosen
+from helpdesk.tui.learning_screen import LearningReviewScreen
+from helpdesk.tui.messages import DatabaseChanged, DatabaseTrouble
+from helpdesk.tui.queue_screen import short_name
+from helpdesk.tui.widgets import TroubleBanner
+
+PAUSES = [("Pause: any", ""), ("Authorised", "authorised"), ("Declined", "declined"), ("No pause", "none")]
+REVIEWED = [("Reviewed: any", ""), ("Not reviewed", "no"), ("Reviewed", "yes")]
+
+
+def parse_day(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text.strip()) if text.strip() else None
+    except ValueError:
+        return None
+
+
+class ReviewScreen(Screen):
+    TITLE = "Review closed calls"
+    AUTO_FOCUS = "#closed-calls"
+    BINDINGS = [
+        Binding("escape", "back", "Queue", id="review.back"),
+        Binding("enter", "open_call", "Open call", id="review.open", priority=True),
+        Binding("right_square_bracket", "next_page", "Next page", id="review.next"),
+        Binding("left_square_bracket", "previous_page", "Previous page", id="review.previous"),
+        Binding("ctrl+l", "learning", "Learning reviews", id="review.learning"),
+        Binding("ctrl+e", "export", "Export", id="review.export"),
+        Binding("ctrl+r", "clear_filters", "Clear filters", id="review.clear"),
+    ]
+
+    @dataclass
+    class Loaded(Message):
+        rows: list[ClosedCallRow]
+        seniors: list[queries.StaffMember] | None
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pages: list[tuple[dt.datetime, int] | None] = [None]  # the `after` of each page seen
+        self.rows: list[ClosedCallRow] = []
+        self.columns: list[str] = []
+        self.seniors_loaded = False
+
+    def compose(self) -> ComposeResult:
+        yield Static(" Closed calls", id="review-header")
+        yield TroubleBanner(id="trouble")
+        with Horizontal(id="review-filters"):
+            yield Input(placeholder="from YYYY-MM-DD", id="filter-from", compact=True)
+            yield Input(placeholder="to YYYY-MM-DD", id="filter-to", compact=True)
+            yield Select([], prompt="Senior: any", id="filter-senior", compact=True)
+            yield Input(placeholder="school or URN", id="filter-school", compact=True)
+        with Horizontal(id="review-filters-2"):
+            yield Select([(c.label, c.value) for c in Category], prompt="Category: any", id="filter-category", compact=True)
+            yield Select(PAUSES[1:], prompt=PAUSES[0][0], id="filter-pause", compact=True)
+            yield Select(REVIEWED[1:], prompt=REVIEWED[0][0], id="filter-reviewed", compact=True)
+            yield Input(placeholder="search summary and advice", id="filter-search", compact=True)
+        yield DataTable(id="closed-calls", cursor_type="row")
+        yield Static("", id="review-page")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    def on_resize(self) -> None:
+        """The school column takes the width the others leave."""
+        table = self.query_one(DataTable)
+        fixed = {"closed": 16, "category": 10, "senior": 10, "pause": 10, "review": 15}
+        if self.size.width < 100:
+            del fixed["category"]
+        school = max(16, self.size.width - sum(fixed.values()) - 2 * (len(fixed) + 1) - 2)
+        headings = {"closed": "Closed", "school": "URN · School", "category": "Category", "senior": "Senior", "pause": "Pause", "review": "Review"}
+        table.clear(columns=True)
+        self.columns = [key for key in headings if key in fixed or key == "school"]
+        for key in self.columns:
+            table.add_column(headings[key], key=key, width=fixed.get(key, school))
+        if self.rows:
+            self.show_rows()
+
+    def current_filter(self) -> ClosedCallFilter:
+        value = lambda selector: self.query_one(selector).value  # noqa: E731
+        reviewed = chosen(value("#filter-reviewed"))
+        return ClosedCallFilter(
+            closed_from=parse_day(value("#filter-from")),
+            closed_to=parse_day(value("#filter-to")),
+            senior=chosen(value("#filter-senior")) or None,
+            school=value("#filter-school").strip() or None,
+            category=chosen(value("#filter-category")) or None,
+            pause=chosen(value("#filter-pause")) or None,
+            reviewed={"yes": True, "no": False}.get(reviewed),
+            search=value("#filter-search").strip() or None,
+        )
+
+    @on(Input.Submitted)
+    @on(Select.Changed)
+    def filters_changed(self) -> None:
+        self.pages = [None]
+        self.load()
+
+    def load(self) -> None:
+        self.load_in_thread(self.current_filter(), self.pages[-1], not self.seniors_loaded)
+
+    @work(thread=True, exclusive=True, group="review-load")
+    def load_in_thread(self, found: ClosedCallFilter, after, with_seniors: bool) -> None:
+        try:
+            rows = closed_calls(self.app.engine, found, PAGE, after)
+            seniors = queries.claiming_staff(self.app.engine) if with_seniors else None
+        except Exception as error:  # noqa: BLE001
+            self.post_message(DatabaseTrouble(describe_fault(error)))
+            return
+        self.post_message(self.Loaded(rows, seniors))
+
+    def on_review_screen_loaded(self, message: Loaded) -> None:
+        if message.seniors is not None:
+            self.seniors_loaded = True
+            self.query_one("#filter-senior", Select).set_options((s.name, s.login) for s in message.seniors)
+        self.rows = message.rows
+        self.show_rows()
+        self.query_one(TroubleBanner).show_trouble(None)
+
+    def show_rows(self) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        for row in self.rows:
+            pause = {"authorised": Text("authorised", style="bold"), "declined": Text("declined")}.get(row.pause or "", Text("—", style="dim"))
+            review = Text(ReviewOutcome(row.review).label if row.review else "not reviewed", style="" if row.review else "yellow")
+            cells = {
+                "closed": london(row.closed_at).format("ddd D MMM HH:mm"),
+                "school": f"{row.urn} {row.school}",
+                "category": Category(row.category).short,
+                "senior": short_name(row.senior_name, row.senior),
+                "pause": pause,
+                "review": review,
+            }
+            table.add_row(*(cells[key] for key in self.columns), key=str(row.id))
+        page = len(self.pages)
+        more = " · ] next page" if len(self.rows) == PAGE else ""
+        self.query_one("#review-page", Static).update(f" Page {page}: {len(self.rows)} call(s){more}{' · [ previous' if page > 1 else ''}")
+
+    def on_database_changed(self, message: DatabaseChanged) -> None:
+        self.load()
+
+    def on_database_trouble(self, message: DatabaseTrouble) -> None:
+        self.query_one(TroubleBanner).show_trouble(message.reason)
+
+    def on_screen_resume(self) -> None:
+        if self.rows:
+            self.load()
+
+    def action_next_page(self) -> None:
+        if len(self.rows) == PAGE:
+            last = self.rows[-1]
+            self.pages.append((last.closed_at, last.id))
+            self.load()
+
+    def action_previous_page(self) -> None:
+        if len(self.pages) > 1:
+            self.pages.pop()
+            self.load()
+
+    def action_open_call(self) -> None:
+        if isinstance(self.focused, Input):
+            self.focused.action_submit()
+            return
+        table = self.query_one(DataTable)
+        if not self.rows or table.cursor_row < 0:
+            return
+        self.app.push_screen(CallScreen(self.rows[table.cursor_row].id))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.app.push_screen(CallScreen(int(event.row_key.value)))
+
+    def action_clear_filters(self) -> None:
+        for widget in self.query("#review-filters Input, #review-filters-2 Input"):
+            widget.value = ""
+        for select in self.query("#review-filters Select, #review-filters-2 Select"):
+            select.clear()
+        self.filters_changed()
+
+    def action_learning(self) -> None:
+        self.app.push_screen(LearningReviewScreen())
+
+    def action_export(self) -> None:
+        found = self.current_filter()
+        self.app.push_screen(ExportForm(found.closed_from, found.closed_to))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,139 @@
+"""The week's (or quarter's) figures as charts: calls per week, pauses, times, breakdowns."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Sparkline, Static
+
+from helpdesk.clock import london
+from helpdesk.domain.types import Category, Remit
+from helpdesk.store.statistics import Figures, figures
+from helpdesk.tui.faults import describe_fault
+from helpdesk.tui.messages import DatabaseChanged, DatabaseTrouble
+from helpdesk.tui.widgets import TroubleBanner
+
+PERIODS = [1, 4, 8, 13, 26, 52]  # weeks
+BAR = 30
+
+
+def bars(counts: dict[str, int], labels: dict[str, str] | None = None, width: int = BAR) -> Text:
+    """A horizontal bar chart in text: one line a value."""
+    text = Text()
+    top = max(counts.values(), default=0) or 1
+    for name, count in counts.items():
+        if text:
+            text.append("\n")
+        label = (labels or {}).get(name, name)
+        text.append(f"  {label[:22]:<22} ")
+        text.append("█" * max(1 if count else 0, round(width * count / top)), style="bold")
+        text.append(f" {count}")
+    return text or Text("  none", style="dim")
+
+
+def minutes(value: float | None) -> str:
+    return "—" if value is None else (f"{value:.0f} min" if value >= 10 else f"{value:.1f} min")
+
+
+class StatisticsScreen(Screen):
+    TITLE = "Statistics"
+    BINDINGS = [
+        Binding("escape", "back", "Queue", id="statistics.back"),
+        Binding("plus", "longer", "Longer period", id="statistics.longer"),
+        Binding("minus", "shorter", "Shorter period", id="statistics.shorter"),
+    ]
+
+    @dataclass
+    class Loaded(Message):
+        figures: Figures
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.weeks = 8
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="statistics-header")
+        yield TroubleBanner(id="trouble")
+        with VerticalScroll(id="statistics"):
+            yield Static("", id="weekly-title", classes="chart-title")
+            yield Sparkline([], id="weekly")
+            yield Static("", id="weekly-axis", classes="chart-axis")
+            yield Static("", id="pauses", classes="chart")
+            yield Static("", id="times", classes="chart")
+            yield Static("", id="by-remit", classes="chart")
+            yield Static("", id="by-region", classes="chart")
+            yield Static("", id="by-category", classes="chart")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    def period(self) -> tuple[dt.date, dt.date]:
+        today = london(self.app.clock.now()).date()
+        end = today + dt.timedelta(days=6 - today.weekday())  # to the end of this week
+        return end - dt.timedelta(days=7 * self.weeks - 1), end
+
+    @work(thread=True, exclusive=True, group="statistics-load")
+    def load(self) -> None:
+        start, end = self.period()
+        try:
+            self.post_message(self.Loaded(figures(self.app.engine, start, end, self.app.policy)))
+        except Exception as error:  # noqa: BLE001
+            self.post_message(DatabaseTrouble(describe_fault(error)))
+
+    def on_statistics_screen_loaded(self, message: Loaded) -> None:
+        f = message.figures
+        self.query_one("#statistics-header", Static).update(
+            f" Figures for {f.start:%a %-d %b} – {f.end:%a %-d %b %Y} ({self.weeks} week{'s' if self.weeks != 1 else ''}) · {f.calls} calls · + / − to change"
+        )
+        counts = [count for _, count in f.weeks]
+        self.query_one("#weekly-title", Static).update(Text(f"Calls per week (most {max(counts, default=0)}, least {min(counts, default=0)})", style="bold"))
+        self.query_one("#weekly", Sparkline).data = counts or [0]
+        self.query_one("#weekly-axis", Static).update(f"{f.weeks[0][0]:%-d %b}" + " " * 4 + "→" + " " * 4 + f"w/c {f.weeks[-1][0]:%-d %b}" if f.weeks else "")
+        pauses = Text("Pauses\n", style="bold")
+        pauses.append(bars({"Authorised": f.authorised, "Declined": f.declined}))
+        self.query_one("#pauses", Static).update(pauses)
+        share = f.urgent_share_in_target
+        times = Text("Times\n", style="bold")
+        times.append(f"  Time to claim      median {minutes(f.claim_median_min)}, 90th percentile {minutes(f.claim_p90_min)}\n")
+        times.append(f"  Time to decision   median {minutes(f.decision_median_min)}, 90th percentile {minutes(f.decision_p90_min)}\n")
+        target = self.app.policy.claim_target_urgent_min
+        times.append(
+            f"  Urgent calls claimed within {target} min: "
+            + ("—" if share is None else f"{100 * share:.0f} % ({f.urgent_claimed_in_target} of {f.urgent_calls})")
+        )
+        self.query_one("#times", Static).update(times)
+        for selector, heading, counts_by, labels in (
+            ("#by-remit", "By remit", f.by_remit, {r.value: r.label for r in Remit}),
+            ("#by-region", "By region (of the senior who held the call)", f.by_region, None),
+            ("#by-category", "By category", f.by_category, {c.value: c.label for c in Category}),
+        ):
+            chart = Text(f"{heading}\n", style="bold")
+            chart.append(bars(counts_by, labels))
+            self.query_one(selector, Static).update(chart)
+        self.query_one(TroubleBanner).show_trouble(None)
+
+    def on_database_changed(self, message: DatabaseChanged) -> None:
+        self.load()
+
+    def on_database_trouble(self, message: DatabaseTrouble) -> None:
+        self.query_one(TroubleBanner).show_trouble(message.reason)
+
+    def action_longer(self) -> None:
+        self.weeks = next((w for w in PERIODS if w > self.weeks), self.weeks)
+        self.load()
+
+    def action_shorter(self) -> None:
+        self.weeks = next((w for w in reversed(PERIODS) if w < self.weeks), self.weeks)
+        self.load()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

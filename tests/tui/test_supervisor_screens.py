@@ -1,0 +1,173 @@
+"""Supervisors' screens: review list, a closed call read end to end, a review, the senior's
+feedback, learning reviews, statistics with charts."""
+
+import datetime as dt
+
+import pytest
+from textual.widgets import DataTable, Select, Sparkline, Static, TextArea
+
+from helpdesk.domain.intake import validate_concern
+from helpdesk.domain.pause import PauseDecisionInput
+from helpdesk.store import commands
+from helpdesk.store.queries import staff_member
+from helpdesk.tui.app import HelpdeskApp
+from helpdesk.tui.call_screen import CallScreen
+from helpdesk.tui.feedback_screen import FeedbackScreen
+from helpdesk.tui.review_screen import ReviewScreen
+from helpdesk.tui.statistics_screen import StatisticsScreen
+from support import settle
+
+
+def closed_call(engine, clock, policy, *, decision="declined", senior="gsingh", days_ago=2, caller="Grace Ellis"):
+    at = clock.now() - dt.timedelta(days=days_ago)
+    concern = validate_concern(urn="930037", caller_name=caller, caller_role="headteacher", phone="0113 496 0777",
+                               category="pause_request", summary="Head asks for a pause after day one.", urgent=True)
+    concern_id = commands.log_concern(engine, concern, "rdouglas", at)
+    commands.claim(engine, concern_id, senior, at + dt.timedelta(minutes=4))
+    commands.log_contact(engine, concern_id, senior, at + dt.timedelta(minutes=6), party="responsible_body", contact_name="",
+                         phone="0116 496 0001", channel="phone", outcome="reached")
+    commands.record_pause_decision(engine, concern_id, senior, PauseDecisionInput(
+        decision=decision, requested_by="headteacher", grounds="wellbeing", rationale="Leader supported by the chair.", working_days=1), policy, at + dt.timedelta(minutes=15))
+    commands.add_advice(engine, concern_id, senior, "Explained how to raise concerns with the lead inspector.", at + dt.timedelta(minutes=20))
+    commands.close(engine, concern_id, senior, "Pause declined; support in place.", at + dt.timedelta(minutes=25))
+    return concern_id
+
+
+@pytest.fixture
+def history(engine, clock, policy):
+    return {
+        "declined": closed_call(engine, clock, policy, decision="declined"),
+        "authorised": closed_call(engine, clock, policy, decision="authorised", senior="bmorgan", days_ago=3),
+        "old": closed_call(engine, clock, policy, decision="declined", days_ago=20),
+    }
+
+
+def console(engine, clock, policy, login):
+    app = HelpdeskApp(engine=engine, clock=clock, staff=staff_member(engine, login), policy=policy, watch_changes=False)
+    app.animation_level = "none"
+    return app
+
+
+async def test_a_senior_is_refused_the_review_screen(engine, clock, policy):
+    app = console(engine, clock, policy, "akhan")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        assert not isinstance(app.screen, ReviewScreen)
+        assert any("Only supervisors can review closed calls" in n.message for n in app._notifications)
+
+
+async def test_find_last_weeks_declined_pauses_read_one_and_review_it(engine, clock, policy, history):
+    app = console(engine, clock, policy, "lpark")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        assert {row.id for row in screen.rows} == set(history.values())
+        today = clock.now().date()
+        screen.query_one("#filter-from").value = (today - dt.timedelta(days=7)).isoformat()
+        screen.query_one("#filter-pause", Select).value = "declined"
+        await settle(pilot)
+        assert [row.id for row in screen.rows] == [history["declined"]]
+        screen.query_one(DataTable).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        call = app.screen
+        assert isinstance(call, CallScreen) and call.detail.status == "closed"
+        kinds = [entry.kind for entry in call.detail.timeline]
+        assert kinds[:2] == ["logged", "claimed"] and "closed" in kinds and kinds[-1] == "viewed"
+        await pilot.press("a")  # nothing to add to a closed call
+        await settle(pilot)
+        assert app.screen is call
+        await pilot.press("v")
+        await settle(pilot)
+        form = app.screen
+        form.query_one("#review-outcome", Select).value = "needs_follow_up"
+        form.query_one("#review-feedback", TextArea).text = "Ring the trust back to confirm the cover."
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is call
+        reviewed = [e for e in call.detail.timeline if e.kind == "reviewed"]
+        assert len(reviewed) == 1 and "Ring the trust back to confirm the cover." in reviewed[0].text
+
+
+async def test_the_senior_sees_feedback_and_the_header_counts_it_until_read(engine, clock, policy, history):
+    commands.review(engine, history["declined"], "lpark", "needs_follow_up", "Ring the trust back.", clock.now())
+    app = console(engine, clock, policy, "gsingh")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        header = lambda: str(app.screen.query_one("#queue-header").render())  # noqa: E731
+        assert "1 new feedback" in header()
+        await pilot.press("f")
+        await settle(pilot)
+        assert isinstance(app.screen, FeedbackScreen)
+        assert "Ring the trust back." in str(app.screen.query_one("#feedback", Static).content)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert "new feedback" not in header()
+
+
+async def test_learning_reviews_are_listed_with_why(engine, clock, policy, history):
+    commands.review(engine, history["old"], "lpark", "learning_review", "Late decision: discuss at the learning review.", clock.now())
+    app = console(engine, clock, policy, "lpark")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+        assert app.screen.query_one(DataTable).row_count == 1
+        assert "Late decision" in str(app.screen.query_one("#learning-why", Static).content)
+
+
+async def test_statistics_show_charts(engine, clock, policy, history):
+    app = console(engine, clock, policy, "lpark")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, StatisticsScreen)
+        assert sum(screen.query_one(Sparkline).data) == 3
+        pauses = str(screen.query_one("#pauses", Static).content)
+        assert "Authorised" in pauses and "█" in pauses
+
+
+# --- snapshots -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_review_list(snap_compare, engine, clock, policy, history, size):
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        for widget in pilot.app.screen.query("Input"):
+            widget.cursor_blink = False
+
+    assert snap_compare(console(engine, clock, policy, "lpark"), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_closed_call_timeline(snap_compare, engine, clock, policy, history, size):
+    commands.review(engine, history["declined"], "mokafor", "meets_standard", "Clear record.", clock.now())
+
+    async def run_before(pilot):
+        await settle(pilot)
+        pilot.app.push_screen(CallScreen(history["declined"]))
+        await settle(pilot)
+
+    assert snap_compare(console(engine, clock, policy, "lpark"), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_statistics_screen(snap_compare, engine, clock, policy, history, size):
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+
+    assert snap_compare(console(engine, clock, policy, "lpark"), terminal_size=size, run_before=run_before)
