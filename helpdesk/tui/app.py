@@ -47,6 +47,7 @@ class HelpdeskApp(App[int]):
         watch_changes: bool = True,
     ) -> None:
         super().__init__()
+        self.animation_level = "none"  # nothing that floods a slow SSH link
         self.engine = engine
         self.clock = clock
         self.staff = staff

@@ -1,0 +1,120 @@
+"""Every form and the remaining screens, at 80x24 and 120x40, on fixed data and a frozen clock."""
+
+import pytest
+
+from helpdesk.store import commands
+from helpdesk.store.queries import staff_member
+from helpdesk.tui.app import HelpdeskApp
+from helpdesk.tui.call_screen import CallScreen
+from support import seed_queue, settle
+
+SIZES = [(80, 24), (120, 40)]
+
+
+def console(engine, clock, policy, login):
+    app = HelpdeskApp(engine=engine, clock=clock, staff=staff_member(engine, login), policy=policy, watch_changes=False)
+    app.animation_level = "none"
+    return app
+
+
+def quiet(pilot):
+    for widget in pilot.app.screen.query("Input, TextArea"):
+        widget.cursor_blink = False
+
+
+@pytest.fixture
+def held(engine, clock):
+    [concern_id] = seed_queue(engine, clock, ages_min=(7,))
+    commands.claim(engine, concern_id, "lpark", clock.now())
+    commands.add_advice(engine, concern_id, "lpark", "Advised a pause until tomorrow.", clock.now())
+    return concern_id
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("key", ["a", "t", "n", "x", "l", "g"])
+def test_call_forms(snap_compare, engine, clock, policy, held, key, size):
+    """Advice, contact, informed, close, release and reassign forms over the call screen."""
+
+    async def run_before(pilot):
+        await settle(pilot)
+        pilot.app.push_screen(CallScreen(held))
+        await settle(pilot)
+        await pilot.press(key)
+        await settle(pilot)
+        quiet(pilot)
+        await pilot.pause()
+
+    assert snap_compare(console(engine, clock, policy, "lpark"), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_review_form(snap_compare, engine, clock, policy, held, size):
+    commands.close(engine, held, "lpark", "Advice given; no pause needed.", clock.now())
+
+    async def run_before(pilot):
+        await settle(pilot)
+        pilot.app.push_screen(CallScreen(held))
+        await settle(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        quiet(pilot)
+
+    assert snap_compare(console(engine, clock, policy, "mokafor"), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_export_form(snap_compare, engine, clock, policy, size, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path.parent.parent)  # a path that does not change between runs' names
+
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        await pilot.press("ctrl+e")
+        await settle(pilot)
+        pilot.app.screen.query_one("#export-path").value = "/srv/exports/helpdesk-week.csv"
+        quiet(pilot)
+        await pilot.pause()
+
+    assert snap_compare(console(engine, clock, policy, "lpark"), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_feedback_screen(snap_compare, engine, clock, policy, held, size):
+    commands.close(engine, held, "lpark", "Advice given.", clock.now())
+    commands.review(engine, held, "mokafor", "needs_follow_up", "Ring the trust back to confirm cover reached the head.", clock.now())
+
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("f")
+        await settle(pilot)
+
+    assert snap_compare(console(engine, clock, policy, "lpark"), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_learning_review_screen(snap_compare, engine, clock, policy, held, size):
+    commands.close(engine, held, "lpark", "Advice given.", clock.now())
+    commands.review(engine, held, "mokafor", "learning_review", "Pause considered late: bring to the learning review.", clock.now())
+
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+
+    assert snap_compare(console(engine, clock, policy, "lpark"), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_command_palette(snap_compare, engine, clock, policy, size):
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"cla")
+        await pilot.pause(0.3)
+        quiet(pilot)
+
+    assert snap_compare(console(engine, clock, policy, "akhan"), terminal_size=size, run_before=run_before)
