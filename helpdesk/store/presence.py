@@ -7,7 +7,6 @@ import secrets
 from collections import defaultdict
 
 from sqlalchemy import Engine, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from helpdesk.store.engine import writer
@@ -23,6 +22,8 @@ def new_session_id() -> str:
 
 def beat(engine: Engine, session_id: str, login: str, concern_id: int | None, now: dt.datetime) -> None:
     """Say this session is here, looking at `concern_id` (or at no call)."""
+    from sqlalchemy.dialects import postgresql, sqlite  # only when a call is first viewed
+
     with Session(writer(engine)) as session, session.begin():
         dialect_insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
         statement = dialect_insert(Presence).values(session_id=session_id, login=login, concern_id=concern_id, seen_at=now)

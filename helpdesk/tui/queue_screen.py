@@ -15,16 +15,14 @@ from textual.widgets import DataTable, Footer, Static
 from helpdesk.clock import london_time
 from helpdesk.domain.queue import urgency, waited, waiting_label
 from helpdesk.domain.types import CallerRole, Category, Urgency
-from helpdesk.domain.refusals import Refused
-from helpdesk.store import commands, presence, queries
+from helpdesk.store import presence, queries
 from helpdesk.store.queries import QueueRow
 from helpdesk.store.review_queries import unread_feedback
-from helpdesk.tui.call_screen import CallScreen
 from helpdesk.tui.faults import describe_fault
-from helpdesk.tui.feedback_screen import FeedbackScreen
-from helpdesk.tui.intake_form import IntakeForm
 from helpdesk.tui.messages import DatabaseChanged, DatabaseTrouble
 from helpdesk.tui.widgets import TroubleBanner
+
+# Screens beyond the queue are imported when first opened: start-up loads only the queue.
 
 # (key, heading, width); the school column takes what is left
 COLUMNS = [
@@ -265,9 +263,13 @@ class QueueScreen(Screen):
         if key is None:
             self.notify("The queue is empty.", severity="warning")
             return
+        from helpdesk.tui.call_screen import CallScreen
+
         self.app.push_screen(CallScreen(int(key)))
 
     def action_feedback(self) -> None:
+        from helpdesk.tui.feedback_screen import FeedbackScreen
+
         self.app.push_screen(FeedbackScreen())
 
     def supervisors_only(self, what: str) -> bool:
@@ -289,6 +291,8 @@ class QueueScreen(Screen):
             self.app.push_screen(StatisticsScreen())
 
     def action_new_concern(self) -> None:
+        from helpdesk.tui.intake_form import IntakeForm
+
         self.app.push_screen(IntakeForm(), lambda saved: self.notify("Concern logged in the queue") if saved else None)
 
     def action_claim(self) -> None:
@@ -300,6 +304,11 @@ class QueueScreen(Screen):
 
     @work(thread=True, group="queue-claim")
     def claim_in_thread(self, concern_id: int) -> None:
+        # the call's screens and commands load when first used, not at start-up
+        from helpdesk.domain.refusals import Refused
+        from helpdesk.store import commands
+        from helpdesk.tui.call_screen import CallScreen
+
         try:
             commands.claim(self.app.engine, concern_id, self.app.staff.login, self.app.clock.now())
         except Refused as refused:

@@ -112,8 +112,8 @@ class StatisticsScreen(Screen):
         )
         self.query_one("#times", Static).update(times)
         for selector, heading, counts_by, labels in (
-            ("#by-remit", "By remit", f.by_remit, {r.value: r.label for r in Remit}),
-            ("#by-region", "By region (of the senior who held the call)", f.by_region, None),
+            ("#by-remit", "By remit", f.by_remit, {**{r.value: r.label for r in Remit}, "none": "No inspection"}),
+            ("#by-region", "By region (of the senior who held the call)", f.by_region, {"unclaimed": "Never claimed"}),
             ("#by-category", "By category", f.by_category, {c.value: c.label for c in Category}),
         ):
             chart = Text(f"{heading}\n", style="bold")

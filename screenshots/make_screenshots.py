@@ -1,0 +1,82 @@
+"""Regenerate the README's screenshots from a deterministic demo state (frozen clock, fixed
+random seed): python screenshots/make_screenshots.py"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from pathlib import Path
+
+from helpdesk.clock import FrozenClock
+from helpdesk.domain.policy import load_policy
+from helpdesk.shipped import shipped_file
+from helpdesk.store import queries
+from helpdesk.store.demo import seed_demo
+from helpdesk.store.engine import make_engine, sqlite_url
+from helpdesk.tui.app import HelpdeskApp
+from helpdesk.tui.call_screen import CallScreen
+
+HERE = Path(__file__).resolve().parent
+CLOCK = "2026-11-18T10:30:00Z"  # a Wednesday morning in the sample inspection week
+
+
+async def settle(pilot) -> None:
+    for _ in range(2):
+        loads = [worker for worker in pilot.app.workers if worker.group != "change-feed"]
+        if loads:
+            await pilot.app.workers.wait_for_complete(loads)
+        await pilot.pause()
+
+
+async def shoot(engine, login: str, name: str, size: tuple[int, int], steps) -> None:
+    app = HelpdeskApp(engine=engine, clock=FrozenClock(CLOCK), staff=queries.staff_member(engine, login),
+                      policy=load_policy(shipped_file("policy.toml")), watch_changes=False)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await steps(pilot)
+        await settle(pilot)
+        for widget in app.screen.query("Input, TextArea"):
+            widget.cursor_blink = False
+        await pilot.pause()
+        app.save_screenshot(filename=f"{name}.svg", path=str(HERE))
+    print(f"screenshots/{name}.svg")
+
+
+async def main() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        engine = make_engine(sqlite_url(Path(folder) / "screens.sqlite"))
+        seed_demo(engine, FrozenClock(CLOCK))
+        waiting = next(row.id for row in queries.open_queue(engine) if row.status == "waiting" and row.category == "pause_request")
+
+        async def nothing(pilot):
+            pass
+
+        async def open_call(pilot):
+            pilot.app.push_screen(CallScreen(waiting))
+            await settle(pilot)
+
+        async def claim_and_pause(pilot):
+            await open_call(pilot)
+            await pilot.press("c")
+            await settle(pilot)
+            await pilot.press("p")
+            await settle(pilot)
+            pilot.app.screen.query_one("#pause-days").value = "2"
+
+        async def review(pilot):
+            await pilot.press("v")
+
+        async def figures(pilot):
+            await pilot.press("s")
+
+        await shoot(engine, "akhan", "queue", (80, 24), nothing)
+        await shoot(engine, "akhan", "queue-wide", (120, 32), nothing)
+        await shoot(engine, "gsingh", "call", (120, 32), open_call)
+        await shoot(engine, "gsingh", "pause-decision", (100, 30), claim_and_pause)
+        await shoot(engine, "lpark", "review", (120, 32), review)
+        await shoot(engine, "lpark", "statistics", (100, 36), figures)
+        engine.dispose()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
