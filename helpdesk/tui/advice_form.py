@@ -7,15 +7,12 @@ from textual.widgets import Select, TextArea
 
 from helpdesk.store import commands
 from helpdesk.store.call_queries import CallDetail
-from helpdesk.tui.form import FormField, FormScreen, chosen
+from helpdesk.tui.form import CallForm, FormField, chosen
 
 
-class AdviceForm(FormScreen):
+class AdviceForm(CallForm):
     TITLE = "Add advice"
-
-    def __init__(self, detail: CallDetail) -> None:
-        super().__init__()
-        self.detail = detail
+    detail: CallDetail
 
     def form_fields(self) -> ComposeResult:
         yield FormField("text", "Advice given (notes are never edited; correct with a new note)", TextArea(id="advice-text", soft_wrap=True))

@@ -7,15 +7,12 @@ from textual.widgets import TextArea
 
 from helpdesk.store import commands
 from helpdesk.store.call_queries import CallDetail
-from helpdesk.tui.form import FormField, FormScreen
+from helpdesk.tui.form import CallForm, FormField
 
 
-class CloseForm(FormScreen):
+class CloseForm(CallForm):
     TITLE = "Close the call"
-
-    def __init__(self, detail: CallDetail) -> None:
-        super().__init__()
-        self.detail = detail
+    detail: CallDetail
 
     def form_fields(self) -> ComposeResult:
         yield FormField("outcome", "Outcome summary", TextArea(id="close-outcome", soft_wrap=True))

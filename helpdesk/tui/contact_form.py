@@ -9,19 +9,16 @@ from helpdesk.domain.phones import national
 from helpdesk.domain.types import Channel, ContactOutcome, Party
 from helpdesk.store import commands
 from helpdesk.store.call_queries import CallDetail
-from helpdesk.tui.form import FormField, FormScreen, chosen
+from helpdesk.tui.form import CallForm, FormField, chosen
 
 
 def options(labelled) -> list[tuple[str, str]]:
     return [(member.label, member.value) for member in labelled]
 
 
-class ContactForm(FormScreen):
+class ContactForm(CallForm):
     TITLE = "Log a contact attempt"
-
-    def __init__(self, detail: CallDetail) -> None:
-        super().__init__()
-        self.detail = detail
+    detail: CallDetail
 
     def form_fields(self) -> ComposeResult:
         body = self.detail.body

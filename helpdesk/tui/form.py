@@ -161,6 +161,14 @@ class FormScreen(ModalScreen[bool]):
             first_invalid.scroll_visible()
 
 
+class CallForm(FormScreen):
+    """A form about one call: it keeps the call's details for its fields and its command."""
+
+    def __init__(self, detail) -> None:
+        super().__init__()
+        self.detail = detail
+
+
 def chosen(value: object) -> str:
     """A Select's value as text ('' for nothing chosen)."""
     return "" if value is Select.NULL or value is None else str(value)

@@ -9,17 +9,14 @@ from helpdesk.domain.types import Channel, Party
 from helpdesk.store import commands
 from helpdesk.store.call_queries import CallDetail
 from helpdesk.tui.contact_form import options
-from helpdesk.tui.form import FormField, FormScreen, chosen
+from helpdesk.tui.form import CallForm, FormField, chosen
 
 INFORMED = [Party.LEAD_INSPECTOR, Party.SCHOOL, Party.RESPONSIBLE_BODY]
 
 
-class NotificationForm(FormScreen):
+class NotificationForm(CallForm):
     TITLE = "Record who was informed of the decision"
-
-    def __init__(self, detail: CallDetail) -> None:
-        super().__init__()
-        self.detail = detail
+    detail: CallDetail
 
     def form_fields(self) -> ComposeResult:
         yield FormField("party", "Informed", Select(options(INFORMED), prompt="— choose —", id="notify-party"))

@@ -12,7 +12,7 @@ from helpdesk.domain.types import Remit
 from helpdesk.store import commands
 from helpdesk.store.call_queries import CallDetail
 from helpdesk.tui.contact_form import options
-from helpdesk.tui.form import FormField, FormScreen, chosen
+from helpdesk.tui.form import CallForm, FormField, chosen
 
 DECISIONS = [("Authorise the pause", Decision.AUTHORISED.value), ("Decline the pause", Decision.DECLINED.value)]
 
@@ -22,12 +22,9 @@ def whole_days(text: str) -> int | None:
     return int(text) if text.isdigit() else None
 
 
-class PauseForm(FormScreen):
+class PauseForm(CallForm):
     TITLE = "Pause decision"
-
-    def __init__(self, detail: CallDetail) -> None:
-        super().__init__()
-        self.detail = detail
+    detail: CallDetail
 
     def form_fields(self) -> ComposeResult:
         policy = self.app.policy

@@ -8,15 +8,15 @@ from textual.widgets import Input, Select
 from helpdesk.store import commands
 from helpdesk.store.call_queries import CallDetail
 from helpdesk.store.queries import StaffMember
-from helpdesk.tui.form import FormField, FormScreen, chosen
+from helpdesk.tui.form import CallForm, FormField, chosen
 
 
-class ReassignForm(FormScreen):
+class ReassignForm(CallForm):
     TITLE = "Reassign the call"
+    detail: CallDetail
 
     def __init__(self, detail: CallDetail, seniors: list[StaffMember]) -> None:
-        super().__init__()
-        self.detail = detail
+        super().__init__(detail)
         self.seniors = seniors
 
     def form_fields(self) -> ComposeResult:

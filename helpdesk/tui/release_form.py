@@ -7,15 +7,12 @@ from textual.widgets import Input
 
 from helpdesk.store import commands
 from helpdesk.store.call_queries import CallDetail
-from helpdesk.tui.form import FormField, FormScreen
+from helpdesk.tui.form import CallForm, FormField
 
 
-class ReleaseForm(FormScreen):
+class ReleaseForm(CallForm):
     TITLE = "Release the call back to the queue"
-
-    def __init__(self, detail: CallDetail) -> None:
-        super().__init__()
-        self.detail = detail
+    detail: CallDetail
 
     def form_fields(self) -> ComposeResult:
         yield FormField("reason", "Reason", Input(id="release-reason"))

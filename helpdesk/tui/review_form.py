@@ -9,15 +9,12 @@ from helpdesk.domain.types import ReviewOutcome
 from helpdesk.store import commands
 from helpdesk.store.call_queries import CallDetail
 from helpdesk.tui.contact_form import options
-from helpdesk.tui.form import FormField, FormScreen, chosen
+from helpdesk.tui.form import CallForm, FormField, chosen
 
 
-class ReviewForm(FormScreen):
+class ReviewForm(CallForm):
     TITLE = "Review this call"
-
-    def __init__(self, detail: CallDetail) -> None:
-        super().__init__()
-        self.detail = detail
+    detail: CallDetail
 
     def form_fields(self) -> ComposeResult:
         yield FormField("outcome", "Outcome", Select(options(ReviewOutcome), prompt="— choose —", id="review-outcome"))
