@@ -81,7 +81,7 @@ def seed_demo(engine: Engine, clock: Clock, rng: random.Random | None = None) ->
     for minutes_ago in (42, 31, 18, 12, 9, 6, 3, 1):
         log_concern(engine, simulated_concern(engine, rng), SIMULATOR, now - dt.timedelta(minutes=minutes_ago))
     with engine.connect() as connection:
-        first = connection.scalar(select(func.min(Concern.id)))
+        first = connection.scalar(select(func.min(Concern.id)).where(Concern.status == "waiting"))
     for senior in ("bmorgan", "hwalsh", "jbrooks", "gsingh"):  # the first who is independent of it
         try:
             claim(engine, first, senior, now - dt.timedelta(minutes=35))

@@ -34,7 +34,7 @@ COLUMNS = [
     ("viewing", "Viewing", 12),
 ]
 WIDE = 100  # narrower than this, the caller's role is left out
-MINUTE_LABEL_EVERY = 10  # seconds between catching up minute labels (at most this late)
+MINUTE_LABEL_EVERY = 15  # seconds between catching up minute labels (at most this late)
 SCHOOL_MIN_WIDTH = 16
 ROW_STYLE = {Urgency.WITHIN: "", Urgency.NEARING: "yellow", Urgency.OVERDUE: "bold red"}
 
@@ -58,6 +58,9 @@ class QueueHeader(Static):
             f"{counts.waiting} waiting ({counts.urgent_waiting} urgent) · {counts.claimed} claimed · {time_now}"
         )
         width = max(self.size.width, 40)
+        if counts is not None and len(left) + len(right) + 3 > width:  # narrow: the short form
+            right = f"{counts.waiting} waiting · {counts.claimed} claimed · {time_now}"
+            left = left.replace(" new feedback (f)", " feedback (f)")
         gap = max(width - len(left) - len(right) - 2, 1)
         line = f" {left}{' ' * gap}{right} "
         if line != self.shown_line:  # redraw only when it changes (the clock moves once a minute)

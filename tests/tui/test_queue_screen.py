@@ -140,3 +140,12 @@ async def test_the_queue_shows_who_is_viewing_each_call(make_app, engine, clock)
         table = app.screen.query_one(DataTable)
         assert plain_row(table, str(first))[-1] == "B. Morgan"
         assert plain_row(table, str(second))[-1] == ""
+
+
+def test_help_at_120x40(snap_compare, make_app):
+    async def open_help(pilot):
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+
+    assert snap_compare(make_app(), terminal_size=(120, 40), run_before=open_help)
