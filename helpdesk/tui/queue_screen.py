@@ -95,6 +95,7 @@ class QueueScreen(Screen):
         self.looks: dict[int, tuple] = {}
         self.ticks = 0
         self.columns = COLUMNS
+        self.school_width = 0
         self.loaded = False
         self.shown: dict[str, tuple] = {}
 
@@ -148,20 +149,25 @@ class QueueScreen(Screen):
     # --- showing ----------------------------------------------------------------------------
 
     def on_resize(self) -> None:
-        self.build_columns()
-        self.show_rows(rebuild=True)
+        if self.build_columns():
+            self.show_rows(rebuild=True)
         self.show_header()
 
-    def build_columns(self) -> None:
+    def build_columns(self) -> bool:
+        """Lay the columns out for this width; False if they are laid out so already."""
         table = self.query_one(DataTable)
-        self.columns = [c for c in COLUMNS if c[0] != "caller" or self.size.width >= WIDE]
-        fixed = sum(width for _, _, width in self.columns if width)
-        padding = 2 * table.cell_padding * len(self.columns)
+        columns = [c for c in COLUMNS if c[0] != "caller" or self.size.width >= WIDE]
+        fixed = sum(width for _, _, width in columns if width)
+        padding = 2 * table.cell_padding * len(columns)
         school = max(SCHOOL_MIN_WIDTH, self.size.width - fixed - padding - 2)
+        if (columns, school) == (self.columns, self.school_width) and table.columns:
+            return False
+        self.columns, self.school_width = columns, school
         table.clear(columns=True)
         self.shown.clear()
         for key, heading, width in self.columns:
             table.add_column(heading, width=width or school, key=key)
+        return True
 
     def cells(self, row: QueueRow) -> tuple:
         now = self.app.clock.now()
