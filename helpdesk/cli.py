@@ -16,6 +16,8 @@ from helpdesk.config import ConfigInvalid, Settings, resolve_settings
 from helpdesk.domain.policy import PolicyInvalid
 from helpdesk.domain.refusals import Refused as RuleRefused
 from helpdesk.domain.types import CallerRole, Category, ConcernStatus
+from helpdesk.store.faults import describe_fault
+from helpdesk.store.schema import SchemaNotReady
 
 
 class Refused(RuleRefused):
@@ -322,16 +324,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = resolve_settings(args.db, args.policy)
         return args.run(args, settings)
-    except (RuleRefused, ConfigInvalid, PolicyInvalid) as error:
+    except (RuleRefused, ConfigInvalid, PolicyInvalid, SchemaNotReady) as error:
         print(f"helpdesk: {error}", file=sys.stderr)
-    except Exception as error:  # noqa: BLE001 - schema and database faults get one line, never a traceback
-        from helpdesk.store.schema import SchemaNotReady
-
-        if isinstance(error, SchemaNotReady):
-            print(f"helpdesk: {error}", file=sys.stderr)
-        elif isinstance(error, (OperationalError, ProgrammingError, OSError)):
-            reason = str(getattr(error, "orig", None) or error).splitlines()[0]
-            print(f"helpdesk: the database is unavailable ({reason}); try again, or check --db", file=sys.stderr)
-        else:
-            raise
+    except (OperationalError, ProgrammingError, OSError) as error:  # one line, never a traceback
+        print(f"helpdesk: the database is unavailable ({describe_fault(error)}); try again, or check --db", file=sys.stderr)
     return 1

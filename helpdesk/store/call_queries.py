@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, select
 
-from helpdesk.clock import as_utc, london
+from helpdesk.clock import as_utc
 from helpdesk.domain.pause import Grounds, RequestedBy
 from helpdesk.domain.phones import national
 from helpdesk.domain.types import CallerRole, Channel, ContactOutcome, Party, ReviewOutcome
@@ -233,7 +233,3 @@ def describe(kind: str, details: dict, context: dict) -> str:
             return "Reviewed"
         return f"Reviewed: {ReviewOutcome(review.outcome).label}" + (f" — {review.feedback}" if review.feedback else "")
     return kind
-
-
-def day_label(moment: dt.datetime) -> str:
-    return london(moment).format("ddd D MMM HH:mm")

@@ -53,6 +53,7 @@ from helpdesk.store.models import (
     School,
     Staff,
 )
+from helpdesk.store.queries import current_inspection_id
 
 
 class ClaimRefused(Refused):
@@ -145,20 +146,6 @@ def log_concern(engine: Engine, concern: NewConcern, logged_by: str, now: dt.dat
             urn=concern.urn, category=concern.category.value, urgent=concern.urgent,
         )
         return row.id
-
-
-def current_inspection_id(session: Session, urn: str, today: dt.date) -> int | None:
-    """The school's inspection running today, else the next one this fortnight, else the latest."""
-    candidates = session.execute(
-        select(Inspection.id, Inspection.start_date, Inspection.end_date).where(Inspection.urn == urn)
-    ).all()
-    running = [c for c in candidates if c.start_date <= today <= c.end_date]
-    upcoming = sorted((c for c in candidates if today < c.start_date <= today + dt.timedelta(days=14)), key=lambda c: c.start_date)
-    past = sorted((c for c in candidates if c.end_date < today), key=lambda c: c.end_date, reverse=True)
-    for group in (running, upcoming, past):
-        if group:
-            return group[0].id
-    return None
 
 
 # --- claim, release, reassign -------------------------------------------------------------

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import aliased
+from sqlmodel import Session
 
 from helpdesk.clock import as_utc
-from helpdesk.store.models import OPEN_CONCERN, Concern, School, Setting, Staff
+from helpdesk.store.models import OPEN_CONCERN, Concern, Inspection, School, Setting, Staff
 
 
 @dataclass(frozen=True)
@@ -162,6 +163,20 @@ def claiming_staff(engine: Engine) -> list[StaffMember]:
     return [StaffMember(*row) for row in rows]
 
 
+def current_inspection_id(session, urn: str, today: dt.date) -> int | None:
+    """The school's inspection running today, else the next one this fortnight, else the latest."""
+    candidates = session.execute(
+        select(Inspection.id, Inspection.start_date, Inspection.end_date).where(Inspection.urn == urn)
+    ).all()
+    running = [c for c in candidates if c.start_date <= today <= c.end_date]
+    upcoming = sorted((c for c in candidates if today < c.start_date <= today + dt.timedelta(days=14)), key=lambda c: c.start_date)
+    past = sorted((c for c in candidates if c.end_date < today), key=lambda c: c.end_date, reverse=True)
+    for group in (running, upcoming, past):
+        if group:
+            return group[0].id
+    return None
+
+
 @dataclass(frozen=True)
 class SchoolLookup:
     urn: str
@@ -172,11 +187,6 @@ class SchoolLookup:
 
 def look_up_school(engine: Engine, urn: str, today: dt.date) -> SchoolLookup | None:
     """The school and its current inspection, for the intake form."""
-    from helpdesk.store.models import Inspection
-    from sqlmodel import Session
-
-    from helpdesk.store.commands import current_inspection_id
-
     with Session(engine) as session:
         school = session.execute(select(School.urn, School.name, School.local_authority).where(School.urn == urn)).first()
         if school is None:

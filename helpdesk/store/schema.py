@@ -7,6 +7,8 @@ from pathlib import Path
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from helpdesk.store.faults import describe_fault
+
 # The newest migration. A test checks it against alembic's own view of the scripts, so the
 # console can check the schema without importing alembic on start-up.
 HEAD_REVISION = "0004"
@@ -50,8 +52,7 @@ def check_schema(engine: Engine) -> None:
     try:
         found = current_revision(engine)
     except (OperationalError, ProgrammingError) as error:
-        reason = str(error.orig).splitlines()[0] if error.orig else str(error)
-        raise SchemaNotReady(f"cannot open the database ({reason})") from None
+        raise SchemaNotReady(f"cannot open the database ({describe_fault(error)})") from None
     if found is None:
         raise SchemaNotReady("the database has no helpdesk schema yet: run `helpdesk db upgrade`")
     if found != HEAD_REVISION:

@@ -18,7 +18,7 @@ from helpdesk.domain.policy import Policy
 from helpdesk.store import presence
 from helpdesk.store.changes import ChangeFeed
 from helpdesk.store.queries import StaffMember
-from helpdesk.tui.faults import describe_fault
+from helpdesk.store.faults import describe_fault
 from helpdesk.tui.help_screen import HelpScreen
 from helpdesk.tui.messages import DatabaseChanged, DatabaseTrouble
 from helpdesk.tui.queue_screen import QueueScreen

@@ -11,7 +11,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from helpdesk.clock import london, london_stamp, london_time
@@ -25,14 +24,14 @@ from helpdesk.store.call_queries import CallDetail, call_detail
 from helpdesk.tui.advice_form import AdviceForm
 from helpdesk.tui.close_form import CloseForm
 from helpdesk.tui.contact_form import ContactForm
-from helpdesk.tui.faults import describe_fault
+from helpdesk.store.faults import describe_fault
 from helpdesk.tui.messages import DatabaseChanged, DatabaseTrouble
 from helpdesk.tui.notification_form import NotificationForm
 from helpdesk.tui.pause_form import PauseForm
 from helpdesk.tui.reassign_form import ReassignForm
 from helpdesk.tui.review_form import ReviewForm
 from helpdesk.tui.release_form import ReleaseForm
-from helpdesk.tui.widgets import TroubleBanner
+from helpdesk.tui.widgets import DataScreen, TroubleBanner
 
 SIGNPOSTING = (
     "Education Support helpline: 08000 562 561 — free, confidential, 24 hours a day, 7 days a week.\n"
@@ -58,7 +57,7 @@ def label(kind, value: str | None) -> str:
     return kind(value).label if value in kind.values() else (value or "")
 
 
-class CallScreen(Screen):
+class CallScreen(DataScreen):
     TITLE = "Call"
     BINDINGS = [
         Binding("escape", "back", "Queue", id="call.back"),
@@ -145,11 +144,6 @@ class CallScreen(Screen):
 
     def on_database_changed(self, message: DatabaseChanged) -> None:
         self.load()
-
-    def on_database_trouble(self, message: DatabaseTrouble) -> None:
-        self.query_one(TroubleBanner).show_trouble(message.reason)
-        if message.reason is None:
-            self.load()
 
     def on_screen_resume(self) -> None:
         self.load()

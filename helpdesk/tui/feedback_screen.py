@@ -10,19 +10,18 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from helpdesk.clock import london
 from helpdesk.domain.types import ReviewOutcome
 from helpdesk.store import commands
 from helpdesk.store.review_queries import FeedbackRow, my_feedback
-from helpdesk.tui.faults import describe_fault
+from helpdesk.store.faults import describe_fault
 from helpdesk.tui.messages import DatabaseTrouble
-from helpdesk.tui.widgets import TroubleBanner
+from helpdesk.tui.widgets import DataScreen, TroubleBanner
 
 
-class FeedbackScreen(Screen):
+class FeedbackScreen(DataScreen):
     TITLE = "My feedback"
     BINDINGS = [Binding("escape", "back", "Queue", id="feedback.back")]
 
@@ -62,9 +61,6 @@ class FeedbackScreen(Screen):
             text.append(f"{ReviewOutcome(row.outcome).label} — {row.reviewer}, {london(row.at).format('ddd D MMM YYYY HH:mm')}\n")
             text.append(row.feedback or "(no written feedback)")
         self.query_one("#feedback", Static).update(text or "No feedback on your calls yet.")
-
-    def on_database_trouble(self, message: DatabaseTrouble) -> None:
-        self.query_one(TroubleBanner).show_trouble(message.reason)
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -16,7 +16,7 @@ from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from helpdesk.domain.phones import PhoneInvalid, parse_gb_phone
 from helpdesk.domain.refusals import FieldsInvalid, Refused
-from helpdesk.tui.faults import describe_fault
+from helpdesk.store.faults import describe_fault
 
 
 class FormField(Vertical):

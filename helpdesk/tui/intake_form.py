@@ -12,7 +12,7 @@ from helpdesk.domain.intake import ConcernInvalid, check_urn, validate_concern
 from helpdesk.domain.types import CallerRole, Category
 from helpdesk.store import commands, queries
 from helpdesk.tui.contact_form import options
-from helpdesk.tui.faults import describe_fault
+from helpdesk.store.faults import describe_fault
 from helpdesk.tui.form import FormField, FormScreen, chosen
 
 

@@ -8,17 +8,16 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from helpdesk.clock import london
 from helpdesk.store.review_queries import LearningReviewRow, learning_reviews
-from helpdesk.tui.faults import describe_fault
+from helpdesk.store.faults import describe_fault
 from helpdesk.tui.messages import DatabaseChanged, DatabaseTrouble
-from helpdesk.tui.widgets import TroubleBanner
+from helpdesk.tui.widgets import DataScreen, TroubleBanner
 
 
-class LearningReviewScreen(Screen):
+class LearningReviewScreen(DataScreen):
     TITLE = "Learning reviews"
     BINDINGS = [
         Binding("escape", "back", "Back", id="learning.back"),
@@ -70,9 +69,6 @@ class LearningReviewScreen(Screen):
 
     def on_database_changed(self, message: DatabaseChanged) -> None:
         self.load()
-
-    def on_database_trouble(self, message: DatabaseTrouble) -> None:
-        self.query_one(TroubleBanner).show_trouble(message.reason)
 
     def action_open_call(self) -> None:
         from helpdesk.tui.call_screen import CallScreen

@@ -9,7 +9,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from helpdesk.clock import london_time
@@ -18,9 +17,9 @@ from helpdesk.domain.types import CallerRole, Category, Urgency
 from helpdesk.store import presence, queries
 from helpdesk.store.queries import QueueRow
 from helpdesk.store.review_queries import unread_feedback
-from helpdesk.tui.faults import describe_fault
+from helpdesk.store.faults import describe_fault
 from helpdesk.tui.messages import DatabaseChanged, DatabaseTrouble
-from helpdesk.tui.widgets import TroubleBanner
+from helpdesk.tui.widgets import DataScreen, TroubleBanner
 
 # Screens beyond the queue are imported when first opened: start-up loads only the queue.
 
@@ -68,7 +67,7 @@ class QueueHeader(Static):
             self.update(line)
 
 
-class QueueScreen(Screen):
+class QueueScreen(DataScreen):
     TITLE = "Queue"
     BINDINGS = [
         Binding("enter", "open_call", "Open call", id="queue.open", priority=True),
@@ -130,6 +129,7 @@ class QueueScreen(Screen):
 
     def on_queue_screen_loaded(self, message: Loaded) -> None:
         self.rows = message.rows
+        self.counts = queries.queue_counts(self.rows)  # once a load, not on every tick
         self.viewers = message.viewers
         self.unread_feedback = message.unread_feedback
         self.loaded = True
@@ -140,11 +140,6 @@ class QueueScreen(Screen):
 
     def on_database_changed(self, message: DatabaseChanged) -> None:
         self.action_reload()
-
-    def on_database_trouble(self, message: DatabaseTrouble) -> None:
-        self.query_one(TroubleBanner).show_trouble(message.reason)
-        if message.reason is None:
-            self.action_reload()
 
     # --- showing ----------------------------------------------------------------------------
 
@@ -169,8 +164,7 @@ class QueueScreen(Screen):
             table.add_column(heading, width=width or school, key=key)
         return True
 
-    def cells(self, row: QueueRow) -> tuple:
-        now = self.app.clock.now()
+    def cells(self, row: QueueRow, now) -> tuple:
         age = waiting_label(waited(row.received_at, now))
         if row.status == "claimed":
             style = "dim"
@@ -204,7 +198,7 @@ class QueueScreen(Screen):
             table.clear()
             self.shown = {}
             for row in self.rows:
-                cells = self.cells(row)
+                cells = self.cells(row, now)
                 table.add_row(*cells, key=str(row.id))
                 self.shown[str(row.id)] = cells
             if selected in self.shown:
@@ -214,7 +208,7 @@ class QueueScreen(Screen):
         else:
             for row in self.rows:
                 key = str(row.id)
-                cells = self.cells(row)
+                cells = self.cells(row, now)
                 for (column, _, _), old, new in zip(self.columns, self.shown[key], cells):
                     if old != new:
                         table.update_cell(key, column, new)
@@ -222,7 +216,7 @@ class QueueScreen(Screen):
         self.show_header()
 
     def show_header(self) -> None:
-        counts = queries.queue_counts(self.rows) if self.loaded else None
+        counts = self.counts if self.loaded else None
         self.query_one(QueueHeader).show(self.app.staff, counts, london_time(self.app.clock.now()), self.unread_feedback)
 
     def tick(self) -> None:
@@ -246,7 +240,7 @@ class QueueScreen(Screen):
                     continue
                 self.looks[row.id] = look
                 key = str(row.id)
-                cells = self.cells(row)
+                cells = self.cells(row, now)
                 for (column, _, _), old, new in zip(self.columns, self.shown.get(key, ()), cells):
                     if old != new:
                         table.update_cell(key, column, new)

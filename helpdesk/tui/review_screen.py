@@ -11,7 +11,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Select, Static
 
 from helpdesk.clock import london
@@ -20,12 +19,12 @@ from helpdesk.store import queries
 from helpdesk.store.review_queries import PAGE, ClosedCallFilter, ClosedCallRow, closed_calls
 from helpdesk.tui.call_screen import CallScreen
 from helpdesk.tui.export_form import ExportForm
-from helpdesk.tui.faults import describe_fault
+from helpdesk.store.faults import describe_fault
 from helpdesk.tui.form import chosen
 from helpdesk.tui.learning_screen import LearningReviewScreen
 from helpdesk.tui.messages import DatabaseChanged, DatabaseTrouble
 from helpdesk.tui.queue_screen import short_name
-from helpdesk.tui.widgets import TroubleBanner
+from helpdesk.tui.widgets import DataScreen, TroubleBanner
 
 PAUSES = [("Pause: any", ""), ("Authorised", "authorised"), ("Declined", "declined"), ("No pause", "none")]
 REVIEWED = [("Reviewed: any", ""), ("Not reviewed", "no"), ("Reviewed", "yes")]
@@ -38,7 +37,7 @@ def parse_day(text: str) -> dt.date | None:
         return None
 
 
-class ReviewScreen(Screen):
+class ReviewScreen(DataScreen):
     TITLE = "Review closed calls"
     AUTO_FOCUS = "#closed-calls"
     BINDINGS = [
@@ -160,9 +159,6 @@ class ReviewScreen(Screen):
 
     def on_database_changed(self, message: DatabaseChanged) -> None:
         self.load()
-
-    def on_database_trouble(self, message: DatabaseTrouble) -> None:
-        self.query_one(TroubleBanner).show_trouble(message.reason)
 
     def on_screen_resume(self) -> None:
         if self.rows:

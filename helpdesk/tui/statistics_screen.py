@@ -11,15 +11,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Sparkline, Static
 
 from helpdesk.clock import london
 from helpdesk.domain.types import Category, Remit
 from helpdesk.store.statistics import Figures, figures
-from helpdesk.tui.faults import describe_fault
+from helpdesk.store.faults import describe_fault
 from helpdesk.tui.messages import DatabaseChanged, DatabaseTrouble
-from helpdesk.tui.widgets import TroubleBanner
+from helpdesk.tui.widgets import DataScreen, TroubleBanner
 
 PERIODS = [1, 4, 8, 13, 26, 52]  # weeks
 BAR = 30
@@ -43,7 +42,7 @@ def minutes(value: float | None) -> str:
     return "—" if value is None else (f"{value:.0f} min" if value >= 10 else f"{value:.1f} min")
 
 
-class StatisticsScreen(Screen):
+class StatisticsScreen(DataScreen):
     TITLE = "Statistics"
     BINDINGS = [
         Binding("escape", "back", "Queue", id="statistics.back"),
@@ -123,9 +122,6 @@ class StatisticsScreen(Screen):
 
     def on_database_changed(self, message: DatabaseChanged) -> None:
         self.load()
-
-    def on_database_trouble(self, message: DatabaseTrouble) -> None:
-        self.query_one(TroubleBanner).show_trouble(message.reason)
 
     def action_longer(self) -> None:
         self.weeks = next((w for w in PERIODS if w > self.weeks), self.weeks)

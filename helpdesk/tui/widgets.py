@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from textual.screen import Screen
 from textual.widgets import Static
+
+from helpdesk.tui.messages import DatabaseTrouble
 
 
 class TroubleBanner(Static):
@@ -14,3 +17,12 @@ class TroubleBanner(Static):
         if reason:
             self.update(f"Database unavailable: {reason}. Retrying; nothing you saved is lost.")
         self.set_class(not reason, "-hidden")
+
+
+class DataScreen(Screen):
+    """A screen that shows database data, with a TroubleBanner in it. The banner follows the
+    App's word on the database; after a recovery the App sends DatabaseChanged, and screens
+    reload from that alone."""
+
+    def on_database_trouble(self, message: DatabaseTrouble) -> None:
+        self.query_one(TroubleBanner).show_trouble(message.reason)

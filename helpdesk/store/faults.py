@@ -1,4 +1,4 @@
-"""Database faults in one line, for banners and forms (never a traceback on screen)."""
+"""Database faults in one line, for banners, forms and the command line (never a traceback)."""
 
 from __future__ import annotations
 
