@@ -42,7 +42,8 @@ class ReviewScreen(DataScreen):
     AUTO_FOCUS = "#closed-calls"
     BINDINGS = [
         Binding("escape", "back", "Queue", id="review.back"),
-        Binding("enter", "open_call", "Open call", id="review.open", priority=True),
+        # not a priority binding: Enter in a filter applies it, on a filter menu opens it
+        Binding("enter", "open_call", "Open call", id="review.open"),
         Binding("right_square_bracket", "next_page", "Next page", id="review.next"),
         Binding("left_square_bracket", "previous_page", "Previous page", id="review.previous"),
         Binding("ctrl+l", "learning", "Learning reviews", id="review.learning"),
@@ -176,9 +177,6 @@ class ReviewScreen(DataScreen):
             self.load()
 
     def action_open_call(self) -> None:
-        if isinstance(self.focused, Input):
-            self.focused.action_submit()
-            return
         table = self.query_one(DataTable)
         if not self.rows or table.cursor_row < 0:
             return
