@@ -63,3 +63,17 @@ def test_the_database_file_is_group_writable(tmp_path):
     engine = make_engine(sqlite_url(path))
     upgrade(engine)
     assert path.stat().st_mode & 0o020
+
+
+def test_the_tables_in_code_match_what_the_migrations_build(engine):
+    """The SQLModel tables and the migrations describe one schema: any column, index or
+    constraint in one and not the other shows here."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    import helpdesk.store.models  # noqa: F401  (registers the tables)
+
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+    assert differences == []
