@@ -17,15 +17,29 @@ def waited(received_at: dt.datetime, now: dt.datetime) -> dt.timedelta:
     return max(now - received_at, dt.timedelta(0))
 
 
+def _bands(urgent: bool, policy: Policy) -> tuple[dt.timedelta, dt.timedelta]:
+    """Ages at which a waiting concern is nearing its target, and overdue."""
+    target = dt.timedelta(minutes=policy.claim_target_min(urgent))
+    return target * policy.nearing_fraction, target
+
+
 def urgency(received_at: dt.datetime, now: dt.datetime, urgent: bool, policy: Policy) -> Urgency:
     """Within target, nearing it, or overdue, for a concern still waiting."""
-    target = dt.timedelta(minutes=policy.claim_target_min(urgent))
+    nearing, overdue = _bands(urgent, policy)
     age = waited(received_at, now)
-    if age >= target:
+    if age >= overdue:
         return Urgency.OVERDUE
-    if age >= target * policy.nearing_fraction:
+    if age >= nearing:
         return Urgency.NEARING
     return Urgency.WITHIN
+
+
+def next_urgency_change(received_at: dt.datetime, now: dt.datetime, urgent: bool, policy: Policy) -> dt.datetime | None:
+    """When a waiting concern next moves band (within → nearing → overdue); None once overdue."""
+    for age in _bands(urgent, policy):
+        if waited(received_at, now) < age:
+            return received_at + age
+    return None
 
 
 def waiting_label(age: dt.timedelta) -> str:

@@ -12,7 +12,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Static
 
 from helpdesk.clock import london_time
-from helpdesk.domain.queue import urgency, waited, waiting_label
+from helpdesk.domain.queue import next_urgency_change, urgency, waited, waiting_label
 from helpdesk.domain.types import CallerRole, Category, Urgency
 from helpdesk.store import presence, queries
 from helpdesk.store.queries import QueueRow
@@ -92,6 +92,7 @@ class QueueScreen(DataScreen):
         self.viewers: dict[int, list[str]] = {}
         self.unread_feedback = 0
         self.looks: dict[int, tuple] = {}
+        self.next_band_change = None  # the soonest moment a waiting row changes colour
         self.ticks = 0
         self.columns = COLUMNS
         self.school_width = 0
@@ -176,13 +177,15 @@ class QueueScreen(DataScreen):
             held = waiting_label(waited(row.claimed_at, now)).replace(" min", "m") if row.claimed_at else ""
             holder = f"{short_name(row.claimed_by_name, row.claimed_by)} {held}"
         viewing = self.viewers.get(row.id, [])
+        # Styled as spans: two Texts compare equal whatever their base style, so a colour kept
+        # there would never count as a change to redraw.
         cells = {
-            "waiting": marker + Text(age, style=style),
-            "school": Text(f"{row.urn} {row.school}", style=style),
-            "category": Text(Category(row.category).short, style=style),
-            "caller": Text(CallerRole(row.caller_role).short, style=style),
-            "holder": Text(holder, style=style),
-            "viewing": Text(", ".join(short_name(name, None) for name in viewing), style="italic"),
+            "waiting": marker + Text.styled(age, style),
+            "school": Text.styled(f"{row.urn} {row.school}", style),
+            "category": Text.styled(Category(row.category).short, style),
+            "caller": Text.styled(CallerRole(row.caller_role).short, style),
+            "holder": Text.styled(holder, style),
+            "viewing": Text.styled(", ".join(short_name(name, None) for name in viewing), "italic"),
         }
         return tuple(cells[key] for key, _, _ in self.columns)
 
@@ -192,6 +195,7 @@ class QueueScreen(DataScreen):
         keys = [str(row.id) for row in self.rows]
         now = self.app.clock.now()
         self.looks = {row.id: self.look(row, now) for row in self.rows}
+        self.next_band_change = self.soonest_band_change(now)
         if rebuild or keys != list(self.shown):
             selected = self.selected_key()
             index = table.cursor_row
@@ -222,12 +226,16 @@ class QueueScreen(DataScreen):
     def tick(self) -> None:
         """Waiting times move on without touching the database. A row that changes colour is
         redrawn at once; minute labels catch up every few seconds, so that a long queue does
-        not repaint several times a second."""
+        not repaint several times a second. In between, a tick looks at no row at all."""
         if not self.loaded:
             return
         now = self.app.clock.now()
         self.ticks += 1
         catch_up = self.ticks % MINUTE_LABEL_EVERY == 0
+        if not catch_up and (self.next_band_change is None or now < self.next_band_change):
+            self.show_header()
+            return
+        self.next_band_change = self.soonest_band_change(now)
         table = self.query_one(DataTable)
         with self.app.batch_update():
             for row in self.rows:
@@ -246,6 +254,14 @@ class QueueScreen(DataScreen):
                         table.update_cell(key, column, new)
                 self.shown[key] = cells
             self.show_header()
+
+    def soonest_band_change(self, now):
+        changes = [
+            change
+            for row in self.rows
+            if row.status != "claimed" and (change := next_urgency_change(row.received_at, now, row.urgent, self.app.policy))
+        ]
+        return min(changes, default=None)
 
     def look(self, row: QueueRow, now) -> tuple:
         """What changes with time alone: the age shown, the colour band, the time held."""

@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 
 from helpdesk.domain.policy import Policy, PolicyInvalid, parse_policy
-from helpdesk.domain.queue import priority, urgency, waiting_label
+from helpdesk.domain.queue import next_urgency_change, priority, urgency, waiting_label
 from helpdesk.domain.types import Urgency
 from helpdesk.shipped import shipped_file
 
@@ -33,6 +33,18 @@ def test_targets_come_from_the_policy():
     strict = Policy(claim_target_urgent_min=2, claim_target_other_min=4)
     assert urgency(NOW - dt.timedelta(minutes=3), NOW, True, strict) is Urgency.OVERDUE
     assert urgency(NOW - dt.timedelta(minutes=3), NOW, True, Policy()) is Urgency.NEARING
+
+
+@pytest.mark.parametrize(("minutes", "urgent", "changes_after"), [(0, True, 2.5), (3, True, 5), (1, False, 7.5), (10, False, 15)])
+def test_when_a_waiting_concern_next_changes_band(minutes, urgent, changes_after):
+    received = NOW - dt.timedelta(minutes=minutes)
+    change = next_urgency_change(received, NOW, urgent, Policy())
+    assert change == received + dt.timedelta(minutes=changes_after)
+    assert urgency(received, change - dt.timedelta(seconds=1), urgent, Policy()) is not urgency(received, change, urgent, Policy())
+
+
+def test_an_overdue_concern_changes_band_no_more():
+    assert next_urgency_change(NOW - dt.timedelta(minutes=15), NOW, False, Policy()) is None
 
 
 def test_urgent_sorts_first():

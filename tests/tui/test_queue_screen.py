@@ -9,12 +9,17 @@ from helpdesk.store.commands import claim
 from helpdesk.store.engine import sqlite_url
 from helpdesk.store.models import Setting
 from helpdesk.tui.help_screen import HelpScreen
-from helpdesk.tui.queue_screen import QueueHeader
+from helpdesk.tui.queue_screen import MINUTE_LABEL_EVERY, QueueHeader
 from support import settle
 
 
 def plain_row(table, key):
     return [str(cell) for cell in table.get_row(key)]
+
+
+def colour(table, key) -> str:
+    """The style a row is drawn in (its school cell's)."""
+    return " ".join(str(span.style) for span in table.get_cell(key, "school").spans)
 
 
 async def test_queue_lists_concerns_urgent_first_with_their_waiting_time(make_app, engine):
@@ -41,6 +46,34 @@ async def test_claimed_rows_show_the_holder(make_app, engine, clock):
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         assert plain_row(app.screen.query_one(DataTable), str(target))[-2] == "B. Morgan <1m"
+
+
+async def test_waiting_times_move_on_and_rows_change_colour_as_they_pass_the_targets(make_app, engine, clock):
+    from support import seed_queue
+
+    [concern_id] = seed_queue(engine, clock, ages_min=(1,), seed=7)  # not urgent: nearing at 7.5 min, overdue at 15
+    app = make_app(seed=False)
+    key = str(concern_id)
+
+    def tick(catch_up: bool) -> None:
+        app.screen.ticks = MINUTE_LABEL_EVERY - 1 if catch_up else 0
+        app.screen.tick()
+
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        assert plain_row(table, key)[0].strip() == "1 min" and colour(table, key) == ""
+        clock.advance(minutes=2)
+        tick(catch_up=False)  # no colour changes yet: the minute label waits for its catch-up
+        assert plain_row(table, key)[0].strip() == "1 min"
+        tick(catch_up=True)
+        assert plain_row(table, key)[0].strip() == "3 min"
+        clock.advance(minutes=5)
+        tick(catch_up=False)  # nearing the target: redrawn at once
+        assert plain_row(table, key)[0].strip() == "8 min" and colour(table, key) == "yellow"
+        clock.advance(minutes=7)
+        tick(catch_up=False)
+        assert plain_row(table, key)[0].strip() == "15 min" and colour(table, key) == "bold red"
 
 
 async def test_the_selected_row_stays_selected_across_refreshes(make_app, engine, clock):
