@@ -10,6 +10,7 @@ reports a change, so that readers reload everything.
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 
 from sqlalchemy import Engine
@@ -18,11 +19,14 @@ from helpdesk.store.engine import sqlite_file
 
 CHANNEL = "helpdesk_changes"
 SQLITE_POLL_SECONDS = 0.2
+POSTGRES_SLICE_SECONDS = 0.1  # how late a PostgreSQL wait may notice that the feed is stopped
 
 
 class ChangeFeed:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, stopped: threading.Event | None = None) -> None:
+        """`stopped`, once set, cuts short any wait (the console is quitting)."""
         self._engine = engine
+        self._stopped = stopped or threading.Event()
         self._path = sqlite_file(str(engine.url))
         self._sqlite: sqlite3.Connection | None = None
         self._listener = None  # a psycopg connection in autocommit, LISTENing
@@ -31,8 +35,8 @@ class ChangeFeed:
 
     def wait(self, timeout: float) -> bool:
         """Block up to `timeout` seconds; True if something was committed meanwhile (or the
-        feed reconnected). The first call only primes the feed. Raises the database's own
-        error when it cannot be reached."""
+        feed reconnected). The first call only primes the feed. Returns False at once when the
+        feed is stopped. Raises the database's own error when it cannot be reached."""
         if self._path is not None:
             return self._wait_sqlite(timeout)
         return self._wait_postgres(timeout)
@@ -58,9 +62,8 @@ class ChangeFeed:
             if changed:
                 return True
             remaining = deadline - time.monotonic()
-            if remaining <= 0:
+            if remaining <= 0 or self._stopped.wait(min(SQLITE_POLL_SECONDS, remaining)):
                 return False
-            time.sleep(min(SQLITE_POLL_SECONDS, remaining))
 
     # --- PostgreSQL ------------------------------------------------------------------------
 
@@ -77,8 +80,13 @@ class ChangeFeed:
                 return True
             self._primed = True
             got = False
-            for _ in self._listener.notifies(timeout=timeout, stop_after=1):
-                got = True
+            deadline = time.monotonic() + timeout
+            while not got and not self._stopped.is_set():
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                for _ in self._listener.notifies(timeout=min(POSTGRES_SLICE_SECONDS, remaining), stop_after=1):
+                    got = True
             if got:  # take whatever else arrived in the same moment
                 for _ in self._listener.notifies(timeout=0.01):
                     pass

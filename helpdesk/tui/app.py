@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+import threading
 from collections.abc import Iterable
 from functools import partial
 
@@ -23,7 +23,7 @@ from helpdesk.tui.help_screen import HelpScreen
 from helpdesk.tui.messages import DatabaseChanged, DatabaseTrouble
 from helpdesk.tui.queue_screen import QueueScreen
 
-CHANGE_WAIT_SECONDS = 0.5  # how long one wait on the feed lasts (the feed itself reacts faster)
+CHANGE_WAIT_SECONDS = 5  # one wait on the feed (it reacts to a change at once, and to quitting)
 RETRY_SECONDS = 1.0
 
 
@@ -56,6 +56,7 @@ class HelpdeskApp(App[int]):
         self.exit_when_loaded = exit_when_loaded
         self.watch_changes = watch_changes
         self.session_id = presence.new_session_id()
+        self.quitting = threading.Event()  # ends the change feed's wait at once
 
     def on_mount(self) -> None:
         self.push_screen(QueueScreen())
@@ -67,18 +68,18 @@ class HelpdeskApp(App[int]):
     def watch_database(self) -> None:
         """Wait on the change feed and tell every screen when to reload; show a banner while
         the database cannot be reached, and clear it (and reload) when it comes back."""
-        feed = ChangeFeed(self.engine)
+        feed = ChangeFeed(self.engine, self.quitting)
         worker = get_current_worker()
         trouble: str | None = None
         try:
-            while not worker.is_cancelled:
+            while not (worker.is_cancelled or self.quitting.is_set()):
                 try:
                     changed = feed.wait(CHANGE_WAIT_SECONDS)
                 except Exception as error:  # noqa: BLE001 - any database fault shows as a banner
                     if describe_fault(error) != trouble:
                         trouble = describe_fault(error)
                         self.post_message(DatabaseTrouble(trouble))
-                    time.sleep(RETRY_SECONDS)
+                    self.quitting.wait(RETRY_SECONDS)
                     continue
                 if trouble is not None:
                     trouble = None
@@ -117,6 +118,7 @@ class HelpdeskApp(App[int]):
             pass
 
     def on_unmount(self) -> None:
+        self.quitting.set()
         try:
             presence.leave(self.engine, self.session_id)
         except Exception:  # noqa: BLE001 - an expired heartbeat tidies it anyway

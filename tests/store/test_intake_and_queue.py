@@ -1,5 +1,6 @@
 import datetime as dt
 import json
+import threading
 
 import pytest
 from sqlalchemy import select
@@ -100,4 +101,18 @@ def test_the_change_feed_sees_commits_from_other_connections(engine, clock):
     seed_queue(engine, clock, ages_min=(1,))
     assert feed.wait(5) is True
     assert feed.wait(0.05) is False
+    feed.close()
+
+
+def test_a_stopped_change_feed_stops_waiting(engine):
+    """A console that quits does not sit out the rest of the feed's wait."""
+    stopped = threading.Event()
+    feed = ChangeFeed(engine, stopped)
+    feed.wait(0)
+    answers = []
+    waiter = threading.Thread(target=lambda: answers.append(feed.wait(600)))
+    waiter.start()
+    stopped.set()
+    waiter.join(timeout=30)
+    assert not waiter.is_alive() and answers == [False]
     feed.close()
