@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import time
 
 from helpdesk.shipped import shipped_file
 from helpdesk.store import importers
@@ -41,3 +42,11 @@ async def settle(pilot) -> None:
         if loads:  # (an empty list would mean "every worker")
             await pilot.app.workers.wait_for_complete(loads)
         await pilot.pause()
+
+
+async def wait_until(pilot, condition, seconds=10):
+    """Wait for the console to react to the (threaded) change feed."""
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        await pilot.pause(0.05)
+    return condition()

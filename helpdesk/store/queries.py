@@ -10,7 +10,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from helpdesk.clock import as_utc
-from helpdesk.store.models import OPEN_CONCERN, Concern, Inspection, School, Setting, Staff
+from helpdesk.store.models import OPEN_CONCERN, Concern, Event, Inspection, School, Setting, Staff
 
 
 @dataclass(frozen=True)
@@ -145,6 +145,13 @@ def list_concerns(engine: Engine, status: str | None = None, limit: int | None =
 def count_concerns(engine: Engine) -> int:
     with engine.connect() as connection:
         return connection.scalar(select(func.count()).select_from(Concern))
+
+
+def latest_event_id(engine: Engine) -> int:
+    """The newest audit event (0 before the first). Every change to the record writes one, so a
+    reader that has seen this id has seen everything but presence, which writes none."""
+    with engine.connect() as connection:
+        return connection.scalar(select(func.max(Event.id))) or 0
 
 
 def count_staff(engine: Engine) -> int:

@@ -17,7 +17,7 @@ from helpdesk.clock import Clock
 from helpdesk.domain.policy import Policy
 from helpdesk.store import presence
 from helpdesk.store.changes import ChangeFeed
-from helpdesk.store.queries import StaffMember
+from helpdesk.store.queries import StaffMember, latest_event_id
 from helpdesk.store.faults import describe_fault
 from helpdesk.tui.help_screen import HelpScreen
 from helpdesk.tui.messages import DatabaseChanged, DatabaseTrouble
@@ -66,15 +66,22 @@ class HelpdeskApp(App[int]):
 
     @work(thread=True, exclusive=True, group="change-feed")
     def watch_database(self) -> None:
-        """Wait on the change feed and tell every screen when to reload; show a banner while
-        the database cannot be reached, and clear it (and reload) when it comes back."""
+        """Wait on the change feed and tell every screen when to reload, and whether the record
+        changed or only presence; show a banner while the database cannot be reached, and clear
+        it (and reload) when it comes back."""
         feed = ChangeFeed(self.engine, self.quitting)
         worker = get_current_worker()
         trouble: str | None = None
+        seen_event: int | None = None  # the newest audit event the screens have been told of
         try:
             while not (worker.is_cancelled or self.quitting.is_set()):
                 try:
+                    if seen_event is None:  # before the feed's first wait, which primes it
+                        seen_event = latest_event_id(self.engine)
                     changed = feed.wait(CHANGE_WAIT_SECONDS)
+                    if changed:
+                        newest = latest_event_id(self.engine)
+                        records, seen_event = newest != seen_event, newest
                 except Exception as error:  # noqa: BLE001 - any database fault shows as a banner
                     if describe_fault(error) != trouble:
                         trouble = describe_fault(error)
@@ -84,15 +91,15 @@ class HelpdeskApp(App[int]):
                 if trouble is not None:
                     trouble = None
                     self.post_message(DatabaseTrouble(None))
-                    changed = True
+                    changed = records = True
                 if changed:
-                    self.post_message(DatabaseChanged())
+                    self.post_message(DatabaseChanged(records))
         finally:
             feed.close()
 
     def on_database_changed(self, message: DatabaseChanged) -> None:
         for screen in self.screen_stack:
-            screen.post_message(DatabaseChanged())
+            screen.post_message(DatabaseChanged(message.records))
 
     def on_database_trouble(self, message: DatabaseTrouble) -> None:
         for screen in self.screen_stack:

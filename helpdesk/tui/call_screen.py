@@ -25,7 +25,7 @@ from helpdesk.tui.advice_form import AdviceForm
 from helpdesk.tui.close_form import CloseForm
 from helpdesk.tui.contact_form import ContactForm
 from helpdesk.store.faults import describe_fault
-from helpdesk.tui.messages import DatabaseChanged, DatabaseTrouble
+from helpdesk.tui.messages import DatabaseTrouble
 from helpdesk.tui.notification_form import NotificationForm
 from helpdesk.tui.pause_form import PauseForm
 from helpdesk.tui.reassign_form import ReassignForm
@@ -141,9 +141,6 @@ class CallScreen(DataScreen):
         self.query_one(TroubleBanner).show_trouble(None)
         self.show_detail()
         self.refresh_bindings()
-
-    def on_database_changed(self, message: DatabaseChanged) -> None:
-        self.load()
 
     def on_screen_resume(self) -> None:
         self.load()

@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Footer, Static
 from helpdesk.clock import london
 from helpdesk.store.review_queries import LearningReviewRow, learning_reviews
 from helpdesk.store.faults import describe_fault
-from helpdesk.tui.messages import DatabaseChanged, DatabaseTrouble
+from helpdesk.tui.messages import DatabaseTrouble
 from helpdesk.tui.widgets import DataScreen, TroubleBanner
 
 
@@ -66,9 +66,6 @@ class LearningReviewScreen(DataScreen):
             self.query_one("#learning-why", Static).update(f" Why: {self.rows[table.cursor_row].why}")
         else:
             self.query_one("#learning-why", Static).update(" No call is referred for a learning review.")
-
-    def on_database_changed(self, message: DatabaseChanged) -> None:
-        self.load()
 
     def action_open_call(self) -> None:
         from helpdesk.tui.call_screen import CallScreen

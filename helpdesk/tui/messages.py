@@ -7,8 +7,13 @@ from dataclasses import dataclass
 from textual.message import Message
 
 
+@dataclass
 class DatabaseChanged(Message, bubble=False):
-    """Another process (or this one) committed a change: screens showing data reload."""
+    """Another process (or this one) committed a change: screens showing data reload. With
+    `records` False only presence moved (a console opened or left a call, or said it is still
+    there), which only the screens showing who is viewing need."""
+
+    records: bool = True
 
 
 @dataclass

@@ -18,7 +18,7 @@ from helpdesk.store import presence, queries
 from helpdesk.store.queries import QueueRow
 from helpdesk.store.review_queries import unread_feedback
 from helpdesk.store.faults import describe_fault
-from helpdesk.tui.messages import DatabaseChanged, DatabaseTrouble
+from helpdesk.tui.messages import DatabaseTrouble
 from helpdesk.tui.widgets import DataScreen, TroubleBanner
 
 # Screens beyond the queue are imported when first opened: start-up loads only the queue.
@@ -82,9 +82,9 @@ class QueueScreen(DataScreen):
 
     @dataclass
     class Loaded(Message):
-        rows: list[QueueRow]
+        rows: list[QueueRow] | None  # None: only who is viewing was read again
         viewers: dict[int, list[str]]
-        unread_feedback: int
+        unread_feedback: int | None
 
     def __init__(self) -> None:
         super().__init__()
@@ -108,17 +108,20 @@ class QueueScreen(DataScreen):
     def on_mount(self) -> None:
         self.build_columns()
         self.show_header()
-        self.action_reload()
+        self.load()
         self.set_interval(1, self.tick)
 
     def on_screen_resume(self) -> None:
         if self.loaded:
-            self.action_reload()
+            self.load()
 
     # --- loading ----------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="queue-load")
     def action_reload(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="queue-load")
+    def load(self) -> None:
         try:
             rows = queries.open_queue(self.app.engine)
             viewers = presence.viewers(self.app.engine, self.app.clock.now())
@@ -128,19 +131,37 @@ class QueueScreen(DataScreen):
             return
         self.post_message(self.Loaded(rows, viewers, unread))
 
+    @work(thread=True, exclusive=True, group="queue-viewers")
+    def reload_viewers(self) -> None:
+        """Only presence moved: who is viewing which call (a group of its own, so that it never
+        cancels a full reload)."""
+        try:
+            viewers = presence.viewers(self.app.engine, self.app.clock.now())
+        except Exception as error:  # noqa: BLE001 - shown in the banner
+            self.post_message(DatabaseTrouble(describe_fault(error)))
+            return
+        self.post_message(self.Loaded(None, viewers, None))
+
     def on_queue_screen_loaded(self, message: Loaded) -> None:
-        self.rows = message.rows
+        self.query_one(TroubleBanner).show_trouble(None)
+        if message.rows is None and not self.loaded:  # the first full load is still on its way
+            return
+        rows = self.rows if message.rows is None else message.rows
+        unread = self.unread_feedback if message.unread_feedback is None else message.unread_feedback
+        if self.loaded and (rows, message.viewers, unread) == (self.rows, self.viewers, self.unread_feedback):
+            return  # nothing to redraw (a heartbeat, or a change elsewhere in the record)
+        self.rows = rows
         self.counts = queries.queue_counts(self.rows)  # once a load, not on every tick
         self.viewers = message.viewers
-        self.unread_feedback = message.unread_feedback
+        self.unread_feedback = unread
         self.loaded = True
-        self.query_one(TroubleBanner).show_trouble(None)
         self.show_rows()
         if self.app.exit_when_loaded:
             self.call_after_refresh(self.app.exit)
 
-    def on_database_changed(self, message: DatabaseChanged) -> None:
-        self.action_reload()
+    def presence_moved(self) -> None:
+        if self.loaded:  # (else the first full load is on its way)
+            self.reload_viewers()
 
     # --- showing ----------------------------------------------------------------------------
 

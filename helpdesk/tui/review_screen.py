@@ -22,7 +22,7 @@ from helpdesk.tui.export_form import ExportForm
 from helpdesk.store.faults import describe_fault
 from helpdesk.tui.form import chosen
 from helpdesk.tui.learning_screen import LearningReviewScreen
-from helpdesk.tui.messages import DatabaseChanged, DatabaseTrouble
+from helpdesk.tui.messages import DatabaseTrouble
 from helpdesk.tui.queue_screen import short_name
 from helpdesk.tui.widgets import DataScreen, TroubleBanner
 
@@ -157,9 +157,6 @@ class ReviewScreen(DataScreen):
         page = len(self.pages)
         more = " · ] next page" if len(self.rows) == PAGE else ""
         self.query_one("#review-page", Static).update(f" Page {page}: {len(self.rows)} call(s){more}{' · [ previous' if page > 1 else ''}")
-
-    def on_database_changed(self, message: DatabaseChanged) -> None:
-        self.load()
 
     def on_screen_resume(self) -> None:
         if self.rows:

@@ -17,7 +17,7 @@ from helpdesk.clock import london
 from helpdesk.domain.types import Category, Remit
 from helpdesk.store.statistics import Figures, figures
 from helpdesk.store.faults import describe_fault
-from helpdesk.tui.messages import DatabaseChanged, DatabaseTrouble
+from helpdesk.tui.messages import DatabaseTrouble
 from helpdesk.tui.widgets import DataScreen, TroubleBanner
 
 PERIODS = [1, 4, 8, 13, 26, 52]  # weeks
@@ -119,9 +119,6 @@ class StatisticsScreen(DataScreen):
             chart.append(bars(counts_by, labels))
             self.query_one(selector, Static).update(chart)
         self.query_one(TroubleBanner).show_trouble(None)
-
-    def on_database_changed(self, message: DatabaseChanged) -> None:
-        self.load()
 
     def action_longer(self) -> None:
         self.weeks = next((w for w in PERIODS if w > self.weeks), self.weeks)

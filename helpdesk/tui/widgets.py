@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.screen import Screen
 from textual.widgets import Static
 
-from helpdesk.tui.messages import DatabaseTrouble
+from helpdesk.tui.messages import DatabaseChanged, DatabaseTrouble
 
 
 class TroubleBanner(Static):
@@ -21,8 +21,21 @@ class TroubleBanner(Static):
 
 class DataScreen(Screen):
     """A screen that shows database data, with a TroubleBanner in it. The banner follows the
-    App's word on the database; after a recovery the App sends DatabaseChanged, and screens
-    reload from that alone."""
+    App's word on the database. On DatabaseChanged the screen loads again (`load`) when the
+    record changed, and calls `presence_moved` when only presence did; after a recovery the
+    App sends DatabaseChanged, and screens reload from that alone."""
+
+    def load(self) -> None:
+        raise NotImplementedError
+
+    def presence_moved(self) -> None:
+        """Only who is viewing which call changed (most screens do not show it)."""
+
+    def on_database_changed(self, message: DatabaseChanged) -> None:
+        if message.records:
+            self.load()
+        else:
+            self.presence_moved()
 
     def on_database_trouble(self, message: DatabaseTrouble) -> None:
         self.query_one(TroubleBanner).show_trouble(message.reason)

@@ -1,7 +1,5 @@
 """A database that is locked or gone: a banner, retries, nothing lost, recovery by itself."""
 
-import time
-
 from sqlalchemy.exc import OperationalError
 from textual.widgets import DataTable, Static, TextArea
 
@@ -10,19 +8,11 @@ from helpdesk.store.changes import ChangeFeed
 from helpdesk.tui.advice_form import AdviceForm
 from helpdesk.tui.call_screen import CallScreen
 from helpdesk.tui.widgets import TroubleBanner
-from support import settle
+from support import settle, wait_until
 
 
 def gone(*args, **kwargs):
     raise OperationalError("SELECT 1", {}, Exception("unable to open database file"))
-
-
-async def wait_until(pilot, condition, seconds=10):
-    """Wait for the console to react to the (threaded) change feed."""
-    deadline = time.monotonic() + seconds
-    while not condition() and time.monotonic() < deadline:
-        await pilot.pause(0.05)
-    return condition()
 
 
 async def test_a_banner_shows_while_the_database_is_gone_and_clears_when_it_returns(make_app, engine, clock, monkeypatch):

@@ -10,7 +10,7 @@ from helpdesk.store.engine import sqlite_url
 from helpdesk.store.models import Setting
 from helpdesk.tui.help_screen import HelpScreen
 from helpdesk.tui.queue_screen import MINUTE_LABEL_EVERY, QueueHeader
-from support import settle
+from support import settle, wait_until
 
 
 def plain_row(table, key):
@@ -182,3 +182,26 @@ def test_help_at_120x40(snap_compare, make_app):
         await pilot.pause()
 
     assert snap_compare(make_app(), terminal_size=(120, 40), run_before=open_help)
+
+
+async def test_another_console_opening_a_call_redraws_who_is_viewing_without_reading_the_queue_again(make_app, engine, clock, monkeypatch):
+    """Presence moves all the time (every console's heartbeat); only a change to the record
+    (here a claim) makes the queue read again."""
+    from helpdesk.store import presence, queries
+
+    app = make_app(watch_changes=True)
+    first = str(queries.open_queue(engine)[0].id)
+    reads = []
+    original = queries.open_queue
+    monkeypatch.setattr(queries, "open_queue", lambda engine: reads.append(1) or original(engine))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        await pilot.pause(0.5)  # the change feed is primed
+        reads.clear()
+        presence.beat(engine, "session-a", "bmorgan", int(first), clock.now())
+        assert await wait_until(pilot, lambda: plain_row(table, first)[-1] == "B. Morgan")
+        assert reads == []
+        claim(engine, int(first), "bmorgan", clock.now())
+        assert await wait_until(pilot, lambda: plain_row(table, first)[-2].startswith("B. Morgan"))
+        assert reads
