@@ -36,7 +36,7 @@ def console(url: str, seen, ready) -> None:
     def loaded(screen, message):
         original(screen, message)
         now = time.time()
-        for row in message.rows:
+        for row in message.rows or ():  # (None when only presence was read again)
             if row.id not in shown:
                 shown.add(row.id)
                 seen.put((row.id, now))
