@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import shutil
-import uuid
 import sqlite3
+import uuid
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,6 @@ import pytest
 from helpdesk.clock import FrozenClock
 from helpdesk.domain.policy import load_policy
 from helpdesk.shipped import shipped_file
-from helpdesk.store import importers
 from helpdesk.store.engine import make_engine, sqlite_url
 from helpdesk.store.schema import upgrade
 from support import SAMPLE_NOW, import_samples

@@ -10,6 +10,7 @@ from helpdesk.shipped import shipped_file
 from helpdesk.store import importers
 from helpdesk.store.commands import log_concern
 from helpdesk.store.demo import simulated_concern
+from helpdesk.store.queries import staff_member
 
 # Wednesday of the week the shipped sample inspections are set in
 SAMPLE_NOW = "2026-11-18T09:00:00Z"
@@ -50,3 +51,18 @@ async def wait_until(pilot, condition, seconds=10):
     while not condition() and time.monotonic() < deadline:
         await pilot.pause(0.05)
     return condition()
+
+
+def console(engine, clock, policy, login="akhan", watch_changes=False):
+    """The console on fixed data with a frozen clock and no animation, as `login`."""
+    from helpdesk.tui.app import HelpdeskApp
+
+    app = HelpdeskApp(engine=engine, clock=clock, staff=staff_member(engine, login), policy=policy, watch_changes=watch_changes)
+    app.animation_level = "none"
+    return app
+
+
+def no_blink(pilot) -> None:
+    """Steady cursors, so that a snapshot does not depend on the moment it is taken."""
+    for widget in pilot.app.screen.query("Input, TextArea"):
+        widget.cursor_blink = False

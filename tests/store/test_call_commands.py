@@ -13,7 +13,7 @@ from helpdesk.domain.refusals import FieldsInvalid, Refused
 from helpdesk.store import commands
 from helpdesk.store.call_queries import call_detail
 from helpdesk.store.commands import ClaimRefused
-from helpdesk.store.engine import make_engine, sqlite_url
+from helpdesk.store.engine import make_engine
 from helpdesk.store.models import Conflict, Event, Inspection, InspectionMember, ResponsibleBody, School
 
 

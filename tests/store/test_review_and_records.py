@@ -7,7 +7,7 @@ import io
 import json
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from helpdesk.clock import FrozenClock
 from helpdesk.domain.intake import validate_concern

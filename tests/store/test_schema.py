@@ -1,5 +1,3 @@
-import sqlite3
-
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError

@@ -2,7 +2,7 @@
 
 import pytest
 from sqlalchemy import select
-from textual.widgets import Input, Select, Static, TextArea
+from textual.widgets import Input, Static, TextArea
 
 from helpdesk.clock import FrozenClock
 from helpdesk.domain.intake import validate_concern
@@ -10,13 +10,10 @@ from helpdesk.domain.phones import national
 from helpdesk.store import commands
 from helpdesk.store.call_queries import call_detail
 from helpdesk.store.models import Inspection, InspectionMember
-from helpdesk.store.queries import staff_member
-from helpdesk.tui.app import HelpdeskApp
 from helpdesk.tui.call_screen import CallScreen
 from helpdesk.tui.form import FormScreen
 from helpdesk.tui.intake_form import IntakeForm
-from helpdesk.tui.pause_form import PauseForm
-from support import settle
+from support import console, no_blink, settle
 
 
 def pause_request(engine, clock, urn="930037"):
@@ -249,17 +246,6 @@ async def test_the_intake_form_logs_a_concern(make_app, engine):
 # --- snapshots -----------------------------------------------------------------------------
 
 
-def snapshot_app(engine, clock, policy, login="gsingh"):
-    app = HelpdeskApp(engine=engine, clock=clock, staff=staff_member(engine, login), policy=policy, watch_changes=False)
-    app.animation_level = "none"
-    return app
-
-
-def no_blink(pilot):
-    for widget in pilot.app.screen.query("Input, TextArea"):
-        widget.cursor_blink = False
-
-
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
 def test_call_unclaimed(snap_compare, engine, clock, policy, size):
     concern_id = pause_request(engine, clock)
@@ -268,7 +254,7 @@ def test_call_unclaimed(snap_compare, engine, clock, policy, size):
         await settle(pilot)
         await open_call(pilot, concern_id)
 
-    assert snap_compare(snapshot_app(engine, clock, policy), terminal_size=size, run_before=run_before)
+    assert snap_compare(console(engine, clock, policy, "gsingh"), terminal_size=size, run_before=run_before)
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
@@ -282,7 +268,7 @@ def test_call_claimed_with_contact_and_advice(snap_compare, engine, clock, polic
         await settle(pilot)
         await open_call(pilot, concern_id)
 
-    assert snap_compare(snapshot_app(engine, clock, policy), terminal_size=size, run_before=run_before)
+    assert snap_compare(console(engine, clock, policy, "gsingh"), terminal_size=size, run_before=run_before)
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
@@ -300,7 +286,7 @@ def test_pause_form_across_christmas(snap_compare, engine, policy, size):
         no_blink(pilot)
         await pilot.pause()
 
-    assert snap_compare(snapshot_app(engine, christmas_eve, policy), terminal_size=size, run_before=run_before)
+    assert snap_compare(console(engine, christmas_eve, policy, "gsingh"), terminal_size=size, run_before=run_before)
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
@@ -315,7 +301,7 @@ def test_intake_form_with_errors(snap_compare, engine, clock, policy, size):
         no_blink(pilot)
         await pilot.pause()
 
-    assert snap_compare(snapshot_app(engine, clock, policy, login="rdouglas"), terminal_size=size, run_before=run_before)
+    assert snap_compare(console(engine, clock, policy, "rdouglas"), terminal_size=size, run_before=run_before)
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
@@ -329,4 +315,4 @@ def test_refusal_on_the_call_screen(snap_compare, engine, clock, policy, size):
         await pilot.press("a")
         await settle(pilot)
 
-    assert snap_compare(snapshot_app(engine, clock, policy), terminal_size=size, run_before=run_before)
+    assert snap_compare(console(engine, clock, policy, "gsingh"), terminal_size=size, run_before=run_before)

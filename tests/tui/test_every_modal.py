@@ -3,23 +3,10 @@
 import pytest
 
 from helpdesk.store import commands
-from helpdesk.store.queries import staff_member
-from helpdesk.tui.app import HelpdeskApp
 from helpdesk.tui.call_screen import CallScreen
-from support import seed_queue, settle
+from support import console, no_blink, seed_queue, settle
 
 SIZES = [(80, 24), (120, 40)]
-
-
-def console(engine, clock, policy, login):
-    app = HelpdeskApp(engine=engine, clock=clock, staff=staff_member(engine, login), policy=policy, watch_changes=False)
-    app.animation_level = "none"
-    return app
-
-
-def quiet(pilot):
-    for widget in pilot.app.screen.query("Input, TextArea"):
-        widget.cursor_blink = False
 
 
 @pytest.fixture
@@ -41,7 +28,7 @@ def test_call_forms(snap_compare, engine, clock, policy, held, key, size):
         await settle(pilot)
         await pilot.press(key)
         await settle(pilot)
-        quiet(pilot)
+        no_blink(pilot)
         await pilot.pause()
 
     assert snap_compare(console(engine, clock, policy, "lpark"), terminal_size=size, run_before=run_before)
@@ -57,7 +44,7 @@ def test_review_form(snap_compare, engine, clock, policy, held, size):
         await settle(pilot)
         await pilot.press("v")
         await settle(pilot)
-        quiet(pilot)
+        no_blink(pilot)
 
     assert snap_compare(console(engine, clock, policy, "mokafor"), terminal_size=size, run_before=run_before)
 
@@ -73,7 +60,7 @@ def test_export_form(snap_compare, engine, clock, policy, size, monkeypatch, tmp
         await pilot.press("ctrl+e")
         await settle(pilot)
         pilot.app.screen.query_one("#export-path").value = "/srv/exports/helpdesk-week.csv"
-        quiet(pilot)
+        no_blink(pilot)
         await pilot.pause()
 
     assert snap_compare(console(engine, clock, policy, "lpark"), terminal_size=size, run_before=run_before)
@@ -115,6 +102,6 @@ def test_command_palette(snap_compare, engine, clock, policy, size):
         await pilot.pause()
         await pilot.press(*"cla")
         await pilot.pause(0.3)
-        quiet(pilot)
+        no_blink(pilot)
 
     assert snap_compare(console(engine, clock, policy, "akhan"), terminal_size=size, run_before=run_before)

@@ -137,10 +137,6 @@ async def test_the_palette_offers_the_screens_actions(make_app):
         assert "Refresh" in titles and "Open call" in titles
 
 
-def snapshot_app(make_app):
-    return make_app()
-
-
 def test_queue_at_80x24(snap_compare, make_app):
     assert snap_compare(make_app(), terminal_size=(80, 24), run_before=settle)
 

@@ -9,13 +9,11 @@ from textual.widgets import DataTable, Select, Sparkline, Static, TextArea
 from helpdesk.domain.intake import validate_concern
 from helpdesk.domain.pause import PauseDecisionInput
 from helpdesk.store import commands
-from helpdesk.store.queries import staff_member
-from helpdesk.tui.app import HelpdeskApp
 from helpdesk.tui.call_screen import CallScreen
 from helpdesk.tui.feedback_screen import FeedbackScreen
 from helpdesk.tui.review_screen import ReviewScreen
 from helpdesk.tui.statistics_screen import StatisticsScreen
-from support import settle
+from support import console, settle
 
 
 def closed_call(engine, clock, policy, *, decision="declined", senior="gsingh", days_ago=2, caller="Grace Ellis"):
@@ -40,12 +38,6 @@ def history(engine, clock, policy):
         "authorised": closed_call(engine, clock, policy, decision="authorised", senior="bmorgan", days_ago=3),
         "old": closed_call(engine, clock, policy, decision="declined", days_ago=20),
     }
-
-
-def console(engine, clock, policy, login):
-    app = HelpdeskApp(engine=engine, clock=clock, staff=staff_member(engine, login), policy=policy, watch_changes=False)
-    app.animation_level = "none"
-    return app
 
 
 async def test_a_senior_is_refused_the_review_screen(engine, clock, policy):
