@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import gc
 import json
 import os
@@ -209,9 +210,7 @@ def cmd_demo(args, settings: Settings) -> int:
             simulator.stop()
 
 
-def parse_day(text: str) -> "dt.date":
-    import datetime as dt
-
+def parse_day(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
