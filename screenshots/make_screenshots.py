@@ -4,6 +4,7 @@ random seed): python screenshots/make_screenshots.py"""
 from __future__ import annotations
 
 import asyncio
+import sys
 import tempfile
 from pathlib import Path
 
@@ -13,30 +14,22 @@ from helpdesk.shipped import shipped_file
 from helpdesk.store import queries
 from helpdesk.store.demo import seed_demo
 from helpdesk.store.engine import make_engine, sqlite_url
-from helpdesk.tui.app import HelpdeskApp
 from helpdesk.tui.call_screen import CallScreen
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "tests"))
+from support import console, no_blink, settle  # noqa: E402  (the tests' own helpers)
+
 CLOCK = "2026-11-18T10:30:00Z"  # a Wednesday morning in the sample inspection week
 
 
-async def settle(pilot) -> None:
-    for _ in range(2):
-        loads = [worker for worker in pilot.app.workers if worker.group != "change-feed"]
-        if loads:
-            await pilot.app.workers.wait_for_complete(loads)
-        await pilot.pause()
-
-
 async def shoot(engine, login: str, name: str, size: tuple[int, int], steps) -> None:
-    app = HelpdeskApp(engine=engine, clock=FrozenClock(CLOCK), staff=queries.staff_member(engine, login),
-                      policy=load_policy(shipped_file("policy.toml")), watch_changes=False)
+    app = console(engine, FrozenClock(CLOCK), load_policy(shipped_file("policy.toml")), login)
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
         await steps(pilot)
         await settle(pilot)
-        for widget in app.screen.query("Input, TextArea"):
-            widget.cursor_blink = False
+        no_blink(pilot)
         await pilot.pause()
         app.save_screenshot(filename=f"{name}.svg", path=str(HERE))
     print(f"screenshots/{name}.svg")
