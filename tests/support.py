@@ -66,3 +66,42 @@ def no_blink(pilot) -> None:
     """Steady cursors, so that a snapshot does not depend on the moment it is taken."""
     for widget in pilot.app.screen.query("Input, TextArea"):
         widget.cursor_blink = False
+
+
+def keys_of(*parts: str) -> list[str]:
+    """Key names for a burst: a part of one character, or a key name such as 'tab' or 'ctrl+s',
+    stands for itself; a longer part in brackets, '[text]', is typed character by character."""
+    keys: list[str] = []
+    for part in parts:
+        if len(part) > 2 and part.startswith("[") and part.endswith("]"):
+            keys.extend(part[1:-1])
+        else:
+            keys.append(part)
+    return keys
+
+
+async def burst(pilot, *parts: str) -> None:
+    """Send every key at once, as keys arrive over a slow SSH link or from a paste: no waiting
+    between them (Pilot's `press` waits after each key, so it cannot see what a burst does).
+    Then wait until the console has handled them all, and for the work they started."""
+    import unicodedata
+
+    from textual import events
+    from textual.keys import _character_to_key, _get_unicode_name_from_key, REPLACED_KEYS
+
+    app = pilot.app
+    for key in keys_of(*parts):
+        if len(key) == 1 and not key.isalnum():
+            key = _character_to_key(key)
+        original = REPLACED_KEYS.get(key, key)
+        try:
+            char = unicodedata.lookup(_get_unicode_name_from_key(original))
+        except KeyError:
+            char = key if len(key) == 1 else None
+        event = events.Key(key, char)
+        event.set_sender(app)
+        app._driver.send_message(event)
+    await pilot.pause()
+    if hasattr(app, "keys_handled"):
+        await app.keys_handled()
+    await settle(pilot)

@@ -8,7 +8,7 @@ from functools import partial
 
 from sqlalchemy import Engine
 from textual import work
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import get_current_worker
@@ -20,6 +20,7 @@ from helpdesk.store.changes import ChangeFeed
 from helpdesk.store.queries import StaffMember, latest_event_id
 from helpdesk.store.faults import describe_fault
 from helpdesk.tui.help_screen import HelpScreen
+from helpdesk.tui.keys import KeysInOrder
 from helpdesk.tui.messages import DatabaseChanged, DatabaseTrouble
 from helpdesk.tui.queue_screen import QueueScreen
 
@@ -27,7 +28,7 @@ CHANGE_WAIT_SECONDS = 5  # one wait on the feed (it reacts to a change at once, 
 RETRY_SECONDS = 1.0
 
 
-class HelpdeskApp(App[int]):
+class HelpdeskApp(KeysInOrder):
     CSS_PATH = "helpdesk.tcss"
     TITLE = "helpdesk"
     BINDINGS = [

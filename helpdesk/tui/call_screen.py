@@ -59,6 +59,7 @@ def label(kind, value: str | None) -> str:
 
 class CallScreen(DataScreen):
     TITLE = "Call"
+    HOLDS_KEYS = ("call-load", "call-action")  # `c` then `a` in one burst: the advice follows the claim
     BINDINGS = [
         Binding("escape", "back", "Queue", id="call.back"),
         Binding("c", "claim", "Claim", id="call.claim"),

@@ -60,6 +60,7 @@ class FormScreen(ModalScreen[bool]):
     """A form over the screen it came from. Subclasses give `TITLE`, `form_fields()` and `save()`."""
 
     AUTO_FOCUS = ".field-row > *"  # the first field, not the scrolling container
+    HOLDS_KEYS = ("form-save",)  # keys typed after Ctrl+S wait for the save (see tui.keys)
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="form.save", priority=True),
         Binding("escape", "cancel", "Cancel", id="form.cancel"),

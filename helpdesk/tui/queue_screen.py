@@ -69,6 +69,7 @@ class QueueHeader(Static):
 
 class QueueScreen(DataScreen):
     TITLE = "Queue"
+    HOLDS_KEYS = ("queue-claim",)
     BINDINGS = [
         Binding("enter", "open_call", "Open call", id="queue.open", priority=True),
         Binding("c", "claim", "Claim", id="queue.claim"),

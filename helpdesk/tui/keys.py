@@ -1,0 +1,118 @@
+"""Typed keys reach the console one at a time, in the order they were typed.
+
+Textual hands each key to the focused widget by posting it, and goes on to the next key at
+once. Over SSH keys arrive in bursts, so a burst used to overtake itself: a priority Ctrl+S read
+a form before the note's last characters had reached the text area, a name typed after Tab went
+into the field Tab was leaving, and keys typed after `a` went nowhere while the advice form was
+still opening. Here the App takes each key (and each paste) in turn and only hands over the next
+once the last has settled: every widget it bubbled through has handled it, the bindings it
+triggered have run, a screen it opened has mounted and focused its first field, and a save or a
+claim it started has finished and its result is on screen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from textual import events
+from textual.app import App
+from textual.message_pump import MessagePump
+from textual.worker import WorkerState
+
+# How long one key may hold up the next. Only a screen that never answers, or a save stuck on
+# a database that never answers, reaches this; the keys behind it are then handed on as before.
+SETTLE_SECONDS = 30.0
+# A key settles in a handful of rounds (widget, bindings, screen opened, its first field focused).
+MAX_ROUNDS = 12
+
+
+async def processed(node: MessagePump, timeout: float = SETTLE_SECONDS) -> None:
+    """Return once `node` has handled every message posted to it before this call."""
+    done = asyncio.get_running_loop().create_future()
+
+    def mark() -> None:
+        if not done.done():
+            done.set_result(None)
+
+    if not node.call_later(mark):
+        return  # closing: it handles nothing more
+    try:
+        await asyncio.wait_for(done, timeout)
+    except asyncio.TimeoutError:
+        pass
+
+
+class KeysInOrder(App):
+    """An App that hands typed keys on one at a time (see the module's docstring).
+
+    A screen names, in `HOLDS_KEYS`, the worker groups whose work a later key depends on (a form's
+    save, a call's claim and its reload): keys wait until those are done."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._typed: asyncio.Queue[events.Event] | None = None
+        self._typist: asyncio.Task | None = None
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
+            if self._typed is None:
+                self._typed = asyncio.Queue()
+                self._typist = asyncio.create_task(self._hand_on_keys(), name="keys-in-order")
+            self._typed.put_nowait(event)
+            return
+        await super().on_event(event)
+
+    async def _hand_on_keys(self) -> None:
+        assert self._typed is not None
+        while True:
+            event = await self._typed.get()
+            try:
+                await super().on_event(event)
+                await self._settle()
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # noqa: BLE001 - as Textual does with an error in a handler
+                self._handle_exception(error)
+            finally:
+                self._typed.task_done()
+
+    async def keys_handled(self) -> None:
+        """Return once every key typed so far has been handed on and has settled."""
+        if self._typed is not None:
+            await self._typed.join()
+
+    async def _settle(self) -> None:
+        """Wait until the key just handed on has had all its effects."""
+        for _ in range(MAX_ROUNDS):
+            if not self.is_running:
+                return
+            screen, focused = self.screen, self.focused
+            node: MessagePump | None = focused or screen
+            while node is not None and node is not self:  # the widget, then each it bubbles to
+                await processed(node)
+                node = node._parent
+            await processed(self)  # bindings run as the key reaches the App again
+            waited = await self._wait_for_held_work()
+            if not waited and self.screen is screen and self.focused is focused:
+                return
+
+    async def _wait_for_held_work(self) -> bool:
+        """Wait for the work the screen in front says later keys depend on; True if there was any."""
+        screen = self.screen
+        groups = getattr(screen, "HOLDS_KEYS", ())
+        pending = [
+            worker for worker in self.workers
+            if worker.node is screen and worker.group in groups
+            and worker.state in (WorkerState.PENDING, WorkerState.RUNNING)
+        ]
+        for worker in pending:
+            try:
+                await asyncio.wait_for(asyncio.shield(worker.wait()), SETTLE_SECONDS)
+            except Exception:  # noqa: BLE001 - its failure is its own to report; the keys go on
+                pass
+        return bool(pending)
+
+    async def _shutdown(self) -> None:
+        if self._typist is not None:
+            self._typist.cancel()
+        await super()._shutdown()

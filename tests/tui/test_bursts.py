@@ -1,0 +1,105 @@
+"""Keys that arrive in one burst (a slow SSH link, a paste, a fast typist) are stored exactly:
+nothing cut off at Ctrl+S, nothing typed into the field Tab was leaving, nothing lost while a
+form opens. The keys are posted all at once and the database is checked, not the screen."""
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from helpdesk.store import commands
+from helpdesk.store.models import Advice, Concern, ContactAttempt, Handover, Notification, PauseDecision
+from support import burst, settle
+from test_call_screen import open_call, pause_request
+
+NOTE = "Talked the head through the pause options; she will call back after speaking to the trust. END-OF-NOTE"
+
+
+def rows(engine, model, **where):
+    with Session(engine) as session:
+        statement = select(model)
+        for name, value in where.items():
+            statement = statement.where(getattr(model, name) == value)
+        return list(session.scalars(statement))
+
+
+async def test_advice_typed_in_one_burst_with_ctrl_s_is_stored_whole(make_app, engine, clock):
+    app = make_app(login="gsingh")
+    concern_id = pause_request(engine, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await open_call(pilot, concern_id)
+        await burst(pilot, "c", "a", f"[{NOTE}]", "ctrl+s")
+        assert [a.text for a in rows(engine, Advice, concern_id=concern_id)] == [NOTE]
+        assert type(app.screen).__name__ == "CallScreen"  # the form closed after saving
+
+
+async def test_keys_after_ctrl_s_go_to_the_call_once_the_form_has_closed(make_app, engine, clock):
+    app = make_app(login="gsingh")
+    concern_id = pause_request(engine, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await open_call(pilot, concern_id)
+        await burst(pilot, "c", "a", "[first note]", "ctrl+s", "a", "[second note]", "ctrl+s")
+        assert [a.text for a in rows(engine, Advice, concern_id=concern_id)] == ["first note", "second note"]
+
+
+async def test_intake_burst_puts_each_value_in_its_own_field(make_app, engine, clock):
+    app = make_app(login="rdouglas")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        before = {c.id for c in rows(engine, Concern)}
+        await burst(
+            pilot, "n", "[930037]", "tab", "[Grace Ellis]", "tab",
+            "enter", "down", "down", "down", "down", "enter", "tab",  # caller's role: lead inspector
+            "[020 7946 0123]", "tab",
+            "enter", "down", "down", "down", "down", "enter", "tab",  # category: pause request
+            "space", "tab",  # urgent
+            "[Head taken ill; lead inspector asks to pause.]", "ctrl+s",
+        )
+        new = [c for c in rows(engine, Concern) if c.id not in before]
+        assert len(new) == 1, app.screen.query("#form-error").first().content
+        concern = new[0]
+        assert (concern.urn, concern.caller_name, concern.caller_role, concern.caller_phone) == (
+            "930037", "Grace Ellis", "lead_inspector", "+442079460123")
+        assert (concern.category, concern.urgent, concern.summary) == (
+            "pause_request", True, "Head taken ill; lead inspector asks to pause.")
+
+
+async def test_contact_pause_and_notification_forms_in_bursts(make_app, engine, clock):
+    app = make_app(login="gsingh")
+    concern_id = pause_request(engine, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await open_call(pilot, concern_id)
+        # contact: party pre-set to the responsible body, number pre-filled; outcome, then the note
+        await burst(pilot, "c", "t")
+        form = app.screen
+        outcome = form.query_one("#field-outcome").widget
+        outcome.focus()
+        await burst(pilot, "enter", "down", "enter", "tab", "[CEO sends the deputy CEO. END]", "ctrl+s")
+        [contact] = rows(engine, ContactAttempt, concern_id=concern_id)
+        assert contact.note == "CEO sends the deputy CEO. END"
+
+        await burst(pilot, "p")
+        assert type(app.screen).__name__ == "PauseForm"
+        await burst(
+            pilot, "enter", "down", "enter", "tab",  # requested by: lead inspector
+            "enter", "down", "enter", "tab",  # grounds: well-being
+            "enter", "down", "enter", "tab",  # decision: authorise
+            "backspace", "[2]", "tab",
+            "[Head unwell; trust putting interim leadership in place. END]", "ctrl+s",
+        )
+        [decision] = rows(engine, PauseDecision, concern_id=concern_id)
+        assert (decision.decision, decision.working_days) == ("authorised", 2)
+        assert decision.rationale == "Head unwell; trust putting interim leadership in place. END"
+
+
+async def test_release_reason_typed_in_a_burst(make_app, engine, clock):
+    app = make_app(login="gsingh")
+    concern_id = pause_request(engine, clock)
+    commands.claim(engine, concern_id, "gsingh", clock.now())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await open_call(pilot, concern_id)
+        await burst(pilot, "l", "[Going off shift; handed back with notes. END]", "ctrl+s")
+        [handover] = rows(engine, Handover, concern_id=concern_id)
+        assert handover.reason == "Going off shift; handed back with notes. END"
