@@ -159,6 +159,7 @@ def cmd_concern_add(args, settings: Settings) -> int:
             print(f"helpdesk: --{field.replace('_', '-')}: {reason}", file=sys.stderr)
         return 1
     print(concern_id)
+    print(f"helpdesk: logged as call {concern_id}: the caller can quote this number", file=sys.stderr)
     return 0
 
 
@@ -323,8 +324,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def not_utf8(args) -> str | None:
+    """The option whose value was not valid UTF-8 (the OS hands such bytes over as surrogates)."""
+    for name, value in vars(args).items():
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return f"--{name.replace('_', '-')}"
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if option := not_utf8(args):
+        print(f"helpdesk: {option}: the text given is not valid UTF-8; nothing was recorded", file=sys.stderr)
+        return 2
     try:
         settings = resolve_settings(args.db, args.policy)
         return args.run(args, settings)

@@ -105,3 +105,19 @@ async def burst(pilot, *parts: str) -> None:
     if hasattr(app, "keys_handled"):
         await app.keys_handled()
     await settle(pilot)
+
+
+def complete_the_record(engine, concern_id, login, at, policy) -> None:
+    """What closing needs besides an outcome, advice and a decision: everyone the policy names
+    informed of the decision in force (if any), and signposting offered (if not yet recorded)."""
+    from helpdesk.domain.call import missing_informed
+    from helpdesk.store.call_queries import call_detail
+    from helpdesk.store.commands import record_notification, record_signposting
+
+    detail = call_detail(engine, concern_id)
+    decision = detail.latest_decision
+    if decision is not None:
+        for party in missing_informed(decision.decision, decision.informed, policy):
+            record_notification(engine, concern_id, login, at, party=party, channel="phone")
+    if detail.signposting_offered_at is None and not detail.signposting_not_offered:
+        record_signposting(engine, concern_id, login, at)

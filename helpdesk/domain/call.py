@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from helpdesk.domain.types import Category, StaffRole
+from helpdesk.domain.policy import Policy
+from helpdesk.domain.types import Party, StaffRole
 
 
 @dataclass(frozen=True)
@@ -49,22 +50,39 @@ def handling_refusal(state: CallState, login: str, role: str, doing: str) -> str
 
 @dataclass(frozen=True)
 class CloseFacts:
+    """What the record holds when someone asks to close the call."""
+
     outcome: str
     advice_notes: int
     category: str
-    decisions: int
+    decision_in_force: str | None  # authorised, declined, or None for no decision
     awaiting_countersignature: bool
+    informed_of_decision: frozenset[str] = frozenset()  # parties informed of the decision in force
+    signposting_recorded: bool = False  # offered, or a reason why not was recorded
 
 
-def close_refusals(facts: CloseFacts) -> dict[str, str]:
+def missing_informed(decision: str | None, informed: frozenset[str], policy: Policy) -> list[str]:
+    """The parties the policy says must be told of `decision` who are not yet recorded as told."""
+    if decision is None:
+        return []
+    needed = policy.informed_of_authorised if decision == "authorised" else policy.informed_of_declined
+    return [party for party in needed if party not in informed]
+
+
+def close_refusals(facts: CloseFacts, policy: Policy) -> dict[str, str]:
     """Every reason the call cannot be closed yet, by the field or topic it concerns."""
     reasons: dict[str, str] = {}
     if not facts.outcome.strip():
         reasons["outcome"] = "Cannot close: an outcome summary is required"
     if facts.advice_notes == 0:
         reasons["advice"] = "Cannot close: no advice recorded yet"
-    if facts.category == Category.PAUSE_REQUEST.value and facts.decisions == 0:
+    if facts.category == "pause_request" and facts.decision_in_force is None:
         reasons["decision"] = "Cannot close: a pause was requested and no decision is recorded"
     if facts.awaiting_countersignature:
         reasons["countersignature"] = "Cannot close: the exceptional pause awaits a supervisor's countersignature"
+    if missing := missing_informed(facts.decision_in_force, facts.informed_of_decision, policy):
+        who = ", ".join(Party(party).label.lower() for party in missing)
+        reasons["informed"] = f"Cannot close: not yet recorded as informed of the {facts.decision_in_force} pause: {who}"
+    if facts.category in policy.signposting_required_for and not facts.signposting_recorded:
+        reasons["signposting"] = "Cannot close: record that signposting was offered, or why it was not"
     return reasons

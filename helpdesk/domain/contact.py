@@ -40,26 +40,30 @@ def validate_contact(*, party: str, contact_name: str, phone: str, channel: str,
             errors["phone"] = str(error)
     if has_control_characters(contact_name) or len(contact_name) > 120:
         errors["contact_name"] = "Name is not valid (control characters or over 120 characters)"
-    if has_control_characters(note, allow_newlines=True) or len(note) > NOTE_MAX:
-        errors["note"] = f"Note is not valid (control characters or over {NOTE_MAX} characters)"
+    if has_control_characters(note) or len(note) > NOTE_MAX:
+        errors["note"] = f"Note is not valid (one line, no control characters, at most {NOTE_MAX} characters)"
     if errors:
         raise FieldsInvalid(errors)
     return ContactEntry(party, contact_name.strip(), e164, channel, outcome, note.strip())
 
 
+# who may be recorded as informed of a pause decision
+INFORMABLE = (Party.LEAD_INSPECTOR, Party.SCHOOL, Party.RESPONSIBLE_BODY, Party.CALLER)
+
+
 def validate_notification(*, party: str, channel: str, note: str) -> None:
     errors: dict[str, str] = {}
-    if party not in (Party.LEAD_INSPECTOR.value, Party.SCHOOL.value, Party.RESPONSIBLE_BODY.value):
-        errors["party"] = "Choose who was informed: the lead inspector, the school or the responsible body"
+    if party not in [p.value for p in INFORMABLE]:
+        errors["party"] = "Choose who was informed: the lead inspector, the school, the responsible body or the caller"
     if channel not in Channel.values():
         errors["channel"] = "Choose how"
-    if has_control_characters(note, allow_newlines=True) or len(note) > NOTE_MAX:
-        errors["note"] = f"Note is not valid (control characters or over {NOTE_MAX} characters)"
+    if has_control_characters(note) or len(note) > NOTE_MAX:
+        errors["note"] = f"Note is not valid (one line, no control characters, at most {NOTE_MAX} characters)"
     if errors:
         raise FieldsInvalid(errors)
 
 
-def validate_free_text(value: str, field: str, label: str, limit: int) -> str:
-    if reason := check_text(value, label, limit, multiline=True):
+def validate_free_text(value: str, field: str, label: str, limit: int, multiline: bool = True) -> str:
+    if reason := check_text(value, label, limit, multiline=multiline):
         raise FieldsInvalid({field: reason})
     return value.strip()

@@ -32,8 +32,10 @@ class NewConcern:
 
 
 def has_control_characters(text: str, allow_newlines: bool = False) -> bool:
+    """Control and format characters, and the line and paragraph separators (U+2028, U+2029),
+    which would break a one-line field across lines; a multi-line field may hold newlines and tabs."""
     allowed = {"\n", "\t"} if allow_newlines else set()
-    return any(unicodedata.category(ch) in ("Cc", "Cf") and ch not in allowed for ch in text)
+    return any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") and ch not in allowed for ch in text)
 
 
 def check_text(value: str, label: str, limit: int, multiline: bool = False) -> str | None:
@@ -41,7 +43,7 @@ def check_text(value: str, label: str, limit: int, multiline: bool = False) -> s
     if not value.strip():
         return f"{label} is required"
     if has_control_characters(value, allow_newlines=multiline):
-        return f"{label} contains control characters"
+        return f"{label} contains control characters" + ("" if multiline else " or line breaks (one line only)")
     if len(value) > limit:
         return f"{label} is too long ({len(value)} characters, at most {limit})"
     return None

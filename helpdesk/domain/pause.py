@@ -66,7 +66,9 @@ class PauseDecisionInput:
     justification: str = ""
 
 
-def pause_decision_errors(entry: PauseDecisionInput, plan: PausePlan | None, responsible_body_contacts: int) -> dict[str, str]:
+def pause_decision_errors(
+    entry: PauseDecisionInput, plan: PausePlan | None, responsible_body_contacts: int, inspection_on_record: bool = True,
+) -> dict[str, str]:
     """Every reason the decision cannot be recorded, by field."""
     errors: dict[str, str] = {}
     if entry.decision not in Decision.values():
@@ -84,12 +86,20 @@ def pause_decision_errors(entry: PauseDecisionInput, plan: PausePlan | None, res
             errors["justification"] = (
                 f"Longer than {plan.max_days} working days is exceptional: write the justification"
             )
+        if not inspection_on_record:
+            errors["inspection"] = (
+                "No inspection is on record for this call: link the inspection (key i) before authorising a pause"
+            )
         if responsible_body_contacts == 0:
             errors["contact"] = "Log at least one attempt to contact the responsible body before authorising a pause"
     return errors
 
 
+COUNTERSIGN_REASON_MAX = 4000
+
+
 def countersign_refusal(role: str, login: str, decided_by: str, exceptional: bool, countersigned_by: str | None) -> str | None:
+    """Why this person may not countersign the decision (their reasons are checked apart)."""
     if not exceptional:
         return "Only an exceptional pause needs a countersignature"
     if countersigned_by:

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import phonenumbers
 from phonenumbers import PhoneNumberFormat
+
+# What a number may be written with: digits, spaces, brackets, dashes and dots, and a leading +
+# (so "+44 (0)113 496 0123" and "0113-496-0123" are read). Letters (a vanity number, "ext 12"),
+# "#", "," or ";" would make phonenumbers read a different number or drop an extension: refused.
+WRITTEN_NUMBER = re.compile(r"\+?[\d\s().\-]+")
+EXTENSION = re.compile(r"(?i)(ext|extn|extension|x|#|,|;)\s*\.?\s*\d+\s*$")
 
 
 class PhoneInvalid(ValueError):
@@ -15,6 +23,12 @@ def parse_gb_phone(text: str) -> str:
     cleaned = text.strip()
     if not cleaned:
         raise PhoneInvalid("no phone number given")
+    if not WRITTEN_NUMBER.fullmatch(cleaned):
+        if EXTENSION.search(cleaned) and WRITTEN_NUMBER.fullmatch(EXTENSION.sub("", cleaned).strip() or "x"):
+            raise PhoneInvalid(f"{cleaned!r} has an extension: give the number alone and put the extension in the note")
+        raise PhoneInvalid(f"{cleaned!r} holds characters that are not part of a phone number (digits, spaces, brackets, - and . only)")
+    if cleaned.count("+") > 1 or "+" in cleaned[1:]:
+        raise PhoneInvalid(f"{cleaned!r} is not a phone number: a + only at the start")
     try:
         number = phonenumbers.parse(cleaned, "GB")
     except phonenumbers.NumberParseException:

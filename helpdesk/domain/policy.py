@@ -6,6 +6,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from helpdesk.domain.types import Category, Party
+
 
 class PolicyInvalid(ValueError):
     """The policy file is missing a value or holds one that makes no sense."""
@@ -26,6 +28,11 @@ class Policy:
         }
     )
     retention_min_years: int = 6
+    # who must be recorded as informed of the decision in force before the call may close
+    informed_of_authorised: tuple[str, ...] = ("lead_inspector", "school", "responsible_body")
+    informed_of_declined: tuple[str, ...] = ("lead_inspector", "caller")
+    # categories of call that close only with signposting offered, or a reason why not
+    signposting_required_for: tuple[str, ...] = ("wellbeing", "pause_request")
 
     def claim_target_min(self, urgent: bool) -> int:
         return self.claim_target_urgent_min if urgent else self.claim_target_other_min
@@ -46,6 +53,7 @@ def parse_policy(text: str) -> Policy:
             pause_default_days=int(pause["default_working_days"]),
             pause_max_days={str(k): int(v) for k, v in pause["max_working_days"].items()},
             retention_min_years=int(raw.get("retention", {}).get("minimum_years", 6)),
+            **_closing(raw.get("close", {})),
         )
     except KeyError as error:
         raise PolicyInvalid(f"policy file has no {error.args[0]!r} value") from None
@@ -58,6 +66,23 @@ def parse_policy(text: str) -> Policy:
     if policy.pause_default_days < 1:
         raise PolicyInvalid("a pause lasts at least one working day")
     return policy
+
+
+def _closing(close: dict) -> dict[str, tuple[str, ...]]:
+    """The [close] table: lists of parties and categories, each checked against the vocabulary."""
+    found: dict[str, tuple[str, ...]] = {}
+    for key, vocabulary in (
+        ("informed_of_authorised", Party), ("informed_of_declined", Party), ("signposting_required_for", Category),
+    ):
+        if key not in close:
+            continue
+        values = close[key]
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise PolicyInvalid(f"close.{key} must be a list of words")
+        if unknown := [v for v in values if v not in vocabulary.values()]:
+            raise PolicyInvalid(f"close.{key} names {', '.join(unknown)}: not one of {', '.join(vocabulary.values())}")
+        found[key] = tuple(values)
+    return found
 
 
 def load_policy(path: Path) -> Policy:

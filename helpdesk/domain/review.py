@@ -7,11 +7,15 @@ import datetime as dt
 from helpdesk.domain.types import ReviewOutcome, StaffRole
 
 
-def review_refusal(role: str, status: str) -> str | None:
+def review_refusal(role: str, status: str, part_played: str | None = None) -> str | None:
+    """Why this person may not review the call. `part_played` is what they did on it, if anything
+    ("decided its pause", "countersigned its pause", "handled it"): a review must be independent."""
     if role != StaffRole.SUPERVISOR.value:
         return "Only a supervisor can review a call"
     if status != "closed":
         return "Only a closed call can be reviewed"
+    if part_played:
+        return f"You {part_played}: a supervisor who did not handle, decide or countersign the call must review it"
     return None
 
 

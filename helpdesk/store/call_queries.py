@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, select
 
-from helpdesk.clock import as_utc
+from helpdesk.clock import as_utc, london_stamp
 from helpdesk.domain.pause import Grounds, RequestedBy
 from helpdesk.domain.phones import national
+from helpdesk.domain.signposting import EDUCATION_SUPPORT
 from helpdesk.domain.types import CallerRole, Channel, ContactOutcome, Party, ReviewOutcome
 from helpdesk.store.models import (
     Advice,
@@ -70,12 +71,16 @@ class TimelineEntry:
 
 @dataclass(frozen=True)
 class DecisionSummary:
+    """The decision in force (the call's latest: each later one supersedes the one before)."""
+
     id: int
     decision: str
     exceptional: bool
     decided_by: str
     countersigned_by: str | None
     resumes_on: dt.date | None
+    decided_at: dt.datetime | None = None
+    informed: frozenset[str] = frozenset()  # parties recorded as informed of this decision
 
 
 @dataclass(frozen=True)
@@ -95,6 +100,7 @@ class CallDetail:
     closed_at: dt.datetime | None
     outcome: str | None
     signposting_offered_at: dt.datetime | None
+    signposting_not_offered: str | None
     school: SchoolCard
     inspection: InspectionCard | None
     body: BodyCard | None
@@ -104,8 +110,34 @@ class CallDetail:
     timeline: list[TimelineEntry] = field(default_factory=list)
 
     @property
-    def remit(self) -> str:
-        return self.inspection.remit if self.inspection else "schools"
+    def remit(self) -> str | None:
+        """The remit of the call's inspection; None while no inspection is on record."""
+        return self.inspection.remit if self.inspection else None
+
+    @property
+    def awaiting_countersignature(self) -> bool:
+        d = self.latest_decision
+        return bool(d and d.exceptional and not d.countersigned_by)
+
+
+@dataclass(frozen=True)
+class InspectionChoice:
+    id: int
+    label: str
+
+
+def school_inspections(engine: Engine, urn: str) -> list[InspectionChoice]:
+    """The school's inspections on record, newest first, to link a call to."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(Inspection.id, Inspection.reference, Inspection.remit, Inspection.start_date, Inspection.end_date)
+            .where(Inspection.urn == urn)
+            .order_by(Inspection.start_date.desc(), Inspection.id.desc())
+        ).all()
+    return [
+        InspectionChoice(r.id, f"{r.reference} · {r.remit.replace('_', ' ')} · {r.start_date:%-d %b}–{r.end_date:%-d %b %Y}")
+        for r in rows
+    ]
 
 
 def _utc(value: dt.datetime | None) -> dt.datetime | None:
@@ -148,7 +180,8 @@ def call_detail(engine: Engine, concern_id: int) -> CallDetail | None:
             select(Event.kind, Event.actor, Event.at, Event.details).where(Event.concern_id == concern_id).order_by(Event.id)
         ).all()
     latest = decisions[max(decisions)] if decisions else None
-    context = {"row": row, "advice": advice, "contacts": contacts, "decisions": decisions, "notices": notices, "handovers": handovers, "names": names, "reviews": reviews}
+    informed = frozenset(n.party for n in notices.values() if latest is not None and n.decision_id == latest.id)
+    context = {"inspection": i if row["inspection_id"] is not None else None, "row": row, "advice": advice, "contacts": contacts, "decisions": decisions, "notices": notices, "handovers": handovers, "names": names, "reviews": reviews}
     timeline = [
         TimelineEntry(as_utc(e.at), names.get(e.actor, e.actor), e.kind, describe(e.kind, json.loads(e.details or "{}"), context))
         for e in events
@@ -160,13 +193,24 @@ def call_detail(engine: Engine, concern_id: int) -> CallDetail | None:
         claimed_by_name=names.get(row["claimed_by"]) if row["claimed_by"] else None,
         claimed_at=_utc(row["claimed_at"]), closed_at=_utc(row["closed_at"]), outcome=row["outcome"],
         signposting_offered_at=_utc(row["signposting_offered_at"]),
+        signposting_not_offered=row["signposting_not_offered"],
         school=SchoolCard(school["urn"], school["name"], school["type"], school["phase"], school["local_authority"], school["postcode"], school["phone"]),
         inspection=inspection, body=body,
         body_contacts=sum(c.party == Party.RESPONSIBLE_BODY.value for c in contacts.values()),
         advice_ids=sorted(advice),
-        latest_decision=DecisionSummary(latest.id, latest.decision, latest.exceptional, latest.decided_by, latest.countersigned_by, latest.resumes_on) if latest else None,
+        latest_decision=DecisionSummary(
+            latest.id, latest.decision, latest.exceptional, latest.decided_by, latest.countersigned_by, latest.resumes_on,
+            _utc(latest.decided_at), informed,
+        ) if latest else None,
         timeline=timeline,
     )
+
+
+def decision_name(d) -> str:
+    """How the record names one decision: "the decision of Wed 18 Nov 09:02 (authorised)"."""
+    if d is None:
+        return "an earlier decision"
+    return f"the decision of {london_stamp(as_utc(d.decided_at))} ({d.decision})"
 
 
 def describe(kind: str, details: dict, context: dict) -> str:
@@ -202,27 +246,38 @@ def describe(kind: str, details: dict, context: dict) -> str:
         via = f"{Channel(c.channel).label.lower()}" + (f" {national(c.phone)}" if c.phone else "")
         note = f" — {c.note}" if c.note else ""
         return f"Contact with {who} by {via}: {ContactOutcome(c.outcome).label.lower()}{note}"
+    decisions = context["decisions"]
     if kind == "decision":
-        d = context["decisions"].get(details.get("decision_id"))
+        d = decisions.get(details.get("decision_id"))
         if d is None:
             return "Pause decision"
         asked = f"requested by {RequestedBy(d.requested_by).label.lower()}, grounds: {Grounds(d.grounds).label.lower()}"
+        supersedes = f" Supersedes {decision_name(decisions.get(d.supersedes_id))}." if d.supersedes_id else ""
         if d.decision == "declined":
-            return f"Pause DECLINED ({asked}). Rationale: {d.rationale}"
+            return f"Pause DECLINED ({asked}). Rationale: {d.rationale}{supersedes}"
         days = f"{d.working_days} working day{'s' if d.working_days != 1 else ''}"
         text = f"Pause AUTHORISED for {days}, resumes {_day(d.resumes_on)} ({asked}). Rationale: {d.rationale}"
         if d.exceptional:
             text += f" EXCEPTIONAL — justification: {d.justification}"
-        return text
+        return text + supersedes
     if kind == "countersigned":
-        return "Exceptional pause countersigned"
+        d = decisions.get(details.get("decision_id"))
+        reason = f": {d.countersign_reason}" if d is not None and d.countersign_reason else ""
+        return f"Countersigned the exceptional pause ({decision_name(d)}){reason}"
     if kind == "notified":
         n = context["notices"].get(details.get("notification_id"))
         if n is None:
             return "Notification"
-        return f"{Party(n.party).label} informed by {Channel(n.channel).label.lower()}" + (f" — {n.note}" if n.note else "")
+        of = f" of {decision_name(decisions.get(n.decision_id))}" if n.decision_id else ""
+        return f"{Party(n.party).label} informed{of} by {Channel(n.channel).label.lower()}" + (f" — {n.note}" if n.note else "")
     if kind == "signposted":
-        return "Signposting offered: Education Support helpline 08000 562 561; sharing provisional outcomes"
+        return f"Signposting offered: {EDUCATION_SUPPORT}; sharing provisional outcomes"
+    if kind == "signposting_not_offered":
+        return f"Signposting NOT offered: {row['signposting_not_offered'] or ''}"
+    if kind == "inspection_linked":
+        i = context.get("inspection")
+        what = f"{i['reference']}" if i is not None else "an inspection"
+        return ("Recorded and linked inspection " if details.get("recorded") else "Linked inspection ") + what
     if kind == "closed":
         return f"Closed. Outcome: {row['outcome'] or ''}"
     if kind == "viewed":

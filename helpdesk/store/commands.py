@@ -22,8 +22,10 @@ from helpdesk.domain.contact import (
     validate_notification,
 )
 from helpdesk.domain.independence import Ties, independence_refusal
+from helpdesk.domain.inspection import InspectionEntry
 from helpdesk.domain.intake import ConcernInvalid, NewConcern
 from helpdesk.domain.pause import (
+    COUNTERSIGN_REASON_MAX,
     Decision,
     PauseDecisionInput,
     countersign_refusal,
@@ -42,6 +44,7 @@ from helpdesk.store.models import (
     Concern,
     Conflict,
     ContactAttempt,
+    Event,
     FeedbackSeen,
     Handover,
     Inspection,
@@ -261,100 +264,170 @@ def log_contact(
         return attempt.id
 
 
-def pause_context(session: Session, concern: Concern) -> tuple[str, int]:
-    """(the inspection's remit, contact attempts with the responsible body so far)."""
-    remit = session.scalar(select(Inspection.remit).where(Inspection.id == concern.inspection_id)) or "schools"
+def link_inspection(
+    engine: Engine, concern_id: int, login: str, now: dt.datetime, *,
+    inspection_id: int | None = None, entry: InspectionEntry | None = None,
+) -> int:
+    """Link the call to one of its school's inspections, or to one the senior records now
+    (reference, remit, dates). The holder must be independent of it. Returns the inspection's id."""
+    with _writing(engine) as session:
+        concern, member = _handling(session, concern_id, login, "link the inspection")
+        if concern.inspection_id is not None:
+            reference = session.scalar(select(Inspection.reference).where(Inspection.id == concern.inspection_id))
+            raise Refused(f"The call is already linked to inspection {reference}")
+        if inspection_id is not None:
+            inspection = session.get(Inspection, inspection_id)
+            if inspection is None or inspection.urn != concern.urn:
+                raise FieldsInvalid({"inspection": "Choose one of this school's inspections"})
+        elif entry is not None:
+            if session.scalar(select(Inspection.id).where(Inspection.reference == entry.reference)) is not None:
+                raise FieldsInvalid({"reference": f"Inspection {entry.reference} is already on record: choose it from the list"})
+            inspection = Inspection(
+                reference=entry.reference, urn=concern.urn, remit=entry.remit, start_date=entry.start_date,
+                end_date=entry.end_date, lead_inspector=entry.lead_inspector, recorded_by=login,
+            )
+            session.add(inspection)
+            session.flush()
+        else:
+            raise FieldsInvalid({"inspection": "Choose the inspection, or record its reference, remit and dates"})
+        concern.inspection_id = inspection.id
+        session.flush()
+        holder = concern.claimed_by or login
+        holder_role = member.role if holder == login else _staff(session, holder).role
+        if refusal := independence_refusal(holder_role, ties(session, holder, concern)):
+            raise Refused(f"Not linked: {refusal[0].lower() + refusal[1:]}, so the call must go to someone independent of it")
+        record_event(
+            session, actor=login, kind="inspection_linked", at=now, concern_id=concern_id,
+            inspection_id=inspection.id, recorded=entry is not None and inspection_id is None,
+        )
+        return inspection.id
+
+
+def pause_context(session: Session, concern: Concern) -> tuple[str | None, int]:
+    """(the remit of the call's inspection, None with no inspection on record; contact attempts
+    with the responsible body so far)."""
+    remit = session.scalar(select(Inspection.remit).where(Inspection.id == concern.inspection_id)) if concern.inspection_id else None
     contacts = session.scalar(
         select(func.count()).where(ContactAttempt.concern_id == concern.id, ContactAttempt.party == Party.RESPONSIBLE_BODY.value)
     )
     return remit, contacts
 
 
+def _decision_in_force(session: Session, concern_id: int) -> PauseDecision | None:
+    """The call's latest decision: each later decision supersedes the one before it."""
+    return session.scalar(
+        select(PauseDecision).where(PauseDecision.concern_id == concern_id).order_by(PauseDecision.id.desc()).limit(1)
+    )
+
+
 def record_pause_decision(engine: Engine, concern_id: int, login: str, entry: PauseDecisionInput, policy: Policy, now: dt.datetime) -> int:
-    """Authorise or decline a pause. The pause starts today (London) and resumes on the N-th working day."""
+    """Authorise or decline a pause. The pause starts today (London) and resumes on the N-th
+    working day. A later decision names the one it supersedes; only the latest is in force."""
     with _writing(engine) as session:
         concern, _ = _handling(session, concern_id, login, "record a pause decision")
         remit, contacts = pause_context(session, concern)
         authorised = entry.decision == Decision.AUTHORISED.value
-        plan = plan_pause(london(now).date(), entry.working_days, remit, policy) if authorised and (entry.working_days or 0) >= 1 else None
-        if errors := pause_decision_errors(entry, plan, contacts):
+        plan = (
+            plan_pause(london(now).date(), entry.working_days, remit, policy)
+            if authorised and remit is not None and (entry.working_days or 0) >= 1 else None
+        )
+        if errors := pause_decision_errors(entry, plan, contacts, inspection_on_record=remit is not None):
             raise FieldsInvalid(errors)
+        earlier = _decision_in_force(session, concern_id)
         decision = PauseDecision(
             concern_id=concern_id, requested_by=entry.requested_by, grounds=entry.grounds, decision=entry.decision,
             working_days=plan.working_days if plan else None, starts_on=plan.starts_on if plan else None,
             resumes_on=plan.resumes_on if plan else None, exceptional=bool(plan and plan.exceptional),
             justification=entry.justification.strip() if plan and plan.exceptional else "",
             rationale=entry.rationale.strip(), decided_by=login, decided_at=now,
+            supersedes_id=earlier.id if earlier else None,
         )
         session.add(decision)
         session.flush()
         record_event(
             session, actor=login, kind="decision", at=now, concern_id=concern_id, decision_id=decision.id,
             decision=entry.decision, working_days=decision.working_days, exceptional=decision.exceptional,
-            resumes_on=decision.resumes_on,
+            resumes_on=decision.resumes_on, supersedes=decision.supersedes_id,
         )
         return decision.id
 
 
-def countersign(engine: Engine, concern_id: int, login: str, now: dt.datetime) -> None:
-    """A second person, a supervisor, countersigns the call's latest exceptional pause."""
+def countersign(engine: Engine, concern_id: int, login: str, reason: str, now: dt.datetime) -> None:
+    """A second person, a supervisor, countersigns the call's exceptional pause in force, with
+    their reasons."""
+    reason = validate_free_text(reason, "reason", "Your reasons for countersigning", COUNTERSIGN_REASON_MAX)
     with _writing(engine) as session:
         member = _staff(session, login)
-        concern, state = _call(session, concern_id)
-        decision = session.scalar(
-            select(PauseDecision).where(PauseDecision.concern_id == concern_id).order_by(PauseDecision.id.desc()).limit(1)
-        )
+        _call(session, concern_id)
+        decision = _decision_in_force(session, concern_id)
         if decision is None:
             raise Refused("There is no pause decision to countersign")
         signer = session.scalar(select(Staff.name).where(Staff.login == decision.countersigned_by)) if decision.countersigned_by else None
-        if reason := countersign_refusal(member.role, login, decision.decided_by, decision.exceptional, signer):
-            raise Refused(reason)
-        decision.countersigned_by, decision.countersigned_at = login, now
+        if refusal := countersign_refusal(member.role, login, decision.decided_by, decision.exceptional, signer):
+            raise Refused(refusal)
+        decision.countersigned_by, decision.countersigned_at, decision.countersign_reason = login, now, reason
         record_event(session, actor=login, kind="countersigned", at=now, concern_id=concern_id, decision_id=decision.id)
 
 
 def record_notification(engine: Engine, concern_id: int, login: str, now: dt.datetime, *, party: str, channel: str, note: str = "") -> int:
-    """The lead inspector, the school or the responsible body was informed of the decision."""
+    """Someone was informed of the decision in force; the notification names that decision."""
     validate_notification(party=party, channel=channel, note=note)
     with _writing(engine) as session:
-        _handling(session, concern_id, login, "record a notification")
-        notification = Notification(concern_id=concern_id, by=login, at=now, party=party, channel=channel, note=note.strip())
+        _handling(session, concern_id, login, "record who was informed")
+        decision = _decision_in_force(session, concern_id)
+        if decision is None:
+            raise Refused("There is no pause decision to inform anyone of: record the decision first")
+        notification = Notification(
+            concern_id=concern_id, decision_id=decision.id, by=login, at=now, party=party, channel=channel, note=note.strip(),
+        )
         session.add(notification)
         session.flush()
         record_event(
             session, actor=login, kind="notified", at=now, concern_id=concern_id,
-            notification_id=notification.id, party=party, channel=channel,
+            notification_id=notification.id, decision_id=decision.id, party=party, channel=channel,
         )
         return notification.id
 
 
-def record_signposting(engine: Engine, concern_id: int, login: str, now: dt.datetime) -> None:
-    """The senior offered the well-being signposting to the caller."""
+SIGNPOSTING_REASON_MAX = 2000
+
+
+def record_signposting(engine: Engine, concern_id: int, login: str, now: dt.datetime, *, offered: bool = True, reason: str = "") -> None:
+    """The senior offered the well-being signposting to the caller, or records why not."""
+    if not offered:
+        reason = validate_free_text(reason, "reason", "Why signposting was not offered", SIGNPOSTING_REASON_MAX)
     with _writing(engine) as session:
         concern, _ = _handling(session, concern_id, login, "record signposting")
         if concern.signposting_offered_at is not None:
-            raise Refused(f"Signposting was already recorded at {london_time(concern.signposting_offered_at)}")
-        concern.signposting_offered_at = now
-        record_event(session, actor=login, kind="signposted", at=now, concern_id=concern_id)
+            raise Refused(f"Signposting was already recorded as offered at {london_time(concern.signposting_offered_at)}")
+        if offered:
+            concern.signposting_offered_at = now
+            record_event(session, actor=login, kind="signposted", at=now, concern_id=concern_id)
+        else:
+            concern.signposting_not_offered = reason
+            record_event(session, actor=login, kind="signposting_not_offered", at=now, concern_id=concern_id)
 
 
-def close(engine: Engine, concern_id: int, login: str, outcome: str, now: dt.datetime) -> None:
-    """Close the call: it needs an outcome, advice, and a decision if a pause was requested."""
+def close(engine: Engine, concern_id: int, login: str, outcome: str, now: dt.datetime, *, policy: Policy) -> None:
+    """Close the call, only with a complete record: an outcome, advice, a decision if a pause was
+    requested (countersigned if exceptional), everyone the policy names informed of it, and
+    signposting offered (or why not) on a well-being or pause call. Refusals name all that is missing."""
     with _writing(engine) as session:
         concern, _ = _handling(session, concern_id, login, "close the call")
-        decisions = session.execute(
-            select(PauseDecision.exceptional, PauseDecision.countersigned_by)
-            .where(PauseDecision.concern_id == concern_id)
-            .order_by(PauseDecision.id)
-        ).all()
+        decision = _decision_in_force(session, concern_id)
+        informed = frozenset(
+            session.scalars(select(Notification.party).where(Notification.decision_id == decision.id)) if decision else ()
+        )
         facts = call_rules.CloseFacts(
             outcome=outcome,
             advice_notes=session.scalar(select(func.count()).where(Advice.concern_id == concern_id)),
             category=concern.category,
-            decisions=len(decisions),
-            awaiting_countersignature=bool(decisions) and decisions[-1].exceptional and decisions[-1].countersigned_by is None,
+            decision_in_force=decision.decision if decision else None,
+            awaiting_countersignature=bool(decision and decision.exceptional and decision.countersigned_by is None),
+            informed_of_decision=informed,
+            signposting_recorded=concern.signposting_offered_at is not None or bool(concern.signposting_not_offered),
         )
-        if reasons := call_rules.close_refusals(facts):
+        if reasons := call_rules.close_refusals(facts, policy):
             raise FieldsInvalid(reasons)
         concern.outcome = validate_free_text(outcome, "outcome", "Outcome", OUTCOME_MAX)
         concern.status, concern.closed_at = "closed", now
@@ -371,13 +444,35 @@ def review(engine: Engine, concern_id: int, login: str, outcome: str, feedback: 
     with _writing(engine) as session:
         member = _staff(session, login)
         concern, state = _call(session, concern_id)
-        if reason := review_refusal(member.role, state.status):
+        if reason := review_refusal(member.role, state.status, part_played(session, concern_id, login)):
             raise Refused(reason)
         row = Review(concern_id=concern_id, senior=concern.claimed_by or "", reviewer=login, at=now, outcome=outcome, feedback=feedback.strip())
         session.add(row)
         session.flush()
         record_event(session, actor=login, kind="reviewed", at=now, concern_id=concern_id, review_id=row.id, outcome=outcome)
         return row.id
+
+
+# what a member of staff did on a call that makes them no independent reviewer of it
+HANDLING_EVENTS = ("claimed", "advice", "contact", "decision", "notified", "signposted", "signposting_not_offered", "closed", "inspection_linked")
+
+
+def part_played(session: Session, concern_id: int, login: str) -> str | None:
+    """What `login` did on the call, in words, if they decided, countersigned or handled it."""
+    decisions = session.execute(
+        select(PauseDecision.decided_by, PauseDecision.countersigned_by).where(PauseDecision.concern_id == concern_id)
+    ).all()
+    if any(d.decided_by == login for d in decisions):
+        return "decided its pause"
+    if any(d.countersigned_by == login for d in decisions):
+        return "countersigned its pause"
+    handled = session.scalar(
+        select(func.count()).where(Event.concern_id == concern_id, Event.actor == login, Event.kind.in_(HANDLING_EVENTS))
+    )
+    handed = session.scalar(select(func.count()).where(Handover.concern_id == concern_id, Handover.to_login == login))
+    if handled or handed or session.scalar(select(Concern.claimed_by).where(Concern.id == concern_id)) == login:
+        return "handled this call"
+    return None
 
 
 def mark_feedback_read(engine: Engine, login: str, review_ids: list[int], now: dt.datetime) -> None:

@@ -101,9 +101,12 @@ OUTCOMES = [
 def seed_history(engine: Engine, clock: Clock, rng: random.Random, calls: int = 30) -> None:
     """Closed calls over the past four weeks, handled end to end through the commands, some
     of them reviewed: the review list and the statistics have something to show."""
+    from helpdesk.domain.call import missing_informed
+    from helpdesk.domain.inspection import InspectionEntry
     from helpdesk.domain.pause import PauseDecisionInput
     from helpdesk.domain.policy import load_policy
     from helpdesk.store import commands
+    from helpdesk.store.call_queries import call_detail
 
     policy = load_policy(shipped_file("policy.toml"))
     now = clock.now()
@@ -127,14 +130,22 @@ def seed_history(engine: Engine, clock: Clock, rng: random.Random, calls: int = 
                              channel="phone", outcome=rng.choice(["reached", "reached", "voicemail"]))
         if concern.category.value == "pause_request":
             decision = rng.choice(["authorised", "authorised", "declined"])
+            if decision == "authorised" and call_detail(engine, concern_id).inspection is None:
+                # no inspection on record for the school: the senior records it before deciding
+                commands.link_inspection(engine, concern_id, senior, minute(22), entry=InspectionEntry(
+                    reference=f"DEMO-{concern_id:05d}", remit="schools", start_date=day.date(), end_date=day.date() + dt.timedelta(days=1),
+                    lead_inspector="Lead inspector (recorded on the call)"))
             commands.record_pause_decision(engine, concern_id, senior, PauseDecisionInput(
                 decision=decision, requested_by=rng.choice(["lead_inspector", "headteacher", "responsible_body"]),
                 grounds=rng.choice(["wellbeing", "incident"]), working_days=1,
                 rationale="Leader unwell; responsible body arranging cover." if decision == "authorised" else "Leader well supported; evidence gathering can continue.",
             ), policy, minute(rng.uniform(25, 60)))
         commands.add_advice(engine, concern_id, senior, "Talked the leader through the pause policy and the support available.", minute(62))
+        if (decided := call_detail(engine, concern_id).latest_decision) is not None:
+            for party in missing_informed(decided.decision, decided.informed, policy):
+                commands.record_notification(engine, concern_id, senior, minute(64), party=party, channel="phone")
         commands.record_signposting(engine, concern_id, senior, minute(63))
-        commands.close(engine, concern_id, senior, rng.choice(OUTCOMES), minute(70))
+        commands.close(engine, concern_id, senior, rng.choice(OUTCOMES), minute(70), policy=policy)
         if n % 3 == 0:
             outcome = rng.choice(["meets_standard", "meets_standard", "needs_follow_up", "learning_review"])
             feedback = {"meets_standard": "Clear record; good contact with the trust.",

@@ -67,6 +67,7 @@ class Inspection(SQLModel, table=True):
     start_date: dt.date
     end_date: dt.date
     lead_inspector: str = Field(max_length=64)
+    recorded_by: str | None = Field(default=None, max_length=64)  # a senior, on a call; None: imported
 
 
 class InspectionMember(SQLModel, table=True):
@@ -113,6 +114,7 @@ class Concern(SQLModel, table=True):
     closed_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     outcome: str | None = Field(default=None, max_length=4000)
     signposting_offered_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    signposting_not_offered: str | None = Field(default=None, max_length=2000)  # why not, when not offered
 
 
 class Advice(SQLModel, table=True):
@@ -157,13 +159,16 @@ class PauseDecision(SQLModel, table=True):
     decided_at: dt.datetime = Field(sa_column=utc_column())
     countersigned_by: str | None = Field(default=None, max_length=64)
     countersigned_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    countersign_reason: str = Field(default="", max_length=4000)
+    supersedes_id: int | None = Field(default=None, foreign_key="pause_decision.id")  # the decision it replaces
 
 
 class Notification(SQLModel, table=True):
-    """Informing the lead inspector, the school or the responsible body of a decision."""
+    """Informing the lead inspector, the school, the responsible body or the caller of a decision."""
 
     id: int | None = Field(default=None, primary_key=True)
     concern_id: int = Field(foreign_key="concern.id", index=True)
+    decision_id: int | None = Field(default=None, foreign_key="pause_decision.id")  # the decision reported
     by: str = Field(max_length=64)
     at: dt.datetime = Field(sa_column=utc_column())
     party: str = Field(max_length=30)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from helpdesk.clock import as_utc
-from helpdesk.store.models import OPEN_CONCERN, Concern, Event, Inspection, School, Setting, Staff
+from helpdesk.store.models import OPEN_CONCERN, Concern, Event, Inspection, PauseDecision, School, Setting, Staff
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,7 @@ class QueueRow:
     claimed_by: str | None
     claimed_by_name: str | None
     claimed_at: dt.datetime | None
+    awaiting_countersignature: bool = False  # its exceptional pause in force is not yet countersigned
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class QueueCounts:
     waiting: int
     urgent_waiting: int
     claimed: int
+    awaiting_countersignature: int = 0
 
 
 def staff_member(engine: Engine, login: str) -> StaffMember | None:
@@ -60,6 +62,13 @@ def is_demo_database(engine: Engine) -> bool:
 def open_queue(engine: Engine) -> list[QueueRow]:
     """Waiting and claimed concerns: urgent first, then oldest first."""
     holder = aliased(Staff)
+    in_force = aliased(PauseDecision)
+    latest_id = select(func.max(PauseDecision.id)).where(PauseDecision.concern_id == Concern.id).scalar_subquery()
+    awaiting = (
+        select(in_force.id)
+        .where(in_force.id == latest_id, in_force.exceptional.is_(True), in_force.countersigned_by.is_(None))
+        .exists()
+    )
     statement = (
         select(
             Concern.id,
@@ -73,6 +82,7 @@ def open_queue(engine: Engine) -> list[QueueRow]:
             Concern.claimed_by,
             holder.name,
             Concern.claimed_at,
+            awaiting,
         )
         .join(School, School.urn == Concern.urn)
         .outerjoin(holder, holder.login == Concern.claimed_by)
@@ -94,6 +104,7 @@ def open_queue(engine: Engine) -> list[QueueRow]:
             claimed_by=r[8],
             claimed_by_name=r[9],
             claimed_at=as_utc(r[10]) if r[10] else None,
+            awaiting_countersignature=bool(r[11]),
         )
         for r in rows
     ]
@@ -105,6 +116,7 @@ def queue_counts(rows: list[QueueRow]) -> QueueCounts:
         waiting=len(waiting),
         urgent_waiting=sum(r.urgent for r in waiting),
         claimed=sum(r.status == "claimed" for r in rows),
+        awaiting_countersignature=sum(r.awaiting_countersignature for r in rows),
     )
 
 

@@ -58,6 +58,8 @@ class HelpdeskApp(KeysInOrder):
         self.watch_changes = watch_changes
         self.session_id = presence.new_session_id()
         self.quitting = threading.Event()  # ends the change feed's wait at once
+        # what was typed in forms left unsaved, by form and call, for this session only
+        self.drafts: dict[tuple[str, object], dict[str, object]] = {}
 
     def on_mount(self) -> None:
         self.push_screen(QueueScreen())

@@ -18,12 +18,17 @@ from helpdesk.domain import call as call_rules
 from helpdesk.domain.call import CallState
 from helpdesk.domain.phones import national
 from helpdesk.domain.refusals import Refused
-from helpdesk.domain.types import BodyKind, CallerRole, Category, Remit
+from helpdesk.domain.signposting import SIGNPOSTING
+from helpdesk.domain.types import BodyKind, CallerRole, Category, Party, Remit
 from helpdesk.store import commands, queries
-from helpdesk.store.call_queries import CallDetail, call_detail
+from helpdesk.domain.call import missing_informed
+from helpdesk.store.call_queries import CallDetail, call_detail, school_inspections
 from helpdesk.tui.advice_form import AdviceForm
 from helpdesk.tui.close_form import CloseForm
 from helpdesk.tui.contact_form import ContactForm
+from helpdesk.tui.countersign_form import CountersignForm
+from helpdesk.tui.inspection_form import InspectionForm
+from helpdesk.tui.signposting_form import SignpostingForm
 from helpdesk.store.faults import describe_fault
 from helpdesk.tui.messages import DatabaseTrouble
 from helpdesk.tui.notification_form import NotificationForm
@@ -33,11 +38,6 @@ from helpdesk.tui.review_form import ReviewForm
 from helpdesk.tui.release_form import ReleaseForm
 from helpdesk.tui.widgets import DataScreen, TroubleBanner
 
-SIGNPOSTING = (
-    "Education Support helpline: 08000 562 561 — free, confidential, 24 hours a day, 7 days a week.\n"
-    "Leaders may share provisional inspection outcomes with anyone they choose, "
-    "including health professionals, family and colleagues."
-)
 NARROW = 110  # below this width the cards and the timeline stack
 
 
@@ -65,9 +65,10 @@ class CallScreen(DataScreen):
         Binding("c", "claim", "Claim", id="call.claim"),
         Binding("a", "advice", "Advice", id="call.advice"),
         Binding("t", "contact", "Contact", id="call.contact"),
+        Binding("i", "link_inspection", "Link inspection", id="call.inspection"),
         Binding("p", "pause", "Pause decision", id="call.pause"),
-        Binding("n", "notify", "Informed", id="call.notify"),
-        Binding("o", "signposting", "Signposting offered", id="call.signposting"),
+        Binding("n", "informed", "Informed", id="call.informed"),
+        Binding("o", "signposting", "Signposting", id="call.signposting"),
         Binding("x", "close_call", "Close call", id="call.close"),
         Binding("l", "release", "Release", id="call.release"),
         Binding("g", "reassign", "Reassign", id="call.reassign"),
@@ -101,6 +102,7 @@ class CallScreen(DataScreen):
                 yield Static("", id="caller-card", classes="card")
                 yield Static("", id="school-card", classes="card")
                 yield Static("", id="body-card", classes="card")
+                yield Static("", id="decision-card", classes="card")
                 yield Static("", id="signposting-card", classes="card")
             with VerticalScroll(id="timeline-pane"):
                 yield Static("", id="timeline")
@@ -192,8 +194,14 @@ class CallScreen(DataScreen):
             ]))
         else:
             self.query_one("#body-card", Static).update(card([("Responsible body", "none on record")]))
-        offered = f"✓ offered at {london_time(d.signposting_offered_at)}" if d.signposting_offered_at else "☐ not yet offered (press o once offered)"
+        if d.signposting_offered_at:
+            offered = f"✓ offered at {london_time(d.signposting_offered_at)}"
+        elif d.signposting_not_offered:
+            offered = f"✗ not offered: {d.signposting_not_offered}"
+        else:
+            offered = "☐ not yet recorded (press o)"
         self.query_one("#signposting-card", Static).update(card([("Signposting", offered), ("", SIGNPOSTING)]))
+        self.query_one("#decision-card", Static).update(card(self.decision_lines()))
         timeline = Text()
         for entry in d.timeline:
             if timeline:
@@ -207,6 +215,21 @@ class CallScreen(DataScreen):
             timeline.append(f"\n— closed {london_stamp(d.closed_at)} —", style="bold")
         self.query_one("#timeline", Static).update(timeline)
         self.query_one("#timeline-pane").scroll_end(animate=False)
+
+    def decision_lines(self) -> list[tuple[str, str]]:
+        """The decision in force and who still has to be told of it."""
+        d = self.detail.latest_decision
+        if d is None:
+            return [("Pause decision", "none recorded")]
+        decided = f" at {london_time(d.decided_at)}" if d.decided_at else ""
+        state = f"authorised, resumes {d.resumes_on:%a %-d %b}" if d.decision == "authorised" and d.resumes_on else d.decision
+        if d.exceptional:
+            state += " · EXCEPTIONAL, " + (f"countersigned by {d.countersigned_by}" if d.countersigned_by else "awaiting countersignature (w)")
+        policy = self.app.policy
+        needed = policy.informed_of_authorised if d.decision == "authorised" else policy.informed_of_declined
+        missing = set(missing_informed(d.decision, d.informed, policy))
+        told = " · ".join(("☐ " if p in missing else "✓ ") + label(Party, p).lower() for p in needed)
+        return [("Pause decision", f"{state} (in force, decided{decided})"), ("Informed", told + ("  (press n)" if missing else ""))]
 
     def show_refusal(self, reason: str | None) -> None:
         line = self.query_one("#refusal", Static)
@@ -231,9 +254,12 @@ class CallScreen(DataScreen):
             return d.status == "claimed"
         if action == "reassign":
             return supervisor and d.status == "claimed"
-        if action == "countersign":
-            latest = d.latest_decision
-            return supervisor and latest is not None and latest.exceptional and not latest.countersigned_by
+        if action == "countersign":  # not offered to the supervisor who made the decision
+            return supervisor and d.awaiting_countersignature and d.latest_decision.decided_by != self.app.staff.login
+        if action == "link_inspection":
+            return d.inspection is None
+        if action == "informed":
+            return d.latest_decision is not None
         return True
 
     def handling_refusal(self, doing: str) -> str | None:
@@ -273,14 +299,14 @@ class CallScreen(DataScreen):
         self.run_command(commands.claim, success="Claimed: the call is yours")
 
     def action_signposting(self) -> None:
-        self.run_command(commands.record_signposting, success="Signposting recorded as offered")
+        self.open_form(SignpostingForm(self.detail), "record signposting")
 
     def action_countersign(self) -> None:
-        self.run_command(commands.countersign, success="Exceptional pause countersigned")
+        self.open_form(CountersignForm(self.detail))
 
-    def open_form(self, form, doing: str | None = None) -> None:
+    def open_form(self, form, doing: str | None = None, refusal: str | None = None) -> None:
         """Open a form, unless the rules already say this person cannot do it now."""
-        refusal = self.handling_refusal(doing) if doing else None
+        refusal = refusal or (self.handling_refusal(doing) if doing else None)
         self.show_refusal(refusal)
         if refusal:
             self.notify(refusal, severity="error", title="Refused")
@@ -296,8 +322,8 @@ class CallScreen(DataScreen):
     def action_pause(self) -> None:
         self.open_form(PauseForm(self.detail), "record a pause decision")
 
-    def action_notify(self) -> None:
-        self.open_form(NotificationForm(self.detail), "record a notification")
+    def action_informed(self) -> None:
+        self.open_form(NotificationForm(self.detail), "record who was informed")
 
     def action_close_call(self) -> None:
         self.open_form(CloseForm(self.detail), "close the call")
@@ -307,6 +333,18 @@ class CallScreen(DataScreen):
 
     def action_review(self) -> None:
         self.open_form(ReviewForm(self.detail))
+
+    @work(thread=True, group="call-action")
+    def action_link_inspection(self) -> None:
+        if refusal := self.handling_refusal("link the inspection"):
+            self.app.call_from_thread(self.open_form, None, refusal=refusal)
+            return
+        try:
+            inspections = school_inspections(self.app.engine, self.detail.school.urn)
+        except Exception as error:  # noqa: BLE001
+            self.post_message(self.Done(f"Cannot list the school's inspections ({describe_fault(error)}). Try again."))
+            return
+        self.app.call_from_thread(self.open_form, InspectionForm(self.detail, inspections))
 
     @work(thread=True, group="call-action")
     def action_reassign(self) -> None:

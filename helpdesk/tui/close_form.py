@@ -18,4 +18,6 @@ class CloseForm(CallForm):
         yield FormField("outcome", "Outcome summary", TextArea(id="close-outcome", soft_wrap=True))
 
     def save(self, values: dict[str, object]) -> None:
-        commands.close(self.app.engine, self.detail.id, self.app.staff.login, str(values["outcome"]), self.app.clock.now())
+        commands.close(
+            self.app.engine, self.detail.id, self.app.staff.login, str(values["outcome"]), self.app.clock.now(), policy=self.app.policy,
+        )

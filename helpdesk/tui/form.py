@@ -1,5 +1,7 @@
 """The shape every form shares: labelled fields with their error beside them, Ctrl+S to save,
-Esc to cancel. Saving runs the store command in a thread; a refusal keeps everything typed."""
+Esc to cancel. Saving runs the store command in a thread; a refusal keeps everything typed, and
+so does leaving: Esc on a form with typed content asks whether to keep it as a draft (restored
+when the same form is opened on the same call again in this session) or discard it."""
 
 from __future__ import annotations
 
@@ -12,11 +14,13 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
+from textual.widgets.select import InvalidSelectValueError
 
 from helpdesk.domain.phones import PhoneInvalid, parse_gb_phone
 from helpdesk.domain.refusals import FieldsInvalid, Refused
 from helpdesk.store.faults import describe_fault
+from helpdesk.tui.discard_prompt import DISCARD, KEEP, DiscardPrompt
 
 
 class FormField(Vertical):
@@ -56,7 +60,7 @@ class FieldNote(Static):
         self.set_class(not str(self.content), "-empty")
 
 
-class FormScreen(ModalScreen[bool]):
+class FormScreen(ModalScreen[object]):
     """A form over the screen it came from. Subclasses give `TITLE`, `form_fields()` and `save()`."""
 
     AUTO_FOCUS = ".field-row > *"  # the first field, not the scrolling container
@@ -83,6 +87,50 @@ class FormScreen(ModalScreen[bool]):
 
     def form_fields(self) -> ComposeResult:
         raise NotImplementedError
+
+    # --- drafts ---------------------------------------------------------------------------
+
+    @property
+    def draft_key(self) -> tuple[str, object]:
+        """Which draft this form keeps: one per form and call."""
+        return (type(self).__name__, getattr(getattr(self, "detail", None), "id", None))
+
+    def on_mount(self) -> None:
+        """Runs after a subclass's own on_mount: what the form opened with, then any draft."""
+        self.opened_with = self.values()
+        if draft := self.app.drafts.get(self.draft_key):
+            self.restore(draft)
+            self.show_note("Restored what you typed before; Ctrl+S saves it, Esc asks before discarding it.")
+
+    def restore(self, draft: dict[str, object]) -> None:
+        for form_field in self.query(FormField):
+            if form_field.field_name not in draft:
+                continue
+            value, widget = draft[form_field.field_name], form_field.widget
+            if isinstance(widget, TextArea):
+                widget.load_text(str(value))
+            elif isinstance(widget, Select):
+                try:
+                    widget.value = value
+                except InvalidSelectValueError:  # a choice no longer offered: left unchosen
+                    pass
+            elif isinstance(widget, (Input, Checkbox)):
+                widget.value = value
+
+    def typed(self) -> bool:
+        """Does the form hold anything beyond what it opened with?"""
+        return self.values() != getattr(self, "opened_with", self.values())
+
+    def keep_draft(self, values: dict[str, object] | None = None) -> None:
+        self.app.drafts[self.draft_key] = self.values() if values is None else values
+
+    def forget_draft(self) -> None:
+        self.app.drafts.pop(self.draft_key, None)
+
+    def show_note(self, text: str) -> None:
+        banner = self.query_one("#form-error", Static)
+        banner.update(text)
+        banner.set_class(not text, "-empty")
 
     def values(self) -> dict[str, object]:
         """What is typed and chosen, by field name (Select.NULL for nothing chosen)."""
@@ -112,8 +160,9 @@ class FormScreen(ModalScreen[bool]):
             hint.update("")
             form_field.show_error(str(invalid))
 
-    def save(self, values: dict[str, object]) -> None:
-        """Run the store command (in a worker thread). Raise FieldsInvalid or Refused to refuse."""
+    def save(self, values: dict[str, object]) -> object:
+        """Run the store command (in a worker thread). Raise FieldsInvalid or Refused to refuse.
+        What it returns (such as a new call's number) is what the form is dismissed with."""
         raise NotImplementedError
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
@@ -124,7 +173,20 @@ class FormScreen(ModalScreen[bool]):
             self.action_cancel()
 
     def action_cancel(self) -> None:
-        self.dismiss(False)
+        if not self.typed():
+            self.forget_draft()
+            self.dismiss(False)
+            return
+
+        def chosen_by_user(choice: str | None) -> None:
+            if choice == KEEP:
+                self.keep_draft()
+                self.dismiss(False)
+            elif choice == DISCARD:
+                self.forget_draft()
+                self.dismiss(False)
+
+        self.app.push_screen(DiscardPrompt(self.TITLE or "This form"), chosen_by_user)
 
     def action_save(self) -> None:
         self.query_one("#form-save", Button).disabled = True
@@ -133,10 +195,12 @@ class FormScreen(ModalScreen[bool]):
     @work(thread=True, exclusive=True, group="form-save")
     def run_save(self, values: dict[str, object]) -> None:
         try:
-            self.save(values)
+            result = self.save(values)
         except FieldsInvalid as invalid:
+            self.app.call_from_thread(self.keep_draft, values)
             self.post_message(self.Refusal(invalid.errors, None))
         except Refused as refused:
+            self.app.call_from_thread(self.keep_draft, values)
             self.post_message(self.Refusal({}, str(refused)))
         except Exception as error:  # noqa: BLE001 - a database fault: say so, keep the entry
             self.post_message(
@@ -144,7 +208,8 @@ class FormScreen(ModalScreen[bool]):
                                  "Everything you typed is kept: press Ctrl+S to try again.")
             )
         else:
-            self.app.call_from_thread(self.dismiss, True)
+            self.app.call_from_thread(self.forget_draft)
+            self.app.call_from_thread(self.dismiss, True if result is None else result)
 
     def on_form_screen_refusal(self, message: Refusal) -> None:
         self.query_one("#form-save", Button).disabled = False

@@ -55,7 +55,7 @@ class IntakeForm(FormScreen):
         inspection = f"\nInspection {found.inspection}" if found.inspection else "\nNo inspection on record"
         hint.update(f"✓ {found.name}, {found.local_authority}{inspection}")
 
-    def save(self, values: dict[str, object]) -> None:
+    def save(self, values: dict[str, object]) -> int:
         try:
             concern = validate_concern(
                 urn=str(values["urn"]),
@@ -72,4 +72,4 @@ class IntakeForm(FormScreen):
             if "urn" not in invalid.errors and queries.look_up_school(self.app.engine, urn, london(self.app.clock.now()).date()) is None:
                 raise ConcernInvalid({"urn": f"No school with URN {urn}", **invalid.errors}) from None
             raise
-        commands.log_concern(self.app.engine, concern, self.app.staff.login, self.app.clock.now())
+        return commands.log_concern(self.app.engine, concern, self.app.staff.login, self.app.clock.now())

@@ -1,17 +1,18 @@
-"""Record that the lead inspector, the school or the responsible body was told of the decision."""
+"""Record who was told of the decision in force: the parties the policy names for it come first."""
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.widgets import Input, Select
+from textual.widgets import Input, Select, Static
 
+from helpdesk.clock import london_stamp
+from helpdesk.domain.contact import INFORMABLE
 from helpdesk.domain.types import Channel, Party
+from helpdesk.tui.contact_form import options
 from helpdesk.store import commands
 from helpdesk.store.call_queries import CallDetail
-from helpdesk.tui.contact_form import options
 from helpdesk.tui.form import CallForm, FormField, chosen
 
-INFORMED = [Party.LEAD_INSPECTOR, Party.SCHOOL, Party.RESPONSIBLE_BODY]
 
 
 class NotificationForm(CallForm):
@@ -19,7 +20,15 @@ class NotificationForm(CallForm):
     detail: CallDetail
 
     def form_fields(self) -> ComposeResult:
-        yield FormField("party", "Informed", Select(options(INFORMED), prompt="— choose —", id="notify-party"))
+        d = self.detail.latest_decision
+        policy = self.app.policy
+        needed = (policy.informed_of_authorised if d and d.decision == "authorised" else policy.informed_of_declined) if d else ()
+        parties = [Party(p) for p in needed] + [p for p in INFORMABLE if p.value not in needed]
+        choices = [(p.label + ("" if d is None or p.value in d.informed or p.value not in needed else " — still to inform"), p.value) for p in parties]
+        if d is not None:
+            decided = london_stamp(d.decided_at) if d.decided_at else ""
+            yield Static(f"Of the decision of {decided}: pause {d.decision}.", classes="form-note")
+        yield FormField("party", "Informed", Select(choices, prompt="— choose —", id="notify-party"))
         yield FormField("channel", "How", Select(options(Channel), value=Channel.PHONE.value, allow_blank=False, id="notify-channel"))
         yield FormField("note", "Note", Input(id="notify-note"))
 

@@ -53,7 +53,10 @@ class PauseForm(CallForm):
         self.query_one("#field-working_days").display = authorising
         hint = self.query_one("#hint-working_days", Static)
         exceptional = False
-        if days is None or days < 1:
+        if self.detail.remit is None:
+            hint.update("No inspection is on record for this call: link it first (key i on the call); "
+                        "its remit sets the longest pause" if authorising else "")
+        elif days is None or days < 1:
             hint.update("A pause lasts at least one working day")
         else:
             plan = plan_pause(london(self.app.clock.now()).date(), days, self.detail.remit, self.app.policy)

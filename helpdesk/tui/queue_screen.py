@@ -53,12 +53,15 @@ class QueueHeader(Static):
 
     def show(self, staff: queries.StaffMember, counts: queries.QueueCounts | None, time_now: str, unread: int = 0) -> None:
         left = f"{staff.name} · {staff.role}" + (f" · {unread} new feedback (f)" if unread else "")
+        to_sign = ""
+        if counts is not None and counts.awaiting_countersignature and staff.role == "supervisor":
+            to_sign = f" · {counts.awaiting_countersignature} to countersign"
         right = "loading…" if counts is None else (
-            f"{counts.waiting} waiting ({counts.urgent_waiting} urgent) · {counts.claimed} claimed · {time_now}"
+            f"{counts.waiting} waiting ({counts.urgent_waiting} urgent) · {counts.claimed} claimed{to_sign} · {time_now}"
         )
         width = max(self.size.width, 40)
         if counts is not None and len(left) + len(right) + 3 > width:  # narrow: the short form
-            right = f"{counts.waiting} waiting · {counts.claimed} claimed · {time_now}"
+            right = f"{counts.waiting} waiting · {counts.claimed} claimed{to_sign.replace(' to countersign', ' to sign')} · {time_now}"
             left = left.replace(" new feedback (f)", " feedback (f)")
         gap = max(width - len(left) - len(right) - 2, 1)
         line = f" {left}{' ' * gap}{right} "
@@ -198,6 +201,8 @@ class QueueScreen(DataScreen):
         if row.status == "claimed":
             held = waiting_label(waited(row.claimed_at, now)).replace(" min", "m") if row.claimed_at else ""
             holder = f"{short_name(row.claimed_by_name, row.claimed_by)} {held}"
+            if row.awaiting_countersignature:
+                holder = f"✎ {holder}"  # an exceptional pause waits for a supervisor's countersignature
         viewing = self.viewers.get(row.id, [])
         # Styled as spans: two Texts compare equal whatever their base style, so a colour kept
         # there would never count as a change to redraw.
@@ -334,7 +339,11 @@ class QueueScreen(DataScreen):
     def action_new_concern(self) -> None:
         from helpdesk.tui.intake_form import IntakeForm
 
-        self.app.push_screen(IntakeForm(), lambda saved: self.notify("Concern logged in the queue") if saved else None)
+        def logged(call_number: object) -> None:
+            if call_number:
+                self.notify(f"Logged as call {call_number}: give the caller this number to quote", title=f"Call {call_number}", timeout=20)
+
+        self.app.push_screen(IntakeForm(), logged)
 
     def action_claim(self) -> None:
         key = self.selected_key()

@@ -84,8 +84,15 @@ def test_who_may_record_on_a_call(state, login, role, reason):
     assert refusal is None if reason is None else reason in refusal
 
 
+ALL_TOLD = frozenset({"lead_inspector", "school", "responsible_body"})
+
+
 def facts(**changes):
-    base = dict(outcome="Pause authorised; trust CEO on site.", advice_notes=1, category="pause_request", decisions=1, awaiting_countersignature=False)
+    base = dict(
+        outcome="Pause authorised; trust CEO on site.", advice_notes=1, category="pause_request",
+        decision_in_force="authorised", awaiting_countersignature=False, informed_of_decision=ALL_TOLD,
+        signposting_recorded=True,
+    )
     return CloseFacts(**{**base, **changes})
 
 
@@ -95,18 +102,45 @@ def facts(**changes):
         ({}, set()),
         ({"outcome": "  "}, {"outcome"}),
         ({"advice_notes": 0}, {"advice"}),
-        ({"decisions": 0}, {"decision"}),
-        ({"decisions": 0, "category": "wellbeing"}, set()),
+        ({"decision_in_force": None, "informed_of_decision": frozenset()}, {"decision"}),
+        ({"decision_in_force": None, "category": "inspection_process", "signposting_recorded": False}, set()),
         ({"awaiting_countersignature": True}, {"countersignature"}),
-        ({"outcome": "", "advice_notes": 0, "decisions": 0}, {"outcome", "advice", "decision"}),
+        ({"outcome": "", "advice_notes": 0, "decision_in_force": None}, {"outcome", "advice", "decision"}),
+        # an authorised pause: the lead inspector, the school and the responsible body are told
+        ({"informed_of_decision": frozenset({"lead_inspector", "school"})}, {"informed"}),
+        ({"informed_of_decision": frozenset()}, {"informed"}),
+        # even when it was exceptional and has been countersigned
+        ({"informed_of_decision": frozenset()}, {"informed"}),
+        # a declined pause: the lead inspector and the caller
+        ({"decision_in_force": "declined", "informed_of_decision": frozenset({"lead_inspector", "caller"})}, set()),
+        ({"decision_in_force": "declined", "informed_of_decision": ALL_TOLD}, {"informed"}),
+        # signposting on well-being and pause calls, offered or a reason why not
+        ({"signposting_recorded": False}, {"signposting"}),
+        ({"signposting_recorded": False, "category": "wellbeing", "decision_in_force": None}, {"signposting"}),
+        ({"signposting_recorded": False, "category": "inspector_conduct", "decision_in_force": None}, set()),
+        # a decision on a call that was not a pause request still needs its parties told
+        ({"category": "wellbeing", "informed_of_decision": frozenset({"school"})}, {"informed"}),
+        # everything missing at once is reported at once
+        (
+            {"outcome": "", "advice_notes": 0, "awaiting_countersignature": True, "informed_of_decision": frozenset(), "signposting_recorded": False},
+            {"outcome", "advice", "countersignature", "informed", "signposting"},
+        ),
     ],
 )
 def test_close_requirements(changes, topics):
-    assert set(close_refusals(facts(**changes))) == topics
+    assert set(close_refusals(facts(**changes), Policy())) == topics
 
 
 def test_close_refusal_words():
-    assert close_refusals(facts(advice_notes=0))["advice"] == "Cannot close: no advice recorded yet"
+    assert close_refusals(facts(advice_notes=0), Policy())["advice"] == "Cannot close: no advice recorded yet"
+    missing = close_refusals(facts(informed_of_decision=frozenset({"school"})), Policy())["informed"]
+    assert missing == "Cannot close: not yet recorded as informed of the authorised pause: lead inspector, responsible body"
+
+
+def test_who_must_be_informed_is_policy():
+    policy = Policy(informed_of_authorised=("responsible_body",))
+    assert close_refusals(facts(informed_of_decision=frozenset({"responsible_body"})), policy) == {}
+
 
 
 WEDNESDAY = dt.date(2026, 11, 18)

@@ -57,3 +57,13 @@ def test_every_bad_field_is_reported_at_once():
     with pytest.raises(ConcernInvalid) as refused:
         validate_concern(**{**GOOD, "urn": "1", "phone": "x", "summary": ""})
     assert set(refused.value.errors) == {"urn", "phone", "summary"}
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\n", "\r", "\x85"])
+def test_a_one_line_field_refuses_line_and_paragraph_separators(separator):
+    with pytest.raises(ConcernInvalid) as refused:
+        validate_concern(
+            urn="930037", caller_name=f"Grace{separator}Ellis", caller_role="headteacher", phone="020 7946 0123",
+            category="wellbeing", summary="Head is distressed.",
+        )
+    assert "caller_name" in refused.value.errors

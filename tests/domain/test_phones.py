@@ -25,7 +25,17 @@ def test_gb_numbers_are_stored_in_e164(typed, e164):
     [
         ("", "no phone number"),
         ("   ", "no phone number"),
-        ("not a number", "not a phone number"),
+        ("not a number", "not part of a phone number"),
+        # letters are never cleaned into some other number
+        ("0800 FLOWERS", "not part of a phone number"),
+        ("0113 496 O123", "not part of a phone number"),  # a letter O for a zero
+        ("0113 496 0123 call after 3pm", "not part of a phone number"),
+        # an extension is refused, not dropped
+        ("020 7946 0123 ext 12", "has an extension"),
+        ("020 7946 0123 x12", "has an extension"),
+        ("020 7946 0123#12", "has an extension"),
+        ("0113 496 0123, 4", "has an extension"),
+        ("+44+113 496 0123", "not part of a phone number"),
         ("0113 496", "not a valid UK number"),
         ("01632 960123", "not a valid UK number"),  # drama-reserved but rejected by phonenumbers
         ("07700 900123", "not a valid UK number"),
@@ -42,3 +52,11 @@ def test_national_format_for_display():
     assert national("+441134960123") == "0113 496 0123"
     assert national("+442079460018") == "020 7946 0018"
     assert national(None) == ""
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["+44 (0)113 496 0123", "(0113) 496 0123", "0113-496-0123", "0113.496.0123", "  0113 496 0123 ", "+44 113 496 0123"],
+)
+def test_the_usual_ways_of_writing_a_number_are_read(typed):
+    assert parse_gb_phone(typed) == "+441134960123"

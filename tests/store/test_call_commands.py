@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DatabaseError
 
+from helpdesk.domain.inspection import validate_inspection
 from helpdesk.domain.intake import validate_concern
 from helpdesk.domain.pause import PauseDecisionInput
 from helpdesk.domain.refusals import FieldsInvalid, Refused
@@ -150,10 +151,19 @@ def decision(**changes):
     return PauseDecisionInput(**{**base, **changes})
 
 
-def test_authorising_needs_a_responsible_body_contact_first(engine, clock, policy, held):
+def link_new_inspection(engine, clock, concern_id, login="gsingh", remit="schools", reference="INS-TEST-1"):
+    entry = validate_inspection(reference=reference, remit=remit, start="2026-11-17", end="2026-11-19", lead_inspector="Pat Lead")
+    return commands.link_inspection(engine, concern_id, login, clock.now(), entry=entry)
+
+
+def test_authorising_needs_an_inspection_and_a_responsible_body_contact_first(engine, clock, policy, held):
     with pytest.raises(FieldsInvalid) as refused:
         commands.record_pause_decision(engine, held, "gsingh", decision(), policy, clock.now())
-    assert "contact" in refused.value.errors
+    assert {"contact", "inspection"} <= set(refused.value.errors)
+    link_new_inspection(engine, clock, held)
+    with pytest.raises(FieldsInvalid) as refused:
+        commands.record_pause_decision(engine, held, "gsingh", decision(), policy, clock.now())
+    assert "contact" in refused.value.errors and "inspection" not in refused.value.errors
     commands.log_contact(engine, held, "gsingh", clock.now(), party="responsible_body", contact_name="", phone="0113 496 0500", channel="phone", outcome="reached")
     before = events(engine, held)
     commands.record_pause_decision(engine, held, "gsingh", decision(), policy, clock.now())
@@ -171,48 +181,75 @@ def test_declining_needs_only_a_rationale(engine, clock, policy, held):
 def test_an_exceptional_pause_needs_justification_and_another_supervisors_countersignature(engine, clock, policy):
     concern_id = log(engine, clock)
     commands.claim(engine, concern_id, "lpark", clock.now())
+    link_new_inspection(engine, clock, concern_id, login="lpark")
     commands.log_contact(engine, concern_id, "lpark", clock.now(), party="responsible_body", contact_name="", phone="0113 496 0500", channel="phone", outcome="reached")
     with pytest.raises(FieldsInvalid, match="exceptional"):
         commands.record_pause_decision(engine, concern_id, "lpark", decision(working_days=8), policy, clock.now())
     commands.record_pause_decision(engine, concern_id, "lpark", decision(working_days=8, justification="Head hospitalised."), policy, clock.now())
     commands.add_advice(engine, concern_id, "lpark", "Advice given", clock.now())
     with pytest.raises(FieldsInvalid, match="awaits a supervisor's countersignature"):
-        commands.close(engine, concern_id, "lpark", "Paused", clock.now())
+        commands.close(engine, concern_id, "lpark", "Paused", clock.now(), policy=policy)
     with pytest.raises(Refused, match="a second supervisor must countersign"):
-        commands.countersign(engine, concern_id, "lpark", clock.now())
+        commands.countersign(engine, concern_id, "lpark", "Head in hospital.", clock.now())
     with pytest.raises(Refused, match="Only a supervisor can countersign"):
-        commands.countersign(engine, concern_id, "akhan", clock.now())
+        commands.countersign(engine, concern_id, "akhan", "Head in hospital.", clock.now())
+    with pytest.raises(FieldsInvalid, match="reasons for countersigning is required"):
+        commands.countersign(engine, concern_id, "mokafor", "  ", clock.now())
     before = events(engine, concern_id)
-    commands.countersign(engine, concern_id, "mokafor", clock.now())
+    commands.countersign(engine, concern_id, "mokafor", "Head in hospital; the trust needs the week.", clock.now())
     assert new_events(engine, concern_id, before) == [("countersigned", "mokafor")]
+    assert "Head in hospital; the trust needs the week." in call_detail(engine, concern_id).timeline[-1].text
     with pytest.raises(Refused, match="Already countersigned by Mark Okafor"):
-        commands.countersign(engine, concern_id, "nreid", clock.now())
-    commands.close(engine, concern_id, "lpark", "Paused for 8 days", clock.now())
+        commands.countersign(engine, concern_id, "nreid", "Also agree.", clock.now())
+    # countersigned, but nobody is yet recorded as told and no signposting: still not closed
+    with pytest.raises(FieldsInvalid) as refused:
+        commands.close(engine, concern_id, "lpark", "Paused for 8 days", clock.now(), policy=policy)
+    assert set(refused.value.errors) == {"informed", "signposting"}
+    for party in ("lead_inspector", "school", "responsible_body"):
+        commands.record_notification(engine, concern_id, "lpark", clock.now(), party=party, channel="phone")
+    commands.record_signposting(engine, concern_id, "lpark", clock.now())
+    commands.close(engine, concern_id, "lpark", "Paused for 8 days", clock.now(), policy=policy)
 
 
-def test_notification_and_signposting_are_recorded_once_each(engine, clock, held):
+def test_notification_names_its_decision_and_signposting_is_recorded_once(engine, clock, policy, held):
+    with pytest.raises(Refused, match="no pause decision to inform anyone of"):
+        commands.record_notification(engine, held, "gsingh", clock.now(), party="lead_inspector", channel="phone")
+    decision_id = commands.record_pause_decision(engine, held, "gsingh", decision(decision="declined"), policy, clock.now())
     before = events(engine, held)
     commands.record_notification(engine, held, "gsingh", clock.now(), party="lead_inspector", channel="phone", note="Told lead")
+    commands.record_notification(engine, held, "gsingh", clock.now(), party="caller", channel="phone")
     commands.record_signposting(engine, held, "gsingh", clock.now())
     with pytest.raises(Refused, match="already recorded"):
         commands.record_signposting(engine, held, "gsingh", clock.now())
     with pytest.raises(FieldsInvalid, match="Choose who was informed"):
-        commands.record_notification(engine, held, "gsingh", clock.now(), party="caller", channel="phone")
-    assert new_events(engine, held, before) == [("notified", "gsingh"), ("signposted", "gsingh")]
+        commands.record_notification(engine, held, "gsingh", clock.now(), party="other", channel="phone")
+    assert new_events(engine, held, before) == [("notified", "gsingh"), ("notified", "gsingh"), ("signposted", "gsingh")]
+    detail = call_detail(engine, held)
+    assert detail.latest_decision.id == decision_id and detail.latest_decision.informed == {"lead_inspector", "caller"}
+    assert "Lead inspector informed of the decision of Wed 18 Nov 2026 09:00 (declined)" in detail.timeline[-3].text
 
 
 def test_close_needs_outcome_advice_and_a_decision_for_a_pause_request(engine, clock, policy, held):
     with pytest.raises(FieldsInvalid) as refused:
-        commands.close(engine, held, "gsingh", "", clock.now())
+        commands.close(engine, held, "gsingh", "", clock.now(), policy=policy)
     assert refused.value.errors == {
         "outcome": "Cannot close: an outcome summary is required",
         "advice": "Cannot close: no advice recorded yet",
         "decision": "Cannot close: a pause was requested and no decision is recorded",
+        "signposting": "Cannot close: record that signposting was offered, or why it was not",
     }
     commands.add_advice(engine, held, "gsingh", "Advice", clock.now())
     commands.record_pause_decision(engine, held, "gsingh", decision(decision="declined"), policy, clock.now())
+    commands.record_signposting(engine, held, "gsingh", clock.now(), offered=False, reason="Caller is the lead inspector.")
+    with pytest.raises(FieldsInvalid) as refused:
+        commands.close(engine, held, "gsingh", "Declined; support offered.", clock.now(), policy=policy)
+    assert refused.value.errors == {
+        "informed": "Cannot close: not yet recorded as informed of the declined pause: lead inspector, caller",
+    }
+    commands.record_notification(engine, held, "gsingh", clock.now(), party="lead_inspector", channel="phone")
+    commands.record_notification(engine, held, "gsingh", clock.now(), party="caller", channel="phone")
     before = events(engine, held)
-    commands.close(engine, held, "gsingh", "Declined; support offered.", clock.now())
+    commands.close(engine, held, "gsingh", "Declined; support offered.", clock.now(), policy=policy)
     assert new_events(engine, held, before) == [("closed", "gsingh")]
     with pytest.raises(Refused, match="Cannot add advice: the call is closed"):
         commands.add_advice(engine, held, "gsingh", "Late", clock.now())

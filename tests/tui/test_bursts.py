@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from helpdesk.store import commands
-from helpdesk.store.models import Advice, Concern, ContactAttempt, Handover, Notification, PauseDecision
+from helpdesk.store.models import Advice, Concern, ContactAttempt, Handover, Inspection, Notification, PauseDecision
 from support import burst, settle
 from test_call_screen import open_call, pause_request
 
@@ -64,7 +64,7 @@ async def test_intake_burst_puts_each_value_in_its_own_field(make_app, engine, c
             "pause_request", True, "Head taken ill; lead inspector asks to pause.")
 
 
-async def test_contact_pause_and_notification_forms_in_bursts(make_app, engine, clock):
+async def test_a_whole_pause_call_typed_in_bursts_is_recorded_exactly(make_app, engine, clock):
     app = make_app(login="gsingh")
     concern_id = pause_request(engine, clock)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -79,10 +79,17 @@ async def test_contact_pause_and_notification_forms_in_bursts(make_app, engine, 
         [contact] = rows(engine, ContactAttempt, concern_id=concern_id)
         assert contact.note == "CEO sends the deputy CEO. END"
 
-        await burst(pilot, "p")
-        assert type(app.screen).__name__ == "PauseForm"
+        # no inspection is on record for this school: record it on the call first
         await burst(
-            pilot, "enter", "down", "enter", "tab",  # requested by: lead inspector
+            pilot, "i", "tab", "[INS-2026-0042]", "tab", "enter", "down", "enter", "tab",
+            "[2026-11-17]", "tab", "[2026-11-19]", "tab", "[Pat Lead]", "ctrl+s",
+        )
+        [inspection] = rows(engine, Inspection, reference="INS-2026-0042")
+        assert (inspection.remit, inspection.start_date.isoformat(), inspection.lead_inspector) == ("schools", "2026-11-17", "Pat Lead")
+
+        await burst(
+            pilot, "p",
+            "enter", "down", "enter", "tab",  # requested by: lead inspector
             "enter", "down", "enter", "tab",  # grounds: well-being
             "enter", "down", "enter", "tab",  # decision: authorise
             "backspace", "[2]", "tab",
@@ -91,6 +98,25 @@ async def test_contact_pause_and_notification_forms_in_bursts(make_app, engine, 
         [decision] = rows(engine, PauseDecision, concern_id=concern_id)
         assert (decision.decision, decision.working_days) == ("authorised", 2)
         assert decision.rationale == "Head unwell; trust putting interim leadership in place. END"
+
+        # each party the policy names, then signposting, advice and the close: one burst
+        await burst(
+            pilot,
+            "n", "enter", "down", "enter", "tab", "tab", "[Told the lead]", "ctrl+s",
+            "n", "enter", "down", "down", "enter", "tab", "tab", "[Told the head's PA]", "ctrl+s",
+            "n", "enter", "down", "down", "down", "enter", "tab", "tab", "[Told the CEO]", "ctrl+s",
+            "o", "ctrl+s",
+            "a", "[Advised on the pause and the support available.]", "ctrl+s",
+            "x", "[Paused two days; trust has cover in place.]", "ctrl+s",
+        )
+        told = {(n.party, n.note, n.decision_id) for n in rows(engine, Notification, concern_id=concern_id)}
+        assert told == {
+            ("lead_inspector", "Told the lead", decision.id), ("school", "Told the head's PA", decision.id),
+            ("responsible_body", "Told the CEO", decision.id),
+        }
+        [concern] = rows(engine, Concern, id=concern_id)
+        assert concern.signposting_offered_at is not None
+        assert (concern.status, concern.outcome) == ("closed", "Paused two days; trust has cover in place.")
 
 
 async def test_release_reason_typed_in_a_burst(make_app, engine, clock):

@@ -1,0 +1,55 @@
+"""An inspection a senior records on a call when none is on record for the school."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from helpdesk.domain.intake import has_control_characters
+from helpdesk.domain.refusals import FieldsInvalid
+from helpdesk.domain.types import Remit
+
+REFERENCE_MAX = 40
+LEAD_MAX = 64
+
+
+@dataclass(frozen=True)
+class InspectionEntry:
+    reference: str
+    remit: str
+    start_date: dt.date
+    end_date: dt.date
+    lead_inspector: str  # as given: a name, or a staff login
+
+
+def parse_day(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        return None
+
+
+def validate_inspection(*, reference: str, remit: str, start: str, end: str, lead_inspector: str) -> InspectionEntry:
+    """A checked inspection, or FieldsInvalid naming every wrong field."""
+    errors: dict[str, str] = {}
+    reference = reference.strip()
+    if not reference:
+        errors["reference"] = "The inspection's reference is required"
+    elif has_control_characters(reference) or len(reference) > REFERENCE_MAX:
+        errors["reference"] = f"Reference is not valid (one line, at most {REFERENCE_MAX} characters)"
+    if remit not in Remit.values():
+        errors["remit"] = "Choose the remit: it sets the longest pause allowed"
+    start_date, end_date = parse_day(start), parse_day(end)
+    if start_date is None:
+        errors["start"] = "Give the first day as YYYY-MM-DD"
+    if end_date is None:
+        errors["end"] = "Give the last day as YYYY-MM-DD"
+    elif start_date is not None and end_date < start_date:
+        errors["end"] = "The last day is before the first"
+    lead_inspector = lead_inspector.strip()
+    if has_control_characters(lead_inspector) or len(lead_inspector) > LEAD_MAX:
+        errors["lead_inspector"] = f"Lead inspector is not valid (one line, at most {LEAD_MAX} characters)"
+    if errors:
+        raise FieldsInvalid(errors)
+    assert start_date is not None and end_date is not None
+    return InspectionEntry(reference, remit, start_date, end_date, lead_inspector)
