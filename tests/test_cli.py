@@ -43,10 +43,10 @@ def concern_count(db_path):
         return connection.scalar(select(func.count()).select_from(Concern))
 
 
-def test_concern_add_prints_the_new_id(run, db_path):
+def test_concern_add_prints_the_call_number(run, db_path):
     code, out, err = run("concern", "add", *GOOD, "--urgent")
-    assert (code, err) == (0, "")
-    assert int(out) >= 1
+    assert code == 0 and int(out) >= 1  # the number alone on standard output, for the phone system
+    assert err == f"helpdesk: logged as call {int(out)}: the caller can quote this number\n"
     code, out, _ = run("concern", "list", "--json")
     [listed] = json.loads(out)
     assert listed["urn"] == "930037" and listed["urgent"] is True and listed["status"] == "waiting"
@@ -65,7 +65,9 @@ def with_field(flag, value):
         ("--urn", "12345", "--urn: URN must be six digits"),
         ("--phone", "0113 496", "--phone: '0113 496' is not a valid UK number"),
         ("--phone", "+33 1 23 45 67 89", "--phone: '+33 1 23 45 67 89' is not a UK number"),
-        ("--phone", "call me", "--phone: 'call me' is not a phone number"),
+        ("--phone", "call me", "--phone: 'call me' holds characters that are not part of a phone number"),
+        ("--phone", "0113 496 0777 ext 4", "--phone: '0113 496 0777 ext 4' has an extension"),
+        ("--caller-name", "Grace\u2028Ellis", "--caller-name: Caller name contains control characters or line breaks"),
         ("--caller-role", "parent", "--caller-role: unknown caller role 'parent'"),
         ("--category", "gossip", "--category: unknown category 'gossip'"),
         ("--caller-name", "  ", "--caller-name: Caller name is required"),
@@ -222,3 +224,15 @@ def test_purge_refuses_dates_inside_retention_and_asks_for_confirmation(run, mon
     assert code == 1 and "needs confirmation" in err
     code, out, _ = run("purge", "--closed-before", "2019-01-01", "--yes", login="wcole")
     assert code == 0 and "purged the personal data of 0 call(s)" in out
+
+
+def test_arguments_that_are_not_utf8_name_the_option_and_record_nothing(db_path, tmp_path):
+    """The OS hands bytes that are not UTF-8 to Python as surrogates: one line, no traceback."""
+    env = {**os.environ, "HELPDESK_DATABASE_URL": sqlite_url(db_path)}
+    env.pop("HELPDESK_CONFIG", None)
+    args = [os.fsencode(a) for a in ("concern", "add", *with_field("--caller-name", "x"))]
+    args[args.index(b"x")] = b"Gr\xe2ce Ellis"  # Latin-1 bytes
+    done = subprocess.run([sys.executable, "-c", "import sys; from helpdesk.cli import main; sys.exit(main())", *args], env=env, capture_output=True)
+    assert done.returncode == 2
+    assert done.stderr.decode() == "helpdesk: --caller-name: the text given is not valid UTF-8; nothing was recorded\n"
+    assert concern_count(db_path) == 0

@@ -65,7 +65,7 @@ class CallScreen(DataScreen):
         Binding("c", "claim", "Claim", id="call.claim"),
         Binding("a", "advice", "Advice", id="call.advice"),
         Binding("t", "contact", "Contact", id="call.contact"),
-        Binding("i", "link_inspection", "Link inspection", id="call.inspection"),
+        Binding("i", "link_inspection", "Inspection", id="call.inspection", tooltip="Link the call to its inspection"),
         Binding("p", "pause", "Pause decision", id="call.pause"),
         Binding("n", "informed", "Informed", id="call.informed"),
         Binding("o", "signposting", "Signposting", id="call.signposting"),

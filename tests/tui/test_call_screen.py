@@ -5,6 +5,7 @@ from sqlalchemy import select
 from textual.widgets import Input, Static, TextArea
 
 from helpdesk.clock import FrozenClock
+from helpdesk.domain.inspection import validate_inspection
 from helpdesk.domain.intake import validate_concern
 from helpdesk.domain.phones import national
 from helpdesk.store import commands
@@ -72,20 +73,40 @@ async def test_a_pause_request_from_claim_to_close(make_app, engine, clock):
         await save(pilot)
         assert app.screen is screen and screen.detail.body_contacts == 1
 
-        await pilot.press("p")
+        await pilot.press("p")  # no inspection on record: authorising is refused until it is linked
         await settle(pilot)
         fill(app.screen, requested_by="lead_inspector", grounds="wellbeing", decision="authorised", working_days="2",
              rationale="Head unwell; trust putting interim leadership in place.")
         await save(pilot)
+        assert "link the inspection" in str(app.screen.query_one("#form-error", Static).content)
+        await pilot.press("escape")  # typed content: asked first; kept as a draft
+        await settle(pilot)
+        await pilot.press("k")
+        await settle(pilot)
+        assert app.screen is screen
+
+        await pilot.press("i")
+        await settle(pilot)
+        fill(app.screen, inspection="new", reference="INS-2026-0042", remit="schools", start="2026-11-17", end="2026-11-19", lead_inspector="Pat Lead")
+        await save(pilot)
+        assert screen.detail.inspection.reference == "INS-2026-0042"
+
+        await pilot.press("p")  # the draft comes back: nothing to type again
+        await settle(pilot)
+        assert app.screen.query_one("#pause-rationale", TextArea).text == "Head unwell; trust putting interim leadership in place."
+        await save(pilot)
         assert screen.detail.latest_decision.decision == "authorised"
 
-        await pilot.press("n")
-        await settle(pilot)
-        fill(app.screen, party="lead_inspector", note="Lead told by phone")
-        await save(pilot)
+        for party in ("lead_inspector", "school", "responsible_body"):
+            await pilot.press("n")
+            await settle(pilot)
+            fill(app.screen, party=party, note="Told by phone")
+            await save(pilot)
+        assert screen.detail.latest_decision.informed == {"lead_inspector", "school", "responsible_body"}
 
         await pilot.press("o")
         await settle(pilot)
+        await save(pilot)
         await pilot.press("a")
         await settle(pilot)
         fill(app.screen, text="Advised lead to pause until Friday; trust to confirm interim head.")
@@ -97,7 +118,7 @@ async def test_a_pause_request_from_claim_to_close(make_app, engine, clock):
         await save(pilot)
         assert screen.detail.status == "closed"
     kinds = [entry.kind for entry in call_detail(engine, concern_id).timeline if entry.kind != "viewed"]
-    assert kinds == ["logged", "claimed", "contact", "decision", "notified", "signposted", "advice", "closed"]
+    assert kinds == ["logged", "claimed", "contact", "inspection_linked", "decision", "notified", "notified", "notified", "signposted", "advice", "closed"]
 
 
 async def test_a_senior_on_the_inspection_team_is_told_why(make_app, engine, clock):
@@ -169,9 +190,17 @@ async def test_authorising_without_a_contact_is_refused_in_the_form(make_app, en
         assert field_error(form, "rationale") == "A rationale is required, whether authorised or declined"
 
 
+def linked(engine, clock, concern_id, login="gsingh"):
+    """The call linked to an inspection (of the schools remit) recorded on it."""
+    today = clock.now().date().isoformat()
+    entry = validate_inspection(reference=f"INS-{concern_id}", remit="schools", start=today, end=today, lead_inspector="Pat Lead")
+    commands.link_inspection(engine, concern_id, login, clock.now(), entry=entry)
+
+
 async def test_the_pause_form_shows_the_resume_date_live(make_app, engine, clock):
     concern_id = pause_request(engine, clock)
     commands.claim(engine, concern_id, "gsingh", clock.now())
+    linked(engine, clock, concern_id)
     app = make_app(login="gsingh")
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(pilot)
@@ -276,6 +305,7 @@ def test_pause_form_across_christmas(snap_compare, engine, policy, size):
     christmas_eve = FrozenClock("2026-12-24T10:00:00Z")
     concern_id = pause_request(engine, christmas_eve)
     commands.claim(engine, concern_id, "gsingh", christmas_eve.now())
+    linked(engine, christmas_eve, concern_id)
 
     async def run_before(pilot):
         await settle(pilot)

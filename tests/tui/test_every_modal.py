@@ -4,7 +4,8 @@ import pytest
 
 from helpdesk.store import commands
 from helpdesk.tui.call_screen import CallScreen
-from support import console, no_blink, seed_queue, settle
+from helpdesk.domain.pause import PauseDecisionInput
+from support import complete_the_record, console, no_blink, seed_queue, settle
 
 SIZES = [(80, 24), (120, 40)]
 
@@ -21,6 +22,10 @@ def held(engine, clock):
 @pytest.mark.parametrize("key", ["a", "t", "n", "x", "l", "g"])
 def test_call_forms(snap_compare, engine, clock, policy, held, key, size):
     """Advice, contact, informed, close, release and reassign forms over the call screen."""
+    if key == "n":  # "informed" is of a decision: there is one to report
+        commands.record_pause_decision(engine, held, "lpark", PauseDecisionInput(
+            decision="declined", requested_by="headteacher", grounds="wellbeing", rationale="Leader supported by the chair."),
+            policy, clock.now())
 
     async def run_before(pilot):
         await settle(pilot)
@@ -36,7 +41,8 @@ def test_call_forms(snap_compare, engine, clock, policy, held, key, size):
 
 @pytest.mark.parametrize("size", SIZES)
 def test_review_form(snap_compare, engine, clock, policy, held, size):
-    commands.close(engine, held, "lpark", "Advice given; no pause needed.", clock.now())
+    complete_the_record(engine, held, "lpark", clock.now(), policy)
+    commands.close(engine, held, "lpark", "Advice given; no pause needed.", clock.now(), policy=policy)
 
     async def run_before(pilot):
         await settle(pilot)
@@ -68,7 +74,8 @@ def test_export_form(snap_compare, engine, clock, policy, size, monkeypatch, tmp
 
 @pytest.mark.parametrize("size", SIZES)
 def test_feedback_screen(snap_compare, engine, clock, policy, held, size):
-    commands.close(engine, held, "lpark", "Advice given.", clock.now())
+    complete_the_record(engine, held, "lpark", clock.now(), policy)
+    commands.close(engine, held, "lpark", "Advice given.", clock.now(), policy=policy)
     commands.review(engine, held, "mokafor", "needs_follow_up", "Ring the trust back to confirm cover reached the head.", clock.now())
 
     async def run_before(pilot):
@@ -81,7 +88,8 @@ def test_feedback_screen(snap_compare, engine, clock, policy, held, size):
 
 @pytest.mark.parametrize("size", SIZES)
 def test_learning_review_screen(snap_compare, engine, clock, policy, held, size):
-    commands.close(engine, held, "lpark", "Advice given.", clock.now())
+    complete_the_record(engine, held, "lpark", clock.now(), policy)
+    commands.close(engine, held, "lpark", "Advice given.", clock.now(), policy=policy)
     commands.review(engine, held, "mokafor", "learning_review", "Pause considered late: bring to the learning review.", clock.now())
 
     async def run_before(pilot):

@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from textual.widgets import DataTable, Select, Sparkline, Static, TextArea
 
+from helpdesk.domain.inspection import validate_inspection
 from helpdesk.domain.intake import validate_concern
 from helpdesk.domain.pause import PauseDecisionInput
 from helpdesk.store import commands
@@ -13,7 +14,7 @@ from helpdesk.tui.call_screen import CallScreen
 from helpdesk.tui.feedback_screen import FeedbackScreen
 from helpdesk.tui.review_screen import ReviewScreen
 from helpdesk.tui.statistics_screen import StatisticsScreen
-from support import console, settle
+from support import complete_the_record, console, settle
 
 
 def closed_call(engine, clock, policy, *, decision="declined", senior="gsingh", days_ago=2, caller="Grace Ellis"):
@@ -24,10 +25,14 @@ def closed_call(engine, clock, policy, *, decision="declined", senior="gsingh", 
     commands.claim(engine, concern_id, senior, at + dt.timedelta(minutes=4))
     commands.log_contact(engine, concern_id, senior, at + dt.timedelta(minutes=6), party="responsible_body", contact_name="",
                          phone="0116 496 0001", channel="phone", outcome="reached")
+    if decision == "authorised":
+        commands.link_inspection(engine, concern_id, senior, at + dt.timedelta(minutes=8), entry=validate_inspection(
+            reference=f"INS-{concern_id}", remit="schools", start=at.date().isoformat(), end=at.date().isoformat(), lead_inspector="Pat Lead"))
     commands.record_pause_decision(engine, concern_id, senior, PauseDecisionInput(
         decision=decision, requested_by="headteacher", grounds="wellbeing", rationale="Leader supported by the chair.", working_days=1), policy, at + dt.timedelta(minutes=15))
     commands.add_advice(engine, concern_id, senior, "Explained how to raise concerns with the lead inspector.", at + dt.timedelta(minutes=20))
-    commands.close(engine, concern_id, senior, "Pause declined; support in place.", at + dt.timedelta(minutes=25))
+    complete_the_record(engine, concern_id, senior, at + dt.timedelta(minutes=22), policy)
+    commands.close(engine, concern_id, senior, "Pause declined; support in place.", at + dt.timedelta(minutes=25), policy=policy)
     return concern_id
 
 
