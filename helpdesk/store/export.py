@@ -23,7 +23,8 @@ BATCH = 1000
 
 CALL_FIELDS = [
     "id", "received_at", "status", "urgent", "category", "caller_role", "urn", "school", "local_authority",
-    "inspection", "remit", "claimed_at", "closed_at", "held_by", "region", "pause_decision", "pause_working_days",
+    "inspection", "remit", "claimed_at", "closed_at", "held_by", "region", "pause_decision", "pause_decided_at",
+    "pause_supersedes", "pause_decisions", "pause_working_days",
     "pause_resumes_on", "pause_exceptional", "pause_countersigned", "contact_attempts", "advice_notes",
     "review_outcome", "caller_name", "caller_phone", "summary", "advice", "outcome",
 ]
@@ -67,6 +68,13 @@ def call_records(engine: Engine, start: dt.date, end: dt.date, redact: bool, pro
                 row.concern_id: row
                 for row in connection.execute(select(PauseDecision.__table__).where(PauseDecision.concern_id.in_(chunk), PauseDecision.id.in_(latest)))
             }
+            superseded = [d.supersedes_id for d in decisions.values() if d.supersedes_id]
+            superseded_at = dict(connection.execute(
+                select(PauseDecision.id, PauseDecision.decided_at).where(PauseDecision.id.in_(superseded))
+            ).all()) if superseded else {}
+            decision_counts = dict(connection.execute(
+                select(PauseDecision.concern_id, func.count()).where(PauseDecision.concern_id.in_(chunk)).group_by(PauseDecision.concern_id)
+            ).all())
             reviews = dict(connection.execute(select(Review.concern_id, Review.outcome).where(Review.concern_id.in_(chunk), Review.id.in_(latest_review))).all())
             contacts = dict(connection.execute(select(ContactAttempt.concern_id, func.count()).where(ContactAttempt.concern_id.in_(chunk)).group_by(ContactAttempt.concern_id)).all())
             advice: dict[int, list[str]] = {}
@@ -81,7 +89,11 @@ def call_records(engine: Engine, start: dt.date, end: dt.date, redact: bool, pro
                     "category": concern["category"], "caller_role": concern["caller_role"], "urn": concern["urn"], "school": school,
                     "local_authority": authority, "inspection": reference, "remit": remit, "claimed_at": _iso(concern["claimed_at"]),
                     "closed_at": _iso(concern["closed_at"]), "held_by": concern["claimed_by"], "region": region,
+                    # the decision in force; the one it superseded (by when it was decided); how many there were
                     "pause_decision": decision.decision if decision else None,
+                    "pause_decided_at": _iso(decision.decided_at) if decision else None,
+                    "pause_supersedes": _iso(superseded_at.get(decision.supersedes_id)) if decision and decision.supersedes_id else None,
+                    "pause_decisions": decision_counts.get(concern["id"], 0),
                     "pause_working_days": decision.working_days if decision else None,
                     "pause_resumes_on": _iso(decision.resumes_on) if decision else None,
                     "pause_exceptional": decision.exceptional if decision else None,
