@@ -81,6 +81,7 @@ class DecisionSummary:
     resumes_on: dt.date | None
     decided_at: dt.datetime | None = None
     informed: frozenset[str] = frozenset()  # parties recorded as informed of this decision
+    decided_by_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -200,7 +201,7 @@ def call_detail(engine: Engine, concern_id: int) -> CallDetail | None:
         advice_ids=sorted(advice),
         latest_decision=DecisionSummary(
             latest.id, latest.decision, latest.exceptional, latest.decided_by, latest.countersigned_by, latest.resumes_on,
-            _utc(latest.decided_at), informed,
+            _utc(latest.decided_at), informed, names.get(latest.decided_by, latest.decided_by),
         ) if latest else None,
         timeline=timeline,
     )

@@ -20,7 +20,7 @@ class CountersignForm(CallForm):
         if d is not None:
             decided = london_stamp(d.decided_at) if d.decided_at else ""
             yield Static(
-                f"Decision of {decided} by {d.decided_by}: pause authorised, resumes {d.resumes_on:%a %-d %b %Y}, "
+                f"Decision of {decided} by {d.decided_by_name or d.decided_by}: pause authorised, resumes {d.resumes_on:%a %-d %b %Y}, "
                 "longer than the remit allows. Countersigning confirms it; your name, the time and your reasons "
                 "go on the record.",
                 classes="form-note",

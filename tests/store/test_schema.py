@@ -75,3 +75,34 @@ def test_the_tables_in_code_match_what_the_migrations_build(engine):
     with engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
     assert differences == []
+
+
+def test_upgrading_a_record_made_before_decisions_named_each_other(tmp_path):
+    """Revision 0005 on a database with history: each later decision on a call supersedes the
+    one before it, and each notification reports the decision in force when it was recorded."""
+    engine = make_engine(sqlite_url(tmp_path / "old.sqlite"))
+    upgrade(engine, "0004")
+    with engine.begin() as connection:
+        run = lambda sql, **values: connection.execute(text(sql), values)  # noqa: E731
+        run("INSERT INTO school (urn, name, type, phase, local_authority, postcode) VALUES ('930037', 'Thornhill', '', '', '', '')")
+        run(
+            "INSERT INTO concern (id, received_at, logged_by, caller_name, caller_role, caller_phone, urn, category, urgent,"
+            " priority, summary, status) VALUES (1, '2026-11-18 09:00:00+00:00', 'rdouglas', 'Grace Ellis', 'headteacher',"
+            " '+442079460123', '930037', 'pause_request', 1, 0, 'Pause?', 'claimed')"
+        )
+        for decision_id, decision, at in ((1, "declined", "09:10"), (2, "authorised", "09:40")):
+            run(
+                "INSERT INTO pause_decision (id, concern_id, requested_by, grounds, decision, exceptional, justification,"
+                " rationale, decided_by, decided_at) VALUES (:id, 1, 'headteacher', 'wellbeing', :decision, 0, '', 'Why', 'gsingh', :at)",
+                id=decision_id, decision=decision, at=f"2026-11-18 {at}:00+00:00",
+            )
+        for notification_id, party, at in ((1, "lead_inspector", "09:15"), (2, "school", "09:45")):
+            run(
+                "INSERT INTO notification (id, concern_id, by, at, party, channel, note) VALUES (:id, 1, 'gsingh', :at, :party, 'phone', '')",
+                id=notification_id, party=party, at=f"2026-11-18 {at}:00+00:00",
+            )
+    upgrade(engine)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT id, supersedes_id FROM pause_decision ORDER BY id")).all() == [(1, None), (2, 1)]
+        assert connection.execute(text("SELECT id, decision_id FROM notification ORDER BY id")).all() == [(1, 1), (2, 2)]
+    engine.dispose()

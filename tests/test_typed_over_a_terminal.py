@@ -1,0 +1,115 @@
+"""End to end through a real pseudo-terminal: the console reads what a terminal sends, and a
+whole burst written in one `write` (as a paste or a slow SSH link delivers it) is stored exactly.
+The database is checked, not the screen."""
+
+import os
+import pty
+import pwd
+import select
+import subprocess
+import sys
+import time
+
+from sqlalchemy import select as select_rows
+from sqlmodel import Session
+
+from helpdesk.domain.intake import validate_concern
+from helpdesk.store import commands
+from helpdesk.store.engine import sqlite_url
+from helpdesk.store.models import Advice, Concern, Staff
+
+DOWN, CTRL_S, CTRL_Q = "\x1b[B", "\x13", "\x11"
+NOTE = "Talked the head through the pause options; she will ring back after the trust calls. END-OF-NOTE"
+
+
+class Terminal:
+    """The console on a pseudo-terminal of 100x30, as an SSH session gives it."""
+
+    def __init__(self, url: str) -> None:
+        self.master, slave = pty.openpty()
+        os.set_blocking(self.master, False)
+        env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "100", "LINES": "30"}
+        env.pop("HELPDESK_CONFIG", None)
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", "import sys; from helpdesk.cli import main; sys.exit(main())", "--db", url],
+            stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True,
+        )
+        os.close(slave)
+        self.shown = b""
+
+    def read(self, seconds: float) -> None:
+        ready, _, _ = select.select([self.master], [], [], seconds)
+        if ready:
+            try:
+                self.shown += os.read(self.master, 1 << 16)
+            except OSError:
+                pass
+
+    def wait_for(self, text: bytes, seconds: float = 30) -> bool:
+        deadline = time.monotonic() + seconds
+        while text not in self.shown and time.monotonic() < deadline and self.process.poll() is None:
+            self.read(0.1)
+        return text in self.shown
+
+    def write(self, keys: str) -> None:
+        data = keys.encode()
+        assert os.write(self.master, data) == len(data)  # the whole burst in one write
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.write(CTRL_Q)
+            deadline = time.monotonic() + 10
+            while self.process.poll() is None and time.monotonic() < deadline:
+                self.read(0.1)
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait(timeout=10)
+        os.close(self.master)
+
+
+def until(condition, seconds: float = 30):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if found := condition():
+            return found
+        time.sleep(0.1)
+    return condition()
+
+
+def test_bursts_written_to_the_terminal_are_stored_exactly(engine, db_path, clock):
+    login = pwd.getpwuid(os.getuid()).pw_name  # who the console takes this terminal to be
+    with Session(engine) as session, session.begin():
+        if session.get(Staff, login) is None:
+            session.add(Staff(login=login, name="Terminal Senior", role="senior", region="London"))
+    terminal = Terminal(sqlite_url(db_path))
+    try:
+        assert terminal.wait_for(b"Terminal Senior"), terminal.shown[-2000:]
+        assert terminal.wait_for(b"0 waiting")
+
+        # a handler's intake: every field and Ctrl+S in one write
+        terminal.write(
+            "n" + "930037\tGrace Ellis\t" + "\r" + DOWN * 4 + "\r\t" + "020 7946 0123\t"
+            + "\r" + DOWN * 4 + "\r\t" + " \t" + "Head taken ill; lead inspector asks to pause. END" + CTRL_S
+        )
+
+        def logged():
+            with Session(engine) as session:
+                return session.scalars(select_rows(Concern)).all()
+
+        [concern] = until(logged)
+        assert (concern.urn, concern.caller_name, concern.caller_role, concern.caller_phone) == (
+            "930037", "Grace Ellis", "lead_inspector", "+442079460123")
+        assert (concern.category, concern.urgent, concern.summary) == (
+            "pause_request", True, "Head taken ill; lead inspector asks to pause. END")
+        assert terminal.wait_for(f"call {concern.id}".encode())  # the number the caller can quote
+
+        # a senior opens it, claims it and writes advice: one write again
+        terminal.write("\r" + "c" + "a" + NOTE + CTRL_S)
+
+        def advised():
+            with Session(engine) as session:
+                return session.scalars(select_rows(Advice.text)).all()
+
+        assert until(advised) == [NOTE]
+    finally:
+        terminal.close()

@@ -1,0 +1,149 @@
+"""The screens that keep the record complete: countersigning with reasons, signposting offered or
+why not, linking the inspection, the question before Esc throws typing away, and the queue's
+marker for a pause awaiting countersignature."""
+
+import pytest
+from sqlalchemy import select
+from sqlmodel import Session
+from textual.widgets import Static, TextArea
+
+from helpdesk.domain.pause import PauseDecisionInput
+from helpdesk.store import commands
+from helpdesk.store.models import Advice, PauseDecision
+from helpdesk.tui.call_screen import CallScreen
+from helpdesk.tui.discard_prompt import DiscardPrompt
+from support import burst, console, no_blink, settle
+from test_call_screen import linked, open_call, pause_request
+
+SIZES = [(80, 24), (120, 40)]
+
+
+def exceptional_pause(engine, clock, policy, senior="gsingh"):
+    concern_id = pause_request(engine, clock)
+    commands.claim(engine, concern_id, senior, clock.now())
+    linked(engine, clock, concern_id, login=senior)
+    commands.log_contact(engine, concern_id, senior, clock.now(), party="responsible_body", contact_name="", phone="0116 496 0001", channel="phone", outcome="reached")
+    commands.record_pause_decision(engine, concern_id, senior, PauseDecisionInput(
+        decision="authorised", requested_by="lead_inspector", grounds="wellbeing", rationale="Head in hospital.",
+        working_days=8, justification="Head in hospital; the trust needs the week."), policy, clock.now())
+    return concern_id
+
+
+async def test_countersigning_asks_for_reasons_and_records_them(engine, clock, policy):
+    concern_id = exceptional_pause(engine, clock, policy)
+    app = console(engine, clock, policy, "mokafor")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = await open_call(pilot, concern_id)
+        await burst(pilot, "w", "ctrl+s")  # no reasons: refused, the form stays
+        assert type(app.screen).__name__ == "CountersignForm"
+        assert "reasons for countersigning is required" in str(app.screen.query_one("#error-reason", Static).content)
+        await burst(pilot, "[Hospitalised; interim head needs the week.]", "ctrl+s")
+        assert app.screen is screen and screen.detail.latest_decision.countersigned_by == "mokafor"
+    with Session(engine) as session:
+        reason = session.scalar(select(PauseDecision.countersign_reason).where(PauseDecision.concern_id == concern_id))
+    assert reason == "Hospitalised; interim head needs the week."
+
+
+async def test_countersign_is_not_offered_to_the_supervisor_who_decided(engine, clock, policy):
+    concern_id = exceptional_pause(engine, clock, policy, senior="lpark")
+    app = console(engine, clock, policy, "lpark")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = await open_call(pilot, concern_id)
+        assert screen.check_action("countersign", ()) is False
+        await burst(pilot, "w")
+        assert app.screen is screen
+
+
+async def test_the_queue_marks_and_counts_pauses_awaiting_countersignature(engine, clock, policy):
+    concern_id = exceptional_pause(engine, clock, policy)
+    app = console(engine, clock, policy, "mokafor")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        header = str(app.screen.query_one("#queue-header").render())
+        assert "1 to countersign" in header
+        table = app.screen.query_one("DataTable")
+        assert "✎" in str(table.get_row(str(concern_id))[4])
+
+
+async def test_esc_on_a_typed_form_asks_and_discard_throws_it_away(engine, clock, policy):
+    concern_id = pause_request(engine, clock)
+    commands.claim(engine, concern_id, "gsingh", clock.now())
+    app = console(engine, clock, policy, "gsingh")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = await open_call(pilot, concern_id)
+        await burst(pilot, "a", "[A note I am not sure of]", "escape")
+        assert isinstance(app.screen, DiscardPrompt)
+        await burst(pilot, "escape")  # back to the form, nothing lost
+        assert app.screen.query_one("#advice-text", TextArea).text == "A note I am not sure of"
+        await burst(pilot, "escape", "k")  # kept as a draft
+        assert app.screen is screen
+        await burst(pilot, "a")
+        assert app.screen.query_one("#advice-text", TextArea).text == "A note I am not sure of"
+        await burst(pilot, "escape", "d")  # discarded
+        await burst(pilot, "a")
+        assert app.screen.query_one("#advice-text", TextArea).text == ""
+        await burst(pilot, "escape")  # an empty form closes at once
+        assert app.screen is screen
+    with Session(engine) as session:
+        assert session.scalars(select(Advice)).all() == []
+
+
+async def test_a_refused_pause_keeps_what_was_typed_until_the_contact_is_logged(engine, clock, policy):
+    concern_id = pause_request(engine, clock)
+    commands.claim(engine, concern_id, "gsingh", clock.now())
+    linked(engine, clock, concern_id)
+    app = console(engine, clock, policy, "gsingh")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        screen = await open_call(pilot, concern_id)
+        await burst(
+            pilot, "p", "enter", "down", "enter", "tab", "enter", "down", "enter", "tab", "enter", "down", "enter", "tab",
+            "tab", "[Head unwell; trust arranging cover.]", "ctrl+s",
+        )
+        assert "Log at least one attempt to contact the responsible body" in str(app.screen.query_one("#form-error", Static).content)
+        await burst(pilot, "escape", "k")
+        await burst(pilot, "t", "tab", "tab", "tab", "tab", "enter", "down", "enter", "ctrl+s")  # the contact: reached
+        assert screen.detail.body_contacts == 1
+        await burst(pilot, "p")
+        assert "Restored what you typed" in str(app.screen.query_one("#form-error", Static).content)
+        await burst(pilot, "ctrl+s")
+        assert app.screen is screen and screen.detail.latest_decision.decision == "authorised"
+
+
+async def test_the_intake_form_says_the_call_number(engine, clock, policy):
+    app = console(engine, clock, policy, "rdouglas")
+    notices = []
+    app.notify = lambda message, **kwargs: notices.append(message)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await burst(
+            pilot, "n", "[930037]", "tab", "[Grace Ellis]", "tab", "enter", "down", "enter", "tab",
+            "[020 7946 0123]", "tab", "enter", "down", "enter", "tab", "tab", "[Head is distressed.]", "ctrl+s",
+        )
+    assert any(message.startswith("Logged as call 1: give the caller this number") for message in notices), notices
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("key", ["w", "o", "i", "escape"])
+def test_record_forms(snap_compare, engine, clock, policy, key, size):
+    """Countersign, signposting, link inspection, and the question before discarding typing."""
+    concern_id = exceptional_pause(engine, clock, policy) if key == "w" else pause_request(engine, clock)
+    if key != "w":
+        commands.claim(engine, concern_id, "lpark", clock.now())
+
+    async def run_before(pilot):
+        await settle(pilot)
+        pilot.app.push_screen(CallScreen(concern_id))
+        await settle(pilot)
+        if key == "escape":
+            await burst(pilot, "a", "[A note]", "escape")
+        else:
+            await burst(pilot, key)
+        no_blink(pilot)
+        await pilot.pause()
+
+    login = "mokafor" if key == "w" else "lpark"
+    assert snap_compare(console(engine, clock, policy, login), terminal_size=size, run_before=run_before)
