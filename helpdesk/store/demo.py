@@ -175,7 +175,8 @@ def create_demo_database(url: str, clock: Clock) -> None:
 def simulated_concern(engine: Engine, rng: random.Random) -> NewConcern:
     """A realistic call about a school with an inspection this week (or any school)."""
     with engine.connect() as connection:
-        urns = list(connection.scalars(select(Inspection.urn).order_by(Inspection.urn))) or list(
+        scheduled = select(Inspection.urn).where(Inspection.recorded_by.is_(None)).order_by(Inspection.urn)  # not ones recorded on calls
+        urns = list(connection.scalars(scheduled)) or list(
             connection.scalars(select(School.urn).order_by(School.urn))
         )
     category = rng.choices(list(SUMMARIES), weights=[3, 2, 2, 3, 1])[0]

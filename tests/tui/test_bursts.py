@@ -129,3 +129,49 @@ async def test_release_reason_typed_in_a_burst(make_app, engine, clock):
         await burst(pilot, "l", "[Going off shift; handed back with notes. END]", "ctrl+s")
         [handover] = rows(engine, Handover, concern_id=concern_id)
         assert handover.reason == "Going off shift; handed back with notes. END"
+
+
+async def test_reassign_typed_in_a_burst(make_app, engine, clock):
+    app = make_app(login="lpark")
+    concern_id = pause_request(engine, clock)
+    commands.claim(engine, concern_id, "gsingh", clock.now())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await open_call(pilot, concern_id)
+        # `g` reads the seniors first: the keys after it still reach the form once it opens
+        await burst(pilot, "g", "enter", "down", "enter", "tab", "[Gurpreet off sick; handed on. END]", "ctrl+s")
+        [handover] = rows(engine, Handover, concern_id=concern_id)
+        assert handover.kind == "reassigned" and handover.reason == "Gurpreet off sick; handed on. END"
+        assert handover.to_login and handover.to_login != "gsingh"
+
+
+async def test_review_and_export_typed_in_bursts(make_app, engine, clock, policy, tmp_path):
+    from helpdesk.store.models import Review
+    from support import complete_the_record
+
+    app = make_app(login="mokafor")
+    concern_id = pause_request(engine, clock)
+    commands.claim(engine, concern_id, "gsingh", clock.now())
+    commands.add_advice(engine, concern_id, "gsingh", "Advised.", clock.now())
+    commands.record_pause_decision(engine, concern_id, "gsingh", decision_declined(), policy, clock.now())
+    complete_the_record(engine, concern_id, "gsingh", clock.now(), policy)
+    commands.close(engine, concern_id, "gsingh", "Declined; support in place.", clock.now(), policy=policy)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await open_call(pilot, concern_id)
+        await burst(pilot, "v", "enter", "down", "down", "enter", "tab", "[Ring the trust back tomorrow. END]", "ctrl+s")
+        [review] = rows(engine, Review, concern_id=concern_id)
+        assert (review.outcome, review.feedback) == ("needs_follow_up", "Ring the trust back tomorrow. END")
+
+        await burst(pilot, "escape", "v")
+        target = tmp_path / "export-typed.csv"
+        await burst(pilot, "ctrl+e", "tab", "ctrl+u", "[2026-11-18]", "tab", "ctrl+u", "[2026-11-18]",
+                    "tab", "tab", "tab", "ctrl+u", f"[{target}]", "ctrl+s")
+        assert target.exists(), app.screen.query("#form-error").first().content
+        assert str(concern_id) in target.read_text()
+
+
+def decision_declined():
+    from helpdesk.domain.pause import PauseDecisionInput
+
+    return PauseDecisionInput(decision="declined", requested_by="headteacher", grounds="wellbeing", rationale="Supported by the chair.")
