@@ -8,6 +8,10 @@ still opening. Here the App takes each key (and each paste) in turn and only han
 once the last has settled: every widget it bubbled through has handled it, the bindings it
 triggered have run, a screen it opened has mounted and focused its first field, and a save or a
 claim it started has finished and its result is on screen.
+
+A terminal sends Esc as the escape byte, which also starts Alt+key: Esc and `k` in one burst
+reach the console as Alt+K. The console binds no Alt keys, so an Alt+key is taken for what it
+was typed as, Esc and then the key.
 """
 
 from __future__ import annotations
@@ -42,6 +46,19 @@ async def processed(node: MessagePump, timeout: float = SETTLE_SECONDS) -> None:
         pass
 
 
+def as_typed(event: events.Event) -> list[events.Event]:
+    """Alt+key as Esc then the key (see the module's docstring); any other event as it is."""
+    if not isinstance(event, events.Key) or not event.key.startswith("alt+") or event.key == "alt+escape":
+        return [event]
+    key = event.key.removeprefix("alt+")
+    character = event.character if event.character and event.character != "\x1b" else (key if len(key) == 1 else None)
+    typed = [events.Key("escape", "\x1b"), events.Key(key, character)]
+    if event._sender is not None:
+        for one in typed:
+            one.set_sender(event._sender)
+    return typed
+
+
 class KeysInOrder(App):
     """An App that hands typed keys on one at a time (see the module's docstring).
 
@@ -58,7 +75,8 @@ class KeysInOrder(App):
             if self._typed is None:
                 self._typed = asyncio.Queue()
                 self._typist = asyncio.create_task(self._hand_on_keys(), name="keys-in-order")
-            self._typed.put_nowait(event)
+            for typed in as_typed(event):
+                self._typed.put_nowait(typed)
             return
         await super().on_event(event)
 
