@@ -118,5 +118,13 @@ def test_bursts_written_to_the_terminal_are_stored_exactly(engine, db_path, cloc
         # Esc (the form asks whether to keep the typing), then `d` (discard it)
         terminal.write("a" + "scratch that" + ESC + "d" + "a" + "Second note. END" + CTRL_S)
         assert until(terminal, lambda: len(advised()) == 2 and advised()) == [NOTE, "Second note. END"]
+
+        # closing is refused (no decision, no signposting); Esc and `k` keep the draft, and the
+        # keys after them (more than a key sequence could ever be) are keys, not part of the Esc
+        third = "Third note, written straight after the close was refused. END"
+        terminal.write("x" + "Not closed yet" + CTRL_S + ESC + "k" + "a" + third + CTRL_S)
+        assert until(terminal, lambda: len(advised()) == 3 and advised()) == [NOTE, "Second note. END", third]
+        with Session(engine) as session:
+            assert session.get(Concern, concern.id).status == "claimed"
     finally:
         terminal.close()

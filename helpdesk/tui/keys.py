@@ -9,16 +9,21 @@ once the last has settled: every widget it bubbled through has handled it, the b
 triggered have run, a screen it opened has mounted and focused its first field, and a save or a
 claim it started has finished and its result is on screen.
 
-A terminal sends Esc as the escape byte, which also starts Alt+key: Esc and `k` in one burst
-reach the console as Alt+K. The console binds no Alt keys, so an Alt+key is taken for what it
-was typed as, Esc and then the key.
+A terminal sends Esc as the escape byte, which also starts Alt+key and the sequences of the
+arrow and function keys. Textual's reader, given Esc and more keys in one read, holds them as
+one unknown sequence and then hands the Esc on as a "^": Esc, `k` (keep the draft) and the next
+keys of a burst were typed into the form instead. Here an escape byte followed in the same read
+by anything that cannot start a key sequence (anything but `[`, `O` or another Esc) is read as
+the Esc key, at once; and an Alt+key (Esc then one key, read apart) is taken for what it was
+typed as, Esc and then the key: the console binds no Alt keys.
 """
 
 from __future__ import annotations
 
 import asyncio
 
-from textual import events
+from textual import constants, events
+from textual._xterm_parser import XTermParser
 from textual.app import App
 from textual.message_pump import MessagePump
 from textual.worker import WorkerState
@@ -26,8 +31,9 @@ from textual.worker import WorkerState
 # How long one key may hold up the next. Only a screen that never answers, or a save stuck on
 # a database that never answers, reaches this; the keys behind it are then handed on as before.
 SETTLE_SECONDS = 30.0
-# A key settles in a handful of rounds (widget, bindings, screen opened, its first field focused).
-MAX_ROUNDS = 12
+# A key settles in a handful of rounds (widget, the messages it posts, bindings, a screen opened
+# and its first field focused); a widget that keeps posting (a timer) cannot hold keys longer.
+MAX_ROUNDS = 20
 
 
 async def processed(node: MessagePump, timeout: float = SETTLE_SECONDS) -> None:
@@ -44,6 +50,53 @@ async def processed(node: MessagePump, timeout: float = SETTLE_SECONDS) -> None:
         await asyncio.wait_for(done, timeout)
     except asyncio.TimeoutError:
         pass
+
+
+ESC = "\x1b"
+ESC_KEY = "\x1b[27u"  # the Esc key in the kitty keyboard protocol, which Textual reads at once
+PASTE_START, PASTE_END = "\x1b[200~", "\x1b[201~"
+
+
+def escapes_as_keys(data: str, in_paste: bool = False) -> tuple[str, bool]:
+    """`data` as read from the terminal, with each escape byte that is followed, in the same
+    read, by a character that cannot continue a key sequence written as the Esc key; pasted
+    text is left as it is. Returns the data and whether it ends inside a paste."""
+    out: list[str] = []
+    index = 0
+    while index < len(data):
+        if data.startswith(PASTE_START, index):
+            in_paste = True
+        elif data.startswith(PASTE_END, index):
+            in_paste = False
+        character = data[index]
+        following = data[index + 1] if index + 1 < len(data) else ""
+        if character == ESC and not in_paste and following and following not in "[O\x1b":
+            out.append(ESC_KEY)
+        else:
+            out.append(character)
+        index += 1
+    return "".join(out), in_paste
+
+
+class EscapeKeyParser(XTermParser):
+    """Textual's terminal reader, with Esc followed by another key read as Esc (see above)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._in_paste = False
+
+    def feed(self, data: str):
+        if data and not constants.DISABLE_KITTY_KEY:
+            data, self._in_paste = escapes_as_keys(data, self._in_paste)
+        return super().feed(data)
+
+
+def read_escape_as_a_key() -> None:
+    """Have the console's terminal driver read input with EscapeKeyParser."""
+    from textual.drivers import linux_driver
+
+    if linux_driver.XTermParser is XTermParser:
+        linux_driver.XTermParser = EscapeKeyParser
 
 
 def as_typed(event: events.Event) -> list[events.Event]:
@@ -67,6 +120,7 @@ class KeysInOrder(App):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        read_escape_as_a_key()
         self._typed: asyncio.Queue[events.Event] | None = None
         self._typist: asyncio.Task | None = None
 
@@ -100,18 +154,25 @@ class KeysInOrder(App):
             await self._typed.join()
 
     async def _settle(self) -> None:
-        """Wait until the key just handed on has had all its effects."""
+        """Wait until the key just handed on has had all its effects: each widget it passed
+        through has handled it and the messages that handling posted (a Select's overlay posts
+        its choice to itself, then to the Select, which takes the focus back), its bindings
+        have run, and focus and screen have stopped moving."""
         for _ in range(MAX_ROUNDS):
             if not self.is_running:
                 return
             screen, focused = self.screen, self.focused
+            chain: list[MessagePump] = []
             node: MessagePump | None = focused or screen
             while node is not None and node is not self:  # the widget, then each it bubbles to
-                await processed(node)
+                chain.append(node)
                 node = node._parent
+            for node in chain:
+                await processed(node)
             await processed(self)  # bindings run as the key reaches the App again
             waited = await self._wait_for_held_work()
-            if not waited and self.screen is screen and self.focused is focused:
+            busy = any(node.message_queue_size for node in chain)
+            if not (waited or busy) and self.screen is screen and self.focused is focused:
                 return
 
     async def _wait_for_held_work(self) -> bool:

@@ -175,3 +175,12 @@ def decision_declined():
     from helpdesk.domain.pause import PauseDecisionInput
 
     return PauseDecisionInput(decision="declined", requested_by="headteacher", grounds="wellbeing", rationale="Supported by the chair.")
+
+
+def test_an_escape_byte_followed_by_a_key_in_the_same_read_is_the_esc_key():
+    from helpdesk.tui.keys import EscapeKeyParser, escapes_as_keys
+
+    keys = [event.key for event in EscapeKeyParser().feed("ok\x13\x1bkn\r\x1b[B\x1bOA")]
+    assert keys == ["o", "k", "ctrl+s", "escape", "k", "n", "enter", "down", "up"]
+    # pasted text is left as it was pasted; an Esc at the end of a read waits for the next
+    assert escapes_as_keys("\x1b[200~a\x1bkb\x1b[201~x\x1b") == ("\x1b[200~a\x1bkb\x1b[201~x\x1b", False)
