@@ -182,7 +182,7 @@ def claim(engine: Engine, concern_id: int, login: str, now: dt.datetime) -> None
 
 def release(engine: Engine, concern_id: int, login: str, reason: str, now: dt.datetime) -> None:
     """Put a claimed call back in the queue, with the reason."""
-    reason = validate_free_text(reason, "reason", "Reason", 2000)
+    reason = validate_free_text(reason, "reason", "Reason", 2000, multiline=False)
     with _writing(engine) as session:
         member = _staff(session, login)
         concern, state = _call(session, concern_id)
@@ -199,7 +199,7 @@ def reassign(engine: Engine, concern_id: int, login: str, new_holder: str, reaso
     """A supervisor hands a claimed call to another senior, who must be independent too."""
     if not new_holder:
         raise FieldsInvalid({"new_holder": "Choose who to hand the call to"})
-    reason = validate_free_text(reason, "reason", "Reason", 2000)
+    reason = validate_free_text(reason, "reason", "Reason", 2000, multiline=False)
     with _writing(engine) as session:
         member = _staff(session, login)
         concern, state = _call(session, concern_id)
@@ -473,6 +473,16 @@ def part_played(session: Session, concern_id: int, login: str) -> str | None:
     if handled or handed or session.scalar(select(Concern.claimed_by).where(Concern.id == concern_id)) == login:
         return "handled this call"
     return None
+
+
+def review_refusal_for(engine: Engine, concern_id: int, login: str) -> str | None:
+    """Why this person may not review the call, asked before they write a review."""
+    with Session(engine) as session:
+        member = _staff(session, login)
+        status = session.scalar(select(Concern.status).where(Concern.id == concern_id))
+        if status is None:
+            return f"There is no concern {concern_id}"
+        return review_refusal(member.role, status, part_played(session, concern_id, login))
 
 
 def mark_feedback_read(engine: Engine, login: str, review_ids: list[int], now: dt.datetime) -> None:

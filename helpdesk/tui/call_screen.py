@@ -331,8 +331,14 @@ class CallScreen(DataScreen):
     def action_release(self) -> None:
         self.open_form(ReleaseForm(self.detail))
 
+    @work(thread=True, group="call-action")
     def action_review(self) -> None:
-        self.open_form(ReviewForm(self.detail))
+        try:
+            refusal = commands.review_refusal_for(self.app.engine, self.concern_id, self.app.staff.login)
+        except Exception as error:  # noqa: BLE001
+            self.post_message(self.Done(f"Cannot check who may review ({describe_fault(error)}). Try again."))
+            return
+        self.app.call_from_thread(self.open_form, ReviewForm(self.detail), refusal=refusal)
 
     @work(thread=True, group="call-action")
     def action_link_inspection(self) -> None:

@@ -37,7 +37,8 @@ MAX_ROUNDS = 20
 
 
 async def processed(node: MessagePump, timeout: float = SETTLE_SECONDS) -> None:
-    """Return once `node` has handled every message posted to it before this call."""
+    """Return once `node` has handled every message posted to it before this call (or has
+    closed: a widget removed meanwhile handles nothing more)."""
     done = asyncio.get_running_loop().create_future()
 
     def mark() -> None:
@@ -46,10 +47,14 @@ async def processed(node: MessagePump, timeout: float = SETTLE_SECONDS) -> None:
 
     if not node.call_later(mark):
         return  # closing: it handles nothing more
-    try:
-        await asyncio.wait_for(done, timeout)
-    except asyncio.TimeoutError:
-        pass
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not done.done() and not (node._closing or node._closed):
+        if asyncio.get_running_loop().time() > deadline:
+            return
+        try:
+            await asyncio.wait_for(asyncio.shield(done), 0.05)
+        except asyncio.TimeoutError:
+            pass
 
 
 ESC = "\x1b"

@@ -13,6 +13,18 @@ from test_call_screen import open_call, pause_request
 NOTE = "Talked the head through the pause options; she will call back after speaking to the trust. END-OF-NOTE"
 
 
+def held(engine, clock, holder="gsingh"):
+    """A pause request claimed by `holder`."""
+    concern_id = pause_request(engine, clock)
+    commands.claim(engine, concern_id, holder, clock.now())
+    return concern_id
+
+
+async def on_the_call(pilot, concern_id):
+    await settle(pilot)
+    await open_call(pilot, concern_id)
+
+
 def rows(engine, model, **where):
     with Session(engine) as session:
         statement = select(model)
@@ -121,11 +133,9 @@ async def test_a_whole_pause_call_typed_in_bursts_is_recorded_exactly(make_app, 
 
 async def test_release_reason_typed_in_a_burst(make_app, engine, clock):
     app = make_app(login="gsingh")
-    concern_id = pause_request(engine, clock)
-    commands.claim(engine, concern_id, "gsingh", clock.now())
+    concern_id = held(engine, clock)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await open_call(pilot, concern_id)
+        await on_the_call(pilot, concern_id)
         await burst(pilot, "l", "[Going off shift; handed back with notes. END]", "ctrl+s")
         [handover] = rows(engine, Handover, concern_id=concern_id)
         assert handover.reason == "Going off shift; handed back with notes. END"
@@ -133,11 +143,9 @@ async def test_release_reason_typed_in_a_burst(make_app, engine, clock):
 
 async def test_reassign_typed_in_a_burst(make_app, engine, clock):
     app = make_app(login="lpark")
-    concern_id = pause_request(engine, clock)
-    commands.claim(engine, concern_id, "gsingh", clock.now())
+    concern_id = held(engine, clock)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await open_call(pilot, concern_id)
+        await on_the_call(pilot, concern_id)
         # `g` reads the seniors first: the keys after it still reach the form once it opens
         await burst(pilot, "g", "enter", "down", "enter", "tab", "[Gurpreet off sick; handed on. END]", "ctrl+s")
         [handover] = rows(engine, Handover, concern_id=concern_id)
@@ -150,8 +158,7 @@ async def test_review_and_export_typed_in_bursts(make_app, engine, clock, policy
     from support import complete_the_record
 
     app = make_app(login="mokafor")
-    concern_id = pause_request(engine, clock)
-    commands.claim(engine, concern_id, "gsingh", clock.now())
+    concern_id = held(engine, clock)
     commands.add_advice(engine, concern_id, "gsingh", "Advised.", clock.now())
     commands.record_pause_decision(engine, concern_id, "gsingh", decision_declined(), policy, clock.now())
     complete_the_record(engine, concern_id, "gsingh", clock.now(), policy)

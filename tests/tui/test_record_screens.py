@@ -147,3 +147,20 @@ def test_record_forms(snap_compare, engine, clock, policy, key, size):
 
     login = "mokafor" if key == "w" else "lpark"
     assert snap_compare(console(engine, clock, policy, login), terminal_size=size, run_before=run_before)
+
+
+async def test_a_supervisor_who_decided_is_told_before_writing_a_review(engine, clock, policy):
+    from support import complete_the_record
+
+    concern_id = exceptional_pause(engine, clock, policy, senior="lpark")
+    commands.countersign(engine, concern_id, "mokafor", "Justified.", clock.now())
+    commands.add_advice(engine, concern_id, "lpark", "Advice.", clock.now())
+    complete_the_record(engine, concern_id, "lpark", clock.now(), policy)
+    commands.close(engine, concern_id, "lpark", "Paused.", clock.now(), policy=policy)
+    app = console(engine, clock, policy, "lpark")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = await open_call(pilot, concern_id)
+        await burst(pilot, "v")
+        assert app.screen is screen
+        assert str(screen.query_one("#refusal", Static).content).startswith("You decided its pause: a supervisor who did not")
