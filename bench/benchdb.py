@@ -31,9 +31,17 @@ def build(url: str, waiting: int, closed: int, racers: int = 0) -> None:
         urgent = rng.random() < 0.3
         received = now - dt.timedelta(minutes=minutes_ago)
         return dict(
-            received_at=received, logged_by="bench", caller_name="Sample Caller", caller_role="headteacher",
-            caller_phone="+441134960000", urn=rng.choice(urns), category="wellbeing", urgent=urgent,
-            priority=0 if urgent else 1, summary="Benchmark concern", status=status,
+            received_at=received,
+            logged_by="bench",
+            caller_name="Sample Caller",
+            caller_role="headteacher",
+            caller_phone="+441134960000",
+            urn=rng.choice(urns),
+            category="wellbeing",
+            urgent=urgent,
+            priority=0 if urgent else 1,
+            summary="Benchmark concern",
+            status=status,
             closed_at=received + dt.timedelta(hours=1) if status == "closed" else None,
         )
 
@@ -46,7 +54,13 @@ def build(url: str, waiting: int, closed: int, racers: int = 0) -> None:
             batch = [concern("waiting", rng.uniform(0, 60)) for _ in range(start, min(start + 10_000, waiting))]
             session.execute(insert(Concern), batch)
         if racers:
-            session.execute(insert(Staff), [dict(login=f"racer{n:02d}", name=f"Racer {n:02d}", role="senior", region="Bench", active=True) for n in range(racers)])
+            session.execute(
+                insert(Staff),
+                [
+                    dict(login=f"racer{n:02d}", name=f"Racer {n:02d}", role="senior", region="Bench", active=True)
+                    for n in range(racers)
+                ],
+            )
     with engine.connect() as connection:
         connection.exec_driver_sql("ANALYZE")
         connection.commit()

@@ -72,8 +72,12 @@ def main() -> None:
     won = sum(r[0] for r in reports)
     errors = sum(r[1] for r in reports)
     latencies = [latency for r in reports for latency in r[2]]
-    print(f"{args.processes} processes for {args.seconds:.0f} s on {url.split(':')[0]}: {len(latencies)} claim attempts, {won} won, {errors} errors")
-    print(f"{won / args.seconds:.0f} successful claims/s; latency p50 {benchdb.percentile(latencies, 0.5):.1f} ms, p99 {benchdb.percentile(latencies, 0.99):.1f} ms")
+    print(
+        f"{args.processes} processes for {args.seconds:.0f} s on {url.split(':')[0]}: {len(latencies)} claim attempts, {won} won, {errors} errors"
+    )
+    print(
+        f"{won / args.seconds:.0f} successful claims/s; latency p50 {benchdb.percentile(latencies, 0.5):.1f} ms, p99 {benchdb.percentile(latencies, 0.99):.1f} ms"
+    )
 
 
 if __name__ == "__main__":

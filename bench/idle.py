@@ -47,10 +47,15 @@ def main() -> None:
         consoles = []
         for _ in range(args.consoles):
             master, slave = pty.openpty()
-            consoles.append(subprocess.Popen(
-                [sys.executable, "-m", "helpdesk", "--db", url, "--as", "akhan"],
-                stdin=slave, stdout=slave, stderr=slave, env={**os.environ, "TERM": "xterm-256color"},
-            ))
+            consoles.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "helpdesk", "--db", url, "--as", "akhan"],
+                    stdin=slave,
+                    stdout=slave,
+                    stderr=slave,
+                    env={**os.environ, "TERM": "xterm-256color"},
+                )
+            )
             threading.Thread(target=_drain, args=(master,), daemon=True).start()
         time.sleep(5 + args.consoles)  # start-up is not idling
         before, started = [cpu_seconds(console.pid) for console in consoles], time.monotonic()
@@ -63,7 +68,9 @@ def main() -> None:
         for console in consoles:
             console.wait(timeout=10)
     shares = [100 * cpu / elapsed for cpu in used]
-    together = "" if args.consoles == 1 else f" each, with {args.consoles} open on one database (highest {max(shares):.2f} %)"
+    together = (
+        "" if args.consoles == 1 else f" each, with {args.consoles} open on one database (highest {max(shares):.2f} %)"
+    )
     print(
         f"idle console, queue of 200, {elapsed:.0f} s: CPU {sum(shares) / len(shares):.2f} %{together} (target < 1 %), "
         f"RSS {rss:.0f} MB (target < 120 MB)"

@@ -43,7 +43,12 @@ def console(url: str, seen, ready) -> None:
 
     QueueScreen.on_queue_screen_loaded = loaded
     engine = make_engine(url)
-    app = HelpdeskApp(engine=engine, clock=Clock(), staff=staff_member(engine, "akhan"), policy=load_policy(shipped_file("policy.toml")))
+    app = HelpdeskApp(
+        engine=engine,
+        clock=Clock(),
+        staff=staff_member(engine, "akhan"),
+        policy=load_policy(shipped_file("policy.toml")),
+    )
 
     async def run() -> None:
         async with app.run_test(size=(100, 30)) as pilot:
@@ -74,8 +79,14 @@ def main() -> None:
         while not seen.empty():
             seen.get()
         engine = make_engine(url)
-        concern = validate_concern(urn="930037", caller_name="Sample Caller", caller_role="headteacher",
-                                   phone="0113 496 0001", category="wellbeing", summary="Propagation")
+        concern = validate_concern(
+            urn="930037",
+            caller_name="Sample Caller",
+            caller_role="headteacher",
+            phone="0113 496 0001",
+            category="wellbeing",
+            summary="Propagation",
+        )
         committed: dict[int, float] = {}
         rng = random.Random(5)
         for _ in range(args.changes):
@@ -93,7 +104,9 @@ def main() -> None:
         watcher.terminate()
         engine.dispose()
     print(f"propagation over {len(latencies)} of {len(committed)} changes on {url.split(':')[0]}")
-    print(f"p50 {statistics.median(latencies):.0f} ms, p99 {benchdb.percentile(latencies, 0.99):.0f} ms, max {max(latencies):.0f} ms (target p99 <= 1000 ms)")
+    print(
+        f"p50 {statistics.median(latencies):.0f} ms, p99 {benchdb.percentile(latencies, 0.99):.0f} ms, max {max(latencies):.0f} ms (target p99 <= 1000 ms)"
+    )
 
 
 if __name__ == "__main__":

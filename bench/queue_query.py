@@ -33,7 +33,9 @@ def main() -> None:
             timings.append((time.perf_counter() - started) * 1000)
         engine.dispose()
     print(f"open queue: {len(rows)} rows of 200,500 concerns on {url.split(':')[0]}; {args.runs} runs")
-    print(f"median {statistics.median(timings):.2f} ms, p99 {benchdb.percentile(timings, 0.99):.2f} ms (target <= 10 ms)")
+    print(
+        f"median {statistics.median(timings):.2f} ms, p99 {benchdb.percentile(timings, 0.99):.2f} ms (target <= 10 ms)"
+    )
 
 
 if __name__ == "__main__":

@@ -50,7 +50,9 @@ def main() -> None:
         print(f"review list pages (50 rows) over 200,000 closed calls on {url.split(':')[0]} (target <= 100 ms a page)")
         for name, found in cases.items():
             timings = timed(engine, found)
-            print(f"  {name:<16} median {statistics.median(timings):6.1f} ms, worst {max(timings):6.1f} ms over {len(timings)} page(s)")
+            print(
+                f"  {name:<16} median {statistics.median(timings):6.1f} ms, worst {max(timings):6.1f} ms over {len(timings)} page(s)"
+            )
         engine.dispose()
 
 

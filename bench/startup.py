@@ -68,7 +68,9 @@ def timed(command: list[str], shown: list[bytes] = ()) -> tuple[float, float]:
     exited = time.perf_counter() - started
     os.close(master)
     if code != 0 or seen is None:
-        raise SystemExit(f"{' '.join(command)} exited {code}" + ("" if seen is not None else " before the queue was shown"))
+        raise SystemExit(
+            f"{' '.join(command)} exited {code}" + ("" if seen is not None else " before the queue was shown")
+        )
     return seen, exited
 
 

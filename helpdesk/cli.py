@@ -127,7 +127,9 @@ def cmd_import(args, settings: Settings) -> int:
     except importers.ImportRefused as refused:
         for problem in refused.problems:
             print(f"{path.name}: {problem}", file=sys.stderr)
-        raise Refused(f"{len(refused.problems)} bad row(s) in {path.name}; nothing imported (--skip-invalid imports the rest)") from None
+        raise Refused(
+            f"{len(refused.problems)} bad row(s) in {path.name}; nothing imported (--skip-invalid imports the rest)"
+        ) from None
     for problem in report.skipped:
         print(f"{path.name}: skipped {problem}", file=sys.stderr)
     for problem in report.warnings:
@@ -175,7 +177,9 @@ def cmd_concern_list(args, settings: Settings) -> int:
     for row in rows:
         flag = "URGENT" if row.urgent else "      "
         held = f" ({row.claimed_by})" if row.claimed_by else ""
-        print(f"{row.id:>6}  {london_stamp(row.received_at)}  {flag}  {row.status:<7}{held}  {row.urn}  {row.school}  {Category(row.category).label}")
+        print(
+            f"{row.id:>6}  {london_stamp(row.received_at)}  {flag}  {row.status:<7}{held}  {row.urn}  {row.school}  {Category(row.category).label}"
+        )
     return 0
 
 
@@ -247,7 +251,9 @@ def cmd_purge(args, settings: Settings) -> int:
     if not args.yes:
         if not sys.stdin.isatty():
             raise Refused("purge needs confirmation: run it in a terminal, or add --yes")
-        answer = input(f"Anonymise the personal data of {plan.calls} closed and reviewed call(s) closed before {args.closed_before}? [y/N] ")
+        answer = input(
+            f"Anonymise the personal data of {plan.calls} closed and reviewed call(s) closed before {args.closed_before}? [y/N] "
+        )
         if answer.strip().lower() not in ("y", "yes"):
             print("nothing purged", file=sys.stderr)
             return 1
@@ -263,8 +269,16 @@ def common_options(in_subcommand: bool) -> argparse.ArgumentParser:
     """Options accepted before or after the subcommand (after it, they must not reset the first)."""
     default = argparse.SUPPRESS if in_subcommand else None
     common = argparse.ArgumentParser(add_help=False, argument_default=default)
-    common.add_argument("--db", metavar="URL", help="database URL (default: HELPDESK_DATABASE_URL, the config file, or a SQLite file in your data folder)")
-    common.add_argument("--policy", metavar="FILE", help="policy file (default: HELPDESK_POLICY, the config file, or the shipped policy)")
+    common.add_argument(
+        "--db",
+        metavar="URL",
+        help="database URL (default: HELPDESK_DATABASE_URL, the config file, or a SQLite file in your data folder)",
+    )
+    common.add_argument(
+        "--policy",
+        metavar="FILE",
+        help="policy file (default: HELPDESK_POLICY, the config file, or the shipped policy)",
+    )
     common.add_argument("--as", dest="as_login", metavar="LOGIN", help="act as this demo login (demo databases only)")
     common.add_argument("--exit-when-loaded", action="store_true", default=default or False, help=argparse.SUPPRESS)
     return common
@@ -272,7 +286,11 @@ def common_options(in_subcommand: bool) -> argparse.ArgumentParser:
 
 def build_parser() -> argparse.ArgumentParser:
     top, common = common_options(in_subcommand=False), common_options(in_subcommand=True)
-    parser = argparse.ArgumentParser(prog="helpdesk", parents=[top], description="The inspection helpline console. With no subcommand, opens the live queue.")
+    parser = argparse.ArgumentParser(
+        prog="helpdesk",
+        parents=[top],
+        description="The inspection helpline console. With no subcommand, opens the live queue.",
+    )
     parser.set_defaults(run=cmd_console)
     sub = parser.add_subparsers(title="subcommands", metavar="COMMAND")
 
@@ -319,7 +337,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", parents=[common], help="open a live demo queue on its own database")
     demo.add_argument("--no-simulator", action="store_true", help="do not simulate incoming calls")
-    demo.add_argument("--interval", type=float, default=8.0, metavar="SECONDS", help="seconds between simulated calls (default 8)")
+    demo.add_argument(
+        "--interval", type=float, default=8.0, metavar="SECONDS", help="seconds between simulated calls (default 8)"
+    )
     demo.set_defaults(run=cmd_demo)
     return parser
 
@@ -346,5 +366,8 @@ def main(argv: list[str] | None = None) -> int:
     except (RuleRefused, ConfigInvalid, PolicyInvalid, SchemaNotReady) as error:
         print(f"helpdesk: {error}", file=sys.stderr)
     except (OperationalError, ProgrammingError, OSError) as error:  # one line, never a traceback
-        print(f"helpdesk: the database is unavailable ({describe_fault(error)}); try again, or check --db", file=sys.stderr)
+        print(
+            f"helpdesk: the database is unavailable ({describe_fault(error)}); try again, or check --db",
+            file=sys.stderr,
+        )
     return 1

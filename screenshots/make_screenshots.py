@@ -39,7 +39,9 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         engine = make_engine(sqlite_url(Path(folder) / "screens.sqlite"))
         seed_demo(engine, FrozenClock(CLOCK))
-        waiting = next(row.id for row in queries.open_queue(engine) if row.status == "waiting" and row.category == "pause_request")
+        waiting = next(
+            row.id for row in queries.open_queue(engine) if row.status == "waiting" and row.category == "pause_request"
+        )
 
         async def nothing(pilot):
             pass

@@ -17,6 +17,7 @@ from helpdesk.store.engine import make_engine, sqlite_url
 from helpdesk.store.schema import upgrade
 from support import SAMPLE_NOW, import_samples
 
+
 @pytest.fixture(scope="session")
 def reference_template(tmp_path_factory) -> Path:
     """A database file with the schema and the shipped reference samples, built once."""

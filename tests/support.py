@@ -34,7 +34,6 @@ def seed_queue(engine, clock, ages_min=(42, 31, 18, 12, 9, 6, 3, 1), seed: int =
     ]
 
 
-
 async def settle(pilot) -> None:
     """Wait for the database loads in flight and the messages they post (not the change feed,
     which runs for the app's whole life)."""
@@ -57,7 +56,9 @@ def console(engine, clock, policy, login="akhan", watch_changes=False):
     """The console on fixed data with a frozen clock and no animation, as `login`."""
     from helpdesk.tui.app import HelpdeskApp
 
-    app = HelpdeskApp(engine=engine, clock=clock, staff=staff_member(engine, login), policy=policy, watch_changes=watch_changes)
+    app = HelpdeskApp(
+        engine=engine, clock=clock, staff=staff_member(engine, login), policy=policy, watch_changes=watch_changes
+    )
     app.animation_level = "none"
     return app
 

@@ -14,12 +14,18 @@ from helpdesk.store.models import Concern, Event, Setting
 from sqlmodel import Session
 
 GOOD = [
-    "--urn", "930037",
-    "--caller-name", "Grace Ellis",
-    "--caller-role", "headteacher",
-    "--phone", "0113 496 0777",
-    "--category", "wellbeing",
-    "--summary", "Head is distressed after day one.",
+    "--urn",
+    "930037",
+    "--caller-name",
+    "Grace Ellis",
+    "--caller-role",
+    "headteacher",
+    "--phone",
+    "0113 496 0777",
+    "--category",
+    "wellbeing",
+    "--summary",
+    "Head is distressed after day one.",
 ]
 
 
@@ -201,7 +207,20 @@ def test_export_is_for_supervisors_and_writes_the_file(run, tmp_path):
     code, _, err = run("export", "calls", "--from", "2026-11-01", "--to", "2026-12-31", login="akhan")
     assert code == 1 and "Only a supervisor or an admin can export" in err
     out = tmp_path / "calls.json"
-    code, _, err = run("export", "calls", "--from", "2000-01-01", "--to", "2099-12-31", "--format", "json", "--redact", "--output", str(out), login="lpark")
+    code, _, err = run(
+        "export",
+        "calls",
+        "--from",
+        "2000-01-01",
+        "--to",
+        "2099-12-31",
+        "--format",
+        "json",
+        "--redact",
+        "--output",
+        str(out),
+        login="lpark",
+    )
     assert code == 0, err
     assert "exported 1 calls record(s) (redacted)" in err
     records = json.loads(out.read_text())
@@ -232,7 +251,11 @@ def test_arguments_that_are_not_utf8_name_the_option_and_record_nothing(db_path,
     env.pop("HELPDESK_CONFIG", None)
     args = [os.fsencode(a) for a in ("concern", "add", *with_field("--caller-name", "x"))]
     args[args.index(b"x")] = b"Gr\xe2ce Ellis"  # Latin-1 bytes
-    done = subprocess.run([sys.executable, "-c", "import sys; from helpdesk.cli import main; sys.exit(main())", *args], env=env, capture_output=True)
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys; from helpdesk.cli import main; sys.exit(main())", *args],
+        env=env,
+        capture_output=True,
+    )
     assert done.returncode == 2
     assert done.stderr.decode() == "helpdesk: --caller-name: the text given is not valid UTF-8; nothing was recorded\n"
     assert concern_count(db_path) == 0

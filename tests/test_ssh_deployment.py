@@ -77,7 +77,17 @@ class Terminals:
 
     def open(self, name: str, command: str, term: str) -> None:
         # the pane stays after the session ends, so that a failure shows what ssh said
-        self.tmux("new-session", "-d", "-s", name, "-x", "100", "-y", "30", f"env TERM={term} COLORTERM=truecolor {command}; echo ssh ended $?; sleep 120")
+        self.tmux(
+            "new-session",
+            "-d",
+            "-s",
+            name,
+            "-x",
+            "100",
+            "-y",
+            "30",
+            f"env TERM={term} COLORTERM=truecolor {command}; echo ssh ended $?; sleep 120",
+        )
 
     def screen(self, name: str) -> str:
         return self.tmux("capture-pane", "-p", "-t", name)
@@ -124,11 +134,21 @@ def test_two_staff_over_ssh_see_themselves_and_each_others_claims(tmp_path):
         upgrade(engine)
         now = dt.datetime.now(dt.timezone.utc)
         staff_csv = work / "staff.csv"
-        staff_csv.write_text("login,name,role,region,active\n" + "".join(f"{login},{names[login]},senior,London,yes\n" for login in logins))
+        staff_csv.write_text(
+            "login,name,role,region,active\n"
+            + "".join(f"{login},{names[login]},senior,London,yes\n" for login in logins)
+        )
         importers.import_staff(engine, staff_csv, "root", now)
         importers.import_schools(engine, shipped_file("edubasealldata20261101.csv"), "root", now)
-        concern = validate_concern(urn="930037", caller_name="Grace Ellis", caller_role="headteacher", phone="0113 496 0777",
-                                   category="pause_request", summary="Head asks for a pause", urgent=True)
+        concern = validate_concern(
+            urn="930037",
+            caller_name="Grace Ellis",
+            caller_role="headteacher",
+            phone="0113 496 0777",
+            category="pause_request",
+            summary="Head asks for a pause",
+            urgent=True,
+        )
         log_concern(engine, concern, "root", now)
         engine.dispose()
         for path in data.iterdir():
@@ -140,7 +160,8 @@ def test_two_staff_over_ssh_see_themselves_and_each_others_claims(tmp_path):
         config.write_text(f'database_url = "{url}"\n')
         console = work / "helpdesk-console"
         console.write_text(
-            (DEPLOY / "helpdesk-console").read_text()
+            (DEPLOY / "helpdesk-console")
+            .read_text()
             .replace("/etc/helpdesk/config.toml", str(config))
             .replace("/opt/helpdesk/venv/bin/helpdesk", f"{sys.executable} -m helpdesk")
         )
@@ -179,10 +200,14 @@ def test_two_staff_over_ssh_see_themselves_and_each_others_claims(tmp_path):
 
         # two staff, two terminals: one xterm-256color, one 16-colour linux console
         for login, term in zip(logins, ("xterm-256color", "linux")):
-            terminals.open(login, (
-                f"ssh -tt -p {port} -i {work / f'id_{login}'} -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null "
-                f"-o SendEnv=COLORTERM -o LogLevel=ERROR {login}@127.0.0.1"
-            ), term)
+            terminals.open(
+                login,
+                (
+                    f"ssh -tt -p {port} -i {work / f'id_{login}'} -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null "
+                    f"-o SendEnv=COLORTERM -o LogLevel=ERROR {login}@127.0.0.1"
+                ),
+                term,
+            )
         for login in logins:
             terminals.wait_for(login, f"{names[login]} · senior", 40)
         a, b = logins
@@ -195,9 +220,28 @@ def test_two_staff_over_ssh_see_themselves_and_each_others_claims(tmp_path):
         assert time.monotonic() - started < 5
         # staff get the console and nothing else: port forwarding is refused
         refused = subprocess.run(
-            ["ssh", "-N", "-p", str(port), "-i", str(work / f"id_{a}"), "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-             "-o", "LogLevel=ERROR", "-o", "ExitOnForwardFailure=yes", "-R", "127.0.0.1:0:127.0.0.1:22", f"{a}@127.0.0.1"],
-            capture_output=True, text=True, timeout=30,
+            [
+                "ssh",
+                "-N",
+                "-p",
+                str(port),
+                "-i",
+                str(work / f"id_{a}"),
+                "-o",
+                "StrictHostKeyChecking=no",
+                "-o",
+                "UserKnownHostsFile=/dev/null",
+                "-o",
+                "LogLevel=ERROR",
+                "-o",
+                "ExitOnForwardFailure=yes",
+                "-R",
+                "127.0.0.1:0:127.0.0.1:22",
+                f"{a}@127.0.0.1",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=30,
         )
         assert refused.returncode != 0 and "forwarding failed" in refused.stderr, refused.stderr
     finally:

@@ -32,7 +32,11 @@ class Terminal:
         env.pop("HELPDESK_CONFIG", None)
         self.process = subprocess.Popen(
             [sys.executable, "-c", "import sys; from helpdesk.cli import main; sys.exit(main())", "--db", url],
-            stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True,
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=env,
+            close_fds=True,
         )
         os.close(slave)
         self.shown = b""
@@ -90,8 +94,18 @@ def test_bursts_written_to_the_terminal_are_stored_exactly(engine, db_path, cloc
 
         # a handler's intake: every field and Ctrl+S in one write
         terminal.write(
-            "n" + "930037\tGrace Ellis\t" + "\r" + DOWN * 4 + "\r\t" + "020 7946 0123\t"
-            + "\r" + DOWN * 4 + "\r\t" + " \t" + "Head taken ill; lead inspector asks to pause. END" + CTRL_S
+            "n"
+            + "930037\tGrace Ellis\t"
+            + "\r"
+            + DOWN * 4
+            + "\r\t"
+            + "020 7946 0123\t"
+            + "\r"
+            + DOWN * 4
+            + "\r\t"
+            + " \t"
+            + "Head taken ill; lead inspector asks to pause. END"
+            + CTRL_S
         )
 
         def logged():
@@ -100,9 +114,16 @@ def test_bursts_written_to_the_terminal_are_stored_exactly(engine, db_path, cloc
 
         [concern] = until(terminal, logged)
         assert (concern.urn, concern.caller_name, concern.caller_role, concern.caller_phone) == (
-            "930037", "Grace Ellis", "lead_inspector", "+442079460123")
+            "930037",
+            "Grace Ellis",
+            "lead_inspector",
+            "+442079460123",
+        )
         assert (concern.category, concern.urgent, concern.summary) == (
-            "pause_request", True, "Head taken ill; lead inspector asks to pause. END")
+            "pause_request",
+            True,
+            "Head taken ill; lead inspector asks to pause. END",
+        )
         assert terminal.wait_for(f"call {concern.id}".encode())  # the number the caller can quote
 
         # a senior opens it, claims it and writes advice: one write again

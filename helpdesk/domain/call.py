@@ -82,7 +82,9 @@ def close_refusals(facts: CloseFacts, policy: Policy) -> dict[str, str]:
         reasons["countersignature"] = "Cannot close: the exceptional pause awaits a supervisor's countersignature"
     if missing := missing_informed(facts.decision_in_force, facts.informed_of_decision, policy):
         who = ", ".join(Party(party).label.lower() for party in missing)
-        reasons["informed"] = f"Cannot close: not yet recorded as informed of the {facts.decision_in_force} pause: {who}"
+        reasons["informed"] = (
+            f"Cannot close: not yet recorded as informed of the {facts.decision_in_force} pause: {who}"
+        )
     if facts.category in policy.signposting_required_for and not facts.signposting_recorded:
         reasons["signposting"] = "Cannot close: record that signposting was offered, or why it was not"
     return reasons

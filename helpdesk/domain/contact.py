@@ -24,7 +24,9 @@ class ContactEntry:
     note: str
 
 
-def validate_contact(*, party: str, contact_name: str, phone: str, channel: str, outcome: str, note: str) -> ContactEntry:
+def validate_contact(
+    *, party: str, contact_name: str, phone: str, channel: str, outcome: str, note: str
+) -> ContactEntry:
     errors: dict[str, str] = {}
     if party not in Party.values():
         errors["party"] = "Choose who you contacted"

@@ -32,5 +32,7 @@ def independence_refusal(role: str, ties: Ties, name: str | None = None) -> str 
     if ties.conflict_with_school:
         return f"{you_have} declared a conflict of interest with this school"
     if ties.conflict_with_body:
-        return f"{you_have} declared a conflict of interest with {ties.conflict_with_body}, this school's responsible body"
+        return (
+            f"{you_have} declared a conflict of interest with {ties.conflict_with_body}, this school's responsible body"
+        )
     return None

@@ -67,7 +67,10 @@ class PauseDecisionInput:
 
 
 def pause_decision_errors(
-    entry: PauseDecisionInput, plan: PausePlan | None, responsible_body_contacts: int, inspection_on_record: bool = True,
+    entry: PauseDecisionInput,
+    plan: PausePlan | None,
+    responsible_body_contacts: int,
+    inspection_on_record: bool = True,
 ) -> dict[str, str]:
     """Every reason the decision cannot be recorded, by field."""
     errors: dict[str, str] = {}
@@ -98,7 +101,9 @@ def pause_decision_errors(
 COUNTERSIGN_REASON_MAX = 4000
 
 
-def countersign_refusal(role: str, login: str, decided_by: str, exceptional: bool, countersigned_by: str | None) -> str | None:
+def countersign_refusal(
+    role: str, login: str, decided_by: str, exceptional: bool, countersigned_by: str | None
+) -> str | None:
     """Why this person may not countersign the decision (their reasons are checked apart)."""
     if not exceptional:
         return "Only an exceptional pause needs a countersignature"

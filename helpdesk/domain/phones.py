@@ -26,7 +26,9 @@ def parse_gb_phone(text: str) -> str:
     if not WRITTEN_NUMBER.fullmatch(cleaned):
         if EXTENSION.search(cleaned) and WRITTEN_NUMBER.fullmatch(EXTENSION.sub("", cleaned).strip() or "x"):
             raise PhoneInvalid(f"{cleaned!r} has an extension: give the number alone and put the extension in the note")
-        raise PhoneInvalid(f"{cleaned!r} holds characters that are not part of a phone number (digits, spaces, brackets, - and . only)")
+        raise PhoneInvalid(
+            f"{cleaned!r} holds characters that are not part of a phone number (digits, spaces, brackets, - and . only)"
+        )
     if cleaned.count("+") > 1 or "+" in cleaned[1:]:
         raise PhoneInvalid(f"{cleaned!r} is not a phone number: a + only at the start")
     try:

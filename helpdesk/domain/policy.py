@@ -72,7 +72,9 @@ def _closing(close: dict) -> dict[str, tuple[str, ...]]:
     """The [close] table: lists of parties and categories, each checked against the vocabulary."""
     found: dict[str, tuple[str, ...]] = {}
     for key, vocabulary in (
-        ("informed_of_authorised", Party), ("informed_of_declined", Party), ("signposting_required_for", Category),
+        ("informed_of_authorised", Party),
+        ("informed_of_declined", Party),
+        ("signposting_required_for", Category),
     ):
         if key not in close:
             continue

@@ -21,5 +21,11 @@ def record_event(
 ) -> None:
     """Add one audit event. Details hold ids and codes only, never names, numbers or free text."""
     session.add(
-        Event(concern_id=concern_id, actor=actor, kind=kind, at=at, details=json.dumps(details, sort_keys=True, default=str))
+        Event(
+            concern_id=concern_id,
+            actor=actor,
+            kind=kind,
+            at=at,
+            details=json.dumps(details, sort_keys=True, default=str),
+        )
     )

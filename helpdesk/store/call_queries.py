@@ -136,7 +136,9 @@ def school_inspections(engine: Engine, urn: str) -> list[InspectionChoice]:
             .order_by(Inspection.start_date.desc(), Inspection.id.desc())
         ).all()
     return [
-        InspectionChoice(r.id, f"{r.reference} · {r.remit.replace('_', ' ')} · {r.start_date:%-d %b}–{r.end_date:%-d %b %Y}")
+        InspectionChoice(
+            r.id, f"{r.reference} · {r.remit.replace('_', ' ')} · {r.start_date:%-d %b}–{r.end_date:%-d %b %Y}"
+        )
         for r in rows
     ]
 
@@ -159,50 +161,118 @@ def call_detail(engine: Engine, concern_id: int) -> CallDetail | None:
         school = connection.execute(select(School.__table__).where(School.urn == row["urn"])).one()._mapping
         body = None
         if school["responsible_body_id"] is not None:
-            b = connection.execute(select(ResponsibleBody.__table__).where(ResponsibleBody.id == school["responsible_body_id"])).one()._mapping
+            b = (
+                connection.execute(
+                    select(ResponsibleBody.__table__).where(ResponsibleBody.id == school["responsible_body_id"])
+                )
+                .one()
+                ._mapping
+            )
             body = BodyCard(b["name"], b["kind"], b["contact_name"], b["contact_role"], b["phone"], b["email"])
         inspection = None
         if row["inspection_id"] is not None:
-            i = connection.execute(select(Inspection.__table__).where(Inspection.id == row["inspection_id"])).one()._mapping
+            i = (
+                connection.execute(select(Inspection.__table__).where(Inspection.id == row["inspection_id"]))
+                .one()
+                ._mapping
+            )
             members = connection.execute(
                 select(InspectionMember.login, InspectionMember.part).where(InspectionMember.inspection_id == i["id"])
             ).all()
             inspection = InspectionCard(
-                i["reference"], i["remit"], i["start_date"], i["end_date"], names.get(i["lead_inspector"], i["lead_inspector"]),
+                i["reference"],
+                i["remit"],
+                i["start_date"],
+                i["end_date"],
+                names.get(i["lead_inspector"], i["lead_inspector"]),
                 [names.get(m.login, m.login) for m in members if m.part == "team"],
             )
         advice = {a.id: a for a in connection.execute(select(Advice.__table__).where(Advice.concern_id == concern_id))}
-        contacts = {c.id: c for c in connection.execute(select(ContactAttempt.__table__).where(ContactAttempt.concern_id == concern_id))}
-        decisions = {d.id: d for d in connection.execute(select(PauseDecision.__table__).where(PauseDecision.concern_id == concern_id))}
-        notices = {n.id: n for n in connection.execute(select(Notification.__table__).where(Notification.concern_id == concern_id))}
-        handovers = {h.id: h for h in connection.execute(select(Handover.__table__).where(Handover.concern_id == concern_id))}
-        reviews = list(connection.execute(select(Review.__table__).where(Review.concern_id == concern_id).order_by(Review.id)))
+        contacts = {
+            c.id: c
+            for c in connection.execute(select(ContactAttempt.__table__).where(ContactAttempt.concern_id == concern_id))
+        }
+        decisions = {
+            d.id: d
+            for d in connection.execute(select(PauseDecision.__table__).where(PauseDecision.concern_id == concern_id))
+        }
+        notices = {
+            n.id: n
+            for n in connection.execute(select(Notification.__table__).where(Notification.concern_id == concern_id))
+        }
+        handovers = {
+            h.id: h for h in connection.execute(select(Handover.__table__).where(Handover.concern_id == concern_id))
+        }
+        reviews = list(
+            connection.execute(select(Review.__table__).where(Review.concern_id == concern_id).order_by(Review.id))
+        )
         events = connection.execute(
-            select(Event.kind, Event.actor, Event.at, Event.details).where(Event.concern_id == concern_id).order_by(Event.id)
+            select(Event.kind, Event.actor, Event.at, Event.details)
+            .where(Event.concern_id == concern_id)
+            .order_by(Event.id)
         ).all()
     latest = decisions[max(decisions)] if decisions else None
     informed = frozenset(n.party for n in notices.values() if latest is not None and n.decision_id == latest.id)
-    context = {"inspection": i if row["inspection_id"] is not None else None, "row": row, "advice": advice, "contacts": contacts, "decisions": decisions, "notices": notices, "handovers": handovers, "names": names, "reviews": reviews}
+    context = {
+        "inspection": i if row["inspection_id"] is not None else None,
+        "row": row,
+        "advice": advice,
+        "contacts": contacts,
+        "decisions": decisions,
+        "notices": notices,
+        "handovers": handovers,
+        "names": names,
+        "reviews": reviews,
+    }
     timeline = [
-        TimelineEntry(as_utc(e.at), names.get(e.actor, e.actor), e.kind, describe(e.kind, json.loads(e.details or "{}"), context))
+        TimelineEntry(
+            as_utc(e.at), names.get(e.actor, e.actor), e.kind, describe(e.kind, json.loads(e.details or "{}"), context)
+        )
         for e in events
     ]
     return CallDetail(
-        id=row["id"], status=row["status"], received_at=as_utc(row["received_at"]), urgent=row["urgent"],
-        category=row["category"], caller_name=row["caller_name"], caller_role=row["caller_role"],
-        caller_phone=row["caller_phone"], summary=row["summary"], claimed_by=row["claimed_by"],
+        id=row["id"],
+        status=row["status"],
+        received_at=as_utc(row["received_at"]),
+        urgent=row["urgent"],
+        category=row["category"],
+        caller_name=row["caller_name"],
+        caller_role=row["caller_role"],
+        caller_phone=row["caller_phone"],
+        summary=row["summary"],
+        claimed_by=row["claimed_by"],
         claimed_by_name=names.get(row["claimed_by"]) if row["claimed_by"] else None,
-        claimed_at=_utc(row["claimed_at"]), closed_at=_utc(row["closed_at"]), outcome=row["outcome"],
+        claimed_at=_utc(row["claimed_at"]),
+        closed_at=_utc(row["closed_at"]),
+        outcome=row["outcome"],
         signposting_offered_at=_utc(row["signposting_offered_at"]),
         signposting_not_offered=row["signposting_not_offered"],
-        school=SchoolCard(school["urn"], school["name"], school["type"], school["phase"], school["local_authority"], school["postcode"], school["phone"]),
-        inspection=inspection, body=body,
+        school=SchoolCard(
+            school["urn"],
+            school["name"],
+            school["type"],
+            school["phase"],
+            school["local_authority"],
+            school["postcode"],
+            school["phone"],
+        ),
+        inspection=inspection,
+        body=body,
         body_contacts=sum(c.party == Party.RESPONSIBLE_BODY.value for c in contacts.values()),
         advice_ids=sorted(advice),
         latest_decision=DecisionSummary(
-            latest.id, latest.decision, latest.exceptional, latest.decided_by, latest.countersigned_by, latest.resumes_on,
-            _utc(latest.decided_at), informed, names.get(latest.decided_by, latest.decided_by),
-        ) if latest else None,
+            latest.id,
+            latest.decision,
+            latest.exceptional,
+            latest.decided_by,
+            latest.countersigned_by,
+            latest.resumes_on,
+            _utc(latest.decided_at),
+            informed,
+            names.get(latest.decided_by, latest.decided_by),
+        )
+        if latest
+        else None,
         timeline=timeline,
     )
 
@@ -270,7 +340,9 @@ def describe(kind: str, details: dict, context: dict) -> str:
         if n is None:
             return "Notification"
         of = f" of {decision_name(decisions.get(n.decision_id))}" if n.decision_id else ""
-        return f"{Party(n.party).label} informed{of} by {Channel(n.channel).label.lower()}" + (f" — {n.note}" if n.note else "")
+        return f"{Party(n.party).label} informed{of} by {Channel(n.channel).label.lower()}" + (
+            f" — {n.note}" if n.note else ""
+        )
     if kind == "signposted":
         return f"Signposting offered: {EDUCATION_SUPPORT}; sharing provisional outcomes"
     if kind == "signposting_not_offered":

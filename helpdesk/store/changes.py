@@ -73,7 +73,9 @@ class ChangeFeed:
         fresh = self._listener is None
         if fresh:
             url = self._engine.url.set(drivername="postgresql")
-            self._listener = psycopg.connect(url.render_as_string(hide_password=False), autocommit=True, connect_timeout=5)
+            self._listener = psycopg.connect(
+                url.render_as_string(hide_password=False), autocommit=True, connect_timeout=5
+            )
             self._listener.execute(f"LISTEN {CHANNEL}")
         try:
             if fresh and self._primed:

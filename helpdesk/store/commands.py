@@ -81,7 +81,9 @@ def _call(session: Session, concern_id: int) -> tuple[Concern, call_rules.CallSt
     concern = session.scalar(select(Concern).where(Concern.id == concern_id).with_for_update())
     if concern is None:
         raise Refused(f"There is no concern {concern_id}")
-    holder_name = session.scalar(select(Staff.name).where(Staff.login == concern.claimed_by)) if concern.claimed_by else None
+    holder_name = (
+        session.scalar(select(Staff.name).where(Staff.login == concern.claimed_by)) if concern.claimed_by else None
+    )
     return concern, call_rules.CallState(concern.status, concern.claimed_by, holder_name)
 
 
@@ -108,7 +110,9 @@ def ties(session: Session, login: str, concern: Concern) -> Ties:
     return Ties(
         inspection_part=part,
         conflict_with_school=any(c.urn == concern.urn for c in conflicts),
-        conflict_with_body=session.scalar(select(ResponsibleBody.name).where(ResponsibleBody.id == body_id)) if with_body else None,
+        conflict_with_body=session.scalar(select(ResponsibleBody.name).where(ResponsibleBody.id == body_id))
+        if with_body
+        else None,
     )
 
 
@@ -145,8 +149,14 @@ def log_concern(engine: Engine, concern: NewConcern, logged_by: str, now: dt.dat
         session.add(row)
         session.flush()
         record_event(
-            session, actor=logged_by, kind="logged", at=now, concern_id=row.id,
-            urn=concern.urn, category=concern.category.value, urgent=concern.urgent,
+            session,
+            actor=logged_by,
+            kind="logged",
+            at=now,
+            concern_id=row.id,
+            urn=concern.urn,
+            category=concern.category.value,
+            urgent=concern.urgent,
         )
         return row.id
 
@@ -174,7 +184,9 @@ def claim(engine: Engine, concern_id: int, login: str, now: dt.datetime) -> None
             if claimed.rowcount == 1:
                 record_event(session, actor=login, kind="claimed", at=now, concern_id=concern_id)
                 return
-        holder, at = session.execute(select(Concern.claimed_by, Concern.claimed_at).where(Concern.id == concern_id)).one()
+        holder, at = session.execute(
+            select(Concern.claimed_by, Concern.claimed_at).where(Concern.id == concern_id)
+        ).one()
         holder_name = session.scalar(select(Staff.name).where(Staff.login == holder)) or holder
         who = "you" if holder == login else holder_name
         raise ClaimRefused(f"Already claimed by {who} at {london_time(at)}")
@@ -188,7 +200,9 @@ def release(engine: Engine, concern_id: int, login: str, reason: str, now: dt.da
         concern, state = _call(session, concern_id)
         if refusal := call_rules.release_refusal(state, login, member.role):
             raise Refused(refusal)
-        handover = Handover(concern_id=concern_id, by=login, at=now, kind="released", from_login=concern.claimed_by, reason=reason)
+        handover = Handover(
+            concern_id=concern_id, by=login, at=now, kind="released", from_login=concern.claimed_by, reason=reason
+        )
         session.add(handover)
         concern.status, concern.claimed_by, concern.claimed_at = "waiting", None, None
         session.flush()
@@ -210,11 +224,27 @@ def reassign(engine: Engine, concern_id: int, login: str, new_holder: str, reaso
             raise FieldsInvalid({"new_holder": f"No active staff account for {new_holder!r}"})
         if refusal := independence_refusal(target.role, ties(session, new_holder, concern), name=target.name):
             raise FieldsInvalid({"new_holder": refusal})
-        handover = Handover(concern_id=concern_id, by=login, at=now, kind="reassigned", from_login=concern.claimed_by, to_login=new_holder, reason=reason)
+        handover = Handover(
+            concern_id=concern_id,
+            by=login,
+            at=now,
+            kind="reassigned",
+            from_login=concern.claimed_by,
+            to_login=new_holder,
+            reason=reason,
+        )
         session.add(handover)
         concern.claimed_by, concern.claimed_at = new_holder, now
         session.flush()
-        record_event(session, actor=login, kind="reassigned", at=now, concern_id=concern_id, handover_id=handover.id, to=new_holder)
+        record_event(
+            session,
+            actor=login,
+            kind="reassigned",
+            at=now,
+            concern_id=concern_id,
+            handover_id=handover.id,
+            to=new_holder,
+        )
 
 
 # --- recording the call -------------------------------------------------------------------
@@ -228,7 +258,9 @@ def record_view(engine: Engine, concern_id: int, login: str, now: dt.datetime) -
         record_event(session, actor=login, kind="viewed", at=now, concern_id=concern_id)
 
 
-def add_advice(engine: Engine, concern_id: int, login: str, text: str, now: dt.datetime, corrects: int | None = None) -> int:
+def add_advice(
+    engine: Engine, concern_id: int, login: str, text: str, now: dt.datetime, corrects: int | None = None
+) -> int:
     """Append an advice note. Notes are never edited: a correction is a new note naming the earlier."""
     text = validate_free_text(text, "text", "Advice", ADVICE_MAX)
     with _writing(engine) as session:
@@ -240,33 +272,65 @@ def add_advice(engine: Engine, concern_id: int, login: str, text: str, now: dt.d
         note = Advice(concern_id=concern_id, author=login, at=now, text=text, corrects_id=corrects)
         session.add(note)
         session.flush()
-        record_event(session, actor=login, kind="advice", at=now, concern_id=concern_id, advice_id=note.id, corrects=corrects)
+        record_event(
+            session, actor=login, kind="advice", at=now, concern_id=concern_id, advice_id=note.id, corrects=corrects
+        )
         return note.id
 
 
 def log_contact(
-    engine: Engine, concern_id: int, login: str, now: dt.datetime, *,
-    party: str, contact_name: str, phone: str, channel: str, outcome: str, note: str = "",
+    engine: Engine,
+    concern_id: int,
+    login: str,
+    now: dt.datetime,
+    *,
+    party: str,
+    contact_name: str,
+    phone: str,
+    channel: str,
+    outcome: str,
+    note: str = "",
 ) -> int:
-    entry = validate_contact(party=party, contact_name=contact_name, phone=phone, channel=channel, outcome=outcome, note=note)
+    entry = validate_contact(
+        party=party, contact_name=contact_name, phone=phone, channel=channel, outcome=outcome, note=note
+    )
     with _writing(engine) as session:
         _handling(session, concern_id, login, "log a contact")
         attempt = ContactAttempt(
-            concern_id=concern_id, by=login, at=now, party=entry.party, contact_name=entry.contact_name,
-            phone=entry.phone, channel=entry.channel, outcome=entry.outcome, note=entry.note,
+            concern_id=concern_id,
+            by=login,
+            at=now,
+            party=entry.party,
+            contact_name=entry.contact_name,
+            phone=entry.phone,
+            channel=entry.channel,
+            outcome=entry.outcome,
+            note=entry.note,
         )
         session.add(attempt)
         session.flush()
         record_event(
-            session, actor=login, kind="contact", at=now, concern_id=concern_id,
-            contact_id=attempt.id, party=entry.party, channel=entry.channel, outcome=entry.outcome,
+            session,
+            actor=login,
+            kind="contact",
+            at=now,
+            concern_id=concern_id,
+            contact_id=attempt.id,
+            party=entry.party,
+            channel=entry.channel,
+            outcome=entry.outcome,
         )
         return attempt.id
 
 
 def link_inspection(
-    engine: Engine, concern_id: int, login: str, now: dt.datetime, *,
-    inspection_id: int | None = None, entry: InspectionEntry | None = None,
+    engine: Engine,
+    concern_id: int,
+    login: str,
+    now: dt.datetime,
+    *,
+    inspection_id: int | None = None,
+    entry: InspectionEntry | None = None,
 ) -> int:
     """Link the call to one of its school's inspections, or to one the senior records now
     (reference, remit, dates). The holder must be independent of it. Returns the inspection's id."""
@@ -281,10 +345,17 @@ def link_inspection(
                 raise FieldsInvalid({"inspection": "Choose one of this school's inspections"})
         elif entry is not None:
             if session.scalar(select(Inspection.id).where(Inspection.reference == entry.reference)) is not None:
-                raise FieldsInvalid({"reference": f"Inspection {entry.reference} is already on record: choose it from the list"})
+                raise FieldsInvalid(
+                    {"reference": f"Inspection {entry.reference} is already on record: choose it from the list"}
+                )
             inspection = Inspection(
-                reference=entry.reference, urn=concern.urn, remit=entry.remit, start_date=entry.start_date,
-                end_date=entry.end_date, lead_inspector=entry.lead_inspector, recorded_by=login,
+                reference=entry.reference,
+                urn=concern.urn,
+                remit=entry.remit,
+                start_date=entry.start_date,
+                end_date=entry.end_date,
+                lead_inspector=entry.lead_inspector,
+                recorded_by=login,
             )
             session.add(inspection)
             session.flush()
@@ -295,10 +366,17 @@ def link_inspection(
         holder = concern.claimed_by or login
         holder_role = member.role if holder == login else _staff(session, holder).role
         if refusal := independence_refusal(holder_role, ties(session, holder, concern)):
-            raise Refused(f"Not linked: {refusal[0].lower() + refusal[1:]}, so the call must go to someone independent of it")
+            raise Refused(
+                f"Not linked: {refusal[0].lower() + refusal[1:]}, so the call must go to someone independent of it"
+            )
         record_event(
-            session, actor=login, kind="inspection_linked", at=now, concern_id=concern_id,
-            inspection_id=inspection.id, recorded=entry is not None and inspection_id is None,
+            session,
+            actor=login,
+            kind="inspection_linked",
+            at=now,
+            concern_id=concern_id,
+            inspection_id=inspection.id,
+            recorded=entry is not None and inspection_id is None,
         )
         return inspection.id
 
@@ -306,9 +384,15 @@ def link_inspection(
 def pause_context(session: Session, concern: Concern) -> tuple[str | None, int]:
     """(the remit of the call's inspection, None with no inspection on record; contact attempts
     with the responsible body so far)."""
-    remit = session.scalar(select(Inspection.remit).where(Inspection.id == concern.inspection_id)) if concern.inspection_id else None
+    remit = (
+        session.scalar(select(Inspection.remit).where(Inspection.id == concern.inspection_id))
+        if concern.inspection_id
+        else None
+    )
     contacts = session.scalar(
-        select(func.count()).where(ContactAttempt.concern_id == concern.id, ContactAttempt.party == Party.RESPONSIBLE_BODY.value)
+        select(func.count()).where(
+            ContactAttempt.concern_id == concern.id, ContactAttempt.party == Party.RESPONSIBLE_BODY.value
+        )
     )
     return remit, contacts
 
@@ -320,7 +404,9 @@ def _decision_in_force(session: Session, concern_id: int) -> PauseDecision | Non
     )
 
 
-def record_pause_decision(engine: Engine, concern_id: int, login: str, entry: PauseDecisionInput, policy: Policy, now: dt.datetime) -> int:
+def record_pause_decision(
+    engine: Engine, concern_id: int, login: str, entry: PauseDecisionInput, policy: Policy, now: dt.datetime
+) -> int:
     """Authorise or decline a pause. The pause starts today (London) and resumes on the N-th
     working day. A later decision names the one it supersedes; only the latest is in force."""
     with _writing(engine) as session:
@@ -329,25 +415,41 @@ def record_pause_decision(engine: Engine, concern_id: int, login: str, entry: Pa
         authorised = entry.decision == Decision.AUTHORISED.value
         plan = (
             plan_pause(london(now).date(), entry.working_days, remit, policy)
-            if authorised and remit is not None and (entry.working_days or 0) >= 1 else None
+            if authorised and remit is not None and (entry.working_days or 0) >= 1
+            else None
         )
         if errors := pause_decision_errors(entry, plan, contacts, inspection_on_record=remit is not None):
             raise FieldsInvalid(errors)
         earlier = _decision_in_force(session, concern_id)
         decision = PauseDecision(
-            concern_id=concern_id, requested_by=entry.requested_by, grounds=entry.grounds, decision=entry.decision,
-            working_days=plan.working_days if plan else None, starts_on=plan.starts_on if plan else None,
-            resumes_on=plan.resumes_on if plan else None, exceptional=bool(plan and plan.exceptional),
+            concern_id=concern_id,
+            requested_by=entry.requested_by,
+            grounds=entry.grounds,
+            decision=entry.decision,
+            working_days=plan.working_days if plan else None,
+            starts_on=plan.starts_on if plan else None,
+            resumes_on=plan.resumes_on if plan else None,
+            exceptional=bool(plan and plan.exceptional),
             justification=entry.justification.strip() if plan and plan.exceptional else "",
-            rationale=entry.rationale.strip(), decided_by=login, decided_at=now,
+            rationale=entry.rationale.strip(),
+            decided_by=login,
+            decided_at=now,
             supersedes_id=earlier.id if earlier else None,
         )
         session.add(decision)
         session.flush()
         record_event(
-            session, actor=login, kind="decision", at=now, concern_id=concern_id, decision_id=decision.id,
-            decision=entry.decision, working_days=decision.working_days, exceptional=decision.exceptional,
-            resumes_on=decision.resumes_on, supersedes=decision.supersedes_id,
+            session,
+            actor=login,
+            kind="decision",
+            at=now,
+            concern_id=concern_id,
+            decision_id=decision.id,
+            decision=entry.decision,
+            working_days=decision.working_days,
+            exceptional=decision.exceptional,
+            resumes_on=decision.resumes_on,
+            supersedes=decision.supersedes_id,
         )
         return decision.id
 
@@ -362,14 +464,20 @@ def countersign(engine: Engine, concern_id: int, login: str, reason: str, now: d
         decision = _decision_in_force(session, concern_id)
         if decision is None:
             raise Refused("There is no pause decision to countersign")
-        signer = session.scalar(select(Staff.name).where(Staff.login == decision.countersigned_by)) if decision.countersigned_by else None
+        signer = (
+            session.scalar(select(Staff.name).where(Staff.login == decision.countersigned_by))
+            if decision.countersigned_by
+            else None
+        )
         if refusal := countersign_refusal(member.role, login, decision.decided_by, decision.exceptional, signer):
             raise Refused(refusal)
         decision.countersigned_by, decision.countersigned_at, decision.countersign_reason = login, now, reason
         record_event(session, actor=login, kind="countersigned", at=now, concern_id=concern_id, decision_id=decision.id)
 
 
-def record_notification(engine: Engine, concern_id: int, login: str, now: dt.datetime, *, party: str, channel: str, note: str = "") -> int:
+def record_notification(
+    engine: Engine, concern_id: int, login: str, now: dt.datetime, *, party: str, channel: str, note: str = ""
+) -> int:
     """Someone was informed of the decision in force; the notification names that decision."""
     validate_notification(party=party, channel=channel, note=note)
     with _writing(engine) as session:
@@ -378,13 +486,26 @@ def record_notification(engine: Engine, concern_id: int, login: str, now: dt.dat
         if decision is None:
             raise Refused("There is no pause decision to inform anyone of: record the decision first")
         notification = Notification(
-            concern_id=concern_id, decision_id=decision.id, by=login, at=now, party=party, channel=channel, note=note.strip(),
+            concern_id=concern_id,
+            decision_id=decision.id,
+            by=login,
+            at=now,
+            party=party,
+            channel=channel,
+            note=note.strip(),
         )
         session.add(notification)
         session.flush()
         record_event(
-            session, actor=login, kind="notified", at=now, concern_id=concern_id,
-            notification_id=notification.id, decision_id=decision.id, party=party, channel=channel,
+            session,
+            actor=login,
+            kind="notified",
+            at=now,
+            concern_id=concern_id,
+            notification_id=notification.id,
+            decision_id=decision.id,
+            party=party,
+            channel=channel,
         )
         return notification.id
 
@@ -392,14 +513,18 @@ def record_notification(engine: Engine, concern_id: int, login: str, now: dt.dat
 SIGNPOSTING_REASON_MAX = 2000
 
 
-def record_signposting(engine: Engine, concern_id: int, login: str, now: dt.datetime, *, offered: bool = True, reason: str = "") -> None:
+def record_signposting(
+    engine: Engine, concern_id: int, login: str, now: dt.datetime, *, offered: bool = True, reason: str = ""
+) -> None:
     """The senior offered the well-being signposting to the caller, or records why not."""
     if not offered:
         reason = validate_free_text(reason, "reason", "Why signposting was not offered", SIGNPOSTING_REASON_MAX)
     with _writing(engine) as session:
         concern, _ = _handling(session, concern_id, login, "record signposting")
         if concern.signposting_offered_at is not None:
-            raise Refused(f"Signposting was already recorded as offered at {london_time(concern.signposting_offered_at)}")
+            raise Refused(
+                f"Signposting was already recorded as offered at {london_time(concern.signposting_offered_at)}"
+            )
         if offered:
             concern.signposting_offered_at = now
             record_event(session, actor=login, kind="signposted", at=now, concern_id=concern_id)
@@ -416,7 +541,9 @@ def close(engine: Engine, concern_id: int, login: str, outcome: str, now: dt.dat
         concern, _ = _handling(session, concern_id, login, "close the call")
         decision = _decision_in_force(session, concern_id)
         informed = frozenset(
-            session.scalars(select(Notification.party).where(Notification.decision_id == decision.id)) if decision else ()
+            session.scalars(select(Notification.party).where(Notification.decision_id == decision.id))
+            if decision
+            else ()
         )
         facts = call_rules.CloseFacts(
             outcome=outcome,
@@ -446,15 +573,34 @@ def review(engine: Engine, concern_id: int, login: str, outcome: str, feedback: 
         concern, state = _call(session, concern_id)
         if reason := review_refusal(member.role, state.status, part_played(session, concern_id, login)):
             raise Refused(reason)
-        row = Review(concern_id=concern_id, senior=concern.claimed_by or "", reviewer=login, at=now, outcome=outcome, feedback=feedback.strip())
+        row = Review(
+            concern_id=concern_id,
+            senior=concern.claimed_by or "",
+            reviewer=login,
+            at=now,
+            outcome=outcome,
+            feedback=feedback.strip(),
+        )
         session.add(row)
         session.flush()
-        record_event(session, actor=login, kind="reviewed", at=now, concern_id=concern_id, review_id=row.id, outcome=outcome)
+        record_event(
+            session, actor=login, kind="reviewed", at=now, concern_id=concern_id, review_id=row.id, outcome=outcome
+        )
         return row.id
 
 
 # what a member of staff did on a call that makes them no independent reviewer of it
-HANDLING_EVENTS = ("claimed", "advice", "contact", "decision", "notified", "signposted", "signposting_not_offered", "closed", "inspection_linked")
+HANDLING_EVENTS = (
+    "claimed",
+    "advice",
+    "contact",
+    "decision",
+    "notified",
+    "signposted",
+    "signposting_not_offered",
+    "closed",
+    "inspection_linked",
+)
 
 
 def part_played(session: Session, concern_id: int, login: str) -> str | None:
@@ -467,7 +613,9 @@ def part_played(session: Session, concern_id: int, login: str) -> str | None:
     if any(d.countersigned_by == login for d in decisions):
         return "countersigned its pause"
     handled = session.scalar(
-        select(func.count()).where(Event.concern_id == concern_id, Event.actor == login, Event.kind.in_(HANDLING_EVENTS))
+        select(func.count()).where(
+            Event.concern_id == concern_id, Event.actor == login, Event.kind.in_(HANDLING_EVENTS)
+        )
     )
     handed = session.scalar(select(func.count()).where(Handover.concern_id == concern_id, Handover.to_login == login))
     if handled or handed or session.scalar(select(Concern.claimed_by).where(Concern.id == concern_id)) == login:
@@ -489,7 +637,11 @@ def mark_feedback_read(engine: Engine, login: str, review_ids: list[int], now: d
     """The senior has read these reviews of their calls."""
     with _writing(engine) as session:
         mine = set(session.scalars(select(Review.id).where(Review.id.in_(review_ids), Review.senior == login)))
-        seen = set(session.scalars(select(FeedbackSeen.review_id).where(FeedbackSeen.login == login, FeedbackSeen.review_id.in_(mine))))
+        seen = set(
+            session.scalars(
+                select(FeedbackSeen.review_id).where(FeedbackSeen.login == login, FeedbackSeen.review_id.in_(mine))
+            )
+        )
         fresh = sorted(mine - seen)
         if not fresh:
             return

@@ -27,10 +27,50 @@ SIMULATOR = "phone-system"
 SAMPLE_WEEK = dt.date(2026, 11, 16)  # the Monday of the week the sample inspections are set in
 GIAS_SAMPLE = "edubasealldata20261101.csv"
 
-FIRST_NAMES = ["Amelia", "Bilal", "Catherine", "Dominic", "Esther", "Farid", "Grace", "Harpreet", "Ian", "Jasmine",
-               "Kieran", "Leanne", "Marcus", "Nadia", "Oliver", "Parveen", "Rebecca", "Simon", "Tariq", "Ursula"]
-LAST_NAMES = ["Ashworth", "Bennett", "Carr", "Doyle", "Ellis", "Finch", "Gill", "Hartley", "Ingram", "Jackson",
-              "Kaur", "Lowe", "Marsh", "Noor", "Osei", "Pearson", "Riley", "Sutton", "Turner", "Wood"]
+FIRST_NAMES = [
+    "Amelia",
+    "Bilal",
+    "Catherine",
+    "Dominic",
+    "Esther",
+    "Farid",
+    "Grace",
+    "Harpreet",
+    "Ian",
+    "Jasmine",
+    "Kieran",
+    "Leanne",
+    "Marcus",
+    "Nadia",
+    "Oliver",
+    "Parveen",
+    "Rebecca",
+    "Simon",
+    "Tariq",
+    "Ursula",
+]
+LAST_NAMES = [
+    "Ashworth",
+    "Bennett",
+    "Carr",
+    "Doyle",
+    "Ellis",
+    "Finch",
+    "Gill",
+    "Hartley",
+    "Ingram",
+    "Jackson",
+    "Kaur",
+    "Lowe",
+    "Marsh",
+    "Noor",
+    "Osei",
+    "Pearson",
+    "Riley",
+    "Sutton",
+    "Turner",
+    "Wood",
+]
 CALLER_PHONES = ["020 7946 0{:03d}", "0113 496 0{:03d}", "0121 496 0{:03d}", "0161 496 0{:03d}", "0117 496 0{:03d}"]
 SUMMARIES = {
     Category.WELLBEING: [
@@ -126,21 +166,57 @@ def seed_history(engine: Engine, clock: Clock, rng: random.Random, calls: int = 
                 continue
         if senior is None:
             continue
-        commands.log_contact(engine, concern_id, senior, minute(20), party="responsible_body", contact_name="", phone="0113 496 0999",
-                             channel="phone", outcome=rng.choice(["reached", "reached", "voicemail"]))
+        commands.log_contact(
+            engine,
+            concern_id,
+            senior,
+            minute(20),
+            party="responsible_body",
+            contact_name="",
+            phone="0113 496 0999",
+            channel="phone",
+            outcome=rng.choice(["reached", "reached", "voicemail"]),
+        )
         if concern.category.value == "pause_request":
             decision = rng.choice(["authorised", "authorised", "declined"])
             if decision == "authorised" and call_detail(engine, concern_id).inspection is None:
                 # no inspection on record for the school: the senior records it before deciding
-                commands.link_inspection(engine, concern_id, senior, minute(22), entry=InspectionEntry(
-                    reference=f"DEMO-{concern_id:05d}", remit="schools", start_date=day.date(), end_date=day.date() + dt.timedelta(days=1),
-                    lead_inspector="Lead inspector (recorded on the call)"))
-            commands.record_pause_decision(engine, concern_id, senior, PauseDecisionInput(
-                decision=decision, requested_by=rng.choice(["lead_inspector", "headteacher", "responsible_body"]),
-                grounds=rng.choice(["wellbeing", "incident"]), working_days=1,
-                rationale="Leader unwell; responsible body arranging cover." if decision == "authorised" else "Leader well supported; evidence gathering can continue.",
-            ), policy, minute(rng.uniform(25, 60)))
-        commands.add_advice(engine, concern_id, senior, "Talked the leader through the pause policy and the support available.", minute(62))
+                commands.link_inspection(
+                    engine,
+                    concern_id,
+                    senior,
+                    minute(22),
+                    entry=InspectionEntry(
+                        reference=f"DEMO-{concern_id:05d}",
+                        remit="schools",
+                        start_date=day.date(),
+                        end_date=day.date() + dt.timedelta(days=1),
+                        lead_inspector="Lead inspector (recorded on the call)",
+                    ),
+                )
+            commands.record_pause_decision(
+                engine,
+                concern_id,
+                senior,
+                PauseDecisionInput(
+                    decision=decision,
+                    requested_by=rng.choice(["lead_inspector", "headteacher", "responsible_body"]),
+                    grounds=rng.choice(["wellbeing", "incident"]),
+                    working_days=1,
+                    rationale="Leader unwell; responsible body arranging cover."
+                    if decision == "authorised"
+                    else "Leader well supported; evidence gathering can continue.",
+                ),
+                policy,
+                minute(rng.uniform(25, 60)),
+            )
+        commands.add_advice(
+            engine,
+            concern_id,
+            senior,
+            "Talked the leader through the pause policy and the support available.",
+            minute(62),
+        )
         if (decided := call_detail(engine, concern_id).latest_decision) is not None:
             for party in missing_informed(decided.decision, decided.informed, policy):
                 commands.record_notification(engine, concern_id, senior, minute(64), party=party, channel="phone")
@@ -148,9 +224,11 @@ def seed_history(engine: Engine, clock: Clock, rng: random.Random, calls: int = 
         commands.close(engine, concern_id, senior, rng.choice(OUTCOMES), minute(70), policy=policy)
         if n % 3 == 0:
             outcome = rng.choice(["meets_standard", "meets_standard", "needs_follow_up", "learning_review"])
-            feedback = {"meets_standard": "Clear record; good contact with the trust.",
-                        "needs_follow_up": "Ring the responsible body back to confirm support reached the head.",
-                        "learning_review": "The pause decision came late: use for the monthly learning review."}[outcome]
+            feedback = {
+                "meets_standard": "Clear record; good contact with the trust.",
+                "needs_follow_up": "Ring the responsible body back to confirm support reached the head.",
+                "learning_review": "The pause decision came late: use for the monthly learning review.",
+            }[outcome]
             commands.review(engine, concern_id, rng.choice(["lpark", "mokafor"]), outcome, feedback, minute(60 * 24))
 
 
@@ -175,10 +253,10 @@ def create_demo_database(url: str, clock: Clock) -> None:
 def simulated_concern(engine: Engine, rng: random.Random) -> NewConcern:
     """A realistic call about a school with an inspection this week (or any school)."""
     with engine.connect() as connection:
-        scheduled = select(Inspection.urn).where(Inspection.recorded_by.is_(None)).order_by(Inspection.urn)  # not ones recorded on calls
-        urns = list(connection.scalars(scheduled)) or list(
-            connection.scalars(select(School.urn).order_by(School.urn))
-        )
+        scheduled = (
+            select(Inspection.urn).where(Inspection.recorded_by.is_(None)).order_by(Inspection.urn)
+        )  # not ones recorded on calls
+        urns = list(connection.scalars(scheduled)) or list(connection.scalars(select(School.urn).order_by(School.urn)))
     category = rng.choices(list(SUMMARIES), weights=[3, 2, 2, 3, 1])[0]
     role = rng.choices(
         [CallerRole.HEADTEACHER, CallerRole.OTHER_LEADER, CallerRole.RESPONSIBLE_BODY, CallerRole.LEAD_INSPECTOR],

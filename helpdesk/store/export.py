@@ -15,18 +15,54 @@ from sqlalchemy import Engine, and_, func, select
 from sqlalchemy.orm import aliased
 
 from helpdesk.clock import as_utc
-from helpdesk.store.models import Advice, Concern, ContactAttempt, Event, Inspection, PauseDecision, Review, School, Staff
+from helpdesk.store.models import (
+    Advice,
+    Concern,
+    ContactAttempt,
+    Event,
+    Inspection,
+    PauseDecision,
+    Review,
+    School,
+    Staff,
+)
 from helpdesk.store.review_queries import london_midnight
 
 Progress = Callable[[int, int], None]
 BATCH = 1000
 
 CALL_FIELDS = [
-    "id", "received_at", "status", "urgent", "category", "caller_role", "urn", "school", "local_authority",
-    "inspection", "remit", "claimed_at", "closed_at", "held_by", "region", "pause_decision", "pause_decided_at",
-    "pause_supersedes", "pause_decisions", "pause_working_days",
-    "pause_resumes_on", "pause_exceptional", "pause_countersigned", "contact_attempts", "advice_notes",
-    "review_outcome", "caller_name", "caller_phone", "summary", "advice", "outcome",
+    "id",
+    "received_at",
+    "status",
+    "urgent",
+    "category",
+    "caller_role",
+    "urn",
+    "school",
+    "local_authority",
+    "inspection",
+    "remit",
+    "claimed_at",
+    "closed_at",
+    "held_by",
+    "region",
+    "pause_decision",
+    "pause_decided_at",
+    "pause_supersedes",
+    "pause_decisions",
+    "pause_working_days",
+    "pause_resumes_on",
+    "pause_exceptional",
+    "pause_countersigned",
+    "contact_attempts",
+    "advice_notes",
+    "review_outcome",
+    "caller_name",
+    "caller_phone",
+    "summary",
+    "advice",
+    "outcome",
 ]
 PERSONAL_CALL_FIELDS = {"held_by", "caller_name", "caller_phone", "summary", "advice", "outcome"}
 AUDIT_FIELDS = ["id", "at", "actor", "kind", "concern_id", "details"]
@@ -41,9 +77,13 @@ def _iso(value) -> str | None:
     return value.isoformat()
 
 
-def call_records(engine: Engine, start: dt.date, end: dt.date, redact: bool, progress: Progress | None = None) -> Iterator[dict]:
+def call_records(
+    engine: Engine, start: dt.date, end: dt.date, redact: bool, progress: Progress | None = None
+) -> Iterator[dict]:
     """One record per call received from `start` to `end` (inclusive, London days)."""
-    window = and_(Concern.received_at >= london_midnight(start), Concern.received_at < london_midnight(end + dt.timedelta(days=1)))
+    window = and_(
+        Concern.received_at >= london_midnight(start), Concern.received_at < london_midnight(end + dt.timedelta(days=1))
+    )
     holder = aliased(Staff)
     latest = select(func.max(PauseDecision.id)).group_by(PauseDecision.concern_id).scalar_subquery()
     latest_review = select(func.max(Review.id)).group_by(Review.concern_id).scalar_subquery()
@@ -55,8 +95,12 @@ def call_records(engine: Engine, start: dt.date, end: dt.date, redact: bool, pro
             chunk = ids[start_at : start_at + BATCH]
             rows = connection.execute(
                 select(
-                    Concern.__table__, School.name.label("school"), School.local_authority, Inspection.reference,
-                    Inspection.remit, holder.region,
+                    Concern.__table__,
+                    School.name.label("school"),
+                    School.local_authority,
+                    Inspection.reference,
+                    Inspection.remit,
+                    holder.region,
                 )
                 .join(School, School.urn == Concern.urn)
                 .outerjoin(Inspection, Inspection.id == Concern.inspection_id)
@@ -66,42 +110,93 @@ def call_records(engine: Engine, start: dt.date, end: dt.date, redact: bool, pro
             ).all()
             decisions = {
                 row.concern_id: row
-                for row in connection.execute(select(PauseDecision.__table__).where(PauseDecision.concern_id.in_(chunk), PauseDecision.id.in_(latest)))
+                for row in connection.execute(
+                    select(PauseDecision.__table__).where(
+                        PauseDecision.concern_id.in_(chunk), PauseDecision.id.in_(latest)
+                    )
+                )
             }
             superseded = [d.supersedes_id for d in decisions.values() if d.supersedes_id]
-            superseded_at = dict(connection.execute(
-                select(PauseDecision.id, PauseDecision.decided_at).where(PauseDecision.id.in_(superseded))
-            ).all()) if superseded else {}
-            decision_counts = dict(connection.execute(
-                select(PauseDecision.concern_id, func.count()).where(PauseDecision.concern_id.in_(chunk)).group_by(PauseDecision.concern_id)
-            ).all())
-            reviews = dict(connection.execute(select(Review.concern_id, Review.outcome).where(Review.concern_id.in_(chunk), Review.id.in_(latest_review))).all())
-            contacts = dict(connection.execute(select(ContactAttempt.concern_id, func.count()).where(ContactAttempt.concern_id.in_(chunk)).group_by(ContactAttempt.concern_id)).all())
+            superseded_at = (
+                dict(
+                    connection.execute(
+                        select(PauseDecision.id, PauseDecision.decided_at).where(PauseDecision.id.in_(superseded))
+                    ).all()
+                )
+                if superseded
+                else {}
+            )
+            decision_counts = dict(
+                connection.execute(
+                    select(PauseDecision.concern_id, func.count())
+                    .where(PauseDecision.concern_id.in_(chunk))
+                    .group_by(PauseDecision.concern_id)
+                ).all()
+            )
+            reviews = dict(
+                connection.execute(
+                    select(Review.concern_id, Review.outcome).where(
+                        Review.concern_id.in_(chunk), Review.id.in_(latest_review)
+                    )
+                ).all()
+            )
+            contacts = dict(
+                connection.execute(
+                    select(ContactAttempt.concern_id, func.count())
+                    .where(ContactAttempt.concern_id.in_(chunk))
+                    .group_by(ContactAttempt.concern_id)
+                ).all()
+            )
             advice: dict[int, list[str]] = {}
-            for concern_id, text in connection.execute(select(Advice.concern_id, Advice.text).where(Advice.concern_id.in_(chunk)).order_by(Advice.id)):
+            for concern_id, text in connection.execute(
+                select(Advice.concern_id, Advice.text).where(Advice.concern_id.in_(chunk)).order_by(Advice.id)
+            ):
                 advice.setdefault(concern_id, []).append(text)
             for row in rows:
                 concern = row._mapping
-                school, authority, reference, remit, region = row.school, row.local_authority, row.reference, row.remit, row.region
+                school, authority, reference, remit, region = (
+                    row.school,
+                    row.local_authority,
+                    row.reference,
+                    row.remit,
+                    row.region,
+                )
                 decision = decisions.get(concern["id"])
                 record = {
-                    "id": concern["id"], "received_at": _iso(concern["received_at"]), "status": concern["status"], "urgent": concern["urgent"],
-                    "category": concern["category"], "caller_role": concern["caller_role"], "urn": concern["urn"], "school": school,
-                    "local_authority": authority, "inspection": reference, "remit": remit, "claimed_at": _iso(concern["claimed_at"]),
-                    "closed_at": _iso(concern["closed_at"]), "held_by": concern["claimed_by"], "region": region,
+                    "id": concern["id"],
+                    "received_at": _iso(concern["received_at"]),
+                    "status": concern["status"],
+                    "urgent": concern["urgent"],
+                    "category": concern["category"],
+                    "caller_role": concern["caller_role"],
+                    "urn": concern["urn"],
+                    "school": school,
+                    "local_authority": authority,
+                    "inspection": reference,
+                    "remit": remit,
+                    "claimed_at": _iso(concern["claimed_at"]),
+                    "closed_at": _iso(concern["closed_at"]),
+                    "held_by": concern["claimed_by"],
+                    "region": region,
                     # the decision in force; the one it superseded (by when it was decided); how many there were
                     "pause_decision": decision.decision if decision else None,
                     "pause_decided_at": _iso(decision.decided_at) if decision else None,
-                    "pause_supersedes": _iso(superseded_at.get(decision.supersedes_id)) if decision and decision.supersedes_id else None,
+                    "pause_supersedes": _iso(superseded_at.get(decision.supersedes_id))
+                    if decision and decision.supersedes_id
+                    else None,
                     "pause_decisions": decision_counts.get(concern["id"], 0),
                     "pause_working_days": decision.working_days if decision else None,
                     "pause_resumes_on": _iso(decision.resumes_on) if decision else None,
                     "pause_exceptional": decision.exceptional if decision else None,
                     "pause_countersigned": bool(decision.countersigned_by) if decision else None,
-                    "contact_attempts": contacts.get(concern["id"], 0), "advice_notes": len(advice.get(concern["id"], [])),
-                    "review_outcome": reviews.get(concern["id"]), "caller_name": concern["caller_name"],
-                    "caller_phone": concern["caller_phone"], "summary": concern["summary"],
-                    "advice": "\n---\n".join(advice.get(concern["id"], [])), "outcome": concern["outcome"],
+                    "contact_attempts": contacts.get(concern["id"], 0),
+                    "advice_notes": len(advice.get(concern["id"], [])),
+                    "review_outcome": reviews.get(concern["id"]),
+                    "caller_name": concern["caller_name"],
+                    "caller_phone": concern["caller_phone"],
+                    "summary": concern["summary"],
+                    "advice": "\n---\n".join(advice.get(concern["id"], [])),
+                    "outcome": concern["outcome"],
                 }
                 yield {k: v for k, v in record.items() if not (redact and k in PERSONAL_CALL_FIELDS)}
                 done += 1
@@ -109,15 +204,28 @@ def call_records(engine: Engine, start: dt.date, end: dt.date, redact: bool, pro
                 progress(done, total)
 
 
-def audit_records(engine: Engine, start: dt.date, end: dt.date, redact: bool, progress: Progress | None = None) -> Iterator[dict]:
+def audit_records(
+    engine: Engine, start: dt.date, end: dt.date, redact: bool, progress: Progress | None = None
+) -> Iterator[dict]:
     """The audit trail from `start` to `end` (inclusive, London days). Events hold no personal
     data; a redacted export also drops who acted."""
     window = and_(Event.at >= london_midnight(start), Event.at < london_midnight(end + dt.timedelta(days=1)))
     with engine.connect() as connection:
         total = connection.scalar(select(func.count()).select_from(Event).where(window))
         done = 0
-        for row in connection.execute(select(Event.id, Event.at, Event.actor, Event.kind, Event.concern_id, Event.details).where(window).order_by(Event.id)):
-            record = {"id": row.id, "at": _iso(row.at), "actor": row.actor, "kind": row.kind, "concern_id": row.concern_id, "details": row.details}
+        for row in connection.execute(
+            select(Event.id, Event.at, Event.actor, Event.kind, Event.concern_id, Event.details)
+            .where(window)
+            .order_by(Event.id)
+        ):
+            record = {
+                "id": row.id,
+                "at": _iso(row.at),
+                "actor": row.actor,
+                "kind": row.kind,
+                "concern_id": row.concern_id,
+                "details": row.details,
+            }
             yield {k: v for k, v in record.items() if not (redact and k in PERSONAL_AUDIT_FIELDS)}
             done += 1
             if progress and done % BATCH == 0:
@@ -126,7 +234,9 @@ def audit_records(engine: Engine, start: dt.date, end: dt.date, redact: bool, pr
             progress(done, total)
 
 
-def write_records(records: Iterator[dict], fields: list[str], out: TextIO, fmt: str, redact: bool, personal: set[str]) -> int:
+def write_records(
+    records: Iterator[dict], fields: list[str], out: TextIO, fmt: str, redact: bool, personal: set[str]
+) -> int:
     """Write CSV (header first) or a JSON array, streaming; the number of records."""
     columns = [f for f in fields if not (redact and f in personal)]
     count = 0
@@ -145,12 +255,20 @@ def write_records(records: Iterator[dict], fields: list[str], out: TextIO, fmt: 
     return count
 
 
-def export_calls(engine: Engine, start: dt.date, end: dt.date, fmt: str, redact: bool, out: TextIO, progress: Progress | None = None) -> int:
-    return write_records(call_records(engine, start, end, redact, progress), CALL_FIELDS, out, fmt, redact, PERSONAL_CALL_FIELDS)
+def export_calls(
+    engine: Engine, start: dt.date, end: dt.date, fmt: str, redact: bool, out: TextIO, progress: Progress | None = None
+) -> int:
+    return write_records(
+        call_records(engine, start, end, redact, progress), CALL_FIELDS, out, fmt, redact, PERSONAL_CALL_FIELDS
+    )
 
 
-def export_audit(engine: Engine, start: dt.date, end: dt.date, fmt: str, redact: bool, out: TextIO, progress: Progress | None = None) -> int:
-    return write_records(audit_records(engine, start, end, redact, progress), AUDIT_FIELDS, out, fmt, redact, PERSONAL_AUDIT_FIELDS)
+def export_audit(
+    engine: Engine, start: dt.date, end: dt.date, fmt: str, redact: bool, out: TextIO, progress: Progress | None = None
+) -> int:
+    return write_records(
+        audit_records(engine, start, end, redact, progress), AUDIT_FIELDS, out, fmt, redact, PERSONAL_AUDIT_FIELDS
+    )
 
 
 def check_may_export(engine: Engine, login: str) -> None:
@@ -163,7 +281,9 @@ def check_may_export(engine: Engine, login: str) -> None:
         raise Refused("Only a supervisor or an admin can export")
 
 
-def record_export(engine: Engine, login: str, what: str, start: dt.date, end: dt.date, redact: bool, count: int, now: dt.datetime) -> None:
+def record_export(
+    engine: Engine, login: str, what: str, start: dt.date, end: dt.date, redact: bool, count: int, now: dt.datetime
+) -> None:
     """Every export is in the audit trail: who took what, for which period."""
     from sqlmodel import Session
 
@@ -171,4 +291,14 @@ def record_export(engine: Engine, login: str, what: str, start: dt.date, end: dt
     from helpdesk.store.engine import writer
 
     with Session(writer(engine)) as session, session.begin():
-        record_event(session, actor=login, kind="exported", at=now, what=what, start=start.isoformat(), end=end.isoformat(), redacted=redact, records=count)
+        record_event(
+            session,
+            actor=login,
+            kind="exported",
+            at=now,
+            what=what,
+            start=start.isoformat(),
+            end=end.isoformat(),
+            redacted=redact,
+            records=count,
+        )

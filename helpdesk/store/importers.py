@@ -250,7 +250,14 @@ def import_schools(
 STAFF_COLUMNS = ("login", "name", "role")
 
 
-def import_staff(engine: Engine, path: Path, actor: str, now: dt.datetime, skip_invalid: bool = False, progress: Progress | None = None) -> ImportReport:
+def import_staff(
+    engine: Engine,
+    path: Path,
+    actor: str,
+    now: dt.datetime,
+    skip_invalid: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
     total, rows = read_rows(path, STAFF_COLUMNS)
 
     def parse(line: int, row: dict[str, str], warnings: list[Problem]) -> dict:
@@ -283,7 +290,14 @@ def import_staff(engine: Engine, path: Path, actor: str, now: dt.datetime, skip_
 BODY_COLUMNS = ("name", "kind")
 
 
-def import_bodies(engine: Engine, path: Path, actor: str, now: dt.datetime, skip_invalid: bool = False, progress: Progress | None = None) -> ImportReport:
+def import_bodies(
+    engine: Engine,
+    path: Path,
+    actor: str,
+    now: dt.datetime,
+    skip_invalid: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
     total, rows = read_rows(path, BODY_COLUMNS)
 
     def parse(line: int, row: dict[str, str], warnings: list[Problem]) -> dict:
@@ -355,10 +369,15 @@ def import_inspections(
     teams = {r["reference"]: [(r["lead_inspector"], "lead")] + [(m, "team") for m in r.pop("_team")] for r in records}
     with Session(writer(engine)) as session, session.begin():
         report.added, report.updated = _upsert(session, Inspection, records, "reference")
-        ids = dict(session.execute(select(Inspection.reference, Inspection.id).where(Inspection.reference.in_(teams))).all())
+        ids = dict(
+            session.execute(select(Inspection.reference, Inspection.id).where(Inspection.reference.in_(teams))).all()
+        )
         for reference, members in teams.items():
             session.execute(delete(InspectionMember).where(InspectionMember.inspection_id == ids[reference]))
-            session.add_all(InspectionMember(inspection_id=ids[reference], login=login, part=part) for login, part in dict(members).items())
+            session.add_all(
+                InspectionMember(inspection_id=ids[reference], login=login, part=part)
+                for login, part in dict(members).items()
+            )
         return _finish(session, report, actor, now)
 
 
@@ -367,7 +386,14 @@ def import_inspections(
 CONFLICT_COLUMNS = ("login", "urn", "responsible_body", "reason")
 
 
-def import_conflicts(engine: Engine, path: Path, actor: str, now: dt.datetime, skip_invalid: bool = False, progress: Progress | None = None) -> ImportReport:
+def import_conflicts(
+    engine: Engine,
+    path: Path,
+    actor: str,
+    now: dt.datetime,
+    skip_invalid: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
     """Replaces each listed member of staff's declared conflicts with the file's."""
     total, rows = read_rows(path, CONFLICT_COLUMNS)
     with engine.connect() as connection:

@@ -26,7 +26,9 @@ def beat(engine: Engine, session_id: str, login: str, concern_id: int | None, no
 
     with Session(writer(engine)) as session, session.begin():
         dialect_insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
-        statement = dialect_insert(Presence).values(session_id=session_id, login=login, concern_id=concern_id, seen_at=now)
+        statement = dialect_insert(Presence).values(
+            session_id=session_id, login=login, concern_id=concern_id, seen_at=now
+        )
         session.execute(
             statement.on_conflict_do_update(
                 index_elements=["session_id"], set_={"concern_id": concern_id, "seen_at": now, "login": login}

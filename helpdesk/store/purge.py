@@ -37,7 +37,9 @@ def _eligible(closed_before: dt.date):
 
 def plan_purge(engine: Engine, closed_before: dt.date) -> PurgePlan:
     with engine.connect() as connection:
-        return PurgePlan(closed_before, connection.scalar(select(func.count()).select_from(Concern).where(_eligible(closed_before))))
+        return PurgePlan(
+            closed_before, connection.scalar(select(func.count()).select_from(Concern).where(_eligible(closed_before)))
+        )
 
 
 def purge(engine: Engine, closed_before: dt.date, login: str, policy: Policy, now: dt.datetime) -> int:
@@ -52,12 +54,26 @@ def purge(engine: Engine, closed_before: dt.date, login: str, policy: Policy, no
         ids = list(session.scalars(select(Concern.id).where(_eligible(closed_before))))
         for start in range(0, len(ids), 1000):
             chunk = ids[start : start + 1000]
-            session.execute(update(Concern).where(Concern.id.in_(chunk)).values(caller_name=PURGED, caller_phone="", summary=PURGED, outcome=PURGED))
+            session.execute(
+                update(Concern)
+                .where(Concern.id.in_(chunk))
+                .values(caller_name=PURGED, caller_phone="", summary=PURGED, outcome=PURGED)
+            )
             session.execute(update(Advice).where(Advice.concern_id.in_(chunk)).values(text=PURGED))
-            session.execute(update(ContactAttempt).where(ContactAttempt.concern_id.in_(chunk)).values(contact_name="", phone=None, note=""))
+            session.execute(
+                update(ContactAttempt)
+                .where(ContactAttempt.concern_id.in_(chunk))
+                .values(contact_name="", phone=None, note="")
+            )
             session.execute(update(Notification).where(Notification.concern_id.in_(chunk)).values(note=""))
             session.execute(update(Handover).where(Handover.concern_id.in_(chunk)).values(reason=PURGED))
-            session.execute(update(PauseDecision).where(PauseDecision.concern_id.in_(chunk)).values(rationale=PURGED, justification=""))
+            session.execute(
+                update(PauseDecision)
+                .where(PauseDecision.concern_id.in_(chunk))
+                .values(rationale=PURGED, justification="")
+            )
             session.execute(update(Review).where(Review.concern_id.in_(chunk)).values(feedback=PURGED))
-        record_event(session, actor=login, kind="purged", at=now, closed_before=closed_before.isoformat(), calls=len(ids))
+        record_event(
+            session, actor=login, kind="purged", at=now, closed_before=closed_before.isoformat(), calls=len(ids)
+        )
         return len(ids)

@@ -188,7 +188,9 @@ def current_inspection_id(session, urn: str, today: dt.date) -> int | None:
         select(Inspection.id, Inspection.start_date, Inspection.end_date).where(Inspection.urn == urn)
     ).all()
     running = [c for c in candidates if c.start_date <= today <= c.end_date]
-    upcoming = sorted((c for c in candidates if today < c.start_date <= today + dt.timedelta(days=14)), key=lambda c: c.start_date)
+    upcoming = sorted(
+        (c for c in candidates if today < c.start_date <= today + dt.timedelta(days=14)), key=lambda c: c.start_date
+    )
     past = sorted((c for c in candidates if c.end_date < today), key=lambda c: c.end_date, reverse=True)
     for group in (running, upcoming, past):
         if group:
@@ -207,14 +209,18 @@ class SchoolLookup:
 def look_up_school(engine: Engine, urn: str, today: dt.date) -> SchoolLookup | None:
     """The school and its current inspection, for the intake form."""
     with Session(engine) as session:
-        school = session.execute(select(School.urn, School.name, School.local_authority).where(School.urn == urn)).first()
+        school = session.execute(
+            select(School.urn, School.name, School.local_authority).where(School.urn == urn)
+        ).first()
         if school is None:
             return None
         inspection_id = current_inspection_id(session, urn, today)
         described = None
         if inspection_id is not None:
             i = session.execute(
-                select(Inspection.reference, Inspection.start_date, Inspection.end_date, Inspection.lead_inspector).where(Inspection.id == inspection_id)
+                select(
+                    Inspection.reference, Inspection.start_date, Inspection.end_date, Inspection.lead_inspector
+                ).where(Inspection.id == inspection_id)
             ).one()
             lead = session.scalar(select(Staff.name).where(Staff.login == i.lead_inspector)) or i.lead_inspector
             described = f"{i.reference}, {i.start_date:%-d %b}–{i.end_date:%-d %b %Y}, lead {lead}"

@@ -56,7 +56,13 @@ def _latest_decision():
 
 
 def _latest_review():
-    return select(Review.outcome).where(Review.concern_id == Concern.id).order_by(Review.id.desc()).limit(1).scalar_subquery()
+    return (
+        select(Review.outcome)
+        .where(Review.concern_id == Concern.id)
+        .order_by(Review.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
 
 
 def closed_calls(
@@ -67,8 +73,16 @@ def closed_calls(
     senior = aliased(Staff)
     statement = (
         select(
-            Concern.id, Concern.closed_at, Concern.urgent, Concern.urn, School.name, Concern.category,
-            Concern.claimed_by, senior.name, _latest_decision(), _latest_review(),
+            Concern.id,
+            Concern.closed_at,
+            Concern.urgent,
+            Concern.urn,
+            School.name,
+            Concern.category,
+            Concern.claimed_by,
+            senior.name,
+            _latest_decision(),
+            _latest_review(),
         )
         .join(School, School.urn == Concern.urn)
         .outerjoin(senior, senior.login == Concern.claimed_by)
@@ -95,7 +109,10 @@ def closed_calls(
     if found.search and found.search.strip():
         pattern = f"%{found.search.strip()}%"
         statement = statement.where(
-            or_(Concern.summary.ilike(pattern), exists().where(and_(Advice.concern_id == Concern.id, Advice.text.ilike(pattern))))
+            or_(
+                Concern.summary.ilike(pattern),
+                exists().where(and_(Advice.concern_id == Concern.id, Advice.text.ilike(pattern))),
+            )
         )
     if after is not None:
         statement = statement.where(tuple_(Concern.closed_at, Concern.id) < tuple_(after[0], after[1]))
@@ -122,7 +139,16 @@ def my_feedback(engine: Engine, login: str) -> list[FeedbackRow]:
     reviewer = aliased(Staff)
     read = exists().where(FeedbackSeen.review_id == Review.id, FeedbackSeen.login == login)
     statement = (
-        select(Review.id, Review.concern_id, Review.at, func.coalesce(reviewer.name, Review.reviewer), Review.outcome, Review.feedback, School.name, read)
+        select(
+            Review.id,
+            Review.concern_id,
+            Review.at,
+            func.coalesce(reviewer.name, Review.reviewer),
+            Review.outcome,
+            Review.feedback,
+            School.name,
+            read,
+        )
         .join(Concern, Concern.id == Review.concern_id)
         .join(School, School.urn == Concern.urn)
         .outerjoin(reviewer, reviewer.login == Review.reviewer)
@@ -154,7 +180,14 @@ def learning_reviews(engine: Engine) -> list[LearningReviewRow]:
     latest = select(func.max(Review.id)).group_by(Review.concern_id).scalar_subquery()
     reviewer, senior = aliased(Staff), aliased(Staff)
     statement = (
-        select(Review.concern_id, School.name, senior.name, func.coalesce(reviewer.name, Review.reviewer), Review.at, Review.feedback)
+        select(
+            Review.concern_id,
+            School.name,
+            senior.name,
+            func.coalesce(reviewer.name, Review.reviewer),
+            Review.at,
+            Review.feedback,
+        )
         .join(Concern, Concern.id == Review.concern_id)
         .join(School, School.urn == Concern.urn)
         .outerjoin(reviewer, reviewer.login == Review.reviewer)

@@ -50,10 +50,16 @@ def _p90(values: list[float]) -> float | None:
 def figures(engine: Engine, start: dt.date, end: dt.date, policy: Policy) -> Figures:
     """Calls received from `start` to `end` (inclusive, London days)."""
     first_claim = (
-        select(Event.concern_id, func.min(Event.at).label("at")).where(Event.kind == "claimed").group_by(Event.concern_id).subquery()
+        select(Event.concern_id, func.min(Event.at).label("at"))
+        .where(Event.kind == "claimed")
+        .group_by(Event.concern_id)
+        .subquery()
     )
     first_decision = (
-        select(Event.concern_id, func.min(Event.at).label("at")).where(Event.kind == "decision").group_by(Event.concern_id).subquery()
+        select(Event.concern_id, func.min(Event.at).label("at"))
+        .where(Event.kind == "decision")
+        .group_by(Event.concern_id)
+        .subquery()
     )
     latest_decision = (
         select(PauseDecision.decision)
@@ -65,14 +71,25 @@ def figures(engine: Engine, start: dt.date, end: dt.date, policy: Policy) -> Fig
     holder = aliased(Staff)
     statement = (
         select(
-            Concern.received_at, Concern.urgent, Concern.category, Inspection.remit, holder.region,
-            first_claim.c.at, first_decision.c.at, latest_decision,
+            Concern.received_at,
+            Concern.urgent,
+            Concern.category,
+            Inspection.remit,
+            holder.region,
+            first_claim.c.at,
+            first_decision.c.at,
+            latest_decision,
         )
         .outerjoin(Inspection, Inspection.id == Concern.inspection_id)
         .outerjoin(holder, holder.login == Concern.claimed_by)
         .outerjoin(first_claim, first_claim.c.concern_id == Concern.id)
         .outerjoin(first_decision, first_decision.c.concern_id == Concern.id)
-        .where(and_(Concern.received_at >= london_midnight(start), Concern.received_at < london_midnight(end + dt.timedelta(days=1))))
+        .where(
+            and_(
+                Concern.received_at >= london_midnight(start),
+                Concern.received_at < london_midnight(end + dt.timedelta(days=1)),
+            )
+        )
     )
     with engine.connect() as connection:
         rows = connection.execute(statement).all()
@@ -107,10 +124,19 @@ def figures(engine: Engine, start: dt.date, end: dt.date, policy: Policy) -> Fig
         if decided_at is not None:
             decisions.append((as_utc(decided_at) - received).total_seconds() / 60)
     return Figures(
-        start=start, end=end, calls=len(rows), weeks=sorted(weeks.items()),
-        authorised=decided["authorised"], declined=decided["declined"],
-        claim_median_min=statistics.median(claims) if claims else None, claim_p90_min=_p90(claims),
-        decision_median_min=statistics.median(decisions) if decisions else None, decision_p90_min=_p90(decisions),
-        urgent_calls=urgent, urgent_claimed_in_target=urgent_in_target,
-        by_remit=dict(by_remit.most_common()), by_region=dict(by_region.most_common()), by_category=dict(by_category.most_common()),
+        start=start,
+        end=end,
+        calls=len(rows),
+        weeks=sorted(weeks.items()),
+        authorised=decided["authorised"],
+        declined=decided["declined"],
+        claim_median_min=statistics.median(claims) if claims else None,
+        claim_p90_min=_p90(claims),
+        decision_median_min=statistics.median(decisions) if decisions else None,
+        decision_p90_min=_p90(decisions),
+        urgent_calls=urgent,
+        urgent_claimed_in_target=urgent_in_target,
+        by_remit=dict(by_remit.most_common()),
+        by_region=dict(by_region.most_common()),
+        by_category=dict(by_category.most_common()),
     )

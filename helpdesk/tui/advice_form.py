@@ -15,13 +15,25 @@ class AdviceForm(CallForm):
     detail: CallDetail
 
     def form_fields(self) -> ComposeResult:
-        yield FormField("text", "Advice given (notes are never edited; correct with a new note)", TextArea(id="advice-text", soft_wrap=True))
+        yield FormField(
+            "text",
+            "Advice given (notes are never edited; correct with a new note)",
+            TextArea(id="advice-text", soft_wrap=True),
+        )
         options = [(f"Note #{advice_id}", advice_id) for advice_id in self.detail.advice_ids]
-        yield FormField("corrects", "Corrects an earlier note (optional)", Select(options, prompt="— not a correction —", id="advice-corrects"))
+        yield FormField(
+            "corrects",
+            "Corrects an earlier note (optional)",
+            Select(options, prompt="— not a correction —", id="advice-corrects"),
+        )
 
     def save(self, values: dict[str, object]) -> None:
         corrects = chosen(values["corrects"])
         commands.add_advice(
-            self.app.engine, self.detail.id, self.app.staff.login, str(values["text"]), self.app.clock.now(),
+            self.app.engine,
+            self.detail.id,
+            self.app.staff.login,
+            str(values["text"]),
+            self.app.clock.now(),
             corrects=int(corrects) if corrects else None,
         )

@@ -155,17 +155,25 @@ class CallScreen(DataScreen):
     def show_detail(self) -> None:
         d = self.detail
         status = {"waiting": "WAITING", "claimed": "CLAIMED", "closed": "CLOSED"}[d.status]
-        holder = f" by {d.claimed_by_name or d.claimed_by} since {london_time(d.claimed_at)}" if d.status == "claimed" and d.claimed_at else ""
+        holder = (
+            f" by {d.claimed_by_name or d.claimed_by} since {london_time(d.claimed_at)}"
+            if d.status == "claimed" and d.claimed_at
+            else ""
+        )
         urgent = "URGENT · " if d.urgent else ""
         self.query_one("#call-header", Static).update(
             f" Call {d.id} · {urgent}{Category(d.category).label} · {status}{holder} · received {london_time(d.received_at)}"
         )
         self.query_one("#call-header").set_class(d.urgent, "-urgent")
-        self.query_one("#caller-card", Static).update(card([
-            ("Caller", f"{d.caller_name} — {label(CallerRole, d.caller_role)}"),
-            ("Phone", national(d.caller_phone)),
-            ("Concern", d.summary),
-        ]))
+        self.query_one("#caller-card", Static).update(
+            card(
+                [
+                    ("Caller", f"{d.caller_name} — {label(CallerRole, d.caller_role)}"),
+                    ("Phone", national(d.caller_phone)),
+                    ("Concern", d.summary),
+                ]
+            )
+        )
         school = d.school
         lines = [
             ("School", f"{school.name} (URN {school.urn})"),
@@ -175,7 +183,12 @@ class CallScreen(DataScreen):
             lines.append(("Phone", national(school.phone)))
         if d.inspection:
             i = d.inspection
-            lines.append(("Inspection", f"{i.reference} · {label(Remit, i.remit)} · {i.start_date:%a %-d %b}–{i.end_date:%a %-d %b %Y}"))
+            lines.append(
+                (
+                    "Inspection",
+                    f"{i.reference} · {label(Remit, i.remit)} · {i.start_date:%a %-d %b}–{i.end_date:%a %-d %b %Y}",
+                )
+            )
             lines.append(("Lead", i.lead))
             if i.team:
                 lines.append(("Team", ", ".join(i.team)))
@@ -185,13 +198,17 @@ class CallScreen(DataScreen):
         if d.body:
             b = d.body
             contact = ", ".join(part for part in (b.contact_name, b.contact_role) if part)
-            self.query_one("#body-card", Static).update(card([
-                ("Responsible body", f"{b.name} ({label(BodyKind, b.kind)})"),
-                ("Contact", contact or "none on file"),
-                ("Phone", national(b.phone) or "none on file"),
-                ("Email", b.email or "none on file"),
-                ("Attempts logged", str(d.body_contacts)),
-            ]))
+            self.query_one("#body-card", Static).update(
+                card(
+                    [
+                        ("Responsible body", f"{b.name} ({label(BodyKind, b.kind)})"),
+                        ("Contact", contact or "none on file"),
+                        ("Phone", national(b.phone) or "none on file"),
+                        ("Email", b.email or "none on file"),
+                        ("Attempts logged", str(d.body_contacts)),
+                    ]
+                )
+            )
         else:
             self.query_one("#body-card", Static).update(card([("Responsible body", "none on record")]))
         if d.signposting_offered_at:
@@ -222,14 +239,23 @@ class CallScreen(DataScreen):
         if d is None:
             return [("Pause decision", "none recorded")]
         decided = f" at {london_time(d.decided_at)}" if d.decided_at else ""
-        state = f"authorised, resumes {d.resumes_on:%a %-d %b}" if d.decision == "authorised" and d.resumes_on else d.decision
+        state = (
+            f"authorised, resumes {d.resumes_on:%a %-d %b}"
+            if d.decision == "authorised" and d.resumes_on
+            else d.decision
+        )
         if d.exceptional:
-            state += " · EXCEPTIONAL, " + (f"countersigned by {d.countersigned_by}" if d.countersigned_by else "awaiting countersignature (w)")
+            state += " · EXCEPTIONAL, " + (
+                f"countersigned by {d.countersigned_by}" if d.countersigned_by else "awaiting countersignature (w)"
+            )
         policy = self.app.policy
         needed = policy.informed_of_authorised if d.decision == "authorised" else policy.informed_of_declined
         missing = set(missing_informed(d.decision, d.informed, policy))
         told = " · ".join(("☐ " if p in missing else "✓ ") + label(Party, p).lower() for p in needed)
-        return [("Pause decision", f"{state} (in force, decided{decided})"), ("Informed", told + ("  (press n)" if missing else ""))]
+        return [
+            ("Pause decision", f"{state} (in force, decided{decided})"),
+            ("Informed", told + ("  (press n)" if missing else "")),
+        ]
 
     def show_refusal(self, reason: str | None) -> None:
         line = self.query_one("#refusal", Static)
@@ -265,7 +291,9 @@ class CallScreen(DataScreen):
     def handling_refusal(self, doing: str) -> str | None:
         """Why this person cannot record `doing` on the call now (the store checks it again)."""
         d, staff = self.detail, self.app.staff
-        return call_rules.handling_refusal(CallState(d.status, d.claimed_by, d.claimed_by_name), staff.login, staff.role, doing)
+        return call_rules.handling_refusal(
+            CallState(d.status, d.claimed_by, d.claimed_by_name), staff.login, staff.role, doing
+        )
 
     # --- actions ----------------------------------------------------------------------------
 
@@ -283,7 +311,9 @@ class CallScreen(DataScreen):
         except Refused as refused:
             self.post_message(self.Done(str(refused)))
         except Exception as error:  # noqa: BLE001 - a database fault: nothing was saved, say so
-            self.post_message(self.Done(f"Not saved — the database is unavailable ({describe_fault(error)}). Try again."))
+            self.post_message(
+                self.Done(f"Not saved — the database is unavailable ({describe_fault(error)}). Try again.")
+            )
         else:
             self.post_message(self.Done(None, success))
 

@@ -19,5 +19,10 @@ class CloseForm(CallForm):
 
     def save(self, values: dict[str, object]) -> None:
         commands.close(
-            self.app.engine, self.detail.id, self.app.staff.login, str(values["outcome"]), self.app.clock.now(), policy=self.app.policy,
+            self.app.engine,
+            self.detail.id,
+            self.app.staff.login,
+            str(values["outcome"]),
+            self.app.clock.now(),
+            policy=self.app.policy,
         )

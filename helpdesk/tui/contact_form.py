@@ -22,11 +22,25 @@ class ContactForm(CallForm):
 
     def form_fields(self) -> ComposeResult:
         body = self.detail.body
-        yield FormField("party", "Who", Select(options(Party), value=Party.RESPONSIBLE_BODY.value, allow_blank=False, id="contact-party"))
+        yield FormField(
+            "party",
+            "Who",
+            Select(options(Party), value=Party.RESPONSIBLE_BODY.value, allow_blank=False, id="contact-party"),
+        )
         yield FormField("contact_name", "Name", Input(value=body.contact_name if body else "", id="contact-name"))
-        yield FormField("phone", "Number used", Input(value=national(body.phone) if body else "", id="contact-phone", placeholder="e.g. 0113 496 0123"))
-        yield FormField("channel", "How", Select(options(Channel), value=Channel.PHONE.value, allow_blank=False, id="contact-channel"))
-        yield FormField("outcome", "Outcome", Select(options(ContactOutcome), prompt="— choose —", id="contact-outcome"))
+        yield FormField(
+            "phone",
+            "Number used",
+            Input(value=national(body.phone) if body else "", id="contact-phone", placeholder="e.g. 0113 496 0123"),
+        )
+        yield FormField(
+            "channel",
+            "How",
+            Select(options(Channel), value=Channel.PHONE.value, allow_blank=False, id="contact-channel"),
+        )
+        yield FormField(
+            "outcome", "Outcome", Select(options(ContactOutcome), prompt="— choose —", id="contact-outcome")
+        )
         yield FormField("note", "Note", Input(id="contact-note"))
 
     def on_mount(self) -> None:
@@ -43,7 +57,9 @@ class ContactForm(CallForm):
     def prefill(self, party: str) -> None:
         """The number on file for the party chosen: the body's, the caller's or the school's."""
         numbers = {
-            Party.RESPONSIBLE_BODY.value: (self.detail.body.contact_name, self.detail.body.phone) if self.detail.body else None,
+            Party.RESPONSIBLE_BODY.value: (self.detail.body.contact_name, self.detail.body.phone)
+            if self.detail.body
+            else None,
             Party.CALLER.value: (self.detail.caller_name, self.detail.caller_phone),
             Party.SCHOOL.value: (self.detail.school.name, self.detail.school.phone),
         }
@@ -53,7 +69,14 @@ class ContactForm(CallForm):
 
     def save(self, values: dict[str, object]) -> None:
         commands.log_contact(
-            self.app.engine, self.detail.id, self.app.staff.login, self.app.clock.now(),
-            party=chosen(values["party"]), contact_name=str(values["contact_name"]), phone=str(values["phone"]),
-            channel=chosen(values["channel"]), outcome=chosen(values["outcome"]), note=str(values["note"]),
+            self.app.engine,
+            self.detail.id,
+            self.app.staff.login,
+            self.app.clock.now(),
+            party=chosen(values["party"]),
+            contact_name=str(values["contact_name"]),
+            phone=str(values["phone"]),
+            channel=chosen(values["channel"]),
+            outcome=chosen(values["outcome"]),
+            note=str(values["note"]),
         )

@@ -25,8 +25,14 @@ class CountersignForm(CallForm):
                 "go on the record.",
                 classes="form-note",
             )
-        yield FormField("reason", "Your reasons", TextArea(id="countersign-reason", soft_wrap=True),
-                        hint="Required: why this very exceptional pause is justified")
+        yield FormField(
+            "reason",
+            "Your reasons",
+            TextArea(id="countersign-reason", soft_wrap=True),
+            hint="Required: why this very exceptional pause is justified",
+        )
 
     def save(self, values: dict[str, object]) -> None:
-        commands.countersign(self.app.engine, self.detail.id, self.app.staff.login, str(values["reason"]), self.app.clock.now())
+        commands.countersign(
+            self.app.engine, self.detail.id, self.app.staff.login, str(values["reason"]), self.app.clock.now()
+        )

@@ -24,11 +24,21 @@ class ExportForm(FormScreen):
         today = self.app.clock.now().date()
         start = self.start or today - dt.timedelta(days=today.weekday() + 7)
         end = self.end or start + dt.timedelta(days=6)
-        yield FormField("what", "Export", Select([("Calls", "calls"), ("Audit trail", "audit")], value="calls", allow_blank=False, id="export-what"))
+        yield FormField(
+            "what",
+            "Export",
+            Select([("Calls", "calls"), ("Audit trail", "audit")], value="calls", allow_blank=False, id="export-what"),
+        )
         yield FormField("start", "From", Input(start.isoformat(), id="export-from"))
         yield FormField("end", "To", Input(end.isoformat(), id="export-to"))
-        yield FormField("format", "Format", Select([("CSV", "csv"), ("JSON", "json")], value="csv", allow_blank=False, id="export-format"))
-        yield FormField("redact", "Redact", Checkbox("Drop names, phone numbers and free text", value=True, id="export-redact"))
+        yield FormField(
+            "format",
+            "Format",
+            Select([("CSV", "csv"), ("JSON", "json")], value="csv", allow_blank=False, id="export-format"),
+        )
+        yield FormField(
+            "redact", "Redact", Checkbox("Drop names, phone numbers and free text", value=True, id="export-redact")
+        )
         yield FormField("path", "File", Input(str(Path.cwd() / f"helpdesk-{start}-{end}.csv"), id="export-path"))
 
     def save(self, values: dict[str, object]) -> None:
@@ -53,8 +63,19 @@ class ExportForm(FormScreen):
         run = export.export_calls if what == "calls" else export.export_audit
         try:
             with path.open("w", encoding="utf-8", newline="") as out:
-                count = run(self.app.engine, days["start"], days["end"], chosen(values["format"]), bool(values["redact"]), out)
+                count = run(
+                    self.app.engine, days["start"], days["end"], chosen(values["format"]), bool(values["redact"]), out
+                )
         except OSError as error:
             raise Refused(f"Cannot write {path}: {error.strerror}") from None
-        export.record_export(self.app.engine, self.app.staff.login, what, days["start"], days["end"], bool(values["redact"]), count, self.app.clock.now())
+        export.record_export(
+            self.app.engine,
+            self.app.staff.login,
+            what,
+            days["start"],
+            days["end"],
+            bool(values["redact"]),
+            count,
+            self.app.clock.now(),
+        )
         self.app.call_from_thread(self.app.notify, f"Exported {count} record(s) to {path}")

@@ -58,7 +58,9 @@ class FeedbackScreen(DataScreen):
                 text.append("\n\n")
             text.append("NEW  " if not row.read else "", style="bold yellow")
             text.append(f"Call {row.concern_id} · {row.school}\n", style="bold")
-            text.append(f"{ReviewOutcome(row.outcome).label} — {row.reviewer}, {london(row.at).format('ddd D MMM YYYY HH:mm')}\n")
+            text.append(
+                f"{ReviewOutcome(row.outcome).label} — {row.reviewer}, {london(row.at).format('ddd D MMM YYYY HH:mm')}\n"
+            )
             text.append(row.feedback or "(no written feedback)")
         self.query_one("#feedback", Static).update(text or "No feedback on your calls yet.")
 

@@ -204,8 +204,11 @@ class FormScreen(ModalScreen[object]):
             self.post_message(self.Refusal({}, str(refused)))
         except Exception as error:  # noqa: BLE001 - a database fault: say so, keep the entry
             self.post_message(
-                self.Refusal({}, f"Not saved — the database is unavailable ({describe_fault(error)}). "
-                                 "Everything you typed is kept: press Ctrl+S to try again.")
+                self.Refusal(
+                    {},
+                    f"Not saved — the database is unavailable ({describe_fault(error)}). "
+                    "Everything you typed is kept: press Ctrl+S to try again.",
+                )
             )
         else:
             self.app.call_from_thread(self.forget_draft)

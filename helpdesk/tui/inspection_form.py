@@ -28,7 +28,13 @@ class InspectionForm(CallForm):
     def form_fields(self) -> ComposeResult:
         known = [(i.label, str(i.id)) for i in self.inspections]
         first = known[0][1] if known else NEW
-        yield FormField("inspection", "Inspection", Select(known + [("Record another inspection", NEW)], value=first, allow_blank=False, id="inspection-choice"))
+        yield FormField(
+            "inspection",
+            "Inspection",
+            Select(
+                known + [("Record another inspection", NEW)], value=first, allow_blank=False, id="inspection-choice"
+            ),
+        )
         yield FormField("reference", "Reference", Input(id="inspection-reference", max_length=40))
         yield FormField("remit", "Remit", Select(options(Remit), prompt="— choose —", id="inspection-remit"))
         yield FormField("start", "First day", Input(id="inspection-start", placeholder="YYYY-MM-DD", max_length=10))
@@ -51,10 +57,15 @@ class InspectionForm(CallForm):
         choice = chosen(values["inspection"])
         app = self.app
         if choice != NEW:
-            commands.link_inspection(app.engine, self.detail.id, app.staff.login, app.clock.now(), inspection_id=int(choice))
+            commands.link_inspection(
+                app.engine, self.detail.id, app.staff.login, app.clock.now(), inspection_id=int(choice)
+            )
             return
         entry = validate_inspection(
-            reference=str(values["reference"]), remit=chosen(values["remit"]), start=str(values["start"]),
-            end=str(values["end"]), lead_inspector=str(values["lead_inspector"]),
+            reference=str(values["reference"]),
+            remit=chosen(values["remit"]),
+            start=str(values["start"]),
+            end=str(values["end"]),
+            lead_inspector=str(values["lead_inspector"]),
         )
         commands.link_inspection(app.engine, self.detail.id, app.staff.login, app.clock.now(), entry=entry)

@@ -20,11 +20,19 @@ class IntakeForm(FormScreen):
     TITLE = "New concern"
 
     def form_fields(self) -> ComposeResult:
-        yield FormField("urn", "School URN", Input(id="intake-urn", max_length=6, restrict=r"\d*", placeholder="six digits"))
+        yield FormField(
+            "urn", "School URN", Input(id="intake-urn", max_length=6, restrict=r"\d*", placeholder="six digits")
+        )
         yield FormField("caller_name", "Caller's name", Input(id="intake-caller-name"))
-        yield FormField("caller_role", "Caller's role", Select(options(CallerRole), prompt="— choose —", id="intake-caller-role"))
+        yield FormField(
+            "caller_role", "Caller's role", Select(options(CallerRole), prompt="— choose —", id="intake-caller-role")
+        )
         yield FormField("phone", "Caller's phone", Input(id="intake-phone", placeholder="e.g. 0113 496 0123"))
-        yield FormField("category", "Category", Select([(c.label, c.value) for c in Category], prompt="— choose —", id="intake-category"))
+        yield FormField(
+            "category",
+            "Category",
+            Select([(c.label, c.value) for c in Category], prompt="— choose —", id="intake-category"),
+        )
         yield FormField("urgent", "Urgent", Checkbox("Urgent or distress", id="intake-urgent"))
         yield FormField("summary", "Summary", TextArea(id="intake-summary", soft_wrap=True))
 
@@ -69,7 +77,10 @@ class IntakeForm(FormScreen):
         except ConcernInvalid as invalid:
             # report an unknown URN with the other faults, not after they are mended
             urn = str(values["urn"])
-            if "urn" not in invalid.errors and queries.look_up_school(self.app.engine, urn, london(self.app.clock.now()).date()) is None:
+            if (
+                "urn" not in invalid.errors
+                and queries.look_up_school(self.app.engine, urn, london(self.app.clock.now()).date()) is None
+            ):
                 raise ConcernInvalid({"urn": f"No school with URN {urn}", **invalid.errors}) from None
             raise
         return commands.log_concern(self.app.engine, concern, self.app.staff.login, self.app.clock.now())

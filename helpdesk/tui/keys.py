@@ -185,8 +185,10 @@ class KeysInOrder(App):
         screen = self.screen
         groups = getattr(screen, "HOLDS_KEYS", ())
         pending = [
-            worker for worker in self.workers
-            if worker.node is screen and worker.group in groups
+            worker
+            for worker in self.workers
+            if worker.node is screen
+            and worker.group in groups
             and worker.state in (WorkerState.PENDING, WorkerState.RUNNING)
         ]
         for worker in pending:

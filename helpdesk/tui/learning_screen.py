@@ -37,7 +37,13 @@ class LearningReviewScreen(DataScreen):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        for key, heading in (("call", "Call"), ("school", "School"), ("senior", "Senior"), ("by", "Referred by"), ("at", "When")):
+        for key, heading in (
+            ("call", "Call"),
+            ("school", "School"),
+            ("senior", "Senior"),
+            ("by", "Referred by"),
+            ("at", "When"),
+        ):
             table.add_column(heading, key=key)
         self.rows: list[LearningReviewRow] = []
         self.load()
@@ -54,7 +60,14 @@ class LearningReviewScreen(DataScreen):
         table = self.query_one(DataTable)
         table.clear()
         for row in self.rows:
-            table.add_row(str(row.concern_id), row.school[:30], row.senior_name or "", row.reviewer, london(row.at).format("D MMM YYYY"), key=str(row.concern_id))
+            table.add_row(
+                str(row.concern_id),
+                row.school[:30],
+                row.senior_name or "",
+                row.reviewer,
+                london(row.at).format("D MMM YYYY"),
+                key=str(row.concern_id),
+            )
         self.show_why()
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:

@@ -14,7 +14,6 @@ from helpdesk.store.call_queries import CallDetail
 from helpdesk.tui.form import CallForm, FormField, chosen
 
 
-
 class NotificationForm(CallForm):
     TITLE = "Record who was informed of the decision"
     detail: CallDetail
@@ -22,18 +21,37 @@ class NotificationForm(CallForm):
     def form_fields(self) -> ComposeResult:
         d = self.detail.latest_decision
         policy = self.app.policy
-        needed = (policy.informed_of_authorised if d and d.decision == "authorised" else policy.informed_of_declined) if d else ()
+        needed = (
+            (policy.informed_of_authorised if d and d.decision == "authorised" else policy.informed_of_declined)
+            if d
+            else ()
+        )
         parties = [Party(p) for p in needed] + [p for p in INFORMABLE if p.value not in needed]
-        choices = [(p.label + ("" if d is None or p.value in d.informed or p.value not in needed else " — still to inform"), p.value) for p in parties]
+        choices = [
+            (
+                p.label + ("" if d is None or p.value in d.informed or p.value not in needed else " — still to inform"),
+                p.value,
+            )
+            for p in parties
+        ]
         if d is not None:
             decided = london_stamp(d.decided_at) if d.decided_at else ""
             yield Static(f"Of the decision of {decided}: pause {d.decision}.", classes="form-note")
         yield FormField("party", "Informed", Select(choices, prompt="— choose —", id="notify-party"))
-        yield FormField("channel", "How", Select(options(Channel), value=Channel.PHONE.value, allow_blank=False, id="notify-channel"))
+        yield FormField(
+            "channel",
+            "How",
+            Select(options(Channel), value=Channel.PHONE.value, allow_blank=False, id="notify-channel"),
+        )
         yield FormField("note", "Note", Input(id="notify-note"))
 
     def save(self, values: dict[str, object]) -> None:
         commands.record_notification(
-            self.app.engine, self.detail.id, self.app.staff.login, self.app.clock.now(),
-            party=chosen(values["party"]), channel=chosen(values["channel"]), note=str(values["note"]),
+            self.app.engine,
+            self.detail.id,
+            self.app.staff.login,
+            self.app.clock.now(),
+            party=chosen(values["party"]),
+            channel=chosen(values["channel"]),
+            note=str(values["note"]),
         )

@@ -28,14 +28,28 @@ class PauseForm(CallForm):
 
     def form_fields(self) -> ComposeResult:
         policy = self.app.policy
-        yield FormField("requested_by", "Requested by", Select(options(RequestedBy), prompt="— choose —", id="pause-requested-by"))
+        yield FormField(
+            "requested_by", "Requested by", Select(options(RequestedBy), prompt="— choose —", id="pause-requested-by")
+        )
         yield FormField("grounds", "Grounds", Select(options(Grounds), prompt="— choose —", id="pause-grounds"))
         yield FormField("decision", "Decision", Select(DECISIONS, prompt="— choose —", id="pause-decision"))
-        yield FormField("working_days", "Working days", Input(str(policy.pause_default_days), id="pause-days", restrict=r"\d*", max_length=3))
-        yield FormField("justification", "Justification", TextArea(id="pause-justification", soft_wrap=True),
-                        hint="Why this very exceptional case needs longer than the remit allows")
-        yield FormField("rationale", "Rationale", TextArea(id="pause-rationale", soft_wrap=True),
-                        hint="Required whether the pause is authorised or declined")
+        yield FormField(
+            "working_days",
+            "Working days",
+            Input(str(policy.pause_default_days), id="pause-days", restrict=r"\d*", max_length=3),
+        )
+        yield FormField(
+            "justification",
+            "Justification",
+            TextArea(id="pause-justification", soft_wrap=True),
+            hint="Why this very exceptional case needs longer than the remit allows",
+        )
+        yield FormField(
+            "rationale",
+            "Rationale",
+            TextArea(id="pause-rationale", soft_wrap=True),
+            hint="Required whether the pause is authorised or declined",
+        )
 
     def on_mount(self) -> None:
         self.show_plan()
@@ -54,8 +68,12 @@ class PauseForm(CallForm):
         hint = self.query_one("#hint-working_days", Static)
         exceptional = False
         if self.detail.remit is None:
-            hint.update("No inspection is on record for this call: link it first (key i on the call); "
-                        "its remit sets the longest pause" if authorising else "")
+            hint.update(
+                "No inspection is on record for this call: link it first (key i on the call); "
+                "its remit sets the longest pause"
+                if authorising
+                else ""
+            )
         elif days is None or days < 1:
             hint.update("A pause lasts at least one working day")
         else:
@@ -65,8 +83,12 @@ class PauseForm(CallForm):
             hint.update(
                 f"Resumes {plan.resumes_on:%a %-d %b %Y} — {days} working day{'s' if days != 1 else ''} "
                 f"(up to {plan.max_days} for {remit})"
-                + (f"\nEXCEPTIONAL: over {plan.max_days} working days needs a written justification "
-                   "and a supervisor's countersignature" if plan.exceptional else "")
+                + (
+                    f"\nEXCEPTIONAL: over {plan.max_days} working days needs a written justification "
+                    "and a supervisor's countersignature"
+                    if plan.exceptional
+                    else ""
+                )
             )
             hint.set_class(plan.exceptional, "-exceptional")
         self.query_one("#field-justification").display = authorising and exceptional
@@ -80,4 +102,6 @@ class PauseForm(CallForm):
             working_days=whole_days(str(values["working_days"])),
             justification=str(values["justification"]),
         )
-        commands.record_pause_decision(self.app.engine, self.detail.id, self.app.staff.login, entry, self.app.policy, self.app.clock.now())
+        commands.record_pause_decision(
+            self.app.engine, self.detail.id, self.app.staff.login, entry, self.app.policy, self.app.clock.now()
+        )

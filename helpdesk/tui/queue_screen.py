@@ -51,13 +51,19 @@ class QueueHeader(Static):
 
     shown_line = ""
 
-    def show(self, staff: queries.StaffMember, counts: queries.QueueCounts | None, time_now: str, unread: int = 0) -> None:
+    def show(
+        self, staff: queries.StaffMember, counts: queries.QueueCounts | None, time_now: str, unread: int = 0
+    ) -> None:
         left = f"{staff.name} · {staff.role}" + (f" · {unread} new feedback (f)" if unread else "")
         to_sign = ""
         if counts is not None and counts.awaiting_countersignature and staff.role == "supervisor":
             to_sign = f" · {counts.awaiting_countersignature} to countersign"
-        right = "loading…" if counts is None else (
-            f"{counts.waiting} waiting ({counts.urgent_waiting} urgent) · {counts.claimed} claimed{to_sign} · {time_now}"
+        right = (
+            "loading…"
+            if counts is None
+            else (
+                f"{counts.waiting} waiting ({counts.urgent_waiting} urgent) · {counts.claimed} claimed{to_sign} · {time_now}"
+            )
         )
         width = max(self.size.width, 40)
         if counts is not None and len(left) + len(right) + 3 > width:  # narrow: the short form
@@ -248,7 +254,9 @@ class QueueScreen(DataScreen):
 
     def show_header(self) -> None:
         counts = self.counts if self.loaded else None
-        self.query_one(QueueHeader).show(self.app.staff, counts, london_time(self.app.clock.now()), self.unread_feedback)
+        self.query_one(QueueHeader).show(
+            self.app.staff, counts, london_time(self.app.clock.now()), self.unread_feedback
+        )
 
     def tick(self) -> None:
         """Waiting times move on without touching the database. A row that changes colour is
@@ -286,7 +294,8 @@ class QueueScreen(DataScreen):
         changes = [
             change
             for row in self.rows
-            if row.status != "claimed" and (change := next_urgency_change(row.received_at, now, row.urgent, self.app.policy))
+            if row.status != "claimed"
+            and (change := next_urgency_change(row.received_at, now, row.urgent, self.app.policy))
         ]
         return min(changes, default=None)
 
@@ -341,7 +350,11 @@ class QueueScreen(DataScreen):
 
         def logged(call_number: object) -> None:
             if call_number:
-                self.notify(f"Logged as call {call_number}: give the caller this number to quote", title=f"Call {call_number}", timeout=20)
+                self.notify(
+                    f"Logged as call {call_number}: give the caller this number to quote",
+                    title=f"Call {call_number}",
+                    timeout=20,
+                )
 
         self.app.push_screen(IntakeForm(), logged)
 
@@ -364,7 +377,9 @@ class QueueScreen(DataScreen):
         except Refused as refused:
             self.app.call_from_thread(self.notify, str(refused), severity="error", title="Refused")
         except Exception as error:  # noqa: BLE001 - a database fault: nothing was saved, say so
-            self.app.call_from_thread(self.notify, f"Not claimed — the database is unavailable ({describe_fault(error)})", severity="error")
+            self.app.call_from_thread(
+                self.notify, f"Not claimed — the database is unavailable ({describe_fault(error)})", severity="error"
+            )
         else:
             self.app.call_from_thread(self.app.push_screen, CallScreen(concern_id))
 

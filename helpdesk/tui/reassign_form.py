@@ -20,11 +20,18 @@ class ReassignForm(CallForm):
         self.seniors = seniors
 
     def form_fields(self) -> ComposeResult:
-        people = [(f"{s.name} ({s.role}, {s.region})", s.login) for s in self.seniors if s.login != self.detail.claimed_by]
+        people = [
+            (f"{s.name} ({s.role}, {s.region})", s.login) for s in self.seniors if s.login != self.detail.claimed_by
+        ]
         yield FormField("new_holder", "Hand to", Select(people, prompt="— choose —", id="reassign-to"))
         yield FormField("reason", "Reason", Input(id="reassign-reason"))
 
     def save(self, values: dict[str, object]) -> None:
         commands.reassign(
-            self.app.engine, self.detail.id, self.app.staff.login, chosen(values["new_holder"]), str(values["reason"]), self.app.clock.now()
+            self.app.engine,
+            self.detail.id,
+            self.app.staff.login,
+            chosen(values["new_holder"]),
+            str(values["reason"]),
+            self.app.clock.now(),
         )

@@ -18,4 +18,6 @@ class ReleaseForm(CallForm):
         yield FormField("reason", "Reason", Input(id="release-reason"))
 
     def save(self, values: dict[str, object]) -> None:
-        commands.release(self.app.engine, self.detail.id, self.app.staff.login, str(values["reason"]), self.app.clock.now())
+        commands.release(
+            self.app.engine, self.detail.id, self.app.staff.login, str(values["reason"]), self.app.clock.now()
+        )

@@ -18,8 +18,19 @@ class ReviewForm(CallForm):
 
     def form_fields(self) -> ComposeResult:
         yield FormField("outcome", "Outcome", Select(options(ReviewOutcome), prompt="— choose —", id="review-outcome"))
-        yield FormField("feedback", "Feedback", TextArea(id="review-feedback", soft_wrap=True),
-                        hint="Reaches the senior who held the call; required for follow-up or a learning review")
+        yield FormField(
+            "feedback",
+            "Feedback",
+            TextArea(id="review-feedback", soft_wrap=True),
+            hint="Reaches the senior who held the call; required for follow-up or a learning review",
+        )
 
     def save(self, values: dict[str, object]) -> None:
-        commands.review(self.app.engine, self.detail.id, self.app.staff.login, chosen(values["outcome"]), str(values["feedback"]), self.app.clock.now())
+        commands.review(
+            self.app.engine,
+            self.detail.id,
+            self.app.staff.login,
+            chosen(values["outcome"]),
+            str(values["feedback"]),
+            self.app.clock.now(),
+        )

@@ -72,7 +72,9 @@ class ReviewScreen(DataScreen):
             yield Select([], prompt="Senior: any", id="filter-senior", compact=True)
             yield Input(placeholder="school or URN", id="filter-school", compact=True)
         with Horizontal(id="review-filters-2"):
-            yield Select([(c.label, c.value) for c in Category], prompt="Category: any", id="filter-category", compact=True)
+            yield Select(
+                [(c.label, c.value) for c in Category], prompt="Category: any", id="filter-category", compact=True
+            )
             yield Select(PAUSES[1:], prompt=PAUSES[0][0], id="filter-pause", compact=True)
             yield Select(REVIEWED[1:], prompt=REVIEWED[0][0], id="filter-reviewed", compact=True)
             yield Input(placeholder="search summary and advice", id="filter-search", compact=True)
@@ -90,7 +92,14 @@ class ReviewScreen(DataScreen):
         if self.size.width < 100:
             del fixed["category"]
         school = max(16, self.size.width - sum(fixed.values()) - 2 * (len(fixed) + 1) - 2)
-        headings = {"closed": "Closed", "school": "URN · School", "category": "Category", "senior": "Senior", "pause": "Pause", "review": "Review"}
+        headings = {
+            "closed": "Closed",
+            "school": "URN · School",
+            "category": "Category",
+            "senior": "Senior",
+            "pause": "Pause",
+            "review": "Review",
+        }
         table.clear(columns=True)
         self.columns = [key for key in headings if key in fixed or key == "school"]
         for key in self.columns:
@@ -143,8 +152,12 @@ class ReviewScreen(DataScreen):
         table = self.query_one(DataTable)
         table.clear()
         for row in self.rows:
-            pause = {"authorised": Text("authorised", style="bold"), "declined": Text("declined")}.get(row.pause or "", Text("—", style="dim"))
-            review = Text(ReviewOutcome(row.review).label if row.review else "not reviewed", style="" if row.review else "yellow")
+            pause = {"authorised": Text("authorised", style="bold"), "declined": Text("declined")}.get(
+                row.pause or "", Text("—", style="dim")
+            )
+            review = Text(
+                ReviewOutcome(row.review).label if row.review else "not reviewed", style="" if row.review else "yellow"
+            )
             cells = {
                 "closed": london(row.closed_at).format("ddd D MMM HH:mm"),
                 "school": f"{row.urn} {row.school}",
@@ -156,7 +169,9 @@ class ReviewScreen(DataScreen):
             table.add_row(*(cells[key] for key in self.columns), key=str(row.id))
         page = len(self.pages)
         more = " · ] next page" if len(self.rows) == PAGE else ""
-        self.query_one("#review-page", Static).update(f" Page {page}: {len(self.rows)} call(s){more}{' · [ previous' if page > 1 else ''}")
+        self.query_one("#review-page", Static).update(
+            f" Page {page}: {len(self.rows)} call(s){more}{' · [ previous' if page > 1 else ''}"
+        )
 
     def on_screen_resume(self) -> None:
         if self.rows:

@@ -20,9 +20,15 @@ class SignpostingForm(CallForm):
 
     def form_fields(self) -> ComposeResult:
         yield Static(SIGNPOSTING, classes="form-note")
-        yield FormField("offered", "Signposting", Select(CHOICES, value=OFFERED, allow_blank=False, id="signposting-offered"))
-        yield FormField("reason", "Why not", TextArea(id="signposting-reason", soft_wrap=True),
-                        hint="Required when not offered (for example: the caller was the lead inspector)")
+        yield FormField(
+            "offered", "Signposting", Select(CHOICES, value=OFFERED, allow_blank=False, id="signposting-offered")
+        )
+        yield FormField(
+            "reason",
+            "Why not",
+            TextArea(id="signposting-reason", soft_wrap=True),
+            hint="Required when not offered (for example: the caller was the lead inspector)",
+        )
 
     def on_mount(self) -> None:
         self.show_reason()
@@ -31,11 +37,17 @@ class SignpostingForm(CallForm):
         self.show_reason()
 
     def show_reason(self) -> None:
-        self.query_one("#field-reason").display = chosen(self.query_one("#signposting-offered", Select).value) == NOT_OFFERED
+        self.query_one("#field-reason").display = (
+            chosen(self.query_one("#signposting-offered", Select).value) == NOT_OFFERED
+        )
 
     def save(self, values: dict[str, object]) -> None:
         offered = chosen(values["offered"]) != NOT_OFFERED
         commands.record_signposting(
-            self.app.engine, self.detail.id, self.app.staff.login, self.app.clock.now(),
-            offered=offered, reason="" if offered else str(values["reason"]),
+            self.app.engine,
+            self.detail.id,
+            self.app.staff.login,
+            self.app.clock.now(),
+            offered=offered,
+            reason="" if offered else str(values["reason"]),
         )

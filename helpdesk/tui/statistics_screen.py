@@ -94,16 +94,24 @@ class StatisticsScreen(DataScreen):
             f" Figures for {f.start:%a %-d %b} – {f.end:%a %-d %b %Y} ({self.weeks} week{'s' if self.weeks != 1 else ''}) · {f.calls} calls · + / − to change"
         )
         counts = [count for _, count in f.weeks]
-        self.query_one("#weekly-title", Static).update(Text(f"Calls per week (most {max(counts, default=0)}, least {min(counts, default=0)})", style="bold"))
+        self.query_one("#weekly-title", Static).update(
+            Text(f"Calls per week (most {max(counts, default=0)}, least {min(counts, default=0)})", style="bold")
+        )
         self.query_one("#weekly", Sparkline).data = counts or [0]
-        self.query_one("#weekly-axis", Static).update(f"{f.weeks[0][0]:%-d %b}" + " " * 4 + "→" + " " * 4 + f"w/c {f.weeks[-1][0]:%-d %b}" if f.weeks else "")
+        self.query_one("#weekly-axis", Static).update(
+            f"{f.weeks[0][0]:%-d %b}" + " " * 4 + "→" + " " * 4 + f"w/c {f.weeks[-1][0]:%-d %b}" if f.weeks else ""
+        )
         pauses = Text("Pauses\n", style="bold")
         pauses.append(bars({"Authorised": f.authorised, "Declined": f.declined}))
         self.query_one("#pauses", Static).update(pauses)
         share = f.urgent_share_in_target
         times = Text("Times\n", style="bold")
-        times.append(f"  Time to claim      median {minutes(f.claim_median_min)}, 90th percentile {minutes(f.claim_p90_min)}\n")
-        times.append(f"  Time to decision   median {minutes(f.decision_median_min)}, 90th percentile {minutes(f.decision_p90_min)}\n")
+        times.append(
+            f"  Time to claim      median {minutes(f.claim_median_min)}, 90th percentile {minutes(f.claim_p90_min)}\n"
+        )
+        times.append(
+            f"  Time to decision   median {minutes(f.decision_median_min)}, 90th percentile {minutes(f.decision_p90_min)}\n"
+        )
         target = self.app.policy.claim_target_urgent_min
         times.append(
             f"  Urgent calls claimed within {target} min: "

@@ -2,7 +2,14 @@ import datetime as dt
 
 import pytest
 
-from helpdesk.domain.call import CallState, CloseFacts, close_refusals, handling_refusal, reassign_refusal, release_refusal
+from helpdesk.domain.call import (
+    CallState,
+    CloseFacts,
+    close_refusals,
+    handling_refusal,
+    reassign_refusal,
+    release_refusal,
+)
 from helpdesk.domain.independence import Ties, independence_refusal
 from helpdesk.domain.pause import PauseDecisionInput, countersign_refusal, pause_decision_errors, plan_pause
 from helpdesk.domain.policy import Policy
@@ -19,7 +26,11 @@ from helpdesk.domain.policy import Policy
         ("senior", Ties(inspection_part="team"), "You are on the inspection team for this inspection"),
         ("supervisor", Ties(inspection_part="team"), "You are on the inspection team"),
         ("senior", Ties(conflict_with_school=True), "You have declared a conflict of interest with this school"),
-        ("senior", Ties(conflict_with_body="Pennine Learning Trust"), "conflict of interest with Pennine Learning Trust, this school's responsible body"),
+        (
+            "senior",
+            Ties(conflict_with_body="Pennine Learning Trust"),
+            "conflict of interest with Pennine Learning Trust, this school's responsible body",
+        ),
     ],
 )
 def test_independence(role, ties, reason):
@@ -31,7 +42,10 @@ def test_independence(role, ties, reason):
 
 
 def test_independence_names_someone_else_for_a_reassignment():
-    assert independence_refusal("senior", Ties(inspection_part="team"), name="Chidi Obi") == "Chidi Obi is on the inspection team for this inspection"
+    assert (
+        independence_refusal("senior", Ties(inspection_part="team"), name="Chidi Obi")
+        == "Chidi Obi is on the inspection team for this inspection"
+    )
 
 
 WAITING = CallState("waiting", None)
@@ -89,8 +103,12 @@ ALL_TOLD = frozenset({"lead_inspector", "school", "responsible_body"})
 
 def facts(**changes):
     base = dict(
-        outcome="Pause authorised; trust CEO on site.", advice_notes=1, category="pause_request",
-        decision_in_force="authorised", awaiting_countersignature=False, informed_of_decision=ALL_TOLD,
+        outcome="Pause authorised; trust CEO on site.",
+        advice_notes=1,
+        category="pause_request",
+        decision_in_force="authorised",
+        awaiting_countersignature=False,
+        informed_of_decision=ALL_TOLD,
         signposting_recorded=True,
     )
     return CloseFacts(**{**base, **changes})
@@ -122,7 +140,13 @@ def facts(**changes):
         ({"category": "wellbeing", "informed_of_decision": frozenset({"school"})}, {"informed"}),
         # everything missing at once is reported at once
         (
-            {"outcome": "", "advice_notes": 0, "awaiting_countersignature": True, "informed_of_decision": frozenset(), "signposting_recorded": False},
+            {
+                "outcome": "",
+                "advice_notes": 0,
+                "awaiting_countersignature": True,
+                "informed_of_decision": frozenset(),
+                "signposting_recorded": False,
+            },
             {"outcome", "advice", "countersignature", "informed", "signposting"},
         ),
     ],
@@ -134,13 +158,15 @@ def test_close_requirements(changes, topics):
 def test_close_refusal_words():
     assert close_refusals(facts(advice_notes=0), Policy())["advice"] == "Cannot close: no advice recorded yet"
     missing = close_refusals(facts(informed_of_decision=frozenset({"school"})), Policy())["informed"]
-    assert missing == "Cannot close: not yet recorded as informed of the authorised pause: lead inspector, responsible body"
+    assert (
+        missing
+        == "Cannot close: not yet recorded as informed of the authorised pause: lead inspector, responsible body"
+    )
 
 
 def test_who_must_be_informed_is_policy():
     policy = Policy(informed_of_authorised=("responsible_body",))
     assert close_refusals(facts(informed_of_decision=frozenset({"responsible_body"})), policy) == {}
-
 
 
 WEDNESDAY = dt.date(2026, 11, 18)
@@ -167,7 +193,13 @@ def test_pause_plans(start, days, remit, resumes, exceptional):
 
 
 def entry(**changes):
-    base = dict(decision="authorised", requested_by="lead_inspector", grounds="wellbeing", rationale="Head unwell; trust sending support.", working_days=1)
+    base = dict(
+        decision="authorised",
+        requested_by="lead_inspector",
+        grounds="wellbeing",
+        rationale="Head unwell; trust sending support.",
+        working_days=1,
+    )
     return PauseDecisionInput(**{**base, **changes})
 
 
@@ -181,7 +213,11 @@ def entry(**changes):
         ({"decision": "declined", "rationale": " "}, 0, {"rationale"}),
         ({"working_days": 0}, 1, {"working_days"}),
         ({"working_days": 6}, 1, {"justification"}),  # exceptional without justification
-        ({"working_days": 6, "justification": "Head hospitalised; trust needs a week to install an interim."}, 1, set()),
+        (
+            {"working_days": 6, "justification": "Head hospitalised; trust needs a week to install an interim."},
+            1,
+            set(),
+        ),
         ({"decision": "maybe"}, 1, {"decision"}),
         ({"requested_by": "parent"}, 1, {"requested_by"}),
         ({"grounds": "weather"}, 1, {"grounds"}),
@@ -189,7 +225,11 @@ def entry(**changes):
 )
 def test_pause_decision_requirements(changes, contacts, fields):
     e = entry(**changes)
-    plan = plan_pause(WEDNESDAY, e.working_days, "schools", Policy()) if e.working_days and e.decision == "authorised" else None
+    plan = (
+        plan_pause(WEDNESDAY, e.working_days, "schools", Policy())
+        if e.working_days and e.decision == "authorised"
+        else None
+    )
     assert set(pause_decision_errors(e, plan, contacts)) == fields
 
 

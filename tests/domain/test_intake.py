@@ -63,7 +63,11 @@ def test_every_bad_field_is_reported_at_once():
 def test_a_one_line_field_refuses_line_and_paragraph_separators(separator):
     with pytest.raises(ConcernInvalid) as refused:
         validate_concern(
-            urn="930037", caller_name=f"Grace{separator}Ellis", caller_role="headteacher", phone="020 7946 0123",
-            category="wellbeing", summary="Head is distressed.",
+            urn="930037",
+            caller_name=f"Grace{separator}Ellis",
+            caller_role="headteacher",
+            phone="020 7946 0123",
+            category="wellbeing",
+            summary="Head is distressed.",
         )
     assert "caller_name" in refused.value.errors

@@ -56,7 +56,14 @@ def test_national_format_for_display():
 
 @pytest.mark.parametrize(
     "typed",
-    ["+44 (0)113 496 0123", "(0113) 496 0123", "0113-496-0123", "0113.496.0123", "  0113 496 0123 ", "+44 113 496 0123"],
+    [
+        "+44 (0)113 496 0123",
+        "(0113) 496 0123",
+        "0113-496-0123",
+        "0113.496.0123",
+        "  0113 496 0123 ",
+        "+44 113 496 0123",
+    ],
 )
 def test_the_usual_ways_of_writing_a_number_are_read(typed):
     assert parse_gb_phone(typed) == "+441134960123"

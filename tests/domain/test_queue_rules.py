@@ -35,12 +35,16 @@ def test_targets_come_from_the_policy():
     assert urgency(NOW - dt.timedelta(minutes=3), NOW, True, Policy()) is Urgency.NEARING
 
 
-@pytest.mark.parametrize(("minutes", "urgent", "changes_after"), [(0, True, 2.5), (3, True, 5), (1, False, 7.5), (10, False, 15)])
+@pytest.mark.parametrize(
+    ("minutes", "urgent", "changes_after"), [(0, True, 2.5), (3, True, 5), (1, False, 7.5), (10, False, 15)]
+)
 def test_when_a_waiting_concern_next_changes_band(minutes, urgent, changes_after):
     received = NOW - dt.timedelta(minutes=minutes)
     change = next_urgency_change(received, NOW, urgent, Policy())
     assert change == received + dt.timedelta(minutes=changes_after)
-    assert urgency(received, change - dt.timedelta(seconds=1), urgent, Policy()) is not urgency(received, change, urgent, Policy())
+    assert urgency(received, change - dt.timedelta(seconds=1), urgent, Policy()) is not urgency(
+        received, change, urgent, Policy()
+    )
 
 
 def test_an_overdue_concern_changes_band_no_more():
@@ -53,7 +57,15 @@ def test_urgent_sorts_first():
 
 @pytest.mark.parametrize(
     ("seconds", "label"),
-    [(0, "<1 min"), (59, "<1 min"), (60, "1 min"), (29 * 60 + 59, "29 min"), (3600, "1 h 00"), (2 * 3600 + 300, "2 h 05"), (27 * 3600, "1 d 3 h")],
+    [
+        (0, "<1 min"),
+        (59, "<1 min"),
+        (60, "1 min"),
+        (29 * 60 + 59, "29 min"),
+        (3600, "1 h 00"),
+        (2 * 3600 + 300, "2 h 05"),
+        (27 * 3600, "1 d 3 h"),
+    ],
 )
 def test_waiting_labels(seconds, label):
     assert waiting_label(dt.timedelta(seconds=seconds)) == label
@@ -72,8 +84,14 @@ def test_the_shipped_policy_has_the_published_figures():
     [
         ("not toml [", "not valid TOML"),
         ("[pause]\ndefault_working_days = 1\n", "no 'time_to_claim'"),
-        ("[time_to_claim]\nurgent_minutes='soon'\nother_minutes=15\n[pause]\ndefault_working_days=1\nmax_working_days={}\n", "not a number"),
-        ("[time_to_claim]\nurgent_minutes=0\nother_minutes=15\n[pause]\ndefault_working_days=1\nmax_working_days={}\n", "positive"),
+        (
+            "[time_to_claim]\nurgent_minutes='soon'\nother_minutes=15\n[pause]\ndefault_working_days=1\nmax_working_days={}\n",
+            "not a number",
+        ),
+        (
+            "[time_to_claim]\nurgent_minutes=0\nother_minutes=15\n[pause]\ndefault_working_days=1\nmax_working_days={}\n",
+            "positive",
+        ),
     ],
 )
 def test_a_broken_policy_file_is_refused_with_a_reason(text, reason):

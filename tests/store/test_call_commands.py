@@ -20,19 +20,26 @@ from helpdesk.store.models import Conflict, Event, Inspection, InspectionMember,
 
 def log(engine, clock, urn="930037", category="pause_request"):
     concern = validate_concern(
-        urn=urn, caller_name="Grace Ellis", caller_role="lead_inspector", phone="020 7946 0123",
-        category=category, summary="Head taken ill; lead inspector asks to pause.", urgent=True,
+        urn=urn,
+        caller_name="Grace Ellis",
+        caller_role="lead_inspector",
+        phone="020 7946 0123",
+        category=category,
+        summary="Head taken ill; lead inspector asks to pause.",
+        urgent=True,
     )
     return commands.log_concern(engine, concern, "rdouglas", clock.now())
 
 
 def events(engine, concern_id):
     with engine.connect() as connection:
-        return connection.execute(select(Event.kind, Event.actor).where(Event.concern_id == concern_id).order_by(Event.id)).all()
+        return connection.execute(
+            select(Event.kind, Event.actor).where(Event.concern_id == concern_id).order_by(Event.id)
+        ).all()
 
 
 def new_events(engine, concern_id, before):
-    return events(engine, concern_id)[len(before):]
+    return events(engine, concern_id)[len(before) :]
 
 
 @pytest.fixture
@@ -47,11 +54,18 @@ def inspection_with_member(engine, part):
         return connection.execute(
             select(Inspection.urn, InspectionMember.login)
             .join(InspectionMember, InspectionMember.inspection_id == Inspection.id)
-            .where(InspectionMember.part == part, InspectionMember.login.in_(["akhan", "bmorgan", "cobi", "dlewis", "efarah", "gsingh", "hwalsh", "jbrooks", "kmensah"]))
+            .where(
+                InspectionMember.part == part,
+                InspectionMember.login.in_(
+                    ["akhan", "bmorgan", "cobi", "dlewis", "efarah", "gsingh", "hwalsh", "jbrooks", "kmensah"]
+                ),
+            )
         ).first()
 
 
-@pytest.mark.parametrize(("part", "reason"), [("lead", "You are the lead inspector"), ("team", "You are on the inspection team")])
+@pytest.mark.parametrize(
+    ("part", "reason"), [("lead", "You are the lead inspector"), ("team", "You are on the inspection team")]
+)
 def test_a_senior_on_the_inspection_cannot_claim(engine, clock, part, reason):
     urn, login = inspection_with_member(engine, part)
     concern_id = log(engine, clock, urn=urn)
@@ -62,7 +76,9 @@ def test_a_senior_on_the_inspection_cannot_claim(engine, clock, part, reason):
 
 def test_declared_conflicts_with_school_and_body_are_refused(engine, clock):
     with engine.connect() as connection:
-        school_conflict = connection.execute(select(Conflict.login, Conflict.urn).where(Conflict.urn.is_not(None))).first()
+        school_conflict = connection.execute(
+            select(Conflict.login, Conflict.urn).where(Conflict.urn.is_not(None))
+        ).first()
         body_conflict = connection.execute(
             select(Conflict.login, School.urn, ResponsibleBody.name)
             .join(ResponsibleBody, ResponsibleBody.id == Conflict.responsible_body_id)
@@ -136,10 +152,31 @@ def test_advice_rows_cannot_be_edited_through_the_audit_trail(engine, clock, hel
 
 def test_a_contact_attempt_needs_a_valid_number_for_a_phone_call(engine, clock, held):
     with pytest.raises(FieldsInvalid) as refused:
-        commands.log_contact(engine, held, "gsingh", clock.now(), party="responsible_body", contact_name="CEO", phone="0113 496", channel="phone", outcome="reached")
+        commands.log_contact(
+            engine,
+            held,
+            "gsingh",
+            clock.now(),
+            party="responsible_body",
+            contact_name="CEO",
+            phone="0113 496",
+            channel="phone",
+            outcome="reached",
+        )
     assert "not a valid UK number" in refused.value.errors["phone"]
     before = events(engine, held)
-    commands.log_contact(engine, held, "gsingh", clock.now(), party="responsible_body", contact_name="Ruth CEO", phone="0113 496 0500", channel="phone", outcome="voicemail", note="Left message")
+    commands.log_contact(
+        engine,
+        held,
+        "gsingh",
+        clock.now(),
+        party="responsible_body",
+        contact_name="Ruth CEO",
+        phone="0113 496 0500",
+        channel="phone",
+        outcome="voicemail",
+        note="Left message",
+    )
     assert new_events(engine, held, before) == [("contact", "gsingh")]
     detail = call_detail(engine, held)
     assert detail.body_contacts == 1
@@ -147,12 +184,20 @@ def test_a_contact_attempt_needs_a_valid_number_for_a_phone_call(engine, clock, 
 
 
 def decision(**changes):
-    base = dict(decision="authorised", requested_by="lead_inspector", grounds="wellbeing", rationale="Head unwell.", working_days=1)
+    base = dict(
+        decision="authorised",
+        requested_by="lead_inspector",
+        grounds="wellbeing",
+        rationale="Head unwell.",
+        working_days=1,
+    )
     return PauseDecisionInput(**{**base, **changes})
 
 
 def link_new_inspection(engine, clock, concern_id, login="gsingh", remit="schools", reference="INS-TEST-1"):
-    entry = validate_inspection(reference=reference, remit=remit, start="2026-11-17", end="2026-11-19", lead_inspector="Pat Lead")
+    entry = validate_inspection(
+        reference=reference, remit=remit, start="2026-11-17", end="2026-11-19", lead_inspector="Pat Lead"
+    )
     return commands.link_inspection(engine, concern_id, login, clock.now(), entry=entry)
 
 
@@ -164,7 +209,17 @@ def test_authorising_needs_an_inspection_and_a_responsible_body_contact_first(en
     with pytest.raises(FieldsInvalid) as refused:
         commands.record_pause_decision(engine, held, "gsingh", decision(), policy, clock.now())
     assert "contact" in refused.value.errors and "inspection" not in refused.value.errors
-    commands.log_contact(engine, held, "gsingh", clock.now(), party="responsible_body", contact_name="", phone="0113 496 0500", channel="phone", outcome="reached")
+    commands.log_contact(
+        engine,
+        held,
+        "gsingh",
+        clock.now(),
+        party="responsible_body",
+        contact_name="",
+        phone="0113 496 0500",
+        channel="phone",
+        outcome="reached",
+    )
     before = events(engine, held)
     commands.record_pause_decision(engine, held, "gsingh", decision(), policy, clock.now())
     assert new_events(engine, held, before) == [("decision", "gsingh")]
@@ -173,8 +228,12 @@ def test_authorising_needs_an_inspection_and_a_responsible_body_contact_first(en
 
 def test_declining_needs_only_a_rationale(engine, clock, policy, held):
     with pytest.raises(FieldsInvalid, match="rationale is required"):
-        commands.record_pause_decision(engine, held, "gsingh", decision(decision="declined", rationale=""), policy, clock.now())
-    commands.record_pause_decision(engine, held, "gsingh", decision(decision="declined", working_days=None), policy, clock.now())
+        commands.record_pause_decision(
+            engine, held, "gsingh", decision(decision="declined", rationale=""), policy, clock.now()
+        )
+    commands.record_pause_decision(
+        engine, held, "gsingh", decision(decision="declined", working_days=None), policy, clock.now()
+    )
     assert call_detail(engine, held).latest_decision.decision == "declined"
 
 
@@ -182,10 +241,22 @@ def test_an_exceptional_pause_needs_justification_and_another_supervisors_counte
     concern_id = log(engine, clock)
     commands.claim(engine, concern_id, "lpark", clock.now())
     link_new_inspection(engine, clock, concern_id, login="lpark")
-    commands.log_contact(engine, concern_id, "lpark", clock.now(), party="responsible_body", contact_name="", phone="0113 496 0500", channel="phone", outcome="reached")
+    commands.log_contact(
+        engine,
+        concern_id,
+        "lpark",
+        clock.now(),
+        party="responsible_body",
+        contact_name="",
+        phone="0113 496 0500",
+        channel="phone",
+        outcome="reached",
+    )
     with pytest.raises(FieldsInvalid, match="exceptional"):
         commands.record_pause_decision(engine, concern_id, "lpark", decision(working_days=8), policy, clock.now())
-    commands.record_pause_decision(engine, concern_id, "lpark", decision(working_days=8, justification="Head hospitalised."), policy, clock.now())
+    commands.record_pause_decision(
+        engine, concern_id, "lpark", decision(working_days=8, justification="Head hospitalised."), policy, clock.now()
+    )
     commands.add_advice(engine, concern_id, "lpark", "Advice given", clock.now())
     with pytest.raises(FieldsInvalid, match="awaits a supervisor's countersignature"):
         commands.close(engine, concern_id, "lpark", "Paused", clock.now(), policy=policy)
@@ -214,16 +285,24 @@ def test_an_exceptional_pause_needs_justification_and_another_supervisors_counte
 def test_notification_names_its_decision_and_signposting_is_recorded_once(engine, clock, policy, held):
     with pytest.raises(Refused, match="no pause decision to inform anyone of"):
         commands.record_notification(engine, held, "gsingh", clock.now(), party="lead_inspector", channel="phone")
-    decision_id = commands.record_pause_decision(engine, held, "gsingh", decision(decision="declined"), policy, clock.now())
+    decision_id = commands.record_pause_decision(
+        engine, held, "gsingh", decision(decision="declined"), policy, clock.now()
+    )
     before = events(engine, held)
-    commands.record_notification(engine, held, "gsingh", clock.now(), party="lead_inspector", channel="phone", note="Told lead")
+    commands.record_notification(
+        engine, held, "gsingh", clock.now(), party="lead_inspector", channel="phone", note="Told lead"
+    )
     commands.record_notification(engine, held, "gsingh", clock.now(), party="caller", channel="phone")
     commands.record_signposting(engine, held, "gsingh", clock.now())
     with pytest.raises(Refused, match="already recorded"):
         commands.record_signposting(engine, held, "gsingh", clock.now())
     with pytest.raises(FieldsInvalid, match="Choose who was informed"):
         commands.record_notification(engine, held, "gsingh", clock.now(), party="other", channel="phone")
-    assert new_events(engine, held, before) == [("notified", "gsingh"), ("notified", "gsingh"), ("signposted", "gsingh")]
+    assert new_events(engine, held, before) == [
+        ("notified", "gsingh"),
+        ("notified", "gsingh"),
+        ("signposted", "gsingh"),
+    ]
     detail = call_detail(engine, held)
     assert detail.latest_decision.id == decision_id and detail.latest_decision.informed == {"lead_inspector", "caller"}
     assert "Lead inspector informed of the decision of Wed 18 Nov 2026 09:00 (declined)" in detail.timeline[-3].text
@@ -240,7 +319,9 @@ def test_close_needs_outcome_advice_and_a_decision_for_a_pause_request(engine, c
     }
     commands.add_advice(engine, held, "gsingh", "Advice", clock.now())
     commands.record_pause_decision(engine, held, "gsingh", decision(decision="declined"), policy, clock.now())
-    commands.record_signposting(engine, held, "gsingh", clock.now(), offered=False, reason="Caller is the lead inspector.")
+    commands.record_signposting(
+        engine, held, "gsingh", clock.now(), offered=False, reason="Caller is the lead inspector."
+    )
     with pytest.raises(FieldsInvalid) as refused:
         commands.close(engine, held, "gsingh", "Declined; support offered.", clock.now(), policy=policy)
     assert refused.value.errors == {
@@ -264,7 +345,11 @@ def test_viewing_a_call_is_recorded(engine, clock, held):
 
 def test_the_timeline_holds_the_inspection_and_body_cards(engine, clock):
     with engine.connect() as connection:
-        urn = connection.scalar(select(Inspection.urn).where(Inspection.start_date <= clock.now().date(), Inspection.end_date >= clock.now().date()))
+        urn = connection.scalar(
+            select(Inspection.urn).where(
+                Inspection.start_date <= clock.now().date(), Inspection.end_date >= clock.now().date()
+            )
+        )
     concern_id = log(engine, clock, urn=urn)
     detail = call_detail(engine, concern_id)
     assert detail.inspection is not None and detail.inspection.lead
@@ -287,7 +372,10 @@ def test_two_processes_claiming_at_once_have_exactly_one_winner(engine, clock, d
     context = multiprocessing.get_context("spawn")
     for concern_id in ids:
         start, results = context.Event(), context.Queue()
-        racers = [context.Process(target=race_claim, args=(database_url, concern_id, login, start, results)) for login in ("akhan", "bmorgan")]
+        racers = [
+            context.Process(target=race_claim, args=(database_url, concern_id, login, start, results))
+            for login in ("akhan", "bmorgan")
+        ]
         for racer in racers:
             racer.start()
         start.set()

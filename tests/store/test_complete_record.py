@@ -21,19 +21,36 @@ from helpdesk.store.queries import open_queue, queue_counts
 
 def log(engine, clock, urn="930037", category="pause_request"):
     concern = validate_concern(
-        urn=urn, caller_name="Grace Ellis", caller_role="lead_inspector", phone="020 7946 0123",
-        category=category, summary="Head taken ill; lead inspector asks to pause.", urgent=True,
+        urn=urn,
+        caller_name="Grace Ellis",
+        caller_role="lead_inspector",
+        phone="020 7946 0123",
+        category=category,
+        summary="Head taken ill; lead inspector asks to pause.",
+        urgent=True,
     )
     return commands.log_concern(engine, concern, "rdouglas", clock.now())
 
 
 def decision(**changes):
-    base = dict(decision="authorised", requested_by="lead_inspector", grounds="wellbeing", rationale="Head unwell.", working_days=1)
+    base = dict(
+        decision="authorised",
+        requested_by="lead_inspector",
+        grounds="wellbeing",
+        rationale="Head unwell.",
+        working_days=1,
+    )
     return PauseDecisionInput(**{**base, **changes})
 
 
 def link(engine, clock, concern_id, login="gsingh", remit="schools", reference=None):
-    entry = validate_inspection(reference=reference or f"INS-{concern_id}", remit=remit, start="2026-11-17", end="2026-11-19", lead_inspector="Pat Lead")
+    entry = validate_inspection(
+        reference=reference or f"INS-{concern_id}",
+        remit=remit,
+        start="2026-11-17",
+        end="2026-11-19",
+        lead_inspector="Pat Lead",
+    )
     return commands.link_inspection(engine, concern_id, login, clock.now(), entry=entry)
 
 
@@ -43,7 +60,17 @@ def ready(engine, clock):
     concern_id = log(engine, clock)
     commands.claim(engine, concern_id, "gsingh", clock.now())
     link(engine, clock, concern_id)
-    commands.log_contact(engine, concern_id, "gsingh", clock.now(), party="responsible_body", contact_name="", phone="0113 496 0500", channel="phone", outcome="reached")
+    commands.log_contact(
+        engine,
+        concern_id,
+        "gsingh",
+        clock.now(),
+        party="responsible_body",
+        contact_name="",
+        phone="0113 496 0500",
+        channel="phone",
+        outcome="reached",
+    )
     commands.add_advice(engine, concern_id, "gsingh", "Advised on the pause.", clock.now())
     commands.record_signposting(engine, concern_id, "gsingh", clock.now())
     return concern_id
@@ -55,8 +82,12 @@ def inform(engine, clock, concern_id, *parties, login="gsingh"):
 
 
 def test_an_exceptional_countersigned_pause_still_cannot_close_until_everyone_is_told(engine, clock, policy, ready):
-    commands.record_pause_decision(engine, ready, "gsingh", decision(working_days=8, justification="Head in hospital."), policy, clock.now())
-    commands.countersign(engine, ready, "mokafor", "The trust needs the week to put an interim head in place.", clock.now())
+    commands.record_pause_decision(
+        engine, ready, "gsingh", decision(working_days=8, justification="Head in hospital."), policy, clock.now()
+    )
+    commands.countersign(
+        engine, ready, "mokafor", "The trust needs the week to put an interim head in place.", clock.now()
+    )
     inform(engine, clock, ready, "lead_inspector")
     with pytest.raises(FieldsInvalid) as refused:
         commands.close(engine, ready, "gsingh", "Paused", clock.now(), policy=policy)
@@ -79,10 +110,24 @@ def test_telling_people_of_a_superseded_decision_does_not_count_for_the_new_one(
     commands.close(engine, ready, "gsingh", "Paused after all", later, policy=policy)
 
     with engine.connect() as connection:
-        rows = dict(connection.execute(select(PauseDecision.id, PauseDecision.supersedes_id).where(PauseDecision.concern_id == ready)).all())
-        reported = connection.execute(select(Notification.party, Notification.decision_id).where(Notification.concern_id == ready)).all()
+        rows = dict(
+            connection.execute(
+                select(PauseDecision.id, PauseDecision.supersedes_id).where(PauseDecision.concern_id == ready)
+            ).all()
+        )
+        reported = connection.execute(
+            select(Notification.party, Notification.decision_id).where(Notification.concern_id == ready)
+        ).all()
     assert rows == {first: None, second: first}
-    assert sorted(reported) == sorted([("lead_inspector", first), ("caller", first), ("lead_inspector", second), ("school", second), ("responsible_body", second)])
+    assert sorted(reported) == sorted(
+        [
+            ("lead_inspector", first),
+            ("caller", first),
+            ("lead_inspector", second),
+            ("school", second),
+            ("responsible_body", second),
+        ]
+    )
     detail = call_detail(engine, ready)
     assert detail.latest_decision.id == second
     [text] = [e.text for e in detail.timeline if e.kind == "decision" and "AUTHORISED" in e.text]
@@ -101,7 +146,17 @@ def test_telling_people_of_a_superseded_decision_does_not_count_for_the_new_one(
 def test_a_pause_cannot_be_authorised_with_no_inspection_on_record(engine, clock, policy):
     concern_id = log(engine, clock)  # 930037 has no inspection on record
     commands.claim(engine, concern_id, "gsingh", clock.now())
-    commands.log_contact(engine, concern_id, "gsingh", clock.now(), party="responsible_body", contact_name="", phone="0113 496 0500", channel="phone", outcome="reached")
+    commands.log_contact(
+        engine,
+        concern_id,
+        "gsingh",
+        clock.now(),
+        party="responsible_body",
+        contact_name="",
+        phone="0113 496 0500",
+        channel="phone",
+        outcome="reached",
+    )
     with pytest.raises(FieldsInvalid) as refused:
         commands.record_pause_decision(engine, concern_id, "gsingh", decision(), policy, clock.now())
     assert set(refused.value.errors) == {"inspection"}
@@ -113,7 +168,17 @@ def test_the_remit_of_the_linked_inspection_sets_the_longest_pause(engine, clock
     concern_id = log(engine, clock)
     commands.claim(engine, concern_id, "gsingh", clock.now())
     link(engine, clock, concern_id, remit="la_childrens_services")
-    commands.log_contact(engine, concern_id, "gsingh", clock.now(), party="responsible_body", contact_name="", phone="0113 496 0500", channel="phone", outcome="reached")
+    commands.log_contact(
+        engine,
+        concern_id,
+        "gsingh",
+        clock.now(),
+        party="responsible_body",
+        contact_name="",
+        phone="0113 496 0500",
+        channel="phone",
+        outcome="reached",
+    )
     commands.record_pause_decision(engine, concern_id, "gsingh", decision(working_days=12), policy, clock.now())
     assert call_detail(engine, concern_id).latest_decision.exceptional is False  # up to 15 for this remit
 
@@ -129,7 +194,9 @@ def test_linking_one_of_the_schools_inspections_and_refusing_a_second_link(engin
     assert choices
     holders = ["akhan", "bmorgan", "cobi", "dlewis", "efarah", "gsingh", "hwalsh", "jbrooks", "kmensah"]
     with engine.connect() as connection:
-        on_it = set(connection.scalars(select(InspectionMember.login).where(InspectionMember.inspection_id == choices[0].id)))
+        on_it = set(
+            connection.scalars(select(InspectionMember.login).where(InspectionMember.inspection_id == choices[0].id))
+        )
     senior = next(login for login in holders if login not in on_it)
     commands.claim(engine, concern_id, senior, clock.now())
     with pytest.raises(FieldsInvalid):
@@ -145,7 +212,12 @@ def test_the_holder_must_be_independent_of_the_inspection_linked(engine, clock):
         inspection_id, urn, login = connection.execute(
             select(Inspection.id, Inspection.urn, InspectionMember.login)
             .join(InspectionMember, InspectionMember.inspection_id == Inspection.id)
-            .where(InspectionMember.part == "team", InspectionMember.login.in_(["akhan", "bmorgan", "cobi", "dlewis", "efarah", "gsingh", "hwalsh", "jbrooks", "kmensah"]))
+            .where(
+                InspectionMember.part == "team",
+                InspectionMember.login.in_(
+                    ["akhan", "bmorgan", "cobi", "dlewis", "efarah", "gsingh", "hwalsh", "jbrooks", "kmensah"]
+                ),
+            )
         ).first()
     concern_id = log(engine, clock, urn=urn)
     with engine.connect() as connection:
@@ -171,7 +243,9 @@ def test_signposting_not_offered_needs_a_reason_and_counts_for_closing(engine, c
     assert set(refused.value.errors) == {"signposting"}
     with pytest.raises(FieldsInvalid, match="Why signposting was not offered is required"):
         commands.record_signposting(engine, concern_id, "gsingh", clock.now(), offered=False, reason=" ")
-    commands.record_signposting(engine, concern_id, "gsingh", clock.now(), offered=False, reason="Caller is the lead inspector, not the leader.")
+    commands.record_signposting(
+        engine, concern_id, "gsingh", clock.now(), offered=False, reason="Caller is the lead inspector, not the leader."
+    )
     assert "NOT offered: Caller is the lead inspector" in call_detail(engine, concern_id).timeline[-1].text
     commands.close(engine, concern_id, "gsingh", "Done", clock.now(), policy=policy)
 
@@ -184,8 +258,20 @@ def test_a_supervisor_who_handled_or_countersigned_a_call_may_not_review_it(engi
     concern_id = log(engine, clock)
     commands.claim(engine, concern_id, "lpark", clock.now())
     link(engine, clock, concern_id, login="lpark")
-    commands.log_contact(engine, concern_id, "lpark", clock.now(), party="responsible_body", contact_name="", phone="0113 496 0500", channel="phone", outcome="reached")
-    commands.record_pause_decision(engine, concern_id, "lpark", decision(working_days=8, justification="Head in hospital."), policy, clock.now())
+    commands.log_contact(
+        engine,
+        concern_id,
+        "lpark",
+        clock.now(),
+        party="responsible_body",
+        contact_name="",
+        phone="0113 496 0500",
+        channel="phone",
+        outcome="reached",
+    )
+    commands.record_pause_decision(
+        engine, concern_id, "lpark", decision(working_days=8, justification="Head in hospital."), policy, clock.now()
+    )
     commands.countersign(engine, concern_id, "mokafor", "Justified.", clock.now())
     commands.add_advice(engine, concern_id, "lpark", "Advice.", clock.now())
     inform(engine, clock, concern_id, "lead_inspector", "school", "responsible_body", login="lpark")
@@ -196,7 +282,10 @@ def test_a_supervisor_who_handled_or_countersigned_a_call_may_not_review_it(engi
         return
     with pytest.raises(Refused) as refused:
         commands.review(engine, concern_id, reviewer, "meets_standard", "", clock.now())
-    assert str(refused.value) == f"{reason}: a supervisor who did not handle, decide or countersign the call must review it"
+    assert (
+        str(refused.value)
+        == f"{reason}: a supervisor who did not handle, decide or countersign the call must review it"
+    )
 
 
 def test_a_supervisor_who_held_a_call_may_not_review_it(engine, clock, policy):
@@ -210,7 +299,9 @@ def test_a_supervisor_who_held_a_call_may_not_review_it(engine, clock, policy):
 
 
 def test_the_queue_marks_calls_awaiting_countersignature(engine, clock, policy, ready):
-    commands.record_pause_decision(engine, ready, "gsingh", decision(working_days=8, justification="Head in hospital."), policy, clock.now())
+    commands.record_pause_decision(
+        engine, ready, "gsingh", decision(working_days=8, justification="Head in hospital."), policy, clock.now()
+    )
     rows = open_queue(engine)
     [row] = [r for r in rows if r.id == ready]
     assert row.awaiting_countersignature and queue_counts(rows).awaiting_countersignature == 1
@@ -218,7 +309,9 @@ def test_the_queue_marks_calls_awaiting_countersignature(engine, clock, policy, 
     [row] = [r for r in open_queue(engine) if r.id == ready]
     assert not row.awaiting_countersignature
     # a later decision that is not exceptional ends the wait too
-    commands.record_pause_decision(engine, ready, "gsingh", decision(working_days=9, justification="Longer."), policy, clock.now())
+    commands.record_pause_decision(
+        engine, ready, "gsingh", decision(working_days=9, justification="Longer."), policy, clock.now()
+    )
     assert queue_counts(open_queue(engine)).awaiting_countersignature == 1
     commands.record_pause_decision(engine, ready, "gsingh", decision(working_days=2), policy, clock.now())
     assert queue_counts(open_queue(engine)).awaiting_countersignature == 0

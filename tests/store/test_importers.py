@@ -46,9 +46,15 @@ def test_utf8_with_a_bom_is_read_too():
 
 
 def test_reimporting_updates_and_never_duplicates(empty_engine, tmp_path):
-    first = write(tmp_path, "a.csv", f"{GIAS_HEADER}\n100001,Leeds,Old Name,Community school,Primary,LS1 1AA,01134960001,,x\n")
+    first = write(
+        tmp_path, "a.csv", f"{GIAS_HEADER}\n100001,Leeds,Old Name,Community school,Primary,LS1 1AA,01134960001,,x\n"
+    )
     importers.import_schools(empty_engine, first, "wcole", NOW)
-    second = write(tmp_path, "b.csv", f"{GIAS_HEADER}\n100001,Leeds,New Name,Community school,Primary,LS1 1AA,01134960001,,x\n100002,Leeds,Second,Community school,Primary,LS1 1AB,,,x\n")
+    second = write(
+        tmp_path,
+        "b.csv",
+        f"{GIAS_HEADER}\n100001,Leeds,New Name,Community school,Primary,LS1 1AA,01134960001,,x\n100002,Leeds,Second,Community school,Primary,LS1 1AB,,,x\n",
+    )
     report = importers.import_schools(empty_engine, second, "wcole", NOW)
     assert (report.added, report.updated) == (1, 1)
     assert count(empty_engine, School) == 2
@@ -80,7 +86,11 @@ def test_bad_rows_are_reported_by_line_and_nothing_is_imported(empty_engine, tmp
 
 
 def test_skip_invalid_imports_the_good_rows(empty_engine, tmp_path):
-    path = write(tmp_path, "bad.csv", f"{GIAS_HEADER}\n100001,Leeds,Good School,Community school,Primary,LS1 1AA,,,x\nabc,Leeds,Bad,x,y,z,,,x\n")
+    path = write(
+        tmp_path,
+        "bad.csv",
+        f"{GIAS_HEADER}\n100001,Leeds,Good School,Community school,Primary,LS1 1AA,,,x\nabc,Leeds,Bad,x,y,z,,,x\n",
+    )
     report = importers.import_schools(empty_engine, path, "wcole", NOW, skip_invalid=True)
     assert report.added == 1 and [p.line for p in report.skipped] == [3]
     assert count(empty_engine, School) == 1
@@ -97,7 +107,9 @@ def test_progress_is_reported_on_large_files(empty_engine, tmp_path):
     rows = "\n".join(f"{200000 + i},Leeds,School {i},Community school,Primary,LS1 1AA,,,x" for i in range(2500))
     path = write(tmp_path, "big.csv", f"{GIAS_HEADER}\n{rows}\n")
     seen = []
-    report = importers.import_schools(empty_engine, path, "wcole", NOW, progress=lambda done, total: seen.append((done, total)))
+    report = importers.import_schools(
+        empty_engine, path, "wcole", NOW, progress=lambda done, total: seen.append((done, total))
+    )
     assert report.added == 2500
     assert seen[0] == (1000, 2500) and seen[-1] == (2500, 2500)
 

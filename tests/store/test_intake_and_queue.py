@@ -29,7 +29,9 @@ def test_logging_a_concern_writes_it_and_one_event_without_personal_data(engine,
     concern_id = log_concern(engine, a_concern(urgent=True), "rdouglas", clock.now())
     with engine.connect() as connection:
         row = connection.execute(select(Concern).where(Concern.id == concern_id)).one()._mapping
-        events = connection.execute(select(Event.kind, Event.actor, Event.details).where(Event.concern_id == concern_id)).all()
+        events = connection.execute(
+            select(Event.kind, Event.actor, Event.details).where(Event.concern_id == concern_id)
+        ).all()
     assert row["status"] == "waiting" and row["priority"] == 0
     assert row["caller_phone"] == "+441134960777"
     assert [(kind, actor) for kind, actor, _ in events] == [("logged", "rdouglas")]
@@ -49,7 +51,9 @@ def test_an_unknown_or_mismatched_inspection_is_refused(engine, clock):
     with pytest.raises(ConcernInvalid, match="No inspection with reference NOPE"):
         log_concern(engine, a_concern(inspection_ref="NOPE"), "rdouglas", clock.now())
     with engine.connect() as connection:
-        other = connection.execute(select(Inspection.reference, Inspection.urn).where(Inspection.urn != "930037")).first()
+        other = connection.execute(
+            select(Inspection.reference, Inspection.urn).where(Inspection.urn != "930037")
+        ).first()
     with pytest.raises(ConcernInvalid, match="is not of URN 930037"):
         log_concern(engine, a_concern(inspection_ref=other.reference), "rdouglas", clock.now())
 
@@ -57,7 +61,9 @@ def test_an_unknown_or_mismatched_inspection_is_refused(engine, clock):
 def test_the_current_inspection_is_linked_when_none_is_given(engine, clock):
     with engine.connect() as connection:
         current = connection.execute(
-            select(Inspection.id, Inspection.urn).where(Inspection.start_date <= clock.now().date(), Inspection.end_date >= clock.now().date())
+            select(Inspection.id, Inspection.urn).where(
+                Inspection.start_date <= clock.now().date(), Inspection.end_date >= clock.now().date()
+            )
         ).first()
     concern_id = log_concern(engine, a_concern(urn=current.urn), "rdouglas", clock.now())
     with engine.connect() as connection:
@@ -67,7 +73,12 @@ def test_the_current_inspection_is_linked_when_none_is_given(engine, clock):
 def test_the_queue_is_urgent_first_then_oldest(engine, clock):
     now = clock.now()
     ids = {}
-    for name, minutes, urgent in [("old", 30, False), ("new-urgent", 1, True), ("mid", 10, False), ("old-urgent", 20, True)]:
+    for name, minutes, urgent in [
+        ("old", 30, False),
+        ("new-urgent", 1, True),
+        ("mid", 10, False),
+        ("old-urgent", 20, True),
+    ]:
         ids[name] = log_concern(engine, a_concern(urgent=urgent), "rdouglas", now - dt.timedelta(minutes=minutes))
     rows = queries.open_queue(engine)
     assert [row.id for row in rows] == [ids["old-urgent"], ids["new-urgent"], ids["old"], ids["mid"]]

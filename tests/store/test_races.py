@@ -26,15 +26,25 @@ HOT = 8  # concerns every process goes for
 def add_racers(engine, count: int) -> list[str]:
     logins = [f"racer{n:02d}" for n in range(count)]
     with engine.begin() as connection:
-        connection.execute(insert(Staff), [dict(login=login, name=f"Racer {login[-2:]}", role="senior", region="Test", active=True) for login in logins])
+        connection.execute(
+            insert(Staff),
+            [
+                dict(login=login, name=f"Racer {login[-2:]}", role="senior", region="Test", active=True)
+                for login in logins
+            ],
+        )
     return logins
 
 
 def log_many(engine, count: int) -> list[int]:
     now = dt.datetime.now(dt.timezone.utc)
     concern = validate_concern(
-        urn="930037", caller_name="Sample Caller", caller_role="headteacher", phone="0113 496 0001",
-        category="wellbeing", summary="Race test",
+        urn="930037",
+        caller_name="Sample Caller",
+        caller_role="headteacher",
+        phone="0113 496 0001",
+        category="wellbeing",
+        summary="Race test",
     )
     return [commands.log_concern(engine, concern, "rdouglas", now) for _ in range(count)]
 
@@ -63,7 +73,17 @@ def racer(url: str, login: str, ids: list[int], ready, start, results) -> None:
         try:
             commands.add_advice(engine, concern_id, login, f"advice from {login}", now)
             tally["advice"] += 1
-            commands.log_contact(engine, concern_id, login, now, party="responsible_body", contact_name="", phone="0116 496 0001", channel="phone", outcome="no_answer")
+            commands.log_contact(
+                engine,
+                concern_id,
+                login,
+                now,
+                party="responsible_body",
+                contact_name="",
+                phone="0116 496 0001",
+                channel="phone",
+                outcome="no_answer",
+            )
             tally["contact"] += 1
             commands.release(engine, concern_id, login, "race test", now)
             tally["released"] += 1
@@ -94,10 +114,20 @@ def test_thirty_processes_racing_keep_the_record_right(engine, database_url):
     total = sum((Counter(tally) for _, tally, _ in reports), Counter())
     assert total["won"] > 0 and total["refused"] > 0
     with engine.connect() as connection:
-        kinds = Counter(dict(connection.execute(select(Event.kind, func.count()).where(Event.concern_id.in_(ids)).group_by(Event.kind)).all()))
+        kinds = Counter(
+            dict(
+                connection.execute(
+                    select(Event.kind, func.count()).where(Event.concern_id.in_(ids)).group_by(Event.kind)
+                ).all()
+            )
+        )
         advice = connection.scalar(select(func.count()).select_from(Advice).where(Advice.concern_id.in_(ids)))
-        contacts = connection.scalar(select(func.count()).select_from(ContactAttempt).where(ContactAttempt.concern_id.in_(ids)))
-        still_held = connection.execute(select(Concern.id, Concern.claimed_by).where(Concern.id.in_(ids), Concern.status == "claimed")).all()
+        contacts = connection.scalar(
+            select(func.count()).select_from(ContactAttempt).where(ContactAttempt.concern_id.in_(ids))
+        )
+        still_held = connection.execute(
+            select(Concern.id, Concern.claimed_by).where(Concern.id.in_(ids), Concern.status == "claimed")
+        ).all()
     assert kinds["claimed"] == total["won"]
     assert kinds["released"] == total["released"]
     assert advice == kinds["advice"] == total["advice"]  # no write lost
@@ -140,10 +170,16 @@ def test_sigkill_mid_action_leaves_the_database_consistent(engine, database_url)
     commands.claim(engine, ids[0], "akhan", now)
     with engine.connect() as connection:
         for concern_id in ids:
-            kinds = Counter(dict(connection.execute(
-                select(Event.kind, func.count()).where(Event.concern_id == concern_id).group_by(Event.kind)
-            ).all()))
-            status, holder = connection.execute(select(Concern.status, Concern.claimed_by).where(Concern.id == concern_id)).one()
+            kinds = Counter(
+                dict(
+                    connection.execute(
+                        select(Event.kind, func.count()).where(Event.concern_id == concern_id).group_by(Event.kind)
+                    ).all()
+                )
+            )
+            status, holder = connection.execute(
+                select(Concern.status, Concern.claimed_by).where(Concern.id == concern_id)
+            ).one()
             open_claims = kinds["claimed"] - kinds["released"]
             assert open_claims == (1 if status == "claimed" else 0), (concern_id, kinds, status)
             assert (holder is not None) == (status == "claimed")

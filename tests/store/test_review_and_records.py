@@ -23,23 +23,73 @@ from helpdesk.store.review_queries import ClosedCallFilter, closed_calls, learni
 CALLERS = [("Grace Ellis", "0113 496 0777"), ("Tariq Noor", "0121 496 0555"), ("Leanne Marsh", "0161 496 0444")]
 
 
-def handled(engine, clock, *, urn="930037", category="pause_request", senior="gsingh", pause="declined", caller=0, advice="Advised a pause", days_ago=0):
+def handled(
+    engine,
+    clock,
+    *,
+    urn="930037",
+    category="pause_request",
+    senior="gsingh",
+    pause="declined",
+    caller=0,
+    advice="Advised a pause",
+    days_ago=0,
+):
     """A call taken from intake to closed, `days_ago` days before the clock."""
     at = clock.now() - dt.timedelta(days=days_ago)
     name, phone = CALLERS[caller]
-    concern = validate_concern(urn=urn, caller_name=name, caller_role="headteacher", phone=phone, category=category,
-                               summary=f"Summary about {name}", urgent=True)
+    concern = validate_concern(
+        urn=urn,
+        caller_name=name,
+        caller_role="headteacher",
+        phone=phone,
+        category=category,
+        summary=f"Summary about {name}",
+        urgent=True,
+    )
     concern_id = commands.log_concern(engine, concern, "rdouglas", at)
     commands.claim(engine, concern_id, senior, at + dt.timedelta(minutes=3))
-    commands.log_contact(engine, concern_id, senior, at + dt.timedelta(minutes=5), party="responsible_body",
-                         contact_name=f"Contact for {name}", phone="0116 496 0001", channel="phone", outcome="reached", note=f"Spoke about {name}")
+    commands.log_contact(
+        engine,
+        concern_id,
+        senior,
+        at + dt.timedelta(minutes=5),
+        party="responsible_body",
+        contact_name=f"Contact for {name}",
+        phone="0116 496 0001",
+        channel="phone",
+        outcome="reached",
+        note=f"Spoke about {name}",
+    )
     if pause == "authorised" and call_detail(engine, concern_id).inspection is None:
-        commands.link_inspection(engine, concern_id, senior, at + dt.timedelta(minutes=6), entry=validate_inspection(
-            reference=f"INS-{concern_id}", remit="schools", start=at.date().isoformat(), end=at.date().isoformat(), lead_inspector="Pat Lead"))
+        commands.link_inspection(
+            engine,
+            concern_id,
+            senior,
+            at + dt.timedelta(minutes=6),
+            entry=validate_inspection(
+                reference=f"INS-{concern_id}",
+                remit="schools",
+                start=at.date().isoformat(),
+                end=at.date().isoformat(),
+                lead_inspector="Pat Lead",
+            ),
+        )
     if pause:
-        commands.record_pause_decision(engine, concern_id, senior, PauseDecisionInput(
-            decision=pause, requested_by="headteacher", grounds="wellbeing", rationale=f"Rationale for {name}", working_days=1,
-        ), policy(), at + dt.timedelta(minutes=9))
+        commands.record_pause_decision(
+            engine,
+            concern_id,
+            senior,
+            PauseDecisionInput(
+                decision=pause,
+                requested_by="headteacher",
+                grounds="wellbeing",
+                rationale=f"Rationale for {name}",
+                working_days=1,
+            ),
+            policy(),
+            at + dt.timedelta(minutes=9),
+        )
     commands.add_advice(engine, concern_id, senior, f"{advice} for {name}", at + dt.timedelta(minutes=10))
     complete_the_record(engine, concern_id, senior, at + dt.timedelta(minutes=11), policy())
     commands.close(engine, concern_id, senior, f"Outcome for {name}", at + dt.timedelta(minutes=12), policy=policy())
@@ -57,7 +107,9 @@ def policy():
 def calls(engine, clock):
     return {
         "declined": handled(engine, clock, pause="declined", caller=0),
-        "authorised": handled(engine, clock, pause="authorised", senior="bmorgan", caller=1, advice="Trust sending interim head"),
+        "authorised": handled(
+            engine, clock, pause="authorised", senior="bmorgan", caller=1, advice="Trust sending interim head"
+        ),
         "none": handled(engine, clock, category="wellbeing", pause=None, caller=2, days_ago=8),
     }
 
@@ -73,7 +125,10 @@ def test_filters_by_pause_senior_category_dates_school_and_search(engine, clock,
     assert ids(closed_calls(engine, ClosedCallFilter(senior="bmorgan"))) == {calls["authorised"]}
     assert ids(closed_calls(engine, ClosedCallFilter(category="wellbeing"))) == {calls["none"]}
     today = clock.now().date()
-    assert ids(closed_calls(engine, ClosedCallFilter(closed_from=today - dt.timedelta(days=7), closed_to=today))) == {calls["declined"], calls["authorised"]}
+    assert ids(closed_calls(engine, ClosedCallFilter(closed_from=today - dt.timedelta(days=7), closed_to=today))) == {
+        calls["declined"],
+        calls["authorised"],
+    }
     assert ids(closed_calls(engine, ClosedCallFilter(school="930037"))) == set(calls.values())
     assert ids(closed_calls(engine, ClosedCallFilter(school="thornhill"))) == set(calls.values())
     assert ids(closed_calls(engine, ClosedCallFilter(search="interim head"))) == {calls["authorised"]}  # in advice
@@ -92,7 +147,9 @@ def test_reviews_supersede_and_feedback_reaches_the_senior(engine, clock, calls)
     with pytest.raises(FieldsInvalid, match="feedback is required"):
         commands.review(engine, calls["declined"], "lpark", "learning_review", " ", clock.now())
     first = commands.review(engine, calls["declined"], "lpark", "needs_follow_up", "Ring the trust back", clock.now())
-    second = commands.review(engine, calls["declined"], "lpark", "learning_review", "Pause should have been considered longer", clock.now())
+    second = commands.review(
+        engine, calls["declined"], "lpark", "learning_review", "Pause should have been considered longer", clock.now()
+    )
     assert closed_calls(engine, ClosedCallFilter(pause="declined"))[0].review == "learning_review"
     assert ids(closed_calls(engine, ClosedCallFilter(reviewed=False))) == {calls["authorised"], calls["none"]}
     assert [r.concern_id for r in learning_reviews(engine)] == [calls["declined"]]
@@ -104,7 +161,21 @@ def test_reviews_supersede_and_feedback_reaches_the_senior(engine, clock, calls)
     kinds = [entry.kind for entry in call_detail(engine, calls["declined"]).timeline]
     assert kinds.count("reviewed") == 2
     with pytest.raises(Refused, match="Only a closed call can be reviewed"):
-        [open_id] = [commands.log_concern(engine, validate_concern(urn="930037", caller_name="A", caller_role="other", phone="0113 496 0001", category="other", summary="x"), "rdouglas", clock.now())]
+        [open_id] = [
+            commands.log_concern(
+                engine,
+                validate_concern(
+                    urn="930037",
+                    caller_name="A",
+                    caller_role="other",
+                    phone="0113 496 0001",
+                    category="other",
+                    summary="x",
+                ),
+                "rdouglas",
+                clock.now(),
+            )
+        ]
         commands.review(engine, open_id, "lpark", "meets_standard", "", clock.now())
 
 
@@ -120,8 +191,24 @@ def test_figures_for_a_period(engine, clock, calls):
     assert found.by_category == {"pause_request": 2, "wellbeing": 1}
 
 
-PERSONAL = ["Grace Ellis", "Tariq Noor", "Leanne Marsh", "+441134960777", "+441214960555", "0113 496", "Summary about",
-            "Advised a pause", "Trust sending interim", "Outcome for", "Rationale for", "Contact for", "Spoke about", "gsingh", "bmorgan", "rdouglas"]
+PERSONAL = [
+    "Grace Ellis",
+    "Tariq Noor",
+    "Leanne Marsh",
+    "+441134960777",
+    "+441214960555",
+    "0113 496",
+    "Summary about",
+    "Advised a pause",
+    "Trust sending interim",
+    "Outcome for",
+    "Rationale for",
+    "Contact for",
+    "Spoke about",
+    "gsingh",
+    "bmorgan",
+    "rdouglas",
+]
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json"])
@@ -151,7 +238,9 @@ def test_exported_calls_carry_what_the_figures_need(engine, clock, calls):
 
 def test_purge_anonymises_old_reviewed_calls_and_keeps_the_figures(engine, calls):
     for concern_id in calls.values():
-        commands.review(engine, concern_id, "lpark", "meets_standard", "Good call", FrozenClock("2026-11-19T09:00:00Z").now())
+        commands.review(
+            engine, concern_id, "lpark", "meets_standard", "Good call", FrozenClock("2026-11-19T09:00:00Z").now()
+        )
     later = FrozenClock("2033-01-10T09:00:00Z")  # more than six years on
     start, end = dt.date(2026, 11, 1), dt.date(2026, 11, 30)
     before = statistics.figures(engine, start, end, policy())

@@ -84,7 +84,9 @@ def test_upgrading_a_record_made_before_decisions_named_each_other(tmp_path):
     upgrade(engine, "0004")
     with engine.begin() as connection:
         run = lambda sql, **values: connection.execute(text(sql), values)  # noqa: E731
-        run("INSERT INTO school (urn, name, type, phase, local_authority, postcode) VALUES ('930037', 'Thornhill', '', '', '', '')")
+        run(
+            "INSERT INTO school (urn, name, type, phase, local_authority, postcode) VALUES ('930037', 'Thornhill', '', '', '', '')"
+        )
         run(
             "INSERT INTO concern (id, received_at, logged_by, caller_name, caller_role, caller_phone, urn, category, urgent,"
             " priority, summary, status) VALUES (1, '2026-11-18 09:00:00+00:00', 'rdouglas', 'Grace Ellis', 'headteacher',"
@@ -94,15 +96,25 @@ def test_upgrading_a_record_made_before_decisions_named_each_other(tmp_path):
             run(
                 "INSERT INTO pause_decision (id, concern_id, requested_by, grounds, decision, exceptional, justification,"
                 " rationale, decided_by, decided_at) VALUES (:id, 1, 'headteacher', 'wellbeing', :decision, 0, '', 'Why', 'gsingh', :at)",
-                id=decision_id, decision=decision, at=f"2026-11-18 {at}:00+00:00",
+                id=decision_id,
+                decision=decision,
+                at=f"2026-11-18 {at}:00+00:00",
             )
         for notification_id, party, at in ((1, "lead_inspector", "09:15"), (2, "school", "09:45")):
             run(
                 "INSERT INTO notification (id, concern_id, by, at, party, channel, note) VALUES (:id, 1, 'gsingh', :at, :party, 'phone', '')",
-                id=notification_id, party=party, at=f"2026-11-18 {at}:00+00:00",
+                id=notification_id,
+                party=party,
+                at=f"2026-11-18 {at}:00+00:00",
             )
     upgrade(engine)
     with engine.connect() as connection:
-        assert connection.execute(text("SELECT id, supersedes_id FROM pause_decision ORDER BY id")).all() == [(1, None), (2, 1)]
-        assert connection.execute(text("SELECT id, decision_id FROM notification ORDER BY id")).all() == [(1, 1), (2, 2)]
+        assert connection.execute(text("SELECT id, supersedes_id FROM pause_decision ORDER BY id")).all() == [
+            (1, None),
+            (2, 1),
+        ]
+        assert connection.execute(text("SELECT id, decision_id FROM notification ORDER BY id")).all() == [
+            (1, 1),
+            (2, 2),
+        ]
     engine.dispose()

@@ -60,20 +60,47 @@ async def test_intake_burst_puts_each_value_in_its_own_field(make_app, engine, c
         await settle(pilot)
         before = {c.id for c in rows(engine, Concern)}
         await burst(
-            pilot, "n", "[930037]", "tab", "[Grace Ellis]", "tab",
-            "enter", "down", "down", "down", "down", "enter", "tab",  # caller's role: lead inspector
-            "[020 7946 0123]", "tab",
-            "enter", "down", "down", "down", "down", "enter", "tab",  # category: pause request
-            "space", "tab",  # urgent
-            "[Head taken ill; lead inspector asks to pause.]", "ctrl+s",
+            pilot,
+            "n",
+            "[930037]",
+            "tab",
+            "[Grace Ellis]",
+            "tab",
+            "enter",
+            "down",
+            "down",
+            "down",
+            "down",
+            "enter",
+            "tab",  # caller's role: lead inspector
+            "[020 7946 0123]",
+            "tab",
+            "enter",
+            "down",
+            "down",
+            "down",
+            "down",
+            "enter",
+            "tab",  # category: pause request
+            "space",
+            "tab",  # urgent
+            "[Head taken ill; lead inspector asks to pause.]",
+            "ctrl+s",
         )
         new = [c for c in rows(engine, Concern) if c.id not in before]
         assert len(new) == 1, app.screen.query("#form-error").first().content
         concern = new[0]
         assert (concern.urn, concern.caller_name, concern.caller_role, concern.caller_phone) == (
-            "930037", "Grace Ellis", "lead_inspector", "+442079460123")
+            "930037",
+            "Grace Ellis",
+            "lead_inspector",
+            "+442079460123",
+        )
         assert (concern.category, concern.urgent, concern.summary) == (
-            "pause_request", True, "Head taken ill; lead inspector asks to pause.")
+            "pause_request",
+            True,
+            "Head taken ill; lead inspector asks to pause.",
+        )
 
 
 async def test_a_whole_pause_call_typed_in_bursts_is_recorded_exactly(make_app, engine, clock):
@@ -93,19 +120,49 @@ async def test_a_whole_pause_call_typed_in_bursts_is_recorded_exactly(make_app, 
 
         # no inspection is on record for this school: record it on the call first
         await burst(
-            pilot, "i", "tab", "[INS-2026-0042]", "tab", "enter", "down", "enter", "tab",
-            "[2026-11-17]", "tab", "[2026-11-19]", "tab", "[Pat Lead]", "ctrl+s",
+            pilot,
+            "i",
+            "tab",
+            "[INS-2026-0042]",
+            "tab",
+            "enter",
+            "down",
+            "enter",
+            "tab",
+            "[2026-11-17]",
+            "tab",
+            "[2026-11-19]",
+            "tab",
+            "[Pat Lead]",
+            "ctrl+s",
         )
         [inspection] = rows(engine, Inspection, reference="INS-2026-0042")
-        assert (inspection.remit, inspection.start_date.isoformat(), inspection.lead_inspector) == ("schools", "2026-11-17", "Pat Lead")
+        assert (inspection.remit, inspection.start_date.isoformat(), inspection.lead_inspector) == (
+            "schools",
+            "2026-11-17",
+            "Pat Lead",
+        )
 
         await burst(
-            pilot, "p",
-            "enter", "down", "enter", "tab",  # requested by: lead inspector
-            "enter", "down", "enter", "tab",  # grounds: well-being
-            "enter", "down", "enter", "tab",  # decision: authorise
-            "backspace", "[2]", "tab",
-            "[Head unwell; trust putting interim leadership in place. END]", "ctrl+s",
+            pilot,
+            "p",
+            "enter",
+            "down",
+            "enter",
+            "tab",  # requested by: lead inspector
+            "enter",
+            "down",
+            "enter",
+            "tab",  # grounds: well-being
+            "enter",
+            "down",
+            "enter",
+            "tab",  # decision: authorise
+            "backspace",
+            "[2]",
+            "tab",
+            "[Head unwell; trust putting interim leadership in place. END]",
+            "ctrl+s",
         )
         [decision] = rows(engine, PauseDecision, concern_id=concern_id)
         assert (decision.decision, decision.working_days) == ("authorised", 2)
@@ -114,16 +171,46 @@ async def test_a_whole_pause_call_typed_in_bursts_is_recorded_exactly(make_app, 
         # each party the policy names, then signposting, advice and the close: one burst
         await burst(
             pilot,
-            "n", "enter", "down", "enter", "tab", "tab", "[Told the lead]", "ctrl+s",
-            "n", "enter", "down", "down", "enter", "tab", "tab", "[Told the head's PA]", "ctrl+s",
-            "n", "enter", "down", "down", "down", "enter", "tab", "tab", "[Told the CEO]", "ctrl+s",
-            "o", "ctrl+s",
-            "a", "[Advised on the pause and the support available.]", "ctrl+s",
-            "x", "[Paused two days; trust has cover in place.]", "ctrl+s",
+            "n",
+            "enter",
+            "down",
+            "enter",
+            "tab",
+            "tab",
+            "[Told the lead]",
+            "ctrl+s",
+            "n",
+            "enter",
+            "down",
+            "down",
+            "enter",
+            "tab",
+            "tab",
+            "[Told the head's PA]",
+            "ctrl+s",
+            "n",
+            "enter",
+            "down",
+            "down",
+            "down",
+            "enter",
+            "tab",
+            "tab",
+            "[Told the CEO]",
+            "ctrl+s",
+            "o",
+            "ctrl+s",
+            "a",
+            "[Advised on the pause and the support available.]",
+            "ctrl+s",
+            "x",
+            "[Paused two days; trust has cover in place.]",
+            "ctrl+s",
         )
         told = {(n.party, n.note, n.decision_id) for n in rows(engine, Notification, concern_id=concern_id)}
         assert told == {
-            ("lead_inspector", "Told the lead", decision.id), ("school", "Told the head's PA", decision.id),
+            ("lead_inspector", "Told the lead", decision.id),
+            ("school", "Told the head's PA", decision.id),
             ("responsible_body", "Told the CEO", decision.id),
         }
         [concern] = rows(engine, Concern, id=concern_id)
@@ -166,14 +253,30 @@ async def test_review_and_export_typed_in_bursts(make_app, engine, clock, policy
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await open_call(pilot, concern_id)
-        await burst(pilot, "v", "enter", "down", "down", "enter", "tab", "[Ring the trust back tomorrow. END]", "ctrl+s")
+        await burst(
+            pilot, "v", "enter", "down", "down", "enter", "tab", "[Ring the trust back tomorrow. END]", "ctrl+s"
+        )
         [review] = rows(engine, Review, concern_id=concern_id)
         assert (review.outcome, review.feedback) == ("needs_follow_up", "Ring the trust back tomorrow. END")
 
         await burst(pilot, "escape", "v")
         target = tmp_path / "export-typed.csv"
-        await burst(pilot, "ctrl+e", "tab", "ctrl+u", "[2026-11-18]", "tab", "ctrl+u", "[2026-11-18]",
-                    "tab", "tab", "tab", "ctrl+u", f"[{target}]", "ctrl+s")
+        await burst(
+            pilot,
+            "ctrl+e",
+            "tab",
+            "ctrl+u",
+            "[2026-11-18]",
+            "tab",
+            "ctrl+u",
+            "[2026-11-18]",
+            "tab",
+            "tab",
+            "tab",
+            "ctrl+u",
+            f"[{target}]",
+            "ctrl+s",
+        )
         assert target.exists(), app.screen.query("#form-error").first().content
         assert str(concern_id) in target.read_text()
 
@@ -181,7 +284,9 @@ async def test_review_and_export_typed_in_bursts(make_app, engine, clock, policy
 def decision_declined():
     from helpdesk.domain.pause import PauseDecisionInput
 
-    return PauseDecisionInput(decision="declined", requested_by="headteacher", grounds="wellbeing", rationale="Supported by the chair.")
+    return PauseDecisionInput(
+        decision="declined", requested_by="headteacher", grounds="wellbeing", rationale="Supported by the chair."
+    )
 
 
 def test_an_escape_byte_followed_by_a_key_in_the_same_read_is_the_esc_key():

@@ -19,8 +19,13 @@ from support import console, no_blink, settle
 
 def pause_request(engine, clock, urn="930037"):
     concern = validate_concern(
-        urn=urn, caller_name="Grace Ellis", caller_role="lead_inspector", phone="020 7946 0123",
-        category="pause_request", summary="Head taken ill this morning; lead inspector asks to pause.", urgent=True,
+        urn=urn,
+        caller_name="Grace Ellis",
+        caller_role="lead_inspector",
+        phone="020 7946 0123",
+        category="pause_request",
+        summary="Head taken ill this morning; lead inspector asks to pause.",
+        urgent=True,
     )
     return commands.log_concern(engine, concern, "rdouglas", clock.now())
 
@@ -75,8 +80,14 @@ async def test_a_pause_request_from_claim_to_close(make_app, engine, clock):
 
         await pilot.press("p")  # no inspection on record: authorising is refused until it is linked
         await settle(pilot)
-        fill(app.screen, requested_by="lead_inspector", grounds="wellbeing", decision="authorised", working_days="2",
-             rationale="Head unwell; trust putting interim leadership in place.")
+        fill(
+            app.screen,
+            requested_by="lead_inspector",
+            grounds="wellbeing",
+            decision="authorised",
+            working_days="2",
+            rationale="Head unwell; trust putting interim leadership in place.",
+        )
         await save(pilot)
         assert "link the inspection" in str(app.screen.query_one("#form-error", Static).content)
         await pilot.press("escape")  # typed content: asked first; kept as a draft
@@ -87,13 +98,24 @@ async def test_a_pause_request_from_claim_to_close(make_app, engine, clock):
 
         await pilot.press("i")
         await settle(pilot)
-        fill(app.screen, inspection="new", reference="INS-2026-0042", remit="schools", start="2026-11-17", end="2026-11-19", lead_inspector="Pat Lead")
+        fill(
+            app.screen,
+            inspection="new",
+            reference="INS-2026-0042",
+            remit="schools",
+            start="2026-11-17",
+            end="2026-11-19",
+            lead_inspector="Pat Lead",
+        )
         await save(pilot)
         assert screen.detail.inspection.reference == "INS-2026-0042"
 
         await pilot.press("p")  # the draft comes back: nothing to type again
         await settle(pilot)
-        assert app.screen.query_one("#pause-rationale", TextArea).text == "Head unwell; trust putting interim leadership in place."
+        assert (
+            app.screen.query_one("#pause-rationale", TextArea).text
+            == "Head unwell; trust putting interim leadership in place."
+        )
         await save(pilot)
         assert screen.detail.latest_decision.decision == "authorised"
 
@@ -118,7 +140,19 @@ async def test_a_pause_request_from_claim_to_close(make_app, engine, clock):
         await save(pilot)
         assert screen.detail.status == "closed"
     kinds = [entry.kind for entry in call_detail(engine, concern_id).timeline if entry.kind != "viewed"]
-    assert kinds == ["logged", "claimed", "contact", "inspection_linked", "decision", "notified", "notified", "notified", "signposted", "advice", "closed"]
+    assert kinds == [
+        "logged",
+        "claimed",
+        "contact",
+        "inspection_linked",
+        "decision",
+        "notified",
+        "notified",
+        "notified",
+        "signposted",
+        "advice",
+        "closed",
+    ]
 
 
 async def test_a_senior_on_the_inspection_team_is_told_why(make_app, engine, clock):
@@ -126,7 +160,12 @@ async def test_a_senior_on_the_inspection_team_is_told_why(make_app, engine, clo
         urn, login = connection.execute(
             select(Inspection.urn, InspectionMember.login)
             .join(InspectionMember, InspectionMember.inspection_id == Inspection.id)
-            .where(InspectionMember.part == "team", InspectionMember.login.in_(["akhan", "bmorgan", "cobi", "dlewis", "efarah", "gsingh", "hwalsh", "jbrooks", "kmensah"]))
+            .where(
+                InspectionMember.part == "team",
+                InspectionMember.login.in_(
+                    ["akhan", "bmorgan", "cobi", "dlewis", "efarah", "gsingh", "hwalsh", "jbrooks", "kmensah"]
+                ),
+            )
         ).first()
     concern_id = pause_request(engine, clock, urn=urn)
     app = make_app(login=login)
@@ -183,17 +222,23 @@ async def test_authorising_without_a_contact_is_refused_in_the_form(make_app, en
         await pilot.press("p")
         await settle(pilot)
         form = app.screen
-        fill(form, requested_by="headteacher", grounds="wellbeing", decision="authorised", working_days="1", rationale="")
+        fill(
+            form, requested_by="headteacher", grounds="wellbeing", decision="authorised", working_days="1", rationale=""
+        )
         await save(pilot)
         assert app.screen is form
-        assert "Log at least one attempt to contact the responsible body" in str(form.query_one("#form-error", Static).content)
+        assert "Log at least one attempt to contact the responsible body" in str(
+            form.query_one("#form-error", Static).content
+        )
         assert field_error(form, "rationale") == "A rationale is required, whether authorised or declined"
 
 
 def linked(engine, clock, concern_id, login="gsingh"):
     """The call linked to an inspection (of the schools remit) recorded on it."""
     today = clock.now().date().isoformat()
-    entry = validate_inspection(reference=f"INS-{concern_id}", remit="schools", start=today, end=today, lead_inspector="Pat Lead")
+    entry = validate_inspection(
+        reference=f"INS-{concern_id}", remit="schools", start=today, end=today, lead_inspector="Pat Lead"
+    )
     commands.link_inspection(engine, concern_id, login, clock.now(), entry=entry)
 
 
@@ -260,8 +305,15 @@ async def test_the_intake_form_logs_a_concern(make_app, engine):
         await settle(pilot)
         await pilot.press("n")
         await settle(pilot)
-        fill(app.screen, urn="930037", caller_name="Jo Bloggs", caller_role="headteacher", phone="0113 496 0001",
-             category="wellbeing", summary="Head upset after feedback")
+        fill(
+            app.screen,
+            urn="930037",
+            caller_name="Jo Bloggs",
+            caller_role="headteacher",
+            phone="0113 496 0001",
+            category="wellbeing",
+            summary="Head upset after feedback",
+        )
         await settle(pilot)
         assert "✓" in str(app.screen.query_one("#hint-urn", Static).content)
         await save(pilot)
@@ -290,8 +342,21 @@ def test_call_unclaimed(snap_compare, engine, clock, policy, size):
 def test_call_claimed_with_contact_and_advice(snap_compare, engine, clock, policy, size):
     concern_id = pause_request(engine, clock)
     commands.claim(engine, concern_id, "gsingh", clock.now())
-    commands.log_contact(engine, concern_id, "gsingh", clock.now(), party="responsible_body", contact_name="", phone="0116 496 0001", channel="phone", outcome="voicemail", note="Left a message")
-    commands.add_advice(engine, concern_id, "gsingh", "Advised the lead inspector to keep the head informed.", clock.now())
+    commands.log_contact(
+        engine,
+        concern_id,
+        "gsingh",
+        clock.now(),
+        party="responsible_body",
+        contact_name="",
+        phone="0116 496 0001",
+        channel="phone",
+        outcome="voicemail",
+        note="Left a message",
+    )
+    commands.add_advice(
+        engine, concern_id, "gsingh", "Advised the lead inspector to keep the head informed.", clock.now()
+    )
 
     async def run_before(pilot):
         await settle(pilot)

@@ -23,9 +23,19 @@ def held(engine, clock):
 def test_call_forms(snap_compare, engine, clock, policy, held, key, size):
     """Advice, contact, informed, close, release and reassign forms over the call screen."""
     if key == "n":  # "informed" is of a decision: there is one to report
-        commands.record_pause_decision(engine, held, "lpark", PauseDecisionInput(
-            decision="declined", requested_by="headteacher", grounds="wellbeing", rationale="Leader supported by the chair."),
-            policy, clock.now())
+        commands.record_pause_decision(
+            engine,
+            held,
+            "lpark",
+            PauseDecisionInput(
+                decision="declined",
+                requested_by="headteacher",
+                grounds="wellbeing",
+                rationale="Leader supported by the chair.",
+            ),
+            policy,
+            clock.now(),
+        )
 
     async def run_before(pilot):
         await settle(pilot)
@@ -76,7 +86,14 @@ def test_export_form(snap_compare, engine, clock, policy, size, monkeypatch, tmp
 def test_feedback_screen(snap_compare, engine, clock, policy, held, size):
     complete_the_record(engine, held, "lpark", clock.now(), policy)
     commands.close(engine, held, "lpark", "Advice given.", clock.now(), policy=policy)
-    commands.review(engine, held, "mokafor", "needs_follow_up", "Ring the trust back to confirm cover reached the head.", clock.now())
+    commands.review(
+        engine,
+        held,
+        "mokafor",
+        "needs_follow_up",
+        "Ring the trust back to confirm cover reached the head.",
+        clock.now(),
+    )
 
     async def run_before(pilot):
         await settle(pilot)
@@ -90,7 +107,9 @@ def test_feedback_screen(snap_compare, engine, clock, policy, held, size):
 def test_learning_review_screen(snap_compare, engine, clock, policy, held, size):
     complete_the_record(engine, held, "lpark", clock.now(), policy)
     commands.close(engine, held, "lpark", "Advice given.", clock.now(), policy=policy)
-    commands.review(engine, held, "mokafor", "learning_review", "Pause considered late: bring to the learning review.", clock.now())
+    commands.review(
+        engine, held, "mokafor", "learning_review", "Pause considered late: bring to the learning review.", clock.now()
+    )
 
     async def run_before(pilot):
         await settle(pilot)

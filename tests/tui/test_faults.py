@@ -15,7 +15,9 @@ def gone(*args, **kwargs):
     raise OperationalError("SELECT 1", {}, Exception("unable to open database file"))
 
 
-async def test_a_banner_shows_while_the_database_is_gone_and_clears_when_it_returns(make_app, engine, clock, monkeypatch):
+async def test_a_banner_shows_while_the_database_is_gone_and_clears_when_it_returns(
+    make_app, engine, clock, monkeypatch
+):
     app = make_app(watch_changes=True)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)

@@ -31,7 +31,7 @@ async def test_queue_lists_concerns_urgent_first_with_their_waiting_time(make_ap
         rows = [plain_row(table, key) for key in table.rows]
         urgent = [row for row in rows if row[0].startswith("!")]
         assert rows[: len(urgent)] == urgent  # urgent first
-        ages = [int(row[0].strip("! ").split()[0]) for row in rows[len(urgent):]]
+        ages = [int(row[0].strip("! ").split()[0]) for row in rows[len(urgent) :]]
         assert ages == sorted(ages, reverse=True)  # then oldest first
         header = str(app.screen.query_one(QueueHeader).render())
         assert "Aisha Khan · senior" in header and "8 waiting" in header and "0 claimed" in header
@@ -102,10 +102,33 @@ async def test_a_concern_added_by_another_process_appears(make_app, engine, db_p
         table = app.screen.query_one(DataTable)
         before = table.row_count
         added = subprocess.run(
-            [sys.executable, "-m", "helpdesk", "--db", sqlite_url(db_path), "--as", "rdouglas", "concern", "add",
-             "--urn", "930037", "--caller-name", "Jo Bloggs", "--caller-role", "lead_inspector",
-             "--phone", "020 7946 0001", "--category", "pause_request", "--summary", "Head taken ill", "--urgent"],
-            capture_output=True, text=True, timeout=60,
+            [
+                sys.executable,
+                "-m",
+                "helpdesk",
+                "--db",
+                sqlite_url(db_path),
+                "--as",
+                "rdouglas",
+                "concern",
+                "add",
+                "--urn",
+                "930037",
+                "--caller-name",
+                "Jo Bloggs",
+                "--caller-role",
+                "lead_inspector",
+                "--phone",
+                "020 7946 0001",
+                "--category",
+                "pause_request",
+                "--summary",
+                "Head taken ill",
+                "--urgent",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
         assert added.returncode == 0, added.stderr
         new_key = added.stdout.strip()
@@ -180,7 +203,9 @@ def test_help_at_120x40(snap_compare, make_app):
     assert snap_compare(make_app(), terminal_size=(120, 40), run_before=open_help)
 
 
-async def test_another_console_opening_a_call_redraws_who_is_viewing_without_reading_the_queue_again(make_app, engine, clock, monkeypatch):
+async def test_another_console_opening_a_call_redraws_who_is_viewing_without_reading_the_queue_again(
+    make_app, engine, clock, monkeypatch
+):
     """Presence moves all the time (every console's heartbeat); only a change to the record
     (here a claim) makes the queue read again."""
     from helpdesk.store import presence, queries

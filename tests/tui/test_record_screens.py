@@ -22,10 +22,32 @@ def exceptional_pause(engine, clock, policy, senior="gsingh"):
     concern_id = pause_request(engine, clock)
     commands.claim(engine, concern_id, senior, clock.now())
     linked(engine, clock, concern_id, login=senior)
-    commands.log_contact(engine, concern_id, senior, clock.now(), party="responsible_body", contact_name="", phone="0116 496 0001", channel="phone", outcome="reached")
-    commands.record_pause_decision(engine, concern_id, senior, PauseDecisionInput(
-        decision="authorised", requested_by="lead_inspector", grounds="wellbeing", rationale="Head in hospital.",
-        working_days=8, justification="Head in hospital; the trust needs the week."), policy, clock.now())
+    commands.log_contact(
+        engine,
+        concern_id,
+        senior,
+        clock.now(),
+        party="responsible_body",
+        contact_name="",
+        phone="0116 496 0001",
+        channel="phone",
+        outcome="reached",
+    )
+    commands.record_pause_decision(
+        engine,
+        concern_id,
+        senior,
+        PauseDecisionInput(
+            decision="authorised",
+            requested_by="lead_inspector",
+            grounds="wellbeing",
+            rationale="Head in hospital.",
+            working_days=8,
+            justification="Head in hospital; the trust needs the week.",
+        ),
+        policy,
+        clock.now(),
+    )
     return concern_id
 
 
@@ -100,10 +122,27 @@ async def test_a_refused_pause_keeps_what_was_typed_until_the_contact_is_logged(
         await settle(pilot)
         screen = await open_call(pilot, concern_id)
         await burst(
-            pilot, "p", "enter", "down", "enter", "tab", "enter", "down", "enter", "tab", "enter", "down", "enter", "tab",
-            "tab", "[Head unwell; trust arranging cover.]", "ctrl+s",
+            pilot,
+            "p",
+            "enter",
+            "down",
+            "enter",
+            "tab",
+            "enter",
+            "down",
+            "enter",
+            "tab",
+            "enter",
+            "down",
+            "enter",
+            "tab",
+            "tab",
+            "[Head unwell; trust arranging cover.]",
+            "ctrl+s",
         )
-        assert "Log at least one attempt to contact the responsible body" in str(app.screen.query_one("#form-error", Static).content)
+        assert "Log at least one attempt to contact the responsible body" in str(
+            app.screen.query_one("#form-error", Static).content
+        )
         await burst(pilot, "escape", "k")
         await burst(pilot, "t", "tab", "tab", "tab", "tab", "enter", "down", "enter", "ctrl+s")  # the contact: reached
         assert screen.detail.body_contacts == 1
@@ -120,8 +159,25 @@ async def test_the_intake_form_says_the_call_number(engine, clock, policy):
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await burst(
-            pilot, "n", "[930037]", "tab", "[Grace Ellis]", "tab", "enter", "down", "enter", "tab",
-            "[020 7946 0123]", "tab", "enter", "down", "enter", "tab", "tab", "[Head is distressed.]", "ctrl+s",
+            pilot,
+            "n",
+            "[930037]",
+            "tab",
+            "[Grace Ellis]",
+            "tab",
+            "enter",
+            "down",
+            "enter",
+            "tab",
+            "[020 7946 0123]",
+            "tab",
+            "enter",
+            "down",
+            "enter",
+            "tab",
+            "tab",
+            "[Head is distressed.]",
+            "ctrl+s",
         )
     assert any(message.startswith("Logged as call 1: give the caller this number") for message in notices), notices
 
@@ -163,4 +219,6 @@ async def test_a_supervisor_who_decided_is_told_before_writing_a_review(engine, 
         screen = await open_call(pilot, concern_id)
         await burst(pilot, "v")
         assert app.screen is screen
-        assert str(screen.query_one("#refusal", Static).content).startswith("You decided its pause: a supervisor who did not")
+        assert str(screen.query_one("#refusal", Static).content).startswith(
+            "You decided its pause: a supervisor who did not"
+        )

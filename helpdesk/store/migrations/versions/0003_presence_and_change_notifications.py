@@ -7,28 +7,29 @@ Create Date: 2026-11-22 09:37:45.745939
 Presence heartbeats, and on PostgreSQL a NOTIFY on channel helpdesk_changes whenever an
 audit event or a presence row is written (sent at commit), for consoles that LISTEN.
 """
+
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
 
 
-revision = '0003'
-down_revision = '0002'
+revision = "0003"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    op.create_table('presence',
-    sa.Column('session_id', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-    sa.Column('login', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('concern_id', sa.Integer(), nullable=True),
-    sa.Column('seen_at', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('session_id')
+    op.create_table(
+        "presence",
+        sa.Column("session_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("login", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("concern_id", sa.Integer(), nullable=True),
+        sa.Column("seen_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("session_id"),
     )
-    with op.batch_alter_table('presence', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_presence_concern_id'), ['concern_id'], unique=False)
-
+    with op.batch_alter_table("presence", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_presence_concern_id"), ["concern_id"], unique=False)
 
     if op.get_bind().dialect.name == "postgresql":
         create_change_notifications()
@@ -37,10 +38,10 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         drop_change_notifications()
-    with op.batch_alter_table('presence', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_presence_concern_id'))
+    with op.batch_alter_table("presence", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_presence_concern_id"))
 
-    op.drop_table('presence')
+    op.drop_table("presence")
 
 
 CHANNEL = "helpdesk_changes"

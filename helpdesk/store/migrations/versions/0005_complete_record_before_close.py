@@ -8,32 +8,39 @@ A notification names the decision it reports; a pause decision names the one it 
 holds the countersigning supervisor's reasons; a call records why signposting was not offered;
 an inspection a senior recorded on a call says who recorded it.
 """
+
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
 
 
-revision = '0005'
-down_revision = '0004'
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('concern', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('signposting_not_offered', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=True))
+    with op.batch_alter_table("concern", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("signposting_not_offered", sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=True)
+        )
 
-    with op.batch_alter_table('inspection', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('recorded_by', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True))
+    with op.batch_alter_table("inspection", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("recorded_by", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True))
 
-    with op.batch_alter_table('pause_decision', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('countersign_reason', sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=False, server_default=''))
-        batch_op.add_column(sa.Column('supersedes_id', sa.Integer(), nullable=True))
-        batch_op.create_foreign_key('fk_pause_decision_supersedes', 'pause_decision', ['supersedes_id'], ['id'])
+    with op.batch_alter_table("pause_decision", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                "countersign_reason", sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=False, server_default=""
+            )
+        )
+        batch_op.add_column(sa.Column("supersedes_id", sa.Integer(), nullable=True))
+        batch_op.create_foreign_key("fk_pause_decision_supersedes", "pause_decision", ["supersedes_id"], ["id"])
 
-    with op.batch_alter_table('notification', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('decision_id', sa.Integer(), nullable=True))
-        batch_op.create_foreign_key('fk_notification_decision', 'pause_decision', ['decision_id'], ['id'])
+    with op.batch_alter_table("notification", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("decision_id", sa.Integer(), nullable=True))
+        batch_op.create_foreign_key("fk_notification_decision", "pause_decision", ["decision_id"], ["id"])
 
     # Decisions recorded before this revision: each one after the first on a call superseded the
     # one before it, and a notification reported the decision in force when it was recorded.
@@ -49,17 +56,17 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('notification', schema=None) as batch_op:
-        batch_op.drop_constraint('fk_notification_decision', type_='foreignkey')
-        batch_op.drop_column('decision_id')
+    with op.batch_alter_table("notification", schema=None) as batch_op:
+        batch_op.drop_constraint("fk_notification_decision", type_="foreignkey")
+        batch_op.drop_column("decision_id")
 
-    with op.batch_alter_table('pause_decision', schema=None) as batch_op:
-        batch_op.drop_constraint('fk_pause_decision_supersedes', type_='foreignkey')
-        batch_op.drop_column('supersedes_id')
-        batch_op.drop_column('countersign_reason')
+    with op.batch_alter_table("pause_decision", schema=None) as batch_op:
+        batch_op.drop_constraint("fk_pause_decision_supersedes", type_="foreignkey")
+        batch_op.drop_column("supersedes_id")
+        batch_op.drop_column("countersign_reason")
 
-    with op.batch_alter_table('inspection', schema=None) as batch_op:
-        batch_op.drop_column('recorded_by')
+    with op.batch_alter_table("inspection", schema=None) as batch_op:
+        batch_op.drop_column("recorded_by")
 
-    with op.batch_alter_table('concern', schema=None) as batch_op:
-        batch_op.drop_column('signposting_not_offered')
+    with op.batch_alter_table("concern", schema=None) as batch_op:
+        batch_op.drop_column("signposting_not_offered")
