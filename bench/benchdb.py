@@ -20,7 +20,7 @@ def build(url: str, waiting: int, closed: int, racers: int = 0) -> None:
     (racer00, racer01, ...) who are independent of every inspection."""
     engine = make_engine(url)
     upgrade(engine)
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     importers.import_staff(engine, shipped_file("staff.csv"), "bench", now)
     importers.import_schools(engine, shipped_file("edubasealldata20261101.csv"), "bench", now)
     with engine.connect() as connection:

@@ -32,7 +32,7 @@ def claimer(url: str, login: str, ids: list[int], ready, start, seconds: float, 
         concern_id = rng.choice(ids)
         began = time.perf_counter()
         try:
-            claim(engine, concern_id, login, dt.datetime.now(dt.timezone.utc))
+            claim(engine, concern_id, login, dt.datetime.now(dt.UTC))
             won += 1
         except Refused:
             pass

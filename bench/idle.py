@@ -60,7 +60,7 @@ def main() -> None:
         time.sleep(5 + args.consoles)  # start-up is not idling
         before, started = [cpu_seconds(console.pid) for console in consoles], time.monotonic()
         time.sleep(args.seconds)
-        used = [cpu_seconds(console.pid) - cpu for console, cpu in zip(consoles, before)]
+        used = [cpu_seconds(console.pid) - cpu for console, cpu in zip(consoles, before, strict=True)]
         elapsed = time.monotonic() - started
         rss = max(rss_mb(console.pid) for console in consoles)
         for console in consoles:

@@ -32,8 +32,8 @@ class FrozenClock(Clock):
 def as_utc(moment: dt.datetime) -> dt.datetime:
     """An aware UTC datetime; SQLite hands back naive values that are UTC already."""
     if moment.tzinfo is None:
-        return moment.replace(tzinfo=dt.timezone.utc)
-    return moment.astimezone(dt.timezone.utc)
+        return moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC)
 
 
 def london(moment: dt.datetime) -> arrow.Arrow:

@@ -88,7 +88,7 @@ async def burst(pilot, *parts: str) -> None:
     import unicodedata
 
     from textual import events
-    from textual.keys import _character_to_key, _get_unicode_name_from_key, REPLACED_KEYS
+    from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
 
     app = pilot.app
     for key in keys_of(*parts):

@@ -7,11 +7,11 @@ import sys
 
 import pytest
 from sqlalchemy import func, select, text
+from sqlmodel import Session
 
 from helpdesk import cli
 from helpdesk.store.engine import make_engine, sqlite_url
 from helpdesk.store.models import Concern, Event, Setting
-from sqlmodel import Session
 
 GOOD = [
     "--urn",

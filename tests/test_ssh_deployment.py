@@ -132,7 +132,7 @@ def test_two_staff_over_ssh_see_themselves_and_each_others_claims(tmp_path):
         url = sqlite_url(data / "helpdesk.sqlite")
         engine = make_engine(url)
         upgrade(engine)
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         staff_csv = work / "staff.csv"
         staff_csv.write_text(
             "login,name,role,region,active\n"
@@ -199,7 +199,7 @@ def test_two_staff_over_ssh_see_themselves_and_each_others_claims(tmp_path):
             time.sleep(0.1)
 
         # two staff, two terminals: one xterm-256color, one 16-colour linux console
-        for login, term in zip(logins, ("xterm-256color", "linux")):
+        for login, term in zip(logins, ("xterm-256color", "linux"), strict=True):
             terminals.open(
                 login,
                 (

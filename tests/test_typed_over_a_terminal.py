@@ -13,8 +13,6 @@ import time
 from sqlalchemy import select as select_rows
 from sqlmodel import Session
 
-from helpdesk.domain.intake import validate_concern
-from helpdesk.store import commands
 from helpdesk.store.engine import sqlite_url
 from helpdesk.store.models import Advice, Concern, Staff
 

@@ -17,8 +17,7 @@ from helpdesk.domain.types import CallerRole, Category
 from helpdesk.shipped import shipped_file
 from helpdesk.store import importers
 from helpdesk.store.commands import ClaimRefused, claim, log_concern
-from helpdesk.store.engine import make_engine, sqlite_file, sqlite_url
-from helpdesk.store.engine import writer
+from helpdesk.store.engine import make_engine, sqlite_file, sqlite_url, writer
 from helpdesk.store.models import Concern, Inspection, School, Setting
 from helpdesk.store.schema import upgrade
 
@@ -155,7 +154,7 @@ def seed_history(engine: Engine, clock: Clock, rng: random.Random, calls: int = 
         at = day.replace(hour=rng.randint(8, 15), minute=rng.randint(0, 59))  # UTC, in the working day
         concern = simulated_concern(engine, rng)
         concern_id = log_concern(engine, concern, SIMULATOR, at)
-        minute = lambda m: at + dt.timedelta(minutes=m)  # noqa: E731
+        minute = lambda m, start=at: start + dt.timedelta(minutes=m)  # noqa: E731
         senior = None
         for candidate in rng.sample(HISTORY_SENIORS, len(HISTORY_SENIORS)):
             try:

@@ -17,8 +17,8 @@ from helpdesk.clock import Clock
 from helpdesk.domain.policy import Policy
 from helpdesk.store import presence
 from helpdesk.store.changes import ChangeFeed
-from helpdesk.store.queries import StaffMember, latest_event_id
 from helpdesk.store.faults import describe_fault
+from helpdesk.store.queries import StaffMember, latest_event_id
 from helpdesk.tui.help_screen import HelpScreen
 from helpdesk.tui.keys import KeysInOrder
 from helpdesk.tui.messages import DatabaseChanged, DatabaseTrouble

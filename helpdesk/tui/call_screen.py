@@ -15,27 +15,26 @@ from textual.widgets import Footer, Static
 
 from helpdesk.clock import london, london_stamp, london_time
 from helpdesk.domain import call as call_rules
-from helpdesk.domain.call import CallState
+from helpdesk.domain.call import CallState, missing_informed
 from helpdesk.domain.phones import national
 from helpdesk.domain.refusals import Refused
 from helpdesk.domain.signposting import SIGNPOSTING
 from helpdesk.domain.types import BodyKind, CallerRole, Category, Party, Remit
 from helpdesk.store import commands, queries
-from helpdesk.domain.call import missing_informed
 from helpdesk.store.call_queries import CallDetail, call_detail, school_inspections
+from helpdesk.store.faults import describe_fault
 from helpdesk.tui.advice_form import AdviceForm
 from helpdesk.tui.close_form import CloseForm
 from helpdesk.tui.contact_form import ContactForm
 from helpdesk.tui.countersign_form import CountersignForm
 from helpdesk.tui.inspection_form import InspectionForm
-from helpdesk.tui.signposting_form import SignpostingForm
-from helpdesk.store.faults import describe_fault
 from helpdesk.tui.messages import DatabaseTrouble
 from helpdesk.tui.notification_form import NotificationForm
 from helpdesk.tui.pause_form import PauseForm
 from helpdesk.tui.reassign_form import ReassignForm
-from helpdesk.tui.review_form import ReviewForm
 from helpdesk.tui.release_form import ReleaseForm
+from helpdesk.tui.review_form import ReviewForm
+from helpdesk.tui.signposting_form import SignpostingForm
 from helpdesk.tui.widgets import DataScreen, TroubleBanner
 
 NARROW = 110  # below this width the cards and the timeline stack

@@ -15,8 +15,8 @@ from textual.widgets import Footer, Static
 from helpdesk.clock import london
 from helpdesk.domain.types import ReviewOutcome
 from helpdesk.store import commands
-from helpdesk.store.review_queries import FeedbackRow, my_feedback
 from helpdesk.store.faults import describe_fault
+from helpdesk.store.review_queries import FeedbackRow, my_feedback
 from helpdesk.tui.messages import DatabaseTrouble
 from helpdesk.tui.widgets import DataScreen, TroubleBanner
 

@@ -11,8 +11,8 @@ from helpdesk.clock import london
 from helpdesk.domain.intake import ConcernInvalid, check_urn, validate_concern
 from helpdesk.domain.types import CallerRole, Category
 from helpdesk.store import commands, queries
-from helpdesk.tui.contact_form import options
 from helpdesk.store.faults import describe_fault
+from helpdesk.tui.contact_form import options
 from helpdesk.tui.form import FormField, FormScreen, chosen
 
 

@@ -53,7 +53,7 @@ async def processed(node: MessagePump, timeout: float = SETTLE_SECONDS) -> None:
             return
         try:
             await asyncio.wait_for(asyncio.shield(done), 0.05)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
 
 

@@ -11,8 +11,8 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Static
 
 from helpdesk.clock import london
-from helpdesk.store.review_queries import LearningReviewRow, learning_reviews
 from helpdesk.store.faults import describe_fault
+from helpdesk.store.review_queries import LearningReviewRow, learning_reviews
 from helpdesk.tui.messages import DatabaseTrouble
 from helpdesk.tui.widgets import DataScreen, TroubleBanner
 

@@ -8,9 +8,9 @@ from textual.widgets import Input, Select, Static
 from helpdesk.clock import london_stamp
 from helpdesk.domain.contact import INFORMABLE
 from helpdesk.domain.types import Channel, Party
-from helpdesk.tui.contact_form import options
 from helpdesk.store import commands
 from helpdesk.store.call_queries import CallDetail
+from helpdesk.tui.contact_form import options
 from helpdesk.tui.form import CallForm, FormField, chosen
 
 

@@ -15,9 +15,9 @@ from helpdesk.clock import london_time
 from helpdesk.domain.queue import next_urgency_change, urgency, waited, waiting_label
 from helpdesk.domain.types import CallerRole, Category, Urgency
 from helpdesk.store import presence, queries
+from helpdesk.store.faults import describe_fault
 from helpdesk.store.queries import QueueRow
 from helpdesk.store.review_queries import unread_feedback
-from helpdesk.store.faults import describe_fault
 from helpdesk.tui.messages import DatabaseTrouble
 from helpdesk.tui.widgets import DataScreen, TroubleBanner
 
@@ -246,7 +246,7 @@ class QueueScreen(DataScreen):
             for row in self.rows:
                 key = str(row.id)
                 cells = self.cells(row, now)
-                for (column, _, _), old, new in zip(self.columns, self.shown[key], cells):
+                for (column, _, _), old, new in zip(self.columns, self.shown[key], cells, strict=True):
                     if old != new:
                         table.update_cell(key, column, new)
                 self.shown[key] = cells
@@ -284,7 +284,9 @@ class QueueScreen(DataScreen):
                 self.looks[row.id] = look
                 key = str(row.id)
                 cells = self.cells(row, now)
-                for (column, _, _), old, new in zip(self.columns, self.shown.get(key, ()), cells):
+                for (column, _, _), old, new in zip(
+                    self.columns, self.shown.get(key, ()), cells, strict=False
+                ):  # a new row has none shown
                     if old != new:
                         table.update_cell(key, column, new)
                 self.shown[key] = cells

@@ -16,10 +16,10 @@ from textual.widgets import DataTable, Footer, Input, Select, Static
 from helpdesk.clock import london
 from helpdesk.domain.types import Category, ReviewOutcome
 from helpdesk.store import queries
+from helpdesk.store.faults import describe_fault
 from helpdesk.store.review_queries import PAGE, ClosedCallFilter, ClosedCallRow, closed_calls
 from helpdesk.tui.call_screen import CallScreen
 from helpdesk.tui.export_form import ExportForm
-from helpdesk.store.faults import describe_fault
 from helpdesk.tui.form import chosen
 from helpdesk.tui.learning_screen import LearningReviewScreen
 from helpdesk.tui.messages import DatabaseTrouble

@@ -15,8 +15,8 @@ from textual.widgets import Footer, Sparkline, Static
 
 from helpdesk.clock import london
 from helpdesk.domain.types import Category, Remit
-from helpdesk.store.statistics import Figures, figures
 from helpdesk.store.faults import describe_fault
+from helpdesk.store.statistics import Figures, figures
 from helpdesk.tui.messages import DatabaseTrouble
 from helpdesk.tui.widgets import DataScreen, TroubleBanner
 

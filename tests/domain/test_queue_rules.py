@@ -7,7 +7,7 @@ from helpdesk.domain.queue import next_urgency_change, priority, urgency, waitin
 from helpdesk.domain.types import Urgency
 from helpdesk.shipped import shipped_file
 
-NOW = dt.datetime(2026, 11, 18, 9, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 18, 9, 0, tzinfo=dt.UTC)
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
 """Every command on a call: its rule, its change, exactly one audit event."""
 
-import multiprocessing
 import datetime as dt
+import multiprocessing
 
 import pytest
 from sqlalchemy import func, select, text
@@ -361,7 +361,7 @@ def race_claim(url, concern_id, login, start, results):
     engine = make_engine(url)
     start.wait()
     try:
-        commands.claim(engine, concern_id, login, dt.datetime.now(dt.timezone.utc))
+        commands.claim(engine, concern_id, login, dt.datetime.now(dt.UTC))
         results.put((login, "won"))
     except ClaimRefused as refused:
         results.put((login, str(refused)))

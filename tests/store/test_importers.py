@@ -8,7 +8,7 @@ from helpdesk.store import importers
 from helpdesk.store.importers import ImportRefused, decode_csv
 from helpdesk.store.models import Event, Inspection, InspectionMember, ResponsibleBody, School, Staff
 
-NOW = dt.datetime(2026, 11, 18, 9, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 18, 9, tzinfo=dt.UTC)
 GIAS_HEADER = "URN,LA (name),EstablishmentName,TypeOfEstablishment (name),PhaseOfEducation (name),Postcode,TelephoneNum,Trusts (name),SomethingElse"
 
 

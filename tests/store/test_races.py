@@ -37,7 +37,7 @@ def add_racers(engine, count: int) -> list[str]:
 
 
 def log_many(engine, count: int) -> list[int]:
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     concern = validate_concern(
         urn="930037",
         caller_name="Sample Caller",
@@ -60,7 +60,7 @@ def racer(url: str, login: str, ids: list[int], ready, start, results) -> None:
     stop_at = time.monotonic() + RACE_SECONDS
     while time.monotonic() < stop_at:
         concern_id = rng.choice(ids[:HOT]) if rng.random() < 0.5 else rng.choice(ids)
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         try:
             commands.claim(engine, concern_id, login, now)
         except Refused:
@@ -142,7 +142,7 @@ def churn(url: str, login: str, ids: list[int]) -> None:
     rng = random.Random(os.getpid())
     while True:
         concern_id = rng.choice(ids)
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         try:
             commands.claim(engine, concern_id, login, now)
             commands.add_advice(engine, concern_id, login, "churn", now)
@@ -164,7 +164,7 @@ def test_sigkill_mid_action_leaves_the_database_consistent(engine, database_url)
         process.join(timeout=30)
         assert process.exitcode == -signal.SIGKILL
     # nothing is left locked: this process can still write
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     if _status(engine, ids[0]) == "claimed":
         commands.release(engine, ids[0], "lpark", "the console holding it was killed", now)
     commands.claim(engine, ids[0], "akhan", now)

@@ -17,8 +17,8 @@ from helpdesk.domain.refusals import FieldsInvalid, Refused
 from helpdesk.store import commands, export, statistics
 from helpdesk.store.call_queries import call_detail
 from helpdesk.store.purge import PURGED, purge
-from support import complete_the_record
 from helpdesk.store.review_queries import ClosedCallFilter, closed_calls, learning_reviews, my_feedback, unread_feedback
+from support import complete_the_record
 
 CALLERS = [("Grace Ellis", "0113 496 0777"), ("Tariq Noor", "0121 496 0555"), ("Leanne Marsh", "0161 496 0444")]
 

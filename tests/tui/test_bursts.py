@@ -4,11 +4,11 @@ form opens. The keys are posted all at once and the database is checked, not the
 
 from sqlalchemy import select
 from sqlmodel import Session
+from test_call_screen import open_call, pause_request
 
 from helpdesk.store import commands
 from helpdesk.store.models import Advice, Concern, ContactAttempt, Handover, Inspection, Notification, PauseDecision
 from support import burst, settle
-from test_call_screen import open_call, pause_request
 
 NOTE = "Talked the head through the pause options; she will call back after speaking to the trust. END-OF-NOTE"
 

@@ -2,9 +2,9 @@
 
 import pytest
 
+from helpdesk.domain.pause import PauseDecisionInput
 from helpdesk.store import commands
 from helpdesk.tui.call_screen import CallScreen
-from helpdesk.domain.pause import PauseDecisionInput
 from support import complete_the_record, console, no_blink, seed_queue, settle
 
 SIZES = [(80, 24), (120, 40)]

@@ -5,6 +5,7 @@ marker for a pause awaiting countersignature."""
 import pytest
 from sqlalchemy import select
 from sqlmodel import Session
+from test_call_screen import linked, open_call, pause_request
 from textual.widgets import Static, TextArea
 
 from helpdesk.domain.pause import PauseDecisionInput
@@ -13,7 +14,6 @@ from helpdesk.store.models import Advice, PauseDecision
 from helpdesk.tui.call_screen import CallScreen
 from helpdesk.tui.discard_prompt import DiscardPrompt
 from support import burst, console, no_blink, settle
-from test_call_screen import linked, open_call, pause_request
 
 SIZES = [(80, 24), (120, 40)]
 

@@ -1,9 +1,9 @@
 """Alembic environment, configured in code by helpdesk.store.schema (no alembic.ini)."""
 
 from alembic import context
+from sqlmodel import SQLModel
 
 from helpdesk.store import models  # noqa: F401  (registers the tables)
-from sqlmodel import SQLModel
 
 config = context.config
 connection = config.attributes["connection"]
