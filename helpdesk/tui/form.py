@@ -6,6 +6,7 @@ when the same form is opened on the same call again in this session) or discard 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import ComposeResult
@@ -21,6 +22,9 @@ from helpdesk.domain.phones import PhoneInvalid, parse_gb_phone
 from helpdesk.domain.refusals import FieldsInvalid, Refused
 from helpdesk.store.faults import describe_fault
 from helpdesk.tui.discard_prompt import DISCARD, KEEP, DiscardPrompt
+
+if TYPE_CHECKING:
+    from helpdesk.tui.app import HelpdeskApp
 
 
 class FormField(Vertical):
@@ -62,6 +66,12 @@ class FieldNote(Static):
 
 class FormScreen(ModalScreen[object]):
     """A form over the screen it came from. Subclasses give `TITLE`, `form_fields()` and `save()`."""
+
+    if TYPE_CHECKING:
+
+        @property
+        def app(self) -> HelpdeskApp:  # the console's App, with its engine, clock, staff and policy
+            ...
 
     AUTO_FOCUS = ".field-row > *"  # the first field, not the scrolling container
     HOLDS_KEYS = ("form-save",)  # keys typed after Ctrl+S wait for the save (see tui.keys)

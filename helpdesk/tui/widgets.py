@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.screen import Screen
 from textual.widgets import Static
 
 from helpdesk.tui.messages import DatabaseChanged, DatabaseTrouble
+
+if TYPE_CHECKING:
+    from helpdesk.tui.app import HelpdeskApp
 
 
 class TroubleBanner(Static):
@@ -24,6 +29,12 @@ class DataScreen(Screen):
     App's word on the database. On DatabaseChanged the screen loads again (`load`) when the
     record changed, and calls `presence_moved` when only presence did; after a recovery the
     App sends DatabaseChanged, and screens reload from that alone."""
+
+    if TYPE_CHECKING:
+
+        @property
+        def app(self) -> HelpdeskApp:  # the console's App, with its engine, clock, staff and policy
+            ...
 
     def load(self) -> None:
         raise NotImplementedError

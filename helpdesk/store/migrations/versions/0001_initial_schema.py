@@ -10,7 +10,7 @@ table append-only in the database itself.
 
 from alembic import op
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 
 
 revision = "0001"

@@ -10,7 +10,7 @@ event holds no free text.
 
 from alembic import op
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 
 
 revision = "0002"

@@ -10,7 +10,7 @@ audit event or a presence row is written (sent at commit), for consoles that LIS
 
 from alembic import op
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 
 
 revision = "0003"

@@ -10,7 +10,7 @@ the closed-call list has a partial index on (closed_at, id).
 
 from alembic import op
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 
 
 revision = "0004"

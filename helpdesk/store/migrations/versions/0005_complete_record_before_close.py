@@ -11,7 +11,7 @@ an inspection a senior recorded on a call says who recorded it.
 
 from alembic import op
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 
 
 revision = "0005"
