@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from helpdesk.domain.policy import Policy
-from helpdesk.domain.types import Party, StaffRole
+from helpdesk.domain.types import ConcernStatus, Party, StaffRole
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,7 @@ def _is_supervisor(role: str) -> bool:
 
 
 def release_refusal(state: CallState, login: str, role: str) -> str | None:
-    if state.status != "claimed":
+    if state.status != ConcernStatus.CLAIMED:
         return f"Cannot release: the call is {state.status}"
     if state.holder != login and not _is_supervisor(role):
         return f"Only {state.holder_name or state.holder} or a supervisor can release this call"
@@ -30,7 +30,7 @@ def release_refusal(state: CallState, login: str, role: str) -> str | None:
 def reassign_refusal(state: CallState, role: str, new_holder: str) -> str | None:
     if not _is_supervisor(role):
         return "Only a supervisor can reassign a call"
-    if state.status != "claimed":
+    if state.status != ConcernStatus.CLAIMED:
         return f"Cannot reassign: the call is {state.status}"
     if state.holder == new_holder:
         return "The call is already held by that person"
@@ -39,9 +39,9 @@ def reassign_refusal(state: CallState, role: str, new_holder: str) -> str | None
 
 def handling_refusal(state: CallState, login: str, role: str, doing: str) -> str | None:
     """May this person record `doing` (advice, a contact, a decision...) on the call now?"""
-    if state.status == "waiting":
+    if state.status == ConcernStatus.WAITING:
         return f"Claim the call before you {doing}"
-    if state.status == "closed":
+    if state.status == ConcernStatus.CLOSED:
         return f"Cannot {doing}: the call is closed"
     if state.holder != login and not _is_supervisor(role):
         return f"Only {state.holder_name or state.holder} (who holds the call) or a supervisor can {doing}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from helpdesk.domain.types import ReviewOutcome, StaffRole
+from helpdesk.domain.types import ConcernStatus, ReviewOutcome, StaffRole
 
 
 def review_refusal(role: str, status: str, part_played: str | None = None) -> str | None:
@@ -12,7 +12,7 @@ def review_refusal(role: str, status: str, part_played: str | None = None) -> st
     ("decided its pause", "countersigned its pause", "handled it"): a review must be independent."""
     if role != StaffRole.SUPERVISOR.value:
         return "Only a supervisor can review a call"
-    if status != "closed":
+    if status != ConcernStatus.CLOSED:
         return "Only a closed call can be reviewed"
     if part_played:
         return f"You {part_played}: a supervisor who did not handle, decide or countersign the call must review it"

@@ -79,6 +79,30 @@ class ConcernStatus(Labelled):
 OPEN_STATUSES = (ConcernStatus.WAITING.value, ConcernStatus.CLAIMED.value)
 
 
+class EventKind(Labelled):
+    """What an audit event records: one kind for each change to the record."""
+
+    LOGGED = "logged"
+    VIEWED = "viewed"
+    CLAIMED = "claimed"
+    RELEASED = "released"
+    REASSIGNED = "reassigned"
+    ADVICE = "advice"
+    CONTACT = "contact"
+    INSPECTION_LINKED = "inspection_linked"
+    DECISION = "decision"
+    COUNTERSIGNED = "countersigned"
+    NOTIFIED = "notified"
+    SIGNPOSTED = "signposted"
+    SIGNPOSTING_NOT_OFFERED = "signposting_not_offered"
+    CLOSED = "closed"
+    REVIEWED = "reviewed"
+    FEEDBACK_READ = "feedback_read"
+    IMPORTED = "imported"
+    EXPORTED = "exported"
+    PURGED = "purged"
+
+
 class BodyKind(Labelled):
     LOCAL_AUTHORITY = "local_authority"
     ACADEMY_TRUST = "academy_trust"

@@ -7,6 +7,7 @@ import json
 
 from sqlmodel import Session
 
+from helpdesk.domain.types import EventKind
 from helpdesk.store.models import Event
 
 
@@ -14,7 +15,7 @@ def record_event(
     session: Session,
     *,
     actor: str,
-    kind: str,
+    kind: EventKind,
     at: dt.datetime,
     concern_id: int | None = None,
     **details: object,
@@ -24,7 +25,7 @@ def record_event(
         Event(
             concern_id=concern_id,
             actor=actor,
-            kind=kind,
+            kind=kind.value,
             at=at,
             details=json.dumps(details, sort_keys=True, default=str),
         )

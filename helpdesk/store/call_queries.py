@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Engine, select
 
 from helpdesk.clock import as_utc, london_stamp
-from helpdesk.domain.pause import Grounds, RequestedBy
+from helpdesk.domain.pause import Decision, Grounds, RequestedBy
 from helpdesk.domain.phones import national
 from helpdesk.domain.signposting import EDUCATION_SUPPORT
-from helpdesk.domain.types import CallerRole, Channel, ContactOutcome, Party, ReviewOutcome
+from helpdesk.domain.types import CallerRole, Channel, ContactOutcome, EventKind, Party, ReviewOutcome
 from helpdesk.store.models import (
     Advice,
     Concern,
@@ -213,20 +215,20 @@ def call_detail(engine: Engine, concern_id: int) -> CallDetail | None:
         ).all()
     latest = decisions[max(decisions)] if decisions else None
     informed = frozenset(n.party for n in notices.values() if latest is not None and n.decision_id == latest.id)
-    context = {
-        "inspection": i if row["inspection_id"] is not None else None,
-        "row": row,
-        "advice": advice,
-        "contacts": contacts,
-        "decisions": decisions,
-        "notices": notices,
-        "handovers": handovers,
-        "names": names,
-        "reviews": reviews,
-    }
+    call = CallRecord(
+        row=row,
+        names=names,
+        advice=advice,
+        contacts=contacts,
+        decisions=decisions,
+        notices=notices,
+        handovers=handovers,
+        reviews=reviews,
+        inspection=i if row["inspection_id"] is not None else None,
+    )
     timeline = [
         TimelineEntry(
-            as_utc(e.at), names.get(e.actor, e.actor), e.kind, describe(e.kind, json.loads(e.details or "{}"), context)
+            as_utc(e.at), names.get(e.actor, e.actor), e.kind, describe(e.kind, json.loads(e.details or "{}"), call)
         )
         for e in events
     ]
@@ -284,80 +286,136 @@ def decision_name(d) -> str:
     return f"the decision of {london_stamp(as_utc(d.decided_at))} ({d.decision})"
 
 
-def describe(kind: str, details: dict, context: dict) -> str:
+@dataclass(frozen=True)
+class CallRecord:
+    """The rows of one call that its audit events point at (events hold ids, never the words)."""
+
+    row: Any  # the concern's row
+    names: dict[str, str]  # staff login -> name
+    advice: dict[int, Any]
+    contacts: dict[int, Any]
+    decisions: dict[int, Any]
+    notices: dict[int, Any]
+    handovers: dict[int, Any]
+    reviews: list[Any]
+    inspection: Any | None
+
+    def name(self, login: str | None) -> str:
+        return self.names.get(login or "", login or "")
+
+
+Sentence = Callable[[dict, CallRecord], str]
+
+
+def _logged(details: dict, call: CallRecord) -> str:
+    row = call.row
+    return (
+        f"Call logged: {CallerRole(row['caller_role']).label} {row['caller_name']} on {national(row['caller_phone'])}. "
+        f"{row['summary']}"
+    )
+
+
+def _released(details: dict, call: CallRecord) -> str:
+    h = call.handovers.get(details.get("handover_id"))
+    if h is None:
+        return "Released"
+    return f"Released from {call.name(h.from_login)} back to the queue: {h.reason}"
+
+
+def _reassigned(details: dict, call: CallRecord) -> str:
+    h = call.handovers.get(details.get("handover_id"))
+    if h is None:
+        return "Reassigned"
+    return f"Reassigned from {call.name(h.from_login)} to {call.name(h.to_login)}: {h.reason}"
+
+
+def _advice(details: dict, call: CallRecord) -> str:
+    a = call.advice.get(details.get("advice_id"))
+    if a is None:
+        return "Advice"
+    prefix = f"Advice #{a.id}" + (f" (corrects #{a.corrects_id})" if a.corrects_id else "")
+    return f"{prefix}: {a.text}"
+
+
+def _contact(details: dict, call: CallRecord) -> str:
+    c = call.contacts.get(details.get("contact_id"))
+    if c is None:
+        return "Contact attempt"
+    who = Party(c.party).label + (f" ({c.contact_name})" if c.contact_name else "")
+    via = f"{Channel(c.channel).label.lower()}" + (f" {national(c.phone)}" if c.phone else "")
+    note = f" — {c.note}" if c.note else ""
+    return f"Contact with {who} by {via}: {ContactOutcome(c.outcome).label.lower()}{note}"
+
+
+def _inspection_linked(details: dict, call: CallRecord) -> str:
+    what = f"{call.inspection['reference']}" if call.inspection is not None else "an inspection"
+    return ("Recorded and linked inspection " if details.get("recorded") else "Linked inspection ") + what
+
+
+def _decision(details: dict, call: CallRecord) -> str:
+    d = call.decisions.get(details.get("decision_id"))
+    if d is None:
+        return "Pause decision"
+    asked = f"requested by {RequestedBy(d.requested_by).label.lower()}, grounds: {Grounds(d.grounds).label.lower()}"
+    supersedes = f" Supersedes {decision_name(call.decisions.get(d.supersedes_id))}." if d.supersedes_id else ""
+    if d.decision == Decision.DECLINED:
+        return f"Pause DECLINED ({asked}). Rationale: {d.rationale}{supersedes}"
+    days = f"{d.working_days} working day{'s' if d.working_days != 1 else ''}"
+    text = f"Pause AUTHORISED for {days}, resumes {_day(d.resumes_on)} ({asked}). Rationale: {d.rationale}"
+    if d.exceptional:
+        text += f" EXCEPTIONAL — justification: {d.justification}"
+    return text + supersedes
+
+
+def _countersigned(details: dict, call: CallRecord) -> str:
+    d = call.decisions.get(details.get("decision_id"))
+    reason = f": {d.countersign_reason}" if d is not None and d.countersign_reason else ""
+    return f"Countersigned the exceptional pause ({decision_name(d)}){reason}"
+
+
+def _notified(details: dict, call: CallRecord) -> str:
+    n = call.notices.get(details.get("notification_id"))
+    if n is None:
+        return "Notification"
+    of = f" of {decision_name(call.decisions.get(n.decision_id))}" if n.decision_id else ""
+    note = f" — {n.note}" if n.note else ""
+    return f"{Party(n.party).label} informed{of} by {Channel(n.channel).label.lower()}{note}"
+
+
+def _reviewed(details: dict, call: CallRecord) -> str:
+    review = next((r for r in call.reviews if r.id == details.get("review_id")), None)
+    if review is None:
+        return "Reviewed"
+    return f"Reviewed: {ReviewOutcome(review.outcome).label}" + (f" — {review.feedback}" if review.feedback else "")
+
+
+def _signposting_not_offered(details: dict, call: CallRecord) -> str:
+    return f"Signposting NOT offered: {call.row['signposting_not_offered'] or ''}"
+
+
+# The timeline's sentence for each kind of event on a call: the one place a new kind is added.
+TIMELINE: dict[EventKind, Sentence] = {
+    EventKind.LOGGED: _logged,
+    EventKind.VIEWED: lambda details, call: "Viewed the call",
+    EventKind.CLAIMED: lambda details, call: "Claimed",
+    EventKind.RELEASED: _released,
+    EventKind.REASSIGNED: _reassigned,
+    EventKind.ADVICE: _advice,
+    EventKind.CONTACT: _contact,
+    EventKind.INSPECTION_LINKED: _inspection_linked,
+    EventKind.DECISION: _decision,
+    EventKind.COUNTERSIGNED: _countersigned,
+    EventKind.NOTIFIED: _notified,
+    EventKind.SIGNPOSTED: lambda details, call: (
+        f"Signposting offered: {EDUCATION_SUPPORT}; sharing provisional outcomes"
+    ),
+    EventKind.SIGNPOSTING_NOT_OFFERED: _signposting_not_offered,
+    EventKind.CLOSED: lambda details, call: f"Closed. Outcome: {call.row['outcome'] or ''}",
+    EventKind.REVIEWED: _reviewed,
+}
+
+
+def describe(kind: str, details: dict, call: CallRecord) -> str:
     """The words the timeline shows for one audit event, from the rows it points at."""
-    names = context["names"]
-    name = lambda login: names.get(login, login)  # noqa: E731
-    row = context["row"]
-    if kind == "logged":
-        return (
-            f"Call logged: {CallerRole(row['caller_role']).label} {row['caller_name']} on {national(row['caller_phone'])}. "
-            f"{row['summary']}"
-        )
-    if kind == "claimed":
-        return "Claimed"
-    if kind in ("released", "reassigned"):
-        h = context["handovers"].get(details.get("handover_id"))
-        if h is None:
-            return kind.capitalize()
-        if kind == "released":
-            return f"Released from {name(h.from_login)} back to the queue: {h.reason}"
-        return f"Reassigned from {name(h.from_login)} to {name(h.to_login)}: {h.reason}"
-    if kind == "advice":
-        a = context["advice"].get(details.get("advice_id"))
-        if a is None:
-            return "Advice"
-        prefix = f"Advice #{a.id}" + (f" (corrects #{a.corrects_id})" if a.corrects_id else "")
-        return f"{prefix}: {a.text}"
-    if kind == "contact":
-        c = context["contacts"].get(details.get("contact_id"))
-        if c is None:
-            return "Contact attempt"
-        who = Party(c.party).label + (f" ({c.contact_name})" if c.contact_name else "")
-        via = f"{Channel(c.channel).label.lower()}" + (f" {national(c.phone)}" if c.phone else "")
-        note = f" — {c.note}" if c.note else ""
-        return f"Contact with {who} by {via}: {ContactOutcome(c.outcome).label.lower()}{note}"
-    decisions = context["decisions"]
-    if kind == "decision":
-        d = decisions.get(details.get("decision_id"))
-        if d is None:
-            return "Pause decision"
-        asked = f"requested by {RequestedBy(d.requested_by).label.lower()}, grounds: {Grounds(d.grounds).label.lower()}"
-        supersedes = f" Supersedes {decision_name(decisions.get(d.supersedes_id))}." if d.supersedes_id else ""
-        if d.decision == "declined":
-            return f"Pause DECLINED ({asked}). Rationale: {d.rationale}{supersedes}"
-        days = f"{d.working_days} working day{'s' if d.working_days != 1 else ''}"
-        text = f"Pause AUTHORISED for {days}, resumes {_day(d.resumes_on)} ({asked}). Rationale: {d.rationale}"
-        if d.exceptional:
-            text += f" EXCEPTIONAL — justification: {d.justification}"
-        return text + supersedes
-    if kind == "countersigned":
-        d = decisions.get(details.get("decision_id"))
-        reason = f": {d.countersign_reason}" if d is not None and d.countersign_reason else ""
-        return f"Countersigned the exceptional pause ({decision_name(d)}){reason}"
-    if kind == "notified":
-        n = context["notices"].get(details.get("notification_id"))
-        if n is None:
-            return "Notification"
-        of = f" of {decision_name(decisions.get(n.decision_id))}" if n.decision_id else ""
-        return f"{Party(n.party).label} informed{of} by {Channel(n.channel).label.lower()}" + (
-            f" — {n.note}" if n.note else ""
-        )
-    if kind == "signposted":
-        return f"Signposting offered: {EDUCATION_SUPPORT}; sharing provisional outcomes"
-    if kind == "signposting_not_offered":
-        return f"Signposting NOT offered: {row['signposting_not_offered'] or ''}"
-    if kind == "inspection_linked":
-        i = context.get("inspection")
-        what = f"{i['reference']}" if i is not None else "an inspection"
-        return ("Recorded and linked inspection " if details.get("recorded") else "Linked inspection ") + what
-    if kind == "closed":
-        return f"Closed. Outcome: {row['outcome'] or ''}"
-    if kind == "viewed":
-        return "Viewed the call"
-    if kind == "reviewed":
-        review = next((r for r in context["reviews"] if r.id == details.get("review_id")), None)
-        if review is None:
-            return "Reviewed"
-        return f"Reviewed: {ReviewOutcome(review.outcome).label}" + (f" — {review.feedback}" if review.feedback else "")
-    return kind
+    sentence = TIMELINE.get(EventKind(kind)) if kind in EventKind.values() else None
+    return sentence(details, call) if sentence else kind

@@ -36,7 +36,7 @@ from helpdesk.domain.policy import Policy
 from helpdesk.domain.queue import priority
 from helpdesk.domain.refusals import FieldsInvalid, Refused
 from helpdesk.domain.review import review_errors, review_refusal
-from helpdesk.domain.types import Party
+from helpdesk.domain.types import ConcernStatus, EventKind, Party
 from helpdesk.store.audit import record_event
 from helpdesk.store.engine import writer
 from helpdesk.store.models import (
@@ -151,7 +151,7 @@ def log_concern(engine: Engine, concern: NewConcern, logged_by: str, now: dt.dat
         record_event(
             session,
             actor=logged_by,
-            kind="logged",
+            kind=EventKind.LOGGED,
             at=now,
             concern_id=row.id,
             urn=concern.urn,
@@ -170,19 +170,19 @@ def claim(engine: Engine, concern_id: int, login: str, now: dt.datetime) -> None
     with _writing(engine) as session:
         member = _staff(session, login)
         concern, state = _call(session, concern_id)
-        if state.status == "closed":
+        if state.status == ConcernStatus.CLOSED:
             raise ClaimRefused("This call is already closed")
-        if state.status == "waiting":
+        if state.status == ConcernStatus.WAITING:
             if reason := independence_refusal(member.role, ties(session, login, concern)):
                 raise ClaimRefused(reason)
             claimed = session.execute(
                 update(Concern)
-                .where(Concern.id == concern_id, Concern.status == "waiting")
-                .values(status="claimed", claimed_by=login, claimed_at=now)
+                .where(Concern.id == concern_id, Concern.status == ConcernStatus.WAITING)
+                .values(status=ConcernStatus.CLAIMED, claimed_by=login, claimed_at=now)
                 .execution_options(synchronize_session=False)
             )
             if claimed.rowcount == 1:
-                record_event(session, actor=login, kind="claimed", at=now, concern_id=concern_id)
+                record_event(session, actor=login, kind=EventKind.CLAIMED, at=now, concern_id=concern_id)
                 return
         holder, at = session.execute(
             select(Concern.claimed_by, Concern.claimed_at).where(Concern.id == concern_id)
@@ -204,9 +204,11 @@ def release(engine: Engine, concern_id: int, login: str, reason: str, now: dt.da
             concern_id=concern_id, by=login, at=now, kind="released", from_login=concern.claimed_by, reason=reason
         )
         session.add(handover)
-        concern.status, concern.claimed_by, concern.claimed_at = "waiting", None, None
+        concern.status, concern.claimed_by, concern.claimed_at = ConcernStatus.WAITING, None, None
         session.flush()
-        record_event(session, actor=login, kind="released", at=now, concern_id=concern_id, handover_id=handover.id)
+        record_event(
+            session, actor=login, kind=EventKind.RELEASED, at=now, concern_id=concern_id, handover_id=handover.id
+        )
 
 
 def reassign(engine: Engine, concern_id: int, login: str, new_holder: str, reason: str, now: dt.datetime) -> None:
@@ -239,7 +241,7 @@ def reassign(engine: Engine, concern_id: int, login: str, new_holder: str, reaso
         record_event(
             session,
             actor=login,
-            kind="reassigned",
+            kind=EventKind.REASSIGNED,
             at=now,
             concern_id=concern_id,
             handover_id=handover.id,
@@ -255,7 +257,7 @@ def record_view(engine: Engine, concern_id: int, login: str, now: dt.datetime) -
     with _writing(engine) as session:
         if session.get(Concern, concern_id) is None:
             raise Refused(f"There is no concern {concern_id}")
-        record_event(session, actor=login, kind="viewed", at=now, concern_id=concern_id)
+        record_event(session, actor=login, kind=EventKind.VIEWED, at=now, concern_id=concern_id)
 
 
 def add_advice(
@@ -273,7 +275,13 @@ def add_advice(
         session.add(note)
         session.flush()
         record_event(
-            session, actor=login, kind="advice", at=now, concern_id=concern_id, advice_id=note.id, corrects=corrects
+            session,
+            actor=login,
+            kind=EventKind.ADVICE,
+            at=now,
+            concern_id=concern_id,
+            advice_id=note.id,
+            corrects=corrects,
         )
         return note.id
 
@@ -312,7 +320,7 @@ def log_contact(
         record_event(
             session,
             actor=login,
-            kind="contact",
+            kind=EventKind.CONTACT,
             at=now,
             concern_id=concern_id,
             contact_id=attempt.id,
@@ -372,7 +380,7 @@ def link_inspection(
         record_event(
             session,
             actor=login,
-            kind="inspection_linked",
+            kind=EventKind.INSPECTION_LINKED,
             at=now,
             concern_id=concern_id,
             inspection_id=inspection.id,
@@ -441,7 +449,7 @@ def record_pause_decision(
         record_event(
             session,
             actor=login,
-            kind="decision",
+            kind=EventKind.DECISION,
             at=now,
             concern_id=concern_id,
             decision_id=decision.id,
@@ -472,7 +480,9 @@ def countersign(engine: Engine, concern_id: int, login: str, reason: str, now: d
         if refusal := countersign_refusal(member.role, login, decision.decided_by, decision.exceptional, signer):
             raise Refused(refusal)
         decision.countersigned_by, decision.countersigned_at, decision.countersign_reason = login, now, reason
-        record_event(session, actor=login, kind="countersigned", at=now, concern_id=concern_id, decision_id=decision.id)
+        record_event(
+            session, actor=login, kind=EventKind.COUNTERSIGNED, at=now, concern_id=concern_id, decision_id=decision.id
+        )
 
 
 def record_notification(
@@ -499,7 +509,7 @@ def record_notification(
         record_event(
             session,
             actor=login,
-            kind="notified",
+            kind=EventKind.NOTIFIED,
             at=now,
             concern_id=concern_id,
             notification_id=notification.id,
@@ -527,10 +537,10 @@ def record_signposting(
             )
         if offered:
             concern.signposting_offered_at = now
-            record_event(session, actor=login, kind="signposted", at=now, concern_id=concern_id)
+            record_event(session, actor=login, kind=EventKind.SIGNPOSTED, at=now, concern_id=concern_id)
         else:
             concern.signposting_not_offered = reason
-            record_event(session, actor=login, kind="signposting_not_offered", at=now, concern_id=concern_id)
+            record_event(session, actor=login, kind=EventKind.SIGNPOSTING_NOT_OFFERED, at=now, concern_id=concern_id)
 
 
 def close(engine: Engine, concern_id: int, login: str, outcome: str, now: dt.datetime, *, policy: Policy) -> None:
@@ -557,8 +567,8 @@ def close(engine: Engine, concern_id: int, login: str, outcome: str, now: dt.dat
         if reasons := call_rules.close_refusals(facts, policy):
             raise FieldsInvalid(reasons)
         concern.outcome = validate_free_text(outcome, "outcome", "Outcome", OUTCOME_MAX)
-        concern.status, concern.closed_at = "closed", now
-        record_event(session, actor=login, kind="closed", at=now, concern_id=concern_id)
+        concern.status, concern.closed_at = ConcernStatus.CLOSED, now
+        record_event(session, actor=login, kind=EventKind.CLOSED, at=now, concern_id=concern_id)
 
 
 # --- review -------------------------------------------------------------------------------
@@ -584,22 +594,28 @@ def review(engine: Engine, concern_id: int, login: str, outcome: str, feedback: 
         session.add(row)
         session.flush()
         record_event(
-            session, actor=login, kind="reviewed", at=now, concern_id=concern_id, review_id=row.id, outcome=outcome
+            session,
+            actor=login,
+            kind=EventKind.REVIEWED,
+            at=now,
+            concern_id=concern_id,
+            review_id=row.id,
+            outcome=outcome,
         )
         return row.id
 
 
 # what a member of staff did on a call that makes them no independent reviewer of it
 HANDLING_EVENTS = (
-    "claimed",
-    "advice",
-    "contact",
-    "decision",
-    "notified",
-    "signposted",
-    "signposting_not_offered",
-    "closed",
-    "inspection_linked",
+    EventKind.CLAIMED,
+    EventKind.ADVICE,
+    EventKind.CONTACT,
+    EventKind.DECISION,
+    EventKind.NOTIFIED,
+    EventKind.SIGNPOSTED,
+    EventKind.SIGNPOSTING_NOT_OFFERED,
+    EventKind.CLOSED,
+    EventKind.INSPECTION_LINKED,
 )
 
 
@@ -646,4 +662,4 @@ def mark_feedback_read(engine: Engine, login: str, review_ids: list[int], now: d
         if not fresh:
             return
         session.add_all(FeedbackSeen(review_id=review_id, login=login, at=now) for review_id in fresh)
-        record_event(session, actor=login, kind="feedback_read", at=now, reviews=fresh)
+        record_event(session, actor=login, kind=EventKind.FEEDBACK_READ, at=now, reviews=fresh)

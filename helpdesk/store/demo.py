@@ -13,7 +13,7 @@ from sqlmodel import Session
 from helpdesk.clock import Clock
 from helpdesk.domain.intake import NewConcern
 from helpdesk.domain.phones import parse_gb_phone
-from helpdesk.domain.types import CallerRole, Category
+from helpdesk.domain.types import CallerRole, Category, ConcernStatus
 from helpdesk.shipped import shipped_file
 from helpdesk.store import importers
 from helpdesk.store.commands import ClaimRefused, claim, log_concern
@@ -120,7 +120,7 @@ def seed_demo(engine: Engine, clock: Clock, rng: random.Random | None = None) ->
     for minutes_ago in (42, 31, 18, 12, 9, 6, 3, 1):
         log_concern(engine, simulated_concern(engine, rng), SIMULATOR, now - dt.timedelta(minutes=minutes_ago))
     with engine.connect() as connection:
-        first = connection.scalar(select(func.min(Concern.id)).where(Concern.status == "waiting"))
+        first = connection.scalar(select(func.min(Concern.id)).where(Concern.status == ConcernStatus.WAITING))
     for senior in ("bmorgan", "hwalsh", "jbrooks", "gsingh"):  # the first who is independent of it
         try:
             claim(engine, first, senior, now - dt.timedelta(minutes=35))
@@ -286,7 +286,7 @@ class CallSimulator(threading.Thread):
         while not self.stopped.wait(self.interval):
             try:
                 with self.engine.connect() as connection:
-                    waiting = connection.scalar(select(func.count()).where(Concern.status == "waiting"))
+                    waiting = connection.scalar(select(func.count()).where(Concern.status == ConcernStatus.WAITING))
                 if waiting < self.ceiling:
                     log_concern(self.engine, simulated_concern(self.engine, self.rng), SIMULATOR, self.clock.now())
             except Exception:  # noqa: BLE001 - a busy or missing database skips one simulated call

@@ -287,6 +287,7 @@ def record_export(
     """Every export is in the audit trail: who took what, for which period."""
     from sqlmodel import Session
 
+    from helpdesk.domain.types import EventKind
     from helpdesk.store.audit import record_event
     from helpdesk.store.engine import writer
 
@@ -294,7 +295,7 @@ def record_export(
         record_event(
             session,
             actor=login,
-            kind="exported",
+            kind=EventKind.EXPORTED,
             at=now,
             what=what,
             start=start.isoformat(),

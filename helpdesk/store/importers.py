@@ -21,7 +21,7 @@ from sqlmodel import Session
 
 from helpdesk.domain.intake import check_urn, has_control_characters
 from helpdesk.domain.phones import PhoneInvalid, parse_gb_phone
-from helpdesk.domain.types import BodyKind, Remit, StaffRole
+from helpdesk.domain.types import BodyKind, EventKind, Remit, StaffRole
 from helpdesk.store.audit import record_event
 from helpdesk.store.engine import writer
 from helpdesk.store.models import Conflict, Inspection, InspectionMember, ResponsibleBody, School, Staff
@@ -169,7 +169,7 @@ def _finish(session: Session, report: ImportReport, actor: str, now: dt.datetime
     record_event(
         session,
         actor=actor,
-        kind="imported",
+        kind=EventKind.IMPORTED,
         at=now,
         what=report.kind,
         added=report.added,

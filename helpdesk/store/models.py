@@ -7,6 +7,8 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from helpdesk.domain.types import ConcernStatus
+
 UTC_DATETIME = sa.DateTime(timezone=True)
 
 # Waiting and claimed concerns. Queries must repeat this exact predicate, with literal values
@@ -108,7 +110,7 @@ class Concern(SQLModel, table=True):
     urgent: bool = False
     priority: int = 1
     summary: str = Field(max_length=2000)
-    status: str = Field(default="waiting", max_length=10)
+    status: str = Field(default=ConcernStatus.WAITING, max_length=10)
     claimed_by: str | None = Field(default=None, max_length=64)
     claimed_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     closed_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))

@@ -12,6 +12,7 @@ from sqlmodel import Session
 from helpdesk.domain.policy import Policy
 from helpdesk.domain.refusals import Refused
 from helpdesk.domain.review import purge_refusal
+from helpdesk.domain.types import ConcernStatus, EventKind
 from helpdesk.store.audit import record_event
 from helpdesk.store.engine import writer
 from helpdesk.store.models import Advice, Concern, ContactAttempt, Handover, Notification, PauseDecision, Review, Staff
@@ -28,7 +29,7 @@ class PurgePlan:
 
 def _eligible(closed_before: dt.date):
     return and_(
-        Concern.status == "closed",
+        Concern.status == ConcernStatus.CLOSED,
         Concern.closed_at < london_midnight(closed_before),
         exists().where(Review.concern_id == Concern.id),
         Concern.caller_name != PURGED,
@@ -74,6 +75,6 @@ def purge(engine: Engine, closed_before: dt.date, login: str, policy: Policy, no
             )
             session.execute(update(Review).where(Review.concern_id.in_(chunk)).values(feedback=PURGED))
         record_event(
-            session, actor=login, kind="purged", at=now, closed_before=closed_before.isoformat(), calls=len(ids)
+            session, actor=login, kind=EventKind.PURGED, at=now, closed_before=closed_before.isoformat(), calls=len(ids)
         )
         return len(ids)

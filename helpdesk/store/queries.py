@@ -10,6 +10,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from helpdesk.clock import as_utc
+from helpdesk.domain.types import ConcernStatus
 from helpdesk.store.models import OPEN_CONCERN, Concern, Event, Inspection, PauseDecision, School, Setting, Staff
 
 
@@ -111,11 +112,11 @@ def open_queue(engine: Engine) -> list[QueueRow]:
 
 
 def queue_counts(rows: list[QueueRow]) -> QueueCounts:
-    waiting = [r for r in rows if r.status == "waiting"]
+    waiting = [r for r in rows if r.status == ConcernStatus.WAITING]
     return QueueCounts(
         waiting=len(waiting),
         urgent_waiting=sum(r.urgent for r in waiting),
-        claimed=sum(r.status == "claimed" for r in rows),
+        claimed=sum(r.status == ConcernStatus.CLAIMED for r in rows),
         awaiting_countersignature=sum(r.awaiting_countersignature for r in rows),
     )
 

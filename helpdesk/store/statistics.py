@@ -13,6 +13,7 @@ from sqlalchemy.orm import aliased
 
 from helpdesk.clock import as_utc, london
 from helpdesk.domain.policy import Policy
+from helpdesk.domain.types import EventKind
 from helpdesk.store.models import Concern, Event, Inspection, PauseDecision, Staff
 from helpdesk.store.review_queries import london_midnight
 
@@ -51,13 +52,13 @@ def figures(engine: Engine, start: dt.date, end: dt.date, policy: Policy) -> Fig
     """Calls received from `start` to `end` (inclusive, London days)."""
     first_claim = (
         select(Event.concern_id, func.min(Event.at).label("at"))
-        .where(Event.kind == "claimed")
+        .where(Event.kind == EventKind.CLAIMED)
         .group_by(Event.concern_id)
         .subquery()
     )
     first_decision = (
         select(Event.concern_id, func.min(Event.at).label("at"))
-        .where(Event.kind == "decision")
+        .where(Event.kind == EventKind.DECISION)
         .group_by(Event.concern_id)
         .subquery()
     )

@@ -19,7 +19,7 @@ from helpdesk.domain.call import CallState, missing_informed
 from helpdesk.domain.phones import national
 from helpdesk.domain.refusals import Refused
 from helpdesk.domain.signposting import SIGNPOSTING
-from helpdesk.domain.types import BodyKind, CallerRole, Category, Party, Remit
+from helpdesk.domain.types import BodyKind, CallerRole, Category, ConcernStatus, EventKind, Party, Remit
 from helpdesk.store import commands, queries
 from helpdesk.store.call_queries import CallDetail, call_detail, school_inspections
 from helpdesk.store.faults import describe_fault
@@ -153,10 +153,10 @@ class CallScreen(DataScreen):
 
     def show_detail(self) -> None:
         d = self.detail
-        status = {"waiting": "WAITING", "claimed": "CLAIMED", "closed": "CLOSED"}[d.status]
+        status = ConcernStatus(d.status).value.upper()
         holder = (
             f" by {d.claimed_by_name or d.claimed_by} since {london_time(d.claimed_at)}"
-            if d.status == "claimed" and d.claimed_at
+            if d.status == ConcernStatus.CLAIMED and d.claimed_at
             else ""
         )
         urgent = "URGENT · " if d.urgent else ""
@@ -223,11 +223,11 @@ class CallScreen(DataScreen):
             if timeline:
                 timeline.append("\n")
             stamp = london(entry.at).format("ddd HH:mm")
-            style = "dim" if entry.kind == "viewed" else ""
+            style = "dim" if entry.kind == EventKind.VIEWED else ""
             timeline.append(f"{stamp}  ", style="bold")
             timeline.append(f"{entry.actor}: ", style="bold " + style)
             timeline.append(entry.text, style=style)
-        if d.status == "closed" and d.closed_at:
+        if d.status == ConcernStatus.CLOSED and d.closed_at:
             timeline.append(f"\n— closed {london_stamp(d.closed_at)} —", style="bold")
         self.query_one("#timeline", Static).update(timeline)
         self.query_one("#timeline-pane").scroll_end(animate=False)
@@ -269,16 +269,16 @@ class CallScreen(DataScreen):
         supervisor = self.app.staff.role == "supervisor"
         if d is None:
             return action == "back"
-        if d.status == "closed":
+        if d.status == ConcernStatus.CLOSED:
             return action == "back" or (action == "review" and supervisor)
         if action == "review":
             return False
         if action == "claim":
-            return d.status == "waiting"
+            return d.status == ConcernStatus.WAITING
         if action == "release":
-            return d.status == "claimed"
+            return d.status == ConcernStatus.CLAIMED
         if action == "reassign":
-            return supervisor and d.status == "claimed"
+            return supervisor and d.status == ConcernStatus.CLAIMED
         if action == "countersign":  # not offered to the supervisor who made the decision
             return supervisor and d.awaiting_countersignature and d.latest_decision.decided_by != self.app.staff.login
         if action == "link_inspection":

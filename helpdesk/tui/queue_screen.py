@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from helpdesk.clock import london_time
 from helpdesk.domain.queue import next_urgency_change, urgency, waited, waiting_label
-from helpdesk.domain.types import CallerRole, Category, Urgency
+from helpdesk.domain.types import CallerRole, Category, ConcernStatus, Urgency
 from helpdesk.store import presence, queries
 from helpdesk.store.faults import describe_fault
 from helpdesk.store.queries import QueueRow
@@ -198,13 +198,13 @@ class QueueScreen(DataScreen):
 
     def cells(self, row: QueueRow, now) -> tuple:
         age = waiting_label(waited(row.received_at, now))
-        if row.status == "claimed":
+        if row.status == ConcernStatus.CLAIMED:
             style = "dim"
         else:
             style = ROW_STYLE[urgency(row.received_at, now, row.urgent, self.app.policy)]
         marker = Text("! ", style="bold red") if row.urgent else Text("  ")
         holder = ""
-        if row.status == "claimed":
+        if row.status == ConcernStatus.CLAIMED:
             held = waiting_label(waited(row.claimed_at, now)).replace(" min", "m") if row.claimed_at else ""
             holder = f"{short_name(row.claimed_by_name, row.claimed_by)} {held}"
             if row.awaiting_countersignature:
@@ -296,14 +296,16 @@ class QueueScreen(DataScreen):
         changes = [
             change
             for row in self.rows
-            if row.status != "claimed"
+            if row.status != ConcernStatus.CLAIMED
             and (change := next_urgency_change(row.received_at, now, row.urgent, self.app.policy))
         ]
         return min(changes, default=None)
 
     def look(self, row: QueueRow, now) -> tuple:
         """What changes with time alone: the age shown, the colour band, the time held."""
-        band = None if row.status == "claimed" else urgency(row.received_at, now, row.urgent, self.app.policy)
+        band = (
+            None if row.status == ConcernStatus.CLAIMED else urgency(row.received_at, now, row.urgent, self.app.policy)
+        )
         held = waiting_label(waited(row.claimed_at, now)) if row.claimed_at else ""
         return waiting_label(waited(row.received_at, now)), band, held
 

@@ -315,3 +315,11 @@ def test_the_queue_marks_calls_awaiting_countersignature(engine, clock, policy, 
     assert queue_counts(open_queue(engine)).awaiting_countersignature == 1
     commands.record_pause_decision(engine, ready, "gsingh", decision(working_days=2), policy, clock.now())
     assert queue_counts(open_queue(engine)).awaiting_countersignature == 0
+
+
+def test_every_kind_of_event_on_a_call_has_its_sentence_in_the_timeline():
+    from helpdesk.domain.types import EventKind
+    from helpdesk.store.call_queries import TIMELINE
+
+    not_about_one_call = {EventKind.IMPORTED, EventKind.EXPORTED, EventKind.PURGED, EventKind.FEEDBACK_READ}
+    assert set(TIMELINE) == set(EventKind) - not_about_one_call
