@@ -9,9 +9,9 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from helpdesk.clock import as_utc
 from helpdesk.domain.types import ConcernStatus
 from helpdesk.store.models import OPEN_CONCERN, Concern, Event, Inspection, PauseDecision, School, Setting, Staff
+from helpdesk.store.read_models import by_name
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ def staff_member(engine: Engine, login: str) -> StaffMember | None:
         row = connection.execute(
             select(Staff.login, Staff.name, Staff.role, Staff.region, Staff.active).where(Staff.login == login)
         ).first()
-    return StaffMember(*row) if row else None
+    return by_name(StaffMember, row) if row else None
 
 
 def is_demo_database(engine: Engine) -> bool:
@@ -77,13 +77,13 @@ def open_queue(engine: Engine) -> list[QueueRow]:
             Concern.urgent,
             Concern.status,
             Concern.urn,
-            School.name,
+            School.name.label("school"),
             Concern.category,
             Concern.caller_role,
             Concern.claimed_by,
-            holder.name,
+            holder.name.label("claimed_by_name"),
             Concern.claimed_at,
-            awaiting,
+            awaiting.label("awaiting_countersignature"),
         )
         .join(School, School.urn == Concern.urn)
         .outerjoin(holder, holder.login == Concern.claimed_by)
@@ -91,24 +91,7 @@ def open_queue(engine: Engine) -> list[QueueRow]:
         .order_by(Concern.priority, Concern.received_at, Concern.id)
     )
     with engine.connect() as connection:
-        rows = connection.execute(statement).all()
-    return [
-        QueueRow(
-            id=r[0],
-            received_at=as_utc(r[1]),
-            urgent=r[2],
-            status=r[3],
-            urn=r[4],
-            school=r[5],
-            category=r[6],
-            caller_role=r[7],
-            claimed_by=r[8],
-            claimed_by_name=r[9],
-            claimed_at=as_utc(r[10]) if r[10] else None,
-            awaiting_countersignature=bool(r[11]),
-        )
-        for r in rows
-    ]
+        return [by_name(QueueRow, row) for row in connection.execute(statement)]
 
 
 def queue_counts(rows: list[QueueRow]) -> QueueCounts:
@@ -141,7 +124,7 @@ def list_concerns(engine: Engine, status: str | None = None, limit: int | None =
         Concern.status,
         Concern.urgent,
         Concern.urn,
-        School.name,
+        School.name.label("school"),
         Concern.category,
         Concern.caller_role,
         Concern.claimed_by,
@@ -152,7 +135,7 @@ def list_concerns(engine: Engine, status: str | None = None, limit: int | None =
     if limit:
         statement = statement.limit(limit)
     with engine.connect() as connection:
-        return [ConcernListing(r[0], as_utc(r[1]), *r[2:]) for r in connection.execute(statement)]
+        return [by_name(ConcernListing, row) for row in connection.execute(statement)]
 
 
 def count_concerns(engine: Engine) -> int:
@@ -180,7 +163,7 @@ def claiming_staff(engine: Engine) -> list[StaffMember]:
             .where(Staff.active.is_(True), Staff.role.in_(("senior", "supervisor")))
             .order_by(Staff.name)
         ).all()
-    return [StaffMember(*row) for row in rows]
+    return [by_name(StaffMember, row) for row in rows]
 
 
 def current_inspection_id(session, urn: str, today: dt.date) -> int | None:

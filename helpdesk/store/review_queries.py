@@ -9,8 +9,9 @@ import arrow
 from sqlalchemy import Engine, and_, exists, func, or_, select, text, tuple_
 from sqlalchemy.orm import aliased
 
-from helpdesk.clock import LONDON, as_utc
+from helpdesk.clock import LONDON
 from helpdesk.store.models import CLOSED_CONCERN, Advice, Concern, FeedbackSeen, PauseDecision, Review, School, Staff
+from helpdesk.store.read_models import by_name
 
 PAGE = 50
 
@@ -77,12 +78,12 @@ def closed_calls(
             Concern.closed_at,
             Concern.urgent,
             Concern.urn,
-            School.name,
+            School.name.label("school"),
             Concern.category,
-            Concern.claimed_by,
-            senior.name,
-            _latest_decision(),
-            _latest_review(),
+            Concern.claimed_by.label("senior"),
+            senior.name.label("senior_name"),
+            _latest_decision().label("pause"),
+            _latest_review().label("review"),
         )
         .join(School, School.urn == Concern.urn)
         .outerjoin(senior, senior.login == Concern.claimed_by)
@@ -119,7 +120,7 @@ def closed_calls(
     statement = statement.order_by(Concern.closed_at.desc(), Concern.id.desc()).limit(limit)
     with engine.connect() as connection:
         rows = connection.execute(statement).all()
-    return [ClosedCallRow(r[0], as_utc(r[1]), *r[2:]) for r in rows]
+    return [by_name(ClosedCallRow, row) for row in rows]
 
 
 @dataclass(frozen=True)
@@ -140,14 +141,14 @@ def my_feedback(engine: Engine, login: str) -> list[FeedbackRow]:
     read = exists().where(FeedbackSeen.review_id == Review.id, FeedbackSeen.login == login)
     statement = (
         select(
-            Review.id,
+            Review.id.label("review_id"),
             Review.concern_id,
             Review.at,
-            func.coalesce(reviewer.name, Review.reviewer),
+            func.coalesce(reviewer.name, Review.reviewer).label("reviewer"),
             Review.outcome,
             Review.feedback,
-            School.name,
-            read,
+            School.name.label("school"),
+            read.label("read"),
         )
         .join(Concern, Concern.id == Review.concern_id)
         .join(School, School.urn == Concern.urn)
@@ -156,7 +157,7 @@ def my_feedback(engine: Engine, login: str) -> list[FeedbackRow]:
         .order_by(Review.id.desc())
     )
     with engine.connect() as connection:
-        return [FeedbackRow(r[0], r[1], as_utc(r[2]), *r[3:7], bool(r[7])) for r in connection.execute(statement)]
+        return [by_name(FeedbackRow, row) for row in connection.execute(statement)]
 
 
 def unread_feedback(engine: Engine, login: str) -> int:
@@ -182,11 +183,11 @@ def learning_reviews(engine: Engine) -> list[LearningReviewRow]:
     statement = (
         select(
             Review.concern_id,
-            School.name,
-            senior.name,
-            func.coalesce(reviewer.name, Review.reviewer),
+            School.name.label("school"),
+            senior.name.label("senior_name"),
+            func.coalesce(reviewer.name, Review.reviewer).label("reviewer"),
             Review.at,
-            Review.feedback,
+            Review.feedback.label("why"),
         )
         .join(Concern, Concern.id == Review.concern_id)
         .join(School, School.urn == Concern.urn)
@@ -196,4 +197,4 @@ def learning_reviews(engine: Engine) -> list[LearningReviewRow]:
         .order_by(Review.at.desc())
     )
     with engine.connect() as connection:
-        return [LearningReviewRow(r[0], r[1], r[2], r[3], as_utc(r[4]), r[5]) for r in connection.execute(statement)]
+        return [by_name(LearningReviewRow, row) for row in connection.execute(statement)]
