@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from helpdesk.domain import limits
 from helpdesk.domain.intake import check_text, has_control_characters
 from helpdesk.domain.phones import PhoneInvalid, parse_gb_phone
 from helpdesk.domain.refusals import FieldsInvalid
 from helpdesk.domain.types import Channel, ContactOutcome, Party
 
-NOTE_MAX = 2000
-ADVICE_MAX = 8000
-OUTCOME_MAX = 4000
+NOTE_MAX = limits.NOTE
+ADVICE_MAX = limits.ADVICE
+OUTCOME_MAX = limits.OUTCOME
 
 
 @dataclass(frozen=True)
@@ -40,8 +41,8 @@ def validate_contact(
             e164 = parse_gb_phone(phone)
         except PhoneInvalid as error:
             errors["phone"] = str(error)
-    if has_control_characters(contact_name) or len(contact_name) > 120:
-        errors["contact_name"] = "Name is not valid (control characters or over 120 characters)"
+    if has_control_characters(contact_name) or len(contact_name) > limits.PERSON_NAME:
+        errors["contact_name"] = f"Name is not valid (control characters or over {limits.PERSON_NAME} characters)"
     if has_control_characters(note) or len(note) > NOTE_MAX:
         errors["note"] = f"Note is not valid (one line, no control characters, at most {NOTE_MAX} characters)"
     if errors:

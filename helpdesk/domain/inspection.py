@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from helpdesk.domain import limits
 from helpdesk.domain.intake import has_control_characters
 from helpdesk.domain.refusals import FieldsInvalid
 from helpdesk.domain.types import Remit
 
-REFERENCE_MAX = 40
-LEAD_MAX = 64
+REFERENCE_MAX = limits.INSPECTION_REFERENCE
+LEAD_MAX = limits.LOGIN
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,13 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from helpdesk.domain import limits
 from helpdesk.domain.phones import PhoneInvalid, parse_gb_phone
 from helpdesk.domain.refusals import FieldsInvalid
 from helpdesk.domain.types import CallerRole, Category
 
-NAME_MAX = 120
-SUMMARY_MAX = 2000
+NAME_MAX = limits.PERSON_NAME
+SUMMARY_MAX = limits.SUMMARY
 URN_PATTERN = re.compile(r"\d{6}")
 
 
@@ -87,7 +88,7 @@ def validate_concern(
     if reason := check_text(summary, "Summary", SUMMARY_MAX, multiline=True):
         errors["summary"] = reason
     ref = (inspection_ref or "").strip() or None
-    if ref is not None and (has_control_characters(ref) or len(ref) > 40):
+    if ref is not None and (has_control_characters(ref) or len(ref) > limits.INSPECTION_REFERENCE):
         errors["inspection"] = "inspection reference is not valid"
     if errors:
         raise ConcernInvalid(errors)

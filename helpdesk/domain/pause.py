@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from helpdesk.domain import limits
 from helpdesk.domain.policy import Policy
 from helpdesk.domain.types import Labelled, StaffRole
 from helpdesk.domain.working_days import resume_date
@@ -82,6 +83,12 @@ def pause_decision_errors(
         errors["grounds"] = "Choose the grounds"
     if not entry.rationale.strip():
         errors["rationale"] = "A rationale is required, whether authorised or declined"
+    elif len(entry.rationale) > limits.RATIONALE:
+        errors["rationale"] = f"The rationale is too long ({len(entry.rationale)} characters, at most {limits.RATIONALE})"
+    if len(entry.justification) > limits.JUSTIFICATION:
+        errors["justification"] = (
+            f"The justification is too long ({len(entry.justification)} characters, at most {limits.JUSTIFICATION})"
+        )
     if entry.decision == Decision.AUTHORISED.value:
         if entry.working_days is None or entry.working_days < 1:
             errors["working_days"] = "A pause lasts at least one working day"
@@ -98,7 +105,7 @@ def pause_decision_errors(
     return errors
 
 
-COUNTERSIGN_REASON_MAX = 4000
+COUNTERSIGN_REASON_MAX = limits.COUNTERSIGN_REASON
 
 
 def countersign_refusal(

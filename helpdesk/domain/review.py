@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from helpdesk.domain import limits
 from helpdesk.domain.types import ConcernStatus, ReviewOutcome, StaffRole
 
 
@@ -25,8 +26,8 @@ def review_errors(outcome: str, feedback: str) -> dict[str, str]:
         errors["outcome"] = "Choose the review's outcome"
     if outcome in (ReviewOutcome.NEEDS_FOLLOW_UP.value, ReviewOutcome.LEARNING_REVIEW.value) and not feedback.strip():
         errors["feedback"] = "Say why: feedback is required for follow-up or a learning review"
-    if len(feedback) > 4000:
-        errors["feedback"] = "Feedback is too long (at most 4000 characters)"
+    if len(feedback) > limits.FEEDBACK:
+        errors["feedback"] = f"Feedback is too long (at most {limits.FEEDBACK} characters)"
     return errors
 
 

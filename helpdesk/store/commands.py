@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from helpdesk.clock import london, london_time
 from helpdesk.domain import call as call_rules
+from helpdesk.domain import limits
 from helpdesk.domain.contact import (
     ADVICE_MAX,
     OUTCOME_MAX,
@@ -194,7 +195,7 @@ def claim(engine: Engine, concern_id: int, login: str, now: dt.datetime) -> None
 
 def release(engine: Engine, concern_id: int, login: str, reason: str, now: dt.datetime) -> None:
     """Put a claimed call back in the queue, with the reason."""
-    reason = validate_free_text(reason, "reason", "Reason", 2000, multiline=False)
+    reason = validate_free_text(reason, "reason", "Reason", limits.REASON, multiline=False)
     with _writing(engine) as session:
         member = _staff(session, login)
         concern, state = _call(session, concern_id)
@@ -215,7 +216,7 @@ def reassign(engine: Engine, concern_id: int, login: str, new_holder: str, reaso
     """A supervisor hands a claimed call to another senior, who must be independent too."""
     if not new_holder:
         raise FieldsInvalid({"new_holder": "Choose who to hand the call to"})
-    reason = validate_free_text(reason, "reason", "Reason", 2000, multiline=False)
+    reason = validate_free_text(reason, "reason", "Reason", limits.REASON, multiline=False)
     with _writing(engine) as session:
         member = _staff(session, login)
         concern, state = _call(session, concern_id)
@@ -520,15 +521,12 @@ def record_notification(
         return notification.id
 
 
-SIGNPOSTING_REASON_MAX = 2000
-
-
 def record_signposting(
     engine: Engine, concern_id: int, login: str, now: dt.datetime, *, offered: bool = True, reason: str = ""
 ) -> None:
     """The senior offered the well-being signposting to the caller, or records why not."""
     if not offered:
-        reason = validate_free_text(reason, "reason", "Why signposting was not offered", SIGNPOSTING_REASON_MAX)
+        reason = validate_free_text(reason, "reason", "Why signposting was not offered", limits.SIGNPOSTING_REASON)
     with _writing(engine) as session:
         concern, _ = _handling(session, concern_id, login, "record signposting")
         if concern.signposting_offered_at is not None:

@@ -19,6 +19,7 @@ from sqlalchemy import Engine, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
+from helpdesk.domain import limits
 from helpdesk.domain.intake import check_urn, has_control_characters
 from helpdesk.domain.phones import PhoneInvalid, parse_gb_phone
 from helpdesk.domain.types import BodyKind, EventKind, Remit, StaffRole
@@ -95,7 +96,9 @@ def read_rows(path: Path, required: tuple[str, ...]) -> tuple[int, Iterator[tupl
     return total, rows()
 
 
-def _text(row: dict[str, str], column: str, label: str, required: bool = True, limit: int = 200) -> str:
+def _text(
+    row: dict[str, str], column: str, label: str, required: bool = True, limit: int = limits.ORGANISATION_NAME
+) -> str:
     value = row.get(column, "")
     if required and not value:
         raise RowInvalid(f"{label} is empty")
@@ -217,10 +220,14 @@ def import_schools(
         return {
             "urn": urn,
             "name": name,
-            "type": _text(row, "TypeOfEstablishment (name)", "TypeOfEstablishment", required=False, limit=120),
-            "phase": _text(row, "PhaseOfEducation (name)", "PhaseOfEducation", required=False, limit=60),
-            "local_authority": _text(row, "LA (name)", "LA", required=False, limit=120),
-            "postcode": _text(row, "Postcode", "Postcode", required=False, limit=10),
+            "type": _text(
+                row, "TypeOfEstablishment (name)", "TypeOfEstablishment", required=False, limit=limits.SCHOOL_TYPE
+            ),
+            "phase": _text(
+                row, "PhaseOfEducation (name)", "PhaseOfEducation", required=False, limit=limits.SCHOOL_PHASE
+            ),
+            "local_authority": _text(row, "LA (name)", "LA", required=False, limit=limits.LOCAL_AUTHORITY),
+            "postcode": _text(row, "Postcode", "Postcode", required=False, limit=limits.POSTCODE),
             "phone": _optional_phone(row.get("TelephoneNum", ""), f"school {urn}", line, warnings),
             "_body": (body_name, body_kind) if body_name else None,
         }
@@ -261,7 +268,7 @@ def import_staff(
     total, rows = read_rows(path, STAFF_COLUMNS)
 
     def parse(line: int, row: dict[str, str], warnings: list[Problem]) -> dict:
-        login = _text(row, "login", "login", limit=64)
+        login = _text(row, "login", "login", limit=limits.LOGIN)
         if not login.replace("-", "").replace("_", "").replace(".", "").isalnum():
             raise RowInvalid(f"login {login!r} is not an account name")
         role = row.get("role", "")
@@ -272,9 +279,9 @@ def import_staff(
             raise RowInvalid(f"active {active!r} is not yes or no")
         return {
             "login": login,
-            "name": _text(row, "name", "name", limit=120),
+            "name": _text(row, "name", "name", limit=limits.PERSON_NAME),
             "role": role,
-            "region": _text(row, "region", "region", required=False, limit=60),
+            "region": _text(row, "region", "region", required=False, limit=limits.REGION),
             "active": active in ("yes", "true", "1", ""),
         }
 
@@ -308,10 +315,10 @@ def import_bodies(
         return {
             "name": name,
             "kind": kind,
-            "contact_name": _text(row, "contact_name", "contact_name", required=False, limit=120),
-            "contact_role": _text(row, "contact_role", "contact_role", required=False, limit=120),
+            "contact_name": _text(row, "contact_name", "contact_name", required=False, limit=limits.PERSON_NAME),
+            "contact_role": _text(row, "contact_role", "contact_role", required=False, limit=limits.PERSON_NAME),
             "phone": _optional_phone(row.get("phone", ""), f"responsible body {name!r}", line, warnings),
-            "email": _text(row, "email", "email", required=False),
+            "email": _text(row, "email", "email", required=False, limit=limits.EMAIL),
         }
 
     records, problems, warnings = _collect(rows, total, parse, skip_invalid, progress)
@@ -341,7 +348,7 @@ def import_inspections(
         urns = set(connection.scalars(select(School.urn)))
 
     def parse(line: int, row: dict[str, str], warnings: list[Problem]) -> dict:
-        reference = _text(row, "reference", "reference", limit=40)
+        reference = _text(row, "reference", "reference", limit=limits.INSPECTION_REFERENCE)
         urn = row.get("urn", "")
         if urn not in urns:
             raise RowInvalid(f"no school with URN {urn!r} (import schools first)")
@@ -352,7 +359,7 @@ def import_inspections(
         end = _date(row.get("end_date", ""), "end_date") + dt.timedelta(days=shift_days)
         if end < start:
             raise RowInvalid("end_date is before start_date")
-        lead = _text(row, "lead_inspector", "lead_inspector", limit=64)
+        lead = _text(row, "lead_inspector", "lead_inspector", limit=limits.LOGIN)
         team = [login for login in row.get("team", "").replace(";", " ").split() if login != lead]
         return {
             "reference": reference,
@@ -416,7 +423,7 @@ def import_conflicts(
             "login": login,
             "urn": urn or None,
             "responsible_body_id": bodies.get(body),
-            "reason": _text(row, "reason", "reason", required=False, limit=300),
+            "reason": _text(row, "reason", "reason", required=False, limit=limits.CONFLICT_REASON),
         }
 
     records, problems, warnings = _collect(rows, total, parse, skip_invalid, progress)

@@ -7,6 +7,7 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from helpdesk.domain import limits
 from helpdesk.domain.types import ConcernStatus
 
 UTC_DATETIME = sa.DateTime(timezone=True)
@@ -22,32 +23,32 @@ def utc_column(nullable: bool = False, index: bool = False) -> sa.Column:
 
 
 class Staff(SQLModel, table=True):
-    login: str = Field(primary_key=True, max_length=64)
-    name: str = Field(max_length=120)
+    login: str = Field(primary_key=True, max_length=limits.LOGIN)
+    name: str = Field(max_length=limits.PERSON_NAME)
     role: str = Field(max_length=20)
-    region: str = Field(default="", max_length=60)
+    region: str = Field(default="", max_length=limits.REGION)
     active: bool = True
 
 
 class ResponsibleBody(SQLModel, table=True):
     __tablename__ = "responsible_body"
     id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(max_length=200, unique=True)
+    name: str = Field(max_length=limits.ORGANISATION_NAME, unique=True)
     kind: str = Field(max_length=30)
-    contact_name: str = Field(default="", max_length=120)
-    contact_role: str = Field(default="", max_length=120)
-    phone: str | None = Field(default=None, max_length=20)
-    email: str = Field(default="", max_length=200)
+    contact_name: str = Field(default="", max_length=limits.PERSON_NAME)
+    contact_role: str = Field(default="", max_length=limits.PERSON_NAME)
+    phone: str | None = Field(default=None, max_length=limits.PHONE)
+    email: str = Field(default="", max_length=limits.EMAIL)
 
 
 class School(SQLModel, table=True):
-    urn: str = Field(primary_key=True, max_length=6)
-    name: str = Field(max_length=200)
-    type: str = Field(default="", max_length=120)
-    phase: str = Field(default="", max_length=60)
-    local_authority: str = Field(default="", max_length=120)
-    postcode: str = Field(default="", max_length=10)
-    phone: str | None = Field(default=None, max_length=20)
+    urn: str = Field(primary_key=True, max_length=limits.URN)
+    name: str = Field(max_length=limits.ORGANISATION_NAME)
+    type: str = Field(default="", max_length=limits.SCHOOL_TYPE)
+    phase: str = Field(default="", max_length=limits.SCHOOL_PHASE)
+    local_authority: str = Field(default="", max_length=limits.LOCAL_AUTHORITY)
+    postcode: str = Field(default="", max_length=limits.POSTCODE)
+    phone: str | None = Field(default=None, max_length=limits.PHONE)
     responsible_body_id: int | None = Field(default=None, foreign_key="responsible_body.id", index=True)
 
 
@@ -55,21 +56,21 @@ class Conflict(SQLModel, table=True):
     """A declared conflict of interest: a member of staff and a school or a responsible body."""
 
     id: int | None = Field(default=None, primary_key=True)
-    login: str = Field(foreign_key="staff.login", index=True, max_length=64)
-    urn: str | None = Field(default=None, foreign_key="school.urn", max_length=6)
+    login: str = Field(foreign_key="staff.login", index=True, max_length=limits.LOGIN)
+    urn: str | None = Field(default=None, foreign_key="school.urn", max_length=limits.URN)
     responsible_body_id: int | None = Field(default=None, foreign_key="responsible_body.id")
-    reason: str = Field(default="", max_length=300)
+    reason: str = Field(default="", max_length=limits.CONFLICT_REASON)
 
 
 class Inspection(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
-    reference: str = Field(max_length=40, unique=True)
-    urn: str = Field(foreign_key="school.urn", index=True, max_length=6)
+    reference: str = Field(max_length=limits.INSPECTION_REFERENCE, unique=True)
+    urn: str = Field(foreign_key="school.urn", index=True, max_length=limits.URN)
     remit: str = Field(max_length=30)
     start_date: dt.date
     end_date: dt.date
-    lead_inspector: str = Field(max_length=64)
-    recorded_by: str | None = Field(default=None, max_length=64)  # a senior, on a call; None: imported
+    lead_inspector: str = Field(max_length=limits.LOGIN)
+    recorded_by: str | None = Field(default=None, max_length=limits.LOGIN)  # a senior, on a call; None: imported
 
 
 class InspectionMember(SQLModel, table=True):
@@ -77,7 +78,7 @@ class InspectionMember(SQLModel, table=True):
 
     __tablename__ = "inspection_member"
     inspection_id: int = Field(foreign_key="inspection.id", primary_key=True)
-    login: str = Field(primary_key=True, max_length=64)
+    login: str = Field(primary_key=True, max_length=limits.LOGIN)
     part: str = Field(default="team", max_length=10)  # "lead" or "team"
 
 
@@ -100,23 +101,25 @@ class Concern(SQLModel, table=True):
     )
     id: int | None = Field(default=None, primary_key=True)
     received_at: dt.datetime = Field(sa_column=utc_column())
-    logged_by: str = Field(max_length=64)
-    caller_name: str = Field(max_length=120)
+    logged_by: str = Field(max_length=limits.LOGIN)
+    caller_name: str = Field(max_length=limits.PERSON_NAME)
     caller_role: str = Field(max_length=30)
-    caller_phone: str = Field(max_length=20)
-    urn: str = Field(foreign_key="school.urn", index=True, max_length=6)
+    caller_phone: str = Field(max_length=limits.PHONE)
+    urn: str = Field(foreign_key="school.urn", index=True, max_length=limits.URN)
     inspection_id: int | None = Field(default=None, foreign_key="inspection.id")
     category: str = Field(max_length=30)
     urgent: bool = False
     priority: int = 1
-    summary: str = Field(max_length=2000)
+    summary: str = Field(max_length=limits.SUMMARY)
     status: str = Field(default=ConcernStatus.WAITING, max_length=10)
-    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_by: str | None = Field(default=None, max_length=limits.LOGIN)
     claimed_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     closed_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
-    outcome: str | None = Field(default=None, max_length=4000)
+    outcome: str | None = Field(default=None, max_length=limits.OUTCOME)
     signposting_offered_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
-    signposting_not_offered: str | None = Field(default=None, max_length=2000)  # why not, when not offered
+    signposting_not_offered: str | None = Field(
+        default=None, max_length=limits.SIGNPOSTING_REASON
+    )  # why not, when not offered
 
 
 class Advice(SQLModel, table=True):
@@ -124,9 +127,9 @@ class Advice(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     concern_id: int = Field(foreign_key="concern.id", index=True)
-    author: str = Field(max_length=64)
+    author: str = Field(max_length=limits.LOGIN)
     at: dt.datetime = Field(sa_column=utc_column())
-    text: str = Field(max_length=8000)
+    text: str = Field(max_length=limits.ADVICE)
     corrects_id: int | None = Field(default=None, foreign_key="advice.id")
 
 
@@ -134,14 +137,14 @@ class ContactAttempt(SQLModel, table=True):
     __tablename__ = "contact_attempt"
     id: int | None = Field(default=None, primary_key=True)
     concern_id: int = Field(foreign_key="concern.id", index=True)
-    by: str = Field(max_length=64)
+    by: str = Field(max_length=limits.LOGIN)
     at: dt.datetime = Field(sa_column=utc_column())
     party: str = Field(max_length=30)  # responsible_body, lead_inspector, caller, school, other
-    contact_name: str = Field(default="", max_length=120)
-    phone: str | None = Field(default=None, max_length=20)
+    contact_name: str = Field(default="", max_length=limits.PERSON_NAME)
+    phone: str | None = Field(default=None, max_length=limits.PHONE)
     channel: str = Field(max_length=20)  # phone, email, other
     outcome: str = Field(max_length=20)  # reached, voicemail, no_answer, wrong_number
-    note: str = Field(default="", max_length=2000)
+    note: str = Field(default="", max_length=limits.NOTE)
 
 
 class PauseDecision(SQLModel, table=True):
@@ -155,13 +158,13 @@ class PauseDecision(SQLModel, table=True):
     starts_on: dt.date | None = None
     resumes_on: dt.date | None = None
     exceptional: bool = False
-    justification: str = Field(default="", max_length=4000)
-    rationale: str = Field(max_length=4000)
-    decided_by: str = Field(max_length=64)
+    justification: str = Field(default="", max_length=limits.JUSTIFICATION)
+    rationale: str = Field(max_length=limits.RATIONALE)
+    decided_by: str = Field(max_length=limits.LOGIN)
     decided_at: dt.datetime = Field(sa_column=utc_column())
-    countersigned_by: str | None = Field(default=None, max_length=64)
+    countersigned_by: str | None = Field(default=None, max_length=limits.LOGIN)
     countersigned_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
-    countersign_reason: str = Field(default="", max_length=4000)
+    countersign_reason: str = Field(default="", max_length=limits.COUNTERSIGN_REASON)
     supersedes_id: int | None = Field(default=None, foreign_key="pause_decision.id")  # the decision it replaces
 
 
@@ -171,11 +174,11 @@ class Notification(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     concern_id: int = Field(foreign_key="concern.id", index=True)
     decision_id: int | None = Field(default=None, foreign_key="pause_decision.id")  # the decision reported
-    by: str = Field(max_length=64)
+    by: str = Field(max_length=limits.LOGIN)
     at: dt.datetime = Field(sa_column=utc_column())
     party: str = Field(max_length=30)
     channel: str = Field(max_length=20)
-    note: str = Field(default="", max_length=2000)
+    note: str = Field(default="", max_length=limits.NOTE)
 
 
 class Handover(SQLModel, table=True):
@@ -183,12 +186,12 @@ class Handover(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     concern_id: int = Field(foreign_key="concern.id", index=True)
-    by: str = Field(max_length=64)
+    by: str = Field(max_length=limits.LOGIN)
     at: dt.datetime = Field(sa_column=utc_column())
     kind: str = Field(max_length=12)  # released, reassigned
-    from_login: str = Field(max_length=64)
-    to_login: str | None = Field(default=None, max_length=64)
-    reason: str = Field(default="", max_length=2000)
+    from_login: str = Field(max_length=limits.LOGIN)
+    to_login: str | None = Field(default=None, max_length=limits.LOGIN)
+    reason: str = Field(default="", max_length=limits.REASON)
 
 
 class Review(SQLModel, table=True):
@@ -196,11 +199,11 @@ class Review(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     concern_id: int = Field(foreign_key="concern.id", index=True)
-    senior: str = Field(max_length=64, index=True)  # who held the call when it closed
-    reviewer: str = Field(max_length=64)
+    senior: str = Field(max_length=limits.LOGIN, index=True)  # who held the call when it closed
+    reviewer: str = Field(max_length=limits.LOGIN)
     at: dt.datetime = Field(sa_column=utc_column())
     outcome: str = Field(max_length=30)  # meets_standard, needs_follow_up, learning_review
-    feedback: str = Field(default="", max_length=4000)
+    feedback: str = Field(default="", max_length=limits.FEEDBACK)
 
 
 class Event(SQLModel, table=True):
@@ -208,7 +211,7 @@ class Event(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     concern_id: int | None = Field(default=None, foreign_key="concern.id", index=True)
-    actor: str = Field(max_length=64)
+    actor: str = Field(max_length=limits.LOGIN)
     at: dt.datetime = Field(sa_column=utc_column())
     kind: str = Field(max_length=30)
     details: str = Field(default="{}", max_length=4000)  # JSON: ids and codes, never names or free text
@@ -219,7 +222,7 @@ class FeedbackSeen(SQLModel, table=True):
 
     __tablename__ = "feedback_seen"
     review_id: int = Field(foreign_key="review.id", primary_key=True)
-    login: str = Field(primary_key=True, max_length=64)
+    login: str = Field(primary_key=True, max_length=limits.LOGIN)
     at: dt.datetime = Field(sa_column=utc_column())
 
 
@@ -228,7 +231,7 @@ class Presence(SQLModel, table=True):
     Not part of the record (no audit event); opening a call is recorded as a "viewed" event."""
 
     session_id: str = Field(primary_key=True, max_length=32)
-    login: str = Field(max_length=64)
+    login: str = Field(max_length=limits.LOGIN)
     concern_id: int | None = Field(default=None, index=True)
     seen_at: dt.datetime = Field(sa_column=utc_column())
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.widgets import Input, Select
 
+from helpdesk.domain import limits
 from helpdesk.domain.inspection import validate_inspection
 from helpdesk.domain.types import Remit
 from helpdesk.store import commands
@@ -35,11 +36,13 @@ class InspectionForm(CallForm):
                 known + [("Record another inspection", NEW)], value=first, allow_blank=False, id="inspection-choice"
             ),
         )
-        yield FormField("reference", "Reference", Input(id="inspection-reference", max_length=40))
+        yield FormField(
+            "reference", "Reference", Input(id="inspection-reference", max_length=limits.INSPECTION_REFERENCE)
+        )
         yield FormField("remit", "Remit", Select(options(Remit), prompt="— choose —", id="inspection-remit"))
         yield FormField("start", "First day", Input(id="inspection-start", placeholder="YYYY-MM-DD", max_length=10))
         yield FormField("end", "Last day", Input(id="inspection-end", placeholder="YYYY-MM-DD", max_length=10))
-        yield FormField("lead_inspector", "Lead inspector", Input(id="inspection-lead", max_length=64))
+        yield FormField("lead_inspector", "Lead inspector", Input(id="inspection-lead", max_length=limits.LOGIN))
 
     def on_mount(self) -> None:
         self.show_new_fields()

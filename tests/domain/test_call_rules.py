@@ -246,3 +246,13 @@ def test_pause_decision_requirements(changes, contacts, fields):
 def test_countersign(role, login, exceptional, signed, reason):
     refusal = countersign_refusal(role, login, "akhan", exceptional, signed)
     assert refusal is None if reason is None else reason in refusal
+
+
+def test_a_rationale_or_justification_longer_than_its_limit_is_refused():
+    from helpdesk.domain import limits
+
+    entry = PauseDecisionInput(
+        decision="declined", requested_by="headteacher", grounds="wellbeing", rationale="x" * (limits.RATIONALE + 1),
+        justification="y" * (limits.JUSTIFICATION + 1),
+    )
+    assert set(pause_decision_errors(entry, None, 1)) == {"rationale", "justification"}
