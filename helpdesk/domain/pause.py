@@ -84,7 +84,9 @@ def pause_decision_errors(
     if not entry.rationale.strip():
         errors["rationale"] = "A rationale is required, whether authorised or declined"
     elif len(entry.rationale) > limits.RATIONALE:
-        errors["rationale"] = f"The rationale is too long ({len(entry.rationale)} characters, at most {limits.RATIONALE})"
+        errors["rationale"] = (
+            f"The rationale is too long ({len(entry.rationale)} characters, at most {limits.RATIONALE})"
+        )
     if len(entry.justification) > limits.JUSTIFICATION:
         errors["justification"] = (
             f"The justification is too long ({len(entry.justification)} characters, at most {limits.JUSTIFICATION})"

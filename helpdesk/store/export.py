@@ -16,6 +16,7 @@ from sqlalchemy.orm import aliased
 
 from helpdesk.clock import as_utc
 from helpdesk.store.models import (
+    PERSONAL_COLUMNS,
     Advice,
     Concern,
     ContactAttempt,
@@ -64,7 +65,8 @@ CALL_FIELDS = [
     "advice",
     "outcome",
 ]
-PERSONAL_CALL_FIELDS = {"held_by", "caller_name", "caller_phone", "summary", "advice", "outcome"}
+# a redacted export leaves out who held the call, the advice, and the call's personal columns
+PERSONAL_CALL_FIELDS = {"held_by", "advice"} | {field for field in PERSONAL_COLUMNS[Concern] if field in CALL_FIELDS}
 AUDIT_FIELDS = ["id", "at", "actor", "kind", "concern_id", "details"]
 PERSONAL_AUDIT_FIELDS = {"actor"}
 

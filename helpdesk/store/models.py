@@ -241,3 +241,25 @@ class Setting(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=40)
     value: str = Field(max_length=200)
+
+
+PURGED = "[purged]"
+
+# The personal data and free text of a call, table by table, and what a retention purge leaves
+# in its place: the one list the purge, the redacted exports and their tests go by. Ids, codes
+# and times stay (the figures and the audit trail need them; audit events hold none of these).
+PERSONAL_COLUMNS: dict[type[SQLModel], dict[str, str | None]] = {
+    Concern: {
+        "caller_name": PURGED,
+        "caller_phone": "",
+        "summary": PURGED,
+        "outcome": PURGED,
+        "signposting_not_offered": PURGED,
+    },
+    Advice: {"text": PURGED},
+    ContactAttempt: {"contact_name": "", "phone": None, "note": ""},
+    Notification: {"note": ""},
+    Handover: {"reason": PURGED},
+    PauseDecision: {"rationale": PURGED, "justification": "", "countersign_reason": ""},
+    Review: {"feedback": PURGED},
+}

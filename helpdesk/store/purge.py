@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, and_, exists, func, select, update
+from sqlalchemy import Engine, and_, case, exists, func, literal, or_, select, update
 from sqlmodel import Session
 
 from helpdesk.domain.policy import Policy
@@ -15,10 +15,21 @@ from helpdesk.domain.review import purge_refusal
 from helpdesk.domain.types import ConcernStatus, EventKind
 from helpdesk.store.audit import record_event
 from helpdesk.store.engine import writer
-from helpdesk.store.models import Advice, Concern, ContactAttempt, Handover, Notification, PauseDecision, Review, Staff
+from helpdesk.store.models import PERSONAL_COLUMNS, PURGED, Concern, Review, Staff
 from helpdesk.store.review_queries import london_midnight
 
-PURGED = "[purged]"
+
+def _anonymised(table, replacements: dict[str, str | None]) -> dict[str, object]:
+    """What each personal column becomes: "[purged]" where it held something (an empty or
+    missing value stays as it was, so the record still shows what was never written)."""
+    values: dict[str, object] = {}
+    for name, replacement in replacements.items():
+        column = getattr(table, name)
+        if replacement == PURGED:
+            values[name] = case((or_(column.is_(None), column == ""), column), else_=literal(PURGED))
+        else:
+            values[name] = replacement
+    return values
 
 
 @dataclass(frozen=True)
@@ -55,25 +66,9 @@ def purge(engine: Engine, closed_before: dt.date, login: str, policy: Policy, no
         ids = list(session.scalars(select(Concern.id).where(_eligible(closed_before))))
         for start in range(0, len(ids), 1000):
             chunk = ids[start : start + 1000]
-            session.execute(
-                update(Concern)
-                .where(Concern.id.in_(chunk))
-                .values(caller_name=PURGED, caller_phone="", summary=PURGED, outcome=PURGED)
-            )
-            session.execute(update(Advice).where(Advice.concern_id.in_(chunk)).values(text=PURGED))
-            session.execute(
-                update(ContactAttempt)
-                .where(ContactAttempt.concern_id.in_(chunk))
-                .values(contact_name="", phone=None, note="")
-            )
-            session.execute(update(Notification).where(Notification.concern_id.in_(chunk)).values(note=""))
-            session.execute(update(Handover).where(Handover.concern_id.in_(chunk)).values(reason=PURGED))
-            session.execute(
-                update(PauseDecision)
-                .where(PauseDecision.concern_id.in_(chunk))
-                .values(rationale=PURGED, justification="")
-            )
-            session.execute(update(Review).where(Review.concern_id.in_(chunk)).values(feedback=PURGED))
+            for table, replacements in PERSONAL_COLUMNS.items():
+                key = table.id if table is Concern else table.concern_id  # type: ignore[attr-defined]
+                session.execute(update(table).where(key.in_(chunk)).values(**_anonymised(table, replacements)))
         record_event(
             session, actor=login, kind=EventKind.PURGED, at=now, closed_before=closed_before.isoformat(), calls=len(ids)
         )

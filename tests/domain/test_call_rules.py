@@ -252,7 +252,10 @@ def test_a_rationale_or_justification_longer_than_its_limit_is_refused():
     from helpdesk.domain import limits
 
     entry = PauseDecisionInput(
-        decision="declined", requested_by="headteacher", grounds="wellbeing", rationale="x" * (limits.RATIONALE + 1),
+        decision="declined",
+        requested_by="headteacher",
+        grounds="wellbeing",
+        rationale="x" * (limits.RATIONALE + 1),
         justification="y" * (limits.JUSTIFICATION + 1),
     )
     assert set(pause_decision_errors(entry, None, 1)) == {"rationale", "justification"}

@@ -323,3 +323,52 @@ def test_every_kind_of_event_on_a_call_has_its_sentence_in_the_timeline():
 
     not_about_one_call = {EventKind.IMPORTED, EventKind.EXPORTED, EventKind.PURGED, EventKind.FEEDBACK_READ}
     assert set(TIMELINE) == set(EventKind) - not_about_one_call
+
+
+def test_the_purge_leaves_no_personal_text_in_any_table_of_the_call(engine, clock, policy):
+    from sqlalchemy import select as select_rows
+
+    from helpdesk.clock import FrozenClock
+    from helpdesk.store.models import PERSONAL_COLUMNS, Concern
+    from helpdesk.store.purge import purge
+
+    concern_id = log(engine, clock)
+    commands.claim(engine, concern_id, "gsingh", clock.now())
+    link(engine, clock, concern_id)
+    commands.log_contact(
+        engine,
+        concern_id,
+        "gsingh",
+        clock.now(),
+        party="responsible_body",
+        contact_name="Secret Contact",
+        phone="0113 496 0500",
+        channel="phone",
+        outcome="reached",
+        note="Secret note",
+    )
+    commands.record_pause_decision(
+        engine,
+        concern_id,
+        "gsingh",
+        decision(working_days=8, rationale="Secret rationale", justification="Secret justification"),
+        policy,
+        clock.now(),
+    )
+    commands.countersign(engine, concern_id, "mokafor", "Secret countersign reason", clock.now())
+    inform(engine, clock, concern_id, "lead_inspector", "school", "responsible_body")
+    commands.record_signposting(
+        engine, concern_id, "gsingh", clock.now(), offered=False, reason="Secret reason not offered"
+    )
+    commands.add_advice(engine, concern_id, "gsingh", "Secret advice", clock.now())
+    commands.close(engine, concern_id, "gsingh", "Secret outcome", clock.now(), policy=policy)
+    commands.review(engine, concern_id, "nreid", "needs_follow_up", "Secret feedback", clock.now())
+    assert purge(engine, dt.date(2026, 12, 1), "wcole", policy, FrozenClock("2033-01-10T09:00:00Z").now()) == 1
+    with engine.connect() as connection:
+        for table in PERSONAL_COLUMNS:
+            key = table.id if table is Concern else table.concern_id
+            for row in connection.execute(select_rows(table.__table__).where(key == concern_id)):
+                assert not any("Secret" in str(value) or "Grace Ellis" in str(value) for value in row), (
+                    table.__name__,
+                    row,
+                )

@@ -16,7 +16,8 @@ from helpdesk.domain.pause import PauseDecisionInput
 from helpdesk.domain.refusals import FieldsInvalid, Refused
 from helpdesk.store import commands, export, statistics
 from helpdesk.store.call_queries import call_detail
-from helpdesk.store.purge import PURGED, purge
+from helpdesk.store.models import PURGED
+from helpdesk.store.purge import purge
 from helpdesk.store.review_queries import ClosedCallFilter, closed_calls, learning_reviews, my_feedback, unread_feedback
 from support import complete_the_record
 
