@@ -17,7 +17,7 @@ from helpdesk.clock import Clock, london_stamp
 from helpdesk.config import ConfigInvalid, Settings, resolve_settings
 from helpdesk.domain.policy import PolicyInvalid
 from helpdesk.domain.refusals import Refused as RuleRefused
-from helpdesk.domain.types import CallerRole, Category, ConcernStatus
+from helpdesk.domain.types import CallerRole, Category, ConcernStatus, StaffRole
 from helpdesk.store.faults import describe_fault
 from helpdesk.store.schema import SchemaNotReady
 
@@ -116,7 +116,7 @@ def cmd_import(args, settings: Settings) -> int:
     engine = open_engine(settings)
     if count_staff(engine):  # the very first import (of staff) bootstraps an empty database
         member = identify(engine, args.as_login)
-        if member.role != "admin":
+        if member.role != StaffRole.ADMIN:
             raise Refused("only an admin may import reference data")
     path = Path(args.file)
     if not path.is_file():

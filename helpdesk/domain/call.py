@@ -61,12 +61,16 @@ class CloseFacts:
     signposting_recorded: bool = False  # offered, or a reason why not was recorded
 
 
+def to_inform(decision: str, policy: Policy) -> tuple[str, ...]:
+    """The parties the policy says must be told of an authorised, or a declined, pause."""
+    return policy.informed_of_authorised if decision == "authorised" else policy.informed_of_declined
+
+
 def missing_informed(decision: str | None, informed: frozenset[str], policy: Policy) -> list[str]:
     """The parties the policy says must be told of `decision` who are not yet recorded as told."""
     if decision is None:
         return []
-    needed = policy.informed_of_authorised if decision == "authorised" else policy.informed_of_declined
-    return [party for party in needed if party not in informed]
+    return [party for party in to_inform(decision, policy) if party not in informed]
 
 
 def close_refusals(facts: CloseFacts, policy: Policy) -> dict[str, str]:

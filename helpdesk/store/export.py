@@ -276,10 +276,11 @@ def export_audit(
 def check_may_export(engine: Engine, login: str) -> None:
     """Only supervisors and admins export (the data is about people's health)."""
     from helpdesk.domain.refusals import Refused
+    from helpdesk.domain.types import StaffRole
 
     with engine.connect() as connection:
         role = connection.scalar(select(Staff.role).where(Staff.login == login, Staff.active.is_(True)))
-    if role not in ("supervisor", "admin"):
+    if role not in (StaffRole.SUPERVISOR, StaffRole.ADMIN):
         raise Refused("Only a supervisor or an admin can export")
 
 

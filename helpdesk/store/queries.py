@@ -9,6 +9,7 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
+from helpdesk.domain.independence import CLAIMING_ROLES
 from helpdesk.domain.types import ConcernStatus
 from helpdesk.store.models import OPEN_CONCERN, Concern, Event, Inspection, PauseDecision, School, Setting, Staff
 from helpdesk.store.read_models import by_name
@@ -160,7 +161,7 @@ def claiming_staff(engine: Engine) -> list[StaffMember]:
     with engine.connect() as connection:
         rows = connection.execute(
             select(Staff.login, Staff.name, Staff.role, Staff.region, Staff.active)
-            .where(Staff.active.is_(True), Staff.role.in_(("senior", "supervisor")))
+            .where(Staff.active.is_(True), Staff.role.in_(CLAIMING_ROLES))
             .order_by(Staff.name)
         ).all()
     return [by_name(StaffMember, row) for row in rows]

@@ -12,6 +12,7 @@ from sqlalchemy import Engine, and_, func, select
 from sqlalchemy.orm import aliased
 
 from helpdesk.clock import as_utc, london
+from helpdesk.domain.pause import Decision
 from helpdesk.domain.policy import Policy
 from helpdesk.domain.types import EventKind
 from helpdesk.store.models import Concern, Event, Inspection, PauseDecision, Staff
@@ -129,8 +130,8 @@ def figures(engine: Engine, start: dt.date, end: dt.date, policy: Policy) -> Fig
         end=end,
         calls=len(rows),
         weeks=sorted(weeks.items()),
-        authorised=decided["authorised"],
-        declined=decided["declined"],
+        authorised=decided[Decision.AUTHORISED],
+        declined=decided[Decision.DECLINED],
         claim_median_min=statistics.median(claims) if claims else None,
         claim_p90_min=_p90(claims),
         decision_median_min=statistics.median(decisions) if decisions else None,

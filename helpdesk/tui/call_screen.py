@@ -15,11 +15,12 @@ from textual.widgets import Footer, Static
 
 from helpdesk.clock import london, london_stamp, london_time
 from helpdesk.domain import call as call_rules
-from helpdesk.domain.call import CallState, missing_informed
+from helpdesk.domain.call import CallState, missing_informed, to_inform
+from helpdesk.domain.pause import Decision
 from helpdesk.domain.phones import national
 from helpdesk.domain.refusals import Refused
 from helpdesk.domain.signposting import SIGNPOSTING
-from helpdesk.domain.types import BodyKind, CallerRole, Category, ConcernStatus, EventKind, Party, Remit
+from helpdesk.domain.types import BodyKind, CallerRole, Category, ConcernStatus, EventKind, Party, Remit, StaffRole
 from helpdesk.store import commands, queries
 from helpdesk.store.call_queries import CallDetail, call_detail, school_inspections
 from helpdesk.store.faults import describe_fault
@@ -240,7 +241,7 @@ class CallScreen(DataScreen):
         decided = f" at {london_time(d.decided_at)}" if d.decided_at else ""
         state = (
             f"authorised, resumes {d.resumes_on:%a %-d %b}"
-            if d.decision == "authorised" and d.resumes_on
+            if d.decision == Decision.AUTHORISED and d.resumes_on
             else d.decision
         )
         if d.exceptional:
@@ -248,7 +249,7 @@ class CallScreen(DataScreen):
                 f"countersigned by {d.countersigned_by}" if d.countersigned_by else "awaiting countersignature (w)"
             )
         policy = self.app.policy
-        needed = policy.informed_of_authorised if d.decision == "authorised" else policy.informed_of_declined
+        needed = to_inform(d.decision, policy)
         missing = set(missing_informed(d.decision, d.informed, policy))
         told = " · ".join(("☐ " if p in missing else "✓ ") + label(Party, p).lower() for p in needed)
         return [
@@ -266,7 +267,7 @@ class CallScreen(DataScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Which keys show: the rest of the rules are the store's, and refusals say why."""
         d = self.detail
-        supervisor = self.app.staff.role == "supervisor"
+        supervisor = self.app.staff.role == StaffRole.SUPERVISOR
         if d is None:
             return action == "back"
         if d.status == ConcernStatus.CLOSED:

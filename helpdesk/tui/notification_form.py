@@ -6,6 +6,7 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Select, Static
 
 from helpdesk.clock import london_stamp
+from helpdesk.domain.call import to_inform
 from helpdesk.domain.contact import INFORMABLE
 from helpdesk.domain.types import Channel, Party
 from helpdesk.store import commands
@@ -21,11 +22,7 @@ class NotificationForm(CallForm):
     def form_fields(self) -> ComposeResult:
         d = self.detail.latest_decision
         policy = self.app.policy
-        needed = (
-            (policy.informed_of_authorised if d and d.decision == "authorised" else policy.informed_of_declined)
-            if d
-            else ()
-        )
+        needed = to_inform(d.decision, policy) if d else ()
         parties = [Party(p) for p in needed] + [p for p in INFORMABLE if p.value not in needed]
         choices = [
             (

@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from helpdesk.clock import london_time
 from helpdesk.domain.queue import next_urgency_change, urgency, waited, waiting_label
-from helpdesk.domain.types import CallerRole, Category, ConcernStatus, Urgency
+from helpdesk.domain.types import CallerRole, Category, ConcernStatus, StaffRole, Urgency
 from helpdesk.store import presence, queries
 from helpdesk.store.faults import describe_fault
 from helpdesk.store.queries import QueueRow
@@ -56,7 +56,7 @@ class QueueHeader(Static):
     ) -> None:
         left = f"{staff.name} · {staff.role}" + (f" · {unread} new feedback (f)" if unread else "")
         to_sign = ""
-        if counts is not None and counts.awaiting_countersignature and staff.role == "supervisor":
+        if counts is not None and counts.awaiting_countersignature and staff.role == StaffRole.SUPERVISOR:
             to_sign = f" · {counts.awaiting_countersignature} to countersign"
         right = (
             "loading…"
@@ -332,7 +332,7 @@ class QueueScreen(DataScreen):
         self.app.push_screen(FeedbackScreen())
 
     def supervisors_only(self, what: str) -> bool:
-        if self.app.staff.role != "supervisor":
+        if self.app.staff.role != StaffRole.SUPERVISOR:
             self.notify(f"Only supervisors can {what}", severity="error", title="Refused")
             return False
         return True
