@@ -18,7 +18,7 @@ from helpdesk.config import ConfigInvalid, Settings, resolve_settings
 from helpdesk.domain.policy import PolicyInvalid
 from helpdesk.domain.refusals import Refused as RuleRefused
 from helpdesk.domain.types import CallerRole, Category, ConcernStatus, StaffRole
-from helpdesk.store.faults import describe_fault
+from helpdesk.store.faults import unavailable
 from helpdesk.store.schema import SchemaNotReady
 
 
@@ -367,7 +367,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"helpdesk: {error}", file=sys.stderr)
     except (OperationalError, ProgrammingError, OSError) as error:  # one line, never a traceback
         print(
-            f"helpdesk: the database is unavailable ({describe_fault(error)}); try again, or check --db",
+            f"helpdesk: {unavailable(error)}; try again, or check --db",
             file=sys.stderr,
         )
     return 1

@@ -23,13 +23,12 @@ from helpdesk.domain.signposting import SIGNPOSTING
 from helpdesk.domain.types import BodyKind, CallerRole, Category, ConcernStatus, EventKind, Party, Remit, StaffRole
 from helpdesk.store import commands, queries
 from helpdesk.store.call_queries import CallDetail, call_detail, school_inspections
-from helpdesk.store.faults import describe_fault
+from helpdesk.store.faults import unavailable
 from helpdesk.tui.advice_form import AdviceForm
 from helpdesk.tui.close_form import CloseForm
 from helpdesk.tui.contact_form import ContactForm
 from helpdesk.tui.countersign_form import CountersignForm
 from helpdesk.tui.inspection_form import InspectionForm
-from helpdesk.tui.messages import DatabaseTrouble
 from helpdesk.tui.notification_form import NotificationForm
 from helpdesk.tui.pause_form import PauseForm
 from helpdesk.tui.reassign_form import ReassignForm
@@ -128,12 +127,12 @@ class CallScreen(DataScreen):
 
     @work(thread=True, exclusive=True, group="call-load")
     def load_in_thread(self, record_view: bool) -> None:
-        try:
+        def read() -> CallScreen.Loaded:
             if record_view:
                 commands.record_view(self.app.engine, self.concern_id, self.app.staff.login, self.app.clock.now())
-            self.post_message(self.Loaded(call_detail(self.app.engine, self.concern_id)))
-        except Exception as error:  # noqa: BLE001 - shown in the banner; what is on screen stays
-            self.post_message(DatabaseTrouble(describe_fault(error)))
+            return self.Loaded(call_detail(self.app.engine, self.concern_id))
+
+        self.post_loaded(read)
 
     def on_call_screen_loaded(self, message: Loaded) -> None:
         if message.detail is None:
@@ -311,9 +310,7 @@ class CallScreen(DataScreen):
         except Refused as refused:
             self.post_message(self.Done(str(refused)))
         except Exception as error:  # noqa: BLE001 - a database fault: nothing was saved, say so
-            self.post_message(
-                self.Done(f"Not saved — the database is unavailable ({describe_fault(error)}). Try again.")
-            )
+            self.post_message(self.Done(f"Not saved — {unavailable(error)}. Try again."))
         else:
             self.post_message(self.Done(None, success))
 
@@ -366,7 +363,7 @@ class CallScreen(DataScreen):
         try:
             refusal = commands.review_refusal_for(self.app.engine, self.concern_id, self.app.staff.login)
         except Exception as error:  # noqa: BLE001
-            self.post_message(self.Done(f"Cannot check who may review ({describe_fault(error)}). Try again."))
+            self.post_message(self.Done(f"Cannot check who may review — {unavailable(error)}. Try again."))
             return
         self.app.call_from_thread(self.open_form, ReviewForm(self.detail), refusal=refusal)
 
@@ -378,7 +375,7 @@ class CallScreen(DataScreen):
         try:
             inspections = school_inspections(self.app.engine, self.detail.school.urn)
         except Exception as error:  # noqa: BLE001
-            self.post_message(self.Done(f"Cannot list the school's inspections ({describe_fault(error)}). Try again."))
+            self.post_message(self.Done(f"Cannot list the school's inspections — {unavailable(error)}. Try again."))
             return
         self.app.call_from_thread(self.open_form, InspectionForm(self.detail, inspections))
 

@@ -15,9 +15,7 @@ from textual.widgets import Footer, Static
 from helpdesk.clock import london
 from helpdesk.domain.types import ReviewOutcome
 from helpdesk.store import commands
-from helpdesk.store.faults import describe_fault
 from helpdesk.store.review_queries import FeedbackRow, my_feedback
-from helpdesk.tui.messages import DatabaseTrouble
 from helpdesk.tui.widgets import DataScreen, TroubleBanner
 
 
@@ -41,15 +39,14 @@ class FeedbackScreen(DataScreen):
 
     @work(thread=True, exclusive=True, group="feedback-load")
     def load(self) -> None:
-        try:
+        def read() -> FeedbackScreen.Loaded:
             rows = my_feedback(self.app.engine, self.app.staff.login)
             unread = [row.review_id for row in rows if not row.read]
             if unread:
                 commands.mark_feedback_read(self.app.engine, self.app.staff.login, unread, self.app.clock.now())
-        except Exception as error:  # noqa: BLE001
-            self.post_message(DatabaseTrouble(describe_fault(error)))
-            return
-        self.post_message(self.Loaded(rows))
+            return self.Loaded(rows)
+
+        self.post_loaded(read)
 
     def on_feedback_screen_loaded(self, message: Loaded) -> None:
         text = Text()

@@ -20,7 +20,7 @@ from textual.widgets.select import InvalidSelectValueError
 
 from helpdesk.domain.phones import PhoneInvalid, parse_gb_phone
 from helpdesk.domain.refusals import FieldsInvalid, Refused
-from helpdesk.store.faults import describe_fault
+from helpdesk.store.faults import unavailable
 from helpdesk.tui.discard_prompt import DISCARD, KEEP, DiscardPrompt
 
 if TYPE_CHECKING:
@@ -216,8 +216,7 @@ class FormScreen(ModalScreen[object]):
             self.post_message(
                 self.Refusal(
                     {},
-                    f"Not saved — the database is unavailable ({describe_fault(error)}). "
-                    "Everything you typed is kept: press Ctrl+S to try again.",
+                    f"Not saved — {unavailable(error)}. Everything you typed is kept: press Ctrl+S to try again.",
                 )
             )
         else:

@@ -11,7 +11,7 @@ from helpdesk.clock import london
 from helpdesk.domain.intake import ConcernInvalid, check_urn, validate_concern
 from helpdesk.domain.types import CallerRole, Category
 from helpdesk.store import commands, queries
-from helpdesk.store.faults import describe_fault
+from helpdesk.store.faults import unavailable
 from helpdesk.tui.contact_form import options
 from helpdesk.tui.form import FormField, FormScreen, chosen
 
@@ -50,7 +50,7 @@ class IntakeForm(FormScreen):
         try:
             found = queries.look_up_school(self.app.engine, urn, london(self.app.clock.now()).date())
         except Exception as error:  # noqa: BLE001
-            self.app.call_from_thread(self.show_school, urn, None, f"Cannot look the URN up: {describe_fault(error)}")
+            self.app.call_from_thread(self.show_school, urn, None, f"Cannot look the URN up — {unavailable(error)}")
             return
         self.app.call_from_thread(self.show_school, urn, found, None if found else f"No school with URN {urn}")
 

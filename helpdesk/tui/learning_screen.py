@@ -11,9 +11,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Static
 
 from helpdesk.clock import london
-from helpdesk.store.faults import describe_fault
 from helpdesk.store.review_queries import LearningReviewRow, learning_reviews
-from helpdesk.tui.messages import DatabaseTrouble
 from helpdesk.tui.widgets import DataScreen, TroubleBanner
 
 
@@ -50,10 +48,7 @@ class LearningReviewScreen(DataScreen):
 
     @work(thread=True, exclusive=True, group="learning-load")
     def load(self) -> None:
-        try:
-            self.post_message(self.Loaded(learning_reviews(self.app.engine)))
-        except Exception as error:  # noqa: BLE001
-            self.post_message(DatabaseTrouble(describe_fault(error)))
+        self.post_loaded(lambda: self.Loaded(learning_reviews(self.app.engine)))
 
     def on_learning_review_screen_loaded(self, message: Loaded) -> None:
         self.rows = message.rows

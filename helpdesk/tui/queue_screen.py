@@ -15,10 +15,9 @@ from helpdesk.clock import london_time
 from helpdesk.domain.queue import next_urgency_change, urgency, waited, waiting_label
 from helpdesk.domain.types import CallerRole, Category, ConcernStatus, StaffRole, Urgency
 from helpdesk.store import presence, queries
-from helpdesk.store.faults import describe_fault
+from helpdesk.store.faults import unavailable
 from helpdesk.store.queries import QueueRow
 from helpdesk.store.review_queries import unread_feedback
-from helpdesk.tui.messages import DatabaseTrouble
 from helpdesk.tui.widgets import DataScreen, TroubleBanner
 
 # Screens beyond the queue are imported when first opened: start-up loads only the queue.
@@ -132,25 +131,19 @@ class QueueScreen(DataScreen):
 
     @work(thread=True, exclusive=True, group="queue-load")
     def load(self) -> None:
-        try:
-            rows = queries.open_queue(self.app.engine)
-            viewers = presence.viewers(self.app.engine, self.app.clock.now())
-            unread = unread_feedback(self.app.engine, self.app.staff.login)
-        except Exception as error:  # noqa: BLE001 - shown in the banner; the last rows stay on screen
-            self.post_message(DatabaseTrouble(describe_fault(error)))
-            return
-        self.post_message(self.Loaded(rows, viewers, unread))
+        self.post_loaded(
+            lambda: self.Loaded(
+                queries.open_queue(self.app.engine),
+                presence.viewers(self.app.engine, self.app.clock.now()),
+                unread_feedback(self.app.engine, self.app.staff.login),
+            )
+        )
 
     @work(thread=True, exclusive=True, group="queue-viewers")
     def reload_viewers(self) -> None:
         """Only presence moved: who is viewing which call (a group of its own, so that it never
         cancels a full reload)."""
-        try:
-            viewers = presence.viewers(self.app.engine, self.app.clock.now())
-        except Exception as error:  # noqa: BLE001 - shown in the banner
-            self.post_message(DatabaseTrouble(describe_fault(error)))
-            return
-        self.post_message(self.Loaded(None, viewers, None))
+        self.post_loaded(lambda: self.Loaded(None, presence.viewers(self.app.engine, self.app.clock.now()), None))
 
     def on_queue_screen_loaded(self, message: Loaded) -> None:
         self.query_one(TroubleBanner).show_trouble(None)
@@ -381,9 +374,7 @@ class QueueScreen(DataScreen):
         except Refused as refused:
             self.app.call_from_thread(self.notify, str(refused), severity="error", title="Refused")
         except Exception as error:  # noqa: BLE001 - a database fault: nothing was saved, say so
-            self.app.call_from_thread(
-                self.notify, f"Not claimed — the database is unavailable ({describe_fault(error)})", severity="error"
-            )
+            self.app.call_from_thread(self.notify, f"Not claimed — {unavailable(error)}", severity="error")
         else:
             self.app.call_from_thread(self.app.push_screen, CallScreen(concern_id))
 

@@ -16,13 +16,11 @@ from textual.widgets import DataTable, Footer, Input, Select, Static
 from helpdesk.clock import london
 from helpdesk.domain.types import Category, ReviewOutcome
 from helpdesk.store import queries
-from helpdesk.store.faults import describe_fault
 from helpdesk.store.review_queries import PAGE, ClosedCallFilter, ClosedCallRow, closed_calls
 from helpdesk.tui.call_screen import CallScreen
 from helpdesk.tui.export_form import ExportForm
 from helpdesk.tui.form import chosen
 from helpdesk.tui.learning_screen import LearningReviewScreen
-from helpdesk.tui.messages import DatabaseTrouble
 from helpdesk.tui.queue_screen import short_name
 from helpdesk.tui.widgets import DataScreen, TroubleBanner
 
@@ -132,13 +130,12 @@ class ReviewScreen(DataScreen):
 
     @work(thread=True, exclusive=True, group="review-load")
     def load_in_thread(self, found: ClosedCallFilter, after, with_seniors: bool) -> None:
-        try:
-            rows = closed_calls(self.app.engine, found, PAGE, after)
-            seniors = queries.claiming_staff(self.app.engine) if with_seniors else None
-        except Exception as error:  # noqa: BLE001
-            self.post_message(DatabaseTrouble(describe_fault(error)))
-            return
-        self.post_message(self.Loaded(rows, seniors))
+        self.post_loaded(
+            lambda: self.Loaded(
+                closed_calls(self.app.engine, found, PAGE, after),
+                queries.claiming_staff(self.app.engine) if with_seniors else None,
+            )
+        )
 
     def on_review_screen_loaded(self, message: Loaded) -> None:
         if message.seniors is not None:

@@ -15,9 +15,7 @@ from textual.widgets import Footer, Sparkline, Static
 
 from helpdesk.clock import london
 from helpdesk.domain.types import Category, Remit
-from helpdesk.store.faults import describe_fault
 from helpdesk.store.statistics import Figures, figures
-from helpdesk.tui.messages import DatabaseTrouble
 from helpdesk.tui.widgets import DataScreen, TroubleBanner
 
 PERIODS = [1, 4, 8, 13, 26, 52]  # weeks
@@ -83,10 +81,7 @@ class StatisticsScreen(DataScreen):
     @work(thread=True, exclusive=True, group="statistics-load")
     def load(self) -> None:
         start, end = self.period()
-        try:
-            self.post_message(self.Loaded(figures(self.app.engine, start, end, self.app.policy)))
-        except Exception as error:  # noqa: BLE001
-            self.post_message(DatabaseTrouble(describe_fault(error)))
+        self.post_loaded(lambda: self.Loaded(figures(self.app.engine, start, end, self.app.policy)))
 
     def on_statistics_screen_loaded(self, message: Loaded) -> None:
         f = message.figures

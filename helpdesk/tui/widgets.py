@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
+from helpdesk.store.faults import describe_fault
 from helpdesk.tui.messages import DatabaseChanged, DatabaseTrouble
 
 if TYPE_CHECKING:
@@ -38,6 +41,17 @@ class DataScreen(Screen):
 
     def load(self) -> None:
         raise NotImplementedError
+
+    def post_loaded(self, read: Callable[[], Message | None]) -> None:
+        """In a load worker: post the message `read` builds from the database; if the database
+        cannot be reached, the banner says why and what is on screen stays."""
+        try:
+            loaded = read()
+        except Exception as error:  # noqa: BLE001 - any database fault shows in the banner
+            self.post_message(DatabaseTrouble(describe_fault(error)))
+            return
+        if loaded is not None:
+            self.post_message(loaded)
 
     def presence_moved(self) -> None:
         """Only who is viewing which call changed (most screens do not show it)."""
