@@ -5,7 +5,6 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.widgets import Select, TextArea
 
-from helpdesk.store import commands
 from helpdesk.store.call_queries import CallDetail
 from helpdesk.tui.form import CallForm, FormField, chosen
 
@@ -29,11 +28,4 @@ class AdviceForm(CallForm):
 
     def save(self, values: dict[str, object]) -> None:
         corrects = chosen(values["corrects"])
-        commands.add_advice(
-            self.app.engine,
-            self.detail.id,
-            self.app.staff.login,
-            str(values["text"]),
-            self.app.clock.now(),
-            corrects=int(corrects) if corrects else None,
-        )
+        self.app.desk.add_advice(self.detail.id, str(values["text"]), corrects=int(corrects) if corrects else None)

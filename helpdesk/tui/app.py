@@ -17,6 +17,7 @@ from helpdesk.clock import Clock
 from helpdesk.domain.policy import Policy
 from helpdesk.store import presence
 from helpdesk.store.changes import ChangeFeed
+from helpdesk.store.desk import Desk
 from helpdesk.store.faults import describe_fault
 from helpdesk.store.queries import StaffMember, latest_event_id
 from helpdesk.tui.help_screen import HelpScreen
@@ -49,7 +50,8 @@ class HelpdeskApp(KeysInOrder):
     ) -> None:
         super().__init__()
         self.animation_level = "none"  # nothing that floods a slow SSH link
-        self.engine = engine
+        self.engine = engine  # the change feed and presence; screens use the desk
+        self.desk = Desk(engine, staff, clock, policy)
         self.clock = clock
         self.staff = staff
         self.policy = policy

@@ -3,6 +3,7 @@ signposting panel and the timeline; the senior's actions by key and from the pal
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -21,8 +22,7 @@ from helpdesk.domain.phones import national
 from helpdesk.domain.refusals import Refused
 from helpdesk.domain.signposting import SIGNPOSTING
 from helpdesk.domain.types import BodyKind, CallerRole, Category, ConcernStatus, EventKind, Party, Remit, StaffRole
-from helpdesk.store import commands, queries
-from helpdesk.store.call_queries import CallDetail, call_detail, school_inspections
+from helpdesk.store.call_queries import CallDetail
 from helpdesk.store.faults import unavailable
 from helpdesk.tui.advice_form import AdviceForm
 from helpdesk.tui.close_form import CloseForm
@@ -129,8 +129,8 @@ class CallScreen(DataScreen):
     def load_in_thread(self, record_view: bool) -> None:
         def read() -> CallScreen.Loaded:
             if record_view:
-                commands.record_view(self.app.engine, self.concern_id, self.app.staff.login, self.app.clock.now())
-            return self.Loaded(call_detail(self.app.engine, self.concern_id))
+                self.app.desk.record_view(self.concern_id)
+            return self.Loaded(self.app.desk.call(self.concern_id))
 
         self.post_loaded(read)
 
@@ -299,14 +299,15 @@ class CallScreen(DataScreen):
     def action_back(self) -> None:
         self.app.pop_screen()
 
-    def run_command(self, command, *args, success: str | None = None) -> None:
+    def run_command(self, command: Callable[[], object], success: str | None = None) -> None:
+        """Run a change to the call (in a thread); what happened comes back as Done."""
         self.show_refusal(None)
-        self.run_in_thread(command, args, success)
+        self.run_in_thread(command, success)
 
     @work(thread=True, group="call-action")
-    def run_in_thread(self, command, args, success) -> None:
+    def run_in_thread(self, command: Callable[[], object], success: str | None) -> None:
         try:
-            command(self.app.engine, self.concern_id, self.app.staff.login, *args, self.app.clock.now())
+            command()
         except Refused as refused:
             self.post_message(self.Done(str(refused)))
         except Exception as error:  # noqa: BLE001 - a database fault: nothing was saved, say so
@@ -323,7 +324,7 @@ class CallScreen(DataScreen):
         self.load()
 
     def action_claim(self) -> None:
-        self.run_command(commands.claim, success="Claimed: the call is yours")
+        self.run_command(lambda: self.app.desk.claim(self.concern_id), success="Claimed: the call is yours")
 
     def action_signposting(self) -> None:
         self.open_form(SignpostingForm(self.detail), "record signposting")
@@ -361,7 +362,7 @@ class CallScreen(DataScreen):
     @work(thread=True, group="call-action")
     def action_review(self) -> None:
         try:
-            refusal = commands.review_refusal_for(self.app.engine, self.concern_id, self.app.staff.login)
+            refusal = self.app.desk.review_refusal(self.concern_id)
         except Exception as error:  # noqa: BLE001
             self.post_message(self.Done(f"Cannot check who may review — {unavailable(error)}. Try again."))
             return
@@ -373,7 +374,7 @@ class CallScreen(DataScreen):
             self.app.call_from_thread(self.open_form, None, refusal=refusal)
             return
         try:
-            inspections = school_inspections(self.app.engine, self.detail.school.urn)
+            inspections = self.app.desk.school_inspections(self.detail.school.urn)
         except Exception as error:  # noqa: BLE001
             self.post_message(self.Done(f"Cannot list the school's inspections — {unavailable(error)}. Try again."))
             return
@@ -381,5 +382,5 @@ class CallScreen(DataScreen):
 
     @work(thread=True, group="call-action")
     def action_reassign(self) -> None:
-        seniors = queries.claiming_staff(self.app.engine)
+        seniors = self.app.desk.claiming_staff()
         self.app.call_from_thread(self.open_form, ReassignForm(self.detail, seniors))

@@ -7,7 +7,6 @@ from textual.widgets import Input, Select
 
 from helpdesk.domain.phones import national
 from helpdesk.domain.types import Channel, ContactOutcome, Party
-from helpdesk.store import commands
 from helpdesk.store.call_queries import CallDetail
 from helpdesk.tui.form import CallForm, FormField, chosen
 
@@ -68,11 +67,8 @@ class ContactForm(CallForm):
             self.query_one("#contact-phone", Input).value = national(found[1])
 
     def save(self, values: dict[str, object]) -> None:
-        commands.log_contact(
-            self.app.engine,
+        self.app.desk.log_contact(
             self.detail.id,
-            self.app.staff.login,
-            self.app.clock.now(),
             party=chosen(values["party"]),
             contact_name=str(values["contact_name"]),
             phone=str(values["phone"]),

@@ -6,7 +6,6 @@ from textual.app import ComposeResult
 from textual.widgets import Static, TextArea
 
 from helpdesk.clock import london_stamp
-from helpdesk.store import commands
 from helpdesk.store.call_queries import CallDetail
 from helpdesk.tui.form import CallForm, FormField
 
@@ -33,6 +32,4 @@ class CountersignForm(CallForm):
         )
 
     def save(self, values: dict[str, object]) -> None:
-        commands.countersign(
-            self.app.engine, self.detail.id, self.app.staff.login, str(values["reason"]), self.app.clock.now()
-        )
+        self.app.desk.countersign(self.detail.id, str(values["reason"]))

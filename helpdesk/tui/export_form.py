@@ -9,7 +9,6 @@ from textual.app import ComposeResult
 from textual.widgets import Checkbox, Input, Select
 
 from helpdesk.domain.refusals import FieldsInvalid, Refused
-from helpdesk.store import export
 from helpdesk.tui.form import FormField, FormScreen, chosen
 
 
@@ -58,24 +57,13 @@ class ExportForm(FormScreen):
             errors["end"] = "Before the start"
         if errors:
             raise FieldsInvalid(errors)
-        export.check_may_export(self.app.engine, self.app.staff.login)
+        self.app.desk.check_may_export()  # before a file is made
         what = chosen(values["what"])
-        run = export.export_calls if what == "calls" else export.export_audit
         try:
             with path.open("w", encoding="utf-8", newline="") as out:
-                count = run(
-                    self.app.engine, days["start"], days["end"], chosen(values["format"]), bool(values["redact"]), out
+                count = self.app.desk.export(
+                    what, days["start"], days["end"], chosen(values["format"]), bool(values["redact"]), out
                 )
         except OSError as error:
             raise Refused(f"Cannot write {path}: {error.strerror}") from None
-        export.record_export(
-            self.app.engine,
-            self.app.staff.login,
-            what,
-            days["start"],
-            days["end"],
-            bool(values["redact"]),
-            count,
-            self.app.clock.now(),
-        )
         self.app.call_from_thread(self.app.notify, f"Exported {count} record(s) to {path}")

@@ -14,8 +14,7 @@ from textual.widgets import Footer, Static
 
 from helpdesk.clock import london
 from helpdesk.domain.types import ReviewOutcome
-from helpdesk.store import commands
-from helpdesk.store.review_queries import FeedbackRow, my_feedback
+from helpdesk.store.review_queries import FeedbackRow
 from helpdesk.tui.widgets import DataScreen, TroubleBanner
 
 
@@ -40,10 +39,10 @@ class FeedbackScreen(DataScreen):
     @work(thread=True, exclusive=True, group="feedback-load")
     def load(self) -> None:
         def read() -> FeedbackScreen.Loaded:
-            rows = my_feedback(self.app.engine, self.app.staff.login)
+            rows = self.app.desk.my_feedback()
             unread = [row.review_id for row in rows if not row.read]
             if unread:
-                commands.mark_feedback_read(self.app.engine, self.app.staff.login, unread, self.app.clock.now())
+                self.app.desk.mark_feedback_read(unread)
             return self.Loaded(rows)
 
         self.post_loaded(read)

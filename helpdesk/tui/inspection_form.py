@@ -10,7 +10,6 @@ from textual.widgets import Input, Select
 from helpdesk.domain import limits
 from helpdesk.domain.inspection import validate_inspection
 from helpdesk.domain.types import Remit
-from helpdesk.store import commands
 from helpdesk.store.call_queries import CallDetail, InspectionChoice
 from helpdesk.tui.contact_form import options
 from helpdesk.tui.form import CallForm, FormField, chosen
@@ -60,9 +59,7 @@ class InspectionForm(CallForm):
         choice = chosen(values["inspection"])
         app = self.app
         if choice != NEW:
-            commands.link_inspection(
-                app.engine, self.detail.id, app.staff.login, app.clock.now(), inspection_id=int(choice)
-            )
+            app.desk.link_inspection(self.detail.id, inspection_id=int(choice))
             return
         entry = validate_inspection(
             reference=str(values["reference"]),
@@ -71,4 +68,4 @@ class InspectionForm(CallForm):
             end=str(values["end"]),
             lead_inspector=str(values["lead_inspector"]),
         )
-        commands.link_inspection(app.engine, self.detail.id, app.staff.login, app.clock.now(), entry=entry)
+        app.desk.link_inspection(self.detail.id, entry=entry)

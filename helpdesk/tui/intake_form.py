@@ -7,11 +7,10 @@ from textual import work
 from textual.app import ComposeResult
 from textual.widgets import Checkbox, Input, Select, Static, TextArea
 
-from helpdesk.clock import london
 from helpdesk.domain.intake import ConcernInvalid, check_urn, validate_concern
 from helpdesk.domain.types import CallerRole, Category
-from helpdesk.store import commands, queries
 from helpdesk.store.faults import unavailable
+from helpdesk.store.queries import SchoolLookup
 from helpdesk.tui.contact_form import options
 from helpdesk.tui.form import FormField, FormScreen, chosen
 
@@ -48,13 +47,13 @@ class IntakeForm(FormScreen):
             self.app.call_from_thread(self.show_school, urn, None, None)
             return
         try:
-            found = queries.look_up_school(self.app.engine, urn, london(self.app.clock.now()).date())
+            found = self.app.desk.look_up_school(urn)
         except Exception as error:  # noqa: BLE001
             self.app.call_from_thread(self.show_school, urn, None, f"Cannot look the URN up — {unavailable(error)}")
             return
         self.app.call_from_thread(self.show_school, urn, found, None if found else f"No school with URN {urn}")
 
-    def show_school(self, urn: str, found: queries.SchoolLookup | None, problem: str | None) -> None:
+    def show_school(self, urn: str, found: SchoolLookup | None, problem: str | None) -> None:
         hint = self.query_one("#hint-urn", Static)
         self.query_one("#field-urn", FormField).show_error(problem)
         if found is None:
@@ -77,10 +76,7 @@ class IntakeForm(FormScreen):
         except ConcernInvalid as invalid:
             # report an unknown URN with the other faults, not after they are mended
             urn = str(values["urn"])
-            if (
-                "urn" not in invalid.errors
-                and queries.look_up_school(self.app.engine, urn, london(self.app.clock.now()).date()) is None
-            ):
+            if "urn" not in invalid.errors and self.app.desk.look_up_school(urn) is None:
                 raise ConcernInvalid({"urn": f"No school with URN {urn}", **invalid.errors}) from None
             raise
-        return commands.log_concern(self.app.engine, concern, self.app.staff.login, self.app.clock.now())
+        return self.app.desk.log_concern(concern)

@@ -11,7 +11,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Static
 
 from helpdesk.clock import london
-from helpdesk.store.review_queries import LearningReviewRow, learning_reviews
+from helpdesk.store.review_queries import LearningReviewRow
 from helpdesk.tui.widgets import DataScreen, TroubleBanner
 
 
@@ -48,7 +48,7 @@ class LearningReviewScreen(DataScreen):
 
     @work(thread=True, exclusive=True, group="learning-load")
     def load(self) -> None:
-        self.post_loaded(lambda: self.Loaded(learning_reviews(self.app.engine)))
+        self.post_loaded(lambda: self.Loaded(self.app.desk.learning_reviews()))
 
     def on_learning_review_screen_loaded(self, message: Loaded) -> None:
         self.rows = message.rows

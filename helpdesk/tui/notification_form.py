@@ -9,7 +9,6 @@ from helpdesk.clock import london_stamp
 from helpdesk.domain.call import to_inform
 from helpdesk.domain.contact import INFORMABLE
 from helpdesk.domain.types import Channel, Party
-from helpdesk.store import commands
 from helpdesk.store.call_queries import CallDetail
 from helpdesk.tui.contact_form import options
 from helpdesk.tui.form import CallForm, FormField, chosen
@@ -43,12 +42,6 @@ class NotificationForm(CallForm):
         yield FormField("note", "Note", Input(id="notify-note"))
 
     def save(self, values: dict[str, object]) -> None:
-        commands.record_notification(
-            self.app.engine,
-            self.detail.id,
-            self.app.staff.login,
-            self.app.clock.now(),
-            party=chosen(values["party"]),
-            channel=chosen(values["channel"]),
-            note=str(values["note"]),
+        self.app.desk.record_notification(
+            self.detail.id, party=chosen(values["party"]), channel=chosen(values["channel"]), note=str(values["note"])
         )

@@ -9,7 +9,6 @@ from textual.widgets import Input, Select, Static, TextArea
 from helpdesk.clock import london
 from helpdesk.domain.pause import Decision, Grounds, PauseDecisionInput, RequestedBy, plan_pause
 from helpdesk.domain.types import Remit
-from helpdesk.store import commands
 from helpdesk.store.call_queries import CallDetail
 from helpdesk.tui.contact_form import options
 from helpdesk.tui.form import CallForm, FormField, chosen
@@ -102,6 +101,4 @@ class PauseForm(CallForm):
             working_days=whole_days(str(values["working_days"])),
             justification=str(values["justification"]),
         )
-        commands.record_pause_decision(
-            self.app.engine, self.detail.id, self.app.staff.login, entry, self.app.policy, self.app.clock.now()
-        )
+        self.app.desk.record_pause_decision(self.detail.id, entry)

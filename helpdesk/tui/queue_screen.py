@@ -14,10 +14,9 @@ from textual.widgets import DataTable, Footer, Static
 from helpdesk.clock import london_time
 from helpdesk.domain.queue import next_urgency_change, urgency, waited, waiting_label
 from helpdesk.domain.types import CallerRole, Category, ConcernStatus, StaffRole, Urgency
-from helpdesk.store import presence, queries
+from helpdesk.store import queries
 from helpdesk.store.faults import unavailable
 from helpdesk.store.queries import QueueRow
-from helpdesk.store.review_queries import unread_feedback
 from helpdesk.tui.widgets import DataScreen, TroubleBanner
 
 # Screens beyond the queue are imported when first opened: start-up loads only the queue.
@@ -133,9 +132,9 @@ class QueueScreen(DataScreen):
     def load(self) -> None:
         self.post_loaded(
             lambda: self.Loaded(
-                queries.open_queue(self.app.engine),
-                presence.viewers(self.app.engine, self.app.clock.now()),
-                unread_feedback(self.app.engine, self.app.staff.login),
+                self.app.desk.open_queue(),
+                self.app.desk.viewers(),
+                self.app.desk.unread_feedback(),
             )
         )
 
@@ -143,7 +142,7 @@ class QueueScreen(DataScreen):
     def reload_viewers(self) -> None:
         """Only presence moved: who is viewing which call (a group of its own, so that it never
         cancels a full reload)."""
-        self.post_loaded(lambda: self.Loaded(None, presence.viewers(self.app.engine, self.app.clock.now()), None))
+        self.post_loaded(lambda: self.Loaded(None, self.app.desk.viewers(), None))
 
     def on_queue_screen_loaded(self, message: Loaded) -> None:
         self.query_one(TroubleBanner).show_trouble(None)
@@ -366,11 +365,10 @@ class QueueScreen(DataScreen):
     def claim_in_thread(self, concern_id: int) -> None:
         # the call's screens and commands load when first used, not at start-up
         from helpdesk.domain.refusals import Refused
-        from helpdesk.store import commands
         from helpdesk.tui.call_screen import CallScreen
 
         try:
-            commands.claim(self.app.engine, concern_id, self.app.staff.login, self.app.clock.now())
+            self.app.desk.claim(concern_id)
         except Refused as refused:
             self.app.call_from_thread(self.notify, str(refused), severity="error", title="Refused")
         except Exception as error:  # noqa: BLE001 - a database fault: nothing was saved, say so

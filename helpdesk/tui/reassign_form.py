@@ -5,7 +5,6 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.widgets import Input, Select
 
-from helpdesk.store import commands
 from helpdesk.store.call_queries import CallDetail
 from helpdesk.store.queries import StaffMember
 from helpdesk.tui.form import CallForm, FormField, chosen
@@ -27,11 +26,4 @@ class ReassignForm(CallForm):
         yield FormField("reason", "Reason", Input(id="reassign-reason"))
 
     def save(self, values: dict[str, object]) -> None:
-        commands.reassign(
-            self.app.engine,
-            self.detail.id,
-            self.app.staff.login,
-            chosen(values["new_holder"]),
-            str(values["reason"]),
-            self.app.clock.now(),
-        )
+        self.app.desk.reassign(self.detail.id, chosen(values["new_holder"]), str(values["reason"]))

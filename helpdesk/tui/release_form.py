@@ -5,7 +5,6 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.widgets import Input
 
-from helpdesk.store import commands
 from helpdesk.store.call_queries import CallDetail
 from helpdesk.tui.form import CallForm, FormField
 
@@ -18,6 +17,4 @@ class ReleaseForm(CallForm):
         yield FormField("reason", "Reason", Input(id="release-reason"))
 
     def save(self, values: dict[str, object]) -> None:
-        commands.release(
-            self.app.engine, self.detail.id, self.app.staff.login, str(values["reason"]), self.app.clock.now()
-        )
+        self.app.desk.release(self.detail.id, str(values["reason"]))

@@ -6,7 +6,6 @@ from textual.app import ComposeResult
 from textual.widgets import Select, TextArea
 
 from helpdesk.domain.types import ReviewOutcome
-from helpdesk.store import commands
 from helpdesk.store.call_queries import CallDetail
 from helpdesk.tui.contact_form import options
 from helpdesk.tui.form import CallForm, FormField, chosen
@@ -26,11 +25,4 @@ class ReviewForm(CallForm):
         )
 
     def save(self, values: dict[str, object]) -> None:
-        commands.review(
-            self.app.engine,
-            self.detail.id,
-            self.app.staff.login,
-            chosen(values["outcome"]),
-            str(values["feedback"]),
-            self.app.clock.now(),
-        )
+        self.app.desk.review(self.detail.id, chosen(values["outcome"]), str(values["feedback"]))

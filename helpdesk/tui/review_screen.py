@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Footer, Input, Select, Static
 from helpdesk.clock import london
 from helpdesk.domain.types import Category, ReviewOutcome
 from helpdesk.store import queries
-from helpdesk.store.review_queries import PAGE, ClosedCallFilter, ClosedCallRow, closed_calls
+from helpdesk.store.review_queries import PAGE, ClosedCallFilter, ClosedCallRow
 from helpdesk.tui.call_screen import CallScreen
 from helpdesk.tui.export_form import ExportForm
 from helpdesk.tui.form import chosen
@@ -132,8 +132,8 @@ class ReviewScreen(DataScreen):
     def load_in_thread(self, found: ClosedCallFilter, after, with_seniors: bool) -> None:
         self.post_loaded(
             lambda: self.Loaded(
-                closed_calls(self.app.engine, found, PAGE, after),
-                queries.claiming_staff(self.app.engine) if with_seniors else None,
+                self.app.desk.closed_calls(found, PAGE, after),
+                self.app.desk.claiming_staff() if with_seniors else None,
             )
         )
 

@@ -6,7 +6,6 @@ from textual.app import ComposeResult
 from textual.widgets import Select, Static, TextArea
 
 from helpdesk.domain.signposting import SIGNPOSTING
-from helpdesk.store import commands
 from helpdesk.store.call_queries import CallDetail
 from helpdesk.tui.form import CallForm, FormField, chosen
 
@@ -43,11 +42,6 @@ class SignpostingForm(CallForm):
 
     def save(self, values: dict[str, object]) -> None:
         offered = chosen(values["offered"]) != NOT_OFFERED
-        commands.record_signposting(
-            self.app.engine,
-            self.detail.id,
-            self.app.staff.login,
-            self.app.clock.now(),
-            offered=offered,
-            reason="" if offered else str(values["reason"]),
+        self.app.desk.record_signposting(
+            self.detail.id, offered=offered, reason="" if offered else str(values["reason"])
         )

@@ -15,7 +15,7 @@ from textual.widgets import Footer, Sparkline, Static
 
 from helpdesk.clock import london
 from helpdesk.domain.types import Category, Remit
-from helpdesk.store.statistics import Figures, figures
+from helpdesk.store.statistics import Figures
 from helpdesk.tui.widgets import DataScreen, TroubleBanner
 
 PERIODS = [1, 4, 8, 13, 26, 52]  # weeks
@@ -81,7 +81,7 @@ class StatisticsScreen(DataScreen):
     @work(thread=True, exclusive=True, group="statistics-load")
     def load(self) -> None:
         start, end = self.period()
-        self.post_loaded(lambda: self.Loaded(figures(self.app.engine, start, end, self.app.policy)))
+        self.post_loaded(lambda: self.Loaded(self.app.desk.figures(start, end)))
 
     def on_statistics_screen_loaded(self, message: Loaded) -> None:
         f = message.figures

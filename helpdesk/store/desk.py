@@ -1,0 +1,169 @@
+"""The helpline's desk as one member of staff at one console uses it: every command and query a
+screen needs, with the acting member of staff, the clock and the policy already bound. Screens
+call the desk and never pass an engine, a login or the time themselves; the rules stay in the
+commands and the domain, which the desk only calls."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TextIO
+
+from sqlalchemy import Engine
+
+from helpdesk.clock import Clock, london
+from helpdesk.domain.inspection import InspectionEntry
+from helpdesk.domain.intake import NewConcern
+from helpdesk.domain.pause import PauseDecisionInput
+from helpdesk.domain.policy import Policy
+from helpdesk.store import commands, export, presence, queries, statistics
+from helpdesk.store.call_queries import CallDetail, InspectionChoice, call_detail, school_inspections
+from helpdesk.store.queries import QueueRow, SchoolLookup, StaffMember
+from helpdesk.store.review_queries import (
+    ClosedCallFilter,
+    ClosedCallRow,
+    FeedbackRow,
+    LearningReviewRow,
+    closed_calls,
+    learning_reviews,
+    my_feedback,
+    unread_feedback,
+)
+
+
+@dataclass(frozen=True)
+class Desk:
+    engine: Engine
+    staff: StaffMember
+    clock: Clock
+    policy: Policy
+
+    @property
+    def login(self) -> str:
+        return self.staff.login
+
+    def now(self) -> dt.datetime:
+        return self.clock.now()
+
+    def today(self) -> dt.date:
+        """Today in London, where the helpline works."""
+        return london(self.clock.now()).date()
+
+    # --- the queue and intake ----------------------------------------------------------------
+
+    def open_queue(self) -> list[QueueRow]:
+        return queries.open_queue(self.engine)
+
+    def viewers(self) -> dict[int, list[str]]:
+        return presence.viewers(self.engine, self.now())
+
+    def unread_feedback(self) -> int:
+        return unread_feedback(self.engine, self.login)
+
+    def look_up_school(self, urn: str) -> SchoolLookup | None:
+        return queries.look_up_school(self.engine, urn, self.today())
+
+    def log_concern(self, concern: NewConcern) -> int:
+        return commands.log_concern(self.engine, concern, self.login, self.now())
+
+    # --- one call ----------------------------------------------------------------------------
+
+    def call(self, concern_id: int) -> CallDetail | None:
+        return call_detail(self.engine, concern_id)
+
+    def record_view(self, concern_id: int) -> None:
+        commands.record_view(self.engine, concern_id, self.login, self.now())
+
+    def claim(self, concern_id: int) -> None:
+        commands.claim(self.engine, concern_id, self.login, self.now())
+
+    def release(self, concern_id: int, reason: str) -> None:
+        commands.release(self.engine, concern_id, self.login, reason, self.now())
+
+    def claiming_staff(self) -> list[StaffMember]:
+        return queries.claiming_staff(self.engine)
+
+    def reassign(self, concern_id: int, new_holder: str, reason: str) -> None:
+        commands.reassign(self.engine, concern_id, self.login, new_holder, reason, self.now())
+
+    def add_advice(self, concern_id: int, text: str, corrects: int | None = None) -> int:
+        return commands.add_advice(self.engine, concern_id, self.login, text, self.now(), corrects=corrects)
+
+    def log_contact(
+        self, concern_id: int, *, party: str, contact_name: str, phone: str, channel: str, outcome: str, note: str = ""
+    ) -> int:
+        return commands.log_contact(
+            self.engine,
+            concern_id,
+            self.login,
+            self.now(),
+            party=party,
+            contact_name=contact_name,
+            phone=phone,
+            channel=channel,
+            outcome=outcome,
+            note=note,
+        )
+
+    def school_inspections(self, urn: str) -> list[InspectionChoice]:
+        return school_inspections(self.engine, urn)
+
+    def link_inspection(
+        self, concern_id: int, *, inspection_id: int | None = None, entry: InspectionEntry | None = None
+    ) -> int:
+        return commands.link_inspection(
+            self.engine, concern_id, self.login, self.now(), inspection_id=inspection_id, entry=entry
+        )
+
+    def record_pause_decision(self, concern_id: int, entry: PauseDecisionInput) -> int:
+        return commands.record_pause_decision(self.engine, concern_id, self.login, entry, self.policy, self.now())
+
+    def countersign(self, concern_id: int, reason: str) -> None:
+        commands.countersign(self.engine, concern_id, self.login, reason, self.now())
+
+    def record_notification(self, concern_id: int, *, party: str, channel: str, note: str = "") -> int:
+        return commands.record_notification(
+            self.engine, concern_id, self.login, self.now(), party=party, channel=channel, note=note
+        )
+
+    def record_signposting(self, concern_id: int, *, offered: bool = True, reason: str = "") -> None:
+        commands.record_signposting(self.engine, concern_id, self.login, self.now(), offered=offered, reason=reason)
+
+    def close(self, concern_id: int, outcome: str) -> None:
+        commands.close(self.engine, concern_id, self.login, outcome, self.now(), policy=self.policy)
+
+    # --- supervisors -------------------------------------------------------------------------
+
+    def review_refusal(self, concern_id: int) -> str | None:
+        return commands.review_refusal_for(self.engine, concern_id, self.login)
+
+    def review(self, concern_id: int, outcome: str, feedback: str) -> int:
+        return commands.review(self.engine, concern_id, self.login, outcome, feedback, self.now())
+
+    def closed_calls(
+        self, found: ClosedCallFilter, limit: int, after: tuple[dt.datetime, int] | None = None
+    ) -> list[ClosedCallRow]:
+        return closed_calls(self.engine, found, limit, after)
+
+    def my_feedback(self) -> list[FeedbackRow]:
+        return my_feedback(self.engine, self.login)
+
+    def mark_feedback_read(self, review_ids: list[int]) -> None:
+        commands.mark_feedback_read(self.engine, self.login, review_ids, self.now())
+
+    def learning_reviews(self) -> list[LearningReviewRow]:
+        return learning_reviews(self.engine)
+
+    def figures(self, start: dt.date, end: dt.date) -> statistics.Figures:
+        return statistics.figures(self.engine, start, end, self.policy)
+
+    def export(self, what: str, start: dt.date, end: dt.date, fmt: str, redact: bool, out: TextIO) -> int:
+        """Write the calls or the audit trail of the period to `out`, and record that it was done."""
+        export.check_may_export(self.engine, self.login)
+        run = export.export_calls if what == "calls" else export.export_audit
+        count = run(self.engine, start, end, fmt, redact, out)
+        export.record_export(self.engine, self.login, what, start, end, redact, count, self.now())
+        return count
+
+    def check_may_export(self) -> None:
+        export.check_may_export(self.engine, self.login)
