@@ -138,12 +138,18 @@ def cmd_import(args, settings: Settings) -> int:
     return 0
 
 
-def cmd_concern_add(args, settings: Settings) -> int:
-    from helpdesk.domain.intake import ConcernInvalid, validate_concern
-    from helpdesk.store.commands import log_concern
+def open_desk(settings: Settings, as_login: str | None):
+    """The desk of the member of staff at this terminal (see `identify`)."""
+    from helpdesk.store.desk import Desk
 
     engine = open_engine(settings)
-    member = identify(engine, args.as_login)
+    return Desk(engine, identify(engine, as_login), Clock(), settings.policy())
+
+
+def cmd_concern_add(args, settings: Settings) -> int:
+    from helpdesk.domain.intake import ConcernInvalid, validate_concern
+
+    desk = open_desk(settings, args.as_login)
     try:
         concern = validate_concern(
             urn=args.urn,
@@ -155,7 +161,7 @@ def cmd_concern_add(args, settings: Settings) -> int:
             urgent=args.urgent,
             inspection_ref=args.inspection,
         )
-        concern_id = log_concern(engine, concern, member.login, Clock().now())
+        concern_id = desk.log_concern(concern)
     except ConcernInvalid as invalid:
         for field, reason in invalid.errors.items():
             print(f"helpdesk: --{field.replace('_', '-')}: {reason}", file=sys.stderr)
@@ -223,21 +229,16 @@ def parse_day(text: str) -> dt.date:
 
 
 def cmd_export(args, settings: Settings) -> int:
-    from helpdesk.store import export
-
-    engine = open_engine(settings)
-    member = identify(engine, args.as_login)
-    export.check_may_export(engine, member.login)
+    desk = open_desk(settings, args.as_login)
+    desk.check_may_export()  # before a file is made
     if args.end < args.start:
         raise Refused("--to is before --from")
-    run = export.export_calls if args.what == "calls" else export.export_audit
     out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
     try:
-        count = run(engine, args.start, args.end, args.format, args.redact, out, progress=print_progress)
+        count = desk.export(args.what, args.start, args.end, args.format, args.redact, out, progress=print_progress)
     finally:
         if args.output:
             out.close()
-    export.record_export(engine, member.login, args.what, args.start, args.end, args.redact, count, Clock().now())
     print(f"exported {count} {args.what} record(s)" + (" (redacted)" if args.redact else ""), file=sys.stderr)
     return 0
 

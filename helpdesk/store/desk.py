@@ -157,11 +157,20 @@ class Desk:
     def figures(self, start: dt.date, end: dt.date) -> statistics.Figures:
         return statistics.figures(self.engine, start, end, self.policy)
 
-    def export(self, what: str, start: dt.date, end: dt.date, fmt: str, redact: bool, out: TextIO) -> int:
+    def export(
+        self,
+        what: str,
+        start: dt.date,
+        end: dt.date,
+        fmt: str,
+        redact: bool,
+        out: TextIO,
+        progress: export.Progress | None = None,
+    ) -> int:
         """Write the calls or the audit trail of the period to `out`, and record that it was done."""
         export.check_may_export(self.engine, self.login)
         run = export.export_calls if what == "calls" else export.export_audit
-        count = run(self.engine, start, end, fmt, redact, out)
+        count = run(self.engine, start, end, fmt, redact, out, progress)
         export.record_export(self.engine, self.login, what, start, end, redact, count, self.now())
         return count
 
