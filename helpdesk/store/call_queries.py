@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine, select
+from sqlmodel import col
 
 from helpdesk.clock import as_utc, london_stamp
 from helpdesk.domain.pause import Decision, Grounds, RequestedBy
@@ -133,9 +134,15 @@ def school_inspections(engine: Engine, urn: str) -> list[InspectionChoice]:
     """The school's inspections on record, newest first, to link a call to."""
     with engine.connect() as connection:
         rows = connection.execute(
-            select(Inspection.id, Inspection.reference, Inspection.remit, Inspection.start_date, Inspection.end_date)
-            .where(Inspection.urn == urn)
-            .order_by(Inspection.start_date.desc(), Inspection.id.desc())
+            select(
+                col(Inspection.id),
+                col(Inspection.reference),
+                col(Inspection.remit),
+                col(Inspection.start_date),
+                col(Inspection.end_date),
+            )
+            .where(col(Inspection.urn) == urn)
+            .order_by(col(Inspection.start_date).desc(), col(Inspection.id).desc())
         ).all()
     return [
         InspectionChoice(
@@ -155,17 +162,17 @@ def _day(value: dt.date | None) -> str:
 
 def call_detail(engine: Engine, concern_id: int) -> CallDetail | None:
     with engine.connect() as connection:
-        found = connection.execute(select(Concern.__table__).where(Concern.id == concern_id)).first()
+        found = connection.execute(select(Concern.__table__).where(col(Concern.id) == concern_id)).first()
         if found is None:
             return None
         row = found._mapping
-        names = dict(connection.execute(select(Staff.login, Staff.name)).all())
-        school = connection.execute(select(School.__table__).where(School.urn == row["urn"])).one()._mapping
+        names = dict(connection.execute(select(col(Staff.login), col(Staff.name))).all())
+        school = connection.execute(select(School.__table__).where(col(School.urn) == row["urn"])).one()._mapping
         body = None
         if school["responsible_body_id"] is not None:
             b = (
                 connection.execute(
-                    select(ResponsibleBody.__table__).where(ResponsibleBody.id == school["responsible_body_id"])
+                    select(ResponsibleBody.__table__).where(col(ResponsibleBody.id) == school["responsible_body_id"])
                 )
                 .one()
                 ._mapping
@@ -174,12 +181,14 @@ def call_detail(engine: Engine, concern_id: int) -> CallDetail | None:
         inspection = None
         if row["inspection_id"] is not None:
             i = (
-                connection.execute(select(Inspection.__table__).where(Inspection.id == row["inspection_id"]))
+                connection.execute(select(Inspection.__table__).where(col(Inspection.id) == row["inspection_id"]))
                 .one()
                 ._mapping
             )
             members = connection.execute(
-                select(InspectionMember.login, InspectionMember.part).where(InspectionMember.inspection_id == i["id"])
+                select(col(InspectionMember.login), col(InspectionMember.part)).where(
+                    col(InspectionMember.inspection_id) == i["id"]
+                )
             ).all()
             inspection = InspectionCard(
                 i["reference"],
@@ -189,29 +198,40 @@ def call_detail(engine: Engine, concern_id: int) -> CallDetail | None:
                 names.get(i["lead_inspector"], i["lead_inspector"]),
                 [names.get(m.login, m.login) for m in members if m.part == "team"],
             )
-        advice = {a.id: a for a in connection.execute(select(Advice.__table__).where(Advice.concern_id == concern_id))}
+        advice = {
+            a.id: a for a in connection.execute(select(Advice.__table__).where(col(Advice.concern_id) == concern_id))
+        }
         contacts = {
             c.id: c
-            for c in connection.execute(select(ContactAttempt.__table__).where(ContactAttempt.concern_id == concern_id))
+            for c in connection.execute(
+                select(ContactAttempt.__table__).where(col(ContactAttempt.concern_id) == concern_id)
+            )
         }
         decisions = {
             d.id: d
-            for d in connection.execute(select(PauseDecision.__table__).where(PauseDecision.concern_id == concern_id))
+            for d in connection.execute(
+                select(PauseDecision.__table__).where(col(PauseDecision.concern_id) == concern_id)
+            )
         }
         notices = {
             n.id: n
-            for n in connection.execute(select(Notification.__table__).where(Notification.concern_id == concern_id))
+            for n in connection.execute(
+                select(Notification.__table__).where(col(Notification.concern_id) == concern_id)
+            )
         }
         handovers = {
-            h.id: h for h in connection.execute(select(Handover.__table__).where(Handover.concern_id == concern_id))
+            h.id: h
+            for h in connection.execute(select(Handover.__table__).where(col(Handover.concern_id) == concern_id))
         }
         reviews = list(
-            connection.execute(select(Review.__table__).where(Review.concern_id == concern_id).order_by(Review.id))
+            connection.execute(
+                select(Review.__table__).where(col(Review.concern_id) == concern_id).order_by(col(Review.id))
+            )
         )
         events = connection.execute(
-            select(Event.kind, Event.actor, Event.at, Event.details)
-            .where(Event.concern_id == concern_id)
-            .order_by(Event.id)
+            select(col(Event.kind), col(Event.actor), col(Event.at), col(Event.details))
+            .where(col(Event.concern_id) == concern_id)
+            .order_by(col(Event.id))
         ).all()
     latest = decisions[max(decisions)] if decisions else None
     informed = frozenset(n.party for n in notices.values() if latest is not None and n.decision_id == latest.id)

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine, func, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from helpdesk.clock import london, london_time
 from helpdesk.domain import call as call_rules
@@ -79,11 +79,13 @@ def _staff(session: Session, login: str) -> Staff:
 
 def _call(session: Session, concern_id: int) -> tuple[Concern, call_rules.CallState]:
     """The concern, locked for this transaction (PostgreSQL: FOR UPDATE; SQLite: BEGIN IMMEDIATE)."""
-    concern = session.scalar(select(Concern).where(Concern.id == concern_id).with_for_update())
+    concern = session.scalar(select(Concern).where(col(Concern.id) == concern_id).with_for_update())
     if concern is None:
         raise Refused(f"There is no concern {concern_id}")
     holder_name = (
-        session.scalar(select(Staff.name).where(Staff.login == concern.claimed_by)) if concern.claimed_by else None
+        session.scalar(select(col(Staff.name)).where(col(Staff.login) == concern.claimed_by))
+        if concern.claimed_by
+        else None
     )
     return concern, call_rules.CallState(concern.status, concern.claimed_by, holder_name)
 
@@ -101,17 +103,19 @@ def ties(session: Session, login: str, concern: Concern) -> Ties:
     part = None
     if concern.inspection_id is not None:
         part = session.scalar(
-            select(InspectionMember.part).where(
-                InspectionMember.inspection_id == concern.inspection_id, InspectionMember.login == login
+            select(col(InspectionMember.part)).where(
+                col(InspectionMember.inspection_id) == concern.inspection_id, col(InspectionMember.login) == login
             )
         )
-    body_id = session.scalar(select(School.responsible_body_id).where(School.urn == concern.urn))
-    conflicts = session.execute(select(Conflict.urn, Conflict.responsible_body_id).where(Conflict.login == login)).all()
+    body_id = session.scalar(select(col(School.responsible_body_id)).where(col(School.urn) == concern.urn))
+    conflicts = session.execute(
+        select(col(Conflict.urn), col(Conflict.responsible_body_id)).where(col(Conflict.login) == login)
+    ).all()
     with_body = body_id is not None and any(c.responsible_body_id == body_id for c in conflicts)
     return Ties(
         inspection_part=part,
         conflict_with_school=any(c.urn == concern.urn for c in conflicts),
-        conflict_with_body=session.scalar(select(ResponsibleBody.name).where(ResponsibleBody.id == body_id))
+        conflict_with_body=session.scalar(select(col(ResponsibleBody.name)).where(col(ResponsibleBody.id) == body_id))
         if with_body
         else None,
     )
@@ -126,7 +130,7 @@ def log_concern(engine: Engine, concern: NewConcern, logged_by: str, now: dt.dat
         if session.get(School, concern.urn) is None:
             raise ConcernInvalid({"urn": f"No school with URN {concern.urn}"})
         if concern.inspection_ref:
-            inspection = session.scalar(select(Inspection).where(Inspection.reference == concern.inspection_ref))
+            inspection = session.scalar(select(Inspection).where(col(Inspection.reference) == concern.inspection_ref))
             if inspection is None:
                 raise ConcernInvalid({"inspection": f"No inspection with reference {concern.inspection_ref}"})
             if inspection.urn != concern.urn:
@@ -178,7 +182,7 @@ def claim(engine: Engine, concern_id: int, login: str, now: dt.datetime) -> None
                 raise ClaimRefused(reason)
             claimed = session.execute(
                 update(Concern)
-                .where(Concern.id == concern_id, Concern.status == ConcernStatus.WAITING)
+                .where(col(Concern.id) == concern_id, col(Concern.status) == ConcernStatus.WAITING)
                 .values(status=ConcernStatus.CLAIMED, claimed_by=login, claimed_at=now)
                 .execution_options(synchronize_session=False)
             )
@@ -186,9 +190,9 @@ def claim(engine: Engine, concern_id: int, login: str, now: dt.datetime) -> None
                 record_event(session, actor=login, kind=EventKind.CLAIMED, at=now, concern_id=concern_id)
                 return
         holder, at = session.execute(
-            select(Concern.claimed_by, Concern.claimed_at).where(Concern.id == concern_id)
+            select(col(Concern.claimed_by), col(Concern.claimed_at)).where(col(Concern.id) == concern_id)
         ).one()
-        holder_name = session.scalar(select(Staff.name).where(Staff.login == holder)) or holder
+        holder_name = session.scalar(select(col(Staff.name)).where(col(Staff.login) == holder)) or holder
         who = "you" if holder == login else holder_name
         raise ClaimRefused(f"Already claimed by {who} at {london_time(at)}")
 
@@ -346,14 +350,19 @@ def link_inspection(
     with _writing(engine) as session:
         concern, member = _handling(session, concern_id, login, "link the inspection")
         if concern.inspection_id is not None:
-            reference = session.scalar(select(Inspection.reference).where(Inspection.id == concern.inspection_id))
+            reference = session.scalar(
+                select(col(Inspection.reference)).where(col(Inspection.id) == concern.inspection_id)
+            )
             raise Refused(f"The call is already linked to inspection {reference}")
         if inspection_id is not None:
             inspection = session.get(Inspection, inspection_id)
             if inspection is None or inspection.urn != concern.urn:
                 raise FieldsInvalid({"inspection": "Choose one of this school's inspections"})
         elif entry is not None:
-            if session.scalar(select(Inspection.id).where(Inspection.reference == entry.reference)) is not None:
+            if (
+                session.scalar(select(col(Inspection.id)).where(col(Inspection.reference) == entry.reference))
+                is not None
+            ):
                 raise FieldsInvalid(
                     {"reference": f"Inspection {entry.reference} is already on record: choose it from the list"}
                 )
@@ -394,13 +403,13 @@ def pause_context(session: Session, concern: Concern) -> tuple[str | None, int]:
     """(the remit of the call's inspection, None with no inspection on record; contact attempts
     with the responsible body so far)."""
     remit = (
-        session.scalar(select(Inspection.remit).where(Inspection.id == concern.inspection_id))
+        session.scalar(select(col(Inspection.remit)).where(col(Inspection.id) == concern.inspection_id))
         if concern.inspection_id
         else None
     )
     contacts = session.scalar(
         select(func.count()).where(
-            ContactAttempt.concern_id == concern.id, ContactAttempt.party == Party.RESPONSIBLE_BODY.value
+            col(ContactAttempt.concern_id) == concern.id, col(ContactAttempt.party) == Party.RESPONSIBLE_BODY.value
         )
     )
     return remit, contacts
@@ -409,7 +418,10 @@ def pause_context(session: Session, concern: Concern) -> tuple[str | None, int]:
 def _decision_in_force(session: Session, concern_id: int) -> PauseDecision | None:
     """The call's latest decision: each later decision supersedes the one before it."""
     return session.scalar(
-        select(PauseDecision).where(PauseDecision.concern_id == concern_id).order_by(PauseDecision.id.desc()).limit(1)
+        select(PauseDecision)
+        .where(col(PauseDecision.concern_id) == concern_id)
+        .order_by(col(PauseDecision.id).desc())
+        .limit(1)
     )
 
 
@@ -474,7 +486,7 @@ def countersign(engine: Engine, concern_id: int, login: str, reason: str, now: d
         if decision is None:
             raise Refused("There is no pause decision to countersign")
         signer = (
-            session.scalar(select(Staff.name).where(Staff.login == decision.countersigned_by))
+            session.scalar(select(col(Staff.name)).where(col(Staff.login) == decision.countersigned_by))
             if decision.countersigned_by
             else None
         )
@@ -549,13 +561,13 @@ def close(engine: Engine, concern_id: int, login: str, outcome: str, now: dt.dat
         concern, _ = _handling(session, concern_id, login, "close the call")
         decision = _decision_in_force(session, concern_id)
         informed = frozenset(
-            session.scalars(select(Notification.party).where(Notification.decision_id == decision.id))
+            session.scalars(select(col(Notification.party)).where(col(Notification.decision_id) == decision.id))
             if decision
             else ()
         )
         facts = call_rules.CloseFacts(
             outcome=outcome,
-            advice_notes=session.scalar(select(func.count()).where(Advice.concern_id == concern_id)),
+            advice_notes=session.scalar(select(func.count()).where(col(Advice.concern_id) == concern_id)),
             category=concern.category,
             decision_in_force=decision.decision if decision else None,
             awaiting_countersignature=bool(decision and decision.exceptional and decision.countersigned_by is None),
@@ -620,7 +632,9 @@ HANDLING_EVENTS = (
 def part_played(session: Session, concern_id: int, login: str) -> str | None:
     """What `login` did on the call, in words, if they decided, countersigned or handled it."""
     decisions = session.execute(
-        select(PauseDecision.decided_by, PauseDecision.countersigned_by).where(PauseDecision.concern_id == concern_id)
+        select(col(PauseDecision.decided_by), col(PauseDecision.countersigned_by)).where(
+            col(PauseDecision.concern_id) == concern_id
+        )
     ).all()
     if any(d.decided_by == login for d in decisions):
         return "decided its pause"
@@ -628,11 +642,17 @@ def part_played(session: Session, concern_id: int, login: str) -> str | None:
         return "countersigned its pause"
     handled = session.scalar(
         select(func.count()).where(
-            Event.concern_id == concern_id, Event.actor == login, Event.kind.in_(HANDLING_EVENTS)
+            col(Event.concern_id) == concern_id, col(Event.actor) == login, col(Event.kind).in_(HANDLING_EVENTS)
         )
     )
-    handed = session.scalar(select(func.count()).where(Handover.concern_id == concern_id, Handover.to_login == login))
-    if handled or handed or session.scalar(select(Concern.claimed_by).where(Concern.id == concern_id)) == login:
+    handed = session.scalar(
+        select(func.count()).where(col(Handover.concern_id) == concern_id, col(Handover.to_login) == login)
+    )
+    if (
+        handled
+        or handed
+        or session.scalar(select(col(Concern.claimed_by)).where(col(Concern.id) == concern_id)) == login
+    ):
         return "handled this call"
     return None
 
@@ -641,7 +661,7 @@ def review_refusal_for(engine: Engine, concern_id: int, login: str) -> str | Non
     """Why this person may not review the call, asked before they write a review."""
     with Session(engine) as session:
         member = _staff(session, login)
-        status = session.scalar(select(Concern.status).where(Concern.id == concern_id))
+        status = session.scalar(select(col(Concern.status)).where(col(Concern.id) == concern_id))
         if status is None:
             return f"There is no concern {concern_id}"
         return review_refusal(member.role, status, part_played(session, concern_id, login))
@@ -650,10 +670,14 @@ def review_refusal_for(engine: Engine, concern_id: int, login: str) -> str | Non
 def mark_feedback_read(engine: Engine, login: str, review_ids: list[int], now: dt.datetime) -> None:
     """The senior has read these reviews of their calls."""
     with _writing(engine) as session:
-        mine = set(session.scalars(select(Review.id).where(Review.id.in_(review_ids), Review.senior == login)))
+        mine = set(
+            session.scalars(select(col(Review.id)).where(col(Review.id).in_(review_ids), col(Review.senior) == login))
+        )
         seen = set(
             session.scalars(
-                select(FeedbackSeen.review_id).where(FeedbackSeen.login == login, FeedbackSeen.review_id.in_(mine))
+                select(col(FeedbackSeen.review_id)).where(
+                    col(FeedbackSeen.login) == login, col(FeedbackSeen.review_id).in_(mine)
+                )
             )
         )
         fresh = sorted(mine - seen)

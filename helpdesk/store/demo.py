@@ -8,7 +8,7 @@ import random
 import threading
 
 from sqlalchemy import Engine, func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from helpdesk.clock import Clock
 from helpdesk.domain.intake import NewConcern
@@ -120,7 +120,7 @@ def seed_demo(engine: Engine, clock: Clock, rng: random.Random | None = None) ->
     for minutes_ago in (42, 31, 18, 12, 9, 6, 3, 1):
         log_concern(engine, simulated_concern(engine, rng), SIMULATOR, now - dt.timedelta(minutes=minutes_ago))
     with engine.connect() as connection:
-        first = connection.scalar(select(func.min(Concern.id)).where(Concern.status == ConcernStatus.WAITING))
+        first = connection.scalar(select(func.min(col(Concern.id))).where(col(Concern.status) == ConcernStatus.WAITING))
     for senior in ("bmorgan", "hwalsh", "jbrooks", "gsingh"):  # the first who is independent of it
         try:
             claim(engine, first, senior, now - dt.timedelta(minutes=35))
@@ -253,9 +253,11 @@ def simulated_concern(engine: Engine, rng: random.Random) -> NewConcern:
     """A realistic call about a school with an inspection this week (or any school)."""
     with engine.connect() as connection:
         scheduled = (
-            select(Inspection.urn).where(Inspection.recorded_by.is_(None)).order_by(Inspection.urn)
+            select(col(Inspection.urn)).where(col(Inspection.recorded_by).is_(None)).order_by(col(Inspection.urn))
         )  # not ones recorded on calls
-        urns = list(connection.scalars(scheduled)) or list(connection.scalars(select(School.urn).order_by(School.urn)))
+        urns = list(connection.scalars(scheduled)) or list(
+            connection.scalars(select(col(School.urn)).order_by(col(School.urn)))
+        )
     category = rng.choices(list(SUMMARIES), weights=[3, 2, 2, 3, 1])[0]
     role = rng.choices(
         [CallerRole.HEADTEACHER, CallerRole.OTHER_LEADER, CallerRole.RESPONSIBLE_BODY, CallerRole.LEAD_INSPECTOR],
@@ -286,7 +288,9 @@ class CallSimulator(threading.Thread):
         while not self.stopped.wait(self.interval):
             try:
                 with self.engine.connect() as connection:
-                    waiting = connection.scalar(select(func.count()).where(Concern.status == ConcernStatus.WAITING))
+                    waiting = connection.scalar(
+                        select(func.count()).where(col(Concern.status) == ConcernStatus.WAITING)
+                    )
                 if waiting < self.ceiling:
                     log_concern(self.engine, simulated_concern(self.engine, self.rng), SIMULATOR, self.clock.now())
             except Exception:  # noqa: BLE001 - a busy or missing database skips one simulated call

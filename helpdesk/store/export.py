@@ -13,6 +13,7 @@ from typing import TextIO
 
 from sqlalchemy import Engine, and_, func, select
 from sqlalchemy.orm import aliased
+from sqlmodel import col
 
 from helpdesk.clock import as_utc
 from helpdesk.store.models import (
@@ -84,37 +85,42 @@ def call_records(
 ) -> Iterator[dict]:
     """One record per call received from `start` to `end` (inclusive, London days)."""
     window = and_(
-        Concern.received_at >= london_midnight(start), Concern.received_at < london_midnight(end + dt.timedelta(days=1))
+        col(Concern.received_at) >= london_midnight(start),
+        col(Concern.received_at) < london_midnight(end + dt.timedelta(days=1)),
     )
     holder = aliased(Staff)
-    latest = select(func.max(PauseDecision.id)).group_by(PauseDecision.concern_id).scalar_subquery()
-    latest_review = select(func.max(Review.id)).group_by(Review.concern_id).scalar_subquery()
+    latest = select(func.max(col(PauseDecision.id))).group_by(col(PauseDecision.concern_id)).scalar_subquery()
+    latest_review = select(func.max(col(Review.id))).group_by(col(Review.concern_id)).scalar_subquery()
     with engine.connect() as connection:
         total = connection.scalar(select(func.count()).select_from(Concern).where(window))
-        ids = list(connection.scalars(select(Concern.id).where(window).order_by(Concern.received_at, Concern.id)))
+        ids = list(
+            connection.scalars(
+                select(col(Concern.id)).where(window).order_by(col(Concern.received_at), col(Concern.id))
+            )
+        )
         done = 0
         for start_at in range(0, len(ids), BATCH):
             chunk = ids[start_at : start_at + BATCH]
             rows = connection.execute(
                 select(
                     Concern.__table__,
-                    School.name.label("school"),
-                    School.local_authority,
-                    Inspection.reference,
-                    Inspection.remit,
+                    col(School.name).label("school"),
+                    col(School.local_authority),
+                    col(Inspection.reference),
+                    col(Inspection.remit),
                     holder.region,
                 )
-                .join(School, School.urn == Concern.urn)
-                .outerjoin(Inspection, Inspection.id == Concern.inspection_id)
-                .outerjoin(holder, holder.login == Concern.claimed_by)
-                .where(Concern.id.in_(chunk))
-                .order_by(Concern.received_at, Concern.id)
+                .join(School, col(School.urn) == col(Concern.urn))
+                .outerjoin(Inspection, col(Inspection.id) == col(Concern.inspection_id))
+                .outerjoin(holder, holder.login == col(Concern.claimed_by))
+                .where(col(Concern.id).in_(chunk))
+                .order_by(col(Concern.received_at), col(Concern.id))
             ).all()
             decisions = {
                 row.concern_id: row
                 for row in connection.execute(
                     select(PauseDecision.__table__).where(
-                        PauseDecision.concern_id.in_(chunk), PauseDecision.id.in_(latest)
+                        col(PauseDecision.concern_id).in_(chunk), col(PauseDecision.id).in_(latest)
                     )
                 )
             }
@@ -122,7 +128,9 @@ def call_records(
             superseded_at = (
                 dict(
                     connection.execute(
-                        select(PauseDecision.id, PauseDecision.decided_at).where(PauseDecision.id.in_(superseded))
+                        select(col(PauseDecision.id), col(PauseDecision.decided_at)).where(
+                            col(PauseDecision.id).in_(superseded)
+                        )
                     ).all()
                 )
                 if superseded
@@ -130,28 +138,30 @@ def call_records(
             )
             decision_counts = dict(
                 connection.execute(
-                    select(PauseDecision.concern_id, func.count())
-                    .where(PauseDecision.concern_id.in_(chunk))
-                    .group_by(PauseDecision.concern_id)
+                    select(col(PauseDecision.concern_id), func.count())
+                    .where(col(PauseDecision.concern_id).in_(chunk))
+                    .group_by(col(PauseDecision.concern_id))
                 ).all()
             )
             reviews = dict(
                 connection.execute(
-                    select(Review.concern_id, Review.outcome).where(
-                        Review.concern_id.in_(chunk), Review.id.in_(latest_review)
+                    select(col(Review.concern_id), col(Review.outcome)).where(
+                        col(Review.concern_id).in_(chunk), col(Review.id).in_(latest_review)
                     )
                 ).all()
             )
             contacts = dict(
                 connection.execute(
-                    select(ContactAttempt.concern_id, func.count())
-                    .where(ContactAttempt.concern_id.in_(chunk))
-                    .group_by(ContactAttempt.concern_id)
+                    select(col(ContactAttempt.concern_id), func.count())
+                    .where(col(ContactAttempt.concern_id).in_(chunk))
+                    .group_by(col(ContactAttempt.concern_id))
                 ).all()
             )
             advice: dict[int, list[str]] = {}
             for concern_id, text in connection.execute(
-                select(Advice.concern_id, Advice.text).where(Advice.concern_id.in_(chunk)).order_by(Advice.id)
+                select(col(Advice.concern_id), col(Advice.text))
+                .where(col(Advice.concern_id).in_(chunk))
+                .order_by(col(Advice.id))
             ):
                 advice.setdefault(concern_id, []).append(text)
             for row in rows:
@@ -211,14 +221,21 @@ def audit_records(
 ) -> Iterator[dict]:
     """The audit trail from `start` to `end` (inclusive, London days). Events hold no personal
     data; a redacted export also drops who acted."""
-    window = and_(Event.at >= london_midnight(start), Event.at < london_midnight(end + dt.timedelta(days=1)))
+    window = and_(col(Event.at) >= london_midnight(start), col(Event.at) < london_midnight(end + dt.timedelta(days=1)))
     with engine.connect() as connection:
         total = connection.scalar(select(func.count()).select_from(Event).where(window))
         done = 0
         for row in connection.execute(
-            select(Event.id, Event.at, Event.actor, Event.kind, Event.concern_id, Event.details)
+            select(
+                col(Event.id),
+                col(Event.at),
+                col(Event.actor),
+                col(Event.kind),
+                col(Event.concern_id),
+                col(Event.details),
+            )
             .where(window)
-            .order_by(Event.id)
+            .order_by(col(Event.id))
         ):
             record = {
                 "id": row.id,
@@ -279,7 +296,7 @@ def check_may_export(engine: Engine, login: str) -> None:
     from helpdesk.domain.types import StaffRole
 
     with engine.connect() as connection:
-        role = connection.scalar(select(Staff.role).where(Staff.login == login, Staff.active.is_(True)))
+        role = connection.scalar(select(col(Staff.role)).where(col(Staff.login) == login, col(Staff.active).is_(True)))
     if role not in (StaffRole.SUPERVISOR, StaffRole.ADMIN):
         raise Refused("Only a supervisor or an admin can export")
 

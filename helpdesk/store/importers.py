@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from helpdesk.domain import limits
 from helpdesk.domain.intake import check_urn, has_control_characters
@@ -236,7 +236,7 @@ def import_schools(
     report = ImportReport("schools", skipped=problems, warnings=warnings)
     with Session(writer(engine)) as session, session.begin():
         bodies = {r["_body"] for r in records if r["_body"]}
-        known = dict(session.execute(select(ResponsibleBody.name, ResponsibleBody.id)).all())
+        known = dict(session.execute(select(col(ResponsibleBody.name), col(ResponsibleBody.id))).all())
         for name, kind in sorted(bodies):
             if name not in known:
                 body = ResponsibleBody(name=name, kind=kind)
@@ -345,7 +345,7 @@ def import_inspections(
     """`shift_days` moves every date (the demo uses it to make its sample inspections current)."""
     total, rows = read_rows(path, INSPECTION_COLUMNS)
     with engine.connect() as connection:
-        urns = set(connection.scalars(select(School.urn)))
+        urns = set(connection.scalars(select(col(School.urn))))
 
     def parse(line: int, row: dict[str, str], warnings: list[Problem]) -> dict:
         reference = _text(row, "reference", "reference", limit=limits.INSPECTION_REFERENCE)
@@ -377,10 +377,12 @@ def import_inspections(
     with Session(writer(engine)) as session, session.begin():
         report.added, report.updated = _upsert(session, Inspection, records, "reference")
         ids = dict(
-            session.execute(select(Inspection.reference, Inspection.id).where(Inspection.reference.in_(teams))).all()
+            session.execute(
+                select(col(Inspection.reference), col(Inspection.id)).where(col(Inspection.reference).in_(teams))
+            ).all()
         )
         for reference, members in teams.items():
-            session.execute(delete(InspectionMember).where(InspectionMember.inspection_id == ids[reference]))
+            session.execute(delete(InspectionMember).where(col(InspectionMember.inspection_id) == ids[reference]))
             session.add_all(
                 InspectionMember(inspection_id=ids[reference], login=login, part=part)
                 for login, part in dict(members).items()
@@ -404,9 +406,9 @@ def import_conflicts(
     """Replaces each listed member of staff's declared conflicts with the file's."""
     total, rows = read_rows(path, CONFLICT_COLUMNS)
     with engine.connect() as connection:
-        logins = set(connection.scalars(select(Staff.login)))
-        urns = set(connection.scalars(select(School.urn)))
-        bodies = dict(connection.execute(select(ResponsibleBody.name, ResponsibleBody.id)).all())
+        logins = set(connection.scalars(select(col(Staff.login))))
+        urns = set(connection.scalars(select(col(School.urn))))
+        bodies = dict(connection.execute(select(col(ResponsibleBody.name), col(ResponsibleBody.id))).all())
 
     def parse(line: int, row: dict[str, str], warnings: list[Problem]) -> dict:
         login = row.get("login", "")
@@ -432,9 +434,9 @@ def import_conflicts(
         listed = {r["login"] for r in records}
         existing = {
             (c.login, c.urn, c.responsible_body_id)
-            for c in session.scalars(select(Conflict).where(Conflict.login.in_(listed)))
+            for c in session.scalars(select(Conflict).where(col(Conflict.login).in_(listed)))
         }
-        session.execute(delete(Conflict).where(Conflict.login.in_(listed)))
+        session.execute(delete(Conflict).where(col(Conflict.login).in_(listed)))
         session.add_all(Conflict(**r) for r in records)
         keys = {(r["login"], r["urn"], r["responsible_body_id"]) for r in records}
         report.added, report.updated = len(keys - existing), len(keys & existing)

@@ -7,7 +7,7 @@ import secrets
 from collections import defaultdict
 
 from sqlalchemy import Engine, delete, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from helpdesk.store.engine import writer
 from helpdesk.store.models import Presence, Staff
@@ -34,22 +34,24 @@ def beat(engine: Engine, session_id: str, login: str, concern_id: int | None, no
                 index_elements=["session_id"], set_={"concern_id": concern_id, "seen_at": now, "login": login}
             )
         )
-        session.execute(delete(Presence).where(Presence.seen_at < now - EXPIRES_AFTER * 4))  # tidy long-gone sessions
+        session.execute(
+            delete(Presence).where(col(Presence.seen_at) < now - EXPIRES_AFTER * 4)
+        )  # tidy long-gone sessions
 
 
 def leave(engine: Engine, session_id: str) -> None:
     with Session(writer(engine)) as session, session.begin():
-        session.execute(delete(Presence).where(Presence.session_id == session_id))
+        session.execute(delete(Presence).where(col(Presence.session_id) == session_id))
 
 
 def viewers(engine: Engine, now: dt.datetime) -> dict[int, list[str]]:
     """Names of the people currently viewing each call (live heartbeats only)."""
     with engine.connect() as connection:
         rows = connection.execute(
-            select(Presence.concern_id, Staff.name, Presence.login)
-            .outerjoin(Staff, Staff.login == Presence.login)
-            .where(Presence.concern_id.is_not(None), Presence.seen_at >= now - EXPIRES_AFTER)
-            .order_by(Presence.concern_id, Staff.name)
+            select(col(Presence.concern_id), col(Staff.name), col(Presence.login))
+            .outerjoin(Staff, col(Staff.login) == col(Presence.login))
+            .where(col(Presence.concern_id).is_not(None), col(Presence.seen_at) >= now - EXPIRES_AFTER)
+            .order_by(col(Presence.concern_id), col(Staff.name))
         ).all()
     found: dict[int, list[str]] = defaultdict(list)
     for concern_id, name, login in rows:

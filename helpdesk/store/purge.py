@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, and_, case, exists, func, literal, or_, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from helpdesk.domain.policy import Policy
 from helpdesk.domain.refusals import Refused
@@ -40,10 +40,10 @@ class PurgePlan:
 
 def _eligible(closed_before: dt.date):
     return and_(
-        Concern.status == ConcernStatus.CLOSED,
-        Concern.closed_at < london_midnight(closed_before),
-        exists().where(Review.concern_id == Concern.id),
-        Concern.caller_name != PURGED,
+        col(Concern.status) == ConcernStatus.CLOSED,
+        col(Concern.closed_at) < london_midnight(closed_before),
+        exists().where(col(Review.concern_id) == col(Concern.id)),
+        col(Concern.caller_name) != PURGED,
     )
 
 
@@ -63,7 +63,7 @@ def purge(engine: Engine, closed_before: dt.date, login: str, policy: Policy, no
         role = member.role if member is not None and member.active else "none"
         if reason := purge_refusal(closed_before, london(now).date(), policy.retention_min_years, role):
             raise Refused(reason)
-        ids = list(session.scalars(select(Concern.id).where(_eligible(closed_before))))
+        ids = list(session.scalars(select(col(Concern.id)).where(_eligible(closed_before))))
         for start in range(0, len(ids), 1000):
             chunk = ids[start : start + 1000]
             for table, replacements in PERSONAL_COLUMNS.items():

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import aliased
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from helpdesk.domain.independence import CLAIMING_ROLES
 from helpdesk.domain.types import ConcernStatus
@@ -51,21 +51,27 @@ class QueueCounts:
 def staff_member(engine: Engine, login: str) -> StaffMember | None:
     with engine.connect() as connection:
         row = connection.execute(
-            select(Staff.login, Staff.name, Staff.role, Staff.region, Staff.active).where(Staff.login == login)
+            select(col(Staff.login), col(Staff.name), col(Staff.role), col(Staff.region), col(Staff.active)).where(
+                col(Staff.login) == login
+            )
         ).first()
     return by_name(StaffMember, row) if row else None
 
 
 def is_demo_database(engine: Engine) -> bool:
     with engine.connect() as connection:
-        return connection.scalar(select(Setting.value).where(Setting.key == "demo")) == "yes"
+        return connection.scalar(select(col(Setting.value)).where(col(Setting.key) == "demo")) == "yes"
 
 
 def open_queue(engine: Engine) -> list[QueueRow]:
     """Waiting and claimed concerns: urgent first, then oldest first."""
     holder = aliased(Staff)
     in_force = aliased(PauseDecision)
-    latest_id = select(func.max(PauseDecision.id)).where(PauseDecision.concern_id == Concern.id).scalar_subquery()
+    latest_id = (
+        select(func.max(col(PauseDecision.id)))
+        .where(col(PauseDecision.concern_id) == col(Concern.id))
+        .scalar_subquery()
+    )
     awaiting = (
         select(in_force.id)
         .where(in_force.id == latest_id, in_force.exceptional.is_(True), in_force.countersigned_by.is_(None))
@@ -73,23 +79,23 @@ def open_queue(engine: Engine) -> list[QueueRow]:
     )
     statement = (
         select(
-            Concern.id,
-            Concern.received_at,
-            Concern.urgent,
-            Concern.status,
-            Concern.urn,
-            School.name.label("school"),
-            Concern.category,
-            Concern.caller_role,
-            Concern.claimed_by,
+            col(Concern.id),
+            col(Concern.received_at),
+            col(Concern.urgent),
+            col(Concern.status),
+            col(Concern.urn),
+            col(School.name).label("school"),
+            col(Concern.category),
+            col(Concern.caller_role),
+            col(Concern.claimed_by),
             holder.name.label("claimed_by_name"),
-            Concern.claimed_at,
+            col(Concern.claimed_at),
             awaiting.label("awaiting_countersignature"),
         )
-        .join(School, School.urn == Concern.urn)
-        .outerjoin(holder, holder.login == Concern.claimed_by)
+        .join(School, col(School.urn) == col(Concern.urn))
+        .outerjoin(holder, holder.login == col(Concern.claimed_by))
         .where(text(f"concern.{OPEN_CONCERN}"))  # the partial index's own predicate
-        .order_by(Concern.priority, Concern.received_at, Concern.id)
+        .order_by(col(Concern.priority), col(Concern.received_at), col(Concern.id))
     )
     with engine.connect() as connection:
         return [by_name(QueueRow, row) for row in connection.execute(statement)]
@@ -120,19 +126,19 @@ class ConcernListing:
 
 def list_concerns(engine: Engine, status: str | None = None, limit: int | None = None) -> list[ConcernListing]:
     statement = select(
-        Concern.id,
-        Concern.received_at,
-        Concern.status,
-        Concern.urgent,
-        Concern.urn,
-        School.name.label("school"),
-        Concern.category,
-        Concern.caller_role,
-        Concern.claimed_by,
-    ).join(School, School.urn == Concern.urn)
+        col(Concern.id),
+        col(Concern.received_at),
+        col(Concern.status),
+        col(Concern.urgent),
+        col(Concern.urn),
+        col(School.name).label("school"),
+        col(Concern.category),
+        col(Concern.caller_role),
+        col(Concern.claimed_by),
+    ).join(School, col(School.urn) == col(Concern.urn))
     if status:
-        statement = statement.where(Concern.status == status)
-    statement = statement.order_by(Concern.received_at, Concern.id)
+        statement = statement.where(col(Concern.status) == status)
+    statement = statement.order_by(col(Concern.received_at), col(Concern.id))
     if limit:
         statement = statement.limit(limit)
     with engine.connect() as connection:
@@ -148,7 +154,7 @@ def latest_event_id(engine: Engine) -> int:
     """The newest audit event (0 before the first). Every change to the record writes one, so a
     reader that has seen this id has seen everything but presence, which writes none."""
     with engine.connect() as connection:
-        return connection.scalar(select(func.max(Event.id))) or 0
+        return connection.scalar(select(func.max(col(Event.id)))) or 0
 
 
 def count_staff(engine: Engine) -> int:
@@ -160,9 +166,9 @@ def claiming_staff(engine: Engine) -> list[StaffMember]:
     """Active seniors and supervisors: the people a call can be handed to."""
     with engine.connect() as connection:
         rows = connection.execute(
-            select(Staff.login, Staff.name, Staff.role, Staff.region, Staff.active)
-            .where(Staff.active.is_(True), Staff.role.in_(CLAIMING_ROLES))
-            .order_by(Staff.name)
+            select(col(Staff.login), col(Staff.name), col(Staff.role), col(Staff.region), col(Staff.active))
+            .where(col(Staff.active).is_(True), col(Staff.role).in_(CLAIMING_ROLES))
+            .order_by(col(Staff.name))
         ).all()
     return [by_name(StaffMember, row) for row in rows]
 
@@ -170,7 +176,9 @@ def claiming_staff(engine: Engine) -> list[StaffMember]:
 def current_inspection_id(session, urn: str, today: dt.date) -> int | None:
     """The school's inspection running today, else the next one this fortnight, else the latest."""
     candidates = session.execute(
-        select(Inspection.id, Inspection.start_date, Inspection.end_date).where(Inspection.urn == urn)
+        select(col(Inspection.id), col(Inspection.start_date), col(Inspection.end_date)).where(
+            col(Inspection.urn) == urn
+        )
     ).all()
     running = [c for c in candidates if c.start_date <= today <= c.end_date]
     upcoming = sorted(
@@ -195,7 +203,7 @@ def look_up_school(engine: Engine, urn: str, today: dt.date) -> SchoolLookup | N
     """The school and its current inspection, for the intake form."""
     with Session(engine) as session:
         school = session.execute(
-            select(School.urn, School.name, School.local_authority).where(School.urn == urn)
+            select(col(School.urn), col(School.name), col(School.local_authority)).where(col(School.urn) == urn)
         ).first()
         if school is None:
             return None
@@ -204,9 +212,14 @@ def look_up_school(engine: Engine, urn: str, today: dt.date) -> SchoolLookup | N
         if inspection_id is not None:
             i = session.execute(
                 select(
-                    Inspection.reference, Inspection.start_date, Inspection.end_date, Inspection.lead_inspector
-                ).where(Inspection.id == inspection_id)
+                    col(Inspection.reference),
+                    col(Inspection.start_date),
+                    col(Inspection.end_date),
+                    col(Inspection.lead_inspector),
+                ).where(col(Inspection.id) == inspection_id)
             ).one()
-            lead = session.scalar(select(Staff.name).where(Staff.login == i.lead_inspector)) or i.lead_inspector
+            lead = (
+                session.scalar(select(col(Staff.name)).where(col(Staff.login) == i.lead_inspector)) or i.lead_inspector
+            )
             described = f"{i.reference}, {i.start_date:%-d %b}–{i.end_date:%-d %b %Y}, lead {lead}"
     return SchoolLookup(school.urn, school.name, school.local_authority, described)

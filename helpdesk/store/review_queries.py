@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import arrow
 from sqlalchemy import Engine, and_, exists, func, or_, select, text, tuple_
 from sqlalchemy.orm import aliased
+from sqlmodel import col
 
 from helpdesk.clock import LONDON
 from helpdesk.store.models import CLOSED_CONCERN, Advice, Concern, FeedbackSeen, PauseDecision, Review, School, Staff
@@ -48,9 +49,9 @@ def london_midnight(day: dt.date) -> dt.datetime:
 
 def _latest_decision():
     return (
-        select(PauseDecision.decision)
-        .where(PauseDecision.concern_id == Concern.id)
-        .order_by(PauseDecision.id.desc())
+        select(col(PauseDecision.decision))
+        .where(col(PauseDecision.concern_id) == col(Concern.id))
+        .order_by(col(PauseDecision.id).desc())
         .limit(1)
         .scalar_subquery()
     )
@@ -58,9 +59,9 @@ def _latest_decision():
 
 def _latest_review():
     return (
-        select(Review.outcome)
-        .where(Review.concern_id == Concern.id)
-        .order_by(Review.id.desc())
+        select(col(Review.outcome))
+        .where(col(Review.concern_id) == col(Concern.id))
+        .order_by(col(Review.id).desc())
         .limit(1)
         .scalar_subquery()
     )
@@ -74,50 +75,50 @@ def closed_calls(
     senior = aliased(Staff)
     statement = (
         select(
-            Concern.id,
-            Concern.closed_at,
-            Concern.urgent,
-            Concern.urn,
-            School.name.label("school"),
-            Concern.category,
-            Concern.claimed_by.label("senior"),
+            col(Concern.id),
+            col(Concern.closed_at),
+            col(Concern.urgent),
+            col(Concern.urn),
+            col(School.name).label("school"),
+            col(Concern.category),
+            col(Concern.claimed_by).label("senior"),
             senior.name.label("senior_name"),
             _latest_decision().label("pause"),
             _latest_review().label("review"),
         )
-        .join(School, School.urn == Concern.urn)
-        .outerjoin(senior, senior.login == Concern.claimed_by)
+        .join(School, col(School.urn) == col(Concern.urn))
+        .outerjoin(senior, senior.login == col(Concern.claimed_by))
         .where(text(f"concern.{CLOSED_CONCERN}"))  # the partial index's own predicate
     )
     if found.closed_from:
-        statement = statement.where(Concern.closed_at >= london_midnight(found.closed_from))
+        statement = statement.where(col(Concern.closed_at) >= london_midnight(found.closed_from))
     if found.closed_to:
-        statement = statement.where(Concern.closed_at < london_midnight(found.closed_to + dt.timedelta(days=1)))
+        statement = statement.where(col(Concern.closed_at) < london_midnight(found.closed_to + dt.timedelta(days=1)))
     if found.senior:
-        statement = statement.where(Concern.claimed_by == found.senior)
+        statement = statement.where(col(Concern.claimed_by) == found.senior)
     if found.school:
         term = found.school.strip()
-        statement = statement.where(Concern.urn == term if term.isdigit() else School.name.ilike(f"%{term}%"))
+        statement = statement.where(col(Concern.urn) == term if term.isdigit() else col(School.name).ilike(f"%{term}%"))
     if found.category:
-        statement = statement.where(Concern.category == found.category)
+        statement = statement.where(col(Concern.category) == found.category)
     if found.pause == "none":
-        statement = statement.where(~exists().where(PauseDecision.concern_id == Concern.id))
+        statement = statement.where(~exists().where(col(PauseDecision.concern_id) == col(Concern.id)))
     elif found.pause:
         statement = statement.where(_latest_decision() == found.pause)
     if found.reviewed is not None:
-        reviewed = exists().where(Review.concern_id == Concern.id)
+        reviewed = exists().where(col(Review.concern_id) == col(Concern.id))
         statement = statement.where(reviewed if found.reviewed else ~reviewed)
     if found.search and found.search.strip():
         pattern = f"%{found.search.strip()}%"
         statement = statement.where(
             or_(
-                Concern.summary.ilike(pattern),
-                exists().where(and_(Advice.concern_id == Concern.id, Advice.text.ilike(pattern))),
+                col(Concern.summary).ilike(pattern),
+                exists().where(and_(col(Advice.concern_id) == col(Concern.id), col(Advice.text).ilike(pattern))),
             )
         )
     if after is not None:
-        statement = statement.where(tuple_(Concern.closed_at, Concern.id) < tuple_(after[0], after[1]))
-    statement = statement.order_by(Concern.closed_at.desc(), Concern.id.desc()).limit(limit)
+        statement = statement.where(tuple_(col(Concern.closed_at), col(Concern.id)) < tuple_(after[0], after[1]))
+    statement = statement.order_by(col(Concern.closed_at).desc(), col(Concern.id).desc()).limit(limit)
     with engine.connect() as connection:
         rows = connection.execute(statement).all()
     return [by_name(ClosedCallRow, row) for row in rows]
@@ -138,32 +139,32 @@ class FeedbackRow:
 def my_feedback(engine: Engine, login: str) -> list[FeedbackRow]:
     """Reviews of this senior's calls, newest first, with whether they have been read."""
     reviewer = aliased(Staff)
-    read = exists().where(FeedbackSeen.review_id == Review.id, FeedbackSeen.login == login)
+    read = exists().where(col(FeedbackSeen.review_id) == col(Review.id), col(FeedbackSeen.login) == login)
     statement = (
         select(
-            Review.id.label("review_id"),
-            Review.concern_id,
-            Review.at,
-            func.coalesce(reviewer.name, Review.reviewer).label("reviewer"),
-            Review.outcome,
-            Review.feedback,
-            School.name.label("school"),
+            col(Review.id).label("review_id"),
+            col(Review.concern_id),
+            col(Review.at),
+            func.coalesce(reviewer.name, col(Review.reviewer)).label("reviewer"),
+            col(Review.outcome),
+            col(Review.feedback),
+            col(School.name).label("school"),
             read.label("read"),
         )
-        .join(Concern, Concern.id == Review.concern_id)
-        .join(School, School.urn == Concern.urn)
-        .outerjoin(reviewer, reviewer.login == Review.reviewer)
-        .where(Review.senior == login)
-        .order_by(Review.id.desc())
+        .join(Concern, col(Concern.id) == col(Review.concern_id))
+        .join(School, col(School.urn) == col(Concern.urn))
+        .outerjoin(reviewer, reviewer.login == col(Review.reviewer))
+        .where(col(Review.senior) == login)
+        .order_by(col(Review.id).desc())
     )
     with engine.connect() as connection:
         return [by_name(FeedbackRow, row) for row in connection.execute(statement)]
 
 
 def unread_feedback(engine: Engine, login: str) -> int:
-    read = exists().where(FeedbackSeen.review_id == Review.id, FeedbackSeen.login == login)
+    read = exists().where(col(FeedbackSeen.review_id) == col(Review.id), col(FeedbackSeen.login) == login)
     with engine.connect() as connection:
-        return connection.scalar(select(func.count()).select_from(Review).where(Review.senior == login, ~read))
+        return connection.scalar(select(func.count()).select_from(Review).where(col(Review.senior) == login, ~read))
 
 
 @dataclass(frozen=True)
@@ -178,23 +179,23 @@ class LearningReviewRow:
 
 def learning_reviews(engine: Engine) -> list[LearningReviewRow]:
     """Calls whose latest review refers them for a learning review, with why."""
-    latest = select(func.max(Review.id)).group_by(Review.concern_id).scalar_subquery()
+    latest = select(func.max(col(Review.id))).group_by(col(Review.concern_id)).scalar_subquery()
     reviewer, senior = aliased(Staff), aliased(Staff)
     statement = (
         select(
-            Review.concern_id,
-            School.name.label("school"),
+            col(Review.concern_id),
+            col(School.name).label("school"),
             senior.name.label("senior_name"),
-            func.coalesce(reviewer.name, Review.reviewer).label("reviewer"),
-            Review.at,
-            Review.feedback.label("why"),
+            func.coalesce(reviewer.name, col(Review.reviewer)).label("reviewer"),
+            col(Review.at),
+            col(Review.feedback).label("why"),
         )
-        .join(Concern, Concern.id == Review.concern_id)
-        .join(School, School.urn == Concern.urn)
-        .outerjoin(reviewer, reviewer.login == Review.reviewer)
-        .outerjoin(senior, senior.login == Review.senior)
-        .where(Review.id.in_(latest), Review.outcome == "learning_review")
-        .order_by(Review.at.desc())
+        .join(Concern, col(Concern.id) == col(Review.concern_id))
+        .join(School, col(School.urn) == col(Concern.urn))
+        .outerjoin(reviewer, reviewer.login == col(Review.reviewer))
+        .outerjoin(senior, senior.login == col(Review.senior))
+        .where(col(Review.id).in_(latest), col(Review.outcome) == "learning_review")
+        .order_by(col(Review.at).desc())
     )
     with engine.connect() as connection:
         return [by_name(LearningReviewRow, row) for row in connection.execute(statement)]

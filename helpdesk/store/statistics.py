@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, and_, func, select
 from sqlalchemy.orm import aliased
+from sqlmodel import col
 
 from helpdesk.clock import as_utc, london
 from helpdesk.domain.pause import Decision
@@ -52,44 +53,44 @@ def _p90(values: list[float]) -> float | None:
 def figures(engine: Engine, start: dt.date, end: dt.date, policy: Policy) -> Figures:
     """Calls received from `start` to `end` (inclusive, London days)."""
     first_claim = (
-        select(Event.concern_id, func.min(Event.at).label("at"))
-        .where(Event.kind == EventKind.CLAIMED)
-        .group_by(Event.concern_id)
+        select(col(Event.concern_id), func.min(col(Event.at)).label("at"))
+        .where(col(Event.kind) == EventKind.CLAIMED)
+        .group_by(col(Event.concern_id))
         .subquery()
     )
     first_decision = (
-        select(Event.concern_id, func.min(Event.at).label("at"))
-        .where(Event.kind == EventKind.DECISION)
-        .group_by(Event.concern_id)
+        select(col(Event.concern_id), func.min(col(Event.at)).label("at"))
+        .where(col(Event.kind) == EventKind.DECISION)
+        .group_by(col(Event.concern_id))
         .subquery()
     )
     latest_decision = (
-        select(PauseDecision.decision)
-        .where(PauseDecision.concern_id == Concern.id)
-        .order_by(PauseDecision.id.desc())
+        select(col(PauseDecision.decision))
+        .where(col(PauseDecision.concern_id) == col(Concern.id))
+        .order_by(col(PauseDecision.id).desc())
         .limit(1)
         .scalar_subquery()
     )
     holder = aliased(Staff)
     statement = (
         select(
-            Concern.received_at,
-            Concern.urgent,
-            Concern.category,
-            Inspection.remit,
+            col(Concern.received_at),
+            col(Concern.urgent),
+            col(Concern.category),
+            col(Inspection.remit),
             holder.region,
             first_claim.c.at,
             first_decision.c.at,
             latest_decision,
         )
-        .outerjoin(Inspection, Inspection.id == Concern.inspection_id)
-        .outerjoin(holder, holder.login == Concern.claimed_by)
-        .outerjoin(first_claim, first_claim.c.concern_id == Concern.id)
-        .outerjoin(first_decision, first_decision.c.concern_id == Concern.id)
+        .outerjoin(Inspection, col(Inspection.id) == col(Concern.inspection_id))
+        .outerjoin(holder, holder.login == col(Concern.claimed_by))
+        .outerjoin(first_claim, first_claim.c.concern_id == col(Concern.id))
+        .outerjoin(first_decision, first_decision.c.concern_id == col(Concern.id))
         .where(
             and_(
-                Concern.received_at >= london_midnight(start),
-                Concern.received_at < london_midnight(end + dt.timedelta(days=1)),
+                col(Concern.received_at) >= london_midnight(start),
+                col(Concern.received_at) < london_midnight(end + dt.timedelta(days=1)),
             )
         )
     )
