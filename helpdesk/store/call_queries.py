@@ -30,6 +30,7 @@ from helpdesk.store.models import (
     Review,
     School,
     Staff,
+    table_of,
 )
 
 
@@ -162,17 +163,17 @@ def _day(value: dt.date | None) -> str:
 
 def call_detail(engine: Engine, concern_id: int) -> CallDetail | None:
     with engine.connect() as connection:
-        found = connection.execute(select(Concern.__table__).where(col(Concern.id) == concern_id)).first()
+        found = connection.execute(select(table_of(Concern)).where(col(Concern.id) == concern_id)).first()
         if found is None:
             return None
         row = found._mapping
         names = dict(connection.execute(select(col(Staff.login), col(Staff.name))).all())
-        school = connection.execute(select(School.__table__).where(col(School.urn) == row["urn"])).one()._mapping
+        school = connection.execute(select(table_of(School)).where(col(School.urn) == row["urn"])).one()._mapping
         body = None
         if school["responsible_body_id"] is not None:
             b = (
                 connection.execute(
-                    select(ResponsibleBody.__table__).where(col(ResponsibleBody.id) == school["responsible_body_id"])
+                    select(table_of(ResponsibleBody)).where(col(ResponsibleBody.id) == school["responsible_body_id"])
                 )
                 .one()
                 ._mapping
@@ -181,7 +182,7 @@ def call_detail(engine: Engine, concern_id: int) -> CallDetail | None:
         inspection = None
         if row["inspection_id"] is not None:
             i = (
-                connection.execute(select(Inspection.__table__).where(col(Inspection.id) == row["inspection_id"]))
+                connection.execute(select(table_of(Inspection)).where(col(Inspection.id) == row["inspection_id"]))
                 .one()
                 ._mapping
             )
@@ -199,33 +200,33 @@ def call_detail(engine: Engine, concern_id: int) -> CallDetail | None:
                 [names.get(m.login, m.login) for m in members if m.part == "team"],
             )
         advice = {
-            a.id: a for a in connection.execute(select(Advice.__table__).where(col(Advice.concern_id) == concern_id))
+            a.id: a for a in connection.execute(select(table_of(Advice)).where(col(Advice.concern_id) == concern_id))
         }
         contacts = {
             c.id: c
             for c in connection.execute(
-                select(ContactAttempt.__table__).where(col(ContactAttempt.concern_id) == concern_id)
+                select(table_of(ContactAttempt)).where(col(ContactAttempt.concern_id) == concern_id)
             )
         }
         decisions = {
             d.id: d
             for d in connection.execute(
-                select(PauseDecision.__table__).where(col(PauseDecision.concern_id) == concern_id)
+                select(table_of(PauseDecision)).where(col(PauseDecision.concern_id) == concern_id)
             )
         }
         notices = {
             n.id: n
             for n in connection.execute(
-                select(Notification.__table__).where(col(Notification.concern_id) == concern_id)
+                select(table_of(Notification)).where(col(Notification.concern_id) == concern_id)
             )
         }
         handovers = {
             h.id: h
-            for h in connection.execute(select(Handover.__table__).where(col(Handover.concern_id) == concern_id))
+            for h in connection.execute(select(table_of(Handover)).where(col(Handover.concern_id) == concern_id))
         }
         reviews = list(
             connection.execute(
-                select(Review.__table__).where(col(Review.concern_id) == concern_id).order_by(col(Review.id))
+                select(table_of(Review)).where(col(Review.concern_id) == concern_id).order_by(col(Review.id))
             )
         )
         events = connection.execute(

@@ -27,6 +27,7 @@ from helpdesk.store.models import (
     Review,
     School,
     Staff,
+    table_of,
 )
 from helpdesk.store.review_queries import london_midnight
 
@@ -103,23 +104,23 @@ def call_records(
             chunk = ids[start_at : start_at + BATCH]
             rows = connection.execute(
                 select(
-                    Concern.__table__,
+                    table_of(Concern),
                     col(School.name).label("school"),
                     col(School.local_authority),
                     col(Inspection.reference),
                     col(Inspection.remit),
-                    holder.region,
+                    col(holder.region),
                 )
                 .join(School, col(School.urn) == col(Concern.urn))
                 .outerjoin(Inspection, col(Inspection.id) == col(Concern.inspection_id))
-                .outerjoin(holder, holder.login == col(Concern.claimed_by))
+                .outerjoin(holder, col(holder.login) == col(Concern.claimed_by))
                 .where(col(Concern.id).in_(chunk))
                 .order_by(col(Concern.received_at), col(Concern.id))
             ).all()
             decisions = {
                 row.concern_id: row
                 for row in connection.execute(
-                    select(PauseDecision.__table__).where(
+                    select(table_of(PauseDecision)).where(
                         col(PauseDecision.concern_id).in_(chunk), col(PauseDecision.id).in_(latest)
                     )
                 )

@@ -263,3 +263,9 @@ PERSONAL_COLUMNS: dict[type[SQLModel], dict[str, str | None]] = {
     PauseDecision: {"rationale": PURGED, "justification": "", "countersign_reason": ""},
     Review: {"feedback": PURGED},
 }
+
+
+def table_of(model: type[SQLModel]) -> sa.Table:
+    """The SQLAlchemy table behind a model (SQLModel sets it on each table class)."""
+    table: sa.Table = model.__table__  # type: ignore[attr-defined]
+    return table

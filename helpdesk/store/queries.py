@@ -73,8 +73,10 @@ def open_queue(engine: Engine) -> list[QueueRow]:
         .scalar_subquery()
     )
     awaiting = (
-        select(in_force.id)
-        .where(in_force.id == latest_id, in_force.exceptional.is_(True), in_force.countersigned_by.is_(None))
+        select(col(in_force.id))
+        .where(
+            col(in_force.id) == latest_id, col(in_force.exceptional).is_(True), col(in_force.countersigned_by).is_(None)
+        )
         .exists()
     )
     statement = (
@@ -88,12 +90,12 @@ def open_queue(engine: Engine) -> list[QueueRow]:
             col(Concern.category),
             col(Concern.caller_role),
             col(Concern.claimed_by),
-            holder.name.label("claimed_by_name"),
+            col(holder.name).label("claimed_by_name"),
             col(Concern.claimed_at),
             awaiting.label("awaiting_countersignature"),
         )
         .join(School, col(School.urn) == col(Concern.urn))
-        .outerjoin(holder, holder.login == col(Concern.claimed_by))
+        .outerjoin(holder, col(holder.login) == col(Concern.claimed_by))
         .where(text(f"concern.{OPEN_CONCERN}"))  # the partial index's own predicate
         .order_by(col(Concern.priority), col(Concern.received_at), col(Concern.id))
     )

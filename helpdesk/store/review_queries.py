@@ -82,12 +82,12 @@ def closed_calls(
             col(School.name).label("school"),
             col(Concern.category),
             col(Concern.claimed_by).label("senior"),
-            senior.name.label("senior_name"),
+            col(senior.name).label("senior_name"),
             _latest_decision().label("pause"),
             _latest_review().label("review"),
         )
         .join(School, col(School.urn) == col(Concern.urn))
-        .outerjoin(senior, senior.login == col(Concern.claimed_by))
+        .outerjoin(senior, col(senior.login) == col(Concern.claimed_by))
         .where(text(f"concern.{CLOSED_CONCERN}"))  # the partial index's own predicate
     )
     if found.closed_from:
@@ -145,7 +145,7 @@ def my_feedback(engine: Engine, login: str) -> list[FeedbackRow]:
             col(Review.id).label("review_id"),
             col(Review.concern_id),
             col(Review.at),
-            func.coalesce(reviewer.name, col(Review.reviewer)).label("reviewer"),
+            func.coalesce(col(reviewer.name), col(Review.reviewer)).label("reviewer"),
             col(Review.outcome),
             col(Review.feedback),
             col(School.name).label("school"),
@@ -153,7 +153,7 @@ def my_feedback(engine: Engine, login: str) -> list[FeedbackRow]:
         )
         .join(Concern, col(Concern.id) == col(Review.concern_id))
         .join(School, col(School.urn) == col(Concern.urn))
-        .outerjoin(reviewer, reviewer.login == col(Review.reviewer))
+        .outerjoin(reviewer, col(reviewer.login) == col(Review.reviewer))
         .where(col(Review.senior) == login)
         .order_by(col(Review.id).desc())
     )
@@ -185,15 +185,15 @@ def learning_reviews(engine: Engine) -> list[LearningReviewRow]:
         select(
             col(Review.concern_id),
             col(School.name).label("school"),
-            senior.name.label("senior_name"),
-            func.coalesce(reviewer.name, col(Review.reviewer)).label("reviewer"),
+            col(senior.name).label("senior_name"),
+            func.coalesce(col(reviewer.name), col(Review.reviewer)).label("reviewer"),
             col(Review.at),
             col(Review.feedback).label("why"),
         )
         .join(Concern, col(Concern.id) == col(Review.concern_id))
         .join(School, col(School.urn) == col(Concern.urn))
-        .outerjoin(reviewer, reviewer.login == col(Review.reviewer))
-        .outerjoin(senior, senior.login == col(Review.senior))
+        .outerjoin(reviewer, col(reviewer.login) == col(Review.reviewer))
+        .outerjoin(senior, col(senior.login) == col(Review.senior))
         .where(col(Review.id).in_(latest), col(Review.outcome) == "learning_review")
         .order_by(col(Review.at).desc())
     )

@@ -78,13 +78,13 @@ def figures(engine: Engine, start: dt.date, end: dt.date, policy: Policy) -> Fig
             col(Concern.urgent),
             col(Concern.category),
             col(Inspection.remit),
-            holder.region,
+            col(holder.region),
             first_claim.c.at,
             first_decision.c.at,
             latest_decision,
         )
         .outerjoin(Inspection, col(Inspection.id) == col(Concern.inspection_id))
-        .outerjoin(holder, holder.login == col(Concern.claimed_by))
+        .outerjoin(holder, col(holder.login) == col(Concern.claimed_by))
         .outerjoin(first_claim, first_claim.c.concern_id == col(Concern.id))
         .outerjoin(first_decision, first_decision.c.concern_id == col(Concern.id))
         .where(
