@@ -20,9 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
-import benchdb
 from sqlalchemy import text
 
+import benchdb
 from helpdesk.store.engine import make_engine, sqlite_url
 
 CTRL_S, CTRL_Q = "\x13", "\x11"
@@ -33,7 +33,11 @@ def burst_seconds(url: str, note: str) -> float:
     master, slave = pty.openpty()
     env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "100", "LINES": "30"}
     console = subprocess.Popen(
-        [sys.executable, "-m", "helpdesk", "--db", url, "--as", "akhan"], stdin=slave, stdout=slave, stderr=slave, env=env
+        [sys.executable, "-m", "helpdesk", "--db", url, "--as", "akhan"],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
     )
     os.close(slave)
     engine = make_engine(url)

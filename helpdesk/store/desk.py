@@ -1,34 +1,31 @@
 """The helpline's desk as one member of staff at one console uses it: every command and query a
 screen needs, with the acting member of staff, the clock and the policy already bound. Screens
 call the desk and never pass an engine, a login or the time themselves; the rules stay in the
-commands and the domain, which the desk only calls."""
+commands and the domain, which the desk only calls. What the queue needs at start-up is
+imported at once; the rest when first used, so that opening the console stays quick."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from sqlalchemy import Engine
 
 from helpdesk.clock import Clock, london
-from helpdesk.domain.inspection import InspectionEntry
-from helpdesk.domain.intake import NewConcern
-from helpdesk.domain.pause import PauseDecisionInput
 from helpdesk.domain.policy import Policy
-from helpdesk.store import commands, export, presence, queries, statistics
-from helpdesk.store.call_queries import CallDetail, InspectionChoice, call_detail, school_inspections
+from helpdesk.store import presence, queries
 from helpdesk.store.queries import QueueRow, SchoolLookup, StaffMember
-from helpdesk.store.review_queries import (
-    ClosedCallFilter,
-    ClosedCallRow,
-    FeedbackRow,
-    LearningReviewRow,
-    closed_calls,
-    learning_reviews,
-    my_feedback,
-    unread_feedback,
-)
+from helpdesk.store.review_queries import unread_feedback
+
+if TYPE_CHECKING:
+    from helpdesk.domain.inspection import InspectionEntry
+    from helpdesk.domain.intake import NewConcern
+    from helpdesk.domain.pause import PauseDecisionInput
+    from helpdesk.store.call_queries import CallDetail, InspectionChoice
+    from helpdesk.store.export import Progress
+    from helpdesk.store.review_queries import ClosedCallFilter, ClosedCallRow, FeedbackRow, LearningReviewRow
+    from helpdesk.store.statistics import Figures
 
 
 @dataclass(frozen=True)
@@ -64,34 +61,50 @@ class Desk:
         return queries.look_up_school(self.engine, urn, self.today())
 
     def log_concern(self, concern: NewConcern) -> int:
+        from helpdesk.store import commands
+
         return commands.log_concern(self.engine, concern, self.login, self.now())
 
     # --- one call ----------------------------------------------------------------------------
 
     def call(self, concern_id: int) -> CallDetail | None:
+        from helpdesk.store.call_queries import call_detail
+
         return call_detail(self.engine, concern_id)
 
     def record_view(self, concern_id: int) -> None:
+        from helpdesk.store import commands
+
         commands.record_view(self.engine, concern_id, self.login, self.now())
 
     def claim(self, concern_id: int) -> None:
+        from helpdesk.store import commands
+
         commands.claim(self.engine, concern_id, self.login, self.now())
 
     def release(self, concern_id: int, reason: str) -> None:
+        from helpdesk.store import commands
+
         commands.release(self.engine, concern_id, self.login, reason, self.now())
 
     def claiming_staff(self) -> list[StaffMember]:
         return queries.claiming_staff(self.engine)
 
     def reassign(self, concern_id: int, new_holder: str, reason: str) -> None:
+        from helpdesk.store import commands
+
         commands.reassign(self.engine, concern_id, self.login, new_holder, reason, self.now())
 
     def add_advice(self, concern_id: int, text: str, corrects: int | None = None) -> int:
+        from helpdesk.store import commands
+
         return commands.add_advice(self.engine, concern_id, self.login, text, self.now(), corrects=corrects)
 
     def log_contact(
         self, concern_id: int, *, party: str, contact_name: str, phone: str, channel: str, outcome: str, note: str = ""
     ) -> int:
+        from helpdesk.store import commands
+
         return commands.log_contact(
             self.engine,
             concern_id,
@@ -106,55 +119,83 @@ class Desk:
         )
 
     def school_inspections(self, urn: str) -> list[InspectionChoice]:
+        from helpdesk.store.call_queries import school_inspections
+
         return school_inspections(self.engine, urn)
 
     def link_inspection(
         self, concern_id: int, *, inspection_id: int | None = None, entry: InspectionEntry | None = None
     ) -> int:
+        from helpdesk.store import commands
+
         return commands.link_inspection(
             self.engine, concern_id, self.login, self.now(), inspection_id=inspection_id, entry=entry
         )
 
     def record_pause_decision(self, concern_id: int, entry: PauseDecisionInput) -> int:
+        from helpdesk.store import commands
+
         return commands.record_pause_decision(self.engine, concern_id, self.login, entry, self.policy, self.now())
 
     def countersign(self, concern_id: int, reason: str) -> None:
+        from helpdesk.store import commands
+
         commands.countersign(self.engine, concern_id, self.login, reason, self.now())
 
     def record_notification(self, concern_id: int, *, party: str, channel: str, note: str = "") -> int:
+        from helpdesk.store import commands
+
         return commands.record_notification(
             self.engine, concern_id, self.login, self.now(), party=party, channel=channel, note=note
         )
 
     def record_signposting(self, concern_id: int, *, offered: bool = True, reason: str = "") -> None:
+        from helpdesk.store import commands
+
         commands.record_signposting(self.engine, concern_id, self.login, self.now(), offered=offered, reason=reason)
 
     def close(self, concern_id: int, outcome: str) -> None:
+        from helpdesk.store import commands
+
         commands.close(self.engine, concern_id, self.login, outcome, self.now(), policy=self.policy)
 
     # --- supervisors -------------------------------------------------------------------------
 
     def review_refusal(self, concern_id: int) -> str | None:
+        from helpdesk.store import commands
+
         return commands.review_refusal_for(self.engine, concern_id, self.login)
 
     def review(self, concern_id: int, outcome: str, feedback: str) -> int:
+        from helpdesk.store import commands
+
         return commands.review(self.engine, concern_id, self.login, outcome, feedback, self.now())
 
     def closed_calls(
         self, found: ClosedCallFilter, limit: int, after: tuple[dt.datetime, int] | None = None
     ) -> list[ClosedCallRow]:
+        from helpdesk.store.review_queries import closed_calls
+
         return closed_calls(self.engine, found, limit, after)
 
     def my_feedback(self) -> list[FeedbackRow]:
+        from helpdesk.store.review_queries import my_feedback
+
         return my_feedback(self.engine, self.login)
 
     def mark_feedback_read(self, review_ids: list[int]) -> None:
+        from helpdesk.store import commands
+
         commands.mark_feedback_read(self.engine, self.login, review_ids, self.now())
 
     def learning_reviews(self) -> list[LearningReviewRow]:
+        from helpdesk.store.review_queries import learning_reviews
+
         return learning_reviews(self.engine)
 
-    def figures(self, start: dt.date, end: dt.date) -> statistics.Figures:
+    def figures(self, start: dt.date, end: dt.date) -> Figures:
+        from helpdesk.store import statistics
+
         return statistics.figures(self.engine, start, end, self.policy)
 
     def export(
@@ -165,9 +206,11 @@ class Desk:
         fmt: str,
         redact: bool,
         out: TextIO,
-        progress: export.Progress | None = None,
+        progress: Progress | None = None,
     ) -> int:
         """Write the calls or the audit trail of the period to `out`, and record that it was done."""
+        from helpdesk.store import export
+
         export.check_may_export(self.engine, self.login)
         run = export.export_calls if what == "calls" else export.export_audit
         count = run(self.engine, start, end, fmt, redact, out, progress)
@@ -175,4 +218,6 @@ class Desk:
         return count
 
     def check_may_export(self) -> None:
+        from helpdesk.store import export
+
         export.check_may_export(self.engine, self.login)
