@@ -8,39 +8,14 @@ import io
 
 import pytest
 from sqlalchemy import select, update
+from test_call_commands import decision, log
 
 from helpdesk.domain.inspection import validate_inspection
-from helpdesk.domain.intake import validate_concern
-from helpdesk.domain.pause import PauseDecisionInput
 from helpdesk.domain.refusals import FieldsInvalid, Refused
 from helpdesk.store import commands, export, statistics
 from helpdesk.store.call_queries import call_detail, school_inspections
 from helpdesk.store.models import Concern, Inspection, InspectionMember, Notification, PauseDecision
 from helpdesk.store.queries import open_queue, queue_counts
-
-
-def log(engine, clock, urn="930037", category="pause_request"):
-    concern = validate_concern(
-        urn=urn,
-        caller_name="Grace Ellis",
-        caller_role="lead_inspector",
-        phone="020 7946 0123",
-        category=category,
-        summary="Head taken ill; lead inspector asks to pause.",
-        urgent=True,
-    )
-    return commands.log_concern(engine, concern, "rdouglas", clock.now())
-
-
-def decision(**changes):
-    base = dict(
-        decision="authorised",
-        requested_by="lead_inspector",
-        grounds="wellbeing",
-        rationale="Head unwell.",
-        working_days=1,
-    )
-    return PauseDecisionInput(**{**base, **changes})
 
 
 def link(engine, clock, concern_id, login="gsingh", remit="schools", reference=None):
