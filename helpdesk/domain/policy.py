@@ -68,7 +68,7 @@ def parse_policy(text: str) -> Policy:
     return policy
 
 
-def _closing(close: dict) -> dict[str, tuple[str, ...]]:
+def _closing(close: dict[str, object]) -> dict[str, tuple[str, ...]]:
     """The [close] table: lists of parties and categories, each checked against the vocabulary."""
     found: dict[str, tuple[str, ...]] = {}
     for key, vocabulary in (

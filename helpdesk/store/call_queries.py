@@ -300,7 +300,7 @@ def call_detail(engine: Engine, concern_id: int) -> CallDetail | None:
     )
 
 
-def decision_name(d) -> str:
+def decision_name(d: Any) -> str:
     """How the record names one decision: "the decision of Wed 18 Nov 09:02 (authorised)"."""
     if d is None:
         return "an earlier decision"
@@ -325,10 +325,16 @@ class CallRecord:
         return self.names.get(login or "", login or "")
 
 
-Sentence = Callable[[dict, CallRecord], str]
+Sentence = Callable[[dict[str, Any], CallRecord], str]
 
 
-def _logged(details: dict, call: CallRecord) -> str:
+def _ref(details: dict[str, Any], key: str) -> int:
+    """The id an audit event's details point at (-1, which no row has, when there is none)."""
+    value = details.get(key)
+    return int(value) if value is not None else -1
+
+
+def _logged(details: dict[str, Any], call: CallRecord) -> str:
     row = call.row
     return (
         f"Call logged: {CallerRole(row['caller_role']).label} {row['caller_name']} on {national(row['caller_phone'])}. "
@@ -336,30 +342,30 @@ def _logged(details: dict, call: CallRecord) -> str:
     )
 
 
-def _released(details: dict, call: CallRecord) -> str:
-    h = call.handovers.get(details.get("handover_id"))
+def _released(details: dict[str, Any], call: CallRecord) -> str:
+    h = call.handovers.get(_ref(details, "handover_id"))
     if h is None:
         return "Released"
     return f"Released from {call.name(h.from_login)} back to the queue: {h.reason}"
 
 
-def _reassigned(details: dict, call: CallRecord) -> str:
-    h = call.handovers.get(details.get("handover_id"))
+def _reassigned(details: dict[str, Any], call: CallRecord) -> str:
+    h = call.handovers.get(_ref(details, "handover_id"))
     if h is None:
         return "Reassigned"
     return f"Reassigned from {call.name(h.from_login)} to {call.name(h.to_login)}: {h.reason}"
 
 
-def _advice(details: dict, call: CallRecord) -> str:
-    a = call.advice.get(details.get("advice_id"))
+def _advice(details: dict[str, Any], call: CallRecord) -> str:
+    a = call.advice.get(_ref(details, "advice_id"))
     if a is None:
         return "Advice"
     prefix = f"Advice #{a.id}" + (f" (corrects #{a.corrects_id})" if a.corrects_id else "")
     return f"{prefix}: {a.text}"
 
 
-def _contact(details: dict, call: CallRecord) -> str:
-    c = call.contacts.get(details.get("contact_id"))
+def _contact(details: dict[str, Any], call: CallRecord) -> str:
+    c = call.contacts.get(_ref(details, "contact_id"))
     if c is None:
         return "Contact attempt"
     who = Party(c.party).label + (f" ({c.contact_name})" if c.contact_name else "")
@@ -368,13 +374,13 @@ def _contact(details: dict, call: CallRecord) -> str:
     return f"Contact with {who} by {via}: {ContactOutcome(c.outcome).label.lower()}{note}"
 
 
-def _inspection_linked(details: dict, call: CallRecord) -> str:
+def _inspection_linked(details: dict[str, Any], call: CallRecord) -> str:
     what = f"{call.inspection['reference']}" if call.inspection is not None else "an inspection"
     return ("Recorded and linked inspection " if details.get("recorded") else "Linked inspection ") + what
 
 
-def _decision(details: dict, call: CallRecord) -> str:
-    d = call.decisions.get(details.get("decision_id"))
+def _decision(details: dict[str, Any], call: CallRecord) -> str:
+    d = call.decisions.get(_ref(details, "decision_id"))
     if d is None:
         return "Pause decision"
     asked = f"requested by {RequestedBy(d.requested_by).label.lower()}, grounds: {Grounds(d.grounds).label.lower()}"
@@ -388,14 +394,14 @@ def _decision(details: dict, call: CallRecord) -> str:
     return text + supersedes
 
 
-def _countersigned(details: dict, call: CallRecord) -> str:
-    d = call.decisions.get(details.get("decision_id"))
+def _countersigned(details: dict[str, Any], call: CallRecord) -> str:
+    d = call.decisions.get(_ref(details, "decision_id"))
     reason = f": {d.countersign_reason}" if d is not None and d.countersign_reason else ""
     return f"Countersigned the exceptional pause ({decision_name(d)}){reason}"
 
 
-def _notified(details: dict, call: CallRecord) -> str:
-    n = call.notices.get(details.get("notification_id"))
+def _notified(details: dict[str, Any], call: CallRecord) -> str:
+    n = call.notices.get(_ref(details, "notification_id"))
     if n is None:
         return "Notification"
     of = f" of {decision_name(call.decisions.get(n.decision_id))}" if n.decision_id else ""
@@ -403,14 +409,14 @@ def _notified(details: dict, call: CallRecord) -> str:
     return f"{Party(n.party).label} informed{of} by {Channel(n.channel).label.lower()}{note}"
 
 
-def _reviewed(details: dict, call: CallRecord) -> str:
+def _reviewed(details: dict[str, Any], call: CallRecord) -> str:
     review = next((r for r in call.reviews if r.id == details.get("review_id")), None)
     if review is None:
         return "Reviewed"
     return f"Reviewed: {ReviewOutcome(review.outcome).label}" + (f" — {review.feedback}" if review.feedback else "")
 
 
-def _signposting_not_offered(details: dict, call: CallRecord) -> str:
+def _signposting_not_offered(details: dict[str, Any], call: CallRecord) -> str:
     return f"Signposting NOT offered: {call.row['signposting_not_offered'] or ''}"
 
 
@@ -436,7 +442,7 @@ TIMELINE: dict[EventKind, Sentence] = {
 }
 
 
-def describe(kind: str, details: dict, call: CallRecord) -> str:
+def describe(kind: str, details: dict[str, Any], call: CallRecord) -> str:
     """The words the timeline shows for one audit event, from the rows it points at."""
     sentence = TIMELINE.get(EventKind(kind)) if kind in EventKind.values() else None
     return sentence(details, call) if sentence else kind

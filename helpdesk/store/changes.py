@@ -12,6 +12,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -29,7 +30,7 @@ class ChangeFeed:
         self._stopped = stopped or threading.Event()
         self._path = sqlite_file(str(engine.url))
         self._sqlite: sqlite3.Connection | None = None
-        self._listener = None  # a psycopg connection in autocommit, LISTENing
+        self._listener: Any = None  # a psycopg connection in autocommit, LISTENing
         self._version: int | None = None
         self._primed = False
 
@@ -45,8 +46,8 @@ class ChangeFeed:
 
     def _data_version(self) -> tuple[int, bool]:
         fresh = self._sqlite is None
-        if fresh:
-            self._sqlite = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False, timeout=1)
+        if self._sqlite is None:
+            self._sqlite = sqlite3.connect(str(self._path), isolation_level=None, check_same_thread=False, timeout=1)
         try:
             return self._sqlite.execute("PRAGMA data_version").fetchone()[0], fresh
         except sqlite3.Error:

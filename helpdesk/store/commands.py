@@ -8,9 +8,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
-from sqlalchemy import Engine, func, select, update
-from sqlmodel import Session, col
+from sqlalchemy import Engine, Select, func, select, update
+from sqlmodel import Session, SQLModel, col
 
 from helpdesk.clock import london, london_time
 from helpdesk.domain import call as call_rules
@@ -68,6 +69,19 @@ class ClaimRefused(Refused):
 def _writing(engine: Engine) -> Iterator[Session]:
     with Session(writer(engine)) as session, session.begin():
         yield session
+
+
+def new_id(row: SQLModel) -> int:
+    """The id the database gave a row just flushed."""
+    found = getattr(row, "id", None)
+    if found is None:
+        raise RuntimeError(f"{type(row).__name__} has no id: it was not flushed")
+    return int(found)
+
+
+def count(session: Session, statement: Select[Any]) -> int:
+    """A SELECT count(...) as a number (0 rather than None)."""
+    return session.scalar(statement) or 0
 
 
 def _staff(session: Session, login: str) -> Staff:
@@ -163,7 +177,7 @@ def log_concern(engine: Engine, concern: NewConcern, logged_by: str, now: dt.dat
             category=concern.category.value,
             urgent=concern.urgent,
         )
-        return row.id
+        return new_id(row)
 
 
 # --- claim, release, reassign -------------------------------------------------------------
@@ -186,7 +200,7 @@ def claim(engine: Engine, concern_id: int, login: str, now: dt.datetime) -> None
                 .values(status=ConcernStatus.CLAIMED, claimed_by=login, claimed_at=now)
                 .execution_options(synchronize_session=False)
             )
-            if claimed.rowcount == 1:
+            if getattr(claimed, "rowcount", 0) == 1:
                 record_event(session, actor=login, kind=EventKind.CLAIMED, at=now, concern_id=concern_id)
                 return
         holder, at = session.execute(
@@ -206,7 +220,7 @@ def release(engine: Engine, concern_id: int, login: str, reason: str, now: dt.da
         if refusal := call_rules.release_refusal(state, login, member.role):
             raise Refused(refusal)
         handover = Handover(
-            concern_id=concern_id, by=login, at=now, kind="released", from_login=concern.claimed_by, reason=reason
+            concern_id=concern_id, by=login, at=now, kind="released", from_login=concern.claimed_by or "", reason=reason
         )
         session.add(handover)
         concern.status, concern.claimed_by, concern.claimed_at = ConcernStatus.WAITING, None, None
@@ -236,7 +250,7 @@ def reassign(engine: Engine, concern_id: int, login: str, new_holder: str, reaso
             by=login,
             at=now,
             kind="reassigned",
-            from_login=concern.claimed_by,
+            from_login=concern.claimed_by or "",
             to_login=new_holder,
             reason=reason,
         )
@@ -288,7 +302,7 @@ def add_advice(
             advice_id=note.id,
             corrects=corrects,
         )
-        return note.id
+        return new_id(note)
 
 
 def log_contact(
@@ -333,7 +347,7 @@ def log_contact(
             channel=entry.channel,
             outcome=entry.outcome,
         )
-        return attempt.id
+        return new_id(attempt)
 
 
 def link_inspection(
@@ -396,7 +410,7 @@ def link_inspection(
             inspection_id=inspection.id,
             recorded=entry is not None and inspection_id is None,
         )
-        return inspection.id
+        return new_id(inspection)
 
 
 def pause_context(session: Session, concern: Concern) -> tuple[str | None, int]:
@@ -407,10 +421,11 @@ def pause_context(session: Session, concern: Concern) -> tuple[str | None, int]:
         if concern.inspection_id
         else None
     )
-    contacts = session.scalar(
+    contacts = count(
+        session,
         select(func.count()).where(
             col(ContactAttempt.concern_id) == concern.id, col(ContactAttempt.party) == Party.RESPONSIBLE_BODY.value
-        )
+        ),
     )
     return remit, contacts
 
@@ -435,7 +450,7 @@ def record_pause_decision(
         remit, contacts = pause_context(session, concern)
         authorised = entry.decision == Decision.AUTHORISED.value
         plan = (
-            plan_pause(london(now).date(), entry.working_days, remit, policy)
+            plan_pause(london(now).date(), entry.working_days or 0, remit, policy)
             if authorised and remit is not None and (entry.working_days or 0) >= 1
             else None
         )
@@ -472,7 +487,7 @@ def record_pause_decision(
             resumes_on=decision.resumes_on,
             supersedes=decision.supersedes_id,
         )
-        return decision.id
+        return new_id(decision)
 
 
 def countersign(engine: Engine, concern_id: int, login: str, reason: str, now: dt.datetime) -> None:
@@ -530,7 +545,7 @@ def record_notification(
             party=party,
             channel=channel,
         )
-        return notification.id
+        return new_id(notification)
 
 
 def record_signposting(
@@ -567,7 +582,7 @@ def close(engine: Engine, concern_id: int, login: str, outcome: str, now: dt.dat
         )
         facts = call_rules.CloseFacts(
             outcome=outcome,
-            advice_notes=session.scalar(select(func.count()).where(col(Advice.concern_id) == concern_id)),
+            advice_notes=count(session, select(func.count()).where(col(Advice.concern_id) == concern_id)),
             category=concern.category,
             decision_in_force=decision.decision if decision else None,
             awaiting_countersignature=bool(decision and decision.exceptional and decision.countersigned_by is None),
@@ -612,7 +627,7 @@ def review(engine: Engine, concern_id: int, login: str, outcome: str, feedback: 
             review_id=row.id,
             outcome=outcome,
         )
-        return row.id
+        return new_id(row)
 
 
 # what a member of staff did on a call that makes them no independent reviewer of it
@@ -670,9 +685,13 @@ def review_refusal_for(engine: Engine, concern_id: int, login: str) -> str | Non
 def mark_feedback_read(engine: Engine, login: str, review_ids: list[int], now: dt.datetime) -> None:
     """The senior has read these reviews of their calls."""
     with _writing(engine) as session:
-        mine = set(
-            session.scalars(select(col(Review.id)).where(col(Review.id).in_(review_ids), col(Review.senior) == login))
-        )
+        mine: set[int] = {
+            review_id
+            for review_id in session.scalars(
+                select(col(Review.id)).where(col(Review.id).in_(review_ids), col(Review.senior) == login)
+            )
+            if review_id is not None
+        }
         seen = set(
             session.scalars(
                 select(col(FeedbackSeen.review_id)).where(

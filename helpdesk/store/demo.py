@@ -122,6 +122,8 @@ def seed_demo(engine: Engine, clock: Clock, rng: random.Random | None = None) ->
     with engine.connect() as connection:
         first = connection.scalar(select(func.min(col(Concern.id))).where(col(Concern.status) == ConcernStatus.WAITING))
     for senior in ("bmorgan", "hwalsh", "jbrooks", "gsingh"):  # the first who is independent of it
+        if first is None:
+            break
         try:
             claim(engine, first, senior, now - dt.timedelta(minutes=35))
             break
@@ -154,7 +156,10 @@ def seed_history(engine: Engine, clock: Clock, rng: random.Random, calls: int = 
         at = day.replace(hour=rng.randint(8, 15), minute=rng.randint(0, 59))  # UTC, in the working day
         concern = simulated_concern(engine, rng)
         concern_id = log_concern(engine, concern, SIMULATOR, at)
-        minute = lambda m, start=at: start + dt.timedelta(minutes=m)  # noqa: E731
+
+        def minute(m: float, start: dt.datetime = at) -> dt.datetime:
+            return start + dt.timedelta(minutes=m)
+
         senior = None
         for candidate in rng.sample(HISTORY_SENIORS, len(HISTORY_SENIORS)):
             try:
@@ -178,7 +183,7 @@ def seed_history(engine: Engine, clock: Clock, rng: random.Random, calls: int = 
         )
         if concern.category.value == "pause_request":
             decision = rng.choice(["authorised", "authorised", "declined"])
-            if decision == "authorised" and call_detail(engine, concern_id).inspection is None:
+            if decision == "authorised" and (detail := call_detail(engine, concern_id)) and detail.inspection is None:
                 # no inspection on record for the school: the senior records it before deciding
                 commands.link_inspection(
                     engine,
@@ -216,7 +221,7 @@ def seed_history(engine: Engine, clock: Clock, rng: random.Random, calls: int = 
             "Talked the leader through the pause policy and the support available.",
             minute(62),
         )
-        if (decided := call_detail(engine, concern_id).latest_decision) is not None:
+        if (closing := call_detail(engine, concern_id)) and (decided := closing.latest_decision) is not None:
             for party in missing_informed(decided.decision, decided.informed, policy):
                 commands.record_notification(engine, concern_id, senior, minute(64), party=party, channel="phone")
         commands.record_signposting(engine, concern_id, senior, minute(63))
@@ -288,8 +293,8 @@ class CallSimulator(threading.Thread):
         while not self.stopped.wait(self.interval):
             try:
                 with self.engine.connect() as connection:
-                    waiting = connection.scalar(
-                        select(func.count()).where(col(Concern.status) == ConcernStatus.WAITING)
+                    waiting = (
+                        connection.scalar(select(func.count()).where(col(Concern.status) == ConcernStatus.WAITING)) or 0
                     )
                 if waiting < self.ceiling:
                     log_concern(self.engine, simulated_concern(self.engine, self.rng), SIMULATOR, self.clock.now())

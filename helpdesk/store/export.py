@@ -9,7 +9,7 @@ import csv
 import datetime as dt
 import json
 from collections.abc import Callable, Iterator
-from typing import TextIO
+from typing import Any, TextIO
 
 from sqlalchemy import Engine, and_, func, select
 from sqlalchemy.orm import aliased
@@ -73,7 +73,7 @@ AUDIT_FIELDS = ["id", "at", "actor", "kind", "concern_id", "details"]
 PERSONAL_AUDIT_FIELDS = {"actor"}
 
 
-def _iso(value) -> str | None:
+def _iso(value: dt.date | dt.datetime | None) -> str | None:
     if value is None:
         return None
     if isinstance(value, dt.datetime):
@@ -83,7 +83,7 @@ def _iso(value) -> str | None:
 
 def call_records(
     engine: Engine, start: dt.date, end: dt.date, redact: bool, progress: Progress | None = None
-) -> Iterator[dict]:
+) -> Iterator[dict[str, Any]]:
     """One record per call received from `start` to `end` (inclusive, London days)."""
     window = and_(
         col(Concern.received_at) >= london_midnight(start),
@@ -93,7 +93,7 @@ def call_records(
     latest = select(func.max(col(PauseDecision.id))).group_by(col(PauseDecision.concern_id)).scalar_subquery()
     latest_review = select(func.max(col(Review.id))).group_by(col(Review.concern_id)).scalar_subquery()
     with engine.connect() as connection:
-        total = connection.scalar(select(func.count()).select_from(Concern).where(window))
+        total = connection.scalar(select(func.count()).select_from(Concern).where(window)) or 0
         ids = list(
             connection.scalars(
                 select(col(Concern.id)).where(window).order_by(col(Concern.received_at), col(Concern.id))
@@ -219,12 +219,12 @@ def call_records(
 
 def audit_records(
     engine: Engine, start: dt.date, end: dt.date, redact: bool, progress: Progress | None = None
-) -> Iterator[dict]:
+) -> Iterator[dict[str, Any]]:
     """The audit trail from `start` to `end` (inclusive, London days). Events hold no personal
     data; a redacted export also drops who acted."""
     window = and_(col(Event.at) >= london_midnight(start), col(Event.at) < london_midnight(end + dt.timedelta(days=1)))
     with engine.connect() as connection:
-        total = connection.scalar(select(func.count()).select_from(Event).where(window))
+        total = connection.scalar(select(func.count()).select_from(Event).where(window)) or 0
         done = 0
         for row in connection.execute(
             select(
@@ -255,7 +255,7 @@ def audit_records(
 
 
 def write_records(
-    records: Iterator[dict], fields: list[str], out: TextIO, fmt: str, redact: bool, personal: set[str]
+    records: Iterator[dict[str, Any]], fields: list[str], out: TextIO, fmt: str, redact: bool, personal: set[str]
 ) -> int:
     """Write CSV (header first) or a JSON array, streaming; the number of records."""
     columns = [f for f in fields if not (redact and f in personal)]

@@ -14,10 +14,11 @@ import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, col
+from sqlmodel import Session, SQLModel, col
 
 from helpdesk.domain import limits
 from helpdesk.domain.intake import check_urn, has_control_characters
@@ -130,11 +131,11 @@ def _date(value: str, label: str) -> dt.date:
 def _collect(
     rows: Iterator[tuple[int, dict[str, str]]],
     total: int,
-    parse: Callable[[int, dict[str, str], list[Problem]], dict],
+    parse: Callable[[int, dict[str, str], list[Problem]], dict[str, Any]],
     skip_invalid: bool,
     progress: Progress | None,
-) -> tuple[list[dict], list[Problem], list[Problem]]:
-    records: list[dict] = []
+) -> tuple[list[dict[str, Any]], list[Problem], list[Problem]]:
+    records: list[dict[str, Any]] = []
     problems: list[Problem] = []
     warnings: list[Problem] = []
     for count, (line, row) in enumerate(rows, start=1):
@@ -149,16 +150,16 @@ def _collect(
     return records, problems, warnings
 
 
-def _upsert(session: Session, table, records: list[dict], key: str) -> tuple[int, int]:
+def _upsert(session: Session, table: type[SQLModel], records: list[dict[str, Any]], key: str) -> tuple[int, int]:
     """Insert or update rows on their natural key; (added, updated)."""
     if not records:
         return 0, 0
     column = getattr(table, key)
     keys = [r[key] for r in records]
-    existing: set = set()
+    existing: set[object] = set()
     for start in range(0, len(keys), CHUNK):
         existing.update(session.scalars(select(column).where(column.in_(keys[start : start + CHUNK]))))
-    dialect_insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+    dialect_insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     for start in range(0, len(records), CHUNK):
         chunk = records[start : start + CHUNK]
         statement = dialect_insert(table).values(chunk)
@@ -208,7 +209,7 @@ def import_schools(
     total, rows = read_rows(path, GIAS_COLUMNS)
     seen: dict[str, int] = {}
 
-    def parse(line: int, row: dict[str, str], warnings: list[Problem]) -> dict:
+    def parse(line: int, row: dict[str, str], warnings: list[Problem]) -> dict[str, Any]:
         urn = row.get("URN", "")
         if reason := check_urn(urn):
             raise RowInvalid(f"URN {urn!r}: {reason}")
@@ -267,7 +268,7 @@ def import_staff(
 ) -> ImportReport:
     total, rows = read_rows(path, STAFF_COLUMNS)
 
-    def parse(line: int, row: dict[str, str], warnings: list[Problem]) -> dict:
+    def parse(line: int, row: dict[str, str], warnings: list[Problem]) -> dict[str, Any]:
         login = _text(row, "login", "login", limit=limits.LOGIN)
         if not login.replace("-", "").replace("_", "").replace(".", "").isalnum():
             raise RowInvalid(f"login {login!r} is not an account name")
@@ -307,7 +308,7 @@ def import_bodies(
 ) -> ImportReport:
     total, rows = read_rows(path, BODY_COLUMNS)
 
-    def parse(line: int, row: dict[str, str], warnings: list[Problem]) -> dict:
+    def parse(line: int, row: dict[str, str], warnings: list[Problem]) -> dict[str, Any]:
         name = _text(row, "name", "name")
         kind = row.get("kind", "")
         if kind not in BodyKind.values():
@@ -347,7 +348,7 @@ def import_inspections(
     with engine.connect() as connection:
         urns = set(connection.scalars(select(col(School.urn))))
 
-    def parse(line: int, row: dict[str, str], warnings: list[Problem]) -> dict:
+    def parse(line: int, row: dict[str, str], warnings: list[Problem]) -> dict[str, Any]:
         reference = _text(row, "reference", "reference", limit=limits.INSPECTION_REFERENCE)
         urn = row.get("urn", "")
         if urn not in urns:
@@ -410,7 +411,7 @@ def import_conflicts(
         urns = set(connection.scalars(select(col(School.urn))))
         bodies = dict(connection.execute(select(col(ResponsibleBody.name), col(ResponsibleBody.id))).all())
 
-    def parse(line: int, row: dict[str, str], warnings: list[Problem]) -> dict:
+    def parse(line: int, row: dict[str, str], warnings: list[Problem]) -> dict[str, Any]:
         login = row.get("login", "")
         if login not in logins:
             raise RowInvalid(f"no member of staff with login {login!r}")

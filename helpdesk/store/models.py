@@ -18,7 +18,7 @@ OPEN_CONCERN = "status IN ('waiting','claimed')"
 CLOSED_CONCERN = "status = 'closed'"
 
 
-def utc_column(nullable: bool = False, index: bool = False) -> sa.Column:
+def utc_column(nullable: bool = False, index: bool = False) -> sa.Column[dt.datetime]:
     return sa.Column(UTC_DATETIME, nullable=nullable, index=index)
 
 

@@ -25,7 +25,7 @@ def beat(engine: Engine, session_id: str, login: str, concern_id: int | None, no
     from sqlalchemy.dialects import postgresql, sqlite  # only when a call is first viewed
 
     with Session(writer(engine)) as session, session.begin():
-        dialect_insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+        dialect_insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
         statement = dialect_insert(Presence).values(
             session_id=session_id, login=login, concern_id=concern_id, seen_at=now
         )
@@ -55,6 +55,6 @@ def viewers(engine: Engine, now: dt.datetime) -> dict[int, list[str]]:
         ).all()
     found: dict[int, list[str]] = defaultdict(list)
     for concern_id, name, login in rows:
-        if (name or login) not in found[concern_id]:
+        if concern_id is not None and (name or login) not in found[concern_id]:
             found[concern_id].append(name or login)
     return dict(found)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, and_, case, exists, func, literal, or_, select, update
-from sqlmodel import Session, col
+from sqlalchemy import ColumnElement, Engine, and_, case, exists, func, literal, or_, select, update
+from sqlmodel import Session, SQLModel, col
 
 from helpdesk.domain.policy import Policy
 from helpdesk.domain.refusals import Refused
@@ -19,7 +19,7 @@ from helpdesk.store.models import PERSONAL_COLUMNS, PURGED, Concern, Review, Sta
 from helpdesk.store.review_queries import london_midnight
 
 
-def _anonymised(table, replacements: dict[str, str | None]) -> dict[str, object]:
+def _anonymised(table: type[SQLModel], replacements: dict[str, str | None]) -> dict[str, object]:
     """What each personal column becomes: "[purged]" where it held something (an empty or
     missing value stays as it was, so the record still shows what was never written)."""
     values: dict[str, object] = {}
@@ -38,7 +38,7 @@ class PurgePlan:
     calls: int
 
 
-def _eligible(closed_before: dt.date):
+def _eligible(closed_before: dt.date) -> ColumnElement[bool]:
     return and_(
         col(Concern.status) == ConcernStatus.CLOSED,
         col(Concern.closed_at) < london_midnight(closed_before),
@@ -50,7 +50,8 @@ def _eligible(closed_before: dt.date):
 def plan_purge(engine: Engine, closed_before: dt.date) -> PurgePlan:
     with engine.connect() as connection:
         return PurgePlan(
-            closed_before, connection.scalar(select(func.count()).select_from(Concern).where(_eligible(closed_before)))
+            closed_before,
+            connection.scalar(select(func.count()).select_from(Concern).where(_eligible(closed_before))) or 0,
         )
 
 
@@ -67,7 +68,7 @@ def purge(engine: Engine, closed_before: dt.date, login: str, policy: Policy, no
         for start in range(0, len(ids), 1000):
             chunk = ids[start : start + 1000]
             for table, replacements in PERSONAL_COLUMNS.items():
-                key = table.id if table is Concern else table.concern_id  # type: ignore[attr-defined]
+                key = getattr(table, "id" if table is Concern else "concern_id")
                 session.execute(update(table).where(key.in_(chunk)).values(**_anonymised(table, replacements)))
         record_event(
             session, actor=login, kind=EventKind.PURGED, at=now, closed_before=closed_before.isoformat(), calls=len(ids)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, Select, func, select, text
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
@@ -79,7 +80,7 @@ def open_queue(engine: Engine) -> list[QueueRow]:
         )
         .exists()
     )
-    statement = (
+    statement: Select[*tuple[Any, ...]] = (
         select(
             col(Concern.id),
             col(Concern.received_at),
@@ -127,7 +128,7 @@ class ConcernListing:
 
 
 def list_concerns(engine: Engine, status: str | None = None, limit: int | None = None) -> list[ConcernListing]:
-    statement = select(
+    statement: Select[*tuple[Any, ...]] = select(
         col(Concern.id),
         col(Concern.received_at),
         col(Concern.status),
@@ -149,7 +150,7 @@ def list_concerns(engine: Engine, status: str | None = None, limit: int | None =
 
 def count_concerns(engine: Engine) -> int:
     with engine.connect() as connection:
-        return connection.scalar(select(func.count()).select_from(Concern))
+        return connection.scalar(select(func.count()).select_from(Concern)) or 0
 
 
 def latest_event_id(engine: Engine) -> int:
@@ -161,7 +162,7 @@ def latest_event_id(engine: Engine) -> int:
 
 def count_staff(engine: Engine) -> int:
     with engine.connect() as connection:
-        return connection.scalar(select(func.count()).select_from(Staff))
+        return connection.scalar(select(func.count()).select_from(Staff)) or 0
 
 
 def claiming_staff(engine: Engine) -> list[StaffMember]:
@@ -175,7 +176,7 @@ def claiming_staff(engine: Engine) -> list[StaffMember]:
     return [by_name(StaffMember, row) for row in rows]
 
 
-def current_inspection_id(session, urn: str, today: dt.date) -> int | None:
+def current_inspection_id(session: Session, urn: str, today: dt.date) -> int | None:
     """The school's inspection running today, else the next one this fortnight, else the latest."""
     candidates = session.execute(
         select(col(Inspection.id), col(Inspection.start_date), col(Inspection.end_date)).where(
@@ -189,7 +190,7 @@ def current_inspection_id(session, urn: str, today: dt.date) -> int | None:
     past = sorted((c for c in candidates if c.end_date < today), key=lambda c: c.end_date, reverse=True)
     for group in (running, upcoming, past):
         if group:
-            return group[0].id
+            return int(group[0].id)
     return None
 
 

@@ -7,14 +7,12 @@ import dataclasses
 import datetime as dt
 from typing import Any, TypeVar
 
-from sqlalchemy import Row
-
 from helpdesk.clock import as_utc
 
 Model = TypeVar("Model")
 
 
-def by_name(model: type[Model], row: Row[Any]) -> Model:
+def by_name(model: type[Model], row: Any) -> Model:
     """`model` (a dataclass) from the row's columns of the same names. Times come back aware
     UTC and flags as booleans whatever the database returns (SQLite: naive times, 0 and 1)."""
     values = row._mapping

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import arrow
-from sqlalchemy import Engine, and_, exists, func, or_, select, text, tuple_
+from sqlalchemy import Engine, ScalarSelect, Select, and_, exists, func, or_, select, text, tuple_
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
@@ -47,7 +48,7 @@ def london_midnight(day: dt.date) -> dt.datetime:
     return arrow.get(dt.datetime.combine(day, dt.time()), LONDON).to("UTC").datetime
 
 
-def _latest_decision():
+def _latest_decision() -> ScalarSelect[Any]:
     return (
         select(col(PauseDecision.decision))
         .where(col(PauseDecision.concern_id) == col(Concern.id))
@@ -57,7 +58,7 @@ def _latest_decision():
     )
 
 
-def _latest_review():
+def _latest_review() -> ScalarSelect[Any]:
     return (
         select(col(Review.outcome))
         .where(col(Review.concern_id) == col(Concern.id))
@@ -73,7 +74,7 @@ def closed_calls(
     """Closed calls, newest closed first; `after` is the (closed_at, id) of the last row of the
     previous page (keyset paging: every page costs the same)."""
     senior = aliased(Staff)
-    statement = (
+    statement: Select[*tuple[Any, ...]] = (
         select(
             col(Concern.id),
             col(Concern.closed_at),
@@ -140,7 +141,7 @@ def my_feedback(engine: Engine, login: str) -> list[FeedbackRow]:
     """Reviews of this senior's calls, newest first, with whether they have been read."""
     reviewer = aliased(Staff)
     read = exists().where(col(FeedbackSeen.review_id) == col(Review.id), col(FeedbackSeen.login) == login)
-    statement = (
+    statement: Select[*tuple[Any, ...]] = (
         select(
             col(Review.id).label("review_id"),
             col(Review.concern_id),
@@ -164,7 +165,9 @@ def my_feedback(engine: Engine, login: str) -> list[FeedbackRow]:
 def unread_feedback(engine: Engine, login: str) -> int:
     read = exists().where(col(FeedbackSeen.review_id) == col(Review.id), col(FeedbackSeen.login) == login)
     with engine.connect() as connection:
-        return connection.scalar(select(func.count()).select_from(Review).where(col(Review.senior) == login, ~read))
+        return (
+            connection.scalar(select(func.count()).select_from(Review).where(col(Review.senior) == login, ~read)) or 0
+        )
 
 
 @dataclass(frozen=True)
@@ -181,7 +184,7 @@ def learning_reviews(engine: Engine) -> list[LearningReviewRow]:
     """Calls whose latest review refers them for a learning review, with why."""
     latest = select(func.max(col(Review.id))).group_by(col(Review.concern_id)).scalar_subquery()
     reviewer, senior = aliased(Staff), aliased(Staff)
-    statement = (
+    statement: Select[*tuple[Any, ...]] = (
         select(
             col(Review.concern_id),
             col(School.name).label("school"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
@@ -14,11 +15,16 @@ from helpdesk.store.faults import describe_fault
 HEAD_REVISION = "0005"
 
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from sqlalchemy import Connection
+
+
 class SchemaNotReady(RuntimeError):
     """The database has no schema, or an older one; str() says which command fixes it."""
 
 
-def _alembic_config(connection):
+def _alembic_config(connection: Connection | None) -> Config:
     from alembic.config import Config
 
     config = Config()
@@ -37,7 +43,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 def script_head() -> str:
     from alembic.script import ScriptDirectory
 
-    return ScriptDirectory.from_config(_alembic_config(None)).get_current_head()
+    return ScriptDirectory.from_config(_alembic_config(None)).get_current_head() or ""
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -97,17 +97,17 @@ def figures(engine: Engine, start: dt.date, end: dt.date, policy: Policy) -> Fig
     with engine.connect() as connection:
         rows = connection.execute(statement).all()
 
-    weeks: Counter = Counter()
+    weeks: Counter[dt.date] = Counter()
     monday = start - dt.timedelta(days=start.weekday())
     while monday <= end:
         weeks[monday] = 0
         monday += dt.timedelta(days=7)
     claims, decisions = [], []
     urgent = urgent_in_target = 0
-    decided: Counter = Counter()
-    by_remit: Counter = Counter()
-    by_region: Counter = Counter()
-    by_category: Counter = Counter()
+    decided: Counter[str] = Counter()
+    by_remit: Counter[str] = Counter()
+    by_region: Counter[str] = Counter()
+    by_category: Counter[str] = Counter()
     for received, is_urgent, category, remit, region, claimed_at, decided_at, decision in rows:
         received = as_utc(received)
         day = london(received).date()

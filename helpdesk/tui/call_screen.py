@@ -151,8 +151,15 @@ class CallScreen(DataScreen):
 
     # --- showing ----------------------------------------------------------------------------
 
+    @property
+    def shown(self) -> CallDetail:
+        """The call as last loaded: every key but Esc is offered only once it is."""
+        if self.detail is None:
+            raise RuntimeError("the call has not been loaded yet")
+        return self.detail
+
     def show_detail(self) -> None:
-        d = self.detail
+        d = self.shown
         status = ConcernStatus(d.status).value.upper()
         holder = (
             f" by {d.claimed_by_name or d.claimed_by} since {london_time(d.claimed_at)}"
@@ -234,7 +241,7 @@ class CallScreen(DataScreen):
 
     def decision_lines(self) -> list[tuple[str, str]]:
         """The decision in force and who still has to be told of it."""
-        d = self.detail.latest_decision
+        d = self.shown.latest_decision
         if d is None:
             return [("Pause decision", "none recorded")]
         decided = f" at {london_time(d.decided_at)}" if d.decided_at else ""
@@ -280,7 +287,13 @@ class CallScreen(DataScreen):
         if action == "reassign":
             return supervisor and d.status == ConcernStatus.CLAIMED
         if action == "countersign":  # not offered to the supervisor who made the decision
-            return supervisor and d.awaiting_countersignature and d.latest_decision.decided_by != self.app.staff.login
+            decision = d.latest_decision
+            return (
+                supervisor
+                and decision is not None
+                and d.awaiting_countersignature
+                and decision.decided_by != self.app.staff.login
+            )
         if action == "link_inspection":
             return d.inspection is None
         if action == "informed":
@@ -289,7 +302,7 @@ class CallScreen(DataScreen):
 
     def handling_refusal(self, doing: str) -> str | None:
         """Why this person cannot record `doing` on the call now (the store checks it again)."""
-        d, staff = self.detail, self.app.staff
+        d, staff = self.shown, self.app.staff
         return call_rules.handling_refusal(
             CallState(d.status, d.claimed_by, d.claimed_by_name), staff.login, staff.role, doing
         )
@@ -327,10 +340,10 @@ class CallScreen(DataScreen):
         self.run_command(lambda: self.app.desk.claim(self.concern_id), success="Claimed: the call is yours")
 
     def action_signposting(self) -> None:
-        self.open_form(SignpostingForm(self.detail), "record signposting")
+        self.open_form(SignpostingForm(self.shown), "record signposting")
 
     def action_countersign(self) -> None:
-        self.open_form(CountersignForm(self.detail))
+        self.open_form(CountersignForm(self.shown))
 
     def open_form(self, form, doing: str | None = None, refusal: str | None = None) -> None:
         """Open a form, unless the rules already say this person cannot do it now."""
@@ -342,22 +355,22 @@ class CallScreen(DataScreen):
         self.app.push_screen(form, lambda saved: self.load() if saved else None)
 
     def action_advice(self) -> None:
-        self.open_form(AdviceForm(self.detail), "add advice")
+        self.open_form(AdviceForm(self.shown), "add advice")
 
     def action_contact(self) -> None:
-        self.open_form(ContactForm(self.detail), "log a contact")
+        self.open_form(ContactForm(self.shown), "log a contact")
 
     def action_pause(self) -> None:
-        self.open_form(PauseForm(self.detail), "record a pause decision")
+        self.open_form(PauseForm(self.shown), "record a pause decision")
 
     def action_informed(self) -> None:
-        self.open_form(NotificationForm(self.detail), "record who was informed")
+        self.open_form(NotificationForm(self.shown), "record who was informed")
 
     def action_close_call(self) -> None:
-        self.open_form(CloseForm(self.detail), "close the call")
+        self.open_form(CloseForm(self.shown), "close the call")
 
     def action_release(self) -> None:
-        self.open_form(ReleaseForm(self.detail))
+        self.open_form(ReleaseForm(self.shown))
 
     @work(thread=True, group="call-action")
     def action_review(self) -> None:
@@ -366,7 +379,7 @@ class CallScreen(DataScreen):
         except Exception as error:  # noqa: BLE001
             self.post_message(self.Done(f"Cannot check who may review — {unavailable(error)}. Try again."))
             return
-        self.app.call_from_thread(self.open_form, ReviewForm(self.detail), refusal=refusal)
+        self.app.call_from_thread(self.open_form, ReviewForm(self.shown), refusal=refusal)
 
     @work(thread=True, group="call-action")
     def action_link_inspection(self) -> None:
@@ -374,13 +387,13 @@ class CallScreen(DataScreen):
             self.app.call_from_thread(self.open_form, None, refusal=refusal)
             return
         try:
-            inspections = self.app.desk.school_inspections(self.detail.school.urn)
+            inspections = self.app.desk.school_inspections(self.shown.school.urn)
         except Exception as error:  # noqa: BLE001
             self.post_message(self.Done(f"Cannot list the school's inspections — {unavailable(error)}. Try again."))
             return
-        self.app.call_from_thread(self.open_form, InspectionForm(self.detail, inspections))
+        self.app.call_from_thread(self.open_form, InspectionForm(self.shown, inspections))
 
     @work(thread=True, group="call-action")
     def action_reassign(self) -> None:
         seniors = self.app.desk.claiming_staff()
-        self.app.call_from_thread(self.open_form, ReassignForm(self.detail, seniors))
+        self.app.call_from_thread(self.open_form, ReassignForm(self.shown, seniors))

@@ -70,7 +70,7 @@ class FormScreen(ModalScreen[object]):
     if TYPE_CHECKING:
 
         @property
-        def app(self) -> HelpdeskApp:  # the console's App, with its engine, clock, staff and policy
+        def app(self) -> HelpdeskApp:  # type: ignore[override]  # the console's App, with its desk
             ...
 
     AUTO_FOCUS = ".field-row > *"  # the first field, not the scrolling container
@@ -124,8 +124,10 @@ class FormScreen(ModalScreen[object]):
                     widget.value = value
                 except InvalidSelectValueError:  # a choice no longer offered: left unchosen
                     pass
-            elif isinstance(widget, (Input, Checkbox)):
-                widget.value = value
+            elif isinstance(widget, Input):
+                widget.value = str(value)
+            elif isinstance(widget, Checkbox):
+                widget.value = bool(value)
 
     def typed(self) -> bool:
         """Does the form hold anything beyond what it opened with?"""

@@ -11,8 +11,8 @@ from textual.widgets import DataTable, Static
 
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [
-        Binding("escape", "dismiss", "Close", id="help.close"),
-        Binding("q", "dismiss", "Close", show=False),
+        Binding("escape", "close", "Close", id="help.close"),
+        Binding("q", "close", "Close", show=False),
     ]
 
     def __init__(self, screen_title: str, keys: list[tuple[str, str]]) -> None:
@@ -23,12 +23,12 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="help-box"):
             yield Static(f"Keys — {self.screen_title}", id="help-title")
-            table = DataTable(cursor_type="none", show_cursor=False, zebra_stripes=True)
+            table: DataTable[str] = DataTable(cursor_type="none", show_cursor=False, zebra_stripes=True)
             table.add_columns("Key", "Does")
             for key, description in self.keys:
                 table.add_row(key, description)
             yield table
             yield Static("Ctrl+P opens the command palette with the same actions. Esc closes.", id="help-hint")
 
-    def action_dismiss(self) -> None:
+    def action_close(self) -> None:
         self.dismiss(None)

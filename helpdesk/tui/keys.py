@@ -101,7 +101,7 @@ def read_escape_as_a_key() -> None:
     from textual.drivers import linux_driver
 
     if linux_driver.XTermParser is XTermParser:
-        linux_driver.XTermParser = EscapeKeyParser
+        linux_driver.XTermParser = EscapeKeyParser  # type: ignore[misc]  # a module global, replaced on purpose
 
 
 def as_typed(event: events.Event) -> list[events.Event]:
@@ -110,7 +110,7 @@ def as_typed(event: events.Event) -> list[events.Event]:
         return [event]
     key = event.key.removeprefix("alt+")
     character = event.character if event.character and event.character != "\x1b" else (key if len(key) == 1 else None)
-    typed = [events.Key("escape", "\x1b"), events.Key(key, character)]
+    typed: list[events.Event] = [events.Key("escape", "\x1b"), events.Key(key, character)]
     if event._sender is not None:
         for one in typed:
             one.set_sender(event._sender)

@@ -106,17 +106,23 @@ class ReviewScreen(DataScreen):
             self.show_rows()
 
     def current_filter(self) -> ClosedCallFilter:
-        value = lambda selector: self.query_one(selector).value  # noqa: E731
+        def value(selector: str) -> object:
+            field = self.query_one(selector)
+            return field.value if isinstance(field, (Input, Select)) else None
+
+        def typed(selector: str) -> str:
+            return self.query_one(selector, Input).value
+
         reviewed = chosen(value("#filter-reviewed"))
         return ClosedCallFilter(
-            closed_from=parse_day(value("#filter-from")),
-            closed_to=parse_day(value("#filter-to")),
+            closed_from=parse_day(typed("#filter-from")),
+            closed_to=parse_day(typed("#filter-to")),
             senior=chosen(value("#filter-senior")) or None,
-            school=value("#filter-school").strip() or None,
+            school=typed("#filter-school").strip() or None,
             category=chosen(value("#filter-category")) or None,
             pause=chosen(value("#filter-pause")) or None,
             reviewed={"yes": True, "no": False}.get(reviewed),
-            search=value("#filter-search").strip() or None,
+            search=typed("#filter-search").strip() or None,
         )
 
     @on(Input.Submitted)
@@ -193,12 +199,12 @@ class ReviewScreen(DataScreen):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
-        self.app.push_screen(CallScreen(int(event.row_key.value)))
+        self.app.push_screen(CallScreen(int(str(event.row_key.value))))
 
     def action_clear_filters(self) -> None:
-        for widget in self.query("#review-filters Input, #review-filters-2 Input"):
-            widget.value = ""
-        for select in self.query("#review-filters Select, #review-filters-2 Select"):
+        for field in self.query("#review-filters Input, #review-filters-2 Input").results(Input):
+            field.value = ""
+        for select in self.query("#review-filters Select, #review-filters-2 Select").results(Select):
             select.clear()
         self.filters_changed()
 

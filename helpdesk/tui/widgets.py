@@ -36,10 +36,11 @@ class DataScreen(Screen):
     if TYPE_CHECKING:
 
         @property
-        def app(self) -> HelpdeskApp:  # the console's App, with its engine, clock, staff and policy
+        def app(self) -> HelpdeskApp:  # type: ignore[override]  # the console's App, with its desk
             ...
 
-    def load(self) -> None:
+    def load(self) -> object:
+        """Read what the screen shows again (in a worker: subclasses decorate it with @work)."""
         raise NotImplementedError
 
     def post_loaded(self, read: Callable[[], Message | None]) -> None:
