@@ -7,14 +7,19 @@ imported at once; the rest when first used, so that opening the console stays qu
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from helpdesk.clock import Clock, london
 from helpdesk.domain.policy import Policy
 from helpdesk.store import presence, queries
+from helpdesk.store.faults import DatabaseUnavailable, describe_fault
 from helpdesk.store.queries import QueueRow, SchoolLookup, StaffMember
 from helpdesk.store.review_queries import unread_feedback
 
@@ -28,6 +33,27 @@ if TYPE_CHECKING:
     from helpdesk.store.statistics import Figures
 
 
+def _faults_as_unavailable(cls: type[Desk]) -> type[Desk]:
+    """Every public method raises DatabaseUnavailable for a database fault (a refusal by the
+    rules passes as it is), so that callers handle one exception and say one sentence."""
+
+    def guarded(method: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(method)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return method(*args, **kwargs)
+            except (SQLAlchemyError, sqlite3.Error) as error:
+                raise DatabaseUnavailable(describe_fault(error)) from error
+
+        return call
+
+    for name, member in list(vars(cls).items()):
+        if callable(member) and not name.startswith("_") and name not in ("now", "today"):
+            setattr(cls, name, guarded(member))
+    return cls
+
+
+@_faults_as_unavailable
 @dataclass(frozen=True)
 class Desk:
     engine: Engine

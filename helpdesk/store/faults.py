@@ -3,12 +3,26 @@
 from __future__ import annotations
 
 
+class DatabaseUnavailable(Exception):
+    """The database could not be reached or refused the work (locked, gone, disconnected);
+    nothing was saved. The one exception the desk raises for every such fault."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return f"the database is unavailable ({self.reason})"
+
+
 def unavailable(error: Exception) -> str:
     """The one sentence for a fault: "the database is unavailable (database is locked)"."""
-    return f"the database is unavailable ({describe_fault(error)})"
+    return str(error) if isinstance(error, DatabaseUnavailable) else str(DatabaseUnavailable(describe_fault(error)))
 
 
 def describe_fault(error: Exception) -> str:
+    if isinstance(error, DatabaseUnavailable):
+        return error.reason
     original = getattr(error, "orig", None) or error
     text = str(original).strip()
     return text.splitlines()[0] if text else type(original).__name__

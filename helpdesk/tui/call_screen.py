@@ -23,7 +23,7 @@ from helpdesk.domain.refusals import Refused
 from helpdesk.domain.signposting import SIGNPOSTING
 from helpdesk.domain.types import BodyKind, CallerRole, Category, ConcernStatus, EventKind, Party, Remit, StaffRole
 from helpdesk.store.call_queries import CallDetail
-from helpdesk.store.faults import unavailable
+from helpdesk.store.faults import DatabaseUnavailable, unavailable
 from helpdesk.tui.advice_form import AdviceForm
 from helpdesk.tui.close_form import CloseForm
 from helpdesk.tui.contact_form import ContactForm
@@ -323,7 +323,7 @@ class CallScreen(DataScreen):
             command()
         except Refused as refused:
             self.post_message(self.Done(str(refused)))
-        except Exception as error:  # noqa: BLE001 - a database fault: nothing was saved, say so
+        except DatabaseUnavailable as error:  # a database fault: nothing was saved, say so
             self.post_message(self.Done(f"Not saved — {unavailable(error)}. Try again."))
         else:
             self.post_message(self.Done(None, success))
@@ -376,7 +376,7 @@ class CallScreen(DataScreen):
     def action_review(self) -> None:
         try:
             refusal = self.app.desk.review_refusal(self.concern_id)
-        except Exception as error:  # noqa: BLE001
+        except DatabaseUnavailable as error:
             self.post_message(self.Done(f"Cannot check who may review — {unavailable(error)}. Try again."))
             return
         self.app.call_from_thread(self.open_form, ReviewForm(self.shown), refusal=refusal)
@@ -388,7 +388,7 @@ class CallScreen(DataScreen):
             return
         try:
             inspections = self.app.desk.school_inspections(self.shown.school.urn)
-        except Exception as error:  # noqa: BLE001
+        except DatabaseUnavailable as error:
             self.post_message(self.Done(f"Cannot list the school's inspections — {unavailable(error)}. Try again."))
             return
         self.app.call_from_thread(self.open_form, InspectionForm(self.shown, inspections))

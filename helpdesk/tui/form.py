@@ -20,7 +20,7 @@ from textual.widgets.select import InvalidSelectValueError
 
 from helpdesk.domain.phones import PhoneInvalid, parse_gb_phone
 from helpdesk.domain.refusals import FieldsInvalid, Refused
-from helpdesk.store.faults import unavailable
+from helpdesk.store.faults import DatabaseUnavailable, unavailable
 from helpdesk.tui.discard_prompt import DISCARD, KEEP, DiscardPrompt
 
 if TYPE_CHECKING:
@@ -214,7 +214,7 @@ class FormScreen(ModalScreen[object]):
         except Refused as refused:
             self.app.call_from_thread(self.keep_draft, values)
             self.post_message(self.Refusal({}, str(refused)))
-        except Exception as error:  # noqa: BLE001 - a database fault: say so, keep the entry
+        except DatabaseUnavailable as error:  # a database fault: say so, keep the entry
             self.post_message(
                 self.Refusal(
                     {},

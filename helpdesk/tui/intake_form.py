@@ -9,7 +9,7 @@ from textual.widgets import Checkbox, Input, Select, Static, TextArea
 
 from helpdesk.domain.intake import ConcernInvalid, check_urn, validate_concern
 from helpdesk.domain.types import CallerRole, Category
-from helpdesk.store.faults import unavailable
+from helpdesk.store.faults import DatabaseUnavailable, unavailable
 from helpdesk.store.queries import SchoolLookup
 from helpdesk.tui.contact_form import options
 from helpdesk.tui.form import FormField, FormScreen, chosen
@@ -48,7 +48,7 @@ class IntakeForm(FormScreen):
             return
         try:
             found = self.app.desk.look_up_school(urn)
-        except Exception as error:  # noqa: BLE001
+        except DatabaseUnavailable as error:
             self.app.call_from_thread(self.show_school, urn, None, f"Cannot look the URN up — {unavailable(error)}")
             return
         self.app.call_from_thread(self.show_school, urn, found, None if found else f"No school with URN {urn}")

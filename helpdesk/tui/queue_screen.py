@@ -15,7 +15,7 @@ from helpdesk.clock import london_time
 from helpdesk.domain.queue import next_urgency_change, urgency, waited, waiting_label
 from helpdesk.domain.types import CallerRole, Category, ConcernStatus, StaffRole, Urgency
 from helpdesk.store import queries
-from helpdesk.store.faults import unavailable
+from helpdesk.store.faults import DatabaseUnavailable, unavailable
 from helpdesk.store.queries import QueueRow
 from helpdesk.tui.widgets import DataScreen, TroubleBanner
 
@@ -371,7 +371,7 @@ class QueueScreen(DataScreen):
             self.app.desk.claim(concern_id)
         except Refused as refused:
             self.app.call_from_thread(self.notify, str(refused), severity="error", title="Refused")
-        except Exception as error:  # noqa: BLE001 - a database fault: nothing was saved, say so
+        except DatabaseUnavailable as error:  # a database fault: nothing was saved, say so
             self.app.call_from_thread(self.notify, f"Not claimed — {unavailable(error)}", severity="error")
         else:
             self.app.call_from_thread(self.app.push_screen, CallScreen(concern_id))

@@ -9,7 +9,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
-from helpdesk.store.faults import describe_fault
+from helpdesk.store.faults import DatabaseUnavailable, describe_fault
 from helpdesk.tui.messages import DatabaseChanged, DatabaseTrouble
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ class DataScreen(Screen):
         cannot be reached, the banner says why and what is on screen stays."""
         try:
             loaded = read()
-        except Exception as error:  # noqa: BLE001 - any database fault shows in the banner
+        except DatabaseUnavailable as error:  # any database fault shows in the banner
             self.post_message(DatabaseTrouble(describe_fault(error)))
             return
         if loaded is not None:

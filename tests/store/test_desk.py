@@ -1,0 +1,31 @@
+"""The desk: the store bound to one member of staff, the clock and the policy; every database
+fault comes out of it as DatabaseUnavailable, and a refusal by the rules as itself."""
+
+import pytest
+
+from helpdesk.domain.refusals import Refused
+from helpdesk.store.desk import Desk
+from helpdesk.store.engine import make_engine, sqlite_url
+from helpdesk.store.faults import DatabaseUnavailable
+from helpdesk.store.queries import staff_member
+from support import seed_queue
+
+
+def test_the_desk_acts_as_its_member_of_staff_at_its_clock(engine, clock, policy):
+    [concern_id] = seed_queue(engine, clock, ages_min=(3,))
+    desk = Desk(engine, staff_member(engine, "gsingh"), clock, policy)
+    desk.claim(concern_id)
+    call = desk.call(concern_id)
+    assert (call.claimed_by, call.claimed_at) == ("gsingh", clock.now())
+    with pytest.raises(Refused, match="Already claimed by you"):
+        desk.claim(concern_id)
+
+
+def test_a_database_fault_is_one_exception_with_one_sentence(tmp_path, engine, clock, policy):
+    member = staff_member(engine, "gsingh")
+    empty = make_engine(sqlite_url(tmp_path / "empty.sqlite"))  # no schema: every read fails
+    desk = Desk(empty, member, clock, policy)
+    with pytest.raises(DatabaseUnavailable) as fault:
+        desk.open_queue()
+    assert str(fault.value) == "the database is unavailable (no such table: concern)"
+    assert isinstance(fault.value.__cause__, Exception)  # the database's own error is kept
