@@ -18,7 +18,7 @@ from helpdesk.config import ConfigInvalid, Settings, resolve_settings
 from helpdesk.domain.policy import PolicyInvalid
 from helpdesk.domain.refusals import Refused as RuleRefused
 from helpdesk.domain.types import CallerRole, Category, ConcernStatus, StaffRole
-from helpdesk.store.faults import unavailable
+from helpdesk.store.faults import DatabaseUnavailable, unavailable
 from helpdesk.store.schema import SchemaNotReady
 
 
@@ -172,11 +172,7 @@ def cmd_concern_add(args, settings: Settings) -> int:
 
 
 def cmd_concern_list(args, settings: Settings) -> int:
-    from helpdesk.store.queries import list_concerns
-
-    engine = open_engine(settings)
-    identify(engine, args.as_login)
-    rows = list_concerns(engine, status=args.status)
+    rows = open_desk(settings, args.as_login).list_concerns(status=args.status)
     if args.json:
         print(json.dumps([{**row.__dict__, "received_at": row.received_at.isoformat()} for row in rows], indent=2))
         return 0
@@ -244,11 +240,8 @@ def cmd_export(args, settings: Settings) -> int:
 
 
 def cmd_purge(args, settings: Settings) -> int:
-    from helpdesk.store.purge import plan_purge, purge
-
-    engine = open_engine(settings)
-    member = identify(engine, args.as_login)
-    plan = plan_purge(engine, args.closed_before)
+    desk = open_desk(settings, args.as_login)
+    plan = desk.plan_purge(args.closed_before)
     if not args.yes:
         if not sys.stdin.isatty():
             raise Refused("purge needs confirmation: run it in a terminal, or add --yes")
@@ -258,7 +251,7 @@ def cmd_purge(args, settings: Settings) -> int:
         if answer.strip().lower() not in ("y", "yes"):
             print("nothing purged", file=sys.stderr)
             return 1
-    count = purge(engine, args.closed_before, member.login, settings.policy(), Clock().now())
+    count = desk.purge(args.closed_before)
     print(f"purged the personal data of {count} call(s) closed before {args.closed_before}")
     return 0
 
@@ -366,7 +359,7 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args, settings)
     except (RuleRefused, ConfigInvalid, PolicyInvalid, SchemaNotReady) as error:
         print(f"helpdesk: {error}", file=sys.stderr)
-    except (OperationalError, ProgrammingError, OSError) as error:  # one line, never a traceback
+    except (DatabaseUnavailable, OperationalError, ProgrammingError, OSError) as error:  # one line, no traceback
         print(
             f"helpdesk: {unavailable(error)}; try again, or check --db",
             file=sys.stderr,

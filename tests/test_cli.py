@@ -259,3 +259,15 @@ def test_arguments_that_are_not_utf8_name_the_option_and_record_nothing(db_path,
     assert done.returncode == 2
     assert done.stderr.decode() == "helpdesk: --caller-name: the text given is not valid UTF-8; nothing was recorded\n"
     assert concern_count(db_path) == 0
+
+
+def test_a_database_fault_behind_the_desk_is_one_line(run, db_path, monkeypatch):
+    from helpdesk.store.desk import Desk
+    from helpdesk.store.faults import DatabaseUnavailable
+
+    def unavailable_queue(self, status=None):
+        raise DatabaseUnavailable("database is locked")
+
+    monkeypatch.setattr(Desk, "list_concerns", unavailable_queue)
+    code, out, err = run("concern", "list")
+    assert code == 1 and err == "helpdesk: the database is unavailable (database is locked); try again, or check --db\n"

@@ -13,7 +13,7 @@ from sqlmodel import Session, col
 from helpdesk.clock import Clock
 from helpdesk.domain.intake import NewConcern
 from helpdesk.domain.phones import parse_gb_phone
-from helpdesk.domain.types import CallerRole, Category, ConcernStatus
+from helpdesk.domain.types import CallerRole, Category, ConcernStatus, ContactOutcome, ReviewOutcome
 from helpdesk.shipped import shipped_file
 from helpdesk.store import importers
 from helpdesk.store.commands import ClaimRefused, claim, log_concern
@@ -131,6 +131,7 @@ def seed_demo(engine: Engine, clock: Clock, rng: random.Random | None = None) ->
             continue
 
 
+MEETS = ReviewOutcome.MEETS_STANDARD
 HISTORY_SENIORS = ("bmorgan", "cobi", "gsingh", "hwalsh", "jbrooks", "kmensah", "efarah", "dlewis")
 OUTCOMES = [
     "Pause authorised to the next working day; trust deputy CEO on site by noon.",
@@ -179,7 +180,7 @@ def seed_history(engine: Engine, clock: Clock, rng: random.Random, calls: int = 
             contact_name="",
             phone="0113 496 0999",
             channel="phone",
-            outcome=rng.choice(["reached", "reached", "voicemail"]),
+            outcome=rng.choice([ContactOutcome.REACHED, ContactOutcome.REACHED, ContactOutcome.VOICEMAIL]),
         )
         if concern.category.value == "pause_request":
             decision = rng.choice(["authorised", "authorised", "declined"])
@@ -227,11 +228,11 @@ def seed_history(engine: Engine, clock: Clock, rng: random.Random, calls: int = 
         commands.record_signposting(engine, concern_id, senior, minute(63))
         commands.close(engine, concern_id, senior, rng.choice(OUTCOMES), minute(70), policy=policy)
         if n % 3 == 0:
-            outcome = rng.choice(["meets_standard", "meets_standard", "needs_follow_up", "learning_review"])
+            outcome = rng.choice([MEETS, MEETS, ReviewOutcome.NEEDS_FOLLOW_UP, ReviewOutcome.LEARNING_REVIEW])
             feedback = {
-                "meets_standard": "Clear record; good contact with the trust.",
-                "needs_follow_up": "Ring the responsible body back to confirm support reached the head.",
-                "learning_review": "The pause decision came late: use for the monthly learning review.",
+                MEETS: "Clear record; good contact with the trust.",
+                ReviewOutcome.NEEDS_FOLLOW_UP: "Ring the responsible body back to confirm support reached the head.",
+                ReviewOutcome.LEARNING_REVIEW: "The pause decision came late: use for the monthly learning review.",
             }[outcome]
             commands.review(engine, concern_id, rng.choice(["lpark", "mokafor"]), outcome, feedback, minute(60 * 24))
 

@@ -20,7 +20,7 @@ from helpdesk.clock import Clock, london
 from helpdesk.domain.policy import Policy
 from helpdesk.store import presence, queries
 from helpdesk.store.faults import DatabaseUnavailable, describe_fault
-from helpdesk.store.queries import QueueRow, SchoolLookup, StaffMember
+from helpdesk.store.queries import ConcernListing, QueueRow, SchoolLookup, StaffMember
 from helpdesk.store.review_queries import unread_feedback
 
 if TYPE_CHECKING:
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from helpdesk.domain.pause import PauseDecisionInput
     from helpdesk.store.call_queries import CallDetail, InspectionChoice
     from helpdesk.store.export import Progress
+    from helpdesk.store.purge import PurgePlan
     from helpdesk.store.review_queries import ClosedCallFilter, ClosedCallRow, FeedbackRow, LearningReviewRow
     from helpdesk.store.statistics import Figures
 
@@ -242,6 +243,20 @@ class Desk:
         count = run(self.engine, start, end, fmt, redact, out, progress)
         export.record_export(self.engine, self.login, what, start, end, redact, count, self.now())
         return count
+
+    def list_concerns(self, status: str | None = None) -> list[ConcernListing]:
+        return queries.list_concerns(self.engine, status=status)
+
+    def plan_purge(self, closed_before: dt.date) -> PurgePlan:
+        from helpdesk.store.purge import plan_purge
+
+        return plan_purge(self.engine, closed_before)
+
+    def purge(self, closed_before: dt.date) -> int:
+        """Anonymise the personal data of closed, reviewed calls closed before the date."""
+        from helpdesk.store.purge import purge
+
+        return purge(self.engine, closed_before, self.login, self.policy, self.now())
 
     def check_may_export(self) -> None:
         from helpdesk.store import export

@@ -12,6 +12,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from helpdesk.clock import LONDON
+from helpdesk.domain.types import ReviewOutcome
 from helpdesk.store.models import CLOSED_CONCERN, Advice, Concern, FeedbackSeen, PauseDecision, Review, School, Staff
 from helpdesk.store.read_models import by_name
 
@@ -197,7 +198,7 @@ def learning_reviews(engine: Engine) -> list[LearningReviewRow]:
         .join(School, col(School.urn) == col(Concern.urn))
         .outerjoin(reviewer, col(reviewer.login) == col(Review.reviewer))
         .outerjoin(senior, col(senior.login) == col(Review.senior))
-        .where(col(Review.id).in_(latest), col(Review.outcome) == "learning_review")
+        .where(col(Review.id).in_(latest), col(Review.outcome) == ReviewOutcome.LEARNING_REVIEW)
         .order_by(col(Review.at).desc())
     )
     with engine.connect() as connection:
