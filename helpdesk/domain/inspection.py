@@ -10,9 +10,6 @@ from helpdesk.domain.intake import has_control_characters
 from helpdesk.domain.refusals import FieldsInvalid
 from helpdesk.domain.types import Remit
 
-REFERENCE_MAX = limits.INSPECTION_REFERENCE
-LEAD_MAX = limits.LOGIN
-
 
 @dataclass(frozen=True)
 class InspectionEntry:
@@ -36,8 +33,8 @@ def validate_inspection(*, reference: str, remit: str, start: str, end: str, lea
     reference = reference.strip()
     if not reference:
         errors["reference"] = "The inspection's reference is required"
-    elif has_control_characters(reference) or len(reference) > REFERENCE_MAX:
-        errors["reference"] = f"Reference is not valid (one line, at most {REFERENCE_MAX} characters)"
+    elif has_control_characters(reference) or len(reference) > limits.INSPECTION_REFERENCE:
+        errors["reference"] = f"Reference is not valid (one line, at most {limits.INSPECTION_REFERENCE} characters)"
     if remit not in Remit.values():
         errors["remit"] = "Choose the remit: it sets the longest pause allowed"
     start_date, end_date = parse_day(start), parse_day(end)
@@ -48,8 +45,8 @@ def validate_inspection(*, reference: str, remit: str, start: str, end: str, lea
     elif start_date is not None and end_date < start_date:
         errors["end"] = "The last day is before the first"
     lead_inspector = lead_inspector.strip()
-    if has_control_characters(lead_inspector) or len(lead_inspector) > LEAD_MAX:
-        errors["lead_inspector"] = f"Lead inspector is not valid (one line, at most {LEAD_MAX} characters)"
+    if has_control_characters(lead_inspector) or len(lead_inspector) > limits.LOGIN:
+        errors["lead_inspector"] = f"Lead inspector is not valid (one line, at most {limits.LOGIN} characters)"
     if errors:
         raise FieldsInvalid(errors)
     assert start_date is not None and end_date is not None

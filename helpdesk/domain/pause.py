@@ -107,9 +107,6 @@ def pause_decision_errors(
     return errors
 
 
-COUNTERSIGN_REASON_MAX = limits.COUNTERSIGN_REASON
-
-
 def countersign_refusal(
     role: str, login: str, decided_by: str, exceptional: bool, countersigned_by: str | None
 ) -> str | None:

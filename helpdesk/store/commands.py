@@ -27,7 +27,6 @@ from helpdesk.domain.independence import Ties, independence_refusal
 from helpdesk.domain.inspection import InspectionEntry
 from helpdesk.domain.intake import ConcernInvalid, NewConcern
 from helpdesk.domain.pause import (
-    COUNTERSIGN_REASON_MAX,
     Decision,
     PauseDecisionInput,
     countersign_refusal,
@@ -493,7 +492,7 @@ def record_pause_decision(
 def countersign(engine: Engine, concern_id: int, login: str, reason: str, now: dt.datetime) -> None:
     """A second person, a supervisor, countersigns the call's exceptional pause in force, with
     their reasons."""
-    reason = validate_free_text(reason, "reason", "Your reasons for countersigning", COUNTERSIGN_REASON_MAX)
+    reason = validate_free_text(reason, "reason", "Your reasons for countersigning", limits.COUNTERSIGN_REASON)
     with _writing(engine) as session:
         member = _staff(session, login)
         _call(session, concern_id)

@@ -53,9 +53,10 @@ class QueueHeader(Static):
         self, staff: queries.StaffMember, counts: queries.QueueCounts | None, time_now: str, unread: int = 0
     ) -> None:
         left = f"{staff.name} · {staff.role}" + (f" · {unread} new feedback (f)" if unread else "")
-        to_sign = ""
+        to_sign = short_sign = ""  # supervisors see the pauses awaiting their countersignature
         if counts is not None and counts.awaiting_countersignature and staff.role == StaffRole.SUPERVISOR:
             to_sign = f" · {counts.awaiting_countersignature} to countersign"
+            short_sign = f" · {counts.awaiting_countersignature} to sign"
         right = (
             "loading…"
             if counts is None
@@ -65,7 +66,7 @@ class QueueHeader(Static):
         )
         width = max(self.size.width, 40)
         if counts is not None and len(left) + len(right) + 3 > width:  # narrow: the short form
-            right = f"{counts.waiting} waiting · {counts.claimed} claimed{to_sign.replace(' to countersign', ' to sign')} · {time_now}"
+            right = f"{counts.waiting} waiting · {counts.claimed} claimed{short_sign} · {time_now}"
             left = left.replace(" new feedback (f)", " feedback (f)")
         gap = max(width - len(left) - len(right) - 2, 1)
         line = f" {left}{' ' * gap}{right} "

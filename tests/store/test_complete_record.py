@@ -29,23 +29,23 @@ def link(engine, clock, concern_id, login="gsingh", remit="schools", reference=N
     return commands.link_inspection(engine, concern_id, login, clock.now(), entry=entry)
 
 
+def decidable(engine, clock, login="gsingh", remit="schools"):
+    """A pause request claimed by `login`, an inspection of `remit` linked and the responsible
+    body reached: a pause can be decided."""
+    concern_id = log(engine, clock)
+    commands.claim(engine, concern_id, login, clock.now())
+    link(engine, clock, concern_id, login=login, remit=remit)
+    commands.log_contact(
+        engine, concern_id, login, clock.now(),
+        party="responsible_body", contact_name="", phone="0113 496 0500", channel="phone", outcome="reached",
+    )  # fmt: skip
+    return concern_id
+
+
 @pytest.fixture
 def ready(engine, clock):
     """A claimed pause request, its inspection linked and the responsible body contacted."""
-    concern_id = log(engine, clock)
-    commands.claim(engine, concern_id, "gsingh", clock.now())
-    link(engine, clock, concern_id)
-    commands.log_contact(
-        engine,
-        concern_id,
-        "gsingh",
-        clock.now(),
-        party="responsible_body",
-        contact_name="",
-        phone="0113 496 0500",
-        channel="phone",
-        outcome="reached",
-    )
+    concern_id = decidable(engine, clock)
     commands.add_advice(engine, concern_id, "gsingh", "Advised on the pause.", clock.now())
     commands.record_signposting(engine, concern_id, "gsingh", clock.now())
     return concern_id
@@ -140,20 +140,7 @@ def test_a_pause_cannot_be_authorised_with_no_inspection_on_record(engine, clock
 
 
 def test_the_remit_of_the_linked_inspection_sets_the_longest_pause(engine, clock, policy):
-    concern_id = log(engine, clock)
-    commands.claim(engine, concern_id, "gsingh", clock.now())
-    link(engine, clock, concern_id, remit="la_childrens_services")
-    commands.log_contact(
-        engine,
-        concern_id,
-        "gsingh",
-        clock.now(),
-        party="responsible_body",
-        contact_name="",
-        phone="0113 496 0500",
-        channel="phone",
-        outcome="reached",
-    )
+    concern_id = decidable(engine, clock, remit="la_childrens_services")
     commands.record_pause_decision(engine, concern_id, "gsingh", decision(working_days=12), policy, clock.now())
     assert call_detail(engine, concern_id).latest_decision.exceptional is False  # up to 15 for this remit
 
@@ -230,20 +217,7 @@ def test_signposting_not_offered_needs_a_reason_and_counts_for_closing(engine, c
     [("lpark", "You decided its pause"), ("mokafor", "You countersigned its pause"), ("nreid", None)],
 )
 def test_a_supervisor_who_handled_or_countersigned_a_call_may_not_review_it(engine, clock, policy, reviewer, reason):
-    concern_id = log(engine, clock)
-    commands.claim(engine, concern_id, "lpark", clock.now())
-    link(engine, clock, concern_id, login="lpark")
-    commands.log_contact(
-        engine,
-        concern_id,
-        "lpark",
-        clock.now(),
-        party="responsible_body",
-        contact_name="",
-        phone="0113 496 0500",
-        channel="phone",
-        outcome="reached",
-    )
+    concern_id = decidable(engine, clock, login="lpark")
     commands.record_pause_decision(
         engine, concern_id, "lpark", decision(working_days=8, justification="Head in hospital."), policy, clock.now()
     )
