@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, Select, func, select, text
+from sqlalchemy import Engine, Select, exists, func, select, text
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
@@ -67,18 +67,13 @@ def is_demo_database(engine: Engine) -> bool:
 def open_queue(engine: Engine) -> list[QueueRow]:
     """Waiting and claimed concerns: urgent first, then oldest first."""
     holder = aliased(Staff)
-    in_force = aliased(PauseDecision)
-    latest_id = (
-        select(func.max(col(PauseDecision.id)))
-        .where(col(PauseDecision.concern_id) == col(Concern.id))
-        .scalar_subquery()
-    )
-    awaiting = (
-        select(col(in_force.id))
-        .where(
-            col(in_force.id) == latest_id, col(in_force.exceptional).is_(True), col(in_force.countersigned_by).is_(None)
-        )
-        .exists()
+    in_force, later = aliased(PauseDecision), aliased(PauseDecision)
+    # the call's decision in force (no later one) is exceptional and not yet countersigned
+    awaiting = exists().where(
+        col(in_force.concern_id) == col(Concern.id),
+        col(in_force.exceptional).is_(True),
+        col(in_force.countersigned_by).is_(None),
+        ~exists().where(col(later.concern_id) == col(in_force.concern_id), col(later.id) > col(in_force.id)),
     )
     statement: Select[*tuple[Any, ...]] = (
         select(

@@ -36,23 +36,42 @@ SETTLE_SECONDS = 30.0
 MAX_ROUNDS = 20
 
 
-async def processed(node: MessagePump, timeout: float = SETTLE_SECONDS) -> None:
+async def processed(node: MessagePump, timeout: float = SETTLE_SECONDS) -> bool:
     """Return once `node` has handled every message posted to it before this call (or has
-    closed: a widget removed meanwhile handles nothing more)."""
-    done = asyncio.get_running_loop().create_future()
+    closed: a widget removed meanwhile handles nothing more). True if, by then, handling them
+    had posted more to it (an Input posts Changed to itself as it takes a key): those come
+    after this call, and the next round catches them."""
+    done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+
+    def mark() -> None:
+        if not done.done():
+            done.set_result(node.message_queue_size > 0)
+
+    if not node.call_later(mark):
+        return False  # closing: it handles nothing more
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not done.done() and not (node._closing or node._closed):
+        if asyncio.get_running_loop().time() > deadline:
+            return False
+        try:
+            await asyncio.wait_for(asyncio.shield(done), 0.05)
+        except TimeoutError:
+            pass
+    return done.result() if done.done() else False
+
+
+async def laid_out(screen: MessagePump, timeout: float = SETTLE_SECONDS) -> None:
+    """Return once the screen has been laid out again. Focus moves in the order of where
+    widgets are: a field just shown has no place until then, and Tab would pass it by."""
+    done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
     def mark() -> None:
         if not done.done():
             done.set_result(None)
 
-    if not node.call_later(mark):
-        return  # closing: it handles nothing more
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not done.done() and not (node._closing or node._closed):
-        if asyncio.get_running_loop().time() > deadline:
-            return
+    if screen.call_after_refresh(mark):
         try:
-            await asyncio.wait_for(asyncio.shield(done), 0.05)
+            await asyncio.wait_for(done, timeout)
         except TimeoutError:
             pass
 
@@ -162,7 +181,7 @@ class KeysInOrder(App):
         """Wait until the key just handed on has had all its effects: each widget it passed
         through has handled it and the messages that handling posted (a Select's overlay posts
         its choice to itself, then to the Select, which takes the focus back), its bindings
-        have run, and focus and screen have stopped moving."""
+        have run, focus and screen have stopped moving, and the screen is laid out."""
         for _ in range(MAX_ROUNDS):
             if not self.is_running:
                 return
@@ -172,12 +191,14 @@ class KeysInOrder(App):
             while node is not None and node is not self:  # the widget, then each it bubbles to
                 chain.append(node)
                 node = node._parent
-            for node in chain:
-                await processed(node)
+            busy = False
+            for node in chain:  # bottom up, each after the one below: what bubbles is chased
+                busy |= await processed(node)
             await processed(self)  # bindings run as the key reaches the App again
             waited = await self._wait_for_held_work()
-            busy = any(node.message_queue_size for node in chain)
             if not (waited or busy) and self.screen is screen and self.focused is focused:
+                if getattr(screen, "_layout_required", False):  # shown, hidden or resized meanwhile
+                    await laid_out(screen)
                 return
 
     async def _wait_for_held_work(self) -> bool:

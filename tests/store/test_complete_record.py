@@ -248,12 +248,15 @@ def test_a_supervisor_who_held_a_call_may_not_review_it(engine, clock, policy):
 
 
 def test_the_queue_marks_calls_awaiting_countersignature(engine, clock, policy, ready):
+    other = log(engine, clock)  # another open call, with no decision
+    commands.claim(engine, other, "bmorgan", clock.now())
     commands.record_pause_decision(
         engine, ready, "gsingh", decision(working_days=8, justification="Head in hospital."), policy, clock.now()
     )
     rows = open_queue(engine)
     [row] = [r for r in rows if r.id == ready]
     assert row.awaiting_countersignature and queue_counts(rows).awaiting_countersignature == 1
+    assert not next(r for r in rows if r.id == other).awaiting_countersignature
     commands.countersign(engine, ready, "mokafor", "Justified.", clock.now())
     [row] = [r for r in open_queue(engine) if r.id == ready]
     assert not row.awaiting_countersignature

@@ -296,3 +296,45 @@ def test_an_escape_byte_followed_by_a_key_in_the_same_read_is_the_esc_key():
     assert keys == ["o", "k", "ctrl+s", "escape", "k", "n", "enter", "down", "up"]
     # pasted text is left as it was pasted; an Esc at the end of a read waits for the next
     assert escapes_as_keys("\x1b[200~a\x1bkb\x1b[201~x\x1b") == ("\x1b[200~a\x1bkb\x1b[201~x\x1b", False)
+
+
+async def test_an_exceptional_pause_typed_in_one_burst_keeps_its_justification(make_app, engine, clock):
+    """Typing the days shows the justification field (the form reacts to the Input's Changed
+    message); the Tab typed straight after must already find it."""
+    from test_call_screen import linked
+
+    app = make_app(login="gsingh")
+    concern_id = held(engine, clock)
+    linked(engine, clock, concern_id)
+    commands.log_contact(
+        engine, concern_id, "gsingh", clock.now(),
+        party="responsible_body", contact_name="", phone="0116 496 0001", channel="phone", outcome="reached",
+    )  # fmt: skip
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_the_call(pilot, concern_id)
+        await burst(
+            pilot,
+            "p",
+            "enter",
+            "down",
+            "enter",
+            "tab",
+            "enter",
+            "down",
+            "enter",
+            "tab",
+            "enter",
+            "down",
+            "enter",
+            "tab",
+            "backspace",
+            "8",
+            "tab",
+            "[Head in hospital. END]",
+            "tab",
+            "[Trust arranging cover. END]",
+            "ctrl+s",
+        )
+        [decision] = rows(engine, PauseDecision, concern_id=concern_id)
+        assert (decision.working_days, decision.exceptional) == (8, True)
+        assert (decision.justification, decision.rationale) == ("Head in hospital. END", "Trust arranging cover. END")
