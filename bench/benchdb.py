@@ -8,8 +8,7 @@ import random
 from sqlalchemy import insert
 from sqlmodel import Session
 
-from helpdesk.shipped import shipped_file
-from helpdesk.store import importers
+from helpdesk.store.demo import import_samples
 from helpdesk.store.engine import make_engine, writer
 from helpdesk.store.models import Concern, Setting, Staff
 from helpdesk.store.schema import upgrade
@@ -21,8 +20,7 @@ def build(url: str, waiting: int, closed: int, racers: int = 0) -> None:
     engine = make_engine(url)
     upgrade(engine)
     now = dt.datetime.now(dt.UTC)
-    importers.import_staff(engine, shipped_file("staff.csv"), "bench", now)
-    importers.import_schools(engine, shipped_file("edubasealldata20261101.csv"), "bench", now)
+    import_samples(engine, now, "bench")
     with engine.connect() as connection:
         urns = [row[0] for row in connection.exec_driver_sql("SELECT urn FROM school")]
     rng = random.Random(1)

@@ -21,7 +21,7 @@ def timed(engine, found: ClosedCallFilter, pages: int = 5) -> list[float]:
     timings, after = [], None
     for _ in range(pages):
         started = time.perf_counter()
-        rows = closed_calls(engine, found, after=after)
+        rows = closed_calls(engine, "lpark", found, after=after)
         timings.append((time.perf_counter() - started) * 1000)
         if not rows:
             break

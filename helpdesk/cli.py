@@ -17,7 +17,7 @@ from helpdesk.clock import Clock, london_stamp
 from helpdesk.config import ConfigInvalid, Settings, resolve_settings
 from helpdesk.domain.policy import PolicyInvalid
 from helpdesk.domain.refusals import Refused as RuleRefused
-from helpdesk.domain.types import CallerRole, Category, ConcernStatus, StaffRole
+from helpdesk.domain.types import CallerRole, Category, ConcernStatus
 from helpdesk.store.faults import DatabaseUnavailable, unavailable
 from helpdesk.store.schema import SchemaNotReady
 
@@ -110,20 +110,20 @@ def print_progress(done: int, total: int) -> None:
 
 
 def cmd_import(args, settings: Settings) -> int:
+    from helpdesk.domain.permissions import Permission, permission_refusal
     from helpdesk.store import importers
-    from helpdesk.store.queries import count_staff
 
     engine = open_engine(settings)
-    if count_staff(engine):  # the very first import (of staff) bootstraps an empty database
-        member = identify(engine, args.as_login)
-        if member.role != StaffRole.ADMIN:
-            raise Refused("only an admin may import reference data")
+    member = identify(engine, args.as_login)
+    needed = Permission.MANAGE_STAFF if args.kind == "staff" else Permission.IMPORT
+    if reason := permission_refusal(member.role, needed):  # the importer checks again as it writes
+        raise Refused(reason)
     path = Path(args.file)
     if not path.is_file():
         raise Refused(f"no such file: {path}")
     run = getattr(importers, IMPORTERS[args.kind])
     try:
-        report = run(engine, path, os_login(), Clock().now(), skip_invalid=args.skip_invalid, progress=print_progress)
+        report = run(engine, path, member.login, Clock().now(), skip_invalid=args.skip_invalid, progress=print_progress)
     except importers.ImportRefused as refused:
         for problem in refused.problems:
             print(f"{path.name}: {problem}", file=sys.stderr)
@@ -135,6 +135,17 @@ def cmd_import(args, settings: Settings) -> int:
     for problem in report.warnings:
         print(f"{path.name}: warning: {problem}", file=sys.stderr)
     print(report.summary())
+    return 0
+
+
+def cmd_staff_add_admin(args, settings: Settings) -> int:
+    from helpdesk.store.staff_accounts import add_first_admin, is_database_owner
+
+    engine = open_engine(settings)
+    if os.getuid() != 0 and not is_database_owner(engine):
+        raise Refused("the first admin is added by the host's root or the database's owner")
+    add_first_admin(engine, args.login, args.name, args.region, os_login(), Clock().now())
+    print(f"{args.login} is the first admin; admins add the other staff with `helpdesk import staff FILE`")
     return 0
 
 
@@ -296,6 +307,17 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("file")
     imp.add_argument("--skip-invalid", action="store_true", help="import the good rows even if some are bad")
     imp.set_defaults(run=cmd_import)
+
+    staff = sub.add_parser("staff", help="staff accounts").add_subparsers(metavar="ACTION", required=True)
+    first = staff.add_parser(
+        "add-admin",
+        parents=[common],
+        help="give a new database its first admin (root or the database owner, while no admin exists)",
+    )
+    first.add_argument("login", help="the admin's login on this host")
+    first.add_argument("--name", required=True, help="the admin's full name")
+    first.add_argument("--region", default="", help="the admin's region")
+    first.set_defaults(run=cmd_staff_add_admin)
 
     concern = sub.add_parser("concern", help="log or list concerns").add_subparsers(metavar="ACTION", required=True)
     add = concern.add_parser("add", parents=[common], help="log a new concern in the queue")

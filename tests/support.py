@@ -6,8 +6,7 @@ import datetime as dt
 import random
 import time
 
-from helpdesk.shipped import shipped_file
-from helpdesk.store import importers
+from helpdesk.store import demo
 from helpdesk.store.commands import log_concern
 from helpdesk.store.demo import simulated_concern
 from helpdesk.store.queries import staff_member
@@ -17,11 +16,8 @@ SAMPLE_NOW = "2026-11-18T09:00:00Z"
 
 
 def import_samples(engine, now: dt.datetime) -> None:
-    importers.import_staff(engine, shipped_file("staff.csv"), "wcole", now)
-    importers.import_schools(engine, shipped_file("edubasealldata20261101.csv"), "wcole", now)
-    importers.import_bodies(engine, shipped_file("bodies.csv"), "wcole", now)
-    importers.import_inspections(engine, shipped_file("inspections.csv"), "wcole", now)
-    importers.import_conflicts(engine, shipped_file("conflicts.csv"), "wcole", now)
+    """The shipped samples, imported by their admin after the host's root added them."""
+    demo.import_samples(engine, now, "root")
 
 
 def seed_queue(engine, clock, ages_min=(42, 31, 18, 12, 9, 6, 3, 1), seed: int = 11) -> list[int]:
@@ -115,7 +111,7 @@ def complete_the_record(engine, concern_id, login, at, policy) -> None:
     from helpdesk.store.call_queries import call_detail
     from helpdesk.store.commands import record_notification, record_signposting
 
-    detail = call_detail(engine, concern_id)
+    detail = call_detail(engine, concern_id, "lpark")
     decision = detail.latest_decision
     if decision is not None:
         for party in missing_informed(decision.decision, decision.informed, policy):

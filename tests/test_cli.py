@@ -150,16 +150,34 @@ def test_an_out_of_date_schema_prints_the_fixing_command(run, db_path):
     assert code == 1 and "run `helpdesk db upgrade`" in err and "Traceback" not in err
 
 
-def test_db_upgrade_then_import_bootstraps_a_new_database(tmp_path, monkeypatch, capsys):
+def test_a_new_database_gets_its_first_admin_then_they_import(tmp_path, monkeypatch, capsys):
+    """The deployment's steps in order: the schema, the first admin (by the database's owner),
+    then that admin imports staff and schools. Nobody else can bootstrap, and only once."""
     from helpdesk.shipped import shipped_file
 
     monkeypatch.setenv("HELPDESK_DATABASE_URL", sqlite_url(tmp_path / "new.sqlite"))
+    monkeypatch.delenv("HELPDESK_CONFIG", raising=False)
     monkeypatch.setattr(cli, "os_login", lambda: "wcole")
     assert cli.main(["db", "upgrade"]) == 0
+    # before any admin exists, nobody can import: not even the login the staff file makes admin
+    assert cli.main(["import", "staff", str(shipped_file("staff.csv"))]) == 1
+    assert "no staff account for login 'wcole'" in capsys.readouterr().err
+    # a login that neither is root nor owns the database file cannot make itself admin
+    stranger = os.getuid() + 4242
+    monkeypatch.setattr(cli.os, "getuid", lambda: stranger)
+    assert cli.main(["staff", "add-admin", "wcole", "--name", "William Cole"]) == 1
+    assert "the host's root or the database's owner" in capsys.readouterr().err
+    monkeypatch.undo()
+    monkeypatch.setenv("HELPDESK_DATABASE_URL", sqlite_url(tmp_path / "new.sqlite"))
+    monkeypatch.delenv("HELPDESK_CONFIG", raising=False)
+    monkeypatch.setattr(cli, "os_login", lambda: "wcole")
+    assert cli.main(["staff", "add-admin", "wcole", "--name", "William Cole", "--region", "London"]) == 0
+    assert cli.main(["staff", "add-admin", "akhan", "--name", "Aisha Khan"]) == 1  # only while no admin exists
+    assert "an admin already exists (wcole)" in capsys.readouterr().err
     assert cli.main(["import", "staff", str(shipped_file("staff.csv"))]) == 0
     assert cli.main(["import", "schools", str(shipped_file("edubasealldata20261101.csv"))]) == 0
     captured = capsys.readouterr()
-    assert "staff: 20 added, 0 updated" in captured.out
+    assert "staff: 20 added, 1 updated" in captured.out
     assert "schools: 240 added, 0 updated" in captured.out
     assert "warning: line" in captured.err  # messy phone numbers are named by line
 
@@ -168,7 +186,9 @@ def test_only_an_admin_may_import_once_staff_exist(run):
     from helpdesk.shipped import shipped_file
 
     code, _, err = run("import", "staff", str(shipped_file("staff.csv")), login="akhan")
-    assert code == 1 and "only an admin may import" in err
+    assert code == 1 and "Only an admin can manage staff accounts" in err
+    code, _, err = run("import", "schools", str(shipped_file("edubasealldata20261101.csv")), login="lpark")
+    assert code == 1 and "Only an admin can import reference data" in err
 
 
 def test_an_import_with_bad_rows_lists_them_and_imports_nothing(run, tmp_path):

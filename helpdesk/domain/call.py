@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from helpdesk.domain.permissions import Permission, may
 from helpdesk.domain.policy import Policy
-from helpdesk.domain.types import ConcernStatus, Party, StaffRole
+from helpdesk.domain.types import ConcernStatus, Party
 
 
 @dataclass(frozen=True)
@@ -15,20 +16,20 @@ class CallState:
     holder_name: str | None = None
 
 
-def _is_supervisor(role: str) -> bool:
-    return role == StaffRole.SUPERVISOR.value
+def _may_act_for_holder(role: str) -> bool:
+    return may(role, Permission.HANDLE_ANY_CALL)
 
 
 def release_refusal(state: CallState, login: str, role: str) -> str | None:
     if state.status != ConcernStatus.CLAIMED:
         return f"Cannot release: the call is {state.status}"
-    if state.holder != login and not _is_supervisor(role):
+    if state.holder != login and not _may_act_for_holder(role):
         return f"Only {state.holder_name or state.holder} or a supervisor can release this call"
     return None
 
 
 def reassign_refusal(state: CallState, role: str, new_holder: str) -> str | None:
-    if not _is_supervisor(role):
+    if not _may_act_for_holder(role):
         return "Only a supervisor can reassign a call"
     if state.status != ConcernStatus.CLAIMED:
         return f"Cannot reassign: the call is {state.status}"
@@ -43,7 +44,7 @@ def handling_refusal(state: CallState, login: str, role: str, doing: str) -> str
         return f"Claim the call before you {doing}"
     if state.status == ConcernStatus.CLOSED:
         return f"Cannot {doing}: the call is closed"
-    if state.holder != login and not _is_supervisor(role):
+    if state.holder != login and not _may_act_for_holder(role):
         return f"Only {state.holder_name or state.holder} (who holds the call) or a supervisor can {doing}"
     return None
 

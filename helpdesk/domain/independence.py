@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from helpdesk.domain.types import StaffRole
+from helpdesk.domain.permissions import Permission, may, roles_that_may
 
-CLAIMING_ROLES = (StaffRole.SENIOR.value, StaffRole.SUPERVISOR.value)
+# the roles whose members can hold a call (seniors and supervisors)
+CLAIMING_ROLES = tuple(role.value for role in roles_that_may(Permission.CLAIM))
 
 
 @dataclass(frozen=True)
@@ -22,7 +23,7 @@ def independence_refusal(role: str, ties: Ties, name: str | None = None) -> str 
     """Why this member of staff may not hold this call, or None if they may. Addressed to
     them ("You are ...") unless `name` is given ("A. Khan is ...", for a supervisor reassigning)."""
     you_are, you_have = ("You are", "You have") if name is None else (f"{name} is", f"{name} has")
-    if role not in CLAIMING_ROLES:
+    if not may(role, Permission.CLAIM):
         subject = "You" if name is None else name
         return f"{subject} cannot take calls: only seniors and supervisors can (role: {role})"
     if ties.inspection_part == "lead":

@@ -6,8 +6,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from helpdesk.domain import limits
+from helpdesk.domain.permissions import Permission, permission_refusal
 from helpdesk.domain.policy import Policy
-from helpdesk.domain.types import Labelled, StaffRole
+from helpdesk.domain.types import Labelled
 from helpdesk.domain.working_days import resume_date
 
 
@@ -115,8 +116,8 @@ def countersign_refusal(
         return "Only an exceptional pause needs a countersignature"
     if countersigned_by:
         return f"Already countersigned by {countersigned_by}"
-    if role != StaffRole.SUPERVISOR.value:
-        return "Only a supervisor can countersign an exceptional pause"
+    if refusal := permission_refusal(role, Permission.COUNTERSIGN):
+        return refusal
     if login == decided_by:
         return "You made this decision: a second supervisor must countersign it"
     return None

@@ -5,14 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 from helpdesk.domain import limits
-from helpdesk.domain.types import ConcernStatus, ReviewOutcome, StaffRole
+from helpdesk.domain.permissions import Permission, permission_refusal
+from helpdesk.domain.types import ConcernStatus, ReviewOutcome
 
 
 def review_refusal(role: str, status: str, part_played: str | None = None) -> str | None:
     """Why this person may not review the call. `part_played` is what they did on it, if anything
     ("decided its pause", "countersigned its pause", "handled it"): a review must be independent."""
-    if role != StaffRole.SUPERVISOR.value:
-        return "Only a supervisor can review a call"
+    if refusal := permission_refusal(role, Permission.REVIEW):
+        return refusal
     if status != ConcernStatus.CLOSED:
         return "Only a closed call can be reviewed"
     if part_played:
@@ -40,8 +41,8 @@ def earliest_purge_date(today: dt.date, minimum_years: int) -> dt.date:
 
 
 def purge_refusal(closed_before: dt.date, today: dt.date, minimum_years: int, role: str) -> str | None:
-    if role != StaffRole.ADMIN.value:
-        return "Only an admin can purge personal data"
+    if refusal := permission_refusal(role, Permission.PURGE):
+        return refusal
     limit = earliest_purge_date(today, minimum_years)
     if closed_before > limit:
         return (

@@ -101,6 +101,7 @@ class EventKind(Labelled):
     IMPORTED = "imported"
     EXPORTED = "exported"
     PURGED = "purged"
+    FIRST_ADMIN_ADDED = "first_admin_added"
 
 
 class BodyKind(Labelled):

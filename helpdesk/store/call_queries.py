@@ -13,9 +13,11 @@ from sqlmodel import col
 
 from helpdesk.clock import as_utc, london_stamp
 from helpdesk.domain.pause import Decision, Grounds, RequestedBy
+from helpdesk.domain.permissions import Permission, closed_call_refusal
 from helpdesk.domain.phones import national
 from helpdesk.domain.signposting import EDUCATION_SUPPORT
 from helpdesk.domain.types import CallerRole, Channel, ContactOutcome, EventKind, Party, ReviewOutcome
+from helpdesk.store.acting import NotPermitted, acting_member
 from helpdesk.store.models import (
     Advice,
     Concern,
@@ -161,12 +163,16 @@ def _day(value: dt.date | None) -> str:
     return value.strftime("%a %-d %b %Y") if value else ""
 
 
-def call_detail(engine: Engine, concern_id: int) -> CallDetail | None:
+def call_detail(engine: Engine, concern_id: int, login: str) -> CallDetail | None:
+    """Everything the call screen shows, as `login` may see it (store.acting checks who asks)."""
     with engine.connect() as connection:
+        member = acting_member(connection, login, Permission.OPEN_CALLS)
         found = connection.execute(select(table_of(Concern)).where(col(Concern.id) == concern_id)).first()
         if found is None:
             return None
         row = found._mapping
+        if reason := closed_call_refusal(member.role, row["status"], row["claimed_by"] == login):
+            raise NotPermitted(reason)
         names = dict(connection.execute(select(col(Staff.login), col(Staff.name))).all())
         school = connection.execute(select(table_of(School)).where(col(School.urn) == row["urn"])).one()._mapping
         body = None

@@ -33,11 +33,13 @@ from helpdesk.domain.pause import (
     pause_decision_errors,
     plan_pause,
 )
+from helpdesk.domain.permissions import Permission, closed_call_refusal
 from helpdesk.domain.policy import Policy
 from helpdesk.domain.queue import priority
 from helpdesk.domain.refusals import FieldsInvalid, Refused
 from helpdesk.domain.review import review_errors, review_refusal
 from helpdesk.domain.types import ConcernStatus, EventKind, Party
+from helpdesk.store.acting import NotPermitted, acting_member
 from helpdesk.store.audit import record_event
 from helpdesk.store.engine import writer
 from helpdesk.store.models import (
@@ -83,10 +85,11 @@ def count(session: Session, statement: Select[Any]) -> int:
     return session.scalar(statement) or 0
 
 
-def _staff(session: Session, login: str) -> Staff:
+def _staff(session: Session, login: str, permission: Permission | None = None) -> Staff:
+    """The acting member of staff (see store.acting), as the row commands compare with."""
+    acting_member(session, login, permission)
     member = session.get(Staff, login)
-    if member is None or not member.active:
-        raise Refused(f"No active staff account for {login!r}")
+    assert member is not None  # acting_member found it in this transaction
     return member
 
 
@@ -140,6 +143,7 @@ def ties(session: Session, login: str, concern: Concern) -> Ties:
 def log_concern(engine: Engine, concern: NewConcern, logged_by: str, now: dt.datetime) -> int:
     """Put a checked concern in the queue; the school (and inspection, if given) must exist."""
     with _writing(engine) as session:
+        acting_member(session, logged_by, Permission.LOG_CONCERN)
         if session.get(School, concern.urn) is None:
             raise ConcernInvalid({"urn": f"No school with URN {concern.urn}"})
         if concern.inspection_ref:
@@ -273,8 +277,14 @@ def reassign(engine: Engine, concern_id: int, login: str, new_holder: str, reaso
 def record_view(engine: Engine, concern_id: int, login: str, now: dt.datetime) -> None:
     """Opening a call's details is recorded: the data is about people's health."""
     with _writing(engine) as session:
-        if session.get(Concern, concern_id) is None:
+        member = acting_member(session, login, Permission.OPEN_CALLS)
+        status, holder = session.execute(
+            select(col(Concern.status), col(Concern.claimed_by)).where(col(Concern.id) == concern_id)
+        ).first() or (None, None)
+        if status is None:
             raise Refused(f"There is no concern {concern_id}")
+        if reason := closed_call_refusal(member.role, status, holder == login):
+            raise NotPermitted(reason)
         record_event(session, actor=login, kind=EventKind.VIEWED, at=now, concern_id=concern_id)
 
 

@@ -101,6 +101,23 @@ def demo_database_ready(engine: Engine) -> bool:
     return current_revision(engine) is not None and is_demo_database(engine)
 
 
+SAMPLE_ADMIN = ("wcole", "William Cole", "London")  # the first admin in the shipped staff sample
+
+
+def import_samples(engine: Engine, now: dt.datetime, first_admin_by: str, shift_days: int = 0) -> None:
+    """The shipped samples, as a new deployment gets its data: the first admin is added (by
+    `first_admin_by`, the host's account), who then imports staff and reference data."""
+    from helpdesk.store.staff_accounts import add_first_admin
+
+    admin = SAMPLE_ADMIN[0]
+    add_first_admin(engine, *SAMPLE_ADMIN, actor=first_admin_by, now=now)
+    importers.import_staff(engine, shipped_file("staff.csv"), admin, now)
+    importers.import_schools(engine, shipped_file(GIAS_SAMPLE), admin, now)
+    importers.import_bodies(engine, shipped_file("bodies.csv"), admin, now)
+    importers.import_inspections(engine, shipped_file("inspections.csv"), admin, now, shift_days=shift_days)
+    importers.import_conflicts(engine, shipped_file("conflicts.csv"), admin, now)
+
+
 def seed_demo(engine: Engine, clock: Clock, rng: random.Random | None = None) -> None:
     """Create the schema, import the samples and put a morning's calls in the queue."""
     rng = rng or random.Random(7)
@@ -109,13 +126,7 @@ def seed_demo(engine: Engine, clock: Clock, rng: random.Random | None = None) ->
     with Session(writer(engine)) as session, session.begin():
         session.merge(Setting(key="demo", value="yes"))
     this_monday = now.date() - dt.timedelta(days=now.date().weekday())
-    importers.import_staff(engine, shipped_file("staff.csv"), "demo", now)
-    importers.import_schools(engine, shipped_file(GIAS_SAMPLE), "demo", now)
-    importers.import_bodies(engine, shipped_file("bodies.csv"), "demo", now)
-    importers.import_inspections(
-        engine, shipped_file("inspections.csv"), "demo", now, shift_days=(this_monday - SAMPLE_WEEK).days
-    )
-    importers.import_conflicts(engine, shipped_file("conflicts.csv"), "demo", now)
+    import_samples(engine, now, "demo", shift_days=(this_monday - SAMPLE_WEEK).days)
     seed_history(engine, clock, rng)
     for minutes_ago in (42, 31, 18, 12, 9, 6, 3, 1):
         log_concern(engine, simulated_concern(engine, rng), SIMULATOR, now - dt.timedelta(minutes=minutes_ago))
@@ -184,7 +195,11 @@ def seed_history(engine: Engine, clock: Clock, rng: random.Random, calls: int = 
         )
         if concern.category.value == "pause_request":
             decision = rng.choice(["authorised", "authorised", "declined"])
-            if decision == "authorised" and (detail := call_detail(engine, concern_id)) and detail.inspection is None:
+            if (
+                decision == "authorised"
+                and (detail := call_detail(engine, concern_id, senior))
+                and detail.inspection is None
+            ):
                 # no inspection on record for the school: the senior records it before deciding
                 commands.link_inspection(
                     engine,
@@ -222,7 +237,7 @@ def seed_history(engine: Engine, clock: Clock, rng: random.Random, calls: int = 
             "Talked the leader through the pause policy and the support available.",
             minute(62),
         )
-        if (closing := call_detail(engine, concern_id)) and (decided := closing.latest_decision) is not None:
+        if (closing := call_detail(engine, concern_id, senior)) and (decided := closing.latest_decision) is not None:
             for party in missing_informed(decided.decision, decided.informed, policy):
                 commands.record_notification(engine, concern_id, senior, minute(64), party=party, channel="phone")
         commands.record_signposting(engine, concern_id, senior, minute(63))

@@ -97,7 +97,7 @@ class Desk:
     def call(self, concern_id: int) -> CallDetail | None:
         from helpdesk.store.call_queries import call_detail
 
-        return call_detail(self.engine, concern_id)
+        return call_detail(self.engine, concern_id, self.login)
 
     def record_view(self, concern_id: int) -> None:
         from helpdesk.store import commands
@@ -203,7 +203,7 @@ class Desk:
     ) -> list[ClosedCallRow]:
         from helpdesk.store.review_queries import closed_calls
 
-        return closed_calls(self.engine, found, limit, after)
+        return closed_calls(self.engine, self.login, found, limit, after)
 
     def my_feedback(self) -> list[FeedbackRow]:
         from helpdesk.store.review_queries import my_feedback
@@ -218,12 +218,12 @@ class Desk:
     def learning_reviews(self) -> list[LearningReviewRow]:
         from helpdesk.store.review_queries import learning_reviews
 
-        return learning_reviews(self.engine)
+        return learning_reviews(self.engine, self.login)
 
     def figures(self, start: dt.date, end: dt.date) -> Figures:
         from helpdesk.store import statistics
 
-        return statistics.figures(self.engine, start, end, self.policy)
+        return statistics.figures(self.engine, self.login, start, end, self.policy)
 
     def export(
         self,
@@ -238,9 +238,8 @@ class Desk:
         """Write the calls or the audit trail of the period to `out`, and record that it was done."""
         from helpdesk.store import export
 
-        export.check_may_export(self.engine, self.login)
         run = export.export_calls if what == "calls" else export.export_audit
-        count = run(self.engine, start, end, fmt, redact, out, progress)
+        count = run(self.engine, self.login, start, end, fmt, redact, out, progress)
         export.record_export(self.engine, self.login, what, start, end, redact, count, self.now())
         return count
 

@@ -22,8 +22,11 @@ from sqlmodel import Session, SQLModel, col
 
 from helpdesk.domain import limits
 from helpdesk.domain.intake import check_urn, has_control_characters
+from helpdesk.domain.permissions import Permission
 from helpdesk.domain.phones import PhoneInvalid, parse_gb_phone
+from helpdesk.domain.refusals import Refused
 from helpdesk.domain.types import BodyKind, EventKind, Remit, StaffRole
+from helpdesk.store.acting import acting_member
 from helpdesk.store.audit import record_event
 from helpdesk.store.engine import writer
 from helpdesk.store.models import Conflict, Inspection, InspectionMember, ResponsibleBody, School, Staff
@@ -236,6 +239,7 @@ def import_schools(
     records, problems, warnings = _collect(rows, total, parse, skip_invalid, progress)
     report = ImportReport("schools", skipped=problems, warnings=warnings)
     with Session(writer(engine)) as session, session.begin():
+        acting_member(session, actor, Permission.IMPORT)
         bodies = {r["_body"] for r in records if r["_body"]}
         known = dict(session.execute(select(col(ResponsibleBody.name), col(ResponsibleBody.id))).all())
         for name, kind in sorted(bodies):
@@ -289,7 +293,10 @@ def import_staff(
     records, problems, warnings = _collect(rows, total, parse, skip_invalid, progress)
     report = ImportReport("staff", skipped=problems, warnings=warnings)
     with Session(writer(engine)) as session, session.begin():
+        acting_member(session, actor, Permission.MANAGE_STAFF)
         report.added, report.updated = _upsert(session, Staff, records, "login")
+        if not session.scalar(select(col(Staff.login)).where(col(Staff.role) == StaffRole.ADMIN, col(Staff.active))):
+            raise Refused("this import would leave no active admin; nothing imported")
         return _finish(session, report, actor, now)
 
 
@@ -325,6 +332,7 @@ def import_bodies(
     records, problems, warnings = _collect(rows, total, parse, skip_invalid, progress)
     report = ImportReport("responsible bodies", skipped=problems, warnings=warnings)
     with Session(writer(engine)) as session, session.begin():
+        acting_member(session, actor, Permission.IMPORT)
         report.added, report.updated = _upsert(session, ResponsibleBody, records, "name")
         return _finish(session, report, actor, now)
 
@@ -376,6 +384,7 @@ def import_inspections(
     report = ImportReport("inspections", skipped=problems, warnings=warnings)
     teams = {r["reference"]: [(r["lead_inspector"], "lead")] + [(m, "team") for m in r.pop("_team")] for r in records}
     with Session(writer(engine)) as session, session.begin():
+        acting_member(session, actor, Permission.IMPORT)
         report.added, report.updated = _upsert(session, Inspection, records, "reference")
         ids = dict(
             session.execute(
@@ -432,6 +441,7 @@ def import_conflicts(
     records, problems, warnings = _collect(rows, total, parse, skip_invalid, progress)
     report = ImportReport("conflicts", skipped=problems, warnings=warnings)
     with Session(writer(engine)) as session, session.begin():
+        acting_member(session, actor, Permission.IMPORT)
         listed = {r["login"] for r in records}
         existing = {
             (c.login, c.urn, c.responsible_body_id)

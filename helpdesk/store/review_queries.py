@@ -12,7 +12,9 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from helpdesk.clock import LONDON
+from helpdesk.domain.permissions import Permission
 from helpdesk.domain.types import ReviewOutcome
+from helpdesk.store.acting import acting_member
 from helpdesk.store.models import CLOSED_CONCERN, Advice, Concern, FeedbackSeen, PauseDecision, Review, School, Staff
 from helpdesk.store.read_models import by_name
 
@@ -70,7 +72,11 @@ def _latest_review() -> ScalarSelect[Any]:
 
 
 def closed_calls(
-    engine: Engine, found: ClosedCallFilter, limit: int = PAGE, after: tuple[dt.datetime, int] | None = None
+    engine: Engine,
+    login: str,
+    found: ClosedCallFilter,
+    limit: int = PAGE,
+    after: tuple[dt.datetime, int] | None = None,
 ) -> list[ClosedCallRow]:
     """Closed calls, newest closed first; `after` is the (closed_at, id) of the last row of the
     previous page (keyset paging: every page costs the same)."""
@@ -122,6 +128,7 @@ def closed_calls(
         statement = statement.where(tuple_(col(Concern.closed_at), col(Concern.id)) < tuple_(after[0], after[1]))
     statement = statement.order_by(col(Concern.closed_at).desc(), col(Concern.id).desc()).limit(limit)
     with engine.connect() as connection:
+        acting_member(connection, login, Permission.READ_CLOSED_CALLS)
         rows = connection.execute(statement).all()
     return [by_name(ClosedCallRow, row) for row in rows]
 
@@ -160,12 +167,14 @@ def my_feedback(engine: Engine, login: str) -> list[FeedbackRow]:
         .order_by(col(Review.id).desc())
     )
     with engine.connect() as connection:
+        acting_member(connection, login)
         return [by_name(FeedbackRow, row) for row in connection.execute(statement)]
 
 
 def unread_feedback(engine: Engine, login: str) -> int:
     read = exists().where(col(FeedbackSeen.review_id) == col(Review.id), col(FeedbackSeen.login) == login)
     with engine.connect() as connection:
+        acting_member(connection, login)
         return (
             connection.scalar(select(func.count()).select_from(Review).where(col(Review.senior) == login, ~read)) or 0
         )
@@ -181,7 +190,7 @@ class LearningReviewRow:
     why: str
 
 
-def learning_reviews(engine: Engine) -> list[LearningReviewRow]:
+def learning_reviews(engine: Engine, login: str) -> list[LearningReviewRow]:
     """Calls whose latest review refers them for a learning review, with why."""
     latest = select(func.max(col(Review.id))).group_by(col(Review.concern_id)).scalar_subquery()
     reviewer, senior = aliased(Staff), aliased(Staff)
@@ -202,4 +211,5 @@ def learning_reviews(engine: Engine) -> list[LearningReviewRow]:
         .order_by(col(Review.at).desc())
     )
     with engine.connect() as connection:
+        acting_member(connection, login, Permission.REVIEW)
         return [by_name(LearningReviewRow, row) for row in connection.execute(statement)]

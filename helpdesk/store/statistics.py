@@ -14,8 +14,10 @@ from sqlmodel import col
 
 from helpdesk.clock import as_utc, london
 from helpdesk.domain.pause import Decision
+from helpdesk.domain.permissions import Permission
 from helpdesk.domain.policy import Policy
 from helpdesk.domain.types import EventKind
+from helpdesk.store.acting import acting_member
 from helpdesk.store.models import Concern, Event, Inspection, PauseDecision, Staff
 from helpdesk.store.review_queries import london_midnight
 
@@ -50,7 +52,7 @@ def _p90(values: list[float]) -> float | None:
     return ordered[min(len(ordered) - 1, int(round(0.9 * (len(ordered) - 1))))]
 
 
-def figures(engine: Engine, start: dt.date, end: dt.date, policy: Policy) -> Figures:
+def figures(engine: Engine, login: str, start: dt.date, end: dt.date, policy: Policy) -> Figures:
     """Calls received from `start` to `end` (inclusive, London days)."""
     first_claim = (
         select(col(Event.concern_id), func.min(col(Event.at)).label("at"))
@@ -95,6 +97,7 @@ def figures(engine: Engine, start: dt.date, end: dt.date, policy: Policy) -> Fig
         )
     )
     with engine.connect() as connection:
+        acting_member(connection, login, Permission.SEE_FIGURES)
         rows = connection.execute(statement).all()
 
     weeks: Counter[dt.date] = Counter()

@@ -17,11 +17,12 @@ from textual.widgets import Footer, Static
 from helpdesk.clock import london, london_stamp, london_time
 from helpdesk.domain import call as call_rules
 from helpdesk.domain.call import CallState, missing_informed, to_inform
-from helpdesk.domain.pause import Decision
+from helpdesk.domain.pause import Decision, countersign_refusal
+from helpdesk.domain.permissions import Permission, may
 from helpdesk.domain.phones import national
 from helpdesk.domain.refusals import Refused
 from helpdesk.domain.signposting import SIGNPOSTING
-from helpdesk.domain.types import BodyKind, CallerRole, Category, ConcernStatus, EventKind, Party, Remit, StaffRole
+from helpdesk.domain.types import BodyKind, CallerRole, Category, ConcernStatus, EventKind, Party, Remit
 from helpdesk.store.call_queries import CallDetail
 from helpdesk.store.faults import DatabaseUnavailable, unavailable
 from helpdesk.tui.advice_form import AdviceForm
@@ -272,27 +273,23 @@ class CallScreen(DataScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Which keys show: the rest of the rules are the store's, and refusals say why."""
-        d = self.detail
-        supervisor = self.app.staff.role == StaffRole.SUPERVISOR
+        d, staff = self.detail, self.app.staff
         if d is None:
             return action == "back"
         if d.status == ConcernStatus.CLOSED:
-            return action == "back" or (action == "review" and supervisor)
+            return action == "back" or (action == "review" and may(staff.role, Permission.REVIEW))
         if action == "review":
             return False
         if action == "claim":
-            return d.status == ConcernStatus.WAITING
+            return d.status == ConcernStatus.WAITING and may(staff.role, Permission.CLAIM)
         if action == "release":
             return d.status == ConcernStatus.CLAIMED
         if action == "reassign":
-            return supervisor and d.status == ConcernStatus.CLAIMED
-        if action == "countersign":  # not offered to the supervisor who made the decision
+            return may(staff.role, Permission.REASSIGN) and d.status == ConcernStatus.CLAIMED
+        if action == "countersign":  # the rule the store applies: never the supervisor who decided
             decision = d.latest_decision
-            return (
-                supervisor
-                and decision is not None
-                and d.awaiting_countersignature
-                and decision.decided_by != self.app.staff.login
+            return decision is not None and not countersign_refusal(
+                staff.role, staff.login, decision.decided_by, decision.exceptional, decision.countersigned_by
             )
         if action == "link_inspection":
             return d.inspection is None

@@ -12,8 +12,9 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Static
 
 from helpdesk.clock import london_time
+from helpdesk.domain.permissions import Permission, may, permission_refusal
 from helpdesk.domain.queue import next_urgency_change, urgency, waited, waiting_label
-from helpdesk.domain.types import CallerRole, Category, ConcernStatus, StaffRole, Urgency
+from helpdesk.domain.types import CallerRole, Category, ConcernStatus, Urgency
 from helpdesk.store import queries
 from helpdesk.store.faults import DatabaseUnavailable, unavailable
 from helpdesk.store.queries import QueueRow
@@ -54,7 +55,7 @@ class QueueHeader(Static):
     ) -> None:
         left = f"{staff.name} · {staff.role}" + (f" · {unread} new feedback (f)" if unread else "")
         to_sign = short_sign = ""  # supervisors see the pauses awaiting their countersignature
-        if counts is not None and counts.awaiting_countersignature and staff.role == StaffRole.SUPERVISOR:
+        if counts is not None and counts.awaiting_countersignature and may(staff.role, Permission.COUNTERSIGN):
             to_sign = f" · {counts.awaiting_countersignature} to countersign"
             short_sign = f" · {counts.awaiting_countersignature} to sign"
         right = (
@@ -324,20 +325,21 @@ class QueueScreen(DataScreen):
 
         self.app.push_screen(FeedbackScreen())
 
-    def supervisors_only(self, what: str) -> bool:
-        if self.app.staff.role != StaffRole.SUPERVISOR:
-            self.notify(f"Only supervisors can {what}", severity="error", title="Refused")
+    def permitted(self, permission: Permission) -> bool:
+        """Whether this person may; if not, say why (the store checks again when it reads)."""
+        if reason := permission_refusal(self.app.staff.role, permission):
+            self.notify(reason, severity="error", title="Refused")
             return False
         return True
 
     def action_review(self) -> None:
-        if self.supervisors_only("review closed calls"):
+        if self.permitted(Permission.READ_CLOSED_CALLS):
             from helpdesk.tui.review_screen import ReviewScreen
 
             self.app.push_screen(ReviewScreen())
 
     def action_statistics(self) -> None:
-        if self.supervisors_only("see the statistics"):
+        if self.permitted(Permission.SEE_FIGURES):
             from helpdesk.tui.statistics_screen import StatisticsScreen
 
             self.app.push_screen(StatisticsScreen())

@@ -106,7 +106,7 @@ def test_release_puts_the_call_back_with_its_reason(engine, clock, held):
         commands.release(engine, held, "gsingh", " ", clock.now())
     commands.release(engine, held, "gsingh", "Called into a meeting", clock.now())
     assert new_events(engine, held, before) == [("released", "gsingh")]
-    detail = call_detail(engine, held)
+    detail = call_detail(engine, held, "lpark")
     assert detail.status == "waiting" and detail.claimed_by is None
     assert "Called into a meeting" in detail.timeline[-1].text
     commands.claim(engine, held, "bmorgan", clock.now())  # back in the queue for anyone
@@ -118,7 +118,7 @@ def test_reassign_by_a_supervisor_to_an_independent_senior(engine, clock, held):
     before = events(engine, held)
     commands.reassign(engine, held, "lpark", "bmorgan", "Shift change", clock.now())
     assert new_events(engine, held, before) == [("reassigned", "lpark")]
-    assert call_detail(engine, held).claimed_by == "bmorgan"
+    assert call_detail(engine, held, "lpark").claimed_by == "bmorgan"
 
 
 def test_reassign_refuses_someone_on_the_inspection(engine, clock):
@@ -137,7 +137,7 @@ def test_advice_is_appended_and_a_correction_points_at_the_earlier_note(engine, 
     first = commands.add_advice(engine, held, "gsingh", "Advised the lead to pause until tomorrow.", clock.now())
     second = commands.add_advice(engine, held, "gsingh", "Correction: until Monday.", clock.now(), corrects=first)
     assert new_events(engine, held, before) == [("advice", "gsingh"), ("advice", "gsingh")]
-    timeline = [entry.text for entry in call_detail(engine, held).timeline]
+    timeline = [entry.text for entry in call_detail(engine, held, "lpark").timeline]
     assert f"Advice #{second} (corrects #{first}): Correction: until Monday." in timeline
     with pytest.raises(FieldsInvalid, match="no advice note 9999"):
         commands.add_advice(engine, held, "gsingh", "x", clock.now(), corrects=9999)
@@ -178,7 +178,7 @@ def test_a_contact_attempt_needs_a_valid_number_for_a_phone_call(engine, clock, 
         note="Left message",
     )
     assert new_events(engine, held, before) == [("contact", "gsingh")]
-    detail = call_detail(engine, held)
+    detail = call_detail(engine, held, "lpark")
     assert detail.body_contacts == 1
     assert "0113 496 0500: voicemail — Left message" in detail.timeline[-1].text
 
@@ -223,7 +223,7 @@ def test_authorising_needs_an_inspection_and_a_responsible_body_contact_first(en
     before = events(engine, held)
     commands.record_pause_decision(engine, held, "gsingh", decision(), policy, clock.now())
     assert new_events(engine, held, before) == [("decision", "gsingh")]
-    assert call_detail(engine, held).latest_decision.resumes_on == dt.date(2026, 11, 19)
+    assert call_detail(engine, held, "lpark").latest_decision.resumes_on == dt.date(2026, 11, 19)
 
 
 def test_declining_needs_only_a_rationale(engine, clock, policy, held):
@@ -234,7 +234,7 @@ def test_declining_needs_only_a_rationale(engine, clock, policy, held):
     commands.record_pause_decision(
         engine, held, "gsingh", decision(decision="declined", working_days=None), policy, clock.now()
     )
-    assert call_detail(engine, held).latest_decision.decision == "declined"
+    assert call_detail(engine, held, "lpark").latest_decision.decision == "declined"
 
 
 def test_an_exceptional_pause_needs_justification_and_another_supervisors_countersignature(engine, clock, policy):
@@ -269,7 +269,7 @@ def test_an_exceptional_pause_needs_justification_and_another_supervisors_counte
     before = events(engine, concern_id)
     commands.countersign(engine, concern_id, "mokafor", "Head in hospital; the trust needs the week.", clock.now())
     assert new_events(engine, concern_id, before) == [("countersigned", "mokafor")]
-    assert "Head in hospital; the trust needs the week." in call_detail(engine, concern_id).timeline[-1].text
+    assert "Head in hospital; the trust needs the week." in call_detail(engine, concern_id, "lpark").timeline[-1].text
     with pytest.raises(Refused, match="Already countersigned by Mark Okafor"):
         commands.countersign(engine, concern_id, "nreid", "Also agree.", clock.now())
     # countersigned, but nobody is yet recorded as told and no signposting: still not closed
@@ -303,7 +303,7 @@ def test_notification_names_its_decision_and_signposting_is_recorded_once(engine
         ("notified", "gsingh"),
         ("signposted", "gsingh"),
     ]
-    detail = call_detail(engine, held)
+    detail = call_detail(engine, held, "lpark")
     assert detail.latest_decision.id == decision_id and detail.latest_decision.informed == {"lead_inspector", "caller"}
     assert "Lead inspector informed of the decision of Wed 18 Nov 2026 09:00 (declined)" in detail.timeline[-3].text
 
@@ -351,7 +351,7 @@ def test_the_timeline_holds_the_inspection_and_body_cards(engine, clock):
             )
         )
     concern_id = log(engine, clock, urn=urn)
-    detail = call_detail(engine, concern_id)
+    detail = call_detail(engine, concern_id, "lpark")
     assert detail.inspection is not None and detail.inspection.lead
     assert detail.body is not None and detail.body.name
     assert detail.timeline[0].kind == "logged" and "Grace Ellis" in detail.timeline[0].text

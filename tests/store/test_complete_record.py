@@ -103,16 +103,16 @@ def test_telling_people_of_a_superseded_decision_does_not_count_for_the_new_one(
             ("responsible_body", second),
         ]
     )
-    detail = call_detail(engine, ready)
+    detail = call_detail(engine, ready, "lpark")
     assert detail.latest_decision.id == second
     [text] = [e.text for e in detail.timeline if e.kind == "decision" and "AUTHORISED" in e.text]
     assert "Supersedes the decision of Wed 18 Nov 2026 09:00 (declined)." in text
 
     # figures and exports count the decision in force only, and say what it superseded
-    figures = statistics.figures(engine, dt.date(2026, 11, 1), dt.date(2026, 11, 30), policy)
+    figures = statistics.figures(engine, "lpark", dt.date(2026, 11, 1), dt.date(2026, 11, 30), policy)
     assert (figures.authorised, figures.declined) == (1, 0)
     out = io.StringIO()
-    export.export_calls(engine, dt.date(2026, 11, 18), dt.date(2026, 11, 18), "csv", False, out)
+    export.export_calls(engine, "lpark", dt.date(2026, 11, 18), dt.date(2026, 11, 18), "csv", False, out)
     [record] = [r for r in csv.DictReader(io.StringIO(out.getvalue())) if r["id"] == str(ready)]
     assert (record["pause_decision"], record["pause_decisions"]) == ("authorised", "2")
     assert record["pause_supersedes"] == "2026-11-18T09:00:00+00:00"
@@ -142,7 +142,7 @@ def test_a_pause_cannot_be_authorised_with_no_inspection_on_record(engine, clock
 def test_the_remit_of_the_linked_inspection_sets_the_longest_pause(engine, clock, policy):
     concern_id = decidable(engine, clock, remit="la_childrens_services")
     commands.record_pause_decision(engine, concern_id, "gsingh", decision(working_days=12), policy, clock.now())
-    assert call_detail(engine, concern_id).latest_decision.exceptional is False  # up to 15 for this remit
+    assert call_detail(engine, concern_id, "lpark").latest_decision.exceptional is False  # up to 15 for this remit
 
 
 def test_linking_one_of_the_schools_inspections_and_refusing_a_second_link(engine, clock):
@@ -164,7 +164,7 @@ def test_linking_one_of_the_schools_inspections_and_refusing_a_second_link(engin
     with pytest.raises(FieldsInvalid):
         commands.link_inspection(engine, concern_id, senior, clock.now(), inspection_id=999_999)
     commands.link_inspection(engine, concern_id, senior, clock.now(), inspection_id=choices[0].id)
-    assert call_detail(engine, concern_id).inspection is not None
+    assert call_detail(engine, concern_id, "lpark").inspection is not None
     with pytest.raises(Refused, match="already linked"):
         link(engine, clock, concern_id, login=senior)
 
@@ -188,7 +188,7 @@ def test_the_holder_must_be_independent_of_the_inspection_linked(engine, clock):
     commands.claim(engine, concern_id, login, clock.now())  # nothing on record tied them to it yet
     with pytest.raises(Refused, match="you are on the inspection team"):
         commands.link_inspection(engine, concern_id, login, clock.now(), inspection_id=inspection_id)
-    assert call_detail(engine, concern_id).inspection is None
+    assert call_detail(engine, concern_id, "lpark").inspection is None
 
 
 def test_informed_names_a_decision_that_exists(engine, clock, ready):
@@ -208,7 +208,7 @@ def test_signposting_not_offered_needs_a_reason_and_counts_for_closing(engine, c
     commands.record_signposting(
         engine, concern_id, "gsingh", clock.now(), offered=False, reason="Caller is the lead inspector, not the leader."
     )
-    assert "NOT offered: Caller is the lead inspector" in call_detail(engine, concern_id).timeline[-1].text
+    assert "NOT offered: Caller is the lead inspector" in call_detail(engine, concern_id, "lpark").timeline[-1].text
     commands.close(engine, concern_id, "gsingh", "Done", clock.now(), policy=policy)
 
 
@@ -273,7 +273,13 @@ def test_every_kind_of_event_on_a_call_has_its_sentence_in_the_timeline():
     from helpdesk.domain.types import EventKind
     from helpdesk.store.call_queries import TIMELINE
 
-    not_about_one_call = {EventKind.IMPORTED, EventKind.EXPORTED, EventKind.PURGED, EventKind.FEEDBACK_READ}
+    not_about_one_call = {
+        EventKind.IMPORTED,
+        EventKind.EXPORTED,
+        EventKind.PURGED,
+        EventKind.FEEDBACK_READ,
+        EventKind.FIRST_ADMIN_ADDED,
+    }
     assert set(TIMELINE) == set(EventKind) - not_about_one_call
 
 

@@ -3,13 +3,22 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
+from helpdesk.domain.refusals import Refused
 from helpdesk.shipped import shipped_file
 from helpdesk.store import importers
 from helpdesk.store.importers import ImportRefused, decode_csv
 from helpdesk.store.models import Event, Inspection, InspectionMember, ResponsibleBody, School, Staff
+from helpdesk.store.staff_accounts import add_first_admin
 
 NOW = dt.datetime(2026, 11, 18, 9, tzinfo=dt.UTC)
 GIAS_HEADER = "URN,LA (name),EstablishmentName,TypeOfEstablishment (name),PhaseOfEducation (name),Postcode,TelephoneNum,Trusts (name),SomethingElse"
+
+
+@pytest.fixture
+def empty_engine(empty_engine):
+    """A new database whose first admin (wcole, who runs the imports below) the host's root added."""
+    add_first_admin(empty_engine, "wcole", "William Cole", "London", "root", NOW)
+    return empty_engine
 
 
 def write(tmp_path, name, text, encoding="utf-8"):
@@ -82,7 +91,7 @@ def test_bad_rows_are_reported_by_line_and_nothing_is_imported(empty_engine, tmp
         "line 5: URN 100001 appears again (first on line 2)",
     ]
     assert count(empty_engine, School) == 0
-    assert count(empty_engine, Event) == 0
+    assert count(empty_engine, Event) == 1  # the first admin's, and none for the refused import
 
 
 def test_skip_invalid_imports_the_good_rows(empty_engine, tmp_path):
@@ -117,9 +126,9 @@ def test_progress_is_reported_on_large_files(empty_engine, tmp_path):
 def test_each_import_writes_one_audit_event(empty_engine):
     importers.import_staff(empty_engine, shipped_file("staff.csv"), "wcole", NOW)
     with empty_engine.connect() as connection:
-        events = connection.execute(select(Event.kind, Event.actor, Event.details)).all()
-    assert len(events) == 1 and events[0][:2] == ("imported", "wcole")
-    assert '"added": 20' in events[0][2]
+        events = connection.execute(select(Event.kind, Event.actor, Event.details).order_by(Event.id)).all()
+    assert [event[:2] for event in events] == [("first_admin_added", "root"), ("imported", "wcole")]
+    assert '"added": 20' in events[1][2]
 
 
 @pytest.mark.parametrize(
@@ -139,7 +148,7 @@ def test_staff_rows_are_checked(empty_engine, tmp_path, line, reason):
 
 
 def test_samples_hold_staff_bodies_inspections_and_teams(engine):
-    assert count(engine, Staff) == 20
+    assert count(engine, Staff) == 21  # 20 people and the phone system's account
     with engine.connect() as connection:
         bodies_with_phone = connection.scalar(select(func.count()).where(ResponsibleBody.phone.is_not(None)))
         leads = connection.scalar(select(func.count()).where(InspectionMember.part == "lead"))
@@ -188,3 +197,29 @@ def test_every_sample_phone_number_is_drama_reserved():
         assert drama.match(e164), number
         checked += 1
     assert checked > 200
+
+
+def test_only_an_admin_imports_and_nobody_promotes_themselves(empty_engine, tmp_path):
+    importers.import_staff(empty_engine, shipped_file("staff.csv"), "wcole", NOW)
+    promote = write(tmp_path, "me.csv", "login,name,role,region,active\nakhan,Aisha Khan,admin,North West,yes\n")
+    for login, reason in (
+        ("akhan", "Only an admin can manage staff accounts"),  # a senior making themselves admin
+        ("lpark", "Only an admin can manage staff accounts"),
+        ("zkerr", "The staff account 'zkerr' is inactive"),
+        ("intruder", "No staff account for login 'intruder'"),
+    ):
+        with pytest.raises(Refused, match=reason):
+            importers.import_staff(empty_engine, promote, login, NOW)
+    with pytest.raises(Refused, match="Only an admin can import reference data"):
+        importers.import_schools(empty_engine, shipped_file("edubasealldata20261101.csv"), "lpark", NOW)
+    with empty_engine.connect() as connection:
+        assert connection.scalar(select(Staff.role).where(Staff.login == "akhan")) == "senior"
+        assert connection.scalar(select(func.count()).select_from(School)) == 0
+
+
+def test_an_import_may_not_leave_the_database_without_an_admin(empty_engine, tmp_path):
+    demote = write(tmp_path, "demote.csv", "login,name,role,region,active\nwcole,William Cole,senior,London,yes\n")
+    with pytest.raises(Refused, match="no active admin"):
+        importers.import_staff(empty_engine, demote, "wcole", NOW)
+    with empty_engine.connect() as connection:
+        assert connection.scalar(select(Staff.role).where(Staff.login == "wcole")) == "admin"

@@ -62,7 +62,7 @@ def handled(
         outcome="reached",
         note=f"Spoke about {name}",
     )
-    if pause == "authorised" and call_detail(engine, concern_id).inspection is None:
+    if pause == "authorised" and call_detail(engine, concern_id, "lpark").inspection is None:
         commands.link_inspection(
             engine,
             concern_id,
@@ -120,25 +120,31 @@ def ids(rows):
 
 
 def test_filters_by_pause_senior_category_dates_school_and_search(engine, clock, calls):
-    assert ids(closed_calls(engine, ClosedCallFilter(pause="declined"))) == {calls["declined"]}
-    assert ids(closed_calls(engine, ClosedCallFilter(pause="authorised"))) == {calls["authorised"]}
-    assert ids(closed_calls(engine, ClosedCallFilter(pause="none"))) == {calls["none"]}
-    assert ids(closed_calls(engine, ClosedCallFilter(senior="bmorgan"))) == {calls["authorised"]}
-    assert ids(closed_calls(engine, ClosedCallFilter(category="wellbeing"))) == {calls["none"]}
+    assert ids(closed_calls(engine, "lpark", ClosedCallFilter(pause="declined"))) == {calls["declined"]}
+    assert ids(closed_calls(engine, "lpark", ClosedCallFilter(pause="authorised"))) == {calls["authorised"]}
+    assert ids(closed_calls(engine, "lpark", ClosedCallFilter(pause="none"))) == {calls["none"]}
+    assert ids(closed_calls(engine, "lpark", ClosedCallFilter(senior="bmorgan"))) == {calls["authorised"]}
+    assert ids(closed_calls(engine, "lpark", ClosedCallFilter(category="wellbeing"))) == {calls["none"]}
     today = clock.now().date()
-    assert ids(closed_calls(engine, ClosedCallFilter(closed_from=today - dt.timedelta(days=7), closed_to=today))) == {
+    assert ids(
+        closed_calls(engine, "lpark", ClosedCallFilter(closed_from=today - dt.timedelta(days=7), closed_to=today))
+    ) == {
         calls["declined"],
         calls["authorised"],
     }
-    assert ids(closed_calls(engine, ClosedCallFilter(school="930037"))) == set(calls.values())
-    assert ids(closed_calls(engine, ClosedCallFilter(school="thornhill"))) == set(calls.values())
-    assert ids(closed_calls(engine, ClosedCallFilter(search="interim head"))) == {calls["authorised"]}  # in advice
-    assert ids(closed_calls(engine, ClosedCallFilter(search="about leanne"))) == {calls["none"]}  # in the summary
+    assert ids(closed_calls(engine, "lpark", ClosedCallFilter(school="930037"))) == set(calls.values())
+    assert ids(closed_calls(engine, "lpark", ClosedCallFilter(school="thornhill"))) == set(calls.values())
+    assert ids(closed_calls(engine, "lpark", ClosedCallFilter(search="interim head"))) == {
+        calls["authorised"]
+    }  # in advice
+    assert ids(closed_calls(engine, "lpark", ClosedCallFilter(search="about leanne"))) == {
+        calls["none"]
+    }  # in the summary
 
 
 def test_paging_is_keyset_newest_first(engine, clock, calls):
-    first = closed_calls(engine, ClosedCallFilter(), limit=2)
-    rest = closed_calls(engine, ClosedCallFilter(), limit=2, after=(first[-1].closed_at, first[-1].id))
+    first = closed_calls(engine, "lpark", ClosedCallFilter(), limit=2)
+    rest = closed_calls(engine, "lpark", ClosedCallFilter(), limit=2, after=(first[-1].closed_at, first[-1].id))
     assert [row.id for row in first + rest] == [calls["authorised"], calls["declined"], calls["none"]]
 
 
@@ -151,15 +157,15 @@ def test_reviews_supersede_and_feedback_reaches_the_senior(engine, clock, calls)
     second = commands.review(
         engine, calls["declined"], "lpark", "learning_review", "Pause should have been considered longer", clock.now()
     )
-    assert closed_calls(engine, ClosedCallFilter(pause="declined"))[0].review == "learning_review"
-    assert ids(closed_calls(engine, ClosedCallFilter(reviewed=False))) == {calls["authorised"], calls["none"]}
-    assert [r.concern_id for r in learning_reviews(engine)] == [calls["declined"]]
-    assert learning_reviews(engine)[0].why == "Pause should have been considered longer"
+    assert closed_calls(engine, "lpark", ClosedCallFilter(pause="declined"))[0].review == "learning_review"
+    assert ids(closed_calls(engine, "lpark", ClosedCallFilter(reviewed=False))) == {calls["authorised"], calls["none"]}
+    assert [r.concern_id for r in learning_reviews(engine, "lpark")] == [calls["declined"]]
+    assert learning_reviews(engine, "lpark")[0].why == "Pause should have been considered longer"
     assert unread_feedback(engine, "gsingh") == 2 and unread_feedback(engine, "bmorgan") == 0
     commands.mark_feedback_read(engine, "gsingh", [first, second], clock.now())
     assert unread_feedback(engine, "gsingh") == 0
     assert [row.read for row in my_feedback(engine, "gsingh")] == [True, True]
-    kinds = [entry.kind for entry in call_detail(engine, calls["declined"]).timeline]
+    kinds = [entry.kind for entry in call_detail(engine, calls["declined"], "lpark").timeline]
     assert kinds.count("reviewed") == 2
     with pytest.raises(Refused, match="Only a closed call can be reviewed"):
         [open_id] = [
@@ -182,7 +188,7 @@ def test_reviews_supersede_and_feedback_reaches_the_senior(engine, clock, calls)
 
 def test_figures_for_a_period(engine, clock, calls):
     today = clock.now().date()
-    found = statistics.figures(engine, today - dt.timedelta(days=13), today, policy())
+    found = statistics.figures(engine, "lpark", today - dt.timedelta(days=13), today, policy())
     assert found.calls == 3
     assert (found.authorised, found.declined) == (1, 1)
     assert found.claim_median_min == pytest.approx(3.0)
@@ -217,8 +223,8 @@ def test_a_redacted_export_holds_no_name_number_or_free_text(engine, clock, call
     today = clock.now().date()
     for run in (export.export_calls, export.export_audit):
         full, redacted = io.StringIO(), io.StringIO()
-        run(engine, today - dt.timedelta(days=30), today, fmt, False, full)
-        run(engine, today - dt.timedelta(days=30), today, fmt, True, redacted)
+        run(engine, "lpark", today - dt.timedelta(days=30), today, fmt, False, full)
+        run(engine, "lpark", today - dt.timedelta(days=30), today, fmt, True, redacted)
         if run is export.export_calls:
             assert "Grace Ellis" in full.getvalue()  # the search below would find them
         for value in PERSONAL:
@@ -230,7 +236,7 @@ def test_a_redacted_export_holds_no_name_number_or_free_text(engine, clock, call
 def test_exported_calls_carry_what_the_figures_need(engine, clock, calls):
     today = clock.now().date()
     out = io.StringIO()
-    count = export.export_calls(engine, today - dt.timedelta(days=30), today, "json", True, out)
+    count = export.export_calls(engine, "lpark", today - dt.timedelta(days=30), today, "json", True, out)
     records = {r["id"]: r for r in json.loads(out.getvalue())}
     assert count == 3
     assert records[calls["authorised"]]["pause_decision"] == "authorised"
@@ -244,18 +250,18 @@ def test_purge_anonymises_old_reviewed_calls_and_keeps_the_figures(engine, calls
         )
     later = FrozenClock("2033-01-10T09:00:00Z")  # more than six years on
     start, end = dt.date(2026, 11, 1), dt.date(2026, 11, 30)
-    before = statistics.figures(engine, start, end, policy())
+    before = statistics.figures(engine, "lpark", start, end, policy())
     with pytest.raises(Refused, match="inside the minimum retention of 6 years"):
         purge(engine, dt.date(2027, 2, 1), "wcole", policy(), later.now())
     with pytest.raises(Refused, match="Only an admin"):
         purge(engine, dt.date(2026, 12, 1), "lpark", policy(), later.now())
     assert purge(engine, dt.date(2026, 12, 1), "wcole", policy(), later.now()) == 3
-    assert statistics.figures(engine, start, end, policy()) == before
+    assert statistics.figures(engine, "lpark", start, end, policy()) == before
     out = io.StringIO()
-    export.export_calls(engine, start, end, "csv", False, out)  # even the full export
+    export.export_calls(engine, "lpark", start, end, "csv", False, out)  # even the full export
     for value in PERSONAL[:13]:
         assert value not in out.getvalue(), value
     with engine.connect() as connection:
         purged = connection.execute(text("SELECT actor, details FROM event WHERE kind = 'purged'")).one()
     assert purged.actor == "wcole" and '"calls": 3' in purged.details
-    assert call_detail(engine, calls["declined"]).caller_name == PURGED
+    assert call_detail(engine, calls["declined"], "lpark").caller_name == PURGED

@@ -72,7 +72,7 @@ async def test_a_pause_request_from_claim_to_close(make_app, engine, clock):
         await pilot.press("t")  # contact the responsible body: number pre-filled from its card
         await settle(pilot)
         form = app.screen
-        body_phone = national(call_detail(engine, concern_id).body.phone)
+        body_phone = national(call_detail(engine, concern_id, "lpark").body.phone)
         assert body_phone and form.query_one("#contact-phone", Input).value == body_phone
         fill(form, outcome="reached", note="CEO will send the deputy CEO to the school")
         await save(pilot)
@@ -139,7 +139,7 @@ async def test_a_pause_request_from_claim_to_close(make_app, engine, clock):
         fill(app.screen, outcome="Pause authorised for 2 working days; support in place.")
         await save(pilot)
         assert screen.detail.status == "closed"
-    kinds = [entry.kind for entry in call_detail(engine, concern_id).timeline if entry.kind != "viewed"]
+    kinds = [entry.kind for entry in call_detail(engine, concern_id, "lpark").timeline if entry.kind != "viewed"]
     assert kinds == [
         "logged",
         "claimed",

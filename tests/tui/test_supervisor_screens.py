@@ -99,7 +99,7 @@ async def test_a_senior_is_refused_the_review_screen(engine, clock, policy):
         await pilot.press("v")
         await settle(pilot)
         assert not isinstance(app.screen, ReviewScreen)
-        assert any("Only supervisors can review closed calls" in n.message for n in app._notifications)
+        assert any("Only a supervisor or an admin can read closed calls" in n.message for n in app._notifications)
 
 
 async def test_find_last_weeks_declined_pauses_read_one_and_review_it(engine, clock, policy, history):

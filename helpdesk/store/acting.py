@@ -1,0 +1,38 @@
+"""The member of staff acting: every store entry point that reads or changes the record looks
+them up in the same connection and asks `helpdesk.domain.permissions` whether they may."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Connection, select
+from sqlmodel import Session, col
+
+from helpdesk.domain.permissions import Permission, account_refusal, permission_refusal
+from helpdesk.domain.refusals import Refused
+from helpdesk.store.models import Staff
+from helpdesk.store.read_models import by_name
+
+if TYPE_CHECKING:
+    from helpdesk.store.queries import StaffMember
+
+
+class NotPermitted(Refused):
+    """The login has no active staff account, or its role may not do this; str() says which."""
+
+
+def acting_member(db: Connection | Session, login: str, permission: Permission | None = None) -> StaffMember:
+    """The active staff member `login`, allowed `permission` (if given), or NotPermitted."""
+    from helpdesk.store.queries import StaffMember
+
+    row = db.execute(
+        select(col(Staff.login), col(Staff.name), col(Staff.role), col(Staff.region), col(Staff.active)).where(
+            col(Staff.login) == login
+        )
+    ).first()
+    if reason := account_refusal(login, row is not None, bool(row and row.active)):
+        raise NotPermitted(reason)
+    member = by_name(StaffMember, row)
+    if permission is not None and (reason := permission_refusal(member.role, permission)):
+        raise NotPermitted(reason)
+    return member
