@@ -149,6 +149,64 @@ def cmd_staff_add_admin(args, settings: Settings) -> int:
     return 0
 
 
+def print_checked(done: int) -> None:
+    print(f"\r  {done:,} events checked", end="", file=sys.stderr, flush=True)
+
+
+def may_check_the_trail(engine, as_login: str | None) -> None:
+    """Supervisors and admins; and the host's root or the database's owner (a nightly job)."""
+    from helpdesk.domain.permissions import Permission, permission_refusal
+    from helpdesk.store.staff_accounts import is_database_owner
+
+    if not as_login and (os.getuid() == 0 or is_database_owner(engine)):
+        return
+    if reason := permission_refusal(identify(engine, as_login).role, Permission.VERIFY_AUDIT):
+        raise Refused(reason)
+
+
+def cmd_audit_verify(args, settings: Settings) -> int:
+    from helpdesk.domain.audit_chain import Anchor
+    from helpdesk.store.audit import verify_chain
+
+    engine = open_engine(settings)
+    may_check_the_trail(engine, args.as_login)
+    texts = list(args.anchor or [])
+    if args.anchor_file:
+        try:
+            texts += [line for line in Path(args.anchor_file).read_text(encoding="utf-8").splitlines() if line.strip()]
+        except (OSError, UnicodeDecodeError) as error:
+            raise Refused(f"cannot read {args.anchor_file}: {error}") from None
+    try:
+        anchors = tuple(Anchor.parse(text.split()[0]) for text in texts)
+    except ValueError as error:
+        raise Refused(str(error)) from None
+    report = verify_chain(engine, anchors, progress=print_checked if sys.stderr.isatty() else None)
+    if sys.stderr.isatty():
+        print("\r" + " " * 40 + "\r", end="", file=sys.stderr)
+    if report.broken is not None:
+        found = report.broken
+        when = f" ({london_stamp(found.at)})" if found.at else ""
+        print(f"audit trail BROKEN at event {found.event_id}{when}: {found.problem}")
+        print(f"the {report.events:,} event(s) before it are intact", file=sys.stderr)
+        return 1
+    head = f"; head {report.head}" if report.head else ""
+    checked = f"; {len(anchors)} anchor(s) match" if anchors else ""
+    print(f"audit trail intact: {report.events:,} event(s){head}{checked}")
+    return 0
+
+
+def cmd_audit_head(args, settings: Settings) -> int:
+    from helpdesk.store.audit import chain_head
+
+    engine = open_engine(settings)
+    may_check_the_trail(engine, args.as_login)
+    head = chain_head(engine)
+    if head is None:
+        raise Refused("the audit trail is empty")
+    print(f"{head}  {london_stamp(Clock().now())}")
+    return 0
+
+
 def open_desk(settings: Settings, as_login: str | None):
     """The desk of the member of staff at this terminal (see `identify`)."""
     from helpdesk.store.desk import Desk
@@ -350,6 +408,16 @@ def build_parser() -> argparse.ArgumentParser:
     purging.add_argument("--closed-before", type=parse_day, required=True, metavar="DATE")
     purging.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     purging.set_defaults(run=cmd_purge)
+
+    audit = sub.add_parser("audit", help="the audit trail's hash chain").add_subparsers(metavar="ACTION", required=True)
+    verify = audit.add_parser("verify", parents=[common], help="walk the chain; exit 1 at the first break")
+    verify.add_argument(
+        "--anchor", action="append", metavar="ID:HASH", help="a head printed earlier by `audit head` (repeatable)"
+    )
+    verify.add_argument("--anchor-file", metavar="FILE", help="a file of heads, one per line (as `audit head` prints)")
+    verify.set_defaults(run=cmd_audit_verify)
+    head = audit.add_parser("head", parents=[common], help="print the newest event's id and hash, to keep off the host")
+    head.set_defaults(run=cmd_audit_head)
 
     demo = sub.add_parser("demo", parents=[common], help="open a live demo queue on its own database")
     demo.add_argument("--no-simulator", action="store_true", help="do not simulate incoming calls")

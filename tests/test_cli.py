@@ -2,6 +2,7 @@
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 
@@ -291,3 +292,28 @@ def test_a_database_fault_behind_the_desk_is_one_line(run, db_path, monkeypatch)
     monkeypatch.setattr(Desk, "list_concerns", unavailable_queue)
     code, out, err = run("concern", "list")
     assert code == 1 and err == "helpdesk: the database is unavailable (database is locked); try again, or check --db\n"
+
+
+def test_audit_verify_reports_an_intact_trail_and_the_first_break(run, db_path, tmp_path, monkeypatch):
+    assert run("audit", "verify", login="nobody")[0] == 0  # the host's root (a nightly job) may
+    stranger = os.getuid() + 4242  # from here on: neither root nor the file's owner, so staff rules apply
+    monkeypatch.setattr(cli.os, "getuid", lambda: stranger)
+    code, out, err = run("audit", "head", login="lpark")
+    assert code == 0, err
+    anchor = out.split()[0]
+    code, out, _ = run("audit", "verify", "--anchor", anchor, login="lpark")
+    assert code == 0 and out.startswith("audit trail intact: ") and f"head {anchor}" in out
+    assert "1 anchor(s) match" in out
+    (tmp_path / "heads.txt").write_text(out.split("head ")[1].split(";")[0] + "\n")
+    code, out, _ = run("audit", "verify", "--anchor-file", str(tmp_path / "heads.txt"), login="wcole")
+    assert code == 0
+    code, _, err = run("audit", "verify", login="akhan")  # a senior
+    assert code == 1 and "Only a supervisor or an admin can verify the audit trail" in err
+    code, _, err = run("audit", "verify", "--anchor", "7:beef", login="lpark")
+    assert code == 1 and "is not an anchor" in err
+    with sqlite3.connect(db_path) as raw:  # an insider with the file: triggers dropped, an event edited
+        raw.execute("DROP TRIGGER event_no_update")
+        raw.execute("UPDATE event SET actor = 'lpark' WHERE id = 3")
+    code, out, err = run("audit", "verify", login="lpark")
+    assert code == 1 and out.startswith("audit trail BROKEN at event 3 (") and "changed after it was written" in out
+    assert "the 2 event(s) before it are intact" in err and "Traceback" not in err

@@ -23,6 +23,7 @@ class Permission(StrEnum):
     READ_CLOSED_CALLS = "read closed calls"
     SEE_FIGURES = "see the statistics"
     EXPORT = "export"
+    VERIFY_AUDIT = "verify the audit trail"
     IMPORT = "import reference data"
     PURGE = "purge personal data"
     MANAGE_STAFF = "manage staff accounts"
@@ -37,6 +38,7 @@ _SUPERVISOR = _SENIOR | {
     Permission.READ_CLOSED_CALLS,
     Permission.SEE_FIGURES,
     Permission.EXPORT,
+    Permission.VERIFY_AUDIT,
 }
 
 GRANTS: dict[StaffRole, frozenset[Permission]] = {
@@ -49,6 +51,7 @@ GRANTS: dict[StaffRole, frozenset[Permission]] = {
             Permission.OPEN_CALLS,
             Permission.READ_CLOSED_CALLS,
             Permission.EXPORT,
+            Permission.VERIFY_AUDIT,
             Permission.IMPORT,
             Permission.PURGE,
             Permission.MANAGE_STAFF,

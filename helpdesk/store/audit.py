@@ -1,14 +1,25 @@
-"""Writing the audit trail: one event per change, in the change's own transaction."""
+"""Writing the audit trail (one event per change, in the change's own transaction) as a hash
+chain, and walking the chain to show it is intact (`helpdesk audit verify`)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
-from sqlmodel import Session
+from sqlalchemy import Engine, select, text
+from sqlmodel import Session, col
 
+from helpdesk.clock import as_utc
+from helpdesk.domain.audit_chain import GENESIS, Anchor, Break, ChainedEvent, check_link, event_hash
 from helpdesk.domain.types import EventKind
 from helpdesk.store.models import Event
+from helpdesk.store.read_models import by_name
+
+# PostgreSQL: writers of events queue on this transaction-scoped advisory lock, so that each
+# reads the head the previous one committed (SQLite's BEGIN IMMEDIATE already orders writers).
+CHAIN_LOCK = 0x68656C70  # "help"
 
 
 def record_event(
@@ -20,13 +31,117 @@ def record_event(
     concern_id: int | None = None,
     **details: object,
 ) -> None:
-    """Add one audit event. Details hold ids and codes only, never names, numbers or free text."""
+    """Add one audit event, chained to the newest. Details hold ids and codes only, never names,
+    numbers or free text. Call it last in the transaction: on PostgreSQL it holds the chain's
+    lock until commit."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
+    head = session.execute(select(col(Event.id), col(Event.hash)).order_by(col(Event.id).desc()).limit(1)).first()
+    event_id, prev_hash = (head.id + 1, head.hash) if head else (1, GENESIS)
+    at = as_utc(at)
+    encoded = json.dumps(details, sort_keys=True, default=str)
     session.add(
         Event(
+            id=event_id,
             concern_id=concern_id,
             actor=actor,
             kind=kind.value,
             at=at,
-            details=json.dumps(details, sort_keys=True, default=str),
+            details=encoded,
+            prev_hash=prev_hash,
+            hash=event_hash(
+                id=event_id,
+                at=at,
+                actor=actor,
+                kind=kind.value,
+                concern_id=concern_id,
+                details=encoded,
+                prev_hash=prev_hash,
+            ),
         )
     )
+
+
+# --- verifying -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """What `verify` found: how many events it walked, the head, and the first break if any."""
+
+    events: int
+    head: Anchor | None
+    broken: Break | None = None
+
+    @property
+    def intact(self) -> bool:
+        return self.broken is None
+
+
+BATCH = 5000
+
+
+def chained_events(engine: Engine, after_id: int = 0) -> Iterator[ChainedEvent]:
+    """Every event from `after_id` on, oldest first, read in batches (constant memory)."""
+    with engine.connect() as connection:
+        while True:
+            rows = connection.execute(
+                select(
+                    col(Event.id),
+                    col(Event.at),
+                    col(Event.actor),
+                    col(Event.kind),
+                    col(Event.concern_id),
+                    col(Event.details),
+                    col(Event.prev_hash),
+                    col(Event.hash),
+                )
+                .where(col(Event.id) > after_id)
+                .order_by(col(Event.id))
+                .limit(BATCH)
+            ).all()
+            for row in rows:
+                yield by_name(ChainedEvent, row)
+            if len(rows) < BATCH:
+                return
+            after_id = rows[-1].id
+
+
+def verify_chain(
+    engine: Engine, anchors: tuple[Anchor, ...] = (), progress: Callable[[int], None] | None = None
+) -> ChainReport:
+    """Walk the whole chain; stop at the first event that was changed, removed or inserted out
+    of order, or that no longer has the hash an anchor kept off the host says it had."""
+    expected = {anchor.event_id: anchor.hash for anchor in anchors}
+    previous: ChainedEvent | None = None
+    count = 0
+    for event in chained_events(engine):
+        problem = check_link(event, previous)
+        if problem is None and event.id in expected and expected.pop(event.id) != event.hash:
+            problem = "its hash is not the one kept off the host: the trail up to it was rewritten"
+        if problem:
+            return ChainReport(count, _anchor(previous), Break(event.id, as_utc(event.at), problem))
+        previous, count = event, count + 1
+        if progress and count % BATCH == 0:
+            progress(count)
+    if expected:  # an anchored event is gone: the trail was cut back or rewritten
+        missing = min(expected)
+        return ChainReport(
+            count,
+            _anchor(previous),
+            Break(missing, None, "this event, kept off the host as an anchor, is no longer in the trail"),
+        )
+    return ChainReport(count, _anchor(previous))
+
+
+def chain_head(engine: Engine) -> Anchor | None:
+    """The newest event's id and hash: the anchor a supervisor keeps off the host."""
+    with engine.connect() as connection:
+        head = connection.execute(
+            select(col(Event.id), col(Event.hash)).order_by(col(Event.id).desc()).limit(1)
+        ).first()
+    return Anchor(head.id, head.hash) if head else None
+
+
+def _anchor(event: ChainedEvent | None) -> Anchor | None:
+    return Anchor(event.id, event.hash) if event else None

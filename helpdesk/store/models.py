@@ -207,7 +207,8 @@ class Review(SQLModel, table=True):
 
 
 class Event(SQLModel, table=True):
-    """The audit trail: append-only (the database refuses UPDATE and DELETE), no personal data."""
+    """The audit trail: append-only (the database refuses UPDATE, DELETE, TRUNCATE and any insert
+    that does not extend the chain), hash-chained, no personal data."""
 
     id: int | None = Field(default=None, primary_key=True)
     concern_id: int | None = Field(default=None, foreign_key="concern.id", index=True)
@@ -215,6 +216,9 @@ class Event(SQLModel, table=True):
     at: dt.datetime = Field(sa_column=utc_column())
     kind: str = Field(max_length=30)
     details: str = Field(default="{}", max_length=4000)  # JSON: ids and codes, never names or free text
+    # the hash chain (domain.audit_chain): the previous event's hash, and this one's over both
+    prev_hash: str = Field(max_length=64, sa_column_kwargs={"server_default": ""})
+    hash: str = Field(max_length=64, sa_column_kwargs={"server_default": ""})
 
 
 class FeedbackSeen(SQLModel, table=True):

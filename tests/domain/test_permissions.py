@@ -23,8 +23,9 @@ TABLE = {
         P.READ_CLOSED_CALLS,
         P.SEE_FIGURES,
         P.EXPORT,
+        P.VERIFY_AUDIT,
     },
-    "admin": EVERYONE | {P.READ_CLOSED_CALLS, P.EXPORT, P.IMPORT, P.PURGE, P.MANAGE_STAFF},
+    "admin": EVERYONE | {P.READ_CLOSED_CALLS, P.EXPORT, P.VERIFY_AUDIT, P.IMPORT, P.PURGE, P.MANAGE_STAFF},
     "": set(),
     "superuser": set(),  # an unknown role (a forged row) may nothing
 }

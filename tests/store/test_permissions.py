@@ -7,6 +7,7 @@ import io
 
 import pytest
 from sqlalchemy import func, select
+from test_review_and_records import handled, policy
 
 from helpdesk.domain.intake import validate_concern
 from helpdesk.store import commands, export, statistics
@@ -14,7 +15,6 @@ from helpdesk.store.acting import NotPermitted
 from helpdesk.store.call_queries import call_detail
 from helpdesk.store.models import Concern, Event
 from helpdesk.store.review_queries import ClosedCallFilter, closed_calls, learning_reviews, my_feedback
-from test_review_and_records import handled, policy
 
 NO_ACCOUNT = "No staff account for login 'mallory'"
 INACTIVE = "The staff account 'zkerr' is inactive"

@@ -15,6 +15,7 @@ from sqlalchemy import func, insert, select
 from helpdesk.domain.intake import validate_concern
 from helpdesk.domain.refusals import Refused
 from helpdesk.store import commands
+from helpdesk.store.audit import verify_chain
 from helpdesk.store.engine import make_engine
 from helpdesk.store.models import Advice, Concern, ContactAttempt, Event, Staff
 
@@ -134,6 +135,12 @@ def test_thirty_processes_racing_keep_the_record_right(engine, database_url):
     assert contacts == kinds["contact"] == total["contact"]
     # every claim won and not yet released is still held, by exactly one person
     assert len(still_held) == total["won"] - total["released"]
+    # thirty writers made one chain: no fork, no gap, every event linked to the one before
+    report = verify_chain(engine)
+    assert report.intact, report.broken
+    with engine.connect() as connection:
+        assert report.events == connection.scalar(select(func.count()).select_from(Event))
+        assert report.head.event_id == connection.scalar(select(func.max(Event.id)))
 
 
 def churn(url: str, login: str, ids: list[int]) -> None:
@@ -187,6 +194,7 @@ def test_sigkill_mid_action_leaves_the_database_consistent(engine, database_url)
             assert advice == kinds["advice"]  # no event without its change, no change without its event
         if engine.dialect.name == "sqlite":
             assert connection.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+    assert verify_chain(engine).intact  # a writer killed mid-transaction leaves no half-link
 
 
 def _status(engine, concern_id):

@@ -118,3 +118,27 @@ def test_upgrading_a_record_made_before_decisions_named_each_other(tmp_path):
             (2, 2),
         ]
     engine.dispose()
+
+
+def test_upgrading_chains_the_events_already_recorded(tmp_path, clock):
+    """Revision 0006 on a trail written before the chain (ids with gaps, as PostgreSQL's sequence
+    leaves after rolled-back transactions): every event is chained in id order, and new events
+    extend the chain."""
+    from helpdesk.store.audit import verify_chain
+    from support import import_samples
+
+    engine = make_engine(sqlite_url(tmp_path / "old.sqlite"))
+    upgrade(engine, "0005")
+    with engine.begin() as connection:
+        for event_id, kind in ((3, "imported"), (4, "imported"), (9, "exported")):
+            connection.execute(
+                text("INSERT INTO event (id, actor, at, kind, details) VALUES (:id, 'wcole', :at, :kind, '{}')"),
+                {"id": event_id, "at": f"2026-11-18 09:0{event_id}:00.250000", "kind": kind},
+            )
+    upgrade(engine)
+    report = verify_chain(engine)
+    assert report.intact and report.events == 3 and report.head.event_id == 9
+    import_samples(engine, clock.now())
+    report = verify_chain(engine)
+    assert report.intact and report.head.event_id == 9 + 6  # the first admin and five imports
+    engine.dispose()

@@ -1,0 +1,99 @@
+"""The audit trail as a hash chain: each event's hash covers its content and the hash of the
+event before it, so changing, removing or slipping in an event breaks every link after it.
+
+The hash is SHA-256 over a canonical encoding (a compact JSON array, UTF-8) of the event's id,
+time (UTC, to the microsecond), actor, kind, call, details and the previous event's hash; the
+first event follows GENESIS. Anyone can recompute a hash, so the chain shows tampering rather
+than preventing it: keeping the chain's head off the host (an anchor) is what makes a wholesale
+rewrite show too."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+
+GENESIS = "0" * 64  # what the first event follows
+
+
+@dataclass(frozen=True)
+class ChainedEvent:
+    """One audit event as the chain sees it."""
+
+    id: int
+    at: dt.datetime
+    actor: str
+    kind: str
+    concern_id: int | None
+    details: str
+    prev_hash: str
+    hash: str
+
+
+def utc_text(moment: dt.datetime) -> str:
+    """A time as the chain encodes it: UTC, microseconds, "Z" (a naive time is taken as UTC)."""
+    aware = moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+    return aware.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def event_hash(
+    *, id: int, at: dt.datetime, actor: str, kind: str, concern_id: int | None, details: str, prev_hash: str
+) -> str:
+    canonical = json.dumps(
+        [id, utc_text(at), actor, kind, concern_id, details, prev_hash], ensure_ascii=False, separators=(",", ":")
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Break:
+    """Where the chain first fails, and how, in words."""
+
+    event_id: int
+    at: dt.datetime | None
+    problem: str
+
+
+def check_link(event: ChainedEvent, previous: ChainedEvent | None) -> str | None:
+    """What is wrong with this event given the one before it in the trail, or None."""
+    recomputed = event_hash(
+        id=event.id,
+        at=event.at,
+        actor=event.actor,
+        kind=event.kind,
+        concern_id=event.concern_id,
+        details=event.details,
+        prev_hash=event.prev_hash,
+    )
+    if recomputed != event.hash:
+        return "its content does not match its hash: it was changed after it was written"
+    expected = GENESIS if previous is None else previous.hash
+    if event.prev_hash != expected:
+        if previous is None:
+            return "the trail does not start at the beginning of the chain: earlier events were removed"
+        return (
+            f"it does not follow event {previous.id}: an event between them was removed, "
+            "or this one was inserted or moved out of order"
+        )
+    return None
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A chain head kept off the host: event `event_id` had hash `hash`."""
+
+    event_id: int
+    hash: str
+
+    @classmethod
+    def parse(cls, text: str) -> Anchor:
+        """'1234:9f86d0…' (as `helpdesk audit head` prints it)."""
+        number, _, digest = text.strip().partition(":")
+        digest = digest.strip().lower()
+        if not number.strip().isdigit() or len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+            raise ValueError(f"{text!r} is not an anchor: expected EVENT_ID:SHA256 as `helpdesk audit head` prints")
+        return cls(int(number), digest)
+
+    def __str__(self) -> str:
+        return f"{self.event_id}:{self.hash}"

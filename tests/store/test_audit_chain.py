@@ -1,0 +1,221 @@
+"""The audit trail as a hash chain, attacked as an insider would: with the triggers dropped,
+events edited, removed, forged or the whole trail rewritten; and what the database refuses
+while its guards are in place."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DatabaseError
+from sqlmodel import Session
+
+from helpdesk.domain.audit_chain import GENESIS, Anchor, event_hash
+from helpdesk.domain.intake import validate_concern
+from helpdesk.store import commands
+from helpdesk.store.audit import chain_head, verify_chain
+from helpdesk.store.models import Event
+
+
+def some_history(engine, clock, calls=3) -> None:
+    concern = validate_concern(
+        urn="930037",
+        caller_name="Grace Ellis",
+        caller_role="headteacher",
+        phone="0113 496 0777",
+        category="wellbeing",
+        summary="Head is distressed",
+    )
+    for n in range(calls):
+        at = clock.now() + dt.timedelta(minutes=n)
+        concern_id = commands.log_concern(engine, concern, "rdouglas", at)
+        commands.claim(engine, concern_id, "akhan", at)
+        commands.add_advice(engine, concern_id, "akhan", "Advice", at)
+
+
+def events(engine) -> int:
+    with engine.connect() as connection:
+        return connection.scalar(select(func.count()).select_from(Event))
+
+
+def as_owner(engine, *statements: str) -> None:
+    """Raw SQL with the rights of the database's owner, guards dropped first where asked."""
+    with engine.begin() as connection:
+        for statement in statements:
+            connection.execute(text(statement))
+
+
+def drop_guards(engine) -> list[str]:
+    if engine.dialect.name == "postgresql":
+        return [
+            f"DROP TRIGGER {name} ON event" for name in ("event_no_update", "event_no_delete", "event_extends_chain")
+        ]
+    return [f"DROP TRIGGER {name}" for name in ("event_no_update", "event_no_delete", "event_extends_chain")]
+
+
+def row(engine, event_id):
+    with Session(engine) as session:
+        return session.get(Event, event_id)
+
+
+def test_a_fresh_trail_is_one_intact_chain(engine, clock):
+    some_history(engine, clock)
+    report = verify_chain(engine)
+    assert report.intact and report.events == events(engine)
+    with engine.connect() as connection:
+        first = connection.execute(select(Event.prev_hash).order_by(Event.id).limit(1)).scalar()
+        hashes = connection.execute(select(Event.hash)).scalars().all()
+    assert first == GENESIS and len(set(hashes)) == len(hashes)
+    assert report.head == chain_head(engine)
+
+
+def test_an_event_edited_after_its_triggers_were_dropped_is_caught(engine, clock):
+    some_history(engine, clock)
+    target = events(engine) - 3
+    as_owner(engine, *drop_guards(engine), f"UPDATE event SET actor = 'lpark' WHERE id = {target}")
+    report = verify_chain(engine)
+    assert not report.intact and report.broken.event_id == target
+    assert "changed after it was written" in report.broken.problem
+    assert report.events == target - 1  # what came before it still holds
+
+
+def test_a_deleted_event_is_caught_at_the_next_one(engine, clock):
+    some_history(engine, clock)
+    target = events(engine) - 2
+    as_owner(engine, *drop_guards(engine), f"DELETE FROM event WHERE id = {target}")
+    report = verify_chain(engine)
+    assert report.broken.event_id == target + 1
+    assert f"does not follow event {target - 1}" in report.broken.problem
+
+
+def test_removing_the_first_events_is_caught(engine, clock):
+    some_history(engine, clock)
+    as_owner(engine, *drop_guards(engine), "DELETE FROM event WHERE id <= 2")
+    assert verify_chain(engine).broken.event_id == 3
+
+
+@pytest.mark.parametrize("how", ["copied", "invented"])
+def test_a_forged_event_inserted_with_a_later_id_is_caught(engine, clock, how):
+    some_history(engine, clock)
+    head = chain_head(engine)
+    real = row(engine, head.event_id - 1)  # the last call's claim
+    forged_hash = real.hash if how == "copied" else "ab" * 32
+    prev = real.prev_hash if how == "copied" else head.hash
+    as_owner(
+        engine,
+        *drop_guards(engine),
+        "INSERT INTO event (id, concern_id, actor, at, kind, details, prev_hash, hash) "
+        f"VALUES ({head.event_id + 1}, {real.concern_id}, 'gsingh', '2026-11-18 09:30:00', 'claimed', '{{}}', "
+        f"'{prev}', '{forged_hash}')",
+    )
+    report = verify_chain(engine)
+    assert report.broken.event_id == head.event_id + 1
+    assert report.events == head.event_id
+
+
+def test_a_rewrite_that_recomputes_every_hash_is_caught_by_an_anchor_kept_off_the_host(engine, clock):
+    """Anyone can recompute SHA-256: a forger who edits an event and rechains everything after
+    it leaves a valid-looking chain. The head a supervisor exported earlier no longer matches."""
+    some_history(engine, clock)
+    anchor = chain_head(engine)
+    some_history(engine, clock, calls=1)  # the trail goes on after the anchor was taken
+    assert verify_chain(engine, (anchor,)).intact
+    statements = drop_guards(engine)
+    with Session(engine) as session:
+        trail = session.scalars(select(Event).order_by(Event.id)).all()
+    previous = GENESIS
+    for event in trail:
+        actor = "lpark" if event.id == 4 else event.actor
+        digest = event_hash(
+            id=event.id,
+            at=event.at,
+            actor=actor,
+            kind=event.kind,
+            concern_id=event.concern_id,
+            details=event.details,
+            prev_hash=previous,
+        )
+        statements.append(
+            f"UPDATE event SET actor = '{actor}', prev_hash = '{previous}', hash = '{digest}' WHERE id = {event.id}"
+        )
+        previous = digest
+    as_owner(engine, *statements)
+    assert verify_chain(engine).intact  # without the anchor, the rewrite is invisible
+    report = verify_chain(engine, (anchor,))
+    assert report.broken.event_id == anchor.event_id and "kept off the host" in report.broken.problem
+
+
+def test_cutting_back_the_newest_events_is_caught_by_an_anchor(engine, clock):
+    some_history(engine, clock)
+    anchor = chain_head(engine)
+    as_owner(engine, *drop_guards(engine), f"DELETE FROM event WHERE id >= {anchor.event_id - 1}")
+    assert verify_chain(engine).intact  # a shorter chain is still a chain
+    report = verify_chain(engine, (anchor,))
+    assert report.broken.event_id == anchor.event_id and "no longer in the trail" in report.broken.problem
+
+
+def test_an_anchor_parses_as_audit_head_prints_it():
+    anchor = Anchor(12, "ab" * 32)
+    assert Anchor.parse(str(anchor)) == anchor
+    for bad in ("12", "x:" + "ab" * 32, "12:abc", "12:" + "zz" * 32):
+        with pytest.raises(ValueError, match="not an anchor"):
+            Anchor.parse(bad)
+
+
+# --- what the database refuses while its guards are in place ------------------------------------
+
+
+def refused_statements(engine, head) -> list[str]:
+    values = f"'rdouglas', '2026-11-18 09:00:00', 'viewed', '{{}}', '{head.hash}', '{'cd' * 32}'"
+    columns = "(id, actor, at, kind, details, prev_hash, hash)"
+    statements = [
+        "UPDATE event SET actor = 'lpark'",
+        "DELETE FROM event WHERE id = 1",
+        "DELETE FROM event",
+        # a new event must be the next id and follow the newest event's hash
+        f"INSERT INTO event {columns} VALUES ({head.event_id + 2}, {values})",
+        f"INSERT INTO event {columns} VALUES ({head.event_id + 1}, 'rdouglas', '2026-11-18 09:00:00', 'viewed', '{{}}', '{GENESIS}', '{'cd' * 32}')",
+        # upserts over an existing event
+        f"INSERT INTO event {columns} VALUES (1, {values}) ON CONFLICT (id) DO UPDATE SET actor = 'x'",
+    ]
+    if engine.dialect.name == "sqlite":
+        statements += [
+            f"INSERT OR REPLACE INTO event {columns} VALUES (1, {values})",
+            f"REPLACE INTO event {columns} VALUES ({head.event_id}, {values})",
+            "UPDATE OR REPLACE event SET id = 1 WHERE id = 2",
+            f"INSERT OR IGNORE INTO event {columns} VALUES ({head.event_id + 5}, {values})",
+        ]
+    else:
+        statements += ["TRUNCATE event", "TRUNCATE event CASCADE", "TRUNCATE concern CASCADE"]
+    return statements
+
+
+def test_the_database_refuses_every_way_of_changing_or_slipping_in_an_event(engine, clock):
+    some_history(engine, clock)
+    head = chain_head(engine)
+    with engine.connect() as connection:
+        before = connection.execute(text("SELECT * FROM event ORDER BY id")).all()
+    for statement in refused_statements(engine, head):
+        with pytest.raises(DatabaseError, match="append-only"):
+            as_owner(engine, statement)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT * FROM event ORDER BY id")).all() == before
+    assert verify_chain(engine).intact
+
+
+def test_sqlite_refuses_through_its_own_command_line_library_too(engine, clock):
+    """The same guards hold for anyone who opens the file with plain sqlite3 (no helpdesk code)."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite only")
+    some_history(engine, clock)
+    with sqlite3.connect(engine.url.database) as raw:
+        for statement in (
+            "UPDATE event SET actor = 'x'",
+            "DELETE FROM event",
+            "INSERT OR REPLACE INTO event SELECT * FROM event",
+        ):
+            with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+                raw.execute(statement)
+    assert verify_chain(engine).intact
