@@ -18,6 +18,7 @@ from helpdesk.config import ConfigInvalid, Settings, resolve_settings
 from helpdesk.domain.policy import PolicyInvalid
 from helpdesk.domain.refusals import Refused as RuleRefused
 from helpdesk.domain.types import CallerRole, Category, ConcernStatus
+from helpdesk.store.engine import DatabaseFileMissing
 from helpdesk.store.faults import DatabaseUnavailable, unavailable
 from helpdesk.store.schema import SchemaNotReady
 
@@ -42,12 +43,13 @@ def open_engine(settings: Settings):
 
 def identify(engine, as_login: str | None):
     """The member of staff at this terminal, or Refused with the reason."""
-    from helpdesk.store.queries import is_demo_database, staff_member
+    from helpdesk.store.demo_marker import is_demo_database
+    from helpdesk.store.queries import staff_member
 
     login = os_login()
     if as_login:
         if not is_demo_database(engine):
-            raise Refused("--as is accepted only on a demo database (one created by `helpdesk demo`)")
+            raise Refused("--as is accepted only on your own demo database (one `helpdesk demo` created for you)")
         login = as_login
     member = staff_member(engine, login)
     if member is None:
@@ -88,8 +90,20 @@ def cmd_db_upgrade(args, settings: Settings) -> int:
     from helpdesk.store.engine import make_engine
     from helpdesk.store.schema import HEAD_REVISION, upgrade
 
-    upgrade(make_engine(settings.database_url))
+    upgrade(make_engine(settings.database_url, create=True))
     print(f"database schema at revision {HEAD_REVISION}")
+    return 0
+
+
+def cmd_db_grant(args, settings: Settings) -> int:
+    from helpdesk.store.engine import make_engine
+    from helpdesk.store.schema import GrantRefused, grant_console_role
+
+    try:
+        grant_console_role(make_engine(settings.database_url), args.role)
+    except GrantRefused as refused:
+        raise Refused(str(refused)) from None
+    print(f"{args.role} may now use the helpdesk tables; on the audit trail only SELECT and INSERT")
     return 0
 
 
@@ -256,22 +270,28 @@ def cmd_concern_list(args, settings: Settings) -> int:
 
 def cmd_demo(args, settings: Settings) -> int:
     from helpdesk.store.demo import DEMO_SENIOR, CallSimulator, create_demo_database, demo_database_ready
-    from helpdesk.store.engine import default_database_path, make_engine, sqlite_url
+    from helpdesk.store.engine import default_database_path, make_engine, sqlite_file, sqlite_url
     from helpdesk.store.schema import upgrade
 
     url = args.db or os.environ.get("HELPDESK_DATABASE_URL") or sqlite_url(default_database_path("demo.sqlite"))
     settings = Settings(database_url=url, policy_path=settings.policy_path)
-    engine = make_engine(url)
+    path = sqlite_file(url)
+    if path is None:
+        raise Refused("the demo runs on its own SQLite file: give --db a sqlite:/// URL, or leave it out")
     clock = Clock()
-    if demo_database_ready(engine):
+    engine = make_engine(url) if path.exists() else None
+    if engine is not None and demo_database_ready(engine):
         upgrade(engine)
     else:
         from helpdesk.store.schema import current_revision
 
-        if current_revision(engine) is not None:
-            raise Refused(f"{url} holds a helpdesk database that `helpdesk demo` did not create; it is left alone")
+        if engine is not None and current_revision(engine) is not None:
+            raise Refused(
+                f"{url} holds a helpdesk database that `helpdesk demo` did not make for you; it is left alone"
+            )
         print(f"creating the demo database at {url} ...", file=sys.stderr)
-        engine.dispose()
+        if engine is not None:
+            engine.dispose()
         create_demo_database(url, clock)
         engine = make_engine(url)
     member = identify(engine, args.as_login or DEMO_SENIOR)
@@ -359,6 +379,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     db = sub.add_parser("db", help="database schema").add_subparsers(metavar="ACTION", required=True)
     db.add_parser("upgrade", parents=[common], help="create or upgrade the schema").set_defaults(run=cmd_db_upgrade)
+    grant = db.add_parser(
+        "grant", parents=[common], help="PostgreSQL: give the consoles' role what it needs (run as the owner)"
+    )
+    grant.add_argument("role", help="the PostgreSQL role consoles connect as")
+    grant.set_defaults(run=cmd_db_grant)
 
     imp = sub.add_parser("import", parents=[common], help="import reference data from CSV")
     imp.add_argument("kind", choices=sorted(IMPORTERS))
@@ -447,7 +472,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = resolve_settings(args.db, args.policy)
         return args.run(args, settings)
-    except (RuleRefused, ConfigInvalid, PolicyInvalid, SchemaNotReady) as error:
+    except (RuleRefused, ConfigInvalid, PolicyInvalid, SchemaNotReady, DatabaseFileMissing) as error:
         print(f"helpdesk: {error}", file=sys.stderr)
     except (DatabaseUnavailable, OperationalError, ProgrammingError, OSError) as error:  # one line, no traceback
         print(

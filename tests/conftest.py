@@ -18,11 +18,17 @@ from helpdesk.store.schema import upgrade
 from support import SAMPLE_NOW, import_samples
 
 
+@pytest.fixture(autouse=True)
+def private_data_home(tmp_path, monkeypatch):
+    """Each test's own user data folder (where a demo key lives), never the real one."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data-home"))
+
+
 @pytest.fixture(scope="session")
 def reference_template(tmp_path_factory) -> Path:
     """A database file with the schema and the shipped reference samples, built once."""
     path = tmp_path_factory.mktemp("template") / "reference.sqlite"
-    engine = make_engine(sqlite_url(path))
+    engine = make_engine(sqlite_url(path), create=True)
     upgrade(engine)
     import_samples(engine, FrozenClock(SAMPLE_NOW).now())
     engine.dispose()
@@ -44,7 +50,7 @@ def policy():
 @pytest.fixture
 def empty_engine(tmp_path):
     """A migrated database with no data."""
-    engine = make_engine(sqlite_url(tmp_path / "empty.sqlite"))
+    engine = make_engine(sqlite_url(tmp_path / "empty.sqlite"), create=True)
     upgrade(engine)
     yield engine
     engine.dispose()

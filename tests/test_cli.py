@@ -8,11 +8,11 @@ import sys
 
 import pytest
 from sqlalchemy import func, select, text
-from sqlmodel import Session
 
 from helpdesk import cli
+from helpdesk.store.demo_marker import mark_as_demo
 from helpdesk.store.engine import make_engine, sqlite_url
-from helpdesk.store.models import Concern, Event, Setting
+from helpdesk.store.models import Concern, Event
 
 GOOD = [
     "--urn",
@@ -118,16 +118,46 @@ def test_an_inactive_login_is_refused(run):
 def test_as_is_refused_outside_a_demo_database(run):
     code, _, err = run("--as", "lpark", "concern", "list", login="rdouglas")
     assert code == 1
-    assert "--as is accepted only on a demo database" in err
+    assert "--as is accepted only on your own demo database" in err
 
 
 def test_as_is_accepted_on_a_demo_database(run, db_path):
-    with Session(make_engine(sqlite_url(db_path))) as session, session.begin():
-        session.add(Setting(key="demo", value="yes"))
+    mark_as_demo(make_engine(sqlite_url(db_path)))
     code, _, err = run("concern", "add", *GOOD, "--as", "sbegum", login="nobody")
     assert code == 0, err
     with make_engine(sqlite_url(db_path)).connect() as connection:
         assert connection.scalar(select(Event.actor).where(Event.kind == "logged")) == "sbegum"
+
+
+def forge_demo_row(db_path, value="yes"):
+    """What an insider with write access can do to a production database: add the setting row."""
+    with sqlite3.connect(db_path) as raw:
+        raw.execute("INSERT OR REPLACE INTO setting (key, value) VALUES ('demo', ?)", (value,))
+
+
+def test_a_forged_demo_row_does_not_open_impersonation(run, db_path, tmp_path):
+    """--as on a production database with the demo row added, a copy of a real demo, a hard
+    link to the production file, or a file owned by someone else: refused every time."""
+    forge_demo_row(db_path)  # the old marker
+    assert "only on your own demo database" in run("--as", "lpark", "concern", "list", login="akhan")[2]
+    mark_as_demo(make_engine(sqlite_url(db_path)))  # now a real demo here...
+    assert run("--as", "lpark", "concern", "list", login="akhan")[0] == 0
+    copy = tmp_path / "copy.sqlite"  # ...copied elsewhere: the mark names the original path
+    copy.write_bytes(db_path.read_bytes())
+    code, _, err = run("--db", sqlite_url(copy), "--as", "lpark", "concern", "list", login="akhan")
+    assert code == 1 and "only on your own demo database" in err
+    linked = tmp_path / "linked.sqlite"  # a second name for the same file
+    os.link(db_path, linked)
+    assert run("--as", "lpark", "concern", "list", login="akhan")[0] == 1
+    linked.unlink()
+    assert run("--as", "lpark", "concern", "list", login="akhan")[0] == 0
+    if os.getuid() == 0:  # a file owned by another account (the deployment's) is never this user's demo
+        os.chown(db_path, 65534, -1)
+        assert run("--as", "lpark", "concern", "list", login="akhan")[0] == 1
+        os.chown(db_path, 0, -1)
+    # the mark made with another user's key (a forger's own demo key) does not pass either
+    forge_demo_row(db_path, "0" * 64)
+    assert run("--as", "lpark", "concern", "list", login="akhan")[0] == 1
 
 
 def test_concern_list_filters_by_status(run):
@@ -138,8 +168,15 @@ def test_concern_list_filters_by_status(run):
     assert code == 0 and "930037" in out and "Well-being" in out
 
 
-def test_a_missing_schema_prints_the_fixing_command(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("HELPDESK_DATABASE_URL", sqlite_url(tmp_path / "none.sqlite"))
+def test_a_missing_database_or_schema_prints_the_fixing_command_and_creates_nothing(tmp_path, monkeypatch, capsys):
+    missing = tmp_path / "none.sqlite"
+    monkeypatch.setenv("HELPDESK_DATABASE_URL", sqlite_url(missing))
+    assert cli.main(["concern", "list"]) == 1
+    assert capsys.readouterr().err == (
+        f"helpdesk: there is no database at {missing}: run `helpdesk db upgrade` to create one\n"
+    )
+    assert not missing.exists()  # nothing but `db upgrade` and `demo` creates a database
+    make_engine(sqlite_url(missing), create=True).dispose()  # an empty file: no schema yet
     assert cli.main(["concern", "list"]) == 1
     assert capsys.readouterr().err == "helpdesk: the database has no helpdesk schema yet: run `helpdesk db upgrade`\n"
 
@@ -203,11 +240,16 @@ def test_an_import_with_bad_rows_lists_them_and_imports_nothing(run, tmp_path):
 
 
 def test_an_unreachable_database_is_one_line(tmp_path, monkeypatch, capsys):
+    (tmp_path / "x.sqlite").mkdir()  # something is there, but SQLite cannot open it
+    monkeypatch.setenv("HELPDESK_DATABASE_URL", sqlite_url(tmp_path / "x.sqlite"))
+    code = cli.main(["concern", "list"])
+    err = capsys.readouterr().err
+    assert code == 1 and err.startswith("helpdesk: cannot open the database") and err.count("\n") == 1
     (tmp_path / "a-file").write_text("not a folder")
     monkeypatch.setenv("HELPDESK_DATABASE_URL", sqlite_url(tmp_path / "a-file" / "x.sqlite"))
     code = cli.main(["concern", "list"])
     err = capsys.readouterr().err
-    assert code == 1 and err.startswith("helpdesk: the database is unavailable") and err.count("\n") == 1
+    assert code == 1 and err.startswith("helpdesk: there is no database at") and err.count("\n") == 1
 
 
 def test_identity_comes_from_the_real_uid_not_the_environment(db_path):

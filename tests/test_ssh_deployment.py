@@ -18,13 +18,16 @@ import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy import make_url, text
 
 from helpdesk.domain.intake import validate_concern
 from helpdesk.shipped import shipped_file
 from helpdesk.store import importers
+from helpdesk.store.audit import verify_chain
 from helpdesk.store.commands import log_concern
 from helpdesk.store.engine import make_engine, sqlite_url
 from helpdesk.store.schema import upgrade
+from helpdesk.store.staff_accounts import add_first_admin
 
 DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
 SSHD = shutil.which("sshd") or "/usr/sbin/sshd"
@@ -108,8 +111,69 @@ class Terminals:
         subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
 
 
-def test_two_staff_over_ssh_see_themselves_and_each_others_claims(tmp_path):
+POSTGRES_URL = os.environ.get("HELPDESK_TEST_POSTGRES_URL")
+
+
+def seed(engine, admin: str, logins: list[str], names: dict[str, str], work: Path) -> None:
+    """The deployment's first steps: root adds the first admin, who imports staff and schools;
+    one call waits in the queue."""
+    now = dt.datetime.now(dt.UTC)
+    add_first_admin(engine, admin, "Win Admin", "London", "root", now)
+    staff_csv = work / "staff.csv"
+    staff_csv.write_text(
+        "login,name,role,region,active\n" + "".join(f"{login},{names[login]},senior,London,yes\n" for login in logins)
+    )
+    importers.import_staff(engine, staff_csv, admin, now)
+    importers.import_schools(engine, shipped_file("edubasealldata20261101.csv"), admin, now)
+    concern = validate_concern(
+        urn="930037",
+        caller_name="Grace Ellis",
+        caller_role="headteacher",
+        phone="0113 496 0777",
+        category="pause_request",
+        summary="Head asks for a pause",
+        urgent=True,
+    )
+    log_concern(engine, concern, admin, now)
+
+
+def postgres_deployment(tag: str, work: Path) -> tuple[str, str, str]:
+    """deploy/postgres-roles.sh against the test server: the database, its owner and the
+    consoles' role. Returns (database, owner role, consoles' URL)."""
+    server = make_url(POSTGRES_URL)
+    database, owner, console = f"hd_ssh_{tag}", f"hdo_{tag}", f"hdc_{tag}"
+    helpdesk = work / "helpdesk"
+    helpdesk.write_text(f'#!/bin/sh\nexec {sys.executable} -m helpdesk "$@"\n')
+    helpdesk.chmod(0o755)
+    env = {
+        **os.environ,
+        "PGUSER": server.username or "postgres",
+        "OWNER_ROLE": owner,
+        "CONSOLE_ROLE": console,
+        "HELPDESK": str(helpdesk),
+    }
+    done = run("bash", str(DEPLOY / "postgres-roles.sh"), server.host, str(server.port), database, env=env, cwd=work)
+    url = done.stdout.strip().splitlines()[-1].split('"')[1]
+    assert make_url(url).username == console
+    return database, owner, url
+
+
+def drop_postgres_deployment(database: str, tag: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"))
+        for role in (f"hdc_{tag}", f"hdo_{tag}"):
+            connection.execute(text(f"DROP ROLE IF EXISTS {role}"))
+    admin.dispose()
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_two_staff_over_ssh_see_themselves_and_each_others_claims(tmp_path, database):
     assert missing() is None, missing()
+    if database == "postgresql" and not POSTGRES_URL:
+        pytest.skip("HELPDESK_TEST_POSTGRES_URL is not set (.ci/postgres starts a server)")
     tag = secrets.token_hex(3)
     group, logins = f"hdg{tag}", [f"hda{tag}", f"hdb{tag}"]
     names = {logins[0]: "Ada Tester", logins[1]: "Bo Tester"}
@@ -117,6 +181,7 @@ def test_two_staff_over_ssh_see_themselves_and_each_others_claims(tmp_path):
     changed: list[tuple[Path, int]] = []
     terminals = Terminals(f"helpdesk-ssh-{tag}")
     sshd = None
+    postgres_database = None
     try:
         work.mkdir(mode=0o755)
         run("groupadd", group)
@@ -124,36 +189,26 @@ def test_two_staff_over_ssh_see_themselves_and_each_others_claims(tmp_path):
             run("useradd", "--create-home", "--groups", group, "--shell", "/bin/sh", login)
             run("usermod", "--password", "*", login)  # no password, but not "locked": keys work
 
-        # the shared database, as deploy/install.sh lays it out: setgid folder, group-writable
-        data = work / "data"
-        data.mkdir()
-        shutil.chown(data, group=group)
-        data.chmod(0o2770)
-        url = sqlite_url(data / "helpdesk.sqlite")
-        engine = make_engine(url)
-        upgrade(engine)
-        now = dt.datetime.now(dt.UTC)
-        staff_csv = work / "staff.csv"
-        staff_csv.write_text(
-            "login,name,role,region,active\n"
-            + "".join(f"{login},{names[login]},senior,London,yes\n" for login in logins)
-        )
-        importers.import_staff(engine, staff_csv, "root", now)
-        importers.import_schools(engine, shipped_file("edubasealldata20261101.csv"), "root", now)
-        concern = validate_concern(
-            urn="930037",
-            caller_name="Grace Ellis",
-            caller_role="headteacher",
-            phone="0113 496 0777",
-            category="pause_request",
-            summary="Head asks for a pause",
-            urgent=True,
-        )
-        log_concern(engine, concern, "root", now)
+        if database == "sqlite":
+            # the shared database, as deploy/install.sh lays it out: a setgid folder of the group
+            data = work / "data"
+            data.mkdir()
+            shutil.chown(data, group=group)
+            data.chmod(0o2770)
+            url = sqlite_url(data / "helpdesk.sqlite")
+            engine = make_engine(url, create=True)  # as `helpdesk db upgrade` does, with root's umask
+            upgrade(engine)
+        else:
+            postgres_database, _, url = postgres_deployment(tag, work)
+            engine = make_engine(url)  # the consoles' role: root adds the first admin through it
+        seed(engine, f"hdw{tag}", logins, names, work)
+        if database == "sqlite":  # the group's, 0660, and nothing for anyone else: -wal and -shm too
+            files = sorted(data.iterdir())
+            assert [f.name for f in files] == ["helpdesk.sqlite", "helpdesk.sqlite-shm", "helpdesk.sqlite-wal"]
+            for path in files:
+                assert stat.S_IMODE(path.stat().st_mode) == 0o660, path
+                assert path.stat().st_gid == data.stat().st_gid, path
         engine.dispose()
-        for path in data.iterdir():
-            shutil.chown(path, group=group)
-            path.chmod(0o660)
 
         # the console as deploy/ installs it, pointed at this test's config and Python
         config = work / "config.toml"
@@ -244,6 +299,13 @@ def test_two_staff_over_ssh_see_themselves_and_each_others_claims(tmp_path):
             timeout=30,
         )
         assert refused.returncode != 0 and "forwarding failed" in refused.stderr, refused.stderr
+        # what the two consoles wrote is one intact chain, attributed to the staff who did it
+        engine = make_engine(url)
+        assert verify_chain(engine).intact
+        with engine.connect() as connection:
+            claims = connection.execute(text("SELECT actor FROM event WHERE kind = 'claimed'")).scalars().all()
+        engine.dispose()
+        assert claims == [a]
     finally:
         terminals.close()
         if sshd is not None:
@@ -252,6 +314,8 @@ def test_two_staff_over_ssh_see_themselves_and_each_others_claims(tmp_path):
         for login in logins:
             subprocess.run(["userdel", "--remove", login], capture_output=True)
         subprocess.run(["groupdel", group], capture_output=True)
+        if postgres_database:
+            drop_postgres_deployment(postgres_database, tag)
         for folder, mode in reversed(changed):
             folder.chmod(mode)
         shutil.rmtree(work, ignore_errors=True)

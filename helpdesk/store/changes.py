@@ -16,7 +16,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from helpdesk.store.engine import sqlite_file
+from helpdesk.store.engine import check_same_file, open_sqlite, sqlite_file
+from helpdesk.store.faults import DatabaseUnavailable
 
 CHANNEL = "helpdesk_changes"
 SQLITE_POLL_SECONDS = 0.2
@@ -47,10 +48,12 @@ class ChangeFeed:
     def _data_version(self) -> tuple[int, bool]:
         fresh = self._sqlite is None
         if self._sqlite is None:
-            self._sqlite = sqlite3.connect(str(self._path), isolation_level=None, check_same_thread=False, timeout=1)
+            assert self._path is not None  # only SQLite databases are watched this way
+            self._sqlite = open_sqlite(self._path, timeout=1)
         try:
+            check_same_file(self._engine)  # a file removed or replaced: the banner says so
             return self._sqlite.execute("PRAGMA data_version").fetchone()[0], fresh
-        except sqlite3.Error:
+        except (sqlite3.Error, DatabaseUnavailable):
             self.close()
             raise
 

@@ -6,9 +6,10 @@ import datetime as dt
 import os
 import random
 import threading
+from pathlib import Path
 
 from sqlalchemy import Engine, func, select
-from sqlmodel import Session, col
+from sqlmodel import col
 
 from helpdesk.clock import Clock
 from helpdesk.domain.intake import NewConcern
@@ -17,8 +18,8 @@ from helpdesk.domain.types import CallerRole, Category, ConcernStatus, ContactOu
 from helpdesk.shipped import shipped_file
 from helpdesk.store import importers
 from helpdesk.store.commands import ClaimRefused, claim, log_concern
-from helpdesk.store.engine import make_engine, sqlite_file, sqlite_url, writer
-from helpdesk.store.models import Concern, Inspection, School, Setting
+from helpdesk.store.engine import make_engine, sqlite_file, sqlite_url
+from helpdesk.store.models import Concern, Inspection, School
 from helpdesk.store.schema import upgrade
 
 DEMO_SENIOR = "akhan"
@@ -95,7 +96,7 @@ SUMMARIES = {
 
 
 def demo_database_ready(engine: Engine) -> bool:
-    from helpdesk.store.queries import is_demo_database
+    from helpdesk.store.demo_marker import is_demo_database
     from helpdesk.store.schema import current_revision
 
     return current_revision(engine) is not None and is_demo_database(engine)
@@ -118,13 +119,15 @@ def import_samples(engine: Engine, now: dt.datetime, first_admin_by: str, shift_
     importers.import_conflicts(engine, shipped_file("conflicts.csv"), admin, now)
 
 
-def seed_demo(engine: Engine, clock: Clock, rng: random.Random | None = None) -> None:
-    """Create the schema, import the samples and put a morning's calls in the queue."""
+def seed_demo(engine: Engine, clock: Clock, final_path: Path, rng: random.Random | None = None) -> None:
+    """Create the schema, sign the database as this user's demo (to be moved to `final_path`),
+    import the samples and put a morning's calls in the queue."""
+    from helpdesk.store.demo_marker import mark_as_demo
+
     rng = rng or random.Random(7)
     now = clock.now()
     upgrade(engine)
-    with Session(writer(engine)) as session, session.begin():
-        session.merge(Setting(key="demo", value="yes"))
+    mark_as_demo(engine, final_path)
     this_monday = now.date() - dt.timedelta(days=now.date().weekday())
     import_samples(engine, now, "demo", shift_days=(this_monday - SAMPLE_WEEK).days)
     seed_history(engine, clock, rng)
@@ -257,13 +260,12 @@ def create_demo_database(url: str, clock: Clock) -> None:
     complete, so an interrupted seeding never leaves a half-made demo behind."""
     path = sqlite_file(url)
     if path is None:
-        seed_demo(make_engine(url), clock)
-        return
+        raise ValueError("the demo runs on a SQLite file")
     partial = path.with_name(path.name + ".seeding")
     for leftover in (partial, partial.with_name(partial.name + "-wal"), partial.with_name(partial.name + "-shm")):
         leftover.unlink(missing_ok=True)
-    engine = make_engine(sqlite_url(partial))
-    seed_demo(engine, clock)
+    engine = make_engine(sqlite_url(partial), create=True)
+    seed_demo(engine, clock, path)
     with engine.connect() as connection:
         connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     engine.dispose()

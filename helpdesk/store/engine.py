@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import os
+import sqlite3
+import stat
+import weakref
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Connection, Engine, create_engine, event, make_url
 
-
-def keep_group_write() -> None:
-    """Staff accounts share one SQLite file and its -wal/-shm companions: keep them group-writable."""
-    os.umask(os.umask(0) & ~0o020)
+from helpdesk.store.faults import DatabaseUnavailable
 
 
 def default_database_path(name: str = "helpdesk.sqlite") -> Path:
@@ -36,26 +37,100 @@ def sqlite_file(url: str) -> Path | None:
     return Path(parsed.database)
 
 
-def make_engine(url: str) -> Engine:
+class DatabaseFileMissing(RuntimeError):
+    """There is no SQLite file where the URL points; str() says which command creates one."""
+
+
+def file_mode_for(folder: Path) -> int:
+    """A database in a setgid folder is shared by the staff group (0660); anywhere else it is
+    personal (0600). Never readable by others, whatever the umask of the process that makes it."""
+    return 0o660 if folder.stat().st_mode & stat.S_ISGID else 0o600
+
+
+def create_sqlite_file(path: Path) -> None:
+    """Make an empty database file with its mode set explicitly (SQLite copies the mode onto
+    the -wal and -shm files it creates beside it). Its folder, if new, is the user's alone."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return
+    try:
+        os.fchmod(descriptor, file_mode_for(path.parent))
+    finally:
+        os.close(descriptor)
+
+
+def keep_private(path: Path) -> None:
+    """Take away any access for others from a database (and its -wal/-shm) this user owns: a
+    file made by an older console, or copied in with a loose mode."""
+    for one in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            status = one.stat()
+            if status.st_mode & 0o007 and status.st_uid == os.getuid():
+                one.chmod(status.st_mode & 0o7770)
+        except FileNotFoundError:
+            continue
+
+
+def open_sqlite(path: Path, timeout: float = 10) -> sqlite3.Connection:
+    """A connection to an existing database file; SQLite is told never to create one."""
+    return sqlite3.connect(
+        f"file:{quote(str(path))}?mode=rw", uri=True, timeout=timeout, check_same_thread=False, isolation_level=None
+    )
+
+
+FileIdentity = tuple[int, int]  # (device, inode)
+_OPENED: weakref.WeakKeyDictionary[Engine, FileIdentity | None] = weakref.WeakKeyDictionary()
+
+
+def file_identity(path: Path) -> FileIdentity | None:
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        return None
+    return status.st_dev, status.st_ino
+
+
+def check_same_file(engine: Engine) -> None:
+    """Raise DatabaseUnavailable unless the engine's SQLite file is still the one it opened:
+    a file deleted or replaced under a running console would take writes and lose them."""
+    opened = _OPENED.get(engine)
+    path = sqlite_file(str(engine.url))
+    if path is None or opened is None:
+        return
+    now = file_identity(path)
+    if now is None:
+        raise DatabaseUnavailable(f"the database file {path} is gone; nothing was saved")
+    if now != opened:
+        raise DatabaseUnavailable(f"the database file {path} was replaced since this console opened it; restart it")
+
+
+def make_engine(url: str, create: bool = False) -> Engine:
+    """The engine for `url`. A SQLite file must exist unless `create` is set (only `helpdesk db
+    upgrade` and `helpdesk demo` create databases); every transaction first checks the file is
+    still the one opened here."""
     if not is_sqlite(url):
         return create_engine(url, pool_pre_ping=True)
     path = sqlite_file(url)
-    if path is not None:
-        keep_group_write()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not path.exists():
-            # SQLite creates files 0644 whatever the umask; its -wal and -shm copy the main file's mode
-            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o664))
-    engine = create_engine(url, connect_args={"timeout": 10, "check_same_thread": False})
+    if path is None:  # in memory (tests of the rules only)
+        return create_engine(url, connect_args={"check_same_thread": False})
+    if create:
+        create_sqlite_file(path)
+    elif not path.exists():
+        raise DatabaseFileMissing(f"there is no database at {path}: run `helpdesk db upgrade` to create one")
+    keep_private(path)
+    engine = create_engine(url, creator=lambda: open_sqlite(path))
+    _OPENED[engine] = file_identity(path)
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None  # SQLAlchemy issues BEGIN itself
         for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON", "busy_timeout=10000"):
             dbapi_connection.execute(f"PRAGMA {pragma}")
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Connection) -> None:
+        check_same_file(engine)
         mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
         connection.exec_driver_sql(f"BEGIN {mode}")
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from helpdesk.clock import as_utc
+from helpdesk.store.audit import redacted_details
 from helpdesk.store.models import (
     PERSONAL_COLUMNS,
     Advice,
@@ -221,7 +222,7 @@ def audit_records(
     engine: Engine, start: dt.date, end: dt.date, redact: bool, progress: Progress | None = None
 ) -> Iterator[dict[str, Any]]:
     """The audit trail from `start` to `end` (inclusive, London days). Events hold no personal
-    data; a redacted export also drops who acted."""
+    data but logins; a redacted export drops who acted and any login inside the details."""
     window = and_(col(Event.at) >= london_midnight(start), col(Event.at) < london_midnight(end + dt.timedelta(days=1)))
     with engine.connect() as connection:
         total = connection.scalar(select(func.count()).select_from(Event).where(window)) or 0
@@ -244,7 +245,7 @@ def audit_records(
                 "actor": row.actor,
                 "kind": row.kind,
                 "concern_id": row.concern_id,
-                "details": row.details,
+                "details": redacted_details(row.details) if redact else row.details,
             }
             yield {k: v for k, v in record.items() if not (redact and k in PERSONAL_AUDIT_FIELDS)}
             done += 1

@@ -12,7 +12,7 @@ from sqlmodel import Session, col
 
 from helpdesk.domain.independence import CLAIMING_ROLES
 from helpdesk.domain.types import ConcernStatus
-from helpdesk.store.models import OPEN_CONCERN, Concern, Event, Inspection, PauseDecision, School, Setting, Staff
+from helpdesk.store.models import OPEN_CONCERN, Concern, Event, Inspection, PauseDecision, School, Staff
 from helpdesk.store.read_models import by_name
 
 
@@ -57,11 +57,6 @@ def staff_member(engine: Engine, login: str) -> StaffMember | None:
             )
         ).first()
     return by_name(StaffMember, row) if row else None
-
-
-def is_demo_database(engine: Engine) -> bool:
-    with engine.connect() as connection:
-        return connection.scalar(select(col(Setting.value)).where(col(Setting.key) == "demo")) == "yes"
 
 
 def open_queue(engine: Engine) -> list[QueueRow]:

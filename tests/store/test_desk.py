@@ -23,7 +23,7 @@ def test_the_desk_acts_as_its_member_of_staff_at_its_clock(engine, clock, policy
 
 def test_a_database_fault_is_one_exception_with_one_sentence(tmp_path, engine, clock, policy):
     member = staff_member(engine, "gsingh")
-    empty = make_engine(sqlite_url(tmp_path / "empty.sqlite"))  # no schema: every read fails
+    empty = make_engine(sqlite_url(tmp_path / "empty.sqlite"), create=True)  # no schema: every read fails
     desk = Desk(empty, member, clock, policy)
     with pytest.raises(DatabaseUnavailable) as fault:
         desk.open_queue()

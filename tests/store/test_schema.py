@@ -1,8 +1,11 @@
+import os
+import stat
+
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 
-from helpdesk.store.engine import make_engine, sqlite_url
+from helpdesk.store.engine import DatabaseFileMissing, make_engine, sqlite_url
 from helpdesk.store.schema import HEAD_REVISION, SchemaNotReady, check_schema, script_head, upgrade
 
 
@@ -11,7 +14,7 @@ def test_the_console_knows_the_newest_migration():
 
 
 def test_a_missing_schema_says_which_command_fixes_it(tmp_path):
-    engine = make_engine(sqlite_url(tmp_path / "new.sqlite"))
+    engine = make_engine(sqlite_url(tmp_path / "new.sqlite"), create=True)
     with pytest.raises(SchemaNotReady, match="run `helpdesk db upgrade`"):
         check_schema(engine)
 
@@ -56,11 +59,44 @@ def test_sqlite_uses_the_partial_index_for_the_open_queue(empty_engine):
     assert any("ix_concern_open_queue" in str(row) for row in plan)
 
 
-def test_the_database_file_is_group_writable(tmp_path):
-    path = tmp_path / "shared.sqlite"
-    engine = make_engine(sqlite_url(path))
-    upgrade(engine)
-    assert path.stat().st_mode & 0o020
+def database_files(path):
+    return [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
+
+
+@pytest.mark.parametrize(("shared", "mode"), [(True, 0o660), (False, 0o600)])
+def test_database_files_are_never_readable_by_others_whatever_the_umask(tmp_path, shared, mode):
+    """0660 in a setgid folder shared by the staff group, 0600 in a personal folder; the -wal
+    and -shm files SQLite makes beside the database take the same mode."""
+    folder = tmp_path / ("shared" if shared else "personal")
+    folder.mkdir()
+    if shared:
+        folder.chmod(0o2770)
+    old = os.umask(0o022)
+    try:
+        engine = make_engine(sqlite_url(folder / "helpdesk.sqlite"), create=True)
+        upgrade(engine)
+        with engine.connect() as connection:  # a reader too, so that every companion file exists
+            connection.exec_driver_sql("SELECT count(*) FROM event").scalar()
+            modes = {f.name: stat.S_IMODE(f.stat().st_mode) for f in database_files(folder / "helpdesk.sqlite")}
+        engine.dispose()
+    finally:
+        os.umask(old)
+    assert modes == {f.name: mode for f in database_files(folder / "helpdesk.sqlite")}
+
+
+def test_a_database_left_readable_by_others_is_closed_when_opened(tmp_path):
+    path = tmp_path / "old.sqlite"
+    make_engine(sqlite_url(path), create=True).dispose()
+    path.chmod(0o644)  # as an older console made it
+    make_engine(sqlite_url(path)).dispose()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+
+
+def test_nothing_but_upgrade_and_the_demo_creates_a_database(tmp_path):
+    missing = tmp_path / "nowhere" / "helpdesk.sqlite"
+    with pytest.raises(DatabaseFileMissing, match="run `helpdesk db upgrade`"):
+        make_engine(sqlite_url(missing))
+    assert not missing.exists() and not missing.parent.exists()
 
 
 def test_the_tables_in_code_match_what_the_migrations_build(engine):
@@ -80,7 +116,7 @@ def test_the_tables_in_code_match_what_the_migrations_build(engine):
 def test_upgrading_a_record_made_before_decisions_named_each_other(tmp_path):
     """Revision 0005 on a database with history: each later decision on a call supersedes the
     one before it, and each notification reports the decision in force when it was recorded."""
-    engine = make_engine(sqlite_url(tmp_path / "old.sqlite"))
+    engine = make_engine(sqlite_url(tmp_path / "old.sqlite"), create=True)
     upgrade(engine, "0004")
     with engine.begin() as connection:
         run = lambda sql, **values: connection.execute(text(sql), values)  # noqa: E731
@@ -127,7 +163,7 @@ def test_upgrading_chains_the_events_already_recorded(tmp_path, clock):
     from helpdesk.store.audit import verify_chain
     from support import import_samples
 
-    engine = make_engine(sqlite_url(tmp_path / "old.sqlite"))
+    engine = make_engine(sqlite_url(tmp_path / "old.sqlite"), create=True)
     upgrade(engine, "0005")
     with engine.begin() as connection:
         for event_id, kind in ((3, "imported"), (4, "imported"), (9, "exported")):

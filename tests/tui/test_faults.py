@@ -32,6 +32,19 @@ async def test_a_banner_shows_while_the_database_is_gone_and_clears_when_it_retu
         assert await wait_until(pilot, lambda: banner.has_class("-hidden"))
 
 
+async def test_a_database_file_deleted_under_the_console_shows_the_banner(make_app, db_path):
+    app = make_app(watch_changes=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        banner = app.screen.query_one(TroubleBanner)
+        for path in (db_path, db_path.with_name(db_path.name + "-wal"), db_path.with_name(db_path.name + "-shm")):
+            path.unlink(missing_ok=True)
+        assert await wait_until(pilot, lambda: not banner.has_class("-hidden"), seconds=5)
+        assert "is gone" in str(banner.content)
+        assert app.screen.query_one(DataTable).row_count == 8  # what was on screen stays
+    assert not db_path.exists()  # and nothing made an empty one in its place
+
+
 async def test_an_action_that_could_not_be_saved_says_so_and_can_be_retried(make_app, engine, clock, monkeypatch):
     from support import seed_queue
 

@@ -2,12 +2,11 @@ import subprocess
 import sys
 import time
 
-from sqlmodel import Session
 from textual.widgets import DataTable
 
 from helpdesk.store.commands import claim
+from helpdesk.store.demo_marker import mark_as_demo
 from helpdesk.store.engine import sqlite_url
-from helpdesk.store.models import Setting
 from helpdesk.tui.help_screen import HelpScreen
 from helpdesk.tui.queue_screen import MINUTE_LABEL_EVERY, QueueHeader
 from support import settle, wait_until
@@ -94,8 +93,7 @@ async def test_the_selected_row_stays_selected_across_refreshes(make_app, engine
 
 
 async def test_a_concern_added_by_another_process_appears(make_app, engine, db_path):
-    with Session(engine) as session, session.begin():
-        session.add(Setting(key="demo", value="yes"))  # lets the other process use --as
+    mark_as_demo(engine)  # this user's own test database: lets the other process use --as
     app = make_app(watch_changes=True)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
