@@ -13,13 +13,14 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
+from typing import NamedTuple
 
 GENESIS = "0" * 64  # what the first event follows
+_canonical = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
-@dataclass(frozen=True)
-class ChainedEvent:
-    """One audit event as the chain sees it."""
+class ChainedEvent(NamedTuple):
+    """One audit event as the chain sees it (a tuple: a million of them are walked at a time)."""
 
     id: int
     at: dt.datetime
@@ -33,16 +34,15 @@ class ChainedEvent:
 
 def utc_text(moment: dt.datetime) -> str:
     """A time as the chain encodes it: UTC, microseconds, "Z" (a naive time is taken as UTC)."""
-    aware = moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
-    return aware.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+    return moment.isoformat(timespec="microseconds") + "Z"
 
 
 def event_hash(
     *, id: int, at: dt.datetime, actor: str, kind: str, concern_id: int | None, details: str, prev_hash: str
 ) -> str:
-    canonical = json.dumps(
-        [id, utc_text(at), actor, kind, concern_id, details, prev_hash], ensure_ascii=False, separators=(",", ":")
-    )
+    canonical = _canonical([id, utc_text(at), actor, kind, concern_id, details, prev_hash])
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 

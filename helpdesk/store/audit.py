@@ -15,7 +15,6 @@ from helpdesk.clock import as_utc
 from helpdesk.domain.audit_chain import GENESIS, Anchor, Break, ChainedEvent, check_link, event_hash
 from helpdesk.domain.types import EventKind
 from helpdesk.store.models import Event
-from helpdesk.store.read_models import by_name
 
 # What an event's details may hold, by key. Codes, ids, counts and dates stay in a redacted
 # export; logins (a reassignment's new holder, the first admin) do not, nor does any key not
@@ -111,22 +110,13 @@ def chained_events(engine: Engine, after_id: int = 0) -> Iterator[ChainedEvent]:
     with engine.connect() as connection:
         while True:
             rows = connection.execute(
-                select(
-                    col(Event.id),
-                    col(Event.at),
-                    col(Event.actor),
-                    col(Event.kind),
-                    col(Event.concern_id),
-                    col(Event.details),
-                    col(Event.prev_hash),
-                    col(Event.hash),
-                )
+                select(*(col(getattr(Event, field)) for field in ChainedEvent._fields))  # in the tuple's order
                 .where(col(Event.id) > after_id)
                 .order_by(col(Event.id))
                 .limit(BATCH)
             ).all()
             for row in rows:
-                yield by_name(ChainedEvent, row)
+                yield ChainedEvent._make(row)
             if len(rows) < BATCH:
                 return
             after_id = rows[-1].id
