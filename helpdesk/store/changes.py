@@ -17,7 +17,6 @@ from typing import Any
 from sqlalchemy import Engine
 
 from helpdesk.store.engine import check_same_file, open_sqlite, sqlite_file
-from helpdesk.store.faults import DatabaseUnavailable
 
 CHANNEL = "helpdesk_changes"
 SQLITE_POLL_SECONDS = 0.2
@@ -46,14 +45,14 @@ class ChangeFeed:
     # --- SQLite -----------------------------------------------------------------------------
 
     def _data_version(self) -> tuple[int, bool]:
+        check_same_file(self._engine)  # a file removed or replaced: the banner says so
         fresh = self._sqlite is None
         if self._sqlite is None:
             assert self._path is not None  # only SQLite databases are watched this way
             self._sqlite = open_sqlite(self._path, timeout=1)
         try:
-            check_same_file(self._engine)  # a file removed or replaced: the banner says so
             return self._sqlite.execute("PRAGMA data_version").fetchone()[0], fresh
-        except (sqlite3.Error, DatabaseUnavailable):
+        except sqlite3.Error:
             self.close()
             raise
 
