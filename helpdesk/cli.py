@@ -18,7 +18,7 @@ from helpdesk.config import ConfigInvalid, Settings, resolve_settings
 from helpdesk.domain.policy import PolicyInvalid
 from helpdesk.domain.refusals import Refused as RuleRefused
 from helpdesk.domain.types import CallerRole, Category, ConcernStatus
-from helpdesk.store.engine import DatabaseFileMissing
+from helpdesk.store.engine import DatabaseFileMissing, DatabaseUrlInvalid
 from helpdesk.store.faults import DatabaseUnavailable, unavailable
 from helpdesk.store.schema import SchemaNotReady
 
@@ -268,6 +268,22 @@ def cmd_concern_list(args, settings: Settings) -> int:
     return 0
 
 
+def identify_in_demo(engine, login: str):
+    """The demo member of staff, or a refusal that lists the demo's logins by role."""
+    from helpdesk.store.queries import demo_logins
+
+    try:
+        return identify(engine, login)
+    except Refused:
+        by_role: dict[str, list[str]] = {}
+        for member in demo_logins(engine):
+            by_role.setdefault(member.role, []).append(member.login)
+        choices = "; ".join(
+            f"{role}: {', '.join(logins[:3])}{', …' if len(logins) > 3 else ''}" for role, logins in by_role.items()
+        )
+        raise Refused(f"the demo has no member of staff {login!r}; --as takes one of these logins: {choices}") from None
+
+
 def cmd_demo(args, settings: Settings) -> int:
     from helpdesk.store.demo import DEMO_SENIOR, CallSimulator, create_demo_database, demo_database_ready
     from helpdesk.store.engine import default_database_path, make_engine, sqlite_file, sqlite_url
@@ -294,7 +310,7 @@ def cmd_demo(args, settings: Settings) -> int:
             engine.dispose()
         create_demo_database(url, clock)
         engine = make_engine(url)
-    member = identify(engine, args.as_login or DEMO_SENIOR)
+    member = identify_in_demo(engine, args.as_login or DEMO_SENIOR)
     simulator = None
     if not args.no_simulator:
         simulator = CallSimulator(engine, clock, interval=args.interval)
@@ -318,12 +334,24 @@ def cmd_export(args, settings: Settings) -> int:
     desk.check_may_export()  # before a file is made
     if args.end < args.start:
         raise Refused("--to is before --from")
+    from helpdesk.store.export import ExportInterrupted
+
     out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
     try:
         count = desk.export(args.what, args.start, args.end, args.format, args.redact, out, progress=print_progress)
+    except ExportInterrupted as interrupted:
+        if not args.output:  # a closed pipe: nothing more is written to it, even at exit
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise Refused(
+            f"{interrupted}; the export is recorded in the audit trail as interrupted after "
+            f"{interrupted.written} record(s)"
+        ) from None
     finally:
         if args.output:
-            out.close()
+            try:
+                out.close()
+            except OSError:
+                pass
     print(f"exported {count} {args.what} record(s)" + (" (redacted)" if args.redact else ""), file=sys.stderr)
     return 0
 
@@ -472,7 +500,18 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = resolve_settings(args.db, args.policy)
         return args.run(args, settings)
-    except (RuleRefused, ConfigInvalid, PolicyInvalid, SchemaNotReady, DatabaseFileMissing) as error:
+    except BrokenPipeError:  # the reader went away (`… | head`): say nothing more on standard output
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        print("helpdesk: the output was closed before everything was written", file=sys.stderr)
+    except (
+        RuleRefused,
+        ConfigInvalid,
+        PolicyInvalid,
+        SchemaNotReady,
+        DatabaseFileMissing,
+        DatabaseUrlInvalid,
+    ) as error:
         print(f"helpdesk: {error}", file=sys.stderr)
     except (DatabaseUnavailable, OperationalError, ProgrammingError, OSError) as error:  # one line, no traceback
         print(

@@ -359,3 +359,64 @@ def test_audit_verify_reports_an_intact_trail_and_the_first_break(run, db_path, 
     code, out, err = run("audit", "verify", login="lpark")
     assert code == 1 and out.startswith("audit trail BROKEN at event 3 (") and "changed after it was written" in out
     assert "the 2 event(s) before it are intact" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("foo", "'foo' is not a database URL: use sqlite:////path/to/helpdesk.sqlite"),
+        ("postgresql+psycopg2://x@127.0.0.1:1/y", "install it with pip install 'helpdesk[postgres]'"),
+        ("mysql://x@127.0.0.1/y", "names a database helpdesk cannot use"),
+    ],
+)
+def test_a_database_url_that_cannot_work_is_one_line(url, message, capsys, monkeypatch):
+    monkeypatch.delenv("HELPDESK_CONFIG", raising=False)
+    assert cli.main(["--db", url, "concern", "list"]) == 1
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_the_demo_names_its_logins_when_as_is_not_one(tmp_path, capsys):
+    url = sqlite_url(tmp_path / "demo.sqlite")
+    assert cli.main(["demo", "--db", url, "--as", "nobody", "--no-simulator", "--exit-when-loaded"]) == 1
+    err = capsys.readouterr().err.splitlines()[-1]
+    assert err.startswith("helpdesk: the demo has no member of staff 'nobody'; --as takes one of these logins:")
+    assert "senior: akhan" in err and "supervisor: lpark" in err
+
+
+def test_an_export_into_a_closed_pipe_says_so_and_is_recorded_as_interrupted(db_path):
+    """`helpdesk export … | head -1`: the reader goes away; one line, no traceback, and the
+    audit trail records the export as interrupted with what had been written."""
+    env = {**os.environ, "HELPDESK_DATABASE_URL": sqlite_url(db_path)}
+    env.pop("HELPDESK_CONFIG", None)
+    mark_as_demo(make_engine(sqlite_url(db_path)))
+    reader, writer = os.pipe()
+    os.close(reader)  # nobody will read: every write fails with EPIPE
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "helpdesk",
+            "--as",
+            "lpark",
+            "export",
+            "audit",
+            "--from",
+            "2000-01-01",
+            "--to",
+            "2099-12-31",
+        ],
+        stdout=writer,
+        stderr=subprocess.PIPE,
+        env=env,
+        text=True,
+        timeout=60,
+    )
+    os.close(writer)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines()[-1].startswith("helpdesk: the output failed (Broken pipe) after ")
+    assert "recorded in the audit trail as interrupted" in done.stderr and "Traceback" not in done.stderr
+    assert "Exception ignored" not in done.stderr
+    with make_engine(sqlite_url(db_path)).connect() as connection:
+        details = connection.scalar(select(Event.details).where(Event.kind == "exported"))
+    assert json.loads(details)["interrupted"] is True

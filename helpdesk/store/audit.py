@@ -22,7 +22,7 @@ from helpdesk.store.models import Event
 CODE_DETAILS = frozenset(
     {
         "added", "advice_id", "calls", "category", "channel", "closed_before", "contact_id", "corrects",
-        "decision", "decision_id", "end", "exceptional", "handover_id", "inspection_id", "notification_id",
+        "decision", "decision_id", "end", "exceptional", "handover_id", "inspection_id", "interrupted", "notification_id",
         "outcome", "party", "recorded", "records", "redacted", "resumes_on", "review_id", "reviews",
         "skipped", "start", "supersedes", "updated", "urgent", "urn", "what", "working_days",
     }

@@ -235,11 +235,18 @@ class Desk:
         out: TextIO,
         progress: Progress | None = None,
     ) -> int:
-        """Write the calls or the audit trail of the period to `out`, and record that it was done."""
+        """Write the calls or the audit trail of the period to `out`, and record that it was done:
+        an export whose output failed part-way is recorded too, with what had been written."""
         from helpdesk.store import export
 
         run = export.export_calls if what == "calls" else export.export_audit
-        count = run(self.engine, self.login, start, end, fmt, redact, out, progress)
+        try:
+            count = run(self.engine, self.login, start, end, fmt, redact, out, progress)
+        except export.ExportInterrupted as interrupted:
+            export.record_export(
+                self.engine, self.login, what, start, end, redact, interrupted.written, self.now(), interrupted=True
+            )
+            raise
         export.record_export(self.engine, self.login, what, start, end, redact, count, self.now())
         return count
 

@@ -41,6 +41,31 @@ class DatabaseFileMissing(RuntimeError):
     """There is no SQLite file where the URL points; str() says which command creates one."""
 
 
+class DatabaseUrlInvalid(ValueError):
+    """The database URL cannot be used; str() says why and what would work."""
+
+
+def check_url(url: str) -> None:
+    """Refuse, in words, a URL that is not one, or whose driver is not installed."""
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    try:
+        parsed = make_url(url)
+        parsed.get_dialect().import_dbapi()
+    except ArgumentError:
+        raise DatabaseUrlInvalid(
+            f"{url!r} is not a database URL: use sqlite:////path/to/helpdesk.sqlite "
+            "or postgresql+psycopg://USER@HOST/DATABASE"
+        ) from None
+    except (NoSuchModuleError, ImportError):
+        if make_url(url).get_backend_name() == "postgresql":
+            raise DatabaseUrlInvalid(
+                f"the driver for {make_url(url).drivername} is not installed: helpdesk talks to PostgreSQL "
+                "through psycopg, with URLs postgresql+psycopg://…; install it with pip install 'helpdesk[postgres]'"
+            ) from None
+        raise DatabaseUrlInvalid(f"{url!r} names a database helpdesk cannot use: use SQLite or PostgreSQL") from None
+
+
 def file_mode_for(folder: Path) -> int:
     """A database in a setgid folder is shared by the staff group (0660); anywhere else it is
     personal (0600). Never readable by others, whatever the umask of the process that makes it."""
@@ -110,6 +135,7 @@ def make_engine(url: str, create: bool = False) -> Engine:
     """The engine for `url`. A SQLite file must exist unless `create` is set (only `helpdesk db
     upgrade` and `helpdesk demo` create databases); every transaction first checks the file is
     still the one opened here."""
+    check_url(url)
     if not is_sqlite(url):
         return create_engine(url, pool_pre_ping=True)
     path = sqlite_file(url)

@@ -255,10 +255,35 @@ def audit_records(
             progress(done, total)
 
 
+class ExportInterrupted(Exception):
+    """The output went away (a closed pipe, a full disk) after `written` records."""
+
+    def __init__(self, written: int, error: OSError) -> None:
+        super().__init__(f"the output failed ({error.strerror or error}) after {written} record(s) were written to it")
+        self.written, self.error = written, error
+
+
 def write_records(
     records: Iterator[dict[str, Any]], fields: list[str], out: TextIO, fmt: str, redact: bool, personal: set[str]
 ) -> int:
-    """Write CSV (header first) or a JSON array, streaming; the number of records."""
+    """Write CSV (header first) or a JSON array, streaming; the number of records. If the output
+    fails, ExportInterrupted says how many records had been written."""
+    tally = [0]
+    try:
+        return _write_records(records, fields, out, fmt, redact, personal, tally)
+    except OSError as error:
+        raise ExportInterrupted(tally[0], error) from error
+
+
+def _write_records(
+    records: Iterator[dict[str, Any]],
+    fields: list[str],
+    out: TextIO,
+    fmt: str,
+    redact: bool,
+    personal: set[str],
+    tally: list[int],
+) -> int:
     columns = [f for f in fields if not (redact and f in personal)]
     count = 0
     if fmt == "csv":
@@ -267,12 +292,16 @@ def write_records(
         for record in records:
             writer.writerow(record)
             count += 1
+            tally[0] = count
+        out.flush()  # so that a failing output shows here, not when the process exits
         return count
     out.write("[")
     for record in records:
         out.write(("," if count else "") + "\n" + json.dumps(record, ensure_ascii=False))
         count += 1
+        tally[0] = count
     out.write("\n]\n")
+    out.flush()
     return count
 
 
@@ -318,7 +347,15 @@ def check_may_export(engine: Engine, login: str) -> None:
 
 
 def record_export(
-    engine: Engine, login: str, what: str, start: dt.date, end: dt.date, redact: bool, count: int, now: dt.datetime
+    engine: Engine,
+    login: str,
+    what: str,
+    start: dt.date,
+    end: dt.date,
+    redact: bool,
+    count: int,
+    now: dt.datetime,
+    interrupted: bool = False,
 ) -> None:
     """Every export is in the audit trail: who took what, for which period."""
     from sqlmodel import Session
@@ -338,4 +375,5 @@ def record_export(
             end=end.isoformat(),
             redacted=redact,
             records=count,
+            **({"interrupted": True} if interrupted else {}),
         )

@@ -155,6 +155,17 @@ def count_staff(engine: Engine) -> int:
         return connection.scalar(select(func.count()).select_from(Staff)) or 0
 
 
+def demo_logins(engine: Engine) -> list[StaffMember]:
+    """The active staff of a (demo) database, one of each role first: what `--as` can take."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(col(Staff.login), col(Staff.name), col(Staff.role), col(Staff.region), col(Staff.active))
+            .where(col(Staff.active).is_(True))
+            .order_by(col(Staff.role), col(Staff.login))
+        ).all()
+    return [by_name(StaffMember, row) for row in rows]
+
+
 def claiming_staff(engine: Engine) -> list[StaffMember]:
     """Active seniors and supervisors: the people a call can be handed to."""
     with engine.connect() as connection:
