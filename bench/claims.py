@@ -1,7 +1,9 @@
 """Claims: 30 processes claim from a shared queue for a fixed time; successful claims per second
-and the claim latency (every attempt, won or refused).
+and the claim latency (every attempt, won or refused). `--cpu-hogs N` runs N busy loops beside
+them (a loaded host: load average 10 and more on two cores); `--floor` runs the same race with a
+bare conditional UPDATE and no audit event, checks or retries, for comparison.
 
-Run: python bench/claims.py [--db URL] [--processes 30] [--seconds 10]
+Run: python bench/claims.py [--db URL] [--processes 30] [--seconds 10] [--cpu-hogs 10] [--floor]
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import multiprocessing
+import os
 import random
 import tempfile
 import time
@@ -42,11 +45,47 @@ def claimer(url: str, login: str, ids: list[int], ready, start, seconds: float, 
     results.put((won, errors, latencies))
 
 
+def bare_claimer(url: str, login: str, ids: list[int], ready, start, seconds: float, results) -> None:
+    """The floor: one conditional UPDATE in its own write transaction, nothing else."""
+    from sqlalchemy import text
+
+    from helpdesk.store.engine import make_engine, writer
+
+    engine = writer(make_engine(url))
+    rng = random.Random(login)
+    latencies, won, errors = [], 0, 0
+    ready.put(login)
+    start.wait()
+    stop = time.monotonic() + seconds
+    while time.monotonic() < stop:
+        concern_id = rng.choice(ids)
+        began = time.perf_counter()
+        try:
+            with engine.begin() as connection:
+                won += connection.execute(
+                    text(
+                        "UPDATE concern SET status = 'claimed', claimed_by = :login WHERE id = :id AND status = 'waiting'"
+                    ),
+                    {"login": login, "id": concern_id},
+                ).rowcount
+        except Exception:  # noqa: BLE001
+            errors += 1
+        latencies.append((time.perf_counter() - began) * 1000)
+    results.put((won, errors, latencies))
+
+
+def hog(stop) -> None:
+    while not stop.is_set():
+        sum(range(10_000))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--db", help="an empty database URL to fill (default: a new SQLite file)")
     parser.add_argument("--processes", type=int, default=30)
     parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--cpu-hogs", type=int, default=0, help="busy loops running beside the claimers")
+    parser.add_argument("--floor", action="store_true", help="bare conditional UPDATEs instead of claims")
     args = parser.parse_args()
     from helpdesk.store.engine import make_engine, sqlite_url
 
@@ -57,23 +96,32 @@ def main() -> None:
             ids = [row[0] for row in connection.exec_driver_sql("SELECT id FROM concern WHERE status = 'waiting'")]
         context = multiprocessing.get_context("spawn")
         ready, start, results = context.Queue(), context.Event(), context.Queue()
+        target = bare_claimer if args.floor else claimer
         processes = [
-            context.Process(target=claimer, args=(url, f"racer{n:02d}", ids, ready, start, args.seconds, results))
+            context.Process(target=target, args=(url, f"racer{n:02d}", ids, ready, start, args.seconds, results))
             for n in range(args.processes)
         ]
+        stop_hogs = context.Event()
+        hogs = [context.Process(target=hog, args=(stop_hogs,)) for _ in range(args.cpu_hogs)]
+        for process in hogs:
+            process.start()
         for process in processes:
             process.start()
         for _ in processes:
             ready.get(timeout=120)
         start.set()
         reports = [results.get(timeout=args.seconds + 120) for _ in processes]
-        for process in processes:
+        load = os.getloadavg()[0]
+        stop_hogs.set()
+        for process in processes + hogs:
             process.join()
     won = sum(r[0] for r in reports)
     errors = sum(r[1] for r in reports)
     latencies = [latency for r in reports for latency in r[2]]
+    what = "bare UPDATEs (the floor)" if args.floor else "claims"
     print(
-        f"{args.processes} processes for {args.seconds:.0f} s on {url.split(':')[0]}: {len(latencies)} claim attempts, {won} won, {errors} errors"
+        f"{args.processes} processes for {args.seconds:.0f} s on {url.split(':')[0]}, {what}, {args.cpu_hogs} CPU hogs "
+        f"(load average {load:.1f}): {len(latencies)} attempts, {won} won, {errors} errors"
     )
     print(
         f"{won / args.seconds:.0f} successful claims/s; latency p50 {benchdb.percentile(latencies, 0.5):.1f} ms, p99 {benchdb.percentile(latencies, 0.99):.1f} ms"

@@ -8,7 +8,7 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Connection, Engine, insert, select, text
 from sqlmodel import Session, col
 
 from helpdesk.clock import as_utc
@@ -47,7 +47,7 @@ CHAIN_LOCK = 0x68656C70  # "help"
 
 
 def record_event(
-    session: Session,
+    session: Session | Connection,
     *,
     actor: str,
     kind: EventKind,
@@ -58,14 +58,15 @@ def record_event(
     """Add one audit event, chained to the newest. Details hold ids and codes only, never names,
     numbers or free text. Call it last in the transaction: on PostgreSQL it holds the chain's
     lock until commit."""
-    if session.get_bind().dialect.name == "postgresql":
+    dialect = session.dialect if isinstance(session, Connection) else session.get_bind().dialect
+    if dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
     head = session.execute(select(col(Event.id), col(Event.hash)).order_by(col(Event.id).desc()).limit(1)).first()
     event_id, prev_hash = (head.id + 1, head.hash) if head else (1, GENESIS)
     at = as_utc(at)
     encoded = json.dumps(details, sort_keys=True, default=str)
-    session.add(
-        Event(
+    session.execute(
+        insert(Event).values(
             id=event_id,
             concern_id=concern_id,
             actor=actor,

@@ -186,32 +186,52 @@ def log_concern(engine: Engine, concern: NewConcern, logged_by: str, now: dt.dat
 # --- claim, release, reassign -------------------------------------------------------------
 
 
-def claim(engine: Engine, concern_id: int, login: str, now: dt.datetime) -> None:
-    """Take a waiting concern. Independence is checked first; then one conditional UPDATE, so
+def claim(engine: Engine, concern_id: int, login: str, now: dt.datetime, attempts: int = 5) -> None:
+    """Take a waiting concern. Who is claiming and what ties them to the call are read first,
+    outside the write lock; the write is one conditional UPDATE (still waiting, and about the
+    inspection the check saw) and the audit event, so the lock is held for two statements and
     of two racing claims exactly one wins and the other is told who did."""
-    with _writing(engine) as session:
+    with Session(engine) as session:
         member = _staff(session, login)
-        concern, state = _call(session, concern_id)
-        if state.status == ConcernStatus.CLOSED:
+        concern = session.get(Concern, concern_id)
+        if concern is None:
+            raise ClaimRefused(f"There is no concern {concern_id}")
+        if concern.status == ConcernStatus.CLOSED:
             raise ClaimRefused("This call is already closed")
-        if state.status == ConcernStatus.WAITING:
+        checked_inspection = concern.inspection_id
+        if concern.status == ConcernStatus.WAITING:
             if reason := independence_refusal(member.role, ties(session, login, concern)):
                 raise ClaimRefused(reason)
-            claimed = session.execute(
+    if concern.status == ConcernStatus.WAITING:
+        with writer(engine).begin() as connection:
+            claimed = connection.execute(
                 update(Concern)
-                .where(col(Concern.id) == concern_id, col(Concern.status) == ConcernStatus.WAITING)
+                .where(
+                    col(Concern.id) == concern_id,
+                    col(Concern.status) == ConcernStatus.WAITING,
+                    col(Concern.inspection_id).is_not_distinct_from(checked_inspection),
+                )
                 .values(status=ConcernStatus.CLAIMED, claimed_by=login, claimed_at=now)
-                .execution_options(synchronize_session=False)
             )
-            if getattr(claimed, "rowcount", 0) == 1:
-                record_event(session, actor=login, kind=EventKind.CLAIMED, at=now, concern_id=concern_id)
+            if claimed.rowcount == 1:
+                record_event(connection, actor=login, kind=EventKind.CLAIMED, at=now, concern_id=concern_id)
                 return
-        holder, at = session.execute(
-            select(col(Concern.claimed_by), col(Concern.claimed_at)).where(col(Concern.id) == concern_id)
+    with Session(engine) as session:
+        status, holder, at, inspection = session.execute(
+            select(
+                col(Concern.status), col(Concern.claimed_by), col(Concern.claimed_at), col(Concern.inspection_id)
+            ).where(col(Concern.id) == concern_id)
         ).one()
+        if status == ConcernStatus.WAITING and attempts > 1:
+            # released again since, or its inspection linked while the claim was checked: afresh
+            return claim(engine, concern_id, login, now, attempts - 1)
+        if status == ConcernStatus.WAITING or at is None:
+            raise ClaimRefused("The call changed while you claimed it: try again")
+        if status == ConcernStatus.CLOSED:
+            raise ClaimRefused("This call is already closed")
         holder_name = session.scalar(select(col(Staff.name)).where(col(Staff.login) == holder)) or holder
-        who = "you" if holder == login else holder_name
-        raise ClaimRefused(f"Already claimed by {who} at {london_time(at)}")
+    who = "you" if holder == login else holder_name
+    raise ClaimRefused(f"Already claimed by {who} at {london_time(at)}")
 
 
 def release(engine: Engine, concern_id: int, login: str, reason: str, now: dt.datetime) -> None:

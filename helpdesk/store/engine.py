@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import random
 import sqlite3
 import stat
+import time
 import weakref
 from pathlib import Path
 from typing import Any
@@ -131,6 +133,33 @@ def check_same_file(engine: Engine) -> None:
         raise DatabaseUnavailable(f"the database file {path} was replaced since this console opened it; restart it")
 
 
+BUSY_TIMEOUT_MS = 10_000  # reads, commits and checkpoints wait this long for a lock
+WRITE_LOCK_TRY_MS = 25  # one try for the write lock waits this long (SQLite's own busy handler)...
+WRITE_LOCK_PATIENCE_S = 30.0  # ...and the tries, apart by a random pause, go on this long
+
+
+def take_write_lock(raw: Any) -> None:
+    """BEGIN IMMEDIATE, retried: each try waits briefly in SQLite's busy handler, then the writer
+    steps aside for a random pause (doubling, up to 50 ms) before the next, so that under load
+    writers take turns by chance instead of the same ones losing for seconds. Past the patience,
+    the database's own "database is locked" error is raised (nothing was written)."""
+    deadline = time.monotonic() + WRITE_LOCK_PATIENCE_S
+    pause = 0.002
+    raw.execute(f"PRAGMA busy_timeout = {WRITE_LOCK_TRY_MS}")
+    try:
+        while True:
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() >= deadline:
+                    raise
+            time.sleep(random.uniform(0, pause))
+            pause = min(pause * 2, 0.05)
+    finally:
+        raw.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+
 def make_engine(url: str, create: bool = False) -> Engine:
     """The engine for `url`. A SQLite file must exist unless `create` is set (only `helpdesk db
     upgrade` and `helpdesk demo` create databases); every transaction first checks the file is
@@ -151,14 +180,16 @@ def make_engine(url: str, create: bool = False) -> Engine:
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection: Any, _record: Any) -> None:
-        for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON", "busy_timeout=10000"):
+        for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON", f"busy_timeout={BUSY_TIMEOUT_MS}"):
             dbapi_connection.execute(f"PRAGMA {pragma}")
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Connection) -> None:
         check_same_file(engine)
-        mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        if connection.get_execution_options().get("sqlite_begin") == "IMMEDIATE":
+            take_write_lock(connection.connection.driver_connection)
+        else:
+            connection.exec_driver_sql("BEGIN DEFERRED")
 
     return engine
 
