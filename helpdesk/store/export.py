@@ -8,10 +8,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TextIO
 
-from sqlalchemy import Engine, and_, func, select
+from sqlalchemy import Engine, and_, func, select, tuple_
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
@@ -84,26 +84,22 @@ def _iso(value: dt.date | dt.datetime | None) -> str | None:
 
 def call_records(
     engine: Engine, start: dt.date, end: dt.date, redact: bool, progress: Progress | None = None
-) -> Iterator[dict[str, Any]]:
-    """One record per call received from `start` to `end` (inclusive, London days)."""
+) -> Iterator[Sequence[Any]]:
+    """One record per call received from `start` to `end` (inclusive, London days), in one pass:
+    pages of calls by (received_at, id) on the received_at index, and for each page only that
+    page's decisions, reviews, contacts and advice (constant memory, linear in calls exported)."""
     window = and_(
         col(Concern.received_at) >= london_midnight(start),
         col(Concern.received_at) < london_midnight(end + dt.timedelta(days=1)),
     )
     holder = aliased(Staff)
-    latest = select(func.max(col(PauseDecision.id))).group_by(col(PauseDecision.concern_id)).scalar_subquery()
-    latest_review = select(func.max(col(Review.id))).group_by(col(Review.concern_id)).scalar_subquery()
+    kept = [i for i, field in enumerate(CALL_FIELDS) if field not in PERSONAL_CALL_FIELDS]
     with engine.connect() as connection:
         total = connection.scalar(select(func.count()).select_from(Concern).where(window)) or 0
-        ids = list(
-            connection.scalars(
-                select(col(Concern.id)).where(window).order_by(col(Concern.received_at), col(Concern.id))
-            )
-        )
         done = 0
-        for start_at in range(0, len(ids), BATCH):
-            chunk = ids[start_at : start_at + BATCH]
-            rows = connection.execute(
+        after: tuple[dt.datetime, int] | None = None
+        while True:
+            page = (
                 select(
                     table_of(Concern),
                     col(School.name).label("school"),
@@ -115,43 +111,38 @@ def call_records(
                 .join(School, col(School.urn) == col(Concern.urn))
                 .outerjoin(Inspection, col(Inspection.id) == col(Concern.inspection_id))
                 .outerjoin(holder, col(holder.login) == col(Concern.claimed_by))
-                .where(col(Concern.id).in_(chunk))
+                .where(window)
                 .order_by(col(Concern.received_at), col(Concern.id))
-            ).all()
-            decisions = {
-                row.concern_id: row
-                for row in connection.execute(
-                    select(table_of(PauseDecision)).where(
-                        col(PauseDecision.concern_id).in_(chunk), col(PauseDecision.id).in_(latest)
-                    )
-                )
-            }
-            superseded = [d.supersedes_id for d in decisions.values() if d.supersedes_id]
-            superseded_at = (
-                dict(
-                    connection.execute(
-                        select(col(PauseDecision.id), col(PauseDecision.decided_at)).where(
-                            col(PauseDecision.id).in_(superseded)
-                        )
-                    ).all()
-                )
-                if superseded
-                else {}
+                .limit(BATCH)
             )
-            decision_counts = dict(
-                connection.execute(
-                    select(col(PauseDecision.concern_id), func.count())
-                    .where(col(PauseDecision.concern_id).in_(chunk))
-                    .group_by(col(PauseDecision.concern_id))
-                ).all()
-            )
-            reviews = dict(
-                connection.execute(
-                    select(col(Review.concern_id), col(Review.outcome)).where(
-                        col(Review.concern_id).in_(chunk), col(Review.id).in_(latest_review)
-                    )
-                ).all()
-            )
+            if after is not None:
+                page = page.where(tuple_(col(Concern.received_at), col(Concern.id)) > tuple_(*after))
+            rows = connection.execute(page).all()
+            if not rows:
+                break
+            after = (rows[-1].received_at, rows[-1].id)
+            chunk = [row.id for row in rows]
+            # every decision on these calls, oldest first: the last is in force, and the one it
+            # supersedes is among them (a decision supersedes one on the same call)
+            decisions: dict[int, Any] = {}
+            decided_at: dict[int, dt.datetime] = {}
+            decision_counts: dict[int, int] = {}
+            for decision_row in connection.execute(
+                select(table_of(PauseDecision))
+                .where(col(PauseDecision.concern_id).in_(chunk))
+                .order_by(col(PauseDecision.id))
+            ):
+                decisions[decision_row.concern_id] = decision_row
+                decided_at[decision_row.id] = decision_row.decided_at
+                decision_counts[decision_row.concern_id] = decision_counts.get(decision_row.concern_id, 0) + 1
+            superseded_at = decided_at
+            reviews: dict[int, str] = {}
+            for concern_id, outcome in connection.execute(
+                select(col(Review.concern_id), col(Review.outcome))
+                .where(col(Review.concern_id).in_(chunk))
+                .order_by(col(Review.id))
+            ):
+                reviews[concern_id] = outcome  # the latest review stands
             contacts = dict(
                 connection.execute(
                     select(col(ContactAttempt.concern_id), func.count())
@@ -176,43 +167,42 @@ def call_records(
                     row.region,
                 )
                 decision = decisions.get(concern["id"])
-                record = {
-                    "id": concern["id"],
-                    "received_at": _iso(concern["received_at"]),
-                    "status": concern["status"],
-                    "urgent": concern["urgent"],
-                    "category": concern["category"],
-                    "caller_role": concern["caller_role"],
-                    "urn": concern["urn"],
-                    "school": school,
-                    "local_authority": authority,
-                    "inspection": reference,
-                    "remit": remit,
-                    "claimed_at": _iso(concern["claimed_at"]),
-                    "closed_at": _iso(concern["closed_at"]),
-                    "held_by": concern["claimed_by"],
-                    "region": region,
+                notes = advice.get(concern["id"], [])
+                record = (
+                    concern["id"],
+                    _iso(concern["received_at"]),
+                    concern["status"],
+                    concern["urgent"],
+                    concern["category"],
+                    concern["caller_role"],
+                    concern["urn"],
+                    school,
+                    authority,
+                    reference,
+                    remit,
+                    _iso(concern["claimed_at"]),
+                    _iso(concern["closed_at"]),
+                    concern["claimed_by"],
+                    region,
                     # the decision in force; the one it superseded (by when it was decided); how many there were
-                    "pause_decision": decision.decision if decision else None,
-                    "pause_decided_at": _iso(decision.decided_at) if decision else None,
-                    "pause_supersedes": _iso(superseded_at.get(decision.supersedes_id))
-                    if decision and decision.supersedes_id
-                    else None,
-                    "pause_decisions": decision_counts.get(concern["id"], 0),
-                    "pause_working_days": decision.working_days if decision else None,
-                    "pause_resumes_on": _iso(decision.resumes_on) if decision else None,
-                    "pause_exceptional": decision.exceptional if decision else None,
-                    "pause_countersigned": bool(decision.countersigned_by) if decision else None,
-                    "contact_attempts": contacts.get(concern["id"], 0),
-                    "advice_notes": len(advice.get(concern["id"], [])),
-                    "review_outcome": reviews.get(concern["id"]),
-                    "caller_name": concern["caller_name"],
-                    "caller_phone": concern["caller_phone"],
-                    "summary": concern["summary"],
-                    "advice": "\n---\n".join(advice.get(concern["id"], [])),
-                    "outcome": concern["outcome"],
-                }
-                yield {k: v for k, v in record.items() if not (redact and k in PERSONAL_CALL_FIELDS)}
+                    decision.decision if decision else None,
+                    _iso(decision.decided_at) if decision else None,
+                    _iso(superseded_at.get(decision.supersedes_id)) if decision and decision.supersedes_id else None,
+                    decision_counts.get(concern["id"], 0),
+                    decision.working_days if decision else None,
+                    _iso(decision.resumes_on) if decision else None,
+                    decision.exceptional if decision else None,
+                    bool(decision.countersigned_by) if decision else None,
+                    contacts.get(concern["id"], 0),
+                    len(notes),
+                    reviews.get(concern["id"]),
+                    concern["caller_name"],
+                    concern["caller_phone"],
+                    concern["summary"],
+                    "\n---\n".join(notes),
+                    concern["outcome"],
+                )
+                yield [record[i] for i in kept] if redact else record
                 done += 1
             if progress:
                 progress(done, total)
@@ -220,7 +210,7 @@ def call_records(
 
 def audit_records(
     engine: Engine, start: dt.date, end: dt.date, redact: bool, progress: Progress | None = None
-) -> Iterator[dict[str, Any]]:
+) -> Iterator[Sequence[Any]]:
     """The audit trail from `start` to `end` (inclusive, London days). Events hold no personal
     data but logins; a redacted export drops who acted and any login inside the details."""
     window = and_(col(Event.at) >= london_midnight(start), col(Event.at) < london_midnight(end + dt.timedelta(days=1)))
@@ -239,15 +229,10 @@ def audit_records(
             .where(window)
             .order_by(col(Event.id))
         ):
-            record = {
-                "id": row.id,
-                "at": _iso(row.at),
-                "actor": row.actor,
-                "kind": row.kind,
-                "concern_id": row.concern_id,
-                "details": redacted_details(row.details) if redact else row.details,
-            }
-            yield {k: v for k, v in record.items() if not (redact and k in PERSONAL_AUDIT_FIELDS)}
+            if redact:  # AUDIT_FIELDS less who acted, and only the codes of the details
+                yield (row.id, _iso(row.at), row.kind, row.concern_id, redacted_details(row.details))
+            else:
+                yield (row.id, _iso(row.at), row.actor, row.kind, row.concern_id, row.details)
             done += 1
             if progress and done % BATCH == 0:
                 progress(done, total)
@@ -264,7 +249,7 @@ class ExportInterrupted(Exception):
 
 
 def write_records(
-    records: Iterator[dict[str, Any]], fields: list[str], out: TextIO, fmt: str, redact: bool, personal: set[str]
+    records: Iterator[Sequence[Any]], fields: list[str], out: TextIO, fmt: str, redact: bool, personal: set[str]
 ) -> int:
     """Write CSV (header first) or a JSON array, streaming; the number of records. If the output
     fails, ExportInterrupted says how many records had been written."""
@@ -276,7 +261,7 @@ def write_records(
 
 
 def _write_records(
-    records: Iterator[dict[str, Any]],
+    records: Iterator[Sequence[Any]],
     fields: list[str],
     out: TextIO,
     fmt: str,
@@ -287,8 +272,8 @@ def _write_records(
     columns = [f for f in fields if not (redact and f in personal)]
     count = 0
     if fmt == "csv":
-        writer = csv.DictWriter(out, columns, lineterminator="\n")
-        writer.writeheader()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(columns)
         for record in records:
             writer.writerow(record)
             count += 1
@@ -297,7 +282,9 @@ def _write_records(
         return count
     out.write("[")
     for record in records:
-        out.write(("," if count else "") + "\n" + json.dumps(record, ensure_ascii=False))
+        out.write(
+            ("," if count else "") + "\n" + json.dumps(dict(zip(columns, record, strict=True)), ensure_ascii=False)
+        )
         count += 1
         tally[0] = count
     out.write("\n]\n")

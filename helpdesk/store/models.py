@@ -100,7 +100,7 @@ class Concern(SQLModel, table=True):
         ),
     )
     id: int | None = Field(default=None, primary_key=True)
-    received_at: dt.datetime = Field(sa_column=utc_column())
+    received_at: dt.datetime = Field(sa_column=utc_column(index=True))  # periods: figures and exports
     logged_by: str = Field(max_length=limits.LOGIN)
     caller_name: str = Field(max_length=limits.PERSON_NAME)
     caller_role: str = Field(max_length=30)
