@@ -29,7 +29,7 @@ def build(url: str, waiting: int, closed: int, racers: int = 0) -> None:
     def concern(status: str, minutes_ago: float) -> dict:
         urgent = rng.random() < 0.3
         received = now - dt.timedelta(minutes=minutes_ago)
-        return dict(
+        values = dict(
             received_at=received,
             logged_by="bench",
             caller_name="Sample Caller",
@@ -42,6 +42,25 @@ def build(url: str, waiting: int, closed: int, racers: int = 0) -> None:
             summary="Benchmark concern",
             status=status,
             closed_at=received + dt.timedelta(hours=1) if status == "closed" else None,
+        )
+        return {**values, **handled(received)} if status == "closed" else values
+
+    seniors = ["akhan", "bmorgan", "cobi", "dlewis", "efarah", "gsingh", "hwalsh", "jbrooks", "kmensah"]
+    categories = ["wellbeing", "pause_request", "inspector_conduct", "inspection_process", "other"]
+
+    def handled(received: dt.datetime) -> dict:
+        """What a closed call keeps for the figures: who held it, its first claim, and for a pause
+        request its first decision and the decision in force."""
+        category = rng.choices(categories, weights=[3, 3, 2, 2, 1])[0]
+        claimed = received + dt.timedelta(seconds=rng.expovariate(1 / 420))
+        decided = category == "pause_request" and rng.random() < 0.8
+        return dict(
+            category=category,
+            claimed_by=rng.choice(seniors),
+            claimed_at=claimed,
+            first_claimed_at=claimed,
+            first_decided_at=claimed + dt.timedelta(seconds=rng.expovariate(1 / 1800)) if decided else None,
+            decision_in_force=rng.choice(["authorised", "declined"]) if decided else None,
         )
 
     with Session(writer(engine)) as session, session.begin():

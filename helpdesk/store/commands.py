@@ -211,7 +211,12 @@ def claim(engine: Engine, concern_id: int, login: str, now: dt.datetime, attempt
                     col(Concern.status) == ConcernStatus.WAITING,
                     col(Concern.inspection_id).is_not_distinct_from(checked_inspection),
                 )
-                .values(status=ConcernStatus.CLAIMED, claimed_by=login, claimed_at=now)
+                .values(
+                    status=ConcernStatus.CLAIMED,
+                    claimed_by=login,
+                    claimed_at=now,
+                    first_claimed_at=func.coalesce(col(Concern.first_claimed_at), now),
+                )
             )
             if claimed.rowcount == 1:
                 record_event(connection, actor=login, kind=EventKind.CLAIMED, at=now, concern_id=concern_id)
@@ -502,6 +507,8 @@ def record_pause_decision(
             supersedes_id=earlier.id if earlier else None,
         )
         session.add(decision)
+        concern.decision_in_force = entry.decision
+        concern.first_decided_at = concern.first_decided_at or now
         session.flush()
         record_event(
             session,

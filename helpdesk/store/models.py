@@ -120,6 +120,10 @@ class Concern(SQLModel, table=True):
     signposting_not_offered: str | None = Field(
         default=None, max_length=limits.SIGNPOSTING_REASON
     )  # why not, when not offered
+    # kept as they happen, for the figures: the first claim, the first pause decision, the decision in force
+    first_claimed_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    first_decided_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    decision_in_force: str | None = Field(default=None, max_length=10)
 
 
 class Advice(SQLModel, table=True):

@@ -7,18 +7,18 @@ import datetime as dt
 import statistics
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Engine, and_, func, select
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
-from helpdesk.clock import as_utc, london
+from helpdesk.clock import as_utc
 from helpdesk.domain.pause import Decision
 from helpdesk.domain.permissions import Permission
 from helpdesk.domain.policy import Policy
-from helpdesk.domain.types import EventKind
 from helpdesk.store.acting import acting_member
-from helpdesk.store.models import Concern, Event, Inspection, PauseDecision, Staff
+from helpdesk.store.models import Concern, Inspection, Staff
 from helpdesk.store.review_queries import london_midnight
 
 
@@ -53,87 +53,60 @@ def _p90(values: list[float]) -> float | None:
 
 
 def figures(engine: Engine, login: str, start: dt.date, end: dt.date, policy: Policy) -> Figures:
-    """Calls received from `start` to `end` (inclusive, London days)."""
-    first_claim = (
-        select(col(Event.concern_id), func.min(col(Event.at)).label("at"))
-        .where(col(Event.kind) == EventKind.CLAIMED)
-        .group_by(col(Event.concern_id))
-        .subquery()
-    )
-    first_decision = (
-        select(col(Event.concern_id), func.min(col(Event.at)).label("at"))
-        .where(col(Event.kind) == EventKind.DECISION)
-        .group_by(col(Event.concern_id))
-        .subquery()
-    )
-    latest_decision = (
-        select(col(PauseDecision.decision))
-        .where(col(PauseDecision.concern_id) == col(Concern.id))
-        .order_by(col(PauseDecision.id).desc())
-        .limit(1)
-        .scalar_subquery()
-    )
+    """Calls received from `start` to `end` (inclusive, London days). Counted in SQL on the
+    received_at index; times to claim and to a decision come from the first claim and first
+    decision recorded on the call when they happened (not grouped from the audit trail)."""
+    low, high = london_midnight(start), london_midnight(end + dt.timedelta(days=1))
+    window = and_(col(Concern.received_at) >= low, col(Concern.received_at) < high)
     holder = aliased(Staff)
-    statement = (
-        select(
-            col(Concern.received_at),
-            col(Concern.urgent),
-            col(Concern.category),
-            col(Inspection.remit),
-            col(holder.region),
-            first_claim.c.at,
-            first_decision.c.at,
-            latest_decision,
-        )
-        .outerjoin(Inspection, col(Inspection.id) == col(Concern.inspection_id))
-        .outerjoin(holder, col(holder.login) == col(Concern.claimed_by))
-        .outerjoin(first_claim, first_claim.c.concern_id == col(Concern.id))
-        .outerjoin(first_decision, first_decision.c.concern_id == col(Concern.id))
-        .where(
-            and_(
-                col(Concern.received_at) >= london_midnight(start),
-                col(Concern.received_at) < london_midnight(end + dt.timedelta(days=1)),
-            )
-        )
-    )
+
+    def counted(column: Any, *joins: tuple[Any, Any]) -> Counter[str]:
+        statement = select(column, func.count()).select_from(Concern)
+        for table, on in joins:
+            statement = statement.outerjoin(table, on)
+        return Counter({key: n for key, n in connection.execute(statement.where(window).group_by(column)).all()})
+
     with engine.connect() as connection:
         acting_member(connection, login, Permission.SEE_FIGURES)
-        rows = connection.execute(statement).all()
+        by_category = counted(col(Concern.category))
+        by_remit = counted(col(Inspection.remit), (Inspection, col(Inspection.id) == col(Concern.inspection_id)))
+        by_region = counted(col(holder.region), (holder, col(holder.login) == col(Concern.claimed_by)))
+        decided = counted(col(Concern.decision_in_force))
+        urgent = connection.scalar(select(func.count()).select_from(Concern).where(window, col(Concern.urgent))) or 0
+        weeks: list[tuple[dt.date, int]] = []
+        monday = start - dt.timedelta(days=start.weekday())
+        while monday <= end:
+            week = and_(
+                col(Concern.received_at) >= max(low, london_midnight(monday)),
+                col(Concern.received_at) < min(high, london_midnight(monday + dt.timedelta(days=7))),
+            )
+            weeks.append((monday, connection.scalar(select(func.count()).select_from(Concern).where(week)) or 0))
+            monday += dt.timedelta(days=7)
+        claimed = connection.execute(
+            select(col(Concern.received_at), col(Concern.first_claimed_at), col(Concern.urgent)).where(
+                window, col(Concern.first_claimed_at).is_not(None)
+            )
+        ).all()
+        first_decisions = connection.execute(
+            select(col(Concern.received_at), col(Concern.first_decided_at)).where(
+                window, col(Concern.first_decided_at).is_not(None)
+            )
+        ).all()
 
-    weeks: Counter[dt.date] = Counter()
-    monday = start - dt.timedelta(days=start.weekday())
-    while monday <= end:
-        weeks[monday] = 0
-        monday += dt.timedelta(days=7)
-    claims, decisions = [], []
-    urgent = urgent_in_target = 0
-    decided: Counter[str] = Counter()
-    by_remit: Counter[str] = Counter()
-    by_region: Counter[str] = Counter()
-    by_category: Counter[str] = Counter()
-    for received, is_urgent, category, remit, region, claimed_at, decided_at, decision in rows:
-        received = as_utc(received)
-        day = london(received).date()
-        weeks[day - dt.timedelta(days=day.weekday())] += 1
-        by_remit[remit or "none"] += 1
-        by_region[region or "unclaimed"] += 1
-        by_category[category] += 1
-        if decision:
-            decided[decision] += 1
-        if claimed_at is not None:
-            minutes = (as_utc(claimed_at) - received).total_seconds() / 60
-            claims.append(minutes)
-            if is_urgent and minutes <= policy.claim_target_urgent_min:
-                urgent_in_target += 1
-        if is_urgent:
-            urgent += 1
-        if decided_at is not None:
-            decisions.append((as_utc(decided_at) - received).total_seconds() / 60)
+    claims = [_minutes(received, at) for received, at, _ in claimed]
+    urgent_in_target = sum(
+        1
+        for minutes, (_, _, is_urgent) in zip(claims, claimed, strict=True)
+        if is_urgent and minutes <= policy.claim_target_urgent_min
+    )
+    decisions = [_minutes(received, at) for received, at in first_decisions]
+    by_remit = Counter({remit or "none": n for remit, n in by_remit.items()})
+    by_region = Counter({region or "unclaimed": n for region, n in by_region.items()})
     return Figures(
         start=start,
         end=end,
-        calls=len(rows),
-        weeks=sorted(weeks.items()),
+        calls=sum(by_category.values()),
+        weeks=weeks,
         authorised=decided[Decision.AUTHORISED],
         declined=decided[Decision.DECLINED],
         claim_median_min=statistics.median(claims) if claims else None,
@@ -142,7 +115,17 @@ def figures(engine: Engine, login: str, start: dt.date, end: dt.date, policy: Po
         decision_p90_min=_p90(decisions),
         urgent_calls=urgent,
         urgent_claimed_in_target=urgent_in_target,
-        by_remit=dict(by_remit.most_common()),
-        by_region=dict(by_region.most_common()),
-        by_category=dict(by_category.most_common()),
+        by_remit=_most_first(by_remit),
+        by_region=_most_first(by_region),
+        by_category=_most_first(by_category),
     )
+
+
+def _minutes(received: dt.datetime, at: dt.datetime | None) -> float:
+    assert at is not None  # selected where it is set
+    return (as_utc(at) - as_utc(received)).total_seconds() / 60
+
+
+def _most_first(counts: Counter[str]) -> dict[str, int]:
+    """Largest first; equal counts by name, so that the screen's order never depends on the database's."""
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))

@@ -1,0 +1,87 @@
+"""The statistics screen's figures for a month and for a year, from 100,000, 300,000 and
+1,000,000 closed calls (targets: a month within 100 ms, a year within 250 ms), beside a floor:
+one bare SQL count of the period's calls by category on the same index.
+
+Run: python bench/figures.py [--db URL] [--sizes 100000,300000,1000000] [--runs 5]
+(--db: an empty PostgreSQL database, rebuilt for each size)
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import text
+
+import benchdb
+from helpdesk.domain.policy import load_policy
+from helpdesk.shipped import shipped_file
+from helpdesk.store import statistics as figures_module
+from helpdesk.store.engine import make_engine, sqlite_url
+from helpdesk.store.review_queries import london_midnight
+
+
+def floor_ms(engine, start: dt.date, end: dt.date) -> float:
+    started = time.perf_counter()
+    with engine.connect() as connection:
+        connection.execute(
+            text(
+                "SELECT category, count(*) FROM concern WHERE received_at >= :low AND received_at < :high "
+                "GROUP BY category"
+            ),
+            {"low": london_midnight(start), "high": london_midnight(end + dt.timedelta(days=1))},
+        ).all()
+    return (time.perf_counter() - started) * 1000
+
+
+def timed_ms(engine, start: dt.date, end: dt.date, policy) -> tuple[float, int]:
+    started = time.perf_counter()
+    found = figures_module.figures(engine, "lpark", start, end, policy)
+    return (time.perf_counter() - started) * 1000, found.calls
+
+
+def reset(url: str) -> None:
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--db", help="an empty PostgreSQL database URL (default: new SQLite files)")
+    parser.add_argument("--sizes", default="100000,300000,1000000")
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    policy = load_policy(shipped_file("policy.toml"))
+    end = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
+    periods = {"month": end - dt.timedelta(days=29), "year": end - dt.timedelta(days=364)}
+    with tempfile.TemporaryDirectory() as folder:
+        for size in (int(n) for n in args.sizes.split(",")):
+            if args.db:
+                reset(args.db)
+            url = args.db or sqlite_url(Path(folder) / f"figures-{size}.sqlite")
+            benchdb.build(url, waiting=0, closed=size)
+            engine = make_engine(url)
+            for name, start in periods.items():
+                timed_ms(engine, start, end, policy)  # warm
+                runs = [timed_ms(engine, start, end, policy) for _ in range(args.runs)]
+                floors = [floor_ms(engine, start, end) for _ in range(args.runs)]
+                took, calls = statistics.median(r[0] for r in runs), runs[0][1]
+                floor = statistics.median(floors)
+                target = 100 if name == "month" else 250
+                print(
+                    f"{size:>9,} closed on {url.split(':')[0]}: a {name} ({calls:,} calls) {took:,.0f} ms "
+                    f"(target {target} ms); floor, one count by category: {floor:,.0f} ms",
+                    flush=True,
+                )
+            engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,216 @@
+"""The figures read from what each call keeps (first claim, first decision, decision in force)
+on the received_at index give exactly what they gave when they were grouped from the audit
+trail: the earlier computation is kept here as the reference and both run on random calls."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import statistics
+from collections import Counter
+
+import pytest
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import aliased
+from sqlmodel import col
+from test_review_and_records import handled
+
+from helpdesk.clock import as_utc, london
+from helpdesk.domain.intake import validate_concern
+from helpdesk.domain.pause import Decision, PauseDecisionInput
+from helpdesk.domain.refusals import Refused
+from helpdesk.domain.types import EventKind
+from helpdesk.store import commands
+from helpdesk.store import statistics as statistics_module
+from helpdesk.store.models import Concern, Event, Inspection, PauseDecision, Staff
+from helpdesk.store.review_queries import london_midnight
+from helpdesk.store.statistics import _p90
+
+SENIORS = ["akhan", "bmorgan", "cobi", "dlewis", "efarah", "gsingh", "hwalsh", "jbrooks", "kmensah", "lpark"]
+URNS = ["930037", "931767", "932543", "933179", "935455", "931196"]
+CATEGORIES = ["wellbeing", "pause_request", "inspector_conduct", "inspection_process", "other"]
+
+
+def figures_from_the_trail(engine, start, end, policy):
+    """Calls received from `start` to `end` (inclusive, London days)."""
+    first_claim = (
+        select(col(Event.concern_id), func.min(col(Event.at)).label("at"))
+        .where(col(Event.kind) == EventKind.CLAIMED)
+        .group_by(col(Event.concern_id))
+        .subquery()
+    )
+    first_decision = (
+        select(col(Event.concern_id), func.min(col(Event.at)).label("at"))
+        .where(col(Event.kind) == EventKind.DECISION)
+        .group_by(col(Event.concern_id))
+        .subquery()
+    )
+    latest_decision = (
+        select(col(PauseDecision.decision))
+        .where(col(PauseDecision.concern_id) == col(Concern.id))
+        .order_by(col(PauseDecision.id).desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    holder = aliased(Staff)
+    statement = (
+        select(
+            col(Concern.received_at),
+            col(Concern.urgent),
+            col(Concern.category),
+            col(Inspection.remit),
+            col(holder.region),
+            first_claim.c.at,
+            first_decision.c.at,
+            latest_decision,
+        )
+        .outerjoin(Inspection, col(Inspection.id) == col(Concern.inspection_id))
+        .outerjoin(holder, col(holder.login) == col(Concern.claimed_by))
+        .outerjoin(first_claim, first_claim.c.concern_id == col(Concern.id))
+        .outerjoin(first_decision, first_decision.c.concern_id == col(Concern.id))
+        .where(
+            and_(
+                col(Concern.received_at) >= london_midnight(start),
+                col(Concern.received_at) < london_midnight(end + dt.timedelta(days=1)),
+            )
+        )
+    )
+    with engine.connect() as connection:
+        rows = connection.execute(statement).all()
+
+    weeks: Counter[dt.date] = Counter()
+    monday = start - dt.timedelta(days=start.weekday())
+    while monday <= end:
+        weeks[monday] = 0
+        monday += dt.timedelta(days=7)
+    claims, decisions = [], []
+    urgent = urgent_in_target = 0
+    decided: Counter[str] = Counter()
+    by_remit: Counter[str] = Counter()
+    by_region: Counter[str] = Counter()
+    by_category: Counter[str] = Counter()
+    for received, is_urgent, category, remit, region, claimed_at, decided_at, decision in rows:
+        received = as_utc(received)
+        day = london(received).date()
+        weeks[day - dt.timedelta(days=day.weekday())] += 1
+        by_remit[remit or "none"] += 1
+        by_region[region or "unclaimed"] += 1
+        by_category[category] += 1
+        if decision:
+            decided[decision] += 1
+        if claimed_at is not None:
+            minutes = (as_utc(claimed_at) - received).total_seconds() / 60
+            claims.append(minutes)
+            if is_urgent and minutes <= policy.claim_target_urgent_min:
+                urgent_in_target += 1
+        if is_urgent:
+            urgent += 1
+        if decided_at is not None:
+            decisions.append((as_utc(decided_at) - received).total_seconds() / 60)
+    return statistics_module.Figures(
+        start=start,
+        end=end,
+        calls=len(rows),
+        weeks=sorted(weeks.items()),
+        authorised=decided[Decision.AUTHORISED],
+        declined=decided[Decision.DECLINED],
+        claim_median_min=statistics.median(claims) if claims else None,
+        claim_p90_min=_p90(claims),
+        decision_median_min=statistics.median(decisions) if decisions else None,
+        decision_p90_min=_p90(decisions),
+        urgent_calls=urgent,
+        urgent_claimed_in_target=urgent_in_target,
+        by_remit=dict(by_remit.most_common()),
+        by_region=dict(by_region.most_common()),
+        by_category=dict(by_category.most_common()),
+    )
+
+
+def random_calls(engine, clock, seed: int) -> None:
+    """Calls over three weeks: claimed after random waits or never, some released and claimed
+    again (the first claim counts), pause requests declined once or twice (the later one is in
+    force), and a few authorised pauses with their whole record."""
+    rng = random.Random(seed)
+    base = clock.now() - dt.timedelta(days=21)
+    for n in range(70):
+        at = base + dt.timedelta(minutes=rng.uniform(0, 21 * 24 * 60))
+        category = rng.choice(CATEGORIES)
+        concern = validate_concern(
+            urn=rng.choice(URNS),
+            caller_name="Random Caller",
+            caller_role="headteacher",
+            phone="0113 496 0777",
+            category=category,
+            summary=f"Random call {n}",
+            urgent=rng.random() < 0.4,
+        )
+        concern_id = commands.log_concern(engine, concern, "rdouglas", at)
+        if rng.random() < 0.15:
+            continue  # never claimed
+        when = at + dt.timedelta(seconds=rng.uniform(20, 40 * 60))
+        senior = rng.choice(SENIORS)
+        try:
+            commands.claim(engine, concern_id, senior, when)
+        except Refused:
+            continue  # not independent of it
+        if rng.random() < 0.3:  # handed back and taken again: the first claim still counts
+            commands.release(engine, concern_id, senior, "Back to the queue", when + dt.timedelta(minutes=3))
+            try:
+                commands.claim(engine, concern_id, "lpark", when + dt.timedelta(minutes=rng.uniform(4, 30)))
+                senior = "lpark"
+            except Refused:
+                continue
+        if category == "pause_request" and rng.random() < 0.8:
+            decided = when
+            for _ in range(rng.choice([1, 1, 2])):  # a later decision is made later: time runs forward
+                decided += dt.timedelta(minutes=rng.uniform(5, 90))
+                entry = PauseDecisionInput(
+                    decision="declined", requested_by="headteacher", grounds="wellbeing", rationale="Supported."
+                )
+                commands.record_pause_decision(engine, concern_id, senior, entry, POLICY, decided)
+    for days_ago in (1, 4, 9):
+        handled(engine, clock, pause="authorised", senior="bmorgan", caller=1, days_ago=days_ago)
+
+
+from helpdesk.domain.policy import load_policy  # noqa: E402
+from helpdesk.shipped import shipped_file  # noqa: E402
+
+POLICY = load_policy(shipped_file("policy.toml"))
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_figures_match_those_grouped_from_the_trail(engine, clock, seed):
+    random_calls(engine, clock, seed)
+    today = clock.now().date()
+    for start, end in (
+        (today - dt.timedelta(days=28), today),  # all of it
+        (today - dt.timedelta(days=13), today - dt.timedelta(days=7)),  # one week in the middle
+        (today - dt.timedelta(days=3), today - dt.timedelta(days=3)),  # one day
+        (today + dt.timedelta(days=1), today + dt.timedelta(days=8)),  # nothing
+    ):
+        new = statistics_module.figures(engine, "lpark", start, end, POLICY)
+        old = figures_from_the_trail(engine, start, end, POLICY)
+        assert new == old, (start, end)
+    whole = statistics_module.figures(engine, "lpark", today - dt.timedelta(days=28), today, POLICY)
+    assert whole.calls >= 70 and whole.claim_median_min and whole.decision_p90_min  # not a vacuous match
+    assert whole.authorised == 3 and whole.declined > 0
+
+
+def test_upgrading_fills_in_what_each_call_keeps_from_the_trail(engine, clock):
+    """Revision 0008 on a record made before calls kept their first claim and decision: the
+    columns are filled in from the audit trail and the decisions, and the figures still match."""
+    from sqlalchemy import text
+
+    from helpdesk.store.schema import upgrade
+
+    random_calls(engine, clock, 3)
+    with engine.begin() as connection:  # the record as revision 0007 left it
+        for column in ("first_claimed_at", "first_decided_at", "decision_in_force"):
+            connection.execute(text(f"ALTER TABLE concern DROP COLUMN {column}"))
+        connection.execute(text("UPDATE alembic_version SET version_num = '0007'"))
+    upgrade(engine)
+    today = clock.now().date()
+    start = today - dt.timedelta(days=28)
+    assert statistics_module.figures(engine, "lpark", start, today, POLICY) == figures_from_the_trail(
+        engine, start, today, POLICY
+    )
