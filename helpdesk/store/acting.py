@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Engine, select
 from sqlmodel import Session, col
 
 from helpdesk.domain.permissions import Permission, account_refusal, permission_refusal
@@ -36,3 +36,9 @@ def acting_member(db: Connection | Session, login: str, permission: Permission |
     if permission is not None and (reason := permission_refusal(member.role, permission)):
         raise NotPermitted(reason)
     return member
+
+
+def check_acting(engine: Engine, login: str, permission: Permission | None = None) -> None:
+    """acting_member in a connection of its own, for reads that take no login themselves."""
+    with engine.connect() as connection:
+        acting_member(connection, login, permission)

@@ -17,8 +17,10 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from helpdesk.clock import Clock, london
+from helpdesk.domain.permissions import Permission
 from helpdesk.domain.policy import Policy
 from helpdesk.store import presence, queries
+from helpdesk.store.acting import check_acting
 from helpdesk.store.faults import DatabaseUnavailable, describe_fault
 from helpdesk.store.queries import ConcernListing, QueueRow, SchoolLookup, StaffMember
 from helpdesk.store.review_queries import unread_feedback
@@ -75,16 +77,23 @@ class Desk:
 
     # --- the queue and intake ----------------------------------------------------------------
 
+    def _acting(self, permission: Permission | None = None) -> None:
+        """The member of staff still has an active account allowed this (for reads that take no
+        login of their own; commands and the other queries check in their own transaction)."""
+        check_acting(self.engine, self.login, permission)
+
     def open_queue(self) -> list[QueueRow]:
+        self._acting(Permission.OPEN_CALLS)
         return queries.open_queue(self.engine)
 
     def viewers(self) -> dict[int, list[str]]:
-        return presence.viewers(self.engine, self.now())
+        return presence.viewers(self.engine, self.now())  # who is looking: no record, no personal data
 
     def unread_feedback(self) -> int:
         return unread_feedback(self.engine, self.login)
 
     def look_up_school(self, urn: str) -> SchoolLookup | None:
+        self._acting(Permission.LOG_CONCERN)
         return queries.look_up_school(self.engine, urn, self.today())
 
     def log_concern(self, concern: NewConcern) -> int:
@@ -115,6 +124,7 @@ class Desk:
         commands.release(self.engine, concern_id, self.login, reason, self.now())
 
     def claiming_staff(self) -> list[StaffMember]:
+        self._acting(Permission.REASSIGN)
         return queries.claiming_staff(self.engine)
 
     def reassign(self, concern_id: int, new_holder: str, reason: str) -> None:
@@ -148,6 +158,7 @@ class Desk:
     def school_inspections(self, urn: str) -> list[InspectionChoice]:
         from helpdesk.store.call_queries import school_inspections
 
+        self._acting(Permission.OPEN_CALLS)
         return school_inspections(self.engine, urn)
 
     def link_inspection(
@@ -251,11 +262,13 @@ class Desk:
         return count
 
     def list_concerns(self, status: str | None = None) -> list[ConcernListing]:
+        self._acting(Permission.OPEN_CALLS)
         return queries.list_concerns(self.engine, status=status)
 
     def plan_purge(self, closed_before: dt.date) -> PurgePlan:
         from helpdesk.store.purge import plan_purge
 
+        self._acting(Permission.PURGE)
         return plan_purge(self.engine, closed_before)
 
     def purge(self, closed_before: dt.date) -> int:

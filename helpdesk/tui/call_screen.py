@@ -376,6 +376,9 @@ class CallScreen(DataScreen):
         except DatabaseUnavailable as error:
             self.post_message(self.Done(f"Cannot check who may review — {unavailable(error)}. Try again."))
             return
+        except Refused as refused:  # the account itself (deactivated since the console opened)
+            self.post_message(self.Done(str(refused)))
+            return
         self.app.call_from_thread(self.open_form, ReviewForm(self.shown), refusal=refusal)
 
     @work(thread=True, group="call-action")
@@ -388,9 +391,19 @@ class CallScreen(DataScreen):
         except DatabaseUnavailable as error:
             self.post_message(self.Done(f"Cannot list the school's inspections — {unavailable(error)}. Try again."))
             return
+        except Refused as refused:
+            self.post_message(self.Done(str(refused)))
+            return
         self.app.call_from_thread(self.open_form, InspectionForm(self.shown, inspections))
 
     @work(thread=True, group="call-action")
     def action_reassign(self) -> None:
-        seniors = self.app.desk.claiming_staff()
+        try:
+            seniors = self.app.desk.claiming_staff()
+        except DatabaseUnavailable as error:
+            self.post_message(self.Done(f"Cannot list who could take the call — {unavailable(error)}. Try again."))
+            return
+        except Refused as refused:
+            self.post_message(self.Done(str(refused)))
+            return
         self.app.call_from_thread(self.open_form, ReassignForm(self.shown, seniors))

@@ -8,6 +8,7 @@ from textual.app import ComposeResult
 from textual.widgets import Checkbox, Input, Select, Static, TextArea
 
 from helpdesk.domain.intake import ConcernInvalid, check_urn, validate_concern
+from helpdesk.domain.refusals import Refused
 from helpdesk.domain.types import CallerRole, Category
 from helpdesk.store.faults import DatabaseUnavailable, unavailable
 from helpdesk.store.queries import SchoolLookup
@@ -50,6 +51,9 @@ class IntakeForm(FormScreen):
             found = self.app.desk.look_up_school(urn)
         except DatabaseUnavailable as error:
             self.app.call_from_thread(self.show_school, urn, None, f"Cannot look the URN up — {unavailable(error)}")
+            return
+        except Refused as refused:
+            self.app.call_from_thread(self.show_school, urn, None, str(refused))
             return
         self.app.call_from_thread(self.show_school, urn, found, None if found else f"No school with URN {urn}")
 

@@ -9,6 +9,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
+from helpdesk.domain.refusals import Refused
 from helpdesk.store.faults import DatabaseUnavailable, describe_fault
 from helpdesk.tui.messages import DatabaseChanged, DatabaseTrouble
 
@@ -45,11 +46,16 @@ class DataScreen(Screen):
 
     def post_loaded(self, read: Callable[[], Message | None]) -> None:
         """In a load worker: post the message `read` builds from the database; if the database
-        cannot be reached, the banner says why and what is on screen stays."""
+        cannot be reached, the banner says why and what is on screen stays. If the store refuses
+        this person the read (an account deactivated, a role changed since the console opened),
+        a notification says so and what is on screen stays."""
         try:
             loaded = read()
         except DatabaseUnavailable as error:  # any database fault shows in the banner
             self.post_message(DatabaseTrouble(describe_fault(error)))
+            return
+        except Refused as refused:
+            self.app.call_from_thread(self.notify, str(refused), severity="error", title="Refused", timeout=20)
             return
         if loaded is not None:
             self.post_message(loaded)

@@ -27,5 +27,22 @@ def test_a_database_fault_is_one_exception_with_one_sentence(tmp_path, engine, c
     desk = Desk(empty, member, clock, policy)
     with pytest.raises(DatabaseUnavailable) as fault:
         desk.open_queue()
-    assert str(fault.value) == "the database is unavailable (no such table: concern)"
+    assert str(fault.value) == "the database is unavailable (no such table: staff)"  # who acts is checked first
     assert isinstance(fault.value.__cause__, Exception)  # the database's own error is kept
+
+
+def test_a_desk_whose_account_was_deactivated_reads_nothing_more(engine, clock, policy):
+    """The desk is made when the console starts; an account deactivated since is refused at
+    the next read, as at the next write."""
+    from sqlalchemy import update
+
+    from helpdesk.store.acting import NotPermitted
+    from helpdesk.store.models import Staff
+
+    desk = Desk(engine, staff_member(engine, "gsingh"), clock, policy)
+    assert desk.open_queue() == []
+    with engine.begin() as connection:
+        connection.execute(update(Staff).where(Staff.login == "gsingh").values(active=False))
+    for read in (desk.open_queue, desk.list_concerns, lambda: desk.look_up_school("930037")):
+        with pytest.raises(NotPermitted, match="inactive"):
+            read()

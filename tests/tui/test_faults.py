@@ -74,3 +74,21 @@ async def test_an_action_that_could_not_be_saved_says_so_and_can_be_retried(make
         await settle(pilot)
         assert isinstance(app.screen, CallScreen)
         assert any("Advised a pause until tomorrow." in entry.text for entry in app.screen.detail.timeline)
+
+
+async def test_an_account_deactivated_while_the_console_is_open_is_told_not_crashed(make_app, engine):
+    """The store refuses every read to an inactive account: the queue says so and stays up."""
+    from sqlalchemy import update
+
+    from helpdesk.store.models import Staff
+
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        rows = app.screen.query_one(DataTable).row_count
+        with engine.begin() as connection:
+            connection.execute(update(Staff).where(Staff.login == app.staff.login).values(active=False))
+        await pilot.press("r")
+        await settle(pilot)
+        assert any("is inactive" in n.message for n in app._notifications)
+        assert app.is_running and app.screen.query_one(DataTable).row_count == rows
