@@ -20,6 +20,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
+import benchdb
 from helpdesk.domain.audit_chain import GENESIS, event_hash
 from helpdesk.domain.types import EventKind
 from helpdesk.store.audit import record_event, verify_chain
@@ -94,14 +95,6 @@ def one_size(url: str, count: int) -> tuple[float, float, float]:
     return walked, bare, appended
 
 
-def reset(url: str) -> None:
-    engine = make_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--db", help="an empty PostgreSQL database URL (default: new SQLite files)")
@@ -112,7 +105,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         for count in sizes:
             if args.db:
-                reset(args.db)
+                benchdb.empty_postgres(args.db)
             url = args.db or sqlite_url(Path(folder) / f"audit-{count}.sqlite")
             results[count] = one_size(url, count)
             walked, bare, appended = results[count]

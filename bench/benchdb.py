@@ -86,6 +86,17 @@ def build(url: str, waiting: int, closed: int, racers: int = 0) -> None:
     engine.dispose()
 
 
+def empty_postgres(url: str) -> None:
+    """Empty the PostgreSQL database a benchmark was given, before it builds a size."""
+    from sqlalchemy import text
+
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]

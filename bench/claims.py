@@ -20,12 +20,10 @@ from pathlib import Path
 import benchdb
 
 
-def claimer(url: str, login: str, ids: list[int], ready, start, seconds: float, results) -> None:
+def race(login: str, ids: list[int], ready, start, seconds: float, results, attempt) -> None:
+    """Try `attempt(concern_id)` (1 if won, 0 or Refused if not) on random calls until time is up."""
     from helpdesk.domain.refusals import Refused
-    from helpdesk.store.commands import claim
-    from helpdesk.store.engine import make_engine
 
-    engine = make_engine(url)
     rng = random.Random(login)
     latencies, won, errors = [], 0, 0
     ready.put(login)
@@ -35,14 +33,26 @@ def claimer(url: str, login: str, ids: list[int], ready, start, seconds: float, 
         concern_id = rng.choice(ids)
         began = time.perf_counter()
         try:
-            claim(engine, concern_id, login, dt.datetime.now(dt.UTC))
-            won += 1
+            won += attempt(concern_id)
         except Refused:
             pass
         except Exception:  # noqa: BLE001 - counted: "database is locked" and the like
             errors += 1
         latencies.append((time.perf_counter() - began) * 1000)
     results.put((won, errors, latencies))
+
+
+def claimer(url: str, login: str, ids: list[int], ready, start, seconds: float, results) -> None:
+    from helpdesk.store.commands import claim
+    from helpdesk.store.engine import make_engine
+
+    engine = make_engine(url)
+
+    def attempt(concern_id: int) -> int:
+        claim(engine, concern_id, login, dt.datetime.now(dt.UTC))
+        return 1
+
+    race(login, ids, ready, start, seconds, results, attempt)
 
 
 def bare_claimer(url: str, login: str, ids: list[int], ready, start, seconds: float, results) -> None:
@@ -52,26 +62,13 @@ def bare_claimer(url: str, login: str, ids: list[int], ready, start, seconds: fl
     from helpdesk.store.engine import make_engine, writer
 
     engine = writer(make_engine(url))
-    rng = random.Random(login)
-    latencies, won, errors = [], 0, 0
-    ready.put(login)
-    start.wait()
-    stop = time.monotonic() + seconds
-    while time.monotonic() < stop:
-        concern_id = rng.choice(ids)
-        began = time.perf_counter()
-        try:
-            with engine.begin() as connection:
-                won += connection.execute(
-                    text(
-                        "UPDATE concern SET status = 'claimed', claimed_by = :login WHERE id = :id AND status = 'waiting'"
-                    ),
-                    {"login": login, "id": concern_id},
-                ).rowcount
-        except Exception:  # noqa: BLE001
-            errors += 1
-        latencies.append((time.perf_counter() - began) * 1000)
-    results.put((won, errors, latencies))
+    update = text("UPDATE concern SET status = 'claimed', claimed_by = :login WHERE id = :id AND status = 'waiting'")
+
+    def attempt(concern_id: int) -> int:
+        with engine.begin() as connection:
+            return connection.execute(update, {"login": login, "id": concern_id}).rowcount
+
+    race(login, ids, ready, start, seconds, results, attempt)
 
 
 def hog(stop) -> None:

@@ -44,14 +44,6 @@ def timed_ms(engine, start: dt.date, end: dt.date, policy) -> tuple[float, int]:
     return (time.perf_counter() - started) * 1000, found.calls
 
 
-def reset(url: str) -> None:
-    engine = make_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--db", help="an empty PostgreSQL database URL (default: new SQLite files)")
@@ -64,7 +56,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         for size in (int(n) for n in args.sizes.split(",")):
             if args.db:
-                reset(args.db)
+                benchdb.empty_postgres(args.db)
             url = args.db or sqlite_url(Path(folder) / f"figures-{size}.sqlite")
             benchdb.build(url, waiting=0, closed=size)
             engine = make_engine(url)

@@ -20,6 +20,21 @@ def import_samples(engine, now: dt.datetime) -> None:
     demo.import_samples(engine, now, "root")
 
 
+def grace_ellis(**changes):
+    """A checked concern from the head of Thornhill (URN 930037), distressed; `changes` override."""
+    from helpdesk.domain.intake import validate_concern
+
+    fields = dict(
+        urn="930037",
+        caller_name="Grace Ellis",
+        caller_role="headteacher",
+        phone="0113 496 0777",
+        category="wellbeing",
+        summary="Head is distressed",
+    )
+    return validate_concern(**{**fields, **changes})
+
+
 def seed_queue(engine, clock, ages_min=(42, 31, 18, 12, 9, 6, 3, 1), seed: int = 11) -> list[int]:
     """Concerns logged `ages_min` minutes before the clock, from a fixed random seed."""
     rng = random.Random(seed)

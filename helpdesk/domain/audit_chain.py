@@ -46,6 +46,16 @@ def event_hash(
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+def chained(
+    *, id: int, at: dt.datetime, actor: str, kind: str, concern_id: int | None, details: str, prev_hash: str
+) -> ChainedEvent:
+    """A new event following `prev_hash`, with its own hash."""
+    digest = event_hash(
+        id=id, at=at, actor=actor, kind=kind, concern_id=concern_id, details=details, prev_hash=prev_hash
+    )
+    return ChainedEvent(id, at, actor, kind, concern_id, details, prev_hash, digest)
+
+
 @dataclass(frozen=True)
 class Break:
     """Where the chain first fails, and how, in words."""

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Engine, insert, select, text
 from sqlmodel import Session, col
 
 from helpdesk.clock import as_utc
-from helpdesk.domain.audit_chain import GENESIS, Anchor, Break, ChainedEvent, check_link, event_hash
+from helpdesk.domain.audit_chain import GENESIS, Anchor, Break, ChainedEvent, chained, check_link
 from helpdesk.domain.types import EventKind
 from helpdesk.store.models import Event
 
@@ -63,28 +63,16 @@ def record_event(
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
     head = session.execute(select(col(Event.id), col(Event.hash)).order_by(col(Event.id).desc()).limit(1)).first()
     event_id, prev_hash = (head.id + 1, head.hash) if head else (1, GENESIS)
-    at = as_utc(at)
-    encoded = json.dumps(details, sort_keys=True, default=str)
-    session.execute(
-        insert(Event).values(
-            id=event_id,
-            concern_id=concern_id,
-            actor=actor,
-            kind=kind.value,
-            at=at,
-            details=encoded,
-            prev_hash=prev_hash,
-            hash=event_hash(
-                id=event_id,
-                at=at,
-                actor=actor,
-                kind=kind.value,
-                concern_id=concern_id,
-                details=encoded,
-                prev_hash=prev_hash,
-            ),
-        )
+    event = chained(
+        id=event_id,
+        at=as_utc(at),
+        actor=actor,
+        kind=kind.value,
+        concern_id=concern_id,
+        details=json.dumps(details, sort_keys=True, default=str),
+        prev_hash=prev_hash,
     )
+    session.execute(insert(Event).values(**event._asdict()))
 
 
 # --- verifying -------------------------------------------------------------------------------

@@ -13,21 +13,14 @@ from sqlalchemy.exc import DatabaseError
 from sqlmodel import Session
 
 from helpdesk.domain.audit_chain import GENESIS, Anchor, event_hash
-from helpdesk.domain.intake import validate_concern
 from helpdesk.store import commands
 from helpdesk.store.audit import chain_head, verify_chain
 from helpdesk.store.models import Event
+from support import grace_ellis
 
 
 def some_history(engine, clock, calls=3) -> None:
-    concern = validate_concern(
-        urn="930037",
-        caller_name="Grace Ellis",
-        caller_role="headteacher",
-        phone="0113 496 0777",
-        category="wellbeing",
-        summary="Head is distressed",
-    )
+    concern = grace_ellis()
     for n in range(calls):
         at = clock.now() + dt.timedelta(minutes=n)
         concern_id = commands.log_concern(engine, concern, "rdouglas", at)

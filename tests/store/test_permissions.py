@@ -9,27 +9,19 @@ import pytest
 from sqlalchemy import func, select
 from test_review_and_records import handled, policy
 
-from helpdesk.domain.intake import validate_concern
 from helpdesk.store import commands, export, statistics
 from helpdesk.store.acting import NotPermitted
 from helpdesk.store.call_queries import call_detail
 from helpdesk.store.models import Concern, Event
 from helpdesk.store.review_queries import ClosedCallFilter, closed_calls, learning_reviews, my_feedback
+from support import grace_ellis
 
 NO_ACCOUNT = "No staff account for login 'mallory'"
 INACTIVE = "The staff account 'zkerr' is inactive"
 
 
 def concern():
-    return validate_concern(
-        urn="930037",
-        caller_name="Grace Ellis",
-        caller_role="headteacher",
-        phone="0113 496 0777",
-        category="wellbeing",
-        summary="Head is distressed",
-        urgent=True,
-    )
+    return grace_ellis(urgent=True)
 
 
 def event_count(engine):

@@ -13,11 +13,11 @@ import pytest
 from sqlalchemy import make_url, text
 from sqlalchemy.exc import DatabaseError
 
-from helpdesk.domain.intake import validate_concern
 from helpdesk.store import commands
 from helpdesk.store.audit import verify_chain
 from helpdesk.store.engine import make_engine
 from helpdesk.store.schema import GrantRefused, console_role, grant_console_role, upgrade
+from support import grace_ellis
 
 POSTGRES_URL = os.environ.get("HELPDESK_TEST_POSTGRES_URL", "")
 
@@ -53,14 +53,7 @@ def owner_and_console(postgres_template):
 def test_the_console_role_runs_the_helpline(owner_and_console):
     _, console, _ = owner_and_console
     now = dt.datetime(2026, 11, 18, 9, tzinfo=dt.UTC)
-    concern = validate_concern(
-        urn="930037",
-        caller_name="Grace Ellis",
-        caller_role="headteacher",
-        phone="0113 496 0777",
-        category="wellbeing",
-        summary="Head is distressed",
-    )
+    concern = grace_ellis()
     concern_id = commands.log_concern(console, concern, "rdouglas", now)
     commands.claim(console, concern_id, "akhan", now)
     commands.add_advice(console, concern_id, "akhan", "Advice", now)

@@ -15,7 +15,7 @@ from helpdesk.store.engine import make_engine, sqlite_url
 from helpdesk.store.faults import DatabaseUnavailable
 from helpdesk.store.models import Concern, Event
 from helpdesk.store.queries import staff_member
-from support import seed_queue
+from support import grace_ellis, seed_queue
 
 
 def companions(path):
@@ -41,16 +41,8 @@ def test_writes_into_a_deleted_database_are_refused_and_nothing_is_recreated(db_
 
 
 def desk_concern():
-    from helpdesk.domain.intake import validate_concern
 
-    return validate_concern(
-        urn="930037",
-        caller_name="Grace Ellis",
-        caller_role="headteacher",
-        phone="0113 496 0777",
-        category="wellbeing",
-        summary="Head is distressed",
-    )
+    return grace_ellis()
 
 
 def test_writes_into_a_replaced_database_are_refused_and_the_new_file_is_untouched(db_path, tmp_path, clock):
