@@ -37,8 +37,9 @@ async def shoot(engine, login: str, name: str, size: tuple[int, int], steps) -> 
 
 async def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
-        engine = make_engine(sqlite_url(Path(folder) / "screens.sqlite"))
-        seed_demo(engine, FrozenClock(CLOCK))
+        path = Path(folder) / "screens.sqlite"
+        engine = make_engine(sqlite_url(path), create=True)
+        seed_demo(engine, FrozenClock(CLOCK), path)
         waiting = next(
             row.id for row in queries.open_queue(engine) if row.status == "waiting" and row.category == "pause_request"
         )
