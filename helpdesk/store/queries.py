@@ -143,6 +143,16 @@ def count_concerns(engine: Engine) -> int:
         return connection.scalar(select(func.count()).select_from(Concern)) or 0
 
 
+def events_since(engine: Engine, after_id: int) -> tuple[int, frozenset[str]]:
+    """The newest event's id and the kinds of the events after `after_id` (what changed)."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(col(Event.kind), func.max(col(Event.id))).where(col(Event.id) > after_id).group_by(col(Event.kind))
+        ).all()
+    newest = max((int(last) for _, last in rows if last is not None), default=after_id)
+    return newest, frozenset(kind for kind, _ in rows)
+
+
 def latest_event_id(engine: Engine) -> int:
     """The newest audit event (0 before the first). Every change to the record writes one, so a
     reader that has seen this id has seen everything but presence, which writes none."""

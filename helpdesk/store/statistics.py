@@ -17,9 +17,23 @@ from helpdesk.clock import as_utc
 from helpdesk.domain.pause import Decision
 from helpdesk.domain.permissions import Permission
 from helpdesk.domain.policy import Policy
+from helpdesk.domain.types import EventKind
 from helpdesk.store.acting import acting_member
 from helpdesk.store.models import Concern, Inspection, Staff
 from helpdesk.store.review_queries import london_midnight
+
+# The audit events after which the figures can differ: a call received, first claimed, handed
+# to someone of another region or back to the queue, a pause decided, staff imported (regions).
+FIGURE_EVENTS = frozenset(
+    {
+        EventKind.LOGGED,
+        EventKind.CLAIMED,
+        EventKind.RELEASED,
+        EventKind.REASSIGNED,
+        EventKind.DECISION,
+        EventKind.IMPORTED,
+    }
+)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from helpdesk.store import presence
 from helpdesk.store.changes import ChangeFeed
 from helpdesk.store.desk import Desk
 from helpdesk.store.faults import describe_fault
-from helpdesk.store.queries import StaffMember, latest_event_id
+from helpdesk.store.queries import StaffMember, events_since, latest_event_id
 from helpdesk.tui.help_screen import HelpScreen
 from helpdesk.tui.keys import KeysInOrder
 from helpdesk.tui.messages import DatabaseChanged, DatabaseTrouble
@@ -76,6 +76,7 @@ class HelpdeskApp(KeysInOrder):
         it (and reload) when it comes back."""
         feed = ChangeFeed(self.engine, self.quitting)
         worker = get_current_worker()
+        kinds: frozenset[str] | None = None
         trouble: str | None = None
         seen_event: int | None = None  # the newest audit event the screens have been told of
         try:
@@ -85,8 +86,8 @@ class HelpdeskApp(KeysInOrder):
                         seen_event = latest_event_id(self.engine)
                     changed = feed.wait(CHANGE_WAIT_SECONDS)
                     if changed:
-                        newest = latest_event_id(self.engine)
-                        records, seen_event = newest != seen_event, newest
+                        seen_event, kinds = events_since(self.engine, seen_event)
+                        records = bool(kinds)
                 except Exception as error:  # noqa: BLE001 - any database fault shows as a banner
                     if describe_fault(error) != trouble:
                         trouble = describe_fault(error)
@@ -97,14 +98,15 @@ class HelpdeskApp(KeysInOrder):
                     trouble = None
                     self.post_message(DatabaseTrouble(None))
                     changed = records = True
+                    kinds = None  # after a fault: anything may have changed
                 if changed:
-                    self.post_message(DatabaseChanged(records))
+                    self.post_message(DatabaseChanged(records, kinds))
         finally:
             feed.close()
 
     def on_database_changed(self, message: DatabaseChanged) -> None:
         for screen in self.screen_stack:
-            screen.post_message(DatabaseChanged(message.records))
+            screen.post_message(DatabaseChanged(message.records, message.kinds))
 
     def on_database_trouble(self, message: DatabaseTrouble) -> None:
         for screen in self.screen_stack:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -11,11 +12,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import Footer, Sparkline, Static
 
 from helpdesk.clock import london
 from helpdesk.domain.types import Category, Remit
-from helpdesk.store.statistics import Figures
+from helpdesk.store.statistics import FIGURE_EVENTS, Figures
+from helpdesk.tui.messages import DatabaseChanged
 from helpdesk.tui.widgets import DataScreen, TroubleBanner
 
 PERIODS = [1, 4, 8, 13, 26, 52]  # weeks
@@ -70,7 +73,29 @@ class StatisticsScreen(DataScreen):
             yield Static("", id="by-category", classes="chart")
         yield Footer()
 
+    RELOAD_AT_MOST_EVERY = 10.0  # seconds, while changes stream in
+
     def on_mount(self) -> None:
+        self.loaded_at = -self.RELOAD_AT_MOST_EVERY
+        self.reload_timer: Timer | None = None
+        self.load()
+
+    def on_database_changed(self, message: DatabaseChanged) -> None:
+        """Recompute only after a change the figures are made from (not a call being viewed or
+        advised), and at most every RELOAD_AT_MOST_EVERY seconds: changes in between wait for it."""
+        message.prevent_default()  # instead of DataScreen's reload on every change
+        if not message.records or (message.kinds is not None and not message.kinds & FIGURE_EVENTS):
+            return
+        if self.reload_timer is not None:
+            return  # already due
+        wait = self.loaded_at + self.RELOAD_AT_MOST_EVERY - time.monotonic()
+        if wait <= 0:
+            self.load()
+        else:
+            self.reload_timer = self.set_timer(wait, self.reload_when_due)
+
+    def reload_when_due(self) -> None:
+        self.reload_timer = None
         self.load()
 
     def period(self) -> tuple[dt.date, dt.date]:
@@ -80,6 +105,7 @@ class StatisticsScreen(DataScreen):
 
     @work(thread=True, exclusive=True, group="statistics-load")
     def load(self) -> None:
+        self.loaded_at = time.monotonic()
         start, end = self.period()
         self.post_loaded(lambda: self.Loaded(self.app.desk.figures(start, end)))
 

@@ -222,3 +222,39 @@ def test_statistics_screen(snap_compare, engine, clock, policy, history, size):
         await settle(pilot)
 
     assert snap_compare(console(engine, clock, policy, "lpark"), terminal_size=size, run_before=run_before)
+
+
+async def test_statistics_recompute_only_after_changes_to_their_figures_and_at_most_so_often(
+    engine, clock, policy, monkeypatch
+):
+    """A call being viewed or advised changes no figure: nothing is recomputed. A burst of new
+    calls is recomputed once at once and once more when the interval is up, not once a call."""
+    from helpdesk.store.desk import Desk
+    from helpdesk.tui.messages import DatabaseChanged
+    from support import wait_until
+
+    computed = []
+    original = Desk.figures
+    monkeypatch.setattr(Desk, "figures", lambda desk, start, end: computed.append(1) or original(desk, start, end))
+    monkeypatch.setattr(StatisticsScreen, "RELOAD_AT_MOST_EVERY", 1.0)
+    app = console(engine, clock, policy, "lpark")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, StatisticsScreen) and len(computed) == 1
+        screen.post_message(DatabaseChanged(True, frozenset({"viewed", "advice", "contact"})))
+        screen.post_message(DatabaseChanged(False))  # presence only
+        await settle(pilot)
+        assert len(computed) == 1
+        for _ in range(5):  # five calls logged within the interval: one recompute when it is up
+            screen.post_message(DatabaseChanged(True, frozenset({"logged"})))
+        assert await wait_until(pilot, lambda: len(computed) == 2, seconds=3)
+        await pilot.pause(1.5)  # (the absence of more recomputes can only be waited for)
+        assert len(computed) == 2
+        screen.post_message(DatabaseChanged(True, frozenset({"decision"})))  # the interval is over: at once
+        await settle(pilot)
+        assert len(computed) == 3
+        screen.post_message(DatabaseChanged(True, None))  # after a fault: anything may have changed
+        assert await wait_until(pilot, lambda: len(computed) == 4, seconds=3)
