@@ -265,3 +265,27 @@ def test_purge_anonymises_old_reviewed_calls_and_keeps_the_figures(engine, calls
         purged = connection.execute(text("SELECT actor, details FROM event WHERE kind = 'purged'")).one()
     assert purged.actor == "wcole" and '"calls": 3' in purged.details
     assert call_detail(engine, calls["declined"], "lpark").caller_name == PURGED
+
+
+def test_a_purge_goes_in_batches_each_recorded_and_resumes_where_it_stopped(engine, calls, monkeypatch):
+    """Each batch is its own short transaction with its own event; a purge run again after an
+    interruption picks up what is left."""
+    import helpdesk.store.purge as purging
+
+    for concern_id in calls.values():
+        commands.review(
+            engine, concern_id, "lpark", "meets_standard", "Good call", FrozenClock("2026-11-19T09:00:00Z").now()
+        )
+    later = FrozenClock("2033-01-10T09:00:00Z")
+    monkeypatch.setattr(purging, "BATCH", 2)
+    original, batches = commands.record_event, []
+    monkeypatch.setattr(
+        purging, "record_event", lambda session, **kw: batches.append(kw["calls"]) or original(session, **kw)
+    )
+    assert purge(engine, dt.date(2026, 12, 1), "wcole", policy(), later.now()) == 3
+    assert batches == [2, 1]
+    with engine.connect() as connection:
+        events = connection.execute(text("SELECT details FROM event WHERE kind = 'purged' ORDER BY id")).scalars().all()
+        left = connection.execute(text("SELECT count(*) FROM concern WHERE caller_name != '[purged]'")).scalar()
+    assert [json.loads(details)["calls"] for details in events] == [2, 1] and left == 0
+    assert purge(engine, dt.date(2026, 12, 1), "wcole", policy(), later.now()) == 0  # nothing left: recorded as 0
