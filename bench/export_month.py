@@ -3,6 +3,7 @@ should follow the calls exported, not the table's size, and keep at least 0.7x t
 second of its floor, a plain SQL dump of the same calls written with the csv module.
 
 Run: python bench/export_month.py [--db URL] [--sizes 100000,300000]
+(--db: an empty PostgreSQL database, rebuilt for each size)
 """
 
 from __future__ import annotations
@@ -54,6 +55,8 @@ def main() -> None:
     start = end - dt.timedelta(days=29)
     for size in (int(n) for n in args.sizes.split(",")):
         with tempfile.TemporaryDirectory() as folder:
+            if args.db:
+                benchdb.empty_postgres(args.db)
             url = args.db or sqlite_url(Path(folder) / f"export-{size}.sqlite")
             benchdb.build(url, waiting=0, closed=size)
             engine = make_engine(url)
