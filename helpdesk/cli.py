@@ -200,7 +200,8 @@ def cmd_audit_verify(args, settings: Settings) -> int:
     if report.broken is not None:
         found = report.broken
         when = f" ({london_stamp(found.at)})" if found.at else ""
-        print(f"audit trail BROKEN at event {found.event_id}{when}: {found.problem}")
+        where = f" at event {found.event_id}{when}" if found.event_id is not None else ""
+        print(f"audit trail BROKEN{where}: {found.problem}")
         print(f"the {report.events:,} event(s) before it are intact", file=sys.stderr)
         return 1
     head = f"; head {report.head}" if report.head else ""

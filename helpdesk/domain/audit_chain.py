@@ -60,7 +60,7 @@ def chained(
 class Break:
     """Where the chain first fails, and how, in words."""
 
-    event_id: int
+    event_id: int | None  # None: no one event (calls whose events are missing altogether)
     at: dt.datetime | None
     problem: str
 

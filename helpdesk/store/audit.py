@@ -8,13 +8,13 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, insert, select, text
+from sqlalchemy import Connection, Engine, exists, func, insert, select, text
 from sqlmodel import Session, col
 
 from helpdesk.clock import as_utc
 from helpdesk.domain.audit_chain import GENESIS, Anchor, Break, ChainedEvent, chained, check_link
 from helpdesk.domain.types import EventKind
-from helpdesk.store.models import Event
+from helpdesk.store.models import Concern, Event
 
 # What an event's details may hold, by key. Codes, ids, counts and dates stay in a redacted
 # export; logins (a reassignment's new holder, the first admin) do not, nor does any key not
@@ -135,7 +135,32 @@ def verify_chain(
             _anchor(previous),
             Break(missing, None, "this event, kept off the host as an anchor, is no longer in the trail"),
         )
+    if orphan := _call_without_its_logging(engine):  # the trail emptied or swapped (a renamed table)
+        calls, first_id, received = orphan
+        return ChainReport(
+            count,
+            _anchor(previous),
+            Break(
+                None,
+                as_utc(received) if received else None,
+                f"{calls} call(s) on record have no 'logged' event in the trail (the first: call {first_id}): "
+                "their events were removed",
+            ),
+        )
     return ChainReport(count, _anchor(previous))
+
+
+def _call_without_its_logging(engine: Engine) -> tuple[int, int, dt.datetime | None] | None:
+    """How many calls have no 'logged' event, the first of them and when it was received."""
+    logged = exists().where(col(Event.concern_id) == col(Concern.id), col(Event.kind) == EventKind.LOGGED)
+    with engine.connect() as connection:
+        calls, first = connection.execute(
+            select(func.count(), func.min(col(Concern.id))).select_from(Concern).where(~logged)
+        ).one()
+        if not calls or first is None:
+            return None
+        received = connection.scalar(select(col(Concern.received_at)).where(col(Concern.id) == first))
+    return int(calls), int(first), received
 
 
 def chain_head(engine: Engine) -> Anchor | None:

@@ -212,3 +212,18 @@ def test_sqlite_refuses_through_its_own_command_line_library_too(engine, clock):
             with pytest.raises(sqlite3.DatabaseError, match="append-only"):
                 raw.execute(statement)
     assert verify_chain(engine).intact
+
+
+def test_a_trail_swapped_for_an_empty_one_is_caught_by_the_calls_it_no_longer_holds(engine, clock):
+    """SQLite lets anyone who can write the file rename a table (its triggers go with it) and make
+    an empty one in its place: no event was altered, yet the calls on record have no events."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("the consoles' role cannot rename tables on PostgreSQL (test_postgres_roles)")
+    some_history(engine, clock)
+    with engine.begin() as connection:
+        columns = connection.execute(text("SELECT sql FROM sqlite_master WHERE name = 'event'")).scalar()
+        connection.execute(text("ALTER TABLE event RENAME TO event_hidden"))
+        connection.execute(text(columns))  # the same table, empty
+    report = verify_chain(engine)
+    assert not report.intact and report.broken.event_id is None
+    assert "have no 'logged' event in the trail" in report.broken.problem
