@@ -152,11 +152,23 @@ def cmd_import(args, settings: Settings) -> int:
     return 0
 
 
+def runs_as_owner(engine) -> bool:
+    """Whether this process is the host's root or the database's owner."""
+    from helpdesk.store.staff_accounts import is_database_owner
+
+    return os.getuid() == 0 or is_database_owner(engine)
+
+
+def silence_stdout() -> None:
+    """Standard output's reader went away: send whatever is still written there to nowhere."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
 def cmd_staff_add_admin(args, settings: Settings) -> int:
-    from helpdesk.store.staff_accounts import add_first_admin, is_database_owner
+    from helpdesk.store.staff_accounts import add_first_admin
 
     engine = open_engine(settings)
-    if os.getuid() != 0 and not is_database_owner(engine):
+    if not runs_as_owner(engine):
         raise Refused("the first admin is added by the host's root or the database's owner")
     add_first_admin(engine, args.login, args.name, args.region, os_login(), Clock().now())
     print(f"{args.login} is the first admin; admins add the other staff with `helpdesk import staff FILE`")
@@ -170,9 +182,8 @@ def print_checked(done: int) -> None:
 def may_check_the_trail(engine, as_login: str | None) -> None:
     """Supervisors and admins; and the host's root or the database's owner (a nightly job)."""
     from helpdesk.domain.permissions import Permission, permission_refusal
-    from helpdesk.store.staff_accounts import is_database_owner
 
-    if not as_login and (os.getuid() == 0 or is_database_owner(engine)):
+    if not as_login and runs_as_owner(engine):
         return
     if reason := permission_refusal(identify(engine, as_login).role, Permission.VERIFY_AUDIT):
         raise Refused(reason)
@@ -342,7 +353,7 @@ def cmd_export(args, settings: Settings) -> int:
         count = desk.export(args.what, args.start, args.end, args.format, args.redact, out, progress=print_progress)
     except ExportInterrupted as interrupted:
         if not args.output:  # a closed pipe: nothing more is written to it, even at exit
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            silence_stdout()
         raise Refused(
             f"{interrupted}; the export is recorded in the audit trail as interrupted after "
             f"{interrupted.written} record(s)"
@@ -502,8 +513,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = resolve_settings(args.db, args.policy)
         return args.run(args, settings)
     except BrokenPipeError:  # the reader went away (`… | head`): say nothing more on standard output
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        silence_stdout()
         print("helpdesk: the output was closed before everything was written", file=sys.stderr)
     except (
         RuleRefused,

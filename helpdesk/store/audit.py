@@ -8,7 +8,7 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, exists, func, insert, select, text
+from sqlalchemy import Connection, Engine, Select, exists, func, insert, select, text
 from sqlmodel import Session, col
 
 from helpdesk.clock import as_utc
@@ -61,7 +61,7 @@ def record_event(
     dialect = session.dialect if isinstance(session, Connection) else session.get_bind().dialect
     if dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
-    head = session.execute(select(col(Event.id), col(Event.hash)).order_by(col(Event.id).desc()).limit(1)).first()
+    head = session.execute(_newest()).first()
     event_id, prev_hash = (head.id + 1, head.hash) if head else (1, GENESIS)
     event = chained(
         id=event_id,
@@ -166,10 +166,13 @@ def _call_without_its_logging(engine: Engine) -> tuple[int, int, dt.datetime | N
 def chain_head(engine: Engine) -> Anchor | None:
     """The newest event's id and hash: the anchor a supervisor keeps off the host."""
     with engine.connect() as connection:
-        head = connection.execute(
-            select(col(Event.id), col(Event.hash)).order_by(col(Event.id).desc()).limit(1)
-        ).first()
+        head = connection.execute(_newest()).first()
     return Anchor(head.id, head.hash) if head else None
+
+
+def _newest() -> Select[int | None, str]:
+    """The newest event's id and hash: the chain's head."""
+    return select(col(Event.id), col(Event.hash)).order_by(col(Event.id).desc()).limit(1)
 
 
 def _anchor(event: ChainedEvent | None) -> Anchor | None:

@@ -39,7 +39,7 @@ from helpdesk.domain.queue import priority
 from helpdesk.domain.refusals import FieldsInvalid, Refused
 from helpdesk.domain.review import review_errors, review_refusal
 from helpdesk.domain.types import ConcernStatus, EventKind, Party
-from helpdesk.store.acting import NotPermitted, acting_member
+from helpdesk.store.acting import NotPermitted, acting_member, acting_staff
 from helpdesk.store.audit import record_event
 from helpdesk.store.engine import writer
 from helpdesk.store.models import (
@@ -85,14 +85,6 @@ def count(session: Session, statement: Select[Any]) -> int:
     return session.scalar(statement) or 0
 
 
-def _staff(session: Session, login: str, permission: Permission | None = None) -> Staff:
-    """The acting member of staff (see store.acting), as the row commands compare with."""
-    acting_member(session, login, permission)
-    member = session.get(Staff, login)
-    assert member is not None  # acting_member found it in this transaction
-    return member
-
-
 def _call(session: Session, concern_id: int) -> tuple[Concern, call_rules.CallState]:
     """The concern, locked for this transaction (PostgreSQL: FOR UPDATE; SQLite: BEGIN IMMEDIATE)."""
     concern = session.scalar(select(Concern).where(col(Concern.id) == concern_id).with_for_update())
@@ -107,7 +99,7 @@ def _call(session: Session, concern_id: int) -> tuple[Concern, call_rules.CallSt
 
 
 def _handling(session: Session, concern_id: int, login: str, doing: str) -> tuple[Concern, Staff]:
-    member = _staff(session, login)
+    member = acting_staff(session, login)
     concern, state = _call(session, concern_id)
     if reason := call_rules.handling_refusal(state, login, member.role, doing):
         raise Refused(reason)
@@ -192,7 +184,7 @@ def claim(engine: Engine, concern_id: int, login: str, now: dt.datetime, attempt
     inspection the check saw) and the audit event, so the lock is held for two statements and
     of two racing claims exactly one wins and the other is told who did."""
     with Session(engine) as session:
-        member = _staff(session, login)
+        member = acting_staff(session, login)
         concern = session.get(Concern, concern_id)
         if concern is None:
             raise ClaimRefused(f"There is no concern {concern_id}")
@@ -243,7 +235,7 @@ def release(engine: Engine, concern_id: int, login: str, reason: str, now: dt.da
     """Put a claimed call back in the queue, with the reason."""
     reason = validate_free_text(reason, "reason", "Reason", limits.REASON, multiline=False)
     with _writing(engine) as session:
-        member = _staff(session, login)
+        member = acting_staff(session, login)
         concern, state = _call(session, concern_id)
         if refusal := call_rules.release_refusal(state, login, member.role):
             raise Refused(refusal)
@@ -264,7 +256,7 @@ def reassign(engine: Engine, concern_id: int, login: str, new_holder: str, reaso
         raise FieldsInvalid({"new_holder": "Choose who to hand the call to"})
     reason = validate_free_text(reason, "reason", "Reason", limits.REASON, multiline=False)
     with _writing(engine) as session:
-        member = _staff(session, login)
+        member = acting_staff(session, login)
         concern, state = _call(session, concern_id)
         if refusal := call_rules.reassign_refusal(state, member.role, new_holder):
             raise Refused(refusal)
@@ -430,7 +422,7 @@ def link_inspection(
         concern.inspection_id = inspection.id
         session.flush()
         holder = concern.claimed_by or login
-        holder_role = member.role if holder == login else _staff(session, holder).role
+        holder_role = member.role if holder == login else acting_staff(session, holder).role
         if refusal := independence_refusal(holder_role, ties(session, holder, concern)):
             raise Refused(
                 f"Not linked: {refusal[0].lower() + refusal[1:]}, so the call must go to someone independent of it"
@@ -531,7 +523,7 @@ def countersign(engine: Engine, concern_id: int, login: str, reason: str, now: d
     their reasons."""
     reason = validate_free_text(reason, "reason", "Your reasons for countersigning", limits.COUNTERSIGN_REASON)
     with _writing(engine) as session:
-        member = _staff(session, login)
+        member = acting_staff(session, login)
         _call(session, concern_id)
         decision = _decision_in_force(session, concern_id)
         if decision is None:
@@ -640,7 +632,7 @@ def review(engine: Engine, concern_id: int, login: str, outcome: str, feedback: 
     if errors := review_errors(outcome, feedback):
         raise FieldsInvalid(errors)
     with _writing(engine) as session:
-        member = _staff(session, login)
+        member = acting_staff(session, login)
         concern, state = _call(session, concern_id)
         if reason := review_refusal(member.role, state.status, part_played(session, concern_id, login)):
             raise Refused(reason)
@@ -711,7 +703,7 @@ def part_played(session: Session, concern_id: int, login: str) -> str | None:
 def review_refusal_for(engine: Engine, concern_id: int, login: str) -> str | None:
     """Why this person may not review the call, asked before they write a review."""
     with Session(engine) as session:
-        member = _staff(session, login)
+        member = acting_staff(session, login)
         status = session.scalar(select(col(Concern.status)).where(col(Concern.id) == concern_id))
         if status is None:
             return f"There is no concern {concern_id}"

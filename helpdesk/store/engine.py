@@ -53,16 +53,17 @@ def check_url(url: str) -> None:
 
     try:
         parsed = make_url(url)
-        parsed.get_dialect().import_dbapi()
     except ArgumentError:
         raise DatabaseUrlInvalid(
             f"{url!r} is not a database URL: use sqlite:////path/to/helpdesk.sqlite "
             "or postgresql+psycopg://USER@HOST/DATABASE"
         ) from None
+    try:
+        parsed.get_dialect().import_dbapi()
     except (NoSuchModuleError, ImportError):
-        if make_url(url).get_backend_name() == "postgresql":
+        if parsed.get_backend_name() == "postgresql":
             raise DatabaseUrlInvalid(
-                f"the driver for {make_url(url).drivername} is not installed: helpdesk talks to PostgreSQL "
+                f"the driver for {parsed.drivername} is not installed: helpdesk talks to PostgreSQL "
                 "through psycopg, with URLs postgresql+psycopg://…; install it with pip install 'helpdesk[postgres]'"
             ) from None
         raise DatabaseUrlInvalid(f"{url!r} names a database helpdesk cannot use: use SQLite or PostgreSQL") from None
@@ -108,7 +109,8 @@ def open_sqlite(path: Path, timeout: float = 10) -> sqlite3.Connection:
 
 
 FileIdentity = tuple[int, int]  # (device, inode)
-_OPENED: weakref.WeakKeyDictionary[Engine, FileIdentity | None] = weakref.WeakKeyDictionary()
+# each SQLite engine's file and the identity it had when the engine was made
+_OPENED: weakref.WeakKeyDictionary[Engine, tuple[Path, FileIdentity | None]] = weakref.WeakKeyDictionary()
 
 
 def file_identity(path: Path) -> FileIdentity | None:
@@ -122,9 +124,10 @@ def file_identity(path: Path) -> FileIdentity | None:
 def check_same_file(engine: Engine) -> None:
     """Raise DatabaseUnavailable unless the engine's SQLite file is still the one it opened:
     a file deleted or replaced under a running console would take writes and lose them."""
-    opened = _OPENED.get(engine)
-    path = sqlite_file(str(engine.url))
-    if path is None or opened is None:
+    if engine not in _OPENED:
+        return  # not a SQLite file
+    path, opened = _OPENED[engine]
+    if opened is None:
         return
     now = file_identity(path)
     if now is None:
@@ -168,15 +171,16 @@ def make_engine(url: str, create: bool = False) -> Engine:
     if not is_sqlite(url):
         return create_engine(url, pool_pre_ping=True)
     path = sqlite_file(url)
-    if path is None:  # in memory (tests of the rules only)
-        return create_engine(url, connect_args={"check_same_thread": False})
-    if create:
-        create_sqlite_file(path)
-    elif not path.exists():
-        raise DatabaseFileMissing(f"there is no database at {path}: run `helpdesk db upgrade` to create one")
-    keep_private(path)
-    engine = create_engine(url, creator=lambda: open_sqlite(path))
-    _OPENED[engine] = file_identity(path)
+    if path is None:  # in memory: no file to create, keep private or watch
+        engine = create_engine(url, connect_args={"check_same_thread": False, "isolation_level": None})
+    else:
+        if create:
+            create_sqlite_file(path)
+        elif not path.exists():
+            raise DatabaseFileMissing(f"there is no database at {path}: run `helpdesk db upgrade` to create one")
+        keep_private(path)
+        engine = create_engine(url, creator=lambda: open_sqlite(path))
+        _OPENED[engine] = (path, file_identity(path))
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection: Any, _record: Any) -> None:

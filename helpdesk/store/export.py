@@ -135,7 +135,6 @@ def call_records(
                 decisions[decision_row.concern_id] = decision_row
                 decided_at[decision_row.id] = decision_row.decided_at
                 decision_counts[decision_row.concern_id] = decision_counts.get(decision_row.concern_id, 0) + 1
-            superseded_at = decided_at
             reviews: dict[int, str] = {}
             for concern_id, outcome in connection.execute(
                 select(col(Review.concern_id), col(Review.outcome))
@@ -187,7 +186,7 @@ def call_records(
                     # the decision in force; the one it superseded (by when it was decided); how many there were
                     decision.decision if decision else None,
                     _iso(decision.decided_at) if decision else None,
-                    _iso(superseded_at.get(decision.supersedes_id)) if decision and decision.supersedes_id else None,
+                    _iso(decided_at.get(decision.supersedes_id)) if decision and decision.supersedes_id else None,
                     decision_counts.get(concern["id"], 0),
                     decision.working_days if decision else None,
                     _iso(decision.resumes_on) if decision else None,
@@ -253,42 +252,25 @@ def write_records(
 ) -> int:
     """Write CSV (header first) or a JSON array, streaming; the number of records. If the output
     fails, ExportInterrupted says how many records had been written."""
-    tally = [0]
-    try:
-        return _write_records(records, fields, out, fmt, redact, personal, tally)
-    except OSError as error:
-        raise ExportInterrupted(tally[0], error) from error
-
-
-def _write_records(
-    records: Iterator[Sequence[Any]],
-    fields: list[str],
-    out: TextIO,
-    fmt: str,
-    redact: bool,
-    personal: set[str],
-    tally: list[int],
-) -> int:
     columns = [f for f in fields if not (redact and f in personal)]
     count = 0
-    if fmt == "csv":
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(columns)
-        for record in records:
-            writer.writerow(record)
-            count += 1
-            tally[0] = count
+    try:
+        if fmt == "csv":
+            writer = csv.writer(out, lineterminator="\n")
+            writer.writerow(columns)
+            for record in records:
+                writer.writerow(record)
+                count += 1
+        else:
+            out.write("[")
+            for record in records:
+                item = json.dumps(dict(zip(columns, record, strict=True)), ensure_ascii=False)
+                out.write(("," if count else "") + "\n" + item)
+                count += 1
+            out.write("\n]\n")
         out.flush()  # so that a failing output shows here, not when the process exits
-        return count
-    out.write("[")
-    for record in records:
-        out.write(
-            ("," if count else "") + "\n" + json.dumps(dict(zip(columns, record, strict=True)), ensure_ascii=False)
-        )
-        count += 1
-        tally[0] = count
-    out.write("\n]\n")
-    out.flush()
+    except OSError as error:
+        raise ExportInterrupted(count, error) from error
     return count
 
 

@@ -5,24 +5,16 @@ import threading
 import pytest
 from sqlalchemy import select
 
-from helpdesk.domain.intake import ConcernInvalid, validate_concern
+from helpdesk.domain.intake import ConcernInvalid
 from helpdesk.store import queries
 from helpdesk.store.changes import ChangeFeed
 from helpdesk.store.commands import ClaimRefused, claim, log_concern
 from helpdesk.store.models import Concern, Event, Inspection
-from support import seed_queue
+from support import grace_ellis, seed_queue
 
 
 def a_concern(**changes):
-    fields = dict(
-        urn="930037",
-        caller_name="Grace Ellis",
-        caller_role="headteacher",
-        phone="0113 496 0777",
-        category="wellbeing",
-        summary="Head is distressed after day one.",
-    )
-    return validate_concern(**{**fields, **changes})
+    return grace_ellis(**{"summary": "Head is distressed after day one.", **changes})
 
 
 def test_logging_a_concern_writes_it_and_one_event_without_personal_data(engine, clock):
