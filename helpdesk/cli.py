@@ -61,7 +61,12 @@ def identify(engine, as_login: str | None):
 
 def run_console(engine, settings: Settings, member, exit_when_loaded: bool = False) -> int:
     from helpdesk.tui.app import HelpdeskApp
+    from helpdesk.tui.themes import ThemeUnknown, chosen_theme
 
+    try:
+        theme = chosen_theme(settings.theme, no_color="NO_COLOR" in os.environ)
+    except ThemeUnknown as unknown:
+        raise Refused(f"{unknown} (HELPDESK_THEME or `theme` in the config file)") from None
     # What is loaded by now (modules, classes, the schema) lives as long as the console: set
     # apart, the garbage collector no longer walks it on every full pass, which made start-up,
     # idling and quitting slower.
@@ -73,6 +78,7 @@ def run_console(engine, settings: Settings, member, exit_when_loaded: bool = Fal
         policy=settings.policy(),
         database_url=settings.database_url,
         exit_when_loaded=exit_when_loaded,
+        theme=theme,
     )
     app.run()
     return app.return_code or 0

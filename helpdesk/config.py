@@ -21,6 +21,7 @@ class ConfigInvalid(ValueError):
 class Settings:
     database_url: str
     policy_path: Path
+    theme: str | None = None  # the console's look, by name (the console checks it)
 
     def policy(self) -> Policy:
         return load_policy(self.policy_path)
@@ -60,4 +61,7 @@ def resolve_settings(database_flag: str | None = None, policy_flag: str | None =
         or sqlite_url(default_database_path())
     )
     policy = policy_flag or os.environ.get("HELPDESK_POLICY") or file_values.get("policy")
-    return Settings(database_url=url, policy_path=Path(policy) if policy else shipped_file("policy.toml"))
+    theme = os.environ.get("HELPDESK_THEME") or file_values.get("theme")
+    return Settings(
+        database_url=url, policy_path=Path(policy) if policy else shipped_file("policy.toml"), theme=theme or None
+    )

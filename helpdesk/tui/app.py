@@ -20,10 +20,12 @@ from helpdesk.store.changes import ChangeFeed
 from helpdesk.store.desk import Desk
 from helpdesk.store.faults import describe_fault
 from helpdesk.store.queries import StaffMember, events_since, latest_event_id
+from helpdesk.tui import themes
 from helpdesk.tui.help_screen import HelpScreen
 from helpdesk.tui.keys import KeysInOrder
 from helpdesk.tui.messages import DatabaseChanged, DatabaseTrouble
 from helpdesk.tui.queue_screen import QueueScreen
+from helpdesk.tui.screen_keys import EVERYWHERE, screen_keys
 
 CHANGE_WAIT_SECONDS = 5  # one wait on the feed (it reacts to a change at once, and to quitting)
 RETRY_SECONDS = 1.0
@@ -47,8 +49,12 @@ class HelpdeskApp(KeysInOrder):
         database_url: str = "",
         exit_when_loaded: bool = False,
         watch_changes: bool = True,
+        theme: str = themes.STANDARD,
     ) -> None:
         super().__init__()
+        for look in themes.HELPDESK_THEMES:
+            self.register_theme(look)
+        self.theme = themes.TEXTUAL_THEME[themes.chosen_theme(theme, self.no_color)]
         self.animation_level = "none"  # nothing that floods a slow SSH link
         self.engine = engine  # the change feed and presence; screens use the desk
         self.desk = Desk(engine, staff, clock, policy)
@@ -143,24 +149,21 @@ class HelpdeskApp(KeysInOrder):
             self.pop_screen()
             return
         screen = self.screen
-        # the helpline's own actions (bindings with an id) first: the screen's, then the app's;
-        # then Textual's own keys for moving around
-        order = {screen: 0, self: 1}
-        shown = sorted(
-            (active for active in screen.active_bindings.values() if active.binding.description and active.enabled),
-            key=lambda active: (active.binding.id is None, order.get(active.node, 2)),
-        )
-        keys = [(self.get_key_display(active.binding), active.binding.description) for active in shown]
-        self.push_screen(HelpScreen(screen.title or self.title, keys))
+        self.push_screen(HelpScreen(screen.title or self.title, screen_keys(screen)))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """The palette offers the actions of the screen in front, then the usual ones."""
-        for active in screen.active_bindings.values():
-            binding = active.binding
-            if active.node is screen and binding.description and active.enabled:
-                yield SystemCommand(
-                    binding.description,
-                    binding.tooltip or f"{binding.description} ({self.get_key_display(binding)})",
-                    partial(self.run_action, binding.action, screen),
-                )
-        yield from super().get_system_commands(screen)
+        """The palette offers the helpline's actions on the screen in front, those this person
+        may use now first, then changing the theme and quitting (not Textual's own keys)."""
+        for key in screen_keys(screen):
+            if key.group == EVERYWHERE:
+                continue
+            help_text = key.binding.tooltip or key.description
+            yield SystemCommand(
+                f"{key.description} ({key.key})" + ("" if key.now else " — not now"),
+                f"{screen.title}: {help_text}" if key.now else f"{screen.title}: {help_text}; pressing it says why not",
+                partial(self.run_action, key.binding.action, screen),
+            )
+        yield SystemCommand("Keys", "Show the keys of this screen (?)", self.action_help)
+        for command in super().get_system_commands(screen):
+            if command.title in ("Theme", "Quit"):
+                yield command

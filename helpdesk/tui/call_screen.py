@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from helpdesk.clock import london, london_stamp, london_time
 from helpdesk.domain import call as call_rules
@@ -32,11 +32,12 @@ from helpdesk.tui.countersign_form import CountersignForm
 from helpdesk.tui.inspection_form import InspectionForm
 from helpdesk.tui.notification_form import NotificationForm
 from helpdesk.tui.pause_form import PauseForm
+from helpdesk.tui.queue_screen import short_name
 from helpdesk.tui.reassign_form import ReassignForm
 from helpdesk.tui.release_form import ReleaseForm
 from helpdesk.tui.review_form import ReviewForm
 from helpdesk.tui.signposting_form import SignpostingForm
-from helpdesk.tui.widgets import DataScreen, TroubleBanner
+from helpdesk.tui.widgets import DataScreen, KeysFooter, TroubleBanner
 
 NARROW = 110  # below this width the cards and the timeline stack
 
@@ -66,14 +67,15 @@ class CallScreen(DataScreen):
         Binding("a", "advice", "Advice", id="call.advice"),
         Binding("t", "contact", "Contact", id="call.contact"),
         Binding("i", "link_inspection", "Inspection", id="call.inspection", tooltip="Link the call to its inspection"),
-        Binding("p", "pause", "Pause decision", id="call.pause"),
+        Binding("p", "pause", "Pause", id="call.pause", tooltip="Record a pause decision"),
         Binding("n", "informed", "Informed", id="call.informed"),
-        Binding("o", "signposting", "Signposting", id="call.signposting"),
-        Binding("x", "close_call", "Close call", id="call.close"),
+        Binding("o", "signposting", "Signpost", id="call.signposting", tooltip="Record signposting"),
+        Binding("x", "close_call", "Close", id="call.close", tooltip="Close the call"),
         Binding("l", "release", "Release", id="call.release"),
         Binding("g", "reassign", "Reassign", id="call.reassign"),
         Binding("w", "countersign", "Countersign", id="call.countersign"),
         Binding("v", "review", "Review", id="call.review"),
+        Binding("q", "back", "Back", id="call.q", show=False),
     ]
 
     @dataclass
@@ -106,7 +108,7 @@ class CallScreen(DataScreen):
                 yield Static("", id="signposting-card", classes="card")
             with VerticalScroll(id="timeline-pane"):
                 yield Static("", id="timeline")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#call-cards").border_title = "Call"
@@ -114,6 +116,7 @@ class CallScreen(DataScreen):
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < NARROW, "-narrow")
+        self.show_header()
 
     def on_unmount(self) -> None:
         if self.app.watch_changes:
@@ -159,18 +162,35 @@ class CallScreen(DataScreen):
             raise RuntimeError("the call has not been loaded yet")
         return self.detail
 
+    def show_header(self) -> None:
+        """The longest form that fits the width; the holder and the time they took the call
+        stay to the last."""
+        d = self.detail
+        if d is None:
+            return
+        status = ConcernStatus(d.status).value.upper()
+        urgent = "URGENT · " if d.urgent else ""
+        category = Category(d.category)
+        name = d.claimed_by_name or d.claimed_by or ""
+        holding = d.status == ConcernStatus.CLAIMED and d.claimed_at
+        since = f" since {london_time(d.claimed_at)}" if holding and d.claimed_at else ""
+        received = f" · received {london_time(d.received_at)}"
+        forms = [
+            (category.label, f" by {name}{since}" if holding else "", received),
+            (category.label, f" by {name}{since}" if holding else "", ""),
+            (category.short, f" by {name}{since}" if holding else "", ""),
+            (category.short, f" {short_name(name, d.claimed_by)}{since}" if holding else "", ""),
+        ]
+        width = (self.size.width or self.app.size.width) - 1
+        lines = [
+            f" Call {d.id} · {urgent}{shown_category} · {status}{holder}{when}"
+            for shown_category, holder, when in forms
+        ]
+        self.query_one("#call-header", Static).update(next((line for line in lines if len(line) <= width), lines[-1]))
+
     def show_detail(self) -> None:
         d = self.shown
-        status = ConcernStatus(d.status).value.upper()
-        holder = (
-            f" by {d.claimed_by_name or d.claimed_by} since {london_time(d.claimed_at)}"
-            if d.status == ConcernStatus.CLAIMED and d.claimed_at
-            else ""
-        )
-        urgent = "URGENT · " if d.urgent else ""
-        self.query_one("#call-header", Static).update(
-            f" Call {d.id} · {urgent}{Category(d.category).label} · {status}{holder} · received {london_time(d.received_at)}"
-        )
+        self.show_header()
         self.query_one("#call-header").set_class(d.urgent, "-urgent")
         self.query_one("#caller-card", Static).update(
             card(
@@ -296,6 +316,42 @@ class CallScreen(DataScreen):
         if action == "informed":
             return d.latest_decision is not None
         return True
+
+    def keys_now(self) -> list[str]:
+        """The keys that matter to this person on this call now, most important first: a
+        waiting call is to be claimed; a call one holds is to be worked and closed (who must
+        still be told of a decision comes before closing); a supervisor may reassign or
+        countersign; a closed call is to be reviewed."""
+        d, staff = self.detail, self.app.staff
+        if d is None:
+            return ["back"]
+        if d.status == ConcernStatus.CLOSED:
+            return ["back"] + (["review"] if may(staff.role, Permission.REVIEW) else [])
+        keys = ["back"]
+        if d.status == ConcernStatus.WAITING and may(staff.role, Permission.CLAIM):
+            keys.append("claim")
+        handling = [
+            ("advice", "add advice"),
+            ("contact", "log a contact"),
+            ("pause", "record a pause decision"),
+            ("informed", "record who was informed"),
+            ("close_call", "close the call"),
+            ("signposting", "record signposting"),
+            ("link_inspection", "link the inspection"),
+        ]
+        if d.latest_decision and missing_informed(
+            d.latest_decision.decision, d.latest_decision.informed, self.app.policy
+        ):
+            handling.insert(0, handling.pop(3))  # told first: the call cannot close before
+        keys += [
+            action
+            for action, doing in handling
+            if self.check_action(action, ()) and self.handling_refusal(doing) is None
+        ]
+        state = CallState(d.status, d.claimed_by, d.claimed_by_name)
+        if call_rules.release_refusal(state, staff.login, staff.role) is None:
+            keys.append("release")
+        return keys + [action for action in ("reassign", "countersign") if self.check_action(action, ())]
 
     def handling_refusal(self, doing: str) -> str | None:
         """Why this person cannot record `doing` on the call now (the store checks it again)."""

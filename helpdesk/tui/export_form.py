@@ -6,10 +6,11 @@ import datetime as dt
 from pathlib import Path
 
 from textual.app import ComposeResult
-from textual.widgets import Checkbox, Input, Select
+from textual.widgets import Input, Select
 
 from helpdesk.domain.refusals import FieldsInvalid, Refused
 from helpdesk.tui.form import FormField, FormScreen, chosen
+from helpdesk.tui.widgets import TickBox
 
 
 class ExportForm(FormScreen):
@@ -36,7 +37,7 @@ class ExportForm(FormScreen):
             Select([("CSV", "csv"), ("JSON", "json")], value="csv", allow_blank=False, id="export-format"),
         )
         yield FormField(
-            "redact", "Redact", Checkbox("Drop names, phone numbers and free text", value=True, id="export-redact")
+            "redact", "Redact", TickBox("Drop names, phone numbers and free text", value=True, id="export-redact")
         )
         yield FormField("path", "File", Input(str(Path.cwd() / f"helpdesk-{start}-{end}.csv"), id="export-path"))
 

@@ -10,17 +10,21 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from helpdesk.clock import london
 from helpdesk.domain.types import ReviewOutcome
 from helpdesk.store.review_queries import FeedbackRow
-from helpdesk.tui.widgets import DataScreen, TroubleBanner
+from helpdesk.tui.widgets import DataScreen, KeysFooter, TroubleBanner
 
 
 class FeedbackScreen(DataScreen):
     TITLE = "My feedback"
-    BINDINGS = [Binding("escape", "back", "Queue", id="feedback.back")]
+    PLACE = "My feedback"  # what Esc says on the screens opened from here
+    BINDINGS = [
+        Binding("escape", "back", "Queue", id="feedback.back"),
+        Binding("q", "back", "Back", id="feedback.q", show=False),
+    ]
 
     @dataclass
     class Loaded(Message):
@@ -31,7 +35,7 @@ class FeedbackScreen(DataScreen):
         yield TroubleBanner(id="trouble")
         with VerticalScroll(id="feedback-pane"):
             yield Static("", id="feedback")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.load()

@@ -27,6 +27,9 @@ if TYPE_CHECKING:
     from helpdesk.tui.app import HelpdeskApp
 
 
+FOCUS_MARK = "▶ "
+
+
 class FormField(Vertical):
     """A label beside its input widget (compact, one line where it can be), then the line where
     a hint (such as a computed date) or its error shows."""
@@ -42,11 +45,22 @@ class FormField(Vertical):
     def compose(self) -> ComposeResult:
         if hasattr(self.widget, "compact"):
             self.widget.compact = True
+        if hasattr(self.widget, "cursor_blink"):
+            self.widget.cursor_blink = False  # a steady cursor: no repaint twice a second over SSH
         with Horizontal(classes="field-row"):
-            yield Label(self.label, classes="field-label")
+            yield Label(f"  {self.label}", classes="field-label")
             yield self.widget
         yield FieldNote(self.hint, classes="field-hint", id=f"hint-{self.field_name}")
         yield FieldNote("", classes="field-error", id=f"error-{self.field_name}")
+
+    def on_descendant_focus(self) -> None:
+        """The field being typed in is marked in words as well as in reverse: ▶ before its label."""
+        self.query_one(".field-label", Label).update(f"{FOCUS_MARK}{self.label}")
+        self.add_class("-focused")
+
+    def on_descendant_blur(self) -> None:
+        self.query_one(".field-label", Label).update(f"  {self.label}")
+        self.remove_class("-focused")
 
     def show_error(self, reason: str | None) -> None:
         self.query_one(f"#error-{self.field_name}", FieldNote).update(reason or "")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from textual import work
 from textual.app import ComposeResult
-from textual.widgets import Checkbox, Input, Select, Static, TextArea
+from textual.widgets import Input, Select, Static, TextArea
 
 from helpdesk.domain.intake import ConcernInvalid, check_urn, validate_concern
 from helpdesk.domain.refusals import Refused
@@ -14,6 +14,7 @@ from helpdesk.store.faults import DatabaseUnavailable, unavailable
 from helpdesk.store.queries import SchoolLookup
 from helpdesk.tui.contact_form import options
 from helpdesk.tui.form import FormField, FormScreen, chosen
+from helpdesk.tui.widgets import TickBox
 
 
 class IntakeForm(FormScreen):
@@ -33,7 +34,7 @@ class IntakeForm(FormScreen):
             "Category",
             Select([(c.label, c.value) for c in Category], prompt="— choose —", id="intake-category"),
         )
-        yield FormField("urgent", "Urgent", Checkbox("Urgent or distress", id="intake-urgent"))
+        yield FormField("urgent", "Urgent", TickBox("Urgent or distress", id="intake-urgent"))
         yield FormField("summary", "Summary", TextArea(id="intake-summary", soft_wrap=True))
 
     def on_input_changed(self, event: Input.Changed) -> None:

@@ -8,17 +8,19 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from helpdesk.clock import london
 from helpdesk.store.review_queries import LearningReviewRow
-from helpdesk.tui.widgets import DataScreen, TroubleBanner
+from helpdesk.tui.widgets import DataScreen, KeysFooter, TroubleBanner
 
 
 class LearningReviewScreen(DataScreen):
     TITLE = "Learning reviews"
+    PLACE = "Learning reviews"  # what Esc says on the screens opened from here
     BINDINGS = [
         Binding("escape", "back", "Back", id="learning.back"),
+        Binding("q", "back", "Back", id="learning.q", show=False),
         Binding("enter", "open_call", "Open call", id="learning.open", priority=True),
     ]
 
@@ -31,7 +33,7 @@ class LearningReviewScreen(DataScreen):
         yield TroubleBanner(id="trouble")
         yield DataTable(id="learning", cursor_type="row")
         yield Static("", id="learning-why")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

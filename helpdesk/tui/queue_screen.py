@@ -9,7 +9,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from helpdesk.clock import london_time
 from helpdesk.domain.permissions import Permission, may, permission_refusal
@@ -18,13 +18,14 @@ from helpdesk.domain.types import CallerRole, Category, ConcernStatus, Urgency
 from helpdesk.store import queries
 from helpdesk.store.faults import DatabaseUnavailable, unavailable
 from helpdesk.store.queries import QueueRow
-from helpdesk.tui.widgets import DataScreen, TroubleBanner
+from helpdesk.tui.themes import row_looks
+from helpdesk.tui.widgets import DataScreen, KeysFooter, TroubleBanner
 
 # Screens beyond the queue are imported when first opened: start-up loads only the queue.
 
 # (key, heading, width); the school column takes what is left
 COLUMNS = [
-    ("waiting", "  Waiting", 9),
+    ("waiting", "  Waiting", 14),
     ("school", "URN · School", None),
     ("category", "Category", 10),
     ("caller", "Caller", 11),
@@ -34,7 +35,16 @@ COLUMNS = [
 WIDE = 100  # narrower than this, the caller's role is left out
 MINUTE_LABEL_EVERY = 15  # seconds between catching up minute labels (at most this late)
 SCHOOL_MIN_WIDTH = 16
-ROW_STYLE = {Urgency.WITHIN: "", Urgency.NEARING: "yellow", Urgency.OVERDUE: "bold red"}
+# a waiting call's state in words as well as in colour
+STATE_CUE = {Urgency.WITHIN: "", Urgency.NEARING: "DUE SOON", Urgency.OVERDUE: "OVERDUE"}
+
+
+def age_cell(age: str, band: Urgency | None) -> str:
+    """'42 min' within the target; 'OVERDUE 42m', 'DUE SOON 9m' or 'OVERDUE 2h05' past it."""
+    cue = STATE_CUE[band] if band else ""
+    if not cue:
+        return age
+    return f"{cue} {age.replace(' min', 'm').replace(' h ', 'h').replace(' d ', 'd').replace(' ', '')}"
 
 
 def short_name(name: str | None, login: str | None) -> str:
@@ -51,24 +61,35 @@ class QueueHeader(Static):
     shown_line = ""
 
     def show(
-        self, staff: queries.StaffMember, counts: queries.QueueCounts | None, time_now: str, unread: int = 0
+        self,
+        staff: queries.StaffMember,
+        counts: queries.QueueCounts | None,
+        time_now: str,
+        unread: int = 0,
+        overdue: int = 0,
     ) -> None:
-        left = f"{staff.name} · {staff.role}" + (f" · {unread} new feedback (f)" if unread else "")
-        to_sign = short_sign = ""  # supervisors see the pauses awaiting their countersignature
-        if counts is not None and counts.awaiting_countersignature and may(staff.role, Permission.COUNTERSIGN):
-            to_sign = f" · {counts.awaiting_countersignature} to countersign"
-            short_sign = f" · {counts.awaiting_countersignature} to sign"
-        right = (
-            "loading…"
-            if counts is None
-            else (
-                f"{counts.waiting} waiting ({counts.urgent_waiting} urgent) · {counts.claimed} claimed{to_sign} · {time_now}"
-            )
-        )
+        """The longest form that fits: narrower, words give way before any count does, and the
+        urgent and overdue counts stay to the last."""
+        who = f"{staff.name} · {staff.role}"
+        if counts is None:
+            forms = [(who, "loading…")]
+        else:
+            to_sign = counts.awaiting_countersignature if may(staff.role, Permission.COUNTERSIGN) else 0
+            late = f", {overdue} OVERDUE" if overdue else ""
+            sign_long = f" · {to_sign} to countersign" if to_sign else ""
+            sign_short = f" · {to_sign} to sign" if to_sign else ""
+            long = f"{counts.waiting} waiting ({counts.urgent_waiting} urgent{late}) · {counts.claimed} claimed"
+            short = f"{counts.waiting} waiting, {counts.urgent_waiting} urgent{late}"
+            feedback_long = f" · {unread} new feedback (f)" if unread else ""
+            feedback_short = f" · {unread} feedback (f)" if unread else ""
+            forms = [
+                (who + feedback_long, f"{long}{sign_long} · {time_now}"),
+                (who + feedback_short, f"{short} · {counts.claimed} claimed{sign_short} · {time_now}"),
+                (who + feedback_short, f"{short}{sign_short} · {time_now}"),
+                (staff.name + feedback_short, f"{short}{sign_short} · {time_now}"),
+            ]
         width = max(self.size.width, 40)
-        if counts is not None and len(left) + len(right) + 3 > width:  # narrow: the short form
-            right = f"{counts.waiting} waiting · {counts.claimed} claimed{short_sign} · {time_now}"
-            left = left.replace(" new feedback (f)", " feedback (f)")
+        left, right = next(((a, b) for a, b in forms if len(a) + len(b) + 3 <= width), forms[-1])
         gap = max(width - len(left) - len(right) - 2, 1)
         line = f" {left}{' ' * gap}{right} "
         if line != self.shown_line:  # redraw only when it changes (the clock moves once a minute)
@@ -78,6 +99,7 @@ class QueueHeader(Static):
 
 class QueueScreen(DataScreen):
     TITLE = "Queue"
+    PLACE = "Queue"  # what Esc says on the screens opened from here
     HOLDS_KEYS = ("queue-claim",)
     BINDINGS = [
         Binding("enter", "open_call", "Open call", id="queue.open", priority=True),
@@ -89,6 +111,29 @@ class QueueScreen(DataScreen):
         Binding("s", "statistics", "Statistics", id="queue.statistics"),
         Binding("q", "app.quit", "Quit", id="queue.quit"),
     ]
+
+    def keys_now(self) -> list[str]:
+        """What this person does from the queue, most important first: new feedback to read
+        comes first; a senior claims; a supervisor also reviews and reads the figures."""
+        role = self.app.staff.role
+        takes_calls = may(role, Permission.CLAIM)
+        feedback = ["feedback"] if takes_calls else []
+        return (
+            (feedback if self.unread_feedback else [])
+            + ["open_call"]
+            + (["claim"] if takes_calls else [])
+            + [
+                action
+                for action, permission in (
+                    ("review", Permission.READ_CLOSED_CALLS),
+                    ("statistics", Permission.SEE_FIGURES),
+                    ("new_concern", Permission.LOG_CONCERN),
+                )
+                if may(role, permission)
+            ]
+            + ([] if self.unread_feedback else feedback)
+            + ["reload", "app.quit"]
+        )
 
     @dataclass
     class Loaded(Message):
@@ -113,7 +158,7 @@ class QueueScreen(DataScreen):
         yield QueueHeader(id="queue-header")
         yield TroubleBanner(id="trouble")
         yield DataTable(id="queue", cursor_type="row", zebra_stripes=False)
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.build_columns()
@@ -157,6 +202,8 @@ class QueueScreen(DataScreen):
         self.rows = rows
         self.counts = queries.queue_counts(self.rows)  # once a load, not on every tick
         self.viewers = message.viewers
+        if unread != self.unread_feedback:
+            self.refresh_bindings()  # new feedback moves `f` up the footer
         self.unread_feedback = unread
         self.loaded = True
         self.show_rows()
@@ -191,12 +238,15 @@ class QueueScreen(DataScreen):
         return True
 
     def cells(self, row: QueueRow, now) -> tuple:
-        age = waiting_label(waited(row.received_at, now))
+        looks = row_looks(self.app.theme)
+        band = None
         if row.status == ConcernStatus.CLAIMED:
-            style = "dim"
+            style = looks.claimed
         else:
-            style = ROW_STYLE[urgency(row.received_at, now, row.urgent, self.app.policy)]
-        marker = Text("! ", style="bold red") if row.urgent else Text("  ")
+            band = urgency(row.received_at, now, row.urgent, self.app.policy)
+            style = {Urgency.WITHIN: "", Urgency.NEARING: looks.nearing, Urgency.OVERDUE: looks.overdue}[band]
+        age = age_cell(waiting_label(waited(row.received_at, now)), band)
+        marker = Text("! ", style=looks.urgent_marker) if row.urgent else Text("  ")
         holder = ""
         if row.status == ConcernStatus.CLAIMED:
             held = waiting_label(waited(row.claimed_at, now)).replace(" min", "m") if row.claimed_at else ""
@@ -248,8 +298,9 @@ class QueueScreen(DataScreen):
 
     def show_header(self) -> None:
         counts = self.counts if self.loaded else None
+        overdue = sum(look[1] == Urgency.OVERDUE for look in self.looks.values())
         self.query_one(QueueHeader).show(
-            self.app.staff, counts, london_time(self.app.clock.now()), self.unread_feedback
+            self.app.staff, counts, london_time(self.app.clock.now()), self.unread_feedback, overdue
         )
 
     def tick(self) -> None:

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Input, Select, Static
+from textual.widgets import DataTable, Input, Select, Static
 
 from helpdesk.clock import london
 from helpdesk.domain.types import Category, ReviewOutcome
@@ -22,7 +22,7 @@ from helpdesk.tui.export_form import ExportForm
 from helpdesk.tui.form import chosen
 from helpdesk.tui.learning_screen import LearningReviewScreen
 from helpdesk.tui.queue_screen import short_name
-from helpdesk.tui.widgets import DataScreen, TroubleBanner
+from helpdesk.tui.widgets import DataScreen, KeysFooter, TroubleBanner
 
 PAUSES = [("Pause: any", ""), ("Authorised", "authorised"), ("Declined", "declined"), ("No pause", "none")]
 REVIEWED = [("Reviewed: any", ""), ("Not reviewed", "no"), ("Reviewed", "yes")]
@@ -37,9 +37,11 @@ def parse_day(text: str) -> dt.date | None:
 
 class ReviewScreen(DataScreen):
     TITLE = "Review closed calls"
+    PLACE = "Review list"  # what Esc says on the screens opened from here
     AUTO_FOCUS = "#closed-calls"
     BINDINGS = [
         Binding("escape", "back", "Queue", id="review.back"),
+        Binding("q", "back", "Back", id="review.q", show=False),
         # not a priority binding: Enter in a filter applies it, on a filter menu opens it
         Binding("enter", "open_call", "Open call", id="review.open"),
         Binding("right_square_bracket", "next_page", "Next page", id="review.next"),
@@ -78,7 +80,7 @@ class ReviewScreen(DataScreen):
             yield Input(placeholder="search summary and advice", id="filter-search", compact=True)
         yield DataTable(id="closed-calls", cursor_type="row")
         yield Static("", id="review-page")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.load()

@@ -13,13 +13,13 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Footer, Sparkline, Static
+from textual.widgets import Sparkline, Static
 
 from helpdesk.clock import london
 from helpdesk.domain.types import Category, Remit
 from helpdesk.store.statistics import FIGURE_EVENTS, Figures
 from helpdesk.tui.messages import DatabaseChanged
-from helpdesk.tui.widgets import DataScreen, TroubleBanner
+from helpdesk.tui.widgets import DataScreen, KeysFooter, TroubleBanner
 
 PERIODS = [1, 4, 8, 13, 26, 52]  # weeks
 BAR = 30
@@ -47,6 +47,7 @@ class StatisticsScreen(DataScreen):
     TITLE = "Statistics"
     BINDINGS = [
         Binding("escape", "back", "Queue", id="statistics.back"),
+        Binding("q", "back", "Back", id="statistics.q", show=False),
         Binding("plus", "longer", "Longer period", id="statistics.longer"),
         Binding("minus", "shorter", "Shorter period", id="statistics.shorter"),
     ]
@@ -71,7 +72,7 @@ class StatisticsScreen(DataScreen):
             yield Static("", id="by-remit", classes="chart")
             yield Static("", id="by-region", classes="chart")
             yield Static("", id="by-category", classes="chart")
-        yield Footer()
+        yield KeysFooter()
 
     RELOAD_AT_MOST_EVERY = 10.0  # seconds, while changes stream in
 

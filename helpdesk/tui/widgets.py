@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from textual.app import ComposeResult
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Static
+from textual.widgets import Checkbox, Footer, Static
+from textual.widgets._footer import FooterKey
 
 from helpdesk.domain.refusals import Refused
 from helpdesk.store.faults import DatabaseUnavailable, describe_fault
 from helpdesk.tui.messages import DatabaseChanged, DatabaseTrouble
+from helpdesk.tui.screen_keys import EVERYWHERE, footer_width, screen_keys
 
 if TYPE_CHECKING:
     from helpdesk.tui.app import HelpdeskApp
@@ -26,6 +29,51 @@ class TroubleBanner(Static):
         if reason:
             self.update(f"Database unavailable: {reason}. Retrying; nothing you saved is lost.")
         self.set_class(not reason, "-hidden")
+
+
+class TickBox(Checkbox):
+    """A checkbox that is ticked in writing: X when ticked, blank when not (Textual's draws an X
+    either way and tells them apart by colour alone)."""
+
+    def __init__(self, label: str, value: bool = False, **kwargs) -> None:
+        super().__init__(label, value, **kwargs)
+        self.BUTTON_INNER = "X" if value else " "
+
+    def watch_value(self) -> None:
+        self.BUTTON_INNER = "X" if self.value else " "
+        self.refresh()
+
+
+class KeysFooter(Footer):
+    """The keys that matter to this person now, as many as fit the width, most important
+    first, and always `? Help` (which lists the rest)."""
+
+    def __init__(self) -> None:
+        super().__init__(show_command_palette=False)
+        self.laid_out_for = 0
+
+    def compose(self) -> ComposeResult:
+        keys = screen_keys(self.screen)
+        helps = [key for key in keys if key.group == EVERYWHERE and key.binding.action == "help"]
+        room = (self.size.width or self.app.size.width) - sum(footer_width(key) for key in helps)
+        shown = []
+        for key in keys:
+            if key.group == EVERYWHERE or not key.now or not key.binding.show:
+                continue
+            if footer_width(key) > room:
+                break
+            room -= footer_width(key)
+            shown.append(key)
+        self.styles.grid_size_columns = len(shown) + len(helps)
+        for key in shown + helps:
+            yield FooterKey(key.binding.key, key.key, key.description, key.binding.action).data_bind(
+                compact=Footer.compact
+            )
+
+    def on_resize(self) -> None:
+        if self.size.width != self.laid_out_for:
+            self.laid_out_for = self.size.width
+            self.call_after_refresh(self.recompose)
 
 
 class DataScreen(Screen):
