@@ -76,7 +76,7 @@ def validate_concern(
     if not caller_role:
         errors["caller_role"] = "Caller role is required"
     elif caller_role not in CallerRole.values():
-        errors["caller_role"] = f"unknown caller role {caller_role!r} (one of: {', '.join(CallerRole.values())})"
+        errors["caller_role"] = f"Caller role {caller_role!r} is unknown: use one of {', '.join(CallerRole.values())}"
     try:
         e164 = parse_gb_phone(phone)
     except PhoneInvalid as error:
@@ -84,12 +84,12 @@ def validate_concern(
     if not category:
         errors["category"] = "Category is required"
     elif category not in Category.values():
-        errors["category"] = f"unknown category {category!r} (one of: {', '.join(Category.values())})"
+        errors["category"] = f"Category {category!r} is unknown: use one of {', '.join(Category.values())}"
     if reason := check_text(summary, "Summary", SUMMARY_MAX, multiline=True):
         errors["summary"] = reason
     ref = (inspection_ref or "").strip() or None
     if ref is not None and (has_control_characters(ref) or len(ref) > limits.INSPECTION_REFERENCE):
-        errors["inspection"] = "inspection reference is not valid"
+        errors["inspection"] = "Inspection reference is not valid"
     if errors:
         raise ConcernInvalid(errors)
     return NewConcern(

@@ -22,23 +22,25 @@ def parse_gb_phone(text: str) -> str:
     """The E.164 form ('+441134960123') of a GB number typed in any usual way."""
     cleaned = text.strip()
     if not cleaned:
-        raise PhoneInvalid("no phone number given")
+        raise PhoneInvalid("Phone number is required")
     if not WRITTEN_NUMBER.fullmatch(cleaned):
         if EXTENSION.search(cleaned) and WRITTEN_NUMBER.fullmatch(EXTENSION.sub("", cleaned).strip() or "x"):
-            raise PhoneInvalid(f"{cleaned!r} has an extension: give the number alone and put the extension in the note")
+            raise PhoneInvalid(
+                f"Phone number {cleaned!r} has an extension: give the number alone and put the extension in the note"
+            )
         raise PhoneInvalid(
-            f"{cleaned!r} holds characters that are not part of a phone number (digits, spaces, brackets, - and . only)"
+            f"Phone number {cleaned!r} holds other characters: use digits, spaces, brackets, - and . only"
         )
     if cleaned.count("+") > 1 or "+" in cleaned[1:]:
-        raise PhoneInvalid(f"{cleaned!r} is not a phone number: a + only at the start")
+        raise PhoneInvalid(f"Phone number {cleaned!r} is not valid: a + goes only at the start")
     try:
         number = phonenumbers.parse(cleaned, "GB")
     except phonenumbers.NumberParseException:
-        raise PhoneInvalid(f"{cleaned!r} is not a phone number") from None
+        raise PhoneInvalid(f"Phone number {cleaned!r} is not valid") from None
     if phonenumbers.region_code_for_number(number) != "GB" and number.country_code != 44:
-        raise PhoneInvalid(f"{cleaned!r} is not a UK number")
+        raise PhoneInvalid(f"Phone number {cleaned!r} is not a UK number")
     if not phonenumbers.is_valid_number_for_region(number, "GB"):
-        raise PhoneInvalid(f"{cleaned!r} is not a valid UK number")
+        raise PhoneInvalid(f"Phone number {cleaned!r} is not a valid UK number")
     return phonenumbers.format_number(number, PhoneNumberFormat.E164)
 
 

@@ -28,11 +28,22 @@ PAUSES = [("Pause: any", ""), ("Authorised", "authorised"), ("Declined", "declin
 REVIEWED = [("Reviewed: any", ""), ("Not reviewed", "no"), ("Reviewed", "yes")]
 
 
-def parse_day(text: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(text.strip()) if text.strip() else None
-    except ValueError:
+FILTER_HINT = " Dates, school, search: Enter applies · menus apply at once · ^r clears"
+DAY_FIELDS = {"filter-from": "From", "filter-to": "To"}
+
+
+class DayInvalid(ValueError):
+    """A typed day that is not one; str() says so and how to write it."""
+
+
+def parse_day(text: str, label: str = "Date") -> dt.date | None:
+    """The day typed (YYYY-MM-DD), None for nothing typed, or DayInvalid saying why."""
+    if not text.strip():
         return None
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise DayInvalid(f"{label}: {text.strip()!r} is not a date: write it as YYYY-MM-DD, e.g. 2026-11-09") from None
 
 
 class ReviewScreen(DataScreen):
@@ -78,11 +89,14 @@ class ReviewScreen(DataScreen):
             yield Select(PAUSES[1:], prompt=PAUSES[0][0], id="filter-pause", compact=True)
             yield Select(REVIEWED[1:], prompt=REVIEWED[0][0], id="filter-reviewed", compact=True)
             yield Input(placeholder="search summary and advice", id="filter-search", compact=True)
+        yield Static(FILTER_HINT, id="filter-note")
         yield DataTable(id="closed-calls", cursor_type="row")
         yield Static("", id="review-page")
         yield KeysFooter()
 
     def on_mount(self) -> None:
+        for field in self.query(Input):
+            field.cursor_blink = False  # a steady cursor: no repaint twice a second over SSH
         self.load()
 
     def on_resize(self) -> None:
@@ -117,8 +131,8 @@ class ReviewScreen(DataScreen):
 
         reviewed = chosen(value("#filter-reviewed"))
         return ClosedCallFilter(
-            closed_from=parse_day(typed("#filter-from")),
-            closed_to=parse_day(typed("#filter-to")),
+            closed_from=parse_day(typed("#filter-from"), "From"),
+            closed_to=parse_day(typed("#filter-to"), "To"),
             senior=chosen(value("#filter-senior")) or None,
             school=typed("#filter-school").strip() or None,
             category=chosen(value("#filter-category")) or None,
@@ -127,13 +141,51 @@ class ReviewScreen(DataScreen):
             search=typed("#filter-search").strip() or None,
         )
 
+    def keys_now(self) -> list[str]:
+        return ["back", "open_call", "next_page", "previous_page", "export", "learning", "clear_filters"]
+
+    def filter_problem(self) -> str | None:
+        """Why the filters cannot be applied as typed (each wrong date field is marked), or None."""
+        problems = []
+        days: dict[str, dt.date | None] = {}
+        for field_id, label in DAY_FIELDS.items():
+            field = self.query_one(f"#{field_id}", Input)
+            try:
+                days[field_id] = parse_day(field.value, label)
+                field.remove_class("-invalid")
+            except DayInvalid as invalid:
+                field.add_class("-invalid")
+                problems.append(str(invalid))
+        start, end = days.get("filter-from"), days.get("filter-to")
+        if start and end and end < start:
+            self.query_one("#filter-to", Input).add_class("-invalid")
+            problems.append(f"To: {end} is before From ({start})")
+        return " · ".join(problems) or None
+
+    def show_filter_note(self, problem: str | None) -> None:
+        note = self.query_one("#filter-note", Static)
+        note.update(f" {problem}. Nothing was filtered" if problem else FILTER_HINT)
+        note.set_class(bool(problem), "-invalid")
+
+    @on(Input.Changed)
+    def filter_typed(self, event: Input.Changed) -> None:
+        """A date's error clears as soon as what is typed is a date again (or nothing)."""
+        if event.input.id in DAY_FIELDS and self.query_one("#filter-note").has_class("-invalid"):
+            self.show_filter_note(self.filter_problem())
+
     @on(Input.Submitted)
     @on(Select.Changed)
     def filters_changed(self) -> None:
+        problem = self.filter_problem()
+        self.show_filter_note(problem)
+        if problem:
+            return  # what is listed stays as it was, and the note says why
         self.pages = [None]
         self.load()
 
     def load(self) -> None:
+        if self.filter_problem():
+            return
         self.load_in_thread(self.current_filter(), self.pages[-1], not self.seniors_loaded)
 
     @work(thread=True, exclusive=True, group="review-load")
@@ -183,15 +235,19 @@ class ReviewScreen(DataScreen):
             self.load()
 
     def action_next_page(self) -> None:
-        if len(self.rows) == PAGE:
-            last = self.rows[-1]
-            self.pages.append((last.closed_at, last.id))
-            self.load()
+        if len(self.rows) < PAGE:
+            self.notify(f"This is the last page: page {len(self.pages)}, {len(self.rows)} call(s)", timeout=4)
+            return
+        last = self.rows[-1]
+        self.pages.append((last.closed_at, last.id))
+        self.load()
 
     def action_previous_page(self) -> None:
-        if len(self.pages) > 1:
-            self.pages.pop()
-            self.load()
+        if len(self.pages) == 1:
+            self.notify("This is the first page", timeout=4)
+            return
+        self.pages.pop()
+        self.load()
 
     def action_open_call(self) -> None:
         table = self.query_one(DataTable)
@@ -214,6 +270,9 @@ class ReviewScreen(DataScreen):
         self.app.push_screen(LearningReviewScreen())
 
     def action_export(self) -> None:
+        if problem := self.filter_problem():
+            self.show_filter_note(problem)
+            return
         found = self.current_filter()
         self.app.push_screen(ExportForm(found.closed_from, found.closed_to))
 

@@ -32,11 +32,11 @@ def test_a_good_concern_is_cleaned_and_typed():
         ("caller_name", "   ", "caller_name", "required"),
         ("caller_name", "Grace\x1b[31mEllis", "caller_name", "control characters"),
         ("caller_name", "G" * 121, "caller_name", "too long"),
-        ("caller_role", "parent", "caller_role", "unknown caller role"),
+        ("caller_role", "parent", "caller_role", "Caller role 'parent' is unknown"),
         ("phone", "0113 496", "phone", "not a valid UK number"),
         ("phone", "+33 1 23 45 67 89", "phone", "not a UK number"),
-        ("phone", "", "phone", "no phone number"),
-        ("category", "complaint", "category", "unknown category"),
+        ("phone", "", "phone", "Phone number is required"),
+        ("category", "complaint", "category", "Category 'complaint' is unknown"),
         ("summary", "", "summary", "required"),
         ("summary", "x" * (SUMMARY_MAX + 1), "summary", "too long"),
         ("summary", "bell\x07", "summary", "control characters"),
@@ -46,7 +46,11 @@ def test_each_bad_field_is_named(field, value, error_field, reason):
     with pytest.raises(ConcernInvalid) as refused:
         validate_concern(**{**GOOD, field: value})
     assert list(refused.value.errors) == [error_field]
-    assert reason in refused.value.errors[error_field]
+    message = refused.value.errors[error_field]
+    assert reason in message
+    # one sentence style for every field: it begins with a capital and names the field or the
+    # school, with no full stop at the end
+    assert message[0].isupper() and not message.endswith("."), message
 
 
 def test_a_multi_line_summary_is_allowed():

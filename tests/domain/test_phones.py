@@ -23,19 +23,19 @@ def test_gb_numbers_are_stored_in_e164(typed, e164):
 @pytest.mark.parametrize(
     ("typed", "reason"),
     [
-        ("", "no phone number"),
-        ("   ", "no phone number"),
-        ("not a number", "not part of a phone number"),
+        ("", "Phone number is required"),
+        ("   ", "Phone number is required"),
+        ("not a number", "holds other characters"),
         # letters are never cleaned into some other number
-        ("0800 FLOWERS", "not part of a phone number"),
-        ("0113 496 O123", "not part of a phone number"),  # a letter O for a zero
-        ("0113 496 0123 call after 3pm", "not part of a phone number"),
+        ("0800 FLOWERS", "holds other characters"),
+        ("0113 496 O123", "holds other characters"),  # a letter O for a zero
+        ("0113 496 0123 call after 3pm", "holds other characters"),
         # an extension is refused, not dropped
         ("020 7946 0123 ext 12", "has an extension"),
         ("020 7946 0123 x12", "has an extension"),
         ("020 7946 0123#12", "has an extension"),
         ("0113 496 0123, 4", "has an extension"),
-        ("+44+113 496 0123", "not part of a phone number"),
+        ("+44+113 496 0123", "holds other characters"),
         ("0113 496", "not a valid UK number"),
         ("01632 960123", "not a valid UK number"),  # drama-reserved but rejected by phonenumbers
         ("07700 900123", "not a valid UK number"),

@@ -273,7 +273,7 @@ async def test_the_contact_number_is_validated_as_you_type(make_app, engine, clo
         form = app.screen
         form.query_one("#contact-phone", Input).value = "0113 496"
         await pilot.pause()
-        assert field_error(form, "phone") == "'0113 496' is not a valid UK number"
+        assert field_error(form, "phone") == "Phone number '0113 496' is not a valid UK number"
         form.query_one("#contact-phone", Input).value = "0113 496 0001"
         await pilot.pause()
         assert field_error(form, "phone") == ""
@@ -293,7 +293,7 @@ async def test_intake_form_errors_sit_by_their_fields_and_keep_the_input(make_ap
         assert field_error(form, "urn") == "No school with URN 123456"
         await save(pilot)
         assert app.screen is form
-        assert field_error(form, "phone") == "'0113 496' is not a valid UK number"
+        assert field_error(form, "phone") == "Phone number '0113 496' is not a valid UK number"
         assert field_error(form, "summary") == "Summary is required"
         assert field_error(form, "caller_role") == "Caller role is required"
         assert form.query_one("#intake-caller-name", Input).value == "Jo Bloggs"

@@ -1,3 +1,4 @@
+import re
 import subprocess
 import sys
 import time
@@ -18,6 +19,7 @@ def plain_row(table, key):
 
 def colour(table, key) -> str:
     """The style a row is drawn in (its school cell's)."""
+
     return " ".join(str(span.style) for span in table.get_cell(key, "school").spans)
 
 
@@ -30,7 +32,7 @@ async def test_queue_lists_concerns_urgent_first_with_their_waiting_time(make_ap
         rows = [plain_row(table, key) for key in table.rows]
         urgent = [row for row in rows if row[0].startswith("!")]
         assert rows[: len(urgent)] == urgent  # urgent first
-        ages = [int(row[0].strip("! ").split()[0]) for row in rows[len(urgent) :]]
+        ages = [int(re.search(r"\d+", row[0]).group()) for row in rows[len(urgent) :]]  # "OVERDUE 42m", "9 min"
         assert ages == sorted(ages, reverse=True)  # then oldest first
         header = str(app.screen.query_one(QueueHeader).render())
         assert "Aisha Khan · senior" in header and "8 waiting" in header and "0 claimed" in header
@@ -69,10 +71,11 @@ async def test_waiting_times_move_on_and_rows_change_colour_as_they_pass_the_tar
         assert plain_row(table, key)[0].strip() == "3 min"
         clock.advance(minutes=5)
         tick(catch_up=False)  # nearing the target: redrawn at once
-        assert plain_row(table, key)[0].strip() == "8 min" and colour(table, key) == "yellow"
+        assert plain_row(table, key)[0].strip() == "DUE SOON 8m" and colour(table, key) == "yellow"
         clock.advance(minutes=7)
         tick(catch_up=False)
-        assert plain_row(table, key)[0].strip() == "15 min" and colour(table, key) == "bold red"
+        assert plain_row(table, key)[0].strip() == "OVERDUE 15m" and colour(table, key) == "bold red"
+        assert "1 OVERDUE" in str(app.screen.query_one(QueueHeader).render())
 
 
 async def test_the_selected_row_stays_selected_across_refreshes(make_app, engine, clock):
@@ -144,7 +147,7 @@ async def test_help_lists_the_real_bindings(make_app):
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
-        keys = dict((description, key) for key, description in app.screen.keys)
+        keys = {key.description: key.key for key in app.screen.keys}
         assert keys["Refresh"] == "r" and keys["Open call"] == app.get_key_display(app.screen_stack[-2].BINDINGS[0])
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
@@ -155,7 +158,7 @@ async def test_the_palette_offers_the_screens_actions(make_app):
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         titles = [command.title for command in app.get_system_commands(app.screen)]
-        assert "Refresh" in titles and "Open call" in titles
+        assert "Refresh (r)" in titles and "Open call (⏎)" in titles
 
 
 def test_queue_at_80x24(snap_compare, make_app):
