@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import gc
 import json
@@ -308,7 +309,7 @@ def cmd_demo(args, settings: Settings) -> int:
     from helpdesk.store.schema import upgrade
 
     url = args.db or os.environ.get("HELPDESK_DATABASE_URL") or sqlite_url(default_database_path("demo.sqlite"))
-    settings = Settings(database_url=url, policy_path=settings.policy_path)
+    settings = dataclasses.replace(settings, database_url=url)
     path = sqlite_file(url)
     if path is None:
         raise Refused("the demo runs on its own SQLite file: give --db a sqlite:/// URL, or leave it out")

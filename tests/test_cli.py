@@ -420,3 +420,26 @@ def test_an_export_into_a_closed_pipe_says_so_and_is_recorded_as_interrupted(db_
     with make_engine(sqlite_url(db_path)).connect() as connection:
         details = connection.scalar(select(Event.details).where(Event.kind == "exported"))
     assert json.loads(details)["interrupted"] is True
+
+
+def test_an_unknown_theme_is_one_line_naming_the_choices(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("HELPDESK_THEME", "neon")
+    url = sqlite_url(tmp_path / "demo.sqlite")
+    assert cli.main(["demo", "--db", url, "--no-simulator", "--exit-when-loaded"]) == 1
+    err = capsys.readouterr().err.splitlines()[-1]
+    assert err == (
+        "helpdesk: there is no theme 'neon': choose one of standard, high-contrast, monochrome"
+        " (HELPDESK_THEME or `theme` in the config file)"
+    )
+
+
+def test_the_theme_comes_from_the_environment_or_the_config_file(tmp_path, monkeypatch):
+    from helpdesk.config import resolve_settings
+
+    config = tmp_path / "config.toml"
+    config.write_text('theme = "high-contrast"\n')
+    monkeypatch.setenv("HELPDESK_CONFIG", str(config))
+    monkeypatch.delenv("HELPDESK_THEME", raising=False)
+    assert resolve_settings().theme == "high-contrast"
+    monkeypatch.setenv("HELPDESK_THEME", "monochrome")
+    assert resolve_settings().theme == "monochrome"
