@@ -4,6 +4,7 @@ random seed): python screenshots/make_screenshots.py"""
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -23,8 +24,13 @@ from support import console, no_blink, settle  # noqa: E402  (the tests' own hel
 CLOCK = "2026-11-18T10:30:00Z"  # a Wednesday morning in the sample inspection week
 
 
-async def shoot(engine, login: str, name: str, size: tuple[int, int], steps) -> None:
-    app = console(engine, FrozenClock(CLOCK), load_policy(shipped_file("policy.toml")), login)
+async def shoot(engine, login: str, name: str, size: tuple[int, int], steps, no_color: bool = False) -> None:
+    if no_color:  # the console reads NO_COLOR when it starts, as on a terminal that asks for none
+        os.environ["NO_COLOR"] = "1"
+    try:
+        app = console(engine, FrozenClock(CLOCK), load_policy(shipped_file("policy.toml")), login)
+    finally:
+        os.environ.pop("NO_COLOR", None)
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
         await steps(pilot)
@@ -71,6 +77,8 @@ async def main() -> None:
         await shoot(engine, "gsingh", "pause-decision", (100, 30), claim_and_pause)
         await shoot(engine, "lpark", "review", (120, 32), review)
         await shoot(engine, "lpark", "statistics", (100, 36), figures)
+        await shoot(engine, "akhan", "queue-no-color", (80, 24), nothing, no_color=True)
+        await shoot(engine, "gsingh", "call-no-color", (80, 24), open_call, no_color=True)
         engine.dispose()
 
 
