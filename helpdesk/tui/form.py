@@ -54,13 +54,18 @@ class FormField(Vertical):
         yield FieldNote("", classes="field-error", id=f"error-{self.field_name}")
 
     def on_descendant_focus(self) -> None:
-        """The field being typed in is marked in words as well as in reverse: ▶ before its label."""
-        self.query_one(".field-label", Label).update(f"{FOCUS_MARK}{self.label}")
-        self.add_class("-focused")
+        self.mark_focus()
 
     def on_descendant_blur(self) -> None:
-        self.query_one(".field-label", Label).update(f"  {self.label}")
-        self.remove_class("-focused")
+        # (a Select's menu closing blurs the menu after its Select has the focus back)
+        self.call_after_refresh(self.mark_focus)
+
+    def mark_focus(self) -> None:
+        """The field being typed in is marked in words as well as in reverse: ▶ before its label."""
+        focused = self.screen.focused if self.is_attached else None
+        here = focused is not None and self in focused.ancestors_with_self
+        self.query_one(".field-label", Label).update(f"{FOCUS_MARK if here else '  '}{self.label}")
+        self.set_class(here, "-focused")
 
     def show_error(self, reason: str | None) -> None:
         self.query_one(f"#error-{self.field_name}", FieldNote).update(reason or "")

@@ -106,6 +106,20 @@ async def test_the_focused_field_is_marked_in_words_and_follows_the_focus(engine
         assert all(not widget.cursor_blink for widget in app.screen.query("Input, TextArea"))
 
 
+async def test_the_mark_stays_on_a_menu_field_after_choosing_from_it(engine, clock, policy):
+    app = console(engine, clock, policy, "rdouglas")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("tab", "tab", "enter", "down", "enter")  # Caller's role: the first choice
+        await settle(pilot)
+        await pilot.pause()
+        marked = [field.field_name for field in app.screen.query(FormField) if field.has_class("-focused")]
+        assert marked == ["caller_role"]
+        assert str(app.screen.query_one("#field-caller_role .field-label", Static).render()).startswith("▶")
+
+
 async def test_a_ticked_and_an_unticked_checkbox_differ_in_writing(engine, clock, policy, no_color):
     app = console(engine, clock, policy, "rdouglas")
     async with app.run_test(size=(80, 24)) as pilot:
