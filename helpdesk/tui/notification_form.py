@@ -22,14 +22,10 @@ class NotificationForm(CallForm):
         d = self.detail.latest_decision
         policy = self.app.policy
         needed = to_inform(d.decision, policy) if d else ()
-        parties = [Party(p) for p in needed] + [p for p in INFORMABLE if p.value not in needed]
-        choices = [
-            (
-                p.label + ("" if d is None or p.value in d.informed or p.value not in needed else " — still to inform"),
-                p.value,
-            )
-            for p in parties
-        ]
+        told = d.informed if d else frozenset()
+        still = [Party(p) for p in needed if p not in told]  # first: who must still be told
+        parties = still + [Party(p) for p in needed if p in told] + [p for p in INFORMABLE if p.value not in needed]
+        choices = [(p.label + (" — still to inform" if p in still else ""), p.value) for p in parties]
         if d is not None:
             decided = london_stamp(d.decided_at) if d.decided_at else ""
             yield Static(f"Of the decision of {decided}: pause {d.decision}.", classes="form-note")

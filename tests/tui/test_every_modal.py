@@ -1,6 +1,7 @@
 """Every form and the remaining screens, at 80x24 and 120x40, on fixed data and a frozen clock."""
 
 import pytest
+from textual.widgets import Select
 
 from helpdesk.domain.pause import PauseDecisionInput
 from helpdesk.store import commands
@@ -132,3 +133,29 @@ def test_command_palette(snap_compare, engine, clock, policy, size):
         no_blink(pilot)
 
     assert snap_compare(console(engine, clock, policy, "akhan"), terminal_size=size, run_before=run_before)
+
+
+async def test_the_informed_form_lists_who_must_still_be_told_first(engine, clock, policy, held):
+    """Told the lead inspector of a declined pause, the form offers the caller first: Enter,
+    Down, Enter records the next party still to tell, never the same one again."""
+    commands.record_pause_decision(
+        engine,
+        held,
+        "lpark",
+        PauseDecisionInput(
+            decision="declined", requested_by="headteacher", grounds="wellbeing", rationale="Leader supported."
+        ),
+        policy,
+        clock.now(),
+    )
+    commands.record_notification(engine, held, "lpark", clock.now(), party="lead_inspector", channel="phone")
+    app = console(engine, clock, policy, "lpark")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(CallScreen(held))
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        options = app.screen.query_one("#notify-party", Select)._options  # (its prompt first)
+        labels = [getattr(label, "plain", label) for label, value in options if value != Select.NULL]
+        assert labels[0] == "Caller — still to inform" and labels[1] == "Lead inspector"
