@@ -62,9 +62,13 @@ class FormField(Vertical):
 
     def mark_focus(self) -> None:
         """The field being typed in is marked in words as well as in reverse: ▶ before its label."""
-        focused = self.screen.focused if self.is_attached else None
+        labels = list(self.query(".field-label").results(Label))
+        if not self.is_attached or not labels:
+            return  # (the form is closing)
+        focused = self.screen.focused
         here = focused is not None and self in focused.ancestors_with_self
-        self.query_one(".field-label", Label).update(f"{FOCUS_MARK if here else '  '}{self.label}")
+        for label in labels:
+            label.update(f"{FOCUS_MARK if here else '  '}{self.label}")
         self.set_class(here, "-focused")
 
     def show_error(self, reason: str | None) -> None:
