@@ -3,8 +3,9 @@
 SQLite: `PRAGMA data_version` on one dedicated raw connection (a couple of microseconds; it
 changes when any other connection commits; it is per connection and frozen inside a
 transaction, so never read through the pool). PostgreSQL: LISTEN on `helpdesk_changes`, which
-triggers NOTIFY at commit of any audit event or presence write. After a reconnection the feed
-reports a change, so that readers reload everything.
+a trigger NOTIFYs at commit of any audit event. Presence heartbeats move neither (see
+store/presence.py). After a reconnection the feed reports a change, so that readers reload
+everything.
 """
 
 from __future__ import annotations

@@ -10,8 +10,8 @@ from textual.message import Message
 @dataclass
 class DatabaseChanged(Message, bubble=False):
     """Another process (or this one) committed a change: screens showing data reload. With
-    `records` False only presence moved (a console opened or left a call, or said it is still
-    there), which only the screens showing who is viewing need. `kinds`: the kinds of the audit
+    `records` False: only who is viewing may have moved (presence wakes no console: the App
+    sends this every few seconds), which only the screens showing who is viewing need. `kinds`: the kinds of the audit
     events written since the last change, where known (None: anything may have changed)."""
 
     records: bool = True

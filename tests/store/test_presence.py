@@ -1,5 +1,7 @@
 import datetime as dt
 
+import pytest
+
 from helpdesk.store import presence
 
 
@@ -34,3 +36,36 @@ def test_presence_leaves_the_record_untouched_and_a_command_moves_it_on(engine, 
     assert latest_event_id(engine) == before
     claim(engine, concern_id, "akhan", clock.now())
     assert latest_event_id(engine) > before
+
+
+def test_a_heartbeat_wakes_no_console_and_a_change_to_the_record_does(engine, clock):
+    """Every console's change feed stays asleep through other consoles' heartbeats (else fifty
+    consoles would each wake for the other forty-nine every 15 s), and wakes for a claim."""
+    from helpdesk.store.changes import ChangeFeed
+    from helpdesk.store.commands import claim
+    from support import seed_queue
+
+    [concern_id] = seed_queue(engine, clock, ages_min=(2,))
+    feed = ChangeFeed(engine)
+    try:
+        feed.wait(0)  # primes
+        for session in range(5):
+            presence.beat(engine, f"s{session}", "akhan", concern_id, clock.now())
+        presence.leave(engine, "s0")
+        assert feed.wait(0.6) is False
+        assert presence.viewers(engine, clock.now()) == {concern_id: ["Aisha Khan"]}
+        claim(engine, concern_id, "bmorgan", clock.now())
+        assert feed.wait(2) is True
+    finally:
+        feed.close()
+
+
+def test_on_sqlite_presence_has_a_file_of_its_own_with_the_databases_mode(engine, db_path):
+    import stat
+
+    if engine.dialect.name != "sqlite":
+        pytest.skip("on PostgreSQL presence is a table of the database")
+    presence.beat(engine, "s1", "akhan", None, dt.datetime.now(dt.UTC))
+    kept = presence.presence_file(db_path)
+    assert kept.name == f"{db_path.stem}-presence.sqlite" and kept.exists()
+    assert stat.S_IMODE(kept.stat().st_mode) == stat.S_IMODE(db_path.stat().st_mode)

@@ -110,7 +110,20 @@ def test_the_tables_in_code_match_what_the_migrations_build(engine):
 
     with engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
-    assert differences == []
+    if engine.dialect.name != "sqlite":
+        assert differences == []
+        return
+    # SQLite keeps presence in a file of its own (store/presence.py): the one table missing
+    # here, and there it is as the code describes it
+    assert [(kind, table.name) for kind, table, *_ in differences] == [
+        ("add_table", "presence"),
+        ("add_index", "ix_presence_concern_id"),
+    ]
+    from helpdesk.store.presence import presence_engine
+
+    with presence_engine(engine).connect() as connection:
+        there = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+    assert not [d for d in there if "presence" in repr(d)]
 
 
 def test_upgrading_a_record_made_before_decisions_named_each_other(tmp_path):

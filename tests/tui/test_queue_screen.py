@@ -207,8 +207,9 @@ def test_help_at_120x40(snap_compare, make_app):
 async def test_another_console_opening_a_call_redraws_who_is_viewing_without_reading_the_queue_again(
     make_app, engine, clock, monkeypatch
 ):
-    """Presence moves all the time (every console's heartbeat); only a change to the record
-    (here a claim) makes the queue read again."""
+    """Presence moves all the time (every console's heartbeat) and wakes no console: who is
+    viewing is read again every few seconds; only a change to the record (here a claim) makes
+    the queue read again."""
     from helpdesk.store import presence, queries
 
     app = make_app(watch_changes=True)
@@ -222,7 +223,9 @@ async def test_another_console_opening_a_call_redraws_who_is_viewing_without_rea
         await pilot.pause(0.5)  # the change feed is primed
         reads.clear()
         presence.beat(engine, "session-a", "bmorgan", int(first), clock.now())
-        assert await wait_until(pilot, lambda: plain_row(table, first)[-1] == "B. Morgan")
+        assert await wait_until(pilot, lambda: plain_row(table, first)[-1] == "B. Morgan", seconds=15)
+        presence.leave(engine, "session-a")  # back to the queue: no change to the record
+        assert await wait_until(pilot, lambda: plain_row(table, first)[-1] == "", seconds=15)
         assert reads == []
         claim(engine, int(first), "bmorgan", clock.now())
         assert await wait_until(pilot, lambda: plain_row(table, first)[-2].startswith("B. Morgan"))
