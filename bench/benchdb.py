@@ -8,6 +8,7 @@ import random
 from sqlalchemy import insert
 from sqlmodel import Session
 
+from helpdesk.clock import microseconds_between
 from helpdesk.store.demo import import_samples
 from helpdesk.store.demo_marker import mark_as_demo
 from helpdesk.store.engine import make_engine, writer
@@ -53,13 +54,16 @@ def build(url: str, waiting: int, closed: int, racers: int = 0) -> None:
         request its first decision and the decision in force."""
         category = rng.choices(categories, weights=[3, 3, 2, 2, 1])[0]
         claimed = received + dt.timedelta(seconds=rng.expovariate(1 / 420))
+        decided_at = claimed + dt.timedelta(seconds=rng.expovariate(1 / 1800))
         decided = category == "pause_request" and rng.random() < 0.8
         return dict(
             category=category,
             claimed_by=rng.choice(seniors),
             claimed_at=claimed,
             first_claimed_at=claimed,
-            first_decided_at=claimed + dt.timedelta(seconds=rng.expovariate(1 / 1800)) if decided else None,
+            claim_wait_us=microseconds_between(received, claimed),
+            first_decided_at=decided_at if decided else None,
+            decision_wait_us=microseconds_between(received, decided_at) if decided else None,
             decision_in_force=rng.choice(["authorised", "declined"]) if decided else None,
         )
 

@@ -36,6 +36,11 @@ def as_utc(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(dt.UTC)
 
 
+def microseconds_between(earlier: dt.datetime, later: dt.datetime) -> int:
+    """Whole microseconds from `earlier` to `later` (both as stored: to the microsecond)."""
+    return (as_utc(later) - as_utc(earlier)) // dt.timedelta(microseconds=1)
+
+
 def london(moment: dt.datetime) -> arrow.Arrow:
     return arrow.get(as_utc(moment)).to(LONDON)
 

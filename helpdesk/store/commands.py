@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Engine, Select, func, select, update
 from sqlmodel import Session, SQLModel, col
 
-from helpdesk.clock import london, london_time
+from helpdesk.clock import london, london_time, microseconds_between
 from helpdesk.domain import call as call_rules
 from helpdesk.domain import limits
 from helpdesk.domain.contact import (
@@ -208,6 +208,9 @@ def claim(engine: Engine, concern_id: int, login: str, now: dt.datetime, attempt
                     claimed_by=login,
                     claimed_at=now,
                     first_claimed_at=func.coalesce(col(Concern.first_claimed_at), now),
+                    claim_wait_us=func.coalesce(
+                        col(Concern.claim_wait_us), microseconds_between(concern.received_at, now)
+                    ),
                 )
             )
             if claimed.rowcount == 1:
@@ -500,7 +503,9 @@ def record_pause_decision(
         )
         session.add(decision)
         concern.decision_in_force = entry.decision
-        concern.first_decided_at = concern.first_decided_at or now
+        if concern.first_decided_at is None:
+            concern.first_decided_at = now
+            concern.decision_wait_us = microseconds_between(concern.received_at, now)
         session.flush()
         record_event(
             session,

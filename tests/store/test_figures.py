@@ -24,11 +24,19 @@ from helpdesk.store import commands
 from helpdesk.store import statistics as statistics_module
 from helpdesk.store.models import Concern, Event, Inspection, PauseDecision, Staff
 from helpdesk.store.review_queries import london_midnight
-from helpdesk.store.statistics import _p90
 
 SENIORS = ["akhan", "bmorgan", "cobi", "dlewis", "efarah", "gsingh", "hwalsh", "jbrooks", "kmensah", "lpark"]
 URNS = ["930037", "931767", "932543", "933179", "935455", "931196"]
 CATEGORIES = ["wellbeing", "pause_request", "inspector_conduct", "inspection_process", "other"]
+
+
+def _p90(values: list[float]) -> float | None:
+    """The 90th percentile as the figures have always taken it (nearest rank), kept here
+    apart from the code under test."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(0.9 * (len(ordered) - 1))))]
 
 
 def figures_from_the_trail(engine, start, end, policy):
@@ -197,15 +205,23 @@ def test_the_figures_match_those_grouped_from_the_trail(engine, clock, seed):
 
 
 def test_upgrading_fills_in_what_each_call_keeps_from_the_trail(engine, clock):
-    """Revision 0008 on a record made before calls kept their first claim and decision: the
-    columns are filled in from the audit trail and the decisions, and the figures still match."""
+    """Revisions 0008 and 0010 on a record made before calls kept their first claim and
+    decision: the times are filled in from the audit trail and the decisions, the waits
+    subtracted in SQL, and the figures still match to the last bit."""
     from sqlalchemy import text
 
     from helpdesk.store.schema import upgrade
 
     random_calls(engine, clock, 3)
     with engine.begin() as connection:  # the record as revision 0007 left it
-        for column in ("first_claimed_at", "first_decided_at", "decision_in_force"):
+        connection.execute(text("DROP INDEX ix_concern_figures"))
+        for column in (
+            "first_claimed_at",
+            "first_decided_at",
+            "decision_in_force",
+            "claim_wait_us",
+            "decision_wait_us",
+        ):
             connection.execute(text(f"ALTER TABLE concern DROP COLUMN {column}"))
         connection.execute(text("UPDATE alembic_version SET version_num = '0007'"))
     upgrade(engine)
