@@ -37,6 +37,8 @@ class HelpdeskApp(KeysInOrder):
     TITLE = "helpdesk"
     BINDINGS = [
         Binding("question_mark", "help", "Help", id="app.help"),
+        # the same where `?` is typed into a field (a filter, a form)
+        Binding("f1", "help", "Help", id="app.help-f1"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, show=False),
     ]
 

@@ -43,7 +43,7 @@ def parse_day(text: str, label: str = "Date") -> dt.date | None:
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
-        raise DayInvalid(f"{label}: {text.strip()!r} is not a date: write it as YYYY-MM-DD, e.g. 2026-11-09") from None
+        raise DayInvalid(f"{label}: {text.strip()!r} is not a date: write YYYY-MM-DD") from None
 
 
 class ReviewScreen(DataScreen):
@@ -164,7 +164,7 @@ class ReviewScreen(DataScreen):
 
     def show_filter_note(self, problem: str | None) -> None:
         note = self.query_one("#filter-note", Static)
-        note.update(f" {problem}. Nothing was filtered" if problem else FILTER_HINT)
+        note.update(f" {problem} · not applied" if problem else FILTER_HINT)
         note.set_class(bool(problem), "-invalid")
 
     @on(Input.Changed)

@@ -54,7 +54,7 @@ class KeysFooter(Footer):
 
     def compose(self) -> ComposeResult:
         keys = screen_keys(self.screen)
-        helps = [key for key in keys if key.group == EVERYWHERE and key.binding.action == "help"]
+        helps = [key for key in keys if key.group == EVERYWHERE and key.binding.action == "help"][:1]
         room = (self.size.width or self.app.size.width) - sum(footer_width(key) for key in helps)
         shown = []
         for key in keys:

@@ -309,7 +309,9 @@ async def test_a_review_filter_refuses_a_date_that_is_not_one_and_clears_when_co
         start.focus()
         await pilot.press(*"2026-13-01", "enter")
         await settle(pilot)
-        assert "From: '2026-13-01' is not a date: write it as YYYY-MM-DD" in str(note.render())
+        assert str(note.render()).strip() == "From: '2026-13-01' is not a date: write YYYY-MM-DD · not applied"
+        assert len(str(note.render())) <= 80  # one line at 80 columns
+        assert ("f1", "Help") in footer(app)  # `?` would be typed into the field: F1 is help there
         assert start.has_class("-invalid") and note.has_class("-invalid")
         assert screen.query_one(DataTable).row_count == listed  # nothing filtered, nothing lost
         await pilot.press("backspace", "backspace", "backspace", "backspace", "backspace")
@@ -319,7 +321,7 @@ async def test_a_review_filter_refuses_a_date_that_is_not_one_and_clears_when_co
         screen.query_one("#filter-to", Input).focus()
         await pilot.press(*"2026-10-01", "enter")
         await settle(pilot)
-        assert "To: 2026-10-01 is before From (2026-11-01)" in str(note.render())
+        assert "To: 2026-10-01 is before From (2026-11-01) · not applied" in str(note.render())
 
 
 async def test_paging_past_either_end_says_so(engine, clock, policy):
