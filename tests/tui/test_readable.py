@@ -132,6 +132,7 @@ async def test_a_ticked_and_an_unticked_checkbox_differ_in_writing(engine, clock
         await pilot.pause()
         ticked = box.render().plain
         assert "X" in ticked and "X" not in unticked and len(ticked) == len(unticked)
+        assert box.has_class("-on")  # Textual's own handling of the value still runs
 
 
 async def test_the_selected_queue_row_stands_out_in_monochrome(engine, clock, policy, no_color):
