@@ -330,24 +330,13 @@ class CallScreen(DataScreen):
         keys = ["back"]
         if d.status == ConcernStatus.WAITING and may(staff.role, Permission.CLAIM):
             keys.append("claim")
-        handling = [
-            ("advice", "add advice"),
-            ("contact", "log a contact"),
-            ("pause", "record a pause decision"),
-            ("informed", "record who was informed"),
-            ("close_call", "close the call"),
-            ("signposting", "record signposting"),
-            ("link_inspection", "link the inspection"),
-        ]
+        handling = ["advice", "contact", "pause", "informed", "close_call", "signposting", "link_inspection"]
         if d.latest_decision and missing_informed(
             d.latest_decision.decision, d.latest_decision.informed, self.app.policy
         ):
             handling.insert(0, handling.pop(3))  # told first: the call cannot close before
-        keys += [
-            action
-            for action, doing in handling
-            if self.check_action(action, ()) and self.handling_refusal(doing) is None
-        ]
+        if self.handling_refusal("work on the call") is None:  # (the rule is one for every record)
+            keys += [action for action in handling if self.check_action(action, ())]
         state = CallState(d.status, d.claimed_by, d.claimed_by_name)
         if call_rules.release_refusal(state, staff.login, staff.role) is None:
             keys.append("release")

@@ -62,13 +62,12 @@ class FormField(Vertical):
 
     def mark_focus(self) -> None:
         """The field being typed in is marked in words as well as in reverse: ▶ before its label."""
-        labels = list(self.query(".field-label").results(Label))
-        if not self.is_attached or not labels:
+        label = next(iter(self.query(".field-label").results(Label)), None)
+        if label is None or not self.is_attached:
             return  # (the form is closing)
         focused = self.screen.focused
         here = focused is not None and self in focused.ancestors_with_self
-        for label in labels:
-            label.update(f"{FOCUS_MARK if here else '  '}{self.label}")
+        label.update(f"{FOCUS_MARK if here else '  '}{self.label}")
         self.set_class(here, "-focused")
 
     def show_error(self, reason: str | None) -> None:

@@ -181,11 +181,13 @@ class ReviewScreen(DataScreen):
         if problem:
             return  # what is listed stays as it was, and the note says why
         self.pages = [None]
-        self.load()
+        self.read_page()
 
     def load(self) -> None:
-        if self.filter_problem():
-            return
+        if self.filter_problem() is None:  # else what is listed stays as it was
+            self.read_page()
+
+    def read_page(self) -> None:
         self.load_in_thread(self.current_filter(), self.pages[-1], not self.seniors_loaded)
 
     @work(thread=True, exclusive=True, group="review-load")
