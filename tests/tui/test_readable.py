@@ -26,6 +26,16 @@ def no_color(monkeypatch):
     monkeypatch.setenv("TERM", "xterm")
 
 
+async def on_the_review_list(pilot) -> ReviewScreen:
+    """From the queue, as a supervisor: `v`, and the review list is in front."""
+    await settle(pilot)
+    await pilot.press("v")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, ReviewScreen)
+    return screen
+
+
 def footer(app) -> list[tuple[str, str]]:
     return [(key.key_display, key.description) for key in app.screen.query(FooterKey)]
 
@@ -203,10 +213,7 @@ async def test_a_call_opened_from_the_review_list_goes_back_there(engine, clock,
     closed_call(engine, clock, policy)
     app = console(engine, clock, policy, "lpark")
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("v")
-        await settle(pilot)
-        assert isinstance(app.screen, ReviewScreen)
+        await on_the_review_list(pilot)
         await pilot.press("enter")
         await settle(pilot)
         await pilot.pause()
@@ -297,11 +304,7 @@ async def test_a_review_filter_refuses_a_date_that_is_not_one_and_clears_when_co
     closed_call(engine, clock, policy)
     app = console(engine, clock, policy, "lpark")
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("v")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, ReviewScreen)
+        screen = await on_the_review_list(pilot)
         note = screen.query_one("#filter-note", Static)
         assert "Enter applies" in str(note.render())
         listed = screen.query_one(DataTable).row_count
@@ -329,9 +332,7 @@ async def test_paging_past_either_end_says_so(engine, clock, policy):
     closed_call(engine, clock, policy)
     app = console(engine, clock, policy, "lpark")
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("v")
-        await settle(pilot)
+        await on_the_review_list(pilot)
         await pilot.press("right_square_bracket")
         await pilot.press("left_square_bracket")
         await settle(pilot)
