@@ -147,6 +147,7 @@ class QueueScreen(DataScreen):
         self.viewers: dict[int, list[str]] = {}
         self.unread_feedback = 0
         self.looks: dict[int, tuple] = {}
+        self.overdue = 0  # waiting calls past their target, counted when their looks change
         self.next_band_change = None  # the soonest moment a waiting row changes colour
         self.ticks = 0
         self.columns = COLUMNS
@@ -272,6 +273,7 @@ class QueueScreen(DataScreen):
         keys = [str(row.id) for row in self.rows]
         now = self.app.clock.now()
         self.looks = {row.id: self.look(row, now) for row in self.rows}
+        self.overdue = self.count_overdue()
         self.next_band_change = self.soonest_band_change(now)
         if rebuild or keys != list(self.shown):
             selected = self.selected_key()
@@ -298,10 +300,12 @@ class QueueScreen(DataScreen):
 
     def show_header(self) -> None:
         counts = self.counts if self.loaded else None
-        overdue = sum(look[1] == Urgency.OVERDUE for look in self.looks.values())
         self.query_one(QueueHeader).show(
-            self.app.staff, counts, london_time(self.app.clock.now()), self.unread_feedback, overdue
+            self.app.staff, counts, london_time(self.app.clock.now()), self.unread_feedback, self.overdue
         )
+
+    def count_overdue(self) -> int:
+        return sum(look[1] == Urgency.OVERDUE for look in self.looks.values())
 
     def tick(self) -> None:
         """Waiting times move on without touching the database. A row that changes colour is
@@ -335,6 +339,7 @@ class QueueScreen(DataScreen):
                     if old != new:
                         table.update_cell(key, column, new)
                 self.shown[key] = cells
+            self.overdue = self.count_overdue()
             self.show_header()
 
     def soonest_band_change(self, now):
