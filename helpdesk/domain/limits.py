@@ -27,3 +27,4 @@ RATIONALE = 4000  # a pause decision's rationale
 JUSTIFICATION = 4000  # why an exceptional pause needs longer
 COUNTERSIGN_REASON = 4000
 FEEDBACK = 4000  # a supervisor's review feedback
+FOLLOW_UP = 300  # what a follow-up is for, one line

@@ -16,6 +16,7 @@ class Permission(StrEnum):
     LOG_CONCERN = "log a concern"
     OPEN_CALLS = "open a call"
     CLAIM = "take calls"
+    FOLLOW_UP = "set and complete follow-ups"
     HANDLE_ANY_CALL = "act on a call someone else holds"
     REASSIGN = "reassign a call"
     COUNTERSIGN = "countersign an exceptional pause"
@@ -29,7 +30,7 @@ class Permission(StrEnum):
     MANAGE_STAFF = "manage staff accounts"
 
 
-_SENIOR = frozenset({Permission.LOG_CONCERN, Permission.OPEN_CALLS, Permission.CLAIM})
+_SENIOR = frozenset({Permission.LOG_CONCERN, Permission.OPEN_CALLS, Permission.CLAIM, Permission.FOLLOW_UP})
 _SUPERVISOR = _SENIOR | {
     Permission.HANDLE_ANY_CALL,
     Permission.REASSIGN,
@@ -90,9 +91,10 @@ def account_refusal(login: str, found: bool, active: bool) -> str | None:
     return None
 
 
-def closed_call_refusal(role: str, status: str, held_it: bool) -> str | None:
+def closed_call_refusal(role: str, status: str, held_it: bool, follows_it: bool = False) -> str | None:
     """Who may open a call: any member of staff an open one; a closed one, those who may read
-    closed calls and the senior who held it (whose feedback is about it)."""
-    if status != ConcernStatus.CLOSED or held_it:
+    closed calls, the senior who held it (whose feedback is about it) and whoever has an open
+    follow-up on it to act on."""
+    if status != ConcernStatus.CLOSED or held_it or follows_it:
         return None
     return permission_refusal(role, Permission.READ_CLOSED_CALLS)

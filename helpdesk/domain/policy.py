@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from helpdesk.domain.types import Category, Party
 
@@ -33,6 +35,12 @@ class Policy:
     informed_of_declined: tuple[str, ...] = ("lead_inspector", "caller")
     # categories of call that close only with signposting offered, or a reason why not
     signposting_required_for: tuple[str, ...] = ("wellbeing", "pause_request")
+    # follow-ups: a working day starts at this London time; an authorised pause's resumption
+    # check falls due at the start of the N-th working day before the resume date; a review
+    # that needs follow-up gives the senior this many working days
+    working_day_starts: dt.time = dt.time(9, 0)
+    resumption_check_working_days_before: int = 1
+    review_follow_up_working_days: int = 2
 
     def claim_target_min(self, urgent: bool) -> int:
         return self.claim_target_urgent_min if urgent else self.claim_target_other_min
@@ -54,6 +62,7 @@ def parse_policy(text: str) -> Policy:
             pause_max_days={str(k): int(v) for k, v in pause["max_working_days"].items()},
             retention_min_years=int(raw.get("retention", {}).get("minimum_years", 6)),
             **_closing(raw.get("close", {})),
+            **_follow_up(raw.get("follow_up", {})),
         )
     except KeyError as error:
         raise PolicyInvalid(f"policy file has no {error.args[0]!r} value") from None
@@ -68,9 +77,9 @@ def parse_policy(text: str) -> Policy:
     return policy
 
 
-def _closing(close: dict[str, object]) -> dict[str, tuple[str, ...]]:
+def _closing(close: dict[str, object]) -> dict[str, Any]:
     """The [close] table: lists of parties and categories, each checked against the vocabulary."""
-    found: dict[str, tuple[str, ...]] = {}
+    found: dict[str, Any] = {}
     for key, vocabulary in (
         ("informed_of_authorised", Party),
         ("informed_of_declined", Party),
@@ -84,6 +93,23 @@ def _closing(close: dict[str, object]) -> dict[str, tuple[str, ...]]:
         if unknown := [v for v in values if v not in vocabulary.values()]:
             raise PolicyInvalid(f"close.{key} names {', '.join(unknown)}: not one of {', '.join(vocabulary.values())}")
         found[key] = tuple(values)
+    return found
+
+
+def _follow_up(follow_up: dict[str, Any]) -> dict[str, Any]:
+    """The [follow_up] table: every value has a default."""
+    found: dict[str, Any] = {}
+    if "working_day_starts" in follow_up:
+        try:
+            found["working_day_starts"] = dt.time.fromisoformat(str(follow_up["working_day_starts"]))
+        except ValueError:
+            raise PolicyInvalid('follow_up.working_day_starts must be a time such as "09:00"') from None
+    for key in ("resumption_check_working_days_before", "review_follow_up_working_days"):
+        if key in follow_up:
+            value = follow_up[key]
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise PolicyInvalid(f"follow_up.{key} must be a whole number of working days, at least 1")
+            found[key] = value
     return found
 
 

@@ -97,6 +97,8 @@ class EventKind(Labelled):
     SIGNPOSTING_NOT_OFFERED = "signposting_not_offered"
     CLOSED = "closed"
     REVIEWED = "reviewed"
+    FOLLOW_UP_SET = "follow_up_set"
+    FOLLOW_UP_DONE = "follow_up_done"
     FEEDBACK_READ = "feedback_read"
     IMPORTED = "imported"
     EXPORTED = "exported"

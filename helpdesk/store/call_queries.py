@@ -12,12 +12,14 @@ from sqlalchemy import Engine, select
 from sqlmodel import col
 
 from helpdesk.clock import as_utc, london_stamp
+from helpdesk.domain.follow_up import FollowUpKind, ResumptionOutcome
 from helpdesk.domain.pause import Decision, Grounds, RequestedBy
 from helpdesk.domain.permissions import Permission, closed_call_refusal
 from helpdesk.domain.phones import national
 from helpdesk.domain.signposting import EDUCATION_SUPPORT
 from helpdesk.domain.types import CallerRole, Channel, ContactOutcome, EventKind, Party, ReviewOutcome
 from helpdesk.store.acting import NotPermitted, acting_member
+from helpdesk.store.follow_ups import FollowUpRow, call_follow_ups, follows
 from helpdesk.store.models import (
     Advice,
     Concern,
@@ -115,11 +117,16 @@ class CallDetail:
     advice_ids: list[int]
     latest_decision: DecisionSummary | None
     timeline: list[TimelineEntry] = field(default_factory=list)
+    follow_ups: list[FollowUpRow] = field(default_factory=list)  # open ones first, soonest due
 
     @property
     def remit(self) -> str | None:
         """The remit of the call's inspection; None while no inspection is on record."""
         return self.inspection.remit if self.inspection else None
+
+    @property
+    def open_follow_ups(self) -> list[FollowUpRow]:
+        return [f for f in self.follow_ups if f.open]
 
     @property
     def awaiting_countersignature(self) -> bool:
@@ -171,7 +178,9 @@ def call_detail(engine: Engine, concern_id: int, login: str) -> CallDetail | Non
         if found is None:
             return None
         row = found._mapping
-        if reason := closed_call_refusal(member.role, row["status"], row["claimed_by"] == login):
+        if reason := closed_call_refusal(
+            member.role, row["status"], row["claimed_by"] == login, follows(connection, concern_id, member)
+        ):
             raise NotPermitted(reason)
         names = dict(connection.execute(select(col(Staff.login), col(Staff.name))).all())
         school = connection.execute(select(table_of(School)).where(col(School.urn) == row["urn"])).one()._mapping
@@ -235,6 +244,7 @@ def call_detail(engine: Engine, concern_id: int, login: str) -> CallDetail | Non
                 select(table_of(Review)).where(col(Review.concern_id) == concern_id).order_by(col(Review.id))
             )
         )
+        follow_ups = call_follow_ups(connection, concern_id)
         events = connection.execute(
             select(col(Event.kind), col(Event.actor), col(Event.at), col(Event.details))
             .where(col(Event.concern_id) == concern_id)
@@ -252,6 +262,7 @@ def call_detail(engine: Engine, concern_id: int, login: str) -> CallDetail | Non
         handovers=handovers,
         reviews=reviews,
         inspection=i if row["inspection_id"] is not None else None,
+        follow_ups={f.id: f for f in follow_ups},
     )
     timeline = [
         TimelineEntry(
@@ -303,6 +314,7 @@ def call_detail(engine: Engine, concern_id: int, login: str) -> CallDetail | Non
         if latest
         else None,
         timeline=timeline,
+        follow_ups=follow_ups,
     )
 
 
@@ -326,6 +338,7 @@ class CallRecord:
     handovers: dict[int, Any]
     reviews: list[Any]
     inspection: Any | None
+    follow_ups: dict[int, FollowUpRow] = field(default_factory=dict)
 
     def name(self, login: str | None) -> str:
         return self.names.get(login or "", login or "")
@@ -391,6 +404,7 @@ def _decision(details: dict[str, Any], call: CallRecord) -> str:
         return "Pause decision"
     asked = f"requested by {RequestedBy(d.requested_by).label.lower()}, grounds: {Grounds(d.grounds).label.lower()}"
     supersedes = f" Supersedes {decision_name(call.decisions.get(d.supersedes_id))}." if d.supersedes_id else ""
+    supersedes += _decision_follow_up(details, call)
     if d.decision == Decision.DECLINED:
         return f"Pause DECLINED ({asked}). Rationale: {d.rationale}{supersedes}"
     days = f"{d.working_days} working day{'s' if d.working_days != 1 else ''}"
@@ -419,7 +433,48 @@ def _reviewed(details: dict[str, Any], call: CallRecord) -> str:
     review = next((r for r in call.reviews if r.id == details.get("review_id")), None)
     if review is None:
         return "Reviewed"
-    return f"Reviewed: {ReviewOutcome(review.outcome).label}" + (f" — {review.feedback}" if review.feedback else "")
+    text = f"Reviewed: {ReviewOutcome(review.outcome).label}" + (f" — {review.feedback}" if review.feedback else "")
+    if (f := call.follow_ups.get(_ref(details, "follow_up_id"))) is not None:
+        text += f". Follow-up #{f.id} for {call.name(f.owner)}, due {london_stamp(f.due_at)}"
+    return text
+
+
+def _follow_up_set(details: dict[str, Any], call: CallRecord) -> str:
+    f = call.follow_ups.get(_ref(details, "follow_up_id"))
+    if f is None:
+        return "Follow-up set"
+    who = call.name(f.owner) if f.owner else "any senior"
+    number = f" on {national(f.phone)}" if f.phone else ""
+    return f"{FollowUpKind(f.kind).label} set for {who}, due {london_stamp(f.due_at)}{number}: {f.what}"
+
+
+def _follow_up_done(details: dict[str, Any], call: CallRecord) -> str:
+    f = call.follow_ups.get(_ref(details, "follow_up_id"))
+    if f is None:
+        return "Follow-up done"
+    kind = FollowUpKind(f.kind)
+    if kind == FollowUpKind.CALLBACK:
+        result = f"called back on {national(f.phone)}: {label_of(ContactOutcome, f.outcome).lower()}"
+    elif kind == FollowUpKind.RESUMPTION_CHECK:
+        result = label_of(ResumptionOutcome, f.outcome)
+    else:
+        result = "done"
+    note = f" — {f.note}" if f.note else ""
+    return f"{kind.label} #{f.id} {result}{note}"
+
+
+def _decision_follow_up(details: dict[str, Any], call: CallRecord) -> str:
+    """What a decision did to the resumption checks: made one, closed the one it supersedes."""
+    parts = []
+    if (check := call.follow_ups.get(_ref(details, "follow_up_id"))) is not None:
+        parts.append(f" Resumption check #{check.id} due {london_stamp(check.due_at)}.")
+    if details.get("superseded_follow_up") is not None:
+        parts.append(f" Resumption check #{details['superseded_follow_up']} closed: superseded.")
+    return "".join(parts)
+
+
+def label_of(kind: Any, value: str | None) -> str:
+    return str(kind(value).label) if value in kind.values() else (value or "")
 
 
 def _signposting_not_offered(details: dict[str, Any], call: CallRecord) -> str:
@@ -445,6 +500,8 @@ TIMELINE: dict[EventKind, Sentence] = {
     EventKind.SIGNPOSTING_NOT_OFFERED: _signposting_not_offered,
     EventKind.CLOSED: lambda details, call: f"Closed. Outcome: {call.row['outcome'] or ''}",
     EventKind.REVIEWED: _reviewed,
+    EventKind.FOLLOW_UP_SET: _follow_up_set,
+    EventKind.FOLLOW_UP_DONE: _follow_up_done,
 }
 
 

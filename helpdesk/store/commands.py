@@ -6,12 +6,9 @@ them obeys the same rules."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
 
-from sqlalchemy import Engine, Select, func, select, update
-from sqlmodel import Session, SQLModel, col
+from sqlalchemy import Engine, func, select, update
+from sqlmodel import Session, col
 
 from helpdesk.clock import london, london_time, microseconds_between
 from helpdesk.domain import call as call_rules
@@ -38,10 +35,11 @@ from helpdesk.domain.policy import Policy
 from helpdesk.domain.queue import priority
 from helpdesk.domain.refusals import FieldsInvalid, Refused
 from helpdesk.domain.review import review_errors, review_refusal
-from helpdesk.domain.types import ConcernStatus, EventKind, Party
+from helpdesk.domain.types import ConcernStatus, EventKind, Party, ReviewOutcome
 from helpdesk.store.acting import NotPermitted, acting_member, acting_staff
 from helpdesk.store.audit import record_event
 from helpdesk.store.engine import writer
+from helpdesk.store.follow_ups import add_resumption_check, add_review_follow_up, follows
 from helpdesk.store.models import (
     Advice,
     Concern,
@@ -60,29 +58,11 @@ from helpdesk.store.models import (
     Staff,
 )
 from helpdesk.store.queries import current_inspection_id
+from helpdesk.store.transaction import count, new_id, writing
 
 
 class ClaimRefused(Refused):
     """The concern could not be claimed; str() says why in plain words."""
-
-
-@contextmanager
-def _writing(engine: Engine) -> Iterator[Session]:
-    with Session(writer(engine)) as session, session.begin():
-        yield session
-
-
-def new_id(row: SQLModel) -> int:
-    """The id the database gave a row just flushed."""
-    found = getattr(row, "id", None)
-    if found is None:
-        raise RuntimeError(f"{type(row).__name__} has no id: it was not flushed")
-    return int(found)
-
-
-def count(session: Session, statement: Select[Any]) -> int:
-    """A SELECT count(...) as a number (0 rather than None)."""
-    return session.scalar(statement) or 0
 
 
 def _call(session: Session, concern_id: int) -> tuple[Concern, call_rules.CallState]:
@@ -134,7 +114,7 @@ def ties(session: Session, login: str, concern: Concern) -> Ties:
 
 def log_concern(engine: Engine, concern: NewConcern, logged_by: str, now: dt.datetime) -> int:
     """Put a checked concern in the queue; the school (and inspection, if given) must exist."""
-    with _writing(engine) as session:
+    with writing(engine) as session:
         acting_member(session, logged_by, Permission.LOG_CONCERN)
         if session.get(School, concern.urn) is None:
             raise ConcernInvalid({"urn": f"No school with URN {concern.urn}"})
@@ -237,7 +217,7 @@ def claim(engine: Engine, concern_id: int, login: str, now: dt.datetime, attempt
 def release(engine: Engine, concern_id: int, login: str, reason: str, now: dt.datetime) -> None:
     """Put a claimed call back in the queue, with the reason."""
     reason = validate_free_text(reason, "reason", "Reason", limits.REASON, multiline=False)
-    with _writing(engine) as session:
+    with writing(engine) as session:
         member = acting_staff(session, login)
         concern, state = _call(session, concern_id)
         if refusal := call_rules.release_refusal(state, login, member.role):
@@ -258,7 +238,7 @@ def reassign(engine: Engine, concern_id: int, login: str, new_holder: str, reaso
     if not new_holder:
         raise FieldsInvalid({"new_holder": "Choose who to hand the call to"})
     reason = validate_free_text(reason, "reason", "Reason", limits.REASON, multiline=False)
-    with _writing(engine) as session:
+    with writing(engine) as session:
         member = acting_staff(session, login)
         concern, state = _call(session, concern_id)
         if refusal := call_rules.reassign_refusal(state, member.role, new_holder):
@@ -296,14 +276,14 @@ def reassign(engine: Engine, concern_id: int, login: str, new_holder: str, reaso
 
 def record_view(engine: Engine, concern_id: int, login: str, now: dt.datetime) -> None:
     """Opening a call's details is recorded: the data is about people's health."""
-    with _writing(engine) as session:
+    with writing(engine) as session:
         member = acting_member(session, login, Permission.OPEN_CALLS)
         status, holder = session.execute(
             select(col(Concern.status), col(Concern.claimed_by)).where(col(Concern.id) == concern_id)
         ).first() or (None, None)
         if status is None:
             raise Refused(f"There is no concern {concern_id}")
-        if reason := closed_call_refusal(member.role, status, holder == login):
+        if reason := closed_call_refusal(member.role, status, holder == login, follows(session, concern_id, member)):
             raise NotPermitted(reason)
         record_event(session, actor=login, kind=EventKind.VIEWED, at=now, concern_id=concern_id)
 
@@ -313,7 +293,7 @@ def add_advice(
 ) -> int:
     """Append an advice note. Notes are never edited: a correction is a new note naming the earlier."""
     text = validate_free_text(text, "text", "Advice", ADVICE_MAX)
-    with _writing(engine) as session:
+    with writing(engine) as session:
         _handling(session, concern_id, login, "add advice")
         if corrects is not None:
             earlier = session.get(Advice, corrects)
@@ -350,7 +330,7 @@ def log_contact(
     entry = validate_contact(
         party=party, contact_name=contact_name, phone=phone, channel=channel, outcome=outcome, note=note
     )
-    with _writing(engine) as session:
+    with writing(engine) as session:
         _handling(session, concern_id, login, "log a contact")
         attempt = ContactAttempt(
             concern_id=concern_id,
@@ -390,7 +370,7 @@ def link_inspection(
 ) -> int:
     """Link the call to one of its school's inspections, or to one the senior records now
     (reference, remit, dates). The holder must be independent of it. Returns the inspection's id."""
-    with _writing(engine) as session:
+    with writing(engine) as session:
         concern, member = _handling(session, concern_id, login, "link the inspection")
         if concern.inspection_id is not None:
             reference = session.scalar(
@@ -474,7 +454,7 @@ def record_pause_decision(
 ) -> int:
     """Authorise or decline a pause. The pause starts today (London) and resumes on the N-th
     working day. A later decision names the one it supersedes; only the latest is in force."""
-    with _writing(engine) as session:
+    with writing(engine) as session:
         concern, _ = _handling(session, concern_id, login, "record a pause decision")
         remit, contacts = pause_context(session, concern)
         authorised = entry.decision == Decision.AUTHORISED.value
@@ -507,6 +487,7 @@ def record_pause_decision(
             concern.first_decided_at = now
             concern.decision_wait_us = microseconds_between(concern.received_at, now)
         session.flush()
+        check, superseded_check = add_resumption_check(session, decision, policy)
         record_event(
             session,
             actor=login,
@@ -519,6 +500,8 @@ def record_pause_decision(
             exceptional=decision.exceptional,
             resumes_on=decision.resumes_on,
             supersedes=decision.supersedes_id,
+            follow_up_id=check or None,
+            superseded_follow_up=superseded_check,
         )
         return new_id(decision)
 
@@ -527,7 +510,7 @@ def countersign(engine: Engine, concern_id: int, login: str, reason: str, now: d
     """A second person, a supervisor, countersigns the call's exceptional pause in force, with
     their reasons."""
     reason = validate_free_text(reason, "reason", "Your reasons for countersigning", limits.COUNTERSIGN_REASON)
-    with _writing(engine) as session:
+    with writing(engine) as session:
         member = acting_staff(session, login)
         _call(session, concern_id)
         decision = _decision_in_force(session, concern_id)
@@ -551,7 +534,7 @@ def record_notification(
 ) -> int:
     """Someone was informed of the decision in force; the notification names that decision."""
     validate_notification(party=party, channel=channel, note=note)
-    with _writing(engine) as session:
+    with writing(engine) as session:
         _handling(session, concern_id, login, "record who was informed")
         decision = _decision_in_force(session, concern_id)
         if decision is None:
@@ -587,7 +570,7 @@ def record_signposting(
     """The senior offered the well-being signposting to the caller, or records why not."""
     if not offered:
         reason = validate_free_text(reason, "reason", "Why signposting was not offered", limits.SIGNPOSTING_REASON)
-    with _writing(engine) as session:
+    with writing(engine) as session:
         concern, _ = _handling(session, concern_id, login, "record signposting")
         if concern.signposting_offered_at is not None:
             raise Refused(
@@ -605,7 +588,7 @@ def close(engine: Engine, concern_id: int, login: str, outcome: str, now: dt.dat
     """Close the call, only with a complete record: an outcome, advice, a decision if a pause was
     requested (countersigned if exceptional), everyone the policy names informed of it, and
     signposting offered (or why not) on a well-being or pause call. Refusals name all that is missing."""
-    with _writing(engine) as session:
+    with writing(engine) as session:
         concern, _ = _handling(session, concern_id, login, "close the call")
         decision = _decision_in_force(session, concern_id)
         informed = frozenset(
@@ -632,11 +615,14 @@ def close(engine: Engine, concern_id: int, login: str, outcome: str, now: dt.dat
 # --- review -------------------------------------------------------------------------------
 
 
-def review(engine: Engine, concern_id: int, login: str, outcome: str, feedback: str, now: dt.datetime) -> int:
-    """A supervisor's review of a closed call. Reviews are never edited; a later one supersedes."""
+def review(
+    engine: Engine, concern_id: int, login: str, outcome: str, feedback: str, now: dt.datetime, policy: Policy
+) -> int:
+    """A supervisor's review of a closed call. Reviews are never edited; a later one supersedes.
+    One that needs follow-up gives the senior who held the call a follow-up to act on it."""
     if errors := review_errors(outcome, feedback):
         raise FieldsInvalid(errors)
-    with _writing(engine) as session:
+    with writing(engine) as session:
         member = acting_staff(session, login)
         concern, state = _call(session, concern_id)
         if reason := review_refusal(member.role, state.status, part_played(session, concern_id, login)):
@@ -651,6 +637,11 @@ def review(engine: Engine, concern_id: int, login: str, outcome: str, feedback: 
         )
         session.add(row)
         session.flush()
+        follow_up = (
+            add_review_follow_up(session, concern, new_id(row), login, now, policy)
+            if outcome == ReviewOutcome.NEEDS_FOLLOW_UP
+            else None
+        )
         record_event(
             session,
             actor=login,
@@ -659,6 +650,7 @@ def review(engine: Engine, concern_id: int, login: str, outcome: str, feedback: 
             concern_id=concern_id,
             review_id=row.id,
             outcome=outcome,
+            follow_up_id=follow_up,
         )
         return new_id(row)
 
@@ -717,7 +709,7 @@ def review_refusal_for(engine: Engine, concern_id: int, login: str) -> str | Non
 
 def mark_feedback_read(engine: Engine, login: str, review_ids: list[int], now: dt.datetime) -> None:
     """The senior has read these reviews of their calls."""
-    with _writing(engine) as session:
+    with writing(engine) as session:
         mine: set[int] = {
             review_id
             for review_id in session.scalars(

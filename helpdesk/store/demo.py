@@ -252,7 +252,9 @@ def seed_history(engine: Engine, clock: Clock, rng: random.Random, calls: int = 
                 ReviewOutcome.NEEDS_FOLLOW_UP: "Ring the responsible body back to confirm support reached the head.",
                 ReviewOutcome.LEARNING_REVIEW: "The pause decision came late: use for the monthly learning review.",
             }[outcome]
-            commands.review(engine, concern_id, rng.choice(["lpark", "mokafor"]), outcome, feedback, minute(60 * 24))
+            commands.review(
+                engine, concern_id, rng.choice(["lpark", "mokafor"]), outcome, feedback, minute(60 * 24), policy
+            )
 
 
 def create_demo_database(url: str, clock: Clock) -> None:

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from helpdesk.domain.pause import PauseDecisionInput
     from helpdesk.store.call_queries import CallDetail, InspectionChoice
     from helpdesk.store.export import Progress
+    from helpdesk.store.follow_ups import FollowUpRow
     from helpdesk.store.purge import PurgePlan
     from helpdesk.store.review_queries import ClosedCallFilter, ClosedCallRow, FeedbackRow, LearningReviewRow
     from helpdesk.store.statistics import Figures
@@ -197,6 +198,40 @@ class Desk:
 
         commands.close(self.engine, concern_id, self.login, outcome, self.now(), policy=self.policy)
 
+    # --- follow-ups ---------------------------------------------------------------------------
+
+    def follow_ups_due(self) -> list[FollowUpRow]:
+        """Open follow-ups this person may act on that fall due today or are overdue."""
+        from helpdesk.domain.follow_up import end_of_day
+        from helpdesk.store.follow_ups import follow_ups_due
+
+        return follow_ups_due(self.engine, self.login, end_of_day(self.now()))
+
+    def set_follow_up(
+        self, concern_id: int, *, what: str, owner: str | None, due: str, callback_phone: str | None = None
+    ) -> int:
+        """A follow-up on the call; with `callback_phone`, a call back to the caller on that number."""
+        from helpdesk.domain.follow_up import FollowUpKind
+        from helpdesk.store import follow_ups
+
+        return follow_ups.set_follow_up(
+            self.engine,
+            concern_id,
+            self.login,
+            self.now(),
+            self.policy,
+            what=what,
+            owner=owner,
+            due=due,
+            kind=FollowUpKind.TASK if callback_phone is None else FollowUpKind.CALLBACK,
+            phone=callback_phone or "",
+        )
+
+    def complete_follow_up(self, follow_up_id: int, outcome: str, note: str = "") -> None:
+        from helpdesk.store import follow_ups
+
+        follow_ups.complete_follow_up(self.engine, follow_up_id, self.login, self.now(), outcome=outcome, note=note)
+
     # --- supervisors -------------------------------------------------------------------------
 
     def review_refusal(self, concern_id: int) -> str | None:
@@ -207,7 +242,7 @@ class Desk:
     def review(self, concern_id: int, outcome: str, feedback: str) -> int:
         from helpdesk.store import commands
 
-        return commands.review(self.engine, concern_id, self.login, outcome, feedback, self.now())
+        return commands.review(self.engine, concern_id, self.login, outcome, feedback, self.now(), self.policy)
 
     def closed_calls(
         self, found: ClosedCallFilter, limit: int, after: tuple[dt.datetime, int] | None = None

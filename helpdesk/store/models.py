@@ -225,6 +225,39 @@ class Review(SQLModel, table=True):
     feedback: str = Field(default="", max_length=limits.FEEDBACK)
 
 
+class FollowUp(SQLModel, table=True):
+    """Work a call leaves behind: a task, a pause's resumption check or a call back, owned by one
+    senior or by any senior (owner None), due at a time; completed once, with an outcome and a
+    note. Never edited otherwise."""
+
+    __tablename__ = "follow_up"
+    __table_args__ = (
+        # the open follow-ups in the order they fall due: the queue's section reads only these
+        sa.Index(
+            "ix_follow_up_open",
+            "due_at",
+            sqlite_where=sa.text("done_at IS NULL"),
+            postgresql_where=sa.text("done_at IS NULL"),
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    concern_id: int = Field(foreign_key="concern.id", index=True)
+    kind: str = Field(max_length=20)  # task, resumption_check, callback
+    what: str = Field(max_length=limits.FOLLOW_UP)
+    owner: str | None = Field(default=None, max_length=limits.LOGIN)  # None: any senior
+    due_at: dt.datetime = Field(sa_column=utc_column())
+    phone: str | None = Field(default=None, max_length=limits.PHONE)  # a call back's number, E.164
+    decision_id: int | None = Field(default=None, foreign_key="pause_decision.id")  # a resumption check's pause
+    review_id: int | None = Field(default=None, foreign_key="review.id")  # the review that asked for it
+    set_by: str = Field(max_length=limits.LOGIN)
+    set_at: dt.datetime = Field(sa_column=utc_column())
+    done_by: str | None = Field(default=None, max_length=limits.LOGIN)
+    done_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    outcome: str | None = Field(default=None, max_length=30)
+    note: str = Field(default="", max_length=limits.NOTE)
+    contact_id: int | None = Field(default=None, foreign_key="contact_attempt.id")  # a call back's attempt
+
+
 class Event(SQLModel, table=True):
     """The audit trail: append-only (the database refuses UPDATE, DELETE, TRUNCATE and any insert
     that does not extend the chain), hash-chained, no personal data."""
@@ -285,6 +318,7 @@ PERSONAL_COLUMNS: dict[type[SQLModel], dict[str, str | None]] = {
     Handover: {"reason": PURGED},
     PauseDecision: {"rationale": PURGED, "justification": "", "countersign_reason": ""},
     Review: {"feedback": PURGED},
+    FollowUp: {"what": PURGED, "phone": None, "note": ""},
 }
 
 

@@ -12,10 +12,11 @@ from helpdesk.domain.review import review_refusal
 EVERYONE = {P.LOG_CONCERN, P.OPEN_CALLS}
 TABLE = {
     "handler": EVERYONE,
-    "senior": EVERYONE | {P.CLAIM},
+    "senior": EVERYONE | {P.CLAIM, P.FOLLOW_UP},
     "supervisor": EVERYONE
     | {
         P.CLAIM,
+        P.FOLLOW_UP,
         P.HANDLE_ANY_CALL,
         P.REASSIGN,
         P.COUNTERSIGN,

@@ -227,10 +227,10 @@ def test_a_supervisor_who_handled_or_countersigned_a_call_may_not_review_it(engi
     commands.record_signposting(engine, concern_id, "lpark", clock.now())
     commands.close(engine, concern_id, "lpark", "Paused.", clock.now(), policy=policy)
     if reason is None:
-        commands.review(engine, concern_id, reviewer, "meets_standard", "", clock.now())
+        commands.review(engine, concern_id, reviewer, "meets_standard", "", clock.now(), policy)
         return
     with pytest.raises(Refused) as refused:
-        commands.review(engine, concern_id, reviewer, "meets_standard", "", clock.now())
+        commands.review(engine, concern_id, reviewer, "meets_standard", "", clock.now(), policy)
     assert (
         str(refused.value)
         == f"{reason}: a supervisor who did not handle, decide or countersign the call must review it"
@@ -243,8 +243,8 @@ def test_a_supervisor_who_held_a_call_may_not_review_it(engine, clock, policy):
     commands.add_advice(engine, concern_id, "lpark", "Advice.", clock.now())
     commands.close(engine, concern_id, "lpark", "Advice given.", clock.now(), policy=policy)
     with pytest.raises(Refused, match="^You handled this call: "):
-        commands.review(engine, concern_id, "lpark", "meets_standard", "", clock.now())
-    commands.review(engine, concern_id, "mokafor", "meets_standard", "", clock.now())
+        commands.review(engine, concern_id, "lpark", "meets_standard", "", clock.now(), policy)
+    commands.review(engine, concern_id, "mokafor", "meets_standard", "", clock.now(), policy)
 
 
 def test_the_queue_marks_calls_awaiting_countersignature(engine, clock, policy, ready):
@@ -319,14 +319,24 @@ def test_the_purge_leaves_no_personal_text_in_any_table_of_the_call(engine, cloc
         engine, concern_id, "gsingh", clock.now(), offered=False, reason="Secret reason not offered"
     )
     commands.add_advice(engine, concern_id, "gsingh", "Secret advice", clock.now())
+    from helpdesk.store.follow_ups import complete_follow_up, set_follow_up
+
+    callback = set_follow_up(
+        engine, concern_id, "gsingh", clock.now(), policy, what="Secret follow-up", owner=None, due="15:00",
+        kind="callback", phone="0118 496 0321",
+    )  # fmt: skip
+    complete_follow_up(engine, callback, "gsingh", clock.now(), outcome="reached", note="Secret callback note")
     commands.close(engine, concern_id, "gsingh", "Secret outcome", clock.now(), policy=policy)
-    commands.review(engine, concern_id, "nreid", "needs_follow_up", "Secret feedback", clock.now())
+    commands.review(engine, concern_id, "nreid", "needs_follow_up", "Secret feedback", clock.now(), policy)
     assert purge(engine, dt.date(2026, 12, 1), "wcole", policy, FrozenClock("2033-01-10T09:00:00Z").now()) == 1
     with engine.connect() as connection:
         for table in PERSONAL_COLUMNS:
             key = table.id if table is Concern else table.concern_id
             for row in connection.execute(select_rows(table.__table__).where(key == concern_id)):
-                assert not any("Secret" in str(value) or "Grace Ellis" in str(value) for value in row), (
+                assert not any(
+                    "Secret" in str(value) or "Grace Ellis" in str(value) or "+441184960321" in str(value)
+                    for value in row
+                ), (
                     table.__name__,
                     row,
                 )

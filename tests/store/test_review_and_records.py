@@ -150,12 +150,20 @@ def test_paging_is_keyset_newest_first(engine, clock, calls):
 
 def test_reviews_supersede_and_feedback_reaches_the_senior(engine, clock, calls):
     with pytest.raises(Refused, match="Only a supervisor can review"):
-        commands.review(engine, calls["declined"], "akhan", "meets_standard", "", clock.now())
+        commands.review(engine, calls["declined"], "akhan", "meets_standard", "", clock.now(), policy())
     with pytest.raises(FieldsInvalid, match="feedback is required"):
-        commands.review(engine, calls["declined"], "lpark", "learning_review", " ", clock.now())
-    first = commands.review(engine, calls["declined"], "lpark", "needs_follow_up", "Ring the trust back", clock.now())
+        commands.review(engine, calls["declined"], "lpark", "learning_review", " ", clock.now(), policy())
+    first = commands.review(
+        engine, calls["declined"], "lpark", "needs_follow_up", "Ring the trust back", clock.now(), policy()
+    )
     second = commands.review(
-        engine, calls["declined"], "lpark", "learning_review", "Pause should have been considered longer", clock.now()
+        engine,
+        calls["declined"],
+        "lpark",
+        "learning_review",
+        "Pause should have been considered longer",
+        clock.now(),
+        policy(),
     )
     assert closed_calls(engine, "lpark", ClosedCallFilter(pause="declined"))[0].review == "learning_review"
     assert ids(closed_calls(engine, "lpark", ClosedCallFilter(reviewed=False))) == {calls["authorised"], calls["none"]}
@@ -183,7 +191,7 @@ def test_reviews_supersede_and_feedback_reaches_the_senior(engine, clock, calls)
                 clock.now(),
             )
         ]
-        commands.review(engine, open_id, "lpark", "meets_standard", "", clock.now())
+        commands.review(engine, open_id, "lpark", "meets_standard", "", clock.now(), policy())
 
 
 def test_figures_for_a_period(engine, clock, calls):
@@ -246,7 +254,13 @@ def test_exported_calls_carry_what_the_figures_need(engine, clock, calls):
 def test_purge_anonymises_old_reviewed_calls_and_keeps_the_figures(engine, calls):
     for concern_id in calls.values():
         commands.review(
-            engine, concern_id, "lpark", "meets_standard", "Good call", FrozenClock("2026-11-19T09:00:00Z").now()
+            engine,
+            concern_id,
+            "lpark",
+            "meets_standard",
+            "Good call",
+            FrozenClock("2026-11-19T09:00:00Z").now(),
+            policy(),
         )
     later = FrozenClock("2033-01-10T09:00:00Z")  # more than six years on
     start, end = dt.date(2026, 11, 1), dt.date(2026, 11, 30)
@@ -274,7 +288,13 @@ def test_a_purge_goes_in_batches_each_recorded_and_resumes_where_it_stopped(engi
 
     for concern_id in calls.values():
         commands.review(
-            engine, concern_id, "lpark", "meets_standard", "Good call", FrozenClock("2026-11-19T09:00:00Z").now()
+            engine,
+            concern_id,
+            "lpark",
+            "meets_standard",
+            "Good call",
+            FrozenClock("2026-11-19T09:00:00Z").now(),
+            policy(),
         )
     later = FrozenClock("2033-01-10T09:00:00Z")
     monkeypatch.setattr(purging, "BATCH", 2)

@@ -94,6 +94,7 @@ def test_feedback_screen(snap_compare, engine, clock, policy, held, size):
         "needs_follow_up",
         "Ring the trust back to confirm cover reached the head.",
         clock.now(),
+        policy,
     )
 
     async def run_before(pilot):
@@ -109,7 +110,13 @@ def test_learning_review_screen(snap_compare, engine, clock, policy, held, size)
     complete_the_record(engine, held, "lpark", clock.now(), policy)
     commands.close(engine, held, "lpark", "Advice given.", clock.now(), policy=policy)
     commands.review(
-        engine, held, "mokafor", "learning_review", "Pause considered late: bring to the learning review.", clock.now()
+        engine,
+        held,
+        "mokafor",
+        "learning_review",
+        "Pause considered late: bring to the learning review.",
+        clock.now(),
+        policy,
     )
 
     async def run_before(pilot):

@@ -139,7 +139,9 @@ async def test_find_last_weeks_declined_pauses_read_one_and_review_it(engine, cl
 
 
 async def test_the_senior_sees_feedback_and_the_header_counts_it_until_read(engine, clock, policy, history):
-    commands.review(engine, history["declined"], "lpark", "needs_follow_up", "Ring the trust back.", clock.now())
+    commands.review(
+        engine, history["declined"], "lpark", "needs_follow_up", "Ring the trust back.", clock.now(), policy
+    )
     app = console(engine, clock, policy, "gsingh")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -162,6 +164,7 @@ async def test_learning_reviews_are_listed_with_why(engine, clock, policy, histo
         "learning_review",
         "Late decision: discuss at the learning review.",
         clock.now(),
+        policy,
     )
     app = console(engine, clock, policy, "lpark")
     async with app.run_test(size=(100, 30)) as pilot:
@@ -204,7 +207,7 @@ def test_review_list(snap_compare, engine, clock, policy, history, size):
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
 def test_closed_call_timeline(snap_compare, engine, clock, policy, history, size):
-    commands.review(engine, history["declined"], "mokafor", "meets_standard", "Clear record.", clock.now())
+    commands.review(engine, history["declined"], "mokafor", "meets_standard", "Clear record.", clock.now(), policy)
 
     async def run_before(pilot):
         await settle(pilot)

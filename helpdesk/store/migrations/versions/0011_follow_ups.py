@@ -1,0 +1,65 @@
+"""follow-ups
+
+Revision ID: 0011
+Revises: 0010
+Create Date: 2026-12-03 12:00:00
+
+The work a call leaves behind: follow-ups (a task, a pause's resumption check, a call back),
+each owned by a senior or by any senior, due at a time, completed once with an outcome.
+"""
+
+import sqlalchemy as sa
+import sqlmodel.sql.sqltypes
+from alembic import op
+
+revision = "0011"
+down_revision = "0010"
+branch_labels = None
+depends_on = None
+
+
+def text(length: int) -> sqlmodel.sql.sqltypes.AutoString:
+    return sqlmodel.sql.sqltypes.AutoString(length=length)
+
+
+def upgrade() -> None:
+    op.create_table(
+        "follow_up",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("concern_id", sa.Integer(), nullable=False),
+        sa.Column("kind", text(20), nullable=False),
+        sa.Column("what", text(300), nullable=False),
+        sa.Column("owner", text(64), nullable=True),
+        sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("phone", text(20), nullable=True),
+        sa.Column("decision_id", sa.Integer(), nullable=True),
+        sa.Column("review_id", sa.Integer(), nullable=True),
+        sa.Column("set_by", text(64), nullable=False),
+        sa.Column("set_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("done_by", text(64), nullable=True),
+        sa.Column("done_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("outcome", text(30), nullable=True),
+        sa.Column("note", text(2000), nullable=False),
+        sa.Column("contact_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(["concern_id"], ["concern.id"]),
+        sa.ForeignKeyConstraint(["contact_id"], ["contact_attempt.id"]),
+        sa.ForeignKeyConstraint(["decision_id"], ["pause_decision.id"]),
+        sa.ForeignKeyConstraint(["review_id"], ["review.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("follow_up", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_follow_up_concern_id"), ["concern_id"], unique=False)
+        batch_op.create_index(
+            "ix_follow_up_open",
+            ["due_at"],
+            unique=False,
+            sqlite_where=sa.text("done_at IS NULL"),
+            postgresql_where=sa.text("done_at IS NULL"),
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("follow_up", schema=None) as batch_op:
+        batch_op.drop_index("ix_follow_up_open")
+        batch_op.drop_index(batch_op.f("ix_follow_up_concern_id"))
+    op.drop_table("follow_up")
