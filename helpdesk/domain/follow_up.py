@@ -110,6 +110,11 @@ def resumption_check_due(resumes_on: dt.date, decided_at: dt.datetime, policy: P
     return max(working_day_start(day, policy), decided_at)
 
 
+def next_working_day_start(now: dt.datetime, policy: Policy) -> dt.datetime:
+    """The start of the next working day: when a follow-up falls due unless staff say otherwise."""
+    return working_day_start(resume_date(now.astimezone(LONDON).date(), 1), policy)
+
+
 def review_follow_up_due(now: dt.datetime, policy: Policy) -> dt.datetime:
     """A review that needs follow-up gives the senior the policy's number of working days."""
     day = resume_date(now.astimezone(LONDON).date(), policy.review_follow_up_working_days)

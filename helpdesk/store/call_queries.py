@@ -435,7 +435,7 @@ def _reviewed(details: dict[str, Any], call: CallRecord) -> str:
         return "Reviewed"
     text = f"Reviewed: {ReviewOutcome(review.outcome).label}" + (f" — {review.feedback}" if review.feedback else "")
     if (f := call.follow_ups.get(_ref(details, "follow_up_id"))) is not None:
-        text += f". Follow-up #{f.id} for {call.name(f.owner)}, due {london_stamp(f.due_at)}"
+        text = text.rstrip(".") + f". Follow-up #{f.id} for {call.name(f.owner)}, due {london_stamp(f.due_at)}"
     return text
 
 

@@ -143,6 +143,78 @@ def seed_demo(engine: Engine, clock: Clock, final_path: Path, rng: random.Random
             break
         except ClaimRefused:
             continue
+    seed_follow_ups(engine, clock)
+
+
+def check_support(engine: Engine, concern_id: int, senior: str, now: dt.datetime, rng: random.Random) -> None:
+    """The senior's resumption check on an authorised pause, done when it fell due (if it has)."""
+    from helpdesk.domain.follow_up import FollowUpKind, ResumptionOutcome
+    from helpdesk.store.follow_ups import call_follow_ups, complete_follow_up
+
+    with engine.connect() as connection:
+        checks = [
+            f for f in call_follow_ups(connection, concern_id) if f.kind == FollowUpKind.RESUMPTION_CHECK and f.open
+        ]
+    for check in checks:
+        done_at = check.due_at + dt.timedelta(minutes=rng.uniform(10, 90))
+        if done_at < now:
+            complete_follow_up(
+                engine, check.id, senior, done_at, outcome=ResumptionOutcome.SUPPORT_IN_PLACE,
+                note="Trust confirmed the deputy head is covering and the head has support.",
+            )  # fmt: skip
+
+
+def seed_follow_ups(engine: Engine, clock: Clock) -> None:
+    """Work left behind by the past weeks' calls, as a morning finds it: a follow-up for any
+    senior already overdue, one for the demo's senior later today, one due on Friday, and a call
+    back on the call being worked. (Resumption checks come with the history's pauses.)"""
+    from helpdesk.domain.follow_up import FollowUpKind
+    from helpdesk.domain.policy import load_policy
+    from helpdesk.store.follow_ups import set_follow_up
+
+    policy = load_policy(shipped_file("policy.toml"))
+    now = clock.now()
+    with engine.connect() as connection:
+        newest_closed = (
+            select(col(Concern.id))
+            .where(col(Concern.status) == ConcernStatus.CLOSED)
+            .order_by(col(Concern.closed_at).desc())
+            .limit(3)
+        )
+        closed = [int(concern_id) for concern_id in connection.scalars(newest_closed) if concern_id is not None]
+        held = connection.execute(
+            select(col(Concern.id), col(Concern.claimed_by), col(Concern.caller_phone)).where(
+                col(Concern.status) == ConcernStatus.CLAIMED
+            )
+        ).first()
+    plans = [
+        ("Ring the head to ask how the second day went", None, -40),
+        ("Send the head the Education Support leaflet as promised", DEMO_SENIOR, 6 * 60),
+        ("Confirm the trust's interim head is in post", DEMO_SENIOR, 2 * 24 * 60),
+    ]
+    for concern_id, (what, owner, in_minutes) in zip(closed, plans, strict=False):
+        set_at = clock_at(now, -120)
+        set_follow_up(
+            engine, concern_id, "lpark", set_at, policy, what=what, owner=owner,
+            due=clock_text(clock_at(now, in_minutes)),
+        )  # fmt: skip
+    if held is not None:
+        set_follow_up(
+            engine, held.id, held.claimed_by, now - dt.timedelta(minutes=30), policy,
+            what="Caller asked to be rung back after the lead inspector's feedback meeting", owner=held.claimed_by,
+            due=clock_text(clock_at(now, 25)), kind=FollowUpKind.CALLBACK, phone=held.caller_phone,
+        )  # fmt: skip
+
+
+def clock_at(now: dt.datetime, minutes: float) -> dt.datetime:
+    return now + dt.timedelta(minutes=minutes)
+
+
+def clock_text(moment: dt.datetime) -> str:
+    """A time as staff type it (London)."""
+    from helpdesk.clock import london
+
+    return london(moment).format("YYYY-MM-DD HH:mm")
 
 
 MEETS = ReviewOutcome.MEETS_STANDARD
@@ -233,6 +305,7 @@ def seed_history(engine: Engine, clock: Clock, rng: random.Random, calls: int = 
                 policy,
                 minute(rng.uniform(25, 60)),
             )
+            check_support(engine, concern_id, senior, now, rng)
         commands.add_advice(
             engine,
             concern_id,
@@ -253,7 +326,13 @@ def seed_history(engine: Engine, clock: Clock, rng: random.Random, calls: int = 
                 ReviewOutcome.LEARNING_REVIEW: "The pause decision came late: use for the monthly learning review.",
             }[outcome]
             commands.review(
-                engine, concern_id, rng.choice(["lpark", "mokafor"]), outcome, feedback, minute(60 * 24), policy
+                engine,
+                concern_id,
+                rng.choice(["lpark", "mokafor"]),
+                outcome,
+                feedback,
+                min(minute(60 * 24), now - dt.timedelta(minutes=5)),  # the next day, or before now
+                policy,
             )
 
 

@@ -227,6 +227,11 @@ class Desk:
             phone=callback_phone or "",
         )
 
+    def follow_up_owners(self) -> list[StaffMember]:
+        """Who may own a follow-up: active seniors and supervisors."""
+        self._acting(Permission.FOLLOW_UP)
+        return queries.claiming_staff(self.engine)
+
     def complete_follow_up(self, follow_up_id: int, outcome: str, note: str = "") -> None:
         from helpdesk.store import follow_ups
 

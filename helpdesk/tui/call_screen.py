@@ -17,6 +17,8 @@ from textual.widgets import Static
 from helpdesk.clock import london, london_stamp, london_time
 from helpdesk.domain import call as call_rules
 from helpdesk.domain.call import CallState, missing_informed, to_inform
+from helpdesk.domain.follow_up import FollowUpKind, FollowUpState, ResumptionOutcome, may_act_on
+from helpdesk.domain.follow_up import state as follow_up_state
 from helpdesk.domain.pause import Decision, countersign_refusal
 from helpdesk.domain.permissions import Permission, may
 from helpdesk.domain.phones import national
@@ -29,6 +31,8 @@ from helpdesk.tui.advice_form import AdviceForm
 from helpdesk.tui.close_form import CloseForm
 from helpdesk.tui.contact_form import ContactForm
 from helpdesk.tui.countersign_form import CountersignForm
+from helpdesk.tui.follow_up_done_form import FollowUpDoneForm
+from helpdesk.tui.follow_up_form import CallbackForm, FollowUpForm
 from helpdesk.tui.inspection_form import InspectionForm
 from helpdesk.tui.notification_form import NotificationForm
 from helpdesk.tui.pause_form import PauseForm
@@ -75,6 +79,9 @@ class CallScreen(DataScreen):
         Binding("g", "reassign", "Reassign", id="call.reassign"),
         Binding("w", "countersign", "Countersign", id="call.countersign"),
         Binding("v", "review", "Review", id="call.review"),
+        Binding("u", "follow_up", "Follow-up", id="call.follow-up", tooltip="Set a follow-up on the call"),
+        Binding("b", "callback", "Call back", id="call.callback", tooltip="Schedule a call back to the caller"),
+        Binding("d", "follow_up_done", "Done", id="call.follow-up-done", tooltip="Complete a follow-up"),
         Binding("q", "back", "Back", id="call.q", show=False),
     ]
 
@@ -105,6 +112,7 @@ class CallScreen(DataScreen):
                 yield Static("", id="school-card", classes="card")
                 yield Static("", id="body-card", classes="card")
                 yield Static("", id="decision-card", classes="card")
+                yield Static("", id="follow-ups-card", classes="card")
                 yield Static("", id="signposting-card", classes="card")
             with VerticalScroll(id="timeline-pane"):
                 yield Static("", id="timeline")
@@ -246,6 +254,7 @@ class CallScreen(DataScreen):
             offered = "☐ not yet recorded (press o)"
         self.query_one("#signposting-card", Static).update(card([("Signposting", offered), ("", SIGNPOSTING)]))
         self.query_one("#decision-card", Static).update(card(self.decision_lines()))
+        self.query_one("#follow-ups-card", Static).update(card(self.follow_up_lines()))
         timeline = Text()
         for entry in d.timeline:
             if timeline:
@@ -284,6 +293,30 @@ class CallScreen(DataScreen):
             ("Informed", told + ("  (press n)" if missing else "")),
         ]
 
+    def follow_up_lines(self) -> list[tuple[str, str]]:
+        """The open follow-ups, soonest first, each with its state in words; then how many are done."""
+        d, now = self.shown, self.app.clock.now()
+        lines: list[tuple[str, str]] = []
+        for f in d.open_follow_ups:
+            band = follow_up_state(f.due_at, now)
+            today = london(f.due_at).date() == london(now).date()
+            due = f"due {london(f.due_at).format('HH:mm' if today else 'ddd D MMM HH:mm')}"
+            if band == FollowUpState.OVERDUE:
+                due = f"OVERDUE, {due}"
+            owner = short_name(f.owner_name, f.owner) if f.owner else "any senior"
+            number = f" on {national(f.phone)}" if f.phone else ""
+            lines.append(("", f"#{f.id} {FollowUpKind(f.kind).label}{number} · {due} · {owner}: {f.what}"))
+        done = len(d.follow_ups) - len(lines)
+        heading = "Follow-ups" + (f"  ({done} done, in the timeline)" if done else "")
+        if not lines:
+            return [(heading, "none open" + ("  (press u)" if may(self.app.staff.role, Permission.FOLLOW_UP) else ""))]
+        return [(heading, ""), *lines]
+
+    def my_follow_ups(self) -> list:
+        """The call's open follow-ups this person may complete."""
+        staff = self.app.staff
+        return [f for f in self.shown.open_follow_ups if may_act_on(staff.role, staff.login, f.owner)]
+
     def show_refusal(self, reason: str | None) -> None:
         line = self.query_one("#refusal", Static)
         line.update(reason or "")
@@ -296,6 +329,10 @@ class CallScreen(DataScreen):
         d, staff = self.detail, self.app.staff
         if d is None:
             return action == "back"
+        if action in ("follow_up", "callback"):
+            return may(staff.role, Permission.FOLLOW_UP)
+        if action == "follow_up_done":
+            return bool(self.my_follow_ups())
         if d.status == ConcernStatus.CLOSED:
             return action == "back" or (action == "review" and may(staff.role, Permission.REVIEW))
         if action == "review":
@@ -325,8 +362,10 @@ class CallScreen(DataScreen):
         d, staff = self.detail, self.app.staff
         if d is None:
             return ["back"]
+        follow_ups = [action for action in ("follow_up_done", "follow_up", "callback") if self.check_action(action, ())]
         if d.status == ConcernStatus.CLOSED:
-            return ["back"] + (["review"] if may(staff.role, Permission.REVIEW) else [])
+            done, others = follow_ups[:1] if "follow_up_done" in follow_ups else [], follow_ups
+            return ["back", *done] + (["review"] if may(staff.role, Permission.REVIEW) else []) + others[len(done) :]
         keys = ["back"]
         if d.status == ConcernStatus.WAITING and may(staff.role, Permission.CLAIM):
             keys.append("claim")
@@ -340,7 +379,7 @@ class CallScreen(DataScreen):
         state = CallState(d.status, d.claimed_by, d.claimed_by_name)
         if call_rules.release_refusal(state, staff.login, staff.role) is None:
             keys.append("release")
-        return keys + [action for action in ("reassign", "countersign") if self.check_action(action, ())]
+        return keys + [action for action in ("reassign", "countersign") if self.check_action(action, ())] + follow_ups
 
     def handling_refusal(self, doing: str) -> str | None:
         """Why this person cannot record `doing` on the call now (the store checks it again)."""
@@ -410,6 +449,53 @@ class CallScreen(DataScreen):
 
     def action_close_call(self) -> None:
         self.open_form(CloseForm(self.shown), "close the call")
+
+    def action_callback(self) -> None:
+        self.open_follow_up_form(CallbackForm)
+
+    def action_follow_up(self) -> None:
+        self.open_follow_up_form(FollowUpForm)
+
+    @work(thread=True, group="call-action")
+    def open_follow_up_form(self, form) -> None:
+        try:
+            owners = self.app.desk.follow_up_owners()
+        except DatabaseUnavailable as error:
+            self.post_message(self.Done(f"Cannot list who could own it — {unavailable(error)}. Try again."))
+            return
+        except Refused as refused:
+            self.post_message(self.Done(str(refused)))
+            return
+        self.app.call_from_thread(self.open_form, form(self.shown, owners))
+
+    def action_follow_up_done(self) -> None:
+        mine = self.my_follow_ups()
+        if not mine:
+            self.show_refusal("No open follow-up on this call is yours to complete")
+            return
+        self.show_refusal(None)
+        self.app.push_screen(FollowUpDoneForm(self.shown, mine), self.follow_up_done)
+
+    def follow_up_done(self, outcome: object) -> None:
+        """After a resumption check found support NOT in place: a new pause decision, where the
+        call allows one now; otherwise what to do instead."""
+        if not outcome:
+            return
+        self.load()
+        if outcome != ResumptionOutcome.SUPPORT_NOT_IN_PLACE:
+            self.notify("Follow-up done")
+            return
+        if refusal := self.handling_refusal("record a new pause decision"):
+            self.notify(
+                f"Support is NOT in place. {refusal}"
+                + (": log a new call about this inspection" if self.shown.status == ConcernStatus.CLOSED else ""),
+                severity="warning",
+                title="Resumption check",
+                timeout=20,
+            )
+            return
+        self.notify("Support is NOT in place: record a new pause decision", severity="warning")
+        self.open_form(PauseForm(self.shown), "record a pause decision")
 
     def action_release(self) -> None:
         self.open_form(ReleaseForm(self.shown))

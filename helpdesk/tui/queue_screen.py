@@ -12,11 +12,14 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from helpdesk.clock import london_time
+from helpdesk.domain.follow_up import FollowUpKind, FollowUpState
+from helpdesk.domain.follow_up import state as follow_up_state
 from helpdesk.domain.permissions import Permission, may, permission_refusal
 from helpdesk.domain.queue import next_urgency_change, urgency, waited, waiting_label
 from helpdesk.domain.types import CallerRole, Category, ConcernStatus, Urgency
 from helpdesk.store import queries
 from helpdesk.store.faults import DatabaseUnavailable, unavailable
+from helpdesk.store.follow_ups import FollowUpRow
 from helpdesk.store.queries import QueueRow
 from helpdesk.tui.themes import row_looks
 from helpdesk.tui.widgets import DataScreen, KeysFooter, TroubleBanner
@@ -35,6 +38,13 @@ COLUMNS = [
 WIDE = 100  # narrower than this, the caller's role is left out
 MINUTE_LABEL_EVERY = 15  # seconds between catching up minute labels (at most this late)
 SCHOOL_MIN_WIDTH = 16
+FOLLOW_UP_COLUMNS = [
+    ("due", "  Due", 14),
+    ("call", "Call", 5),
+    ("what", "Follow-up", 30),
+    ("school", "URN · School", 20),
+    ("owner", "Owner", 12),
+]
 # a waiting call's state in words as well as in colour
 STATE_CUE = {Urgency.WITHIN: "", Urgency.NEARING: "DUE SOON", Urgency.OVERDUE: "OVERDUE"}
 
@@ -67,6 +77,7 @@ class QueueHeader(Static):
         time_now: str,
         unread: int = 0,
         overdue: int = 0,
+        follow_ups: tuple[int, int] = (0, 0),
     ) -> None:
         """The longest form that fits: narrower, words give way before any count does, and the
         urgent and overdue counts stay to the last."""
@@ -78,8 +89,15 @@ class QueueHeader(Static):
             late = f", {overdue} OVERDUE" if overdue else ""
             sign_long = f" · {to_sign} to countersign" if to_sign else ""
             sign_short = f" · {to_sign} to sign" if to_sign else ""
-            long = f"{counts.waiting} waiting ({counts.urgent_waiting} urgent{late}) · {counts.claimed} claimed"
-            short = f"{counts.waiting} waiting, {counts.urgent_waiting} urgent{late}"
+            due, late_follow_ups = follow_ups
+            follow_late = f", {late_follow_ups} OVERDUE" if late_follow_ups else ""
+            follow_long = f" · {due} follow-up{'s' if due != 1 else ''} due{follow_late}" if due else ""
+            follow_short = f" · {due} follow-up{follow_late}" if due else ""
+            long = (
+                f"{counts.waiting} waiting ({counts.urgent_waiting} urgent{late}) · {counts.claimed} claimed"
+                + follow_long
+            )
+            short = f"{counts.waiting} waiting, {counts.urgent_waiting} urgent{late}{follow_short}"
             feedback_long = f" · {unread} new feedback (f)" if unread else ""
             feedback_short = f" · {unread} feedback (f)" if unread else ""
             forms = [
@@ -107,6 +125,13 @@ class QueueScreen(DataScreen):
         Binding("n", "new_concern", "New concern", id="queue.new"),
         Binding("r", "reload", "Refresh", id="queue.refresh"),
         Binding("f", "feedback", "My feedback", id="queue.feedback"),
+        Binding(
+            "u",
+            "follow_ups",
+            "Follow-ups",
+            id="queue.follow-ups",
+            tooltip="Move between the queue and the follow-ups due",
+        ),
         Binding("v", "review", "Review", id="queue.review"),
         Binding("s", "statistics", "Statistics", id="queue.statistics"),
         Binding("q", "app.quit", "Quit", id="queue.quit"),
@@ -132,20 +157,29 @@ class QueueScreen(DataScreen):
                 if may(role, permission)
             ]
             + ([] if self.unread_feedback else feedback)
+            + (["follow_ups"] if self.follow_ups else [])
             + ["reload", "app.quit"]
         )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "follow_ups":
+            return bool(self.follow_ups)
+        return True
 
     @dataclass
     class Loaded(Message):
         rows: list[QueueRow] | None  # None: only who is viewing was read again
         viewers: dict[int, list[str]]
         unread_feedback: int | None
+        follow_ups: list[FollowUpRow] | None = None
 
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[QueueRow] = []
         self.viewers: dict[int, list[str]] = {}
         self.unread_feedback = 0
+        self.follow_ups: list[FollowUpRow] = []
+        self.follow_up_looks: dict[int, FollowUpState] = {}
         self.looks: dict[int, tuple] = {}
         self.overdue = 0  # waiting calls past their target, counted when their looks change
         self.next_band_change = None  # the soonest moment a waiting row changes colour
@@ -159,6 +193,8 @@ class QueueScreen(DataScreen):
         yield QueueHeader(id="queue-header")
         yield TroubleBanner(id="trouble")
         yield DataTable(id="queue", cursor_type="row", zebra_stripes=False)
+        yield Static("", id="follow-ups-title", classes="-empty")
+        yield DataTable(id="follow-ups", cursor_type="row", zebra_stripes=False, classes="-empty")
         yield KeysFooter()
 
     def on_mount(self) -> None:
@@ -183,6 +219,7 @@ class QueueScreen(DataScreen):
                 self.app.desk.open_queue(),
                 self.app.desk.viewers(),
                 self.app.desk.unread_feedback(),
+                self.app.desk.follow_ups_due(),
             )
         )
 
@@ -198,8 +235,18 @@ class QueueScreen(DataScreen):
             return
         rows = self.rows if message.rows is None else message.rows
         unread = self.unread_feedback if message.unread_feedback is None else message.unread_feedback
-        if self.loaded and (rows, message.viewers, unread) == (self.rows, self.viewers, self.unread_feedback):
+        follow_ups = self.follow_ups if message.follow_ups is None else message.follow_ups
+        if self.loaded and (rows, message.viewers, unread, follow_ups) == (
+            self.rows,
+            self.viewers,
+            self.unread_feedback,
+            self.follow_ups,
+        ):
             return  # nothing to redraw (a heartbeat, or a change elsewhere in the record)
+        if bool(follow_ups) != bool(self.follow_ups):
+            self.refresh_bindings()  # `u` comes and goes with the section
+        self.follow_ups = follow_ups
+        self.show_follow_ups()
         self.rows = rows
         self.counts = queries.queue_counts(self.rows)  # once a load, not on every tick
         self.viewers = message.viewers
@@ -300,9 +347,67 @@ class QueueScreen(DataScreen):
 
     def show_header(self) -> None:
         counts = self.counts if self.loaded else None
+        late = sum(state == FollowUpState.OVERDUE for state in self.follow_up_looks.values())
         self.query_one(QueueHeader).show(
-            self.app.staff, counts, london_time(self.app.clock.now()), self.unread_feedback, self.overdue
+            self.app.staff,
+            counts,
+            london_time(self.app.clock.now()),
+            self.unread_feedback,
+            self.overdue,
+            (len(self.follow_ups), late),
         )
+
+    def show_follow_ups(self) -> None:
+        """The follow-ups due today or overdue, soonest first, below the queue (none: no section)."""
+        table = self.query_one("#follow-ups", DataTable)
+        title = self.query_one("#follow-ups-title", Static)
+        now = self.app.clock.now()
+        self.follow_up_looks = {f.id: follow_up_state(f.due_at, now) for f in self.follow_ups}
+        for widget in (table, title):
+            widget.set_class(not self.follow_ups, "-empty")
+        if not self.follow_ups:
+            if table.has_focus:
+                self.query_one("#queue", DataTable).focus()
+            table.clear()
+            return
+        late = sum(state == FollowUpState.OVERDUE for state in self.follow_up_looks.values())
+        title.update(
+            f" Follow-ups due today: {len(self.follow_ups)}" + (f", {late} OVERDUE" if late else "") + " · u: go to"
+        )
+        if not table.columns:
+            for key, heading, width in FOLLOW_UP_COLUMNS:
+                table.add_column(heading, width=width, key=key)
+        selected = table.cursor_row
+        table.clear()
+        looks = row_looks(self.app.theme)
+        for f in self.follow_ups:
+            band = self.follow_up_looks[f.id]
+            style = looks.overdue if band == FollowUpState.OVERDUE else ""
+            if band == FollowUpState.OVERDUE:
+                due = age_cell(waiting_label(waited(f.due_at, now)), Urgency.OVERDUE)
+            else:
+                due = f"due {london_time(f.due_at)}"
+            owner = short_name(f.owner_name, f.owner) if f.owner else "any senior"
+            table.add_row(
+                Text.styled(f"  {due}", style),
+                Text.styled(f"{f.concern_id}", style),
+                Text.styled(
+                    f.what if f.kind == FollowUpKind.TASK else f"{FollowUpKind(f.kind).label}: {f.what}", style
+                ),
+                Text.styled(f"{f.urn} {f.school}", style),
+                Text.styled(owner, style),
+                key=str(f.id),
+            )
+        table.styles.height = len(self.follow_ups) + 1  # the heading and a line each (the .tcss caps it)
+        table.move_cursor(row=min(max(selected, 0), len(self.follow_ups) - 1), animate=False)
+
+    def action_follow_ups(self) -> None:
+        """Move between the queue and the follow-ups due."""
+        follow_ups = self.query_one("#follow-ups", DataTable)
+        if follow_ups.has_focus or not self.follow_ups:
+            self.query_one("#queue", DataTable).focus()
+        else:
+            follow_ups.focus()
 
     def count_overdue(self) -> int:
         return sum(look[1] == Urgency.OVERDUE for look in self.looks.values())
@@ -340,6 +445,10 @@ class QueueScreen(DataScreen):
                         table.update_cell(key, column, new)
                 self.shown[key] = cells
             self.overdue = self.count_overdue()
+            if catch_up and any(
+                follow_up_state(f.due_at, now) != self.follow_up_looks.get(f.id) for f in self.follow_ups
+            ):
+                self.show_follow_ups()
             self.show_header()
 
     def soonest_band_change(self, now):
@@ -368,6 +477,10 @@ class QueueScreen(DataScreen):
     # --- actions ----------------------------------------------------------------------------
 
     def action_open_call(self) -> None:
+        follow_ups = self.query_one("#follow-ups", DataTable)
+        if follow_ups.has_focus and follow_ups.row_count:
+            self.open_follow_up_call(follow_ups.coordinate_to_cell_key(follow_ups.cursor_coordinate).row_key.value)
+            return
         key = self.selected_key()
         if key is None:
             self.notify("The queue is empty.", severity="warning")
@@ -437,4 +550,14 @@ class QueueScreen(DataScreen):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
-        self.action_open_call()
+        if event.data_table.id == "follow-ups":
+            self.open_follow_up_call(event.row_key.value)
+        else:
+            self.action_open_call()
+
+    def open_follow_up_call(self, key: str | None) -> None:
+        from helpdesk.tui.call_screen import CallScreen
+
+        found = next((f for f in self.follow_ups if str(f.id) == key), None)
+        if found is not None:
+            self.app.push_screen(CallScreen(found.concern_id))
