@@ -112,8 +112,8 @@ class CallScreen(DataScreen):
                 yield Static("", id="school-card", classes="card")
                 yield Static("", id="body-card", classes="card")
                 yield Static("", id="decision-card", classes="card")
-                yield Static("", id="follow-ups-card", classes="card")
                 yield Static("", id="signposting-card", classes="card")
+                yield Static("", id="follow-ups-card", classes="card")
             with VerticalScroll(id="timeline-pane"):
                 yield Static("", id="timeline")
         yield KeysFooter()

@@ -38,12 +38,13 @@ COLUMNS = [
 WIDE = 100  # narrower than this, the caller's role is left out
 MINUTE_LABEL_EVERY = 15  # seconds between catching up minute labels (at most this late)
 SCHOOL_MIN_WIDTH = 16
+# (key, heading, width); what the follow-up is takes what is left; narrower than WIDE, no school
 FOLLOW_UP_COLUMNS = [
-    ("due", "  Due", 14),
+    ("due", "  Due", 13),
     ("call", "Call", 5),
-    ("what", "Follow-up", 30),
-    ("school", "URN · School", 20),
-    ("owner", "Owner", 12),
+    ("what", "Follow-up", None),
+    ("school", "URN · School", 22),
+    ("owner", "Owner", 11),
 ]
 # a waiting call's state in words as well as in colour
 STATE_CUE = {Urgency.WITHIN: "", Urgency.NEARING: "DUE SOON", Urgency.OVERDUE: "OVERDUE"}
@@ -267,6 +268,7 @@ class QueueScreen(DataScreen):
     def on_resize(self) -> None:
         if self.build_columns():
             self.show_rows(rebuild=True)
+            self.show_follow_ups()
         self.show_header()
 
     def build_columns(self) -> bool:
@@ -374,11 +376,13 @@ class QueueScreen(DataScreen):
         title.update(
             f" Follow-ups due today: {len(self.follow_ups)}" + (f", {late} OVERDUE" if late else "") + " · u: go to"
         )
-        if not table.columns:
-            for key, heading, width in FOLLOW_UP_COLUMNS:
-                table.add_column(heading, width=width, key=key)
+        columns = [c for c in FOLLOW_UP_COLUMNS if c[0] != "school" or self.size.width >= WIDE]
+        fixed = sum(width for _, _, width in columns if width)
+        what = max(SCHOOL_MIN_WIDTH, self.size.width - fixed - 2 * table.cell_padding * len(columns) - 2)
         selected = table.cursor_row
-        table.clear()
+        table.clear(columns=True)
+        for key, heading, width in columns:
+            table.add_column(heading, width=width or what, key=key)
         looks = row_looks(self.app.theme)
         for f in self.follow_ups:
             band = self.follow_up_looks[f.id]
@@ -388,16 +392,14 @@ class QueueScreen(DataScreen):
             else:
                 due = f"due {london_time(f.due_at)}"
             owner = short_name(f.owner_name, f.owner) if f.owner else "any senior"
-            table.add_row(
-                Text.styled(f"  {due}", style),
-                Text.styled(f"{f.concern_id}", style),
-                Text.styled(
-                    f.what if f.kind == FollowUpKind.TASK else f"{FollowUpKind(f.kind).label}: {f.what}", style
-                ),
-                Text.styled(f"{f.urn} {f.school}", style),
-                Text.styled(owner, style),
-                key=str(f.id),
-            )
+            cells = {
+                "due": f"  {due}",
+                "call": f"{f.concern_id}",
+                "what": f.what if f.kind == FollowUpKind.TASK else f"{FollowUpKind(f.kind).label}: {f.what}",
+                "school": f"{f.urn} {f.school}",
+                "owner": owner,
+            }
+            table.add_row(*(Text.styled(cells[key], style) for key, _, _ in columns), key=str(f.id))
         table.styles.height = len(self.follow_ups) + 1  # the heading and a line each (the .tcss caps it)
         table.move_cursor(row=min(max(selected, 0), len(self.follow_ups) - 1), animate=False)
 
@@ -445,19 +447,20 @@ class QueueScreen(DataScreen):
                         table.update_cell(key, column, new)
                 self.shown[key] = cells
             self.overdue = self.count_overdue()
-            if catch_up and any(
-                follow_up_state(f.due_at, now) != self.follow_up_looks.get(f.id) for f in self.follow_ups
-            ):
+            if any(follow_up_state(f.due_at, now) != self.follow_up_looks.get(f.id) for f in self.follow_ups):
                 self.show_follow_ups()
+            elif catch_up and self.follow_ups:
+                self.show_follow_ups()  # how long overdue, in minutes
             self.show_header()
 
     def soonest_band_change(self, now):
+        """The soonest moment a waiting row changes colour or a follow-up falls due."""
         changes = [
             change
             for row in self.rows
             if row.status != ConcernStatus.CLAIMED
             and (change := next_urgency_change(row.received_at, now, row.urgent, self.app.policy))
-        ]
+        ] + [f.due_at for f in self.follow_ups if f.due_at > now]
         return min(changes, default=None)
 
     def look(self, row: QueueRow, now) -> tuple:

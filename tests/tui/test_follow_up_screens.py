@@ -1,0 +1,203 @@
+"""Follow-ups in the console: typed in bursts (the database is checked, not the screen), the
+queue's section and its counts as time passes, the call's card, and the new pause decision a
+resumption check offers when support is not in place."""
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+from test_call_screen import linked, open_call, pause_request
+from textual.widgets import DataTable, Static
+
+from helpdesk.domain.pause import PauseDecisionInput
+from helpdesk.store import commands
+from helpdesk.store.follow_ups import set_follow_up
+from helpdesk.store.models import ContactAttempt, FollowUp
+from helpdesk.tui.call_screen import CallScreen
+from helpdesk.tui.follow_up_done_form import FollowUpDoneForm
+from helpdesk.tui.pause_form import PauseForm
+from helpdesk.tui.queue_screen import QueueHeader
+from support import burst, console, no_blink, settle
+
+SIZES = [(80, 24), (120, 40)]
+
+
+def rows(engine, table, **where):
+    with engine.connect() as connection:
+        statement = select(table)
+        for name, value in where.items():
+            statement = statement.where(getattr(table, name) == value)
+        return connection.execute(statement.order_by(table.id)).all()
+
+
+def held_call(engine, clock, senior="gsingh"):
+    concern_id = pause_request(engine, clock)
+    commands.claim(engine, concern_id, senior, clock.now())
+    return concern_id
+
+
+def authorised_pause(engine, clock, policy, senior="gsingh"):
+    concern_id = held_call(engine, clock, senior)
+    linked(engine, clock, concern_id, login=senior)
+    commands.log_contact(
+        engine, concern_id, senior, clock.now(), party="responsible_body", contact_name="", phone="0116 496 0001",
+        channel="phone", outcome="reached",
+    )  # fmt: skip
+    commands.record_pause_decision(
+        engine, concern_id, senior,
+        PauseDecisionInput(decision="authorised", requested_by="lead_inspector", grounds="wellbeing",
+                           rationale="Head unwell.", working_days=3),
+        policy, clock.now(),
+    )  # fmt: skip
+    return concern_id
+
+
+async def test_a_follow_up_set_and_completed_in_bursts(engine, clock, policy):
+    concern_id = held_call(engine, clock)
+    app = console(engine, clock, policy, "gsingh")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await open_call(pilot, concern_id)
+        await burst(pilot, "u", "[Ring the trust about cover]", "tab", "tab", "ctrl+u", "[16:30]", "ctrl+s", "a")
+        [follow_up] = rows(engine, FollowUp, concern_id=concern_id)
+        assert (follow_up.what, follow_up.owner, follow_up.kind) == ("Ring the trust about cover", "gsingh", "task")
+        assert follow_up.due_at.replace(tzinfo=dt.UTC) == dt.datetime(2026, 11, 18, 16, 30, tzinfo=dt.UTC)
+        assert app.screen.__class__.__name__ == "AdviceForm"  # the key after Ctrl+S went to the call
+        await burst(pilot, "escape", "d", "tab", "tab", "[Trust confirmed cover]", "ctrl+s")
+        [done] = rows(engine, FollowUp, concern_id=concern_id)
+        assert (done.done_by, done.outcome, done.note) == ("gsingh", "done", "Trust confirmed cover")
+        assert isinstance(app.screen, CallScreen)
+        assert "none open" in str(app.screen.query_one("#follow-ups-card", Static).content)
+
+
+async def test_a_call_back_is_scheduled_and_its_attempt_logged(engine, clock, policy):
+    concern_id = held_call(engine, clock)
+    app = console(engine, clock, policy, "gsingh")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await open_call(pilot, concern_id)
+        # the number comes filled in with the caller's; Owner and Due follow it
+        await burst(pilot, "b", "[After the feedback meeting]", "tab", "tab", "tab", "[14:00]", "ctrl+s")
+        [callback] = rows(engine, FollowUp, concern_id=concern_id)
+        assert (callback.kind, callback.phone) == ("callback", "+442079460123")
+        # outcome: the menu opened, the second choice (voicemail) taken
+        await burst(pilot, "d", "tab", "enter", "down", "down", "enter", "tab", "[Left a message]", "ctrl+s")
+        [attempt] = rows(engine, ContactAttempt, concern_id=concern_id)
+        assert (attempt.party, attempt.phone, attempt.outcome, attempt.note) == (
+            "caller",
+            "+442079460123",
+            "voicemail",
+            "Left a message",
+        )
+
+
+async def test_a_wrong_due_time_is_shown_and_nothing_is_saved(engine, clock, policy):
+    concern_id = held_call(engine, clock)
+    app = console(engine, clock, policy, "gsingh")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await open_call(pilot, concern_id)
+        await burst(pilot, "u", "[Ring]", "tab", "tab", "ctrl+u", "[08:00]")
+        assert "Due: 08:00 has passed" in str(app.screen.query_one("#error-due", Static).content)
+        await burst(pilot, "ctrl+s")
+        assert rows(engine, FollowUp) == [] and app.screen.__class__.__name__ == "FollowUpForm"
+        await burst(pilot, "ctrl+u", "[2026-11-19 10:00]", "ctrl+s")
+        assert len(rows(engine, FollowUp)) == 1
+
+
+async def test_support_not_in_place_opens_a_new_pause_decision(engine, clock, policy):
+    concern_id = authorised_pause(engine, clock, policy)
+    app = console(engine, clock, policy, "gsingh")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await open_call(pilot, concern_id)
+        await burst(pilot, "d")
+        assert isinstance(app.screen, FollowUpDoneForm)
+        await burst(pilot, "tab", "enter", "down", "down", "enter", "tab", "[No interim head yet]", "ctrl+s")
+        [check] = rows(engine, FollowUp, concern_id=concern_id)
+        assert (check.outcome, check.note) == ("support_not_in_place", "No interim head yet")
+        assert isinstance(app.screen, PauseForm)
+
+
+async def test_support_not_in_place_on_a_closed_call_says_what_to_do(engine, clock, policy):
+    concern_id = authorised_pause(engine, clock, policy)
+    from support import complete_the_record
+
+    commands.add_advice(engine, concern_id, "gsingh", "Advised", clock.now())
+    complete_the_record(engine, concern_id, "gsingh", clock.now(), policy)
+    commands.close(engine, concern_id, "gsingh", "Paused", clock.now(), policy=policy)
+    notices = []
+    app = console(engine, clock, policy, "gsingh")
+    app.notify = lambda message, **kwargs: notices.append(message)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await open_call(pilot, concern_id)
+        await burst(pilot, "d", "tab", "enter", "down", "down", "enter", "tab", "[No interim head]", "ctrl+s")
+        assert isinstance(app.screen, CallScreen)
+    assert any("Support is NOT in place. Cannot record a new pause decision: the call is closed" in n for n in notices)
+
+
+async def test_the_queue_shows_follow_ups_due_and_counts_them_as_they_fall_overdue(engine, clock, policy):
+    concern_id = held_call(engine, clock, senior="bmorgan")
+    earlier = clock.now() - dt.timedelta(hours=1)
+    set_follow_up(engine, concern_id, "lpark", earlier, policy, what="Ring the head", owner=None, due="08:30")
+    set_follow_up(engine, concern_id, "lpark", earlier, policy, what="Mine soon", owner="akhan", due="09:10")
+    set_follow_up(engine, concern_id, "lpark", earlier, policy, what="Tomorrow", owner="akhan", due="2026-11-19")
+    app = console(engine, clock, policy, "akhan")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one("#follow-ups", DataTable)
+        assert table.row_count == 2  # not tomorrow's
+        first = [str(cell) for cell in table.get_row_at(0)]
+        assert first[0].strip() == "OVERDUE 30m" and first[2] == "Ring the head"
+        assert "due 09:10" in str(table.get_row_at(1)[0])
+        header = app.screen.query_one(QueueHeader)
+        assert "2 follow-ups due, 1 OVERDUE" in header.shown_line or "2 follow-up, 1 OVERDUE" in header.shown_line
+        clock.advance(minutes=11)  # 09:11: the second falls due
+        app.screen.tick()
+        await pilot.pause()
+        assert "OVERDUE 1m" in str(table.get_row_at(1)[0])
+        assert "2 OVERDUE" in header.shown_line
+        # u goes to the section; Enter opens that follow-up's call
+        await burst(pilot, "u", "enter")
+        assert isinstance(app.screen, CallScreen) and app.screen.concern_id == concern_id
+
+
+async def test_a_handler_has_no_follow_ups(engine, clock, policy):
+    concern_id = held_call(engine, clock)
+    set_follow_up(engine, concern_id, "gsingh", clock.now(), policy, what="Any", owner=None, due="09:30")
+    app = console(engine, clock, policy, "rdouglas")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.screen.query_one("#follow-ups", DataTable).has_class("-empty")
+        await open_call(pilot, concern_id)
+        await burst(pilot, "u")
+        assert isinstance(app.screen, CallScreen)
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("view", ["queue", "call", "u", "d"])
+def test_follow_up_screens(snap_compare, engine, clock, policy, view, size):
+    """The queue's section, a call's card, setting one and completing one."""
+    from support import seed_queue
+
+    seed_queue(engine, clock, ages_min=(12, 3))
+    concern_id = authorised_pause(engine, clock, policy, senior="akhan")
+    earlier = clock.now() - dt.timedelta(hours=1)
+    set_follow_up(engine, concern_id, "lpark", earlier, policy, what="Ring the head", owner=None, due="08:30")
+    set_follow_up(
+        engine, concern_id, "akhan", earlier, policy, what="After the feedback meeting", owner="akhan", due="11:15",
+        kind="callback", phone="020 7946 0123",
+    )  # fmt: skip
+
+    async def run_before(pilot):
+        await settle(pilot)
+        if view != "queue":
+            pilot.app.push_screen(CallScreen(concern_id))
+            await settle(pilot)
+        if view in ("u", "d"):
+            await burst(pilot, view)
+        no_blink(pilot)
+        await pilot.pause()
+
+    assert snap_compare(console(engine, clock, policy, "akhan"), terminal_size=size, run_before=run_before)
