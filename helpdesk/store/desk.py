@@ -22,7 +22,7 @@ from helpdesk.domain.policy import Policy
 from helpdesk.store import presence, queries
 from helpdesk.store.acting import check_acting
 from helpdesk.store.faults import DatabaseUnavailable, describe_fault
-from helpdesk.store.queries import ConcernListing, QueueRow, SchoolLookup, StaffMember
+from helpdesk.store.queries import ConcernListing, HandedOver, QueueRow, SchoolLookup, StaffMember
 from helpdesk.store.review_queries import unread_feedback
 
 if TYPE_CHECKING:
@@ -89,6 +89,10 @@ class Desk:
 
     def viewers(self) -> dict[int, list[str]]:
         return presence.viewers(self.engine, self.now())  # who is looking: no record, no personal data
+
+    def handed_to_me(self) -> list[HandedOver]:
+        """Calls a supervisor handed to this person that they have not opened since."""
+        return queries.handed_to(self.engine, self.login)
 
     def unread_feedback(self) -> int:
         return unread_feedback(self.engine, self.login)

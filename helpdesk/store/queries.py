@@ -11,8 +11,8 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from helpdesk.domain.independence import CLAIMING_ROLES
-from helpdesk.domain.types import ConcernStatus
-from helpdesk.store.models import OPEN_CONCERN, Concern, Event, Inspection, PauseDecision, School, Staff
+from helpdesk.domain.types import ConcernStatus, EventKind
+from helpdesk.store.models import OPEN_CONCERN, Concern, Event, Handover, Inspection, PauseDecision, School, Staff
 from helpdesk.store.read_models import by_name
 
 
@@ -92,6 +92,55 @@ def open_queue(engine: Engine) -> list[QueueRow]:
     )
     with engine.connect() as connection:
         return [by_name(QueueRow, row) for row in connection.execute(statement)]
+
+
+@dataclass(frozen=True)
+class HandedOver:
+    """A call a supervisor handed to this senior, which they have not opened since."""
+
+    concern_id: int
+    by_name: str
+    at: dt.datetime
+    reason: str
+    urn: str
+    school: str
+
+
+def handed_to(engine: Engine, login: str) -> list[HandedOver]:
+    """The open calls handed to `login` by reassignment that they have not opened since: new to
+    them until they do (read from their open calls, so it stays as small as the queue)."""
+    by = aliased(Staff)
+    opened_since = exists().where(
+        col(Event.concern_id) == col(Handover.concern_id),
+        col(Event.actor) == login,
+        col(Event.kind) == EventKind.VIEWED.value,
+        col(Event.at) >= col(Handover.at),
+    )
+    statement: Select[*tuple[Any, ...]] = (
+        select(
+            col(Concern.id).label("concern_id"),
+            func.coalesce(col(by.name), col(Handover.by)).label("by_name"),
+            col(Handover.at),
+            col(Handover.reason),
+            col(Concern.urn),
+            col(School.name).label("school"),
+        )
+        .select_from(Concern)
+        .join(Handover, col(Handover.concern_id) == col(Concern.id))
+        .join(School, col(School.urn) == col(Concern.urn))
+        .outerjoin(by, col(by.login) == col(Handover.by))
+        .where(
+            text(f"concern.{OPEN_CONCERN}"),
+            col(Concern.claimed_by) == login,
+            col(Handover.kind) == "reassigned",
+            col(Handover.to_login) == login,
+            col(Handover.at) >= col(Concern.claimed_at),  # the handover that gave them the call
+            ~opened_since,
+        )
+        .order_by(col(Handover.at), col(Handover.id))
+    )
+    with engine.connect() as connection:
+        return [by_name(HandedOver, row) for row in connection.execute(statement)]
 
 
 def queue_counts(rows: list[QueueRow]) -> QueueCounts:

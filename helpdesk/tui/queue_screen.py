@@ -20,7 +20,7 @@ from helpdesk.domain.types import CallerRole, Category, ConcernStatus, Urgency
 from helpdesk.store import queries
 from helpdesk.store.faults import DatabaseUnavailable, unavailable
 from helpdesk.store.follow_ups import FollowUpRow
-from helpdesk.store.queries import QueueRow
+from helpdesk.store.queries import HandedOver, QueueRow
 from helpdesk.tui.themes import row_looks
 from helpdesk.tui.widgets import DataScreen, KeysFooter, TroubleBanner
 
@@ -173,6 +173,7 @@ class QueueScreen(DataScreen):
         viewers: dict[int, list[str]]
         unread_feedback: int | None
         follow_ups: list[FollowUpRow] | None = None
+        handed: list[HandedOver] | None = None  # calls handed to this person, not opened since
 
     def __init__(self) -> None:
         super().__init__()
@@ -180,6 +181,8 @@ class QueueScreen(DataScreen):
         self.viewers: dict[int, list[str]] = {}
         self.unread_feedback = 0
         self.follow_ups: list[FollowUpRow] = []
+        self.handed: dict[int, HandedOver] = {}
+        self.announced: set[int] = set()  # handovers this console has told of
         self.follow_up_looks: dict[int, FollowUpState] = {}
         self.looks: dict[int, tuple] = {}
         self.overdue = 0  # waiting calls past their target, counted when their looks change
@@ -221,6 +224,7 @@ class QueueScreen(DataScreen):
                 self.app.desk.viewers(),
                 self.app.desk.unread_feedback(),
                 self.app.desk.follow_ups_due(),
+                self.app.desk.handed_to_me(),
             )
         )
 
@@ -237,13 +241,17 @@ class QueueScreen(DataScreen):
         rows = self.rows if message.rows is None else message.rows
         unread = self.unread_feedback if message.unread_feedback is None else message.unread_feedback
         follow_ups = self.follow_ups if message.follow_ups is None else message.follow_ups
-        if self.loaded and (rows, message.viewers, unread, follow_ups) == (
+        handed = self.handed if message.handed is None else {h.concern_id: h for h in message.handed}
+        if self.loaded and (rows, message.viewers, unread, follow_ups, handed) == (
             self.rows,
             self.viewers,
             self.unread_feedback,
             self.follow_ups,
+            self.handed,
         ):
             return  # nothing to redraw (a heartbeat, or a change elsewhere in the record)
+        self.handed = handed
+        self.tell_of_handovers()
         if bool(follow_ups) != bool(self.follow_ups):
             self.refresh_bindings()  # `u` comes and goes with the section
         self.follow_ups = follow_ups
@@ -258,6 +266,22 @@ class QueueScreen(DataScreen):
         self.show_rows()
         if self.app.exit_when_loaded:
             self.call_after_refresh(self.app.exit)
+
+    def tell_of_handovers(self) -> None:
+        """A call handed to this person is told at once, once: a bell and a notification that
+        stays until read; the row says NEW until they open the call."""
+        for concern_id, handed in self.handed.items():
+            if concern_id in self.announced:
+                continue
+            self.announced.add(concern_id)
+            self.app.bell()
+            reason = f": {handed.reason}" if handed.reason else ""
+            self.notify(
+                f"{handed.by_name} handed you call {concern_id} ({handed.urn} {handed.school}){reason}",
+                title="A call is now yours",
+                severity="warning",
+                timeout=60,
+            )
 
     def presence_moved(self) -> None:
         if self.loaded:  # (else the first full load is on its way)
@@ -301,6 +325,8 @@ class QueueScreen(DataScreen):
         if row.status == ConcernStatus.CLAIMED:
             held = waiting_label(waited(row.claimed_at, now)).replace(" min", "m") if row.claimed_at else ""
             holder = f"{short_name(row.claimed_by_name, row.claimed_by)} {held}"
+            if row.id in self.handed:
+                holder = f"NEW {holder}"  # handed to this person, not opened since
             if row.awaiting_countersignature:
                 holder = f"✎ {holder}"  # an exceptional pause waits for a supervisor's countersignature
         viewing = self.viewers.get(row.id, [])

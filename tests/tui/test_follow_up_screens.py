@@ -201,3 +201,39 @@ def test_follow_up_screens(snap_compare, engine, clock, policy, view, size):
         await pilot.pause()
 
     assert snap_compare(console(engine, clock, policy, "akhan"), terminal_size=size, run_before=run_before)
+
+
+async def test_a_call_handed_over_is_told_at_once_and_new_until_opened(engine, clock, policy):
+    """The supervisor's reassignment reaches the new holder's console through the change feed,
+    while they are on another screen: a bell, a notification, NEW on the row until opened."""
+    from test_queue_screen import plain_row
+
+    from support import wait_until
+
+    concern_id = held_call(engine, clock, senior="bmorgan")
+    notices, bells = [], []
+    app = console(engine, clock, policy, "akhan", watch_changes=True)
+    app.notify = lambda message, **kwargs: notices.append(message)
+    app.bell = lambda: bells.append(1)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one("#queue", DataTable)
+        await pilot.pause(0.5)  # the change feed is primed
+        from helpdesk.tui.feedback_screen import FeedbackScreen
+
+        app.push_screen(FeedbackScreen())  # somewhere other than the queue
+        await settle(pilot)
+        commands.reassign(engine, concern_id, "lpark", "akhan", "Bethan has gone home", clock.now())
+        assert await wait_until(pilot, lambda: notices, seconds=5)
+        assert notices == [
+            f"Lucy Park handed you call {concern_id} (930037 Thornhill High School): Bethan has gone home"
+        ]
+        assert bells == [1]
+        assert plain_row(table, str(concern_id))[-2].startswith("NEW A. Khan")
+        app.pop_screen()
+        await settle(pilot)
+        clock.advance(minutes=1)
+        await open_call(pilot, concern_id)
+        app.pop_screen()
+        assert await wait_until(pilot, lambda: plain_row(table, str(concern_id))[-2].startswith("A. Khan"))
+        assert len(notices) == 1 and bells == [1]  # told once
