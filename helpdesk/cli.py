@@ -465,9 +465,13 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(run=cmd_concern_list)
 
-    exporting = sub.add_parser("export", help="export calls or the audit trail")
+    exporting = sub.add_parser("export", help="export calls, the pause register or the audit trail")
     exports = exporting.add_subparsers(metavar="WHAT", required=True)
-    for what, text in (("calls", "calls received in the period"), ("audit", "audit events in the period")):
+    for what, text in (
+        ("calls", "calls received in the period"),
+        ("pauses", "the pause register: every pause decision made in the period"),
+        ("audit", "audit events in the period"),
+    ):
         one = exports.add_parser(what, parents=[common], help=text)
         one.add_argument("--from", dest="start", type=parse_day, required=True, metavar="DATE")
         one.add_argument("--to", dest="end", type=parse_day, required=True, metavar="DATE")

@@ -290,6 +290,12 @@ def test_export_is_for_supervisors_and_writes_the_file(run, tmp_path):
     assert len(records) == 1 and "caller_name" not in records[0]
     code, out_text, _ = run("export", "audit", "--from", "2000-01-01", "--to", "2099-12-31", login="lpark")
     assert code == 0 and out_text.startswith("id,at,actor,kind,concern_id,details")
+    # the pause register: no decision yet, just its header; and its export is in the audit trail
+    code, out_text, err = run("export", "pauses", "--from", "2000-01-01", "--to", "2099-12-31", login="lpark")
+    assert code == 0 and out_text.startswith("decision_id,call,decided_at,urn,school,") and out_text.count("\n") == 1
+    assert "exported 0 pauses record(s)" in err
+    code, out_text, _ = run("export", "audit", "--from", "2000-01-01", "--to", "2099-12-31", login="lpark")
+    assert '""what"": ""pauses""' in out_text
 
 
 def test_a_bad_export_date_is_a_usage_error(run):

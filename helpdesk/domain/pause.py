@@ -48,7 +48,7 @@ class PausePlan:
 
 def plan_pause(starts_on: dt.date, working_days: int, remit: str, policy: Policy) -> PausePlan:
     """Resume on the N-th working day after the pause starts; beyond the remit's maximum it is exceptional."""
-    max_days = policy.pause_max_days.get(remit, min(policy.pause_max_days.values(), default=5))
+    max_days = remit_limit(remit, policy)
     return PausePlan(
         working_days=working_days,
         starts_on=starts_on,
@@ -121,3 +121,37 @@ def countersign_refusal(
     if login == decided_by:
         return "You made this decision: a second supervisor must countersign it"
     return None
+
+
+class PauseState(Labelled):
+    """Where a decision stands in the pause register."""
+
+    IN_FORCE = "in_force"  # authorised, the inspection not yet resumed
+    RESUMED = "resumed"  # authorised, its resume date reached
+    DECLINED = "declined"  # declined, and not superseded
+    SUPERSEDED = "superseded"  # a later decision on the call replaced it
+
+    @property
+    def label(self) -> str:
+        return {"in_force": "In force", "resumed": "Resumed", "declined": "Declined", "superseded": "Superseded"}[
+            self.value
+        ]
+
+
+def pause_state(decision: str, resumes_on: dt.date | None, superseded: bool, today: dt.date) -> PauseState:
+    if superseded:
+        return PauseState.SUPERSEDED
+    if decision != Decision.AUTHORISED:
+        return PauseState.DECLINED
+    return PauseState.RESUMED if resumes_on is not None and resumes_on <= today else PauseState.IN_FORCE
+
+
+def remit_limit(remit: str | None, policy: Policy) -> int:
+    """The most working days an inspection of this remit may be paused without being exceptional."""
+    return policy.pause_max_days.get(remit or "", min(policy.pause_max_days.values(), default=5))
+
+
+def past_limit(paused_days: int, remit: str | None, policy: Policy) -> bool:
+    """Whether the working days an inspection has been paused for, across every authorised
+    decision still standing, run past the remit's limit: such an inspection may become incomplete."""
+    return paused_days > remit_limit(remit, policy)

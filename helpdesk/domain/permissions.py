@@ -23,6 +23,7 @@ class Permission(StrEnum):
     REVIEW = "review a call"
     READ_CLOSED_CALLS = "read closed calls"
     SEE_FIGURES = "see the statistics"
+    SEE_PAUSE_REGISTER = "see the pause register"
     EXPORT = "export"
     VERIFY_AUDIT = "verify the audit trail"
     IMPORT = "import reference data"
@@ -38,6 +39,7 @@ _SUPERVISOR = _SENIOR | {
     Permission.REVIEW,
     Permission.READ_CLOSED_CALLS,
     Permission.SEE_FIGURES,
+    Permission.SEE_PAUSE_REGISTER,
     Permission.EXPORT,
     Permission.VERIFY_AUDIT,
 }

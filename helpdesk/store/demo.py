@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import random
@@ -143,7 +144,77 @@ def seed_demo(engine: Engine, clock: Clock, final_path: Path, rng: random.Random
             break
         except ClaimRefused:
             continue
+    seed_pauses(engine, clock, rng)
     seed_follow_ups(engine, clock)
+
+
+def seed_pauses(engine: Engine, clock: Clock, rng: random.Random) -> None:
+    """The pause register as a morning finds it: a pause authorised this morning and in force,
+    its resumption check due before the inspection resumes; and one whose check found support
+    NOT in place, so that a second, exceptional decision (countersigned) took the inspection's
+    pauses past the remit's limit."""
+    from helpdesk.domain.call import missing_informed
+    from helpdesk.domain.follow_up import ResumptionOutcome
+    from helpdesk.domain.pause import PauseDecisionInput
+    from helpdesk.domain.policy import load_policy
+    from helpdesk.store import commands
+    from helpdesk.store.call_queries import call_detail
+    from helpdesk.store.follow_ups import complete_follow_up
+
+    policy = load_policy(shipped_file("policy.toml"))
+    now = clock.now()
+    for hours_ago, days, extended in ((2, 2, False), (4, 4, True)):
+        start = now - dt.timedelta(hours=hours_ago)
+
+        def at(minutes: float, start: dt.datetime = start) -> dt.datetime:
+            return start + dt.timedelta(minutes=minutes)
+
+        concern = simulated_concern(engine, rng)
+        concern = dataclasses.replace(concern, category=Category.PAUSE_REQUEST, urgent=True)
+        concern_id = log_concern(engine, concern, SIMULATOR, at(0))
+        if call_detail(engine, concern_id, "lpark").inspection is None:  # type: ignore[union-attr]
+            continue
+        senior = next((s for s in HISTORY_SENIORS if _claimed(engine, concern_id, s, at(4))), None)
+        if senior is None:
+            continue
+        commands.log_contact(
+            engine, concern_id, senior, at(8), party="responsible_body", contact_name="", phone="0113 496 0999",
+            channel="phone", outcome=ContactOutcome.REACHED,
+        )  # fmt: skip
+        commands.record_pause_decision(
+            engine, concern_id, senior,
+            PauseDecisionInput(decision="authorised", requested_by="headteacher", grounds="wellbeing",
+                               working_days=days, rationale="Head signed off sick; the trust is arranging cover."),
+            policy, at(12),
+        )  # fmt: skip
+        if extended:
+            check = next(f for f in call_detail(engine, concern_id, senior).follow_ups if f.open)  # type: ignore[union-attr]
+            complete_follow_up(
+                engine, check.id, senior, at(90), outcome=ResumptionOutcome.SUPPORT_NOT_IN_PLACE,
+                note="The trust has no interim head before next week.",
+            )  # fmt: skip
+            commands.record_pause_decision(
+                engine, concern_id, senior,
+                PauseDecisionInput(decision="authorised", requested_by="responsible_body", grounds="wellbeing",
+                                   working_days=8, rationale="Support not in place: the trust needs the week.",
+                                   justification="No interim head can be in post before next Wednesday."),
+                policy, at(100),
+            )  # fmt: skip
+            commands.countersign(engine, concern_id, "mokafor", "Checked with the trust's CEO.", at(110))
+        decided = call_detail(engine, concern_id, senior).latest_decision  # type: ignore[union-attr]
+        for party in missing_informed(decided.decision, decided.informed, policy) if decided else []:
+            commands.record_notification(engine, concern_id, senior, at(115), party=party, channel="phone")
+        commands.record_signposting(engine, concern_id, senior, at(116))
+        commands.add_advice(engine, concern_id, senior, "Talked the head through the pause and the support.", at(117))
+        commands.close(engine, concern_id, senior, OUTCOMES[0], at(120), policy=policy)
+
+
+def _claimed(engine: Engine, concern_id: int, senior: str, at: dt.datetime) -> bool:
+    try:
+        claim(engine, concern_id, senior, at)
+    except ClaimRefused:
+        return False
+    return True
 
 
 def check_support(engine: Engine, concern_id: int, senior: str, now: dt.datetime, rng: random.Random) -> None:

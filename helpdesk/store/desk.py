@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from helpdesk.store.call_queries import CallDetail, InspectionChoice
     from helpdesk.store.export import Progress
     from helpdesk.store.follow_ups import FollowUpRow
+    from helpdesk.store.pause_register import PauseEntry
     from helpdesk.store.purge import PurgePlan
     from helpdesk.store.review_queries import ClosedCallFilter, ClosedCallRow, FeedbackRow, LearningReviewRow
     from helpdesk.store.statistics import Figures
@@ -294,9 +295,25 @@ class Desk:
         an export whose output failed part-way is recorded too, with what had been written."""
         from helpdesk.store import export
 
-        run = export.export_calls if what == "calls" else export.export_audit
         try:
-            count = run(self.engine, self.login, start, end, fmt, redact, out, progress)
+            if what == "pauses":
+                from helpdesk.store.pause_register import export_pauses
+
+                count = export_pauses(
+                    self.engine,
+                    self.login,
+                    start,
+                    end,
+                    fmt,
+                    redact,
+                    out,
+                    progress,
+                    today=self.today(),
+                    policy=self.policy,
+                )
+            else:
+                run = export.export_calls if what == "calls" else export.export_audit
+                count = run(self.engine, self.login, start, end, fmt, redact, out, progress)
         except export.ExportInterrupted as interrupted:
             export.record_export(
                 self.engine, self.login, what, start, end, redact, interrupted.written, self.now(), interrupted=True
@@ -304,6 +321,11 @@ class Desk:
             raise
         export.record_export(self.engine, self.login, what, start, end, redact, count, self.now())
         return count
+
+    def pause_register(self, start: dt.date, end: dt.date) -> list[PauseEntry]:
+        from helpdesk.store.pause_register import pause_register
+
+        return pause_register(self.engine, self.login, start, end, self.today(), self.policy)
 
     def list_concerns(self, status: str | None = None) -> list[ConcernListing]:
         self._acting(Permission.OPEN_CALLS)

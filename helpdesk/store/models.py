@@ -184,7 +184,9 @@ class PauseDecision(SQLModel, table=True):
     countersigned_by: str | None = Field(default=None, max_length=limits.LOGIN)
     countersigned_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     countersign_reason: str = Field(default="", max_length=limits.COUNTERSIGN_REASON)
-    supersedes_id: int | None = Field(default=None, foreign_key="pause_decision.id")  # the decision it replaces
+    supersedes_id: int | None = Field(
+        default=None, foreign_key="pause_decision.id", index=True
+    )  # the decision it replaces
 
 
 class Notification(SQLModel, table=True):
@@ -247,7 +249,9 @@ class FollowUp(SQLModel, table=True):
     owner: str | None = Field(default=None, max_length=limits.LOGIN)  # None: any senior
     due_at: dt.datetime = Field(sa_column=utc_column())
     phone: str | None = Field(default=None, max_length=limits.PHONE)  # a call back's number, E.164
-    decision_id: int | None = Field(default=None, foreign_key="pause_decision.id")  # a resumption check's pause
+    decision_id: int | None = Field(
+        default=None, foreign_key="pause_decision.id", index=True
+    )  # a resumption check's pause
     review_id: int | None = Field(default=None, foreign_key="review.id")  # the review that asked for it
     set_by: str = Field(max_length=limits.LOGIN)
     set_at: dt.datetime = Field(sa_column=utc_column())

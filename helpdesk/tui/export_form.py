@@ -16,9 +16,9 @@ from helpdesk.tui.widgets import TickBox
 class ExportForm(FormScreen):
     TITLE = "Export"
 
-    def __init__(self, start: dt.date | None, end: dt.date | None) -> None:
+    def __init__(self, start: dt.date | None, end: dt.date | None, what: str = "calls") -> None:
         super().__init__()
-        self.start, self.end = start, end
+        self.start, self.end, self.what = start, end, what
 
     def form_fields(self) -> ComposeResult:
         today = self.app.clock.now().date()
@@ -27,7 +27,12 @@ class ExportForm(FormScreen):
         yield FormField(
             "what",
             "Export",
-            Select([("Calls", "calls"), ("Audit trail", "audit")], value="calls", allow_blank=False, id="export-what"),
+            Select(
+                [("Calls", "calls"), ("Pause register", "pauses"), ("Audit trail", "audit")],
+                value=self.what,
+                allow_blank=False,
+                id="export-what",
+            ),
         )
         yield FormField("start", "From", Input(start.isoformat(), id="export-from"))
         yield FormField("end", "To", Input(end.isoformat(), id="export-to"))

@@ -135,6 +135,7 @@ class QueueScreen(DataScreen):
         ),
         Binding("v", "review", "Review", id="queue.review"),
         Binding("s", "statistics", "Statistics", id="queue.statistics"),
+        Binding("p", "pause_register", "Pauses", id="queue.pauses", tooltip="The pause register"),
         Binding("q", "app.quit", "Quit", id="queue.quit"),
     ]
 
@@ -153,6 +154,7 @@ class QueueScreen(DataScreen):
                 for action, permission in (
                     ("review", Permission.READ_CLOSED_CALLS),
                     ("statistics", Permission.SEE_FIGURES),
+                    ("pause_register", Permission.SEE_PAUSE_REGISTER),
                     ("new_concern", Permission.LOG_CONCERN),
                 )
                 if may(role, permission)
@@ -541,6 +543,12 @@ class QueueScreen(DataScreen):
             from helpdesk.tui.statistics_screen import StatisticsScreen
 
             self.app.push_screen(StatisticsScreen())
+
+    def action_pause_register(self) -> None:
+        if self.permitted(Permission.SEE_PAUSE_REGISTER):
+            from helpdesk.tui.pause_register_screen import PauseRegisterScreen
+
+            self.app.push_screen(PauseRegisterScreen())
 
     def action_new_concern(self) -> None:
         from helpdesk.tui.intake_form import IntakeForm

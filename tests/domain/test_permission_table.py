@@ -23,6 +23,7 @@ TABLE = {
         P.REVIEW,
         P.READ_CLOSED_CALLS,
         P.SEE_FIGURES,
+        P.SEE_PAUSE_REGISTER,
         P.EXPORT,
         P.VERIFY_AUDIT,
     },

@@ -5,7 +5,8 @@ Revises: 0010
 Create Date: 2026-12-03 12:00:00
 
 The work a call leaves behind: follow-ups (a task, a pause's resumption check, a call back),
-each owned by a senior or by any senior, due at a time, completed once with an outcome.
+each owned by a senior or by any senior, due at a time, completed once with an outcome. The
+pause register finds a decision's successor and its resumption check by index.
 """
 
 import sqlalchemy as sa
@@ -49,6 +50,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("follow_up", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_follow_up_concern_id"), ["concern_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_follow_up_decision_id"), ["decision_id"], unique=False)
         batch_op.create_index(
             "ix_follow_up_open",
             ["due_at"],
@@ -57,9 +59,15 @@ def upgrade() -> None:
             postgresql_where=sa.text("done_at IS NULL"),
         )
 
+    with op.batch_alter_table("pause_decision", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_pause_decision_supersedes_id"), ["supersedes_id"], unique=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("pause_decision", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_pause_decision_supersedes_id"))
     with op.batch_alter_table("follow_up", schema=None) as batch_op:
         batch_op.drop_index("ix_follow_up_open")
+        batch_op.drop_index(batch_op.f("ix_follow_up_decision_id"))
         batch_op.drop_index(batch_op.f("ix_follow_up_concern_id"))
     op.drop_table("follow_up")
