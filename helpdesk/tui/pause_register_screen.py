@@ -124,8 +124,9 @@ class PauseRegisterScreen(DataScreen):
             f" Pauses since {start:%-d %b} ({self.weeks} weeks) · {counts}",
             f" Pauses, {self.weeks} weeks · {counts}",
         ]
-        width = max(self.size.width, 40)
-        self.query_one("#pauses-header", Static).update(next((f for f in forms if len(f) < width), forms[-1]))
+        self.query_one("#pauses-header", Static).update(
+            next((f for f in forms if len(f) < max(self.size.width, 40)), forms[-1])
+        )
         table = self.query_one("#pauses", DataTable)
         wide = self.size.width
         columns = [c for c in COLUMNS if (c[0] != "school" or wide >= WIDE) and (c[0] != "decided_by" or wide >= WIDER)]
@@ -133,8 +134,8 @@ class PauseRegisterScreen(DataScreen):
         rest = max(16, wide - fixed - 2 * table.cell_padding * len(columns) - 2)
         selected = table.cursor_row
         table.clear(columns=True)
-        for key, heading, width in columns:
-            table.add_column(heading, width=width or rest, key=key)
+        for key, heading, column_width in columns:
+            table.add_column(heading, width=column_width or rest, key=key)
         looks = row_looks(self.app.theme)
         for e in entries:
             style = looks.overdue if e.past_limit else ""
