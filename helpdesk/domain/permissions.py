@@ -19,6 +19,7 @@ class Permission(StrEnum):
     FOLLOW_UP = "set and complete follow-ups"
     HANDLE_ANY_CALL = "act on a call someone else holds"
     REASSIGN = "reassign a call"
+    RECEIVE_ESCALATIONS = "be alerted to escalations"
     COUNTERSIGN = "countersign an exceptional pause"
     REVIEW = "review a call"
     READ_CLOSED_CALLS = "read closed calls"
@@ -35,6 +36,7 @@ _SENIOR = frozenset({Permission.LOG_CONCERN, Permission.OPEN_CALLS, Permission.C
 _SUPERVISOR = _SENIOR | {
     Permission.HANDLE_ANY_CALL,
     Permission.REASSIGN,
+    Permission.RECEIVE_ESCALATIONS,
     Permission.COUNTERSIGN,
     Permission.REVIEW,
     Permission.READ_CLOSED_CALLS,

@@ -41,6 +41,8 @@ class Policy:
     working_day_starts: dt.time = dt.time(9, 0)
     resumption_check_working_days_before: int = 1
     review_follow_up_working_days: int = 2
+    # supervisors are alerted to a follow-up overdue by more than this
+    escalate_follow_up_after_minutes: int = 60
 
     def claim_target_min(self, urgent: bool) -> int:
         return self.claim_target_urgent_min if urgent else self.claim_target_other_min
@@ -104,11 +106,15 @@ def _follow_up(follow_up: dict[str, Any]) -> dict[str, Any]:
             found["working_day_starts"] = dt.time.fromisoformat(str(follow_up["working_day_starts"]))
         except ValueError:
             raise PolicyInvalid('follow_up.working_day_starts must be a time such as "09:00"') from None
-    for key in ("resumption_check_working_days_before", "review_follow_up_working_days"):
+    for key, unit in (
+        ("resumption_check_working_days_before", "working days"),
+        ("review_follow_up_working_days", "working days"),
+        ("escalate_follow_up_after_minutes", "minutes"),
+    ):
         if key in follow_up:
             value = follow_up[key]
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise PolicyInvalid(f"follow_up.{key} must be a whole number of working days, at least 1")
+                raise PolicyInvalid(f"follow_up.{key} must be a whole number of {unit}, at least 1")
             found[key] = value
     return found
 

@@ -99,6 +99,7 @@ class EventKind(Labelled):
     REVIEWED = "reviewed"
     FOLLOW_UP_SET = "follow_up_set"
     FOLLOW_UP_DONE = "follow_up_done"
+    ESCALATED = "escalated"
     FEEDBACK_READ = "feedback_read"
     IMPORTED = "imported"
     EXPORTED = "exported"

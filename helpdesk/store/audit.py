@@ -22,9 +22,9 @@ from helpdesk.store.models import Concern, Event
 CODE_DETAILS = frozenset(
     {
         "added", "advice_id", "calls", "category", "channel", "closed_before", "contact_id", "corrects",
-        "decision", "decision_id", "due_at", "end", "exceptional", "follow_up_id", "follow_up_kind", "handover_id", "inspection_id", "interrupted", "notification_id",
+        "decision", "decision_id", "due_at", "end", "escalation_id", "exceptional", "follow_up_id", "follow_up_kind", "handover_id", "inspection_id", "interrupted", "minutes_over", "notification_id",
         "outcome", "party", "recorded", "records", "redacted", "resumes_on", "review_id", "reviews",
-        "skipped", "start", "superseded_follow_up", "supersedes", "updated", "urgent", "urn", "what", "working_days",
+        "skipped", "start", "subject", "superseded_follow_up", "supersedes", "updated", "urgent", "urn", "what", "working_days",
     }
 )  # fmt: skip
 LOGIN_DETAILS = frozenset({"to", "login", "owner"})

@@ -473,6 +473,13 @@ def _decision_follow_up(details: dict[str, Any], call: CallRecord) -> str:
     return "".join(parts)
 
 
+def _escalated(details: dict[str, Any], call: CallRecord) -> str:
+    over = f" ({details['minutes_over']} min over)" if details.get("minutes_over") else ""
+    if details.get("subject") == "follow_up":
+        return f"Escalated to supervisors: follow-up #{details.get('follow_up_id')} overdue{over}"
+    return f"Escalated to supervisors: not claimed within its target{over}"
+
+
 def label_of(kind: Any, value: str | None) -> str:
     return str(kind(value).label) if value in kind.values() else (value or "")
 
@@ -502,6 +509,7 @@ TIMELINE: dict[EventKind, Sentence] = {
     EventKind.REVIEWED: _reviewed,
     EventKind.FOLLOW_UP_SET: _follow_up_set,
     EventKind.FOLLOW_UP_DONE: _follow_up_done,
+    EventKind.ESCALATED: _escalated,
 }
 
 

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from helpdesk.domain.intake import NewConcern
     from helpdesk.domain.pause import PauseDecisionInput
     from helpdesk.store.call_queries import CallDetail, InspectionChoice
+    from helpdesk.store.escalations import OpenEscalation
     from helpdesk.store.export import Progress
     from helpdesk.store.follow_ups import FollowUpRow
     from helpdesk.store.pause_register import PauseEntry
@@ -94,6 +95,21 @@ class Desk:
     def handed_to_me(self) -> list[HandedOver]:
         """Calls a supervisor handed to this person that they have not opened since."""
         return queries.handed_to(self.engine, self.login)
+
+    def open_escalations(self) -> list[OpenEscalation]:
+        """Escalations still standing (everyone's console knows them, so raises each once)."""
+        from helpdesk.store.escalations import open_escalations
+
+        return open_escalations(self.engine)
+
+    def escalate(self, concern_ids: list[int], follow_up_ids: list[int]) -> list[int]:
+        """Raise, once for everyone, the waiting calls past their target and the follow-ups
+        long overdue that this console sees (the store checks each again)."""
+        from helpdesk.store.escalations import escalate
+
+        return escalate(
+            self.engine, self.login, self.now(), self.policy, concern_ids=concern_ids, follow_up_ids=follow_up_ids
+        )
 
     def unread_feedback(self) -> int:
         return unread_feedback(self.engine, self.login)

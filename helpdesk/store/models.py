@@ -262,6 +262,19 @@ class FollowUp(SQLModel, table=True):
     contact_id: int | None = Field(default=None, foreign_key="contact_attempt.id")  # a call back's attempt
 
 
+class Escalation(SQLModel, table=True):
+    """Supervisors alerted to a waiting call past its target or a follow-up long overdue: raised
+    once (its key is unique), by the console that noticed first."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=60, unique=True)  # domain.escalation.escalation_key
+    subject: str = Field(max_length=20)  # claim_target, follow_up
+    concern_id: int = Field(foreign_key="concern.id", index=True)
+    follow_up_id: int | None = Field(default=None, foreign_key="follow_up.id")
+    raised_by: str = Field(max_length=limits.LOGIN)  # whose console noticed
+    raised_at: dt.datetime = Field(sa_column=utc_column())
+
+
 class Event(SQLModel, table=True):
     """The audit trail: append-only (the database refuses UPDATE, DELETE, TRUNCATE and any insert
     that does not extend the chain), hash-chained, no personal data."""

@@ -12,12 +12,19 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from helpdesk.clock import london_time
+from helpdesk.domain.escalation import (
+    EscalationSubject,
+    claim_escalation_due,
+    escalation_key,
+    follow_up_escalation_due,
+)
 from helpdesk.domain.follow_up import FollowUpKind, FollowUpState
 from helpdesk.domain.follow_up import state as follow_up_state
 from helpdesk.domain.permissions import Permission, may, permission_refusal
 from helpdesk.domain.queue import next_urgency_change, urgency, waited, waiting_label
 from helpdesk.domain.types import CallerRole, Category, ConcernStatus, Urgency
 from helpdesk.store import queries
+from helpdesk.store.escalations import OpenEscalation
 from helpdesk.store.faults import DatabaseUnavailable, unavailable
 from helpdesk.store.follow_ups import FollowUpRow
 from helpdesk.store.queries import HandedOver, QueueRow
@@ -79,6 +86,7 @@ class QueueHeader(Static):
         unread: int = 0,
         overdue: int = 0,
         follow_ups: tuple[int, int] = (0, 0),
+        escalated: int = 0,
     ) -> None:
         """The longest form that fits: narrower, words give way before any count does, and the
         urgent and overdue counts stay to the last."""
@@ -88,6 +96,7 @@ class QueueHeader(Static):
         else:
             to_sign = counts.awaiting_countersignature if may(staff.role, Permission.COUNTERSIGN) else 0
             late = f", {overdue} OVERDUE" if overdue else ""
+            who = f"{who} · {escalated} ESCALATED" if escalated else who
             sign_long = f" · {to_sign} to countersign" if to_sign else ""
             sign_short = f" · {to_sign} to sign" if to_sign else ""
             due, late_follow_ups = follow_ups
@@ -105,7 +114,10 @@ class QueueHeader(Static):
                 (who + feedback_long, f"{long}{sign_long} · {time_now}"),
                 (who + feedback_short, f"{short} · {counts.claimed} claimed{sign_short} · {time_now}"),
                 (who + feedback_short, f"{short}{sign_short} · {time_now}"),
-                (staff.name + feedback_short, f"{short}{sign_short} · {time_now}"),
+                (
+                    staff.name + (f" · {escalated} ESCALATED" if escalated else "") + feedback_short,
+                    f"{short}{sign_short} · {time_now}",
+                ),
             ]
         width = max(self.size.width, 40)
         left, right = next(((a, b) for a, b in forms if len(a) + len(b) + 3 <= width), forms[-1])
@@ -176,6 +188,7 @@ class QueueScreen(DataScreen):
         unread_feedback: int | None
         follow_ups: list[FollowUpRow] | None = None
         handed: list[HandedOver] | None = None  # calls handed to this person, not opened since
+        escalations: list[OpenEscalation] | None = None
 
     def __init__(self) -> None:
         super().__init__()
@@ -185,6 +198,9 @@ class QueueScreen(DataScreen):
         self.follow_ups: list[FollowUpRow] = []
         self.handed: dict[int, HandedOver] = {}
         self.announced: set[int] = set()  # handovers this console has told of
+        self.escalations: dict[str, OpenEscalation] = {}  # standing, by key
+        self.escalations_told: set[int] = set()  # (supervisors) alerted to already
+        self.escalations_asked: set[str] = set()  # raised from this console (once each)
         self.follow_up_looks: dict[int, FollowUpState] = {}
         self.looks: dict[int, tuple] = {}
         self.overdue = 0  # waiting calls past their target, counted when their looks change
@@ -227,6 +243,7 @@ class QueueScreen(DataScreen):
                 self.app.desk.unread_feedback(),
                 self.app.desk.follow_ups_due(),
                 self.app.desk.handed_to_me(),
+                self.app.desk.open_escalations(),
             )
         )
 
@@ -244,16 +261,20 @@ class QueueScreen(DataScreen):
         unread = self.unread_feedback if message.unread_feedback is None else message.unread_feedback
         follow_ups = self.follow_ups if message.follow_ups is None else message.follow_ups
         handed = self.handed if message.handed is None else {h.concern_id: h for h in message.handed}
-        if self.loaded and (rows, message.viewers, unread, follow_ups, handed) == (
+        escalations = self.escalations if message.escalations is None else {e.key: e for e in message.escalations}
+        if self.loaded and (rows, message.viewers, unread, follow_ups, handed, escalations) == (
             self.rows,
             self.viewers,
             self.unread_feedback,
             self.follow_ups,
             self.handed,
+            self.escalations,
         ):
             return  # nothing to redraw (a heartbeat, or a change elsewhere in the record)
         self.handed = handed
         self.tell_of_handovers()
+        self.escalations = escalations
+        self.alert_supervisor()
         if bool(follow_ups) != bool(self.follow_ups):
             self.refresh_bindings()  # `u` comes and goes with the section
         self.follow_ups = follow_ups
@@ -266,6 +287,7 @@ class QueueScreen(DataScreen):
         self.unread_feedback = unread
         self.loaded = True
         self.show_rows()
+        self.raise_escalations(self.app.clock.now())
         if self.app.exit_when_loaded:
             self.call_after_refresh(self.app.exit)
 
@@ -283,6 +305,58 @@ class QueueScreen(DataScreen):
                 title="A call is now yours",
                 severity="warning",
                 timeout=60,
+            )
+
+    # --- escalation -------------------------------------------------------------------------
+
+    def raise_escalations(self, now) -> None:
+        """Waiting calls past their target and follow-ups long overdue that nobody has raised
+        yet: this console raises them (once; the store checks each again and keeps it to one)."""
+        if not self.loaded:
+            return
+        policy = self.app.policy
+        calls = [
+            row.id
+            for row in self.rows
+            if row.status == ConcernStatus.WAITING
+            and claim_escalation_due(row.received_at, now, row.urgent, policy)
+            and escalation_key(EscalationSubject.CLAIM_TARGET, row.id) not in self.escalations
+        ]
+        follow_ups = [
+            f.id
+            for f in self.follow_ups
+            if follow_up_escalation_due(f.due_at, now, policy)
+            and escalation_key(EscalationSubject.FOLLOW_UP, f.id) not in self.escalations
+        ]
+        keys = {escalation_key(EscalationSubject.CLAIM_TARGET, i) for i in calls} | {
+            escalation_key(EscalationSubject.FOLLOW_UP, i) for i in follow_ups
+        }
+        if keys - self.escalations_asked:
+            self.escalations_asked |= keys
+            self.escalate_in_thread(calls, follow_ups)
+
+    @work(thread=True, group="queue-escalate")
+    def escalate_in_thread(self, calls: list[int], follow_ups: list[int]) -> None:
+        try:
+            self.app.desk.escalate(calls, follow_ups)  # its events wake every console
+        except Exception:  # noqa: BLE001 - asked again by the next console, or this one's next load
+            self.app.call_from_thread(self.escalations_asked.clear)
+
+    def alert_supervisor(self) -> None:
+        """A supervisor's console rings once for each new escalation and says what it is."""
+        if not may(self.app.staff.role, Permission.RECEIVE_ESCALATIONS):
+            return
+        for escalation in self.escalations.values():
+            if escalation.id in self.escalations_told:
+                continue
+            self.escalations_told.add(escalation.id)
+            self.app.bell()
+            if escalation.subject == EscalationSubject.FOLLOW_UP:
+                what = f"follow-up #{escalation.follow_up_id} on call {escalation.concern_id} is overdue: {escalation.what}"
+            else:
+                what = f"call {escalation.concern_id} is not claimed within its target"
+            self.notify(
+                f"{escalation.urn} {escalation.school}: {what}", title="Escalated", severity="error", timeout=60
             )
 
     def presence_moved(self) -> None:
@@ -378,6 +452,7 @@ class QueueScreen(DataScreen):
     def show_header(self) -> None:
         counts = self.counts if self.loaded else None
         late = sum(state == FollowUpState.OVERDUE for state in self.follow_up_looks.values())
+        escalated = len(self.escalations) if may(self.app.staff.role, Permission.RECEIVE_ESCALATIONS) else 0
         self.query_one(QueueHeader).show(
             self.app.staff,
             counts,
@@ -385,6 +460,7 @@ class QueueScreen(DataScreen):
             self.unread_feedback,
             self.overdue,
             (len(self.follow_ups), late),
+            escalated,
         )
 
     def show_follow_ups(self) -> None:
@@ -475,6 +551,7 @@ class QueueScreen(DataScreen):
                         table.update_cell(key, column, new)
                 self.shown[key] = cells
             self.overdue = self.count_overdue()
+            self.raise_escalations(now)
             if any(follow_up_state(f.due_at, now) != self.follow_up_looks.get(f.id) for f in self.follow_ups):
                 self.show_follow_ups()
             elif catch_up and self.follow_ups:

@@ -19,6 +19,7 @@ TABLE = {
         P.FOLLOW_UP,
         P.HANDLE_ANY_CALL,
         P.REASSIGN,
+        P.RECEIVE_ESCALATIONS,
         P.COUNTERSIGN,
         P.REVIEW,
         P.READ_CLOSED_CALLS,

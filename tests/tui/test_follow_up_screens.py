@@ -237,3 +237,42 @@ async def test_a_call_handed_over_is_told_at_once_and_new_until_opened(engine, c
         app.pop_screen()
         assert await wait_until(pilot, lambda: plain_row(table, str(concern_id))[-2].startswith("A. Khan"))
         assert len(notices) == 1 and bells == [1]  # told once
+
+
+async def test_a_console_raises_an_overdue_call_and_a_supervisor_is_alerted_within_a_second(engine, clock, policy):
+    """A senior's console sees a waiting call pass its target and raises it; the supervisor's
+    console (another App on the same database, through the change feed) rings once within a second."""
+    import time
+
+    from test_follow_up_screens import rows as table_rows
+
+    from helpdesk.store.models import Escalation
+    from support import wait_until
+
+    concern_id = pause_request(engine, clock)  # urgent: 5 minutes
+    notices, bells = [], []
+    supervisor = console(engine, clock, policy, "lpark", watch_changes=True)
+    supervisor.notify = lambda message, **kwargs: notices.append(message)
+    supervisor.bell = lambda: bells.append(1)
+    senior = console(engine, clock, policy, "akhan")
+    async with supervisor.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.pause(0.5)  # the change feed is primed
+        async with senior.run_test(size=(100, 30)) as senior_pilot:
+            await settle(senior_pilot)
+            clock.advance(minutes=6)
+            senior.screen.tick()  # the row turns OVERDUE on the senior's console
+            await settle(senior_pilot)
+            raised_at = time.monotonic()
+            assert len(table_rows(engine, Escalation)) == 1
+        assert await wait_until(pilot, lambda: notices, seconds=1), "no alert within a second"
+        assert time.monotonic() - raised_at < 1
+        assert notices == [f"930037 Thornhill High School: call {concern_id} is not claimed within its target"]
+        assert bells == [1]
+        header = supervisor.screen.query_one(QueueHeader).shown_line
+        assert "1 ESCALATED" in header
+        supervisor.screen.load()  # read again: still one alert
+        await settle(pilot)
+        assert len(notices) == 1
+        commands.claim(engine, concern_id, "gsingh", clock.now())
+        assert await wait_until(pilot, lambda: "ESCALATED" not in supervisor.screen.query_one(QueueHeader).shown_line)

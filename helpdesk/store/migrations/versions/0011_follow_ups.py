@@ -6,7 +6,8 @@ Create Date: 2026-12-03 12:00:00
 
 The work a call leaves behind: follow-ups (a task, a pause's resumption check, a call back),
 each owned by a senior or by any senior, due at a time, completed once with an outcome. The
-pause register finds a decision's successor and its resumption check by index.
+pause register finds a decision's successor and its resumption check by index. Escalations:
+a waiting call past its target or a follow-up long overdue, raised once each.
 """
 
 import sqlalchemy as sa
@@ -61,9 +62,28 @@ def upgrade() -> None:
 
     with op.batch_alter_table("pause_decision", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_pause_decision_supersedes_id"), ["supersedes_id"], unique=False)
+    op.create_table(
+        "escalation",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("key", text(60), nullable=False),
+        sa.Column("subject", text(20), nullable=False),
+        sa.Column("concern_id", sa.Integer(), nullable=False),
+        sa.Column("follow_up_id", sa.Integer(), nullable=True),
+        sa.Column("raised_by", text(64), nullable=False),
+        sa.Column("raised_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["concern_id"], ["concern.id"]),
+        sa.ForeignKeyConstraint(["follow_up_id"], ["follow_up.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("key"),
+    )
+    with op.batch_alter_table("escalation", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_escalation_concern_id"), ["concern_id"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("escalation", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_escalation_concern_id"))
+    op.drop_table("escalation")
     with op.batch_alter_table("pause_decision", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_pause_decision_supersedes_id"))
     with op.batch_alter_table("follow_up", schema=None) as batch_op:
