@@ -372,7 +372,9 @@ def _reassigned(details: dict[str, Any], call: CallRecord) -> str:
     h = call.handovers.get(_ref(details, "handover_id"))
     if h is None:
         return "Reassigned"
-    return f"Reassigned from {call.name(h.from_login)} to {call.name(h.to_login)}: {h.reason}"
+    moved = details.get("follow_ups")
+    handed_on = f" ({moved} open follow-up{'s' if moved != 1 else ''} now theirs)" if moved else ""
+    return f"Reassigned from {call.name(h.from_login)} to {call.name(h.to_login)}{handed_on}: {h.reason}"
 
 
 def _advice(details: dict[str, Any], call: CallRecord) -> str:

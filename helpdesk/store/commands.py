@@ -39,7 +39,7 @@ from helpdesk.domain.types import ConcernStatus, EventKind, Party, ReviewOutcome
 from helpdesk.store.acting import NotPermitted, acting_member, acting_staff
 from helpdesk.store.audit import record_event
 from helpdesk.store.engine import writer
-from helpdesk.store.follow_ups import add_resumption_check, add_review_follow_up, follows
+from helpdesk.store.follow_ups import add_resumption_check, add_review_follow_up, follows, hand_on_follow_ups
 from helpdesk.store.models import (
     Advice,
     Concern,
@@ -258,8 +258,10 @@ def reassign(engine: Engine, concern_id: int, login: str, new_holder: str, reaso
             reason=reason,
         )
         session.add(handover)
+        previous = concern.claimed_by
         concern.claimed_by, concern.claimed_at = new_holder, now
         session.flush()
+        moved = hand_on_follow_ups(session, concern_id, previous, new_holder)
         record_event(
             session,
             actor=login,
@@ -268,6 +270,7 @@ def reassign(engine: Engine, concern_id: int, login: str, new_holder: str, reaso
             concern_id=concern_id,
             handover_id=handover.id,
             to=new_holder,
+            follow_ups=moved or None,
         )
 
 

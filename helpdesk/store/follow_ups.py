@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, exists, or_, select, text
+from sqlalchemy import CursorResult, Engine, exists, or_, select, text, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
@@ -176,6 +176,23 @@ def add_review_follow_up(
     session.add(row)
     session.flush()
     return new_id(row)
+
+
+def hand_on_follow_ups(session: Session, concern_id: int, previous: str | None, new_holder: str) -> int:
+    """In a reassignment's transaction: the call's open follow-ups its previous holder owned
+    become the new holder's (nobody is left owning work on a call they no longer hold)."""
+    if previous is None:
+        return 0
+    moved = session.execute(
+        update(FollowUp)
+        .where(
+            col(FollowUp.concern_id) == concern_id,
+            col(FollowUp.owner) == previous,
+            col(FollowUp.done_at).is_(None),
+        )
+        .values(owner=new_holder)
+    )
+    return int(cast("CursorResult[Any]", moved).rowcount or 0)
 
 
 def complete_follow_up(

@@ -69,6 +69,7 @@ class HelpdeskApp(KeysInOrder):
         self.watch_changes = watch_changes
         self.session_id = presence.new_session_id()
         self.quitting = threading.Event()  # ends the change feed's wait at once
+        self.database_trouble: str | None = None  # why the change feed cannot reach the database
         # what was typed in forms left unsaved, by form and call, for this session only
         self.drafts: dict[tuple[str, object], dict[str, object]] = {}
 
@@ -121,6 +122,7 @@ class HelpdeskApp(KeysInOrder):
             screen.post_message(DatabaseChanged(message.records, message.kinds))
 
     def on_database_trouble(self, message: DatabaseTrouble) -> None:
+        self.database_trouble = message.reason
         for screen in self.screen_stack:
             screen.post_message(DatabaseTrouble(message.reason))
 

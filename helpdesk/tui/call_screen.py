@@ -152,7 +152,7 @@ class CallScreen(DataScreen):
             self.app.pop_screen()
             return
         self.detail = message.detail
-        self.query_one(TroubleBanner).show_trouble(None)
+        self.read_fine()
         self.show_detail()
         self.refresh_bindings()
 

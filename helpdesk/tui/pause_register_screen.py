@@ -81,9 +81,9 @@ class PauseRegisterScreen(DataScreen):
         return ["back", "open_call", "longer", "shorter", "export"]
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="pauses-header")
+        yield Static("", id="pause-register-header")
         yield TroubleBanner(id="trouble")
-        yield DataTable(id="pauses", cursor_type="row", zebra_stripes=False)
+        yield DataTable(id="pause-register", cursor_type="row", zebra_stripes=False)
         yield KeysFooter()
 
     def on_mount(self) -> None:
@@ -100,7 +100,7 @@ class PauseRegisterScreen(DataScreen):
 
     def on_pause_register_screen_loaded(self, message: Loaded) -> None:
         self.entries = message.entries
-        self.query_one(TroubleBanner).show_trouble(None)
+        self.read_fine()
         self.show_entries()
 
     def on_resize(self) -> None:
@@ -124,10 +124,10 @@ class PauseRegisterScreen(DataScreen):
             f" Pauses since {start:%-d %b} ({self.weeks} weeks) · {counts}",
             f" Pauses, {self.weeks} weeks · {counts}",
         ]
-        self.query_one("#pauses-header", Static).update(
+        self.query_one("#pause-register-header", Static).update(
             next((f for f in forms if len(f) < max(self.size.width, 40)), forms[-1])
         )
-        table = self.query_one("#pauses", DataTable)
+        table = self.query_one("#pause-register", DataTable)
         wide = self.size.width
         columns = [c for c in COLUMNS if (c[0] != "school" or wide >= WIDE) and (c[0] != "decided_by" or wide >= WIDER)]
         fixed = sum(width for _, _, width in columns if width)
@@ -155,7 +155,7 @@ class PauseRegisterScreen(DataScreen):
             table.move_cursor(row=min(max(selected, 0), len(entries) - 1), animate=False)
 
     def action_open_call(self) -> None:
-        table = self.query_one("#pauses", DataTable)
+        table = self.query_one("#pause-register", DataTable)
         if not table.row_count:
             self.notify("No pause decisions in this period.", severity="warning")
             return

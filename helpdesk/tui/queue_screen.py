@@ -102,7 +102,7 @@ class QueueHeader(Static):
             due, late_follow_ups = follow_ups
             follow_late = f", {late_follow_ups} OVERDUE" if late_follow_ups else ""
             follow_long = f" · {due} follow-up{'s' if due != 1 else ''} due{follow_late}" if due else ""
-            follow_short = f" · {due} follow-up{follow_late}" if due else ""
+            follow_short = f" · {due} follow-up{'s' if due != 1 else ''}{follow_late}" if due else ""
             long = (
                 f"{counts.waiting} waiting ({counts.urgent_waiting} urgent{late}) · {counts.claimed} claimed"
                 + follow_long
@@ -200,6 +200,7 @@ class QueueScreen(DataScreen):
         self.announced: set[int] = set()  # handovers this console has told of
         self.escalations: dict[str, OpenEscalation] = {}  # standing, by key
         self.escalations_told: set[int] = set()  # (supervisors) alerted to already
+        self.escalations_told_once = False  # the first load's standing escalations, summed up
         self.escalations_asked: set[str] = set()  # raised from this console (once each)
         self.follow_up_looks: dict[int, FollowUpState] = {}
         self.looks: dict[int, tuple] = {}
@@ -254,7 +255,7 @@ class QueueScreen(DataScreen):
         self.post_loaded(lambda: self.Loaded(None, self.app.desk.viewers(), None))
 
     def on_queue_screen_loaded(self, message: Loaded) -> None:
-        self.query_one(TroubleBanner).show_trouble(None)
+        self.read_fine()
         if message.rows is None and not self.loaded:  # the first full load is still on its way
             return
         rows = self.rows if message.rows is None else message.rows
@@ -346,6 +347,19 @@ class QueueScreen(DataScreen):
         """A supervisor's console rings once for each new escalation and says what it is."""
         if not may(self.app.staff.role, Permission.RECEIVE_ESCALATIONS):
             return
+        if not self.escalations_told_once:  # the console's first look: one summary, one bell
+            self.escalations_told_once = True
+            self.escalations_told |= {e.id for e in self.escalations.values()}
+            if self.escalations:
+                self.app.bell()
+                calls = ", ".join(str(e.concern_id) for e in self.escalations.values())
+                self.notify(
+                    f"{len(self.escalations)} escalation(s) standing, on call(s) {calls}",
+                    title="Escalated",
+                    severity="error",
+                    timeout=60,
+                )
+            return
         for escalation in self.escalations.values():
             if escalation.id in self.escalations_told:
                 continue
@@ -401,8 +415,8 @@ class QueueScreen(DataScreen):
         if row.status == ConcernStatus.CLAIMED:
             held = waiting_label(waited(row.claimed_at, now)).replace(" min", "m") if row.claimed_at else ""
             holder = f"{short_name(row.claimed_by_name, row.claimed_by)} {held}"
-            if row.id in self.handed:
-                holder = f"NEW {holder}"  # handed to this person, not opened since
+            if row.id in self.handed:  # handed to this person, not opened since
+                holder = f"NEW {short_name(row.claimed_by_name, row.claimed_by)}"
             if row.awaiting_countersignature:
                 holder = f"✎ {holder}"  # an exceptional pause waits for a supervisor's countersignature
         viewing = self.viewers.get(row.id, [])

@@ -205,7 +205,7 @@ class ReviewScreen(DataScreen):
             self.query_one("#filter-senior", Select).set_options((s.name, s.login) for s in message.seniors)
         self.rows = message.rows
         self.show_rows()
-        self.query_one(TroubleBanner).show_trouble(None)
+        self.read_fine()
 
     def show_rows(self) -> None:
         table = self.query_one(DataTable)

@@ -148,7 +148,7 @@ class StatisticsScreen(DataScreen):
             chart = Text(f"{heading}\n", style="bold")
             chart.append(bars(counts_by, labels))
             self.query_one(selector, Static).update(chart)
-        self.query_one(TroubleBanner).show_trouble(None)
+        self.read_fine()
 
     def action_longer(self) -> None:
         self.weeks = next((w for w in PERIODS if w > self.weeks), self.weeks)

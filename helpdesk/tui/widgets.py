@@ -104,6 +104,11 @@ class DataScreen(Screen):
         if loaded is not None:
             self.post_message(loaded)
 
+    def read_fine(self) -> None:
+        """A read succeeded: the banner shows only what the App still knows of the database (a
+        change feed that cannot reach it), not a trouble this read has shown to be over."""
+        self.query_one(TroubleBanner).show_trouble(self.app.database_trouble)
+
     def presence_moved(self) -> None:
         """Only who is viewing which call changed (most screens do not show it)."""
 

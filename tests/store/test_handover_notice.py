@@ -29,3 +29,19 @@ def test_a_call_handed_over_is_new_to_its_new_holder_until_they_open_it(engine, 
     clock.advance(minutes=1)
     commands.reassign(engine, held, "lpark", "akhan", "Bethan has gone home", clock.now())
     assert [h.reason for h in handed_to(engine, "akhan")] == ["Bethan has gone home"]
+
+
+def test_a_reassignment_hands_on_the_previous_holders_open_follow_ups(engine, clock, policy, held):
+    from helpdesk.store.call_queries import call_detail
+    from helpdesk.store.follow_ups import complete_follow_up, set_follow_up
+
+    mine = set_follow_up(engine, held, "gsingh", clock.now(), policy, what="Ring", owner="gsingh", due="12:00")
+    done = set_follow_up(engine, held, "gsingh", clock.now(), policy, what="Done", owner="gsingh", due="12:00")
+    anyone = set_follow_up(engine, held, "gsingh", clock.now(), policy, what="Any", owner=None, due="12:00")
+    complete_follow_up(engine, done, "gsingh", clock.now(), outcome="done", note="Done")
+    commands.reassign(engine, held, "lpark", "akhan", "Gurpreet is off", clock.now())
+    owners = {f.id: f.owner for f in call_detail(engine, held, "lpark").follow_ups}
+    assert owners == {mine: "akhan", done: "gsingh", anyone: None}
+    assert "Reassigned from Gurpreet Singh to Aisha Khan (1 open follow-up now theirs): Gurpreet is off" in (
+        call_detail(engine, held, "lpark").timeline[-1].text
+    )

@@ -152,7 +152,7 @@ async def test_the_queue_shows_follow_ups_due_and_counts_them_as_they_fall_overd
         assert first[0].strip() == "OVERDUE 30m" and first[2] == "Ring the head"
         assert "due 09:10" in str(table.get_row_at(1)[0])
         header = app.screen.query_one(QueueHeader)
-        assert "2 follow-ups due, 1 OVERDUE" in header.shown_line or "2 follow-up, 1 OVERDUE" in header.shown_line
+        assert "2 follow-ups due, 1 OVERDUE" in header.shown_line or "2 follow-ups, 1 OVERDUE" in header.shown_line
         clock.advance(minutes=11)  # 09:11: the second falls due
         app.screen.tick()
         await pilot.pause()

@@ -56,13 +56,13 @@ async def test_the_register_shows_where_each_pause_stands_and_opens_its_call(eng
         await settle(pilot)
         await burst(pilot, "p")
         assert isinstance(app.screen, PauseRegisterScreen)
-        table = app.screen.query_one("#pauses", DataTable)
+        table = app.screen.query_one("#pause-register", DataTable)
         rows = [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
         assert [row[3:7] for row in rows] == [
             ["8d PAST LIMIT", "Mon 30 Nov", "IN FORCE", "open"],
             ["Authorised 3d", "Mon 23 Nov", "Superseded", "NOT in place"],
         ]
-        header = str(app.screen.query_one("#pauses-header", Static).content)
+        header = str(app.screen.query_one("#pause-register-header", Static).content)
         assert "1 PAST LIMIT · 1 in force · 1 check open · 2 decisions" in header
         await burst(pilot, "enter")
         assert isinstance(app.screen, CallScreen) and app.screen.concern_id == concern_id
