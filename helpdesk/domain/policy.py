@@ -43,6 +43,8 @@ class Policy:
     review_follow_up_working_days: int = 2
     # supervisors are alerted to a follow-up overdue by more than this
     escalate_follow_up_after_minutes: int = 60
+    # a call shows the other calls about its school or inspection that are open or this recent
+    related_calls_days: int = 14
 
     def claim_target_min(self, urgent: bool) -> int:
         return self.claim_target_urgent_min if urgent else self.claim_target_other_min
@@ -65,6 +67,7 @@ def parse_policy(text: str) -> Policy:
             retention_min_years=int(raw.get("retention", {}).get("minimum_years", 6)),
             **_closing(raw.get("close", {})),
             **_follow_up(raw.get("follow_up", {})),
+            **_history(raw.get("history", {})),
         )
     except KeyError as error:
         raise PolicyInvalid(f"policy file has no {error.args[0]!r} value") from None
@@ -117,6 +120,15 @@ def _follow_up(follow_up: dict[str, Any]) -> dict[str, Any]:
                 raise PolicyInvalid(f"follow_up.{key} must be a whole number of {unit}, at least 1")
             found[key] = value
     return found
+
+
+def _history(history: dict[str, Any]) -> dict[str, Any]:
+    if "related_calls_days" not in history:
+        return {}
+    value = history["related_calls_days"]
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise PolicyInvalid("history.related_calls_days must be a whole number of days")
+    return {"related_calls_days": value}
 
 
 def load_policy(path: Path) -> Policy:

@@ -56,3 +56,18 @@ def waiting_label(age: dt.timedelta) -> str:
         return f"{hours} h {minutes:02d}"
     days, hours = divmod(hours, 24)
     return f"{days} d {hours} h"
+
+
+def together(order: list[int], groups: dict[int, set[int]]) -> list[int]:
+    """The queue's order with calls linked to one another kept together: each group where its
+    first member stands, its members in their own order after it."""
+    position = {call: i for i, call in enumerate(order)}
+    placed: set[int] = set()
+    arranged: list[int] = []
+    for call in order:
+        if call in placed:
+            continue
+        members = sorted((m for m in groups.get(call, {call}) if m in position), key=position.__getitem__)
+        arranged += members
+        placed |= set(members)
+    return arranged

@@ -100,6 +100,7 @@ class EventKind(Labelled):
     FOLLOW_UP_SET = "follow_up_set"
     FOLLOW_UP_DONE = "follow_up_done"
     ESCALATED = "escalated"
+    CALLS_LINKED = "calls_linked"
     FEEDBACK_READ = "feedback_read"
     IMPORTED = "imported"
     EXPORTED = "exported"
@@ -152,6 +153,13 @@ class ContactOutcome(Labelled):
     VOICEMAIL = "voicemail"
     NO_ANSWER = "no_answer"
     WRONG_NUMBER = "wrong_number"
+
+
+class LinkKind(Labelled):
+    """Why two calls are linked."""
+
+    SAME_INSPECTION = "same_inspection"
+    SAME_MATTER = "same_matter"
 
 
 class ReviewOutcome(Labelled):

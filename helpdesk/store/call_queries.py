@@ -17,9 +17,10 @@ from helpdesk.domain.pause import Decision, Grounds, RequestedBy
 from helpdesk.domain.permissions import Permission, closed_call_refusal
 from helpdesk.domain.phones import national
 from helpdesk.domain.signposting import EDUCATION_SUPPORT
-from helpdesk.domain.types import CallerRole, Channel, ContactOutcome, EventKind, Party, ReviewOutcome
+from helpdesk.domain.types import CallerRole, Channel, ContactOutcome, EventKind, LinkKind, Party, ReviewOutcome
 from helpdesk.store.acting import NotPermitted, acting_member
 from helpdesk.store.follow_ups import FollowUpRow, call_follow_ups, follows
+from helpdesk.store.linked_calls import RelatedCall, related_calls
 from helpdesk.store.models import (
     Advice,
     Concern,
@@ -47,6 +48,7 @@ class SchoolCard:
     local_authority: str
     postcode: str
     phone: str | None
+    head_name: str = ""  # from GIAS
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,7 @@ class CallDetail:
     latest_decision: DecisionSummary | None
     timeline: list[TimelineEntry] = field(default_factory=list)
     follow_ups: list[FollowUpRow] = field(default_factory=list)  # open ones first, soonest due
+    related: list[RelatedCall] = field(default_factory=list)  # other calls about its school or inspection
 
     @property
     def remit(self) -> str | None:
@@ -170,8 +173,12 @@ def _day(value: dt.date | None) -> str:
     return value.strftime("%a %-d %b %Y") if value else ""
 
 
-def call_detail(engine: Engine, concern_id: int, login: str) -> CallDetail | None:
-    """Everything the call screen shows, as `login` may see it (store.acting checks who asks)."""
+def call_detail(
+    engine: Engine, concern_id: int, login: str, related_since: dt.datetime | None = None
+) -> CallDetail | None:
+    """Everything the call screen shows, as `login` may see it (store.acting checks who asks).
+    Other calls about its school or inspection: the open ones, those linked to it, and those
+    received since `related_since`."""
     with engine.connect() as connection:
         member = acting_member(connection, login, Permission.OPEN_CALLS)
         found = connection.execute(select(table_of(Concern)).where(col(Concern.id) == concern_id)).first()
@@ -245,6 +252,13 @@ def call_detail(engine: Engine, concern_id: int, login: str) -> CallDetail | Non
             )
         )
         follow_ups = call_follow_ups(connection, concern_id)
+        related = related_calls(
+            connection,
+            concern_id,
+            row["urn"],
+            row["inspection_id"],
+            related_since or dt.datetime.max.replace(tzinfo=dt.UTC),
+        )
         events = connection.execute(
             select(col(Event.kind), col(Event.actor), col(Event.at), col(Event.details))
             .where(col(Event.concern_id) == concern_id)
@@ -295,6 +309,7 @@ def call_detail(engine: Engine, concern_id: int, login: str) -> CallDetail | Non
             school["local_authority"],
             school["postcode"],
             school["phone"],
+            school["head_name"],
         ),
         inspection=inspection,
         body=body,
@@ -315,6 +330,7 @@ def call_detail(engine: Engine, concern_id: int, login: str) -> CallDetail | Non
         else None,
         timeline=timeline,
         follow_ups=follow_ups,
+        related=related,
     )
 
 
@@ -482,6 +498,11 @@ def _escalated(details: dict[str, Any], call: CallRecord) -> str:
     return f"Escalated to supervisors: not claimed within its target{over}"
 
 
+def _calls_linked(details: dict[str, Any], call: CallRecord) -> str:
+    why = label_of(LinkKind, details.get("link_kind")).lower()
+    return f"Linked with call {details.get('linked_id')}" + (f" ({why})" if why else "")
+
+
 def label_of(kind: Any, value: str | None) -> str:
     return str(kind(value).label) if value in kind.values() else (value or "")
 
@@ -512,6 +533,7 @@ TIMELINE: dict[EventKind, Sentence] = {
     EventKind.FOLLOW_UP_SET: _follow_up_set,
     EventKind.FOLLOW_UP_DONE: _follow_up_done,
     EventKind.ESCALATED: _escalated,
+    EventKind.CALLS_LINKED: _calls_linked,
 }
 
 

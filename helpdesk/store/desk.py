@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from helpdesk.store.escalations import OpenEscalation
     from helpdesk.store.export import Progress
     from helpdesk.store.follow_ups import FollowUpRow
+    from helpdesk.store.linked_calls import SchoolHistory
     from helpdesk.store.pause_register import PauseEntry
     from helpdesk.store.purge import PurgePlan
     from helpdesk.store.review_queries import ClosedCallFilter, ClosedCallRow, FeedbackRow, LearningReviewRow
@@ -128,7 +129,18 @@ class Desk:
     def call(self, concern_id: int) -> CallDetail | None:
         from helpdesk.store.call_queries import call_detail
 
-        return call_detail(self.engine, concern_id, self.login)
+        since = self.now() - dt.timedelta(days=self.policy.related_calls_days)
+        return call_detail(self.engine, concern_id, self.login, related_since=since)
+
+    def link_calls(self, concern_id: int, other_id: int, kind: str) -> int:
+        from helpdesk.store.linked_calls import link_calls
+
+        return link_calls(self.engine, concern_id, other_id, self.login, kind, self.now())
+
+    def school_history(self, urn: str) -> SchoolHistory | None:
+        from helpdesk.store.linked_calls import school_history
+
+        return school_history(self.engine, self.login, urn)
 
     def record_view(self, concern_id: int) -> None:
         from helpdesk.store import commands

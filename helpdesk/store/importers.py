@@ -233,6 +233,14 @@ def import_schools(
             "local_authority": _text(row, "LA (name)", "LA", required=False, limit=limits.LOCAL_AUTHORITY),
             "postcode": _text(row, "Postcode", "Postcode", required=False, limit=limits.POSTCODE),
             "phone": _optional_phone(row.get("TelephoneNum", ""), f"school {urn}", line, warnings),
+            "head_name": " ".join(
+                part
+                for part in (
+                    _text(row, "HeadFirstName", "HeadFirstName", required=False, limit=limits.PERSON_NAME),
+                    _text(row, "HeadLastName", "HeadLastName", required=False, limit=limits.PERSON_NAME),
+                )
+                if part
+            )[: limits.PERSON_NAME],
             "_body": (body_name, body_kind) if body_name else None,
         }
 

@@ -50,6 +50,7 @@ class School(SQLModel, table=True):
     postcode: str = Field(default="", max_length=limits.POSTCODE)
     phone: str | None = Field(default=None, max_length=limits.PHONE)
     responsible_body_id: int | None = Field(default=None, foreign_key="responsible_body.id", index=True)
+    head_name: str = Field(default="", max_length=limits.PERSON_NAME)  # from GIAS, accents kept
 
 
 class Conflict(SQLModel, table=True):
@@ -260,6 +261,20 @@ class FollowUp(SQLModel, table=True):
     outcome: str | None = Field(default=None, max_length=30)
     note: str = Field(default="", max_length=limits.NOTE)
     contact_id: int | None = Field(default=None, foreign_key="contact_attempt.id")  # a call back's attempt
+
+
+class CallLink(SQLModel, table=True):
+    """Two calls a senior linked (the same inspection, the same matter): stored once, the lower
+    id first."""
+
+    __tablename__ = "call_link"
+    __table_args__ = (sa.UniqueConstraint("first_id", "second_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    first_id: int = Field(foreign_key="concern.id", index=True)
+    second_id: int = Field(foreign_key="concern.id", index=True)
+    kind: str = Field(max_length=20)  # same_inspection, same_matter
+    by: str = Field(max_length=limits.LOGIN)
+    at: dt.datetime = Field(sa_column=utc_column())
 
 
 class Escalation(SQLModel, table=True):

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, Select, exists, func, select, text
+from sqlalchemy import Engine, Select, exists, func, literal, select, text
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from helpdesk.domain.independence import CLAIMING_ROLES
+from helpdesk.domain.queue import together
 from helpdesk.domain.types import ConcernStatus, EventKind
+from helpdesk.store.linked_calls import open_groups
 from helpdesk.store.models import OPEN_CONCERN, Concern, Event, Handover, Inspection, PauseDecision, School, Staff
 from helpdesk.store.read_models import by_name
 
@@ -39,6 +42,7 @@ class QueueRow:
     claimed_by_name: str | None
     claimed_at: dt.datetime | None
     awaiting_countersignature: bool = False  # its exceptional pause in force is not yet countersigned
+    linked_to: int | None = None  # the call it is linked with that stands first in the queue
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,7 @@ def open_queue(engine: Engine) -> list[QueueRow]:
             col(holder.name).label("claimed_by_name"),
             col(Concern.claimed_at),
             awaiting.label("awaiting_countersignature"),
+            literal(None).label("linked_to"),
         )
         .join(School, col(School.urn) == col(Concern.urn))
         .outerjoin(holder, col(holder.login) == col(Concern.claimed_by))
@@ -91,7 +96,18 @@ def open_queue(engine: Engine) -> list[QueueRow]:
         .order_by(col(Concern.priority), col(Concern.received_at), col(Concern.id))
     )
     with engine.connect() as connection:
-        return [by_name(QueueRow, row) for row in connection.execute(statement)]
+        rows = {row.id: row for row in (by_name(QueueRow, found) for found in connection.execute(statement))}
+        groups = open_groups(connection)
+    arranged = together(list(rows), groups)
+    first_of: dict[frozenset[int], int] = {}
+    for call in arranged:
+        first_of.setdefault(frozenset(groups.get(call, {call})), call)
+    return [
+        dataclasses.replace(rows[call], linked_to=first)
+        if call in groups and (first := first_of[frozenset(groups[call])]) != call
+        else rows[call]
+        for call in arranged
+    ]
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from helpdesk.domain.permissions import Permission, may
 from helpdesk.domain.phones import national
 from helpdesk.domain.refusals import Refused
 from helpdesk.domain.signposting import SIGNPOSTING
-from helpdesk.domain.types import BodyKind, CallerRole, Category, ConcernStatus, EventKind, Party, Remit
+from helpdesk.domain.types import BodyKind, CallerRole, Category, ConcernStatus, EventKind, LinkKind, Party, Remit
 from helpdesk.store.call_queries import CallDetail
 from helpdesk.store.faults import DatabaseUnavailable, unavailable
 from helpdesk.tui.advice_form import AdviceForm
@@ -34,6 +34,7 @@ from helpdesk.tui.countersign_form import CountersignForm
 from helpdesk.tui.follow_up_done_form import FollowUpDoneForm
 from helpdesk.tui.follow_up_form import CallbackForm, FollowUpForm
 from helpdesk.tui.inspection_form import InspectionForm
+from helpdesk.tui.link_form import LinkForm
 from helpdesk.tui.notification_form import NotificationForm
 from helpdesk.tui.pause_form import PauseForm
 from helpdesk.tui.queue_screen import short_name
@@ -82,6 +83,10 @@ class CallScreen(DataScreen):
         Binding("u", "follow_up", "Follow-up", id="call.follow-up", tooltip="Set a follow-up on the call"),
         Binding("b", "callback", "Call back", id="call.callback", tooltip="Schedule a call back to the caller"),
         Binding("d", "follow_up_done", "Done", id="call.follow-up-done", tooltip="Complete a follow-up"),
+        Binding(
+            "k", "link", "Link", id="call.link", tooltip="Link with another call about the same inspection or matter"
+        ),
+        Binding("h", "history", "History", id="call.history", tooltip="Every call about this school and its body"),
         Binding("q", "back", "Back", id="call.q", show=False),
     ]
 
@@ -113,6 +118,7 @@ class CallScreen(DataScreen):
                 yield Static("", id="body-card", classes="card")
                 yield Static("", id="decision-card", classes="card")
                 yield Static("", id="signposting-card", classes="card")
+                yield Static("", id="related-card", classes="card")
                 yield Static("", id="follow-ups-card", classes="card")
             with VerticalScroll(id="timeline-pane"):
                 yield Static("", id="timeline")
@@ -214,6 +220,8 @@ class CallScreen(DataScreen):
             ("School", f"{school.name} (URN {school.urn})"),
             ("", f"{school.type} · {school.phase} · {school.local_authority} {school.postcode}"),
         ]
+        if school.head_name:
+            lines.append(("Head", school.head_name))
         if school.phone:
             lines.append(("Phone", national(school.phone)))
         if d.inspection:
@@ -255,6 +263,8 @@ class CallScreen(DataScreen):
         self.query_one("#signposting-card", Static).update(card([("Signposting", offered), ("", SIGNPOSTING)]))
         self.query_one("#decision-card", Static).update(card(self.decision_lines()))
         self.query_one("#follow-ups-card", Static).update(card(self.follow_up_lines()))
+        self.query_one("#related-card", Static).update(card(self.related_lines()))
+        self.query_one("#related-card").set_class(bool(d.related), "-notice")
         timeline = Text()
         for entry in d.timeline:
             if timeline:
@@ -312,6 +322,22 @@ class CallScreen(DataScreen):
             return [(heading, "none open" + ("  (press u)" if may(self.app.staff.role, Permission.FOLLOW_UP) else ""))]
         return [(heading, ""), *lines]
 
+    def related_lines(self) -> list[tuple[str, str]]:
+        """Other calls about this school or inspection: open, linked, or recent (newest first)."""
+        d = self.shown
+        if not d.related:
+            return [("Other calls", "none open or recent about this school or inspection  (h: history)")]
+        lines: list[tuple[str, str]] = [
+            ("Other calls", f"{len(d.related)} about this school or inspection  (k links one, h: history)")
+        ]
+        for c in d.related:
+            state = {"waiting": "WAITING", "claimed": f"held by {c.holder or '?'}"}.get(c.status, c.status)
+            decision = f" · pause {c.decision}" if c.decision else ""
+            link = f" · LINKED ({label(LinkKind, c.link).lower()})" if c.link else ""
+            when = london(c.received_at).format("ddd D MMM HH:mm")
+            lines.append(("", f"#{c.id} {when} · {Category(c.category).short} · {state}{decision}{link}"))
+        return lines
+
     def my_follow_ups(self) -> list:
         """The call's open follow-ups this person may complete."""
         staff = self.app.staff
@@ -331,6 +357,10 @@ class CallScreen(DataScreen):
             return action == "back"
         if action in ("follow_up", "callback"):
             return may(staff.role, Permission.FOLLOW_UP)
+        if action == "history":
+            return True
+        if action == "link":
+            return may(staff.role, Permission.CLAIM) and any(c.link is None for c in d.related)
         if action == "follow_up_done":
             return bool(self.my_follow_ups())
         if d.status == ConcernStatus.CLOSED:
@@ -362,7 +392,11 @@ class CallScreen(DataScreen):
         d, staff = self.detail, self.app.staff
         if d is None:
             return ["back"]
-        follow_ups = [action for action in ("follow_up_done", "follow_up", "callback") if self.check_action(action, ())]
+        follow_ups = [
+            action
+            for action in ("follow_up_done", "follow_up", "callback", "link", "history")
+            if self.check_action(action, ())
+        ]
         if d.status == ConcernStatus.CLOSED:
             done, others = follow_ups[:1] if "follow_up_done" in follow_ups else [], follow_ups
             return ["back", *done] + (["review"] if may(staff.role, Permission.REVIEW) else []) + others[len(done) :]
@@ -496,6 +530,14 @@ class CallScreen(DataScreen):
             return
         self.notify("Support is NOT in place: record a new pause decision", severity="warning")
         self.open_form(PauseForm(self.shown), "record a pause decision")
+
+    def action_link(self) -> None:
+        self.open_form(LinkForm(self.shown))
+
+    def action_history(self) -> None:
+        from helpdesk.tui.school_history_screen import SchoolHistoryScreen
+
+        self.app.push_screen(SchoolHistoryScreen(self.shown.school.urn))
 
     def action_release(self) -> None:
         self.open_form(ReleaseForm(self.shown))

@@ -424,7 +424,8 @@ class QueueScreen(DataScreen):
         # there would never count as a change to redraw.
         cells = {
             "waiting": marker + Text.styled(age, style),
-            "school": Text.styled(f"{row.urn} {row.school}", style),
+            "school": Text.styled(f"↳ {row.linked_to} " if row.linked_to else "", "bold")
+            + Text.styled(f"{row.urn} {row.school}", style),
             "category": Text.styled(Category(row.category).short, style),
             "caller": Text.styled(CallerRole(row.caller_role).short, style),
             "holder": Text.styled(holder, style),

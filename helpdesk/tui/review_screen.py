@@ -58,6 +58,7 @@ class ReviewScreen(DataScreen):
         Binding("right_square_bracket", "next_page", "Next page", id="review.next"),
         Binding("left_square_bracket", "previous_page", "Previous page", id="review.previous"),
         Binding("ctrl+l", "learning", "Learning reviews", id="review.learning"),
+        Binding("ctrl+o", "history", "School history", id="review.history", tooltip="Every call about the school"),
         Binding("ctrl+e", "export", "Export", id="review.export"),
         Binding("ctrl+r", "clear_filters", "Clear filters", id="review.clear"),
     ]
@@ -142,7 +143,7 @@ class ReviewScreen(DataScreen):
         )
 
     def keys_now(self) -> list[str]:
-        return ["back", "open_call", "next_page", "previous_page", "export", "learning", "clear_filters"]
+        return ["back", "open_call", "next_page", "previous_page", "history", "export", "learning", "clear_filters"]
 
     def filter_problem(self) -> str | None:
         """Why the filters cannot be applied as typed (each wrong date field is marked), or None."""
@@ -256,6 +257,14 @@ class ReviewScreen(DataScreen):
         if not self.rows or table.cursor_row < 0:
             return
         self.app.push_screen(CallScreen(self.rows[table.cursor_row].id))
+
+    def action_history(self) -> None:
+        table = self.query_one(DataTable)
+        if not self.rows or table.cursor_row < 0:
+            return
+        from helpdesk.tui.school_history_screen import SchoolHistoryScreen
+
+        self.app.push_screen(SchoolHistoryScreen(self.rows[table.cursor_row].urn))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

@@ -40,9 +40,12 @@ def test_the_shipped_gias_sample_is_windows_1252_and_imports(empty_engine):
     assert report.added >= 200 and report.updated == 0
     with empty_engine.connect() as connection:
         names = set(connection.scalars(select(School.name)))
+        heads = dict(connection.execute(select(School.urn, School.head_name)).all())
         trusts = connection.scalar(select(func.count()).where(ResponsibleBody.kind == "academy_trust"))
         las = connection.scalar(select(func.count()).where(ResponsibleBody.kind == "local_authority"))
     assert any("Thérèse" in name for name in names)
+    # the head's name from HeadFirstName and HeadLastName, accents kept from Windows-1252
+    assert heads["930037"] == "Kwame Okonkwo" and any("ë" in head for head in heads.values())
     assert trusts >= 5 and las >= 5
     # messy reference data: schools without a usable number are imported with a warning
     assert any("no phone number" in p.reason for p in report.warnings)

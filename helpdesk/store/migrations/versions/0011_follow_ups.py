@@ -7,7 +7,8 @@ Create Date: 2026-12-03 12:00:00
 The work a call leaves behind: follow-ups (a task, a pause's resumption check, a call back),
 each owned by a senior or by any senior, due at a time, completed once with an outcome. The
 pause register finds a decision's successor and its resumption check by index. Escalations:
-a waiting call past its target or a follow-up long overdue, raised once each.
+a waiting call past its target or a follow-up long overdue, raised once each. A school's
+head, by name, from the GIAS extract. Calls a senior links (the same inspection, the same matter).
 """
 
 import sqlalchemy as sa
@@ -63,6 +64,24 @@ def upgrade() -> None:
     with op.batch_alter_table("pause_decision", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_pause_decision_supersedes_id"), ["supersedes_id"], unique=False)
     op.create_table(
+        "call_link",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("first_id", sa.Integer(), nullable=False),
+        sa.Column("second_id", sa.Integer(), nullable=False),
+        sa.Column("kind", text(20), nullable=False),
+        sa.Column("by", text(64), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["first_id"], ["concern.id"]),
+        sa.ForeignKeyConstraint(["second_id"], ["concern.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("first_id", "second_id"),
+    )
+    with op.batch_alter_table("call_link", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_call_link_first_id"), ["first_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_call_link_second_id"), ["second_id"], unique=False)
+    with op.batch_alter_table("school", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("head_name", text(120), nullable=False, server_default=""))
+    op.create_table(
         "escalation",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("key", text(60), nullable=False),
@@ -81,6 +100,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("call_link")
+    with op.batch_alter_table("school", schema=None) as batch_op:
+        batch_op.drop_column("head_name")
     with op.batch_alter_table("escalation", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_escalation_concern_id"))
     op.drop_table("escalation")

@@ -1,0 +1,230 @@
+"""Calls seen together: the other calls about a call's school or inspection (open, or recent),
+the links seniors make between calls, and a school's history (every call about the school and
+its responsible body, newest first)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, Select, and_, or_, select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
+from sqlmodel import col
+
+from helpdesk.clock import as_utc
+from helpdesk.domain.permissions import Permission, may
+from helpdesk.domain.refusals import FieldsInvalid, Refused
+from helpdesk.domain.types import ConcernStatus, EventKind, LinkKind
+from helpdesk.store.acting import acting_member, acting_staff
+from helpdesk.store.audit import record_event
+from helpdesk.store.models import OPEN_CONCERN, CallLink, Concern, ResponsibleBody, School, Staff
+from helpdesk.store.transaction import new_id, writing
+
+
+@dataclass(frozen=True)
+class RelatedCall:
+    """Another call about the same school or inspection, or linked to this one."""
+
+    id: int
+    received_at: dt.datetime
+    status: str
+    category: str
+    urn: str
+    school: str
+    holder: str | None  # a name
+    decision: str | None  # the decision in force
+    outcome: str | None
+    link: str | None = None  # LinkKind, when a senior linked the two
+
+
+def _links_of(connection: Any, concern_id: int) -> dict[int, str]:
+    """The calls linked to this one, and why."""
+    return {
+        (row.second_id if row.first_id == concern_id else row.first_id): row.kind
+        for row in connection.execute(
+            select(col(CallLink.first_id), col(CallLink.second_id), col(CallLink.kind)).where(
+                or_(col(CallLink.first_id) == concern_id, col(CallLink.second_id) == concern_id)
+            )
+        )
+    }
+
+
+def _calls() -> Select[*tuple[Any, ...]]:
+    holder = aliased(Staff)
+    return (
+        select(
+            col(Concern.id),
+            col(Concern.received_at),
+            col(Concern.status),
+            col(Concern.category),
+            col(Concern.urn),
+            col(School.name).label("school"),
+            col(holder.name).label("holder"),
+            col(Concern.decision_in_force).label("decision"),
+            col(Concern.outcome),
+        )
+        .join(School, col(School.urn) == col(Concern.urn))
+        .outerjoin(holder, col(holder.login) == col(Concern.claimed_by))
+    )
+
+
+def related_calls(
+    connection: Any, concern_id: int, urn: str, inspection_id: int | None, since: dt.datetime
+) -> list[RelatedCall]:
+    """The other calls about this call's school or inspection that are open or were received
+    since `since`, and every call linked to it: newest first."""
+    links = _links_of(connection, concern_id)
+    about = (
+        or_(col(Concern.urn) == urn, col(Concern.inspection_id) == inspection_id)
+        if inspection_id
+        else (col(Concern.urn) == urn)
+    )
+    statement = (
+        _calls()
+        .where(
+            col(Concern.id) != concern_id,
+            or_(
+                and_(about, or_(text(f"concern.{OPEN_CONCERN}"), col(Concern.received_at) >= since)),
+                col(Concern.id).in_(list(links)),
+            ),
+        )
+        .order_by(col(Concern.received_at).desc(), col(Concern.id).desc())
+        .limit(20)
+    )
+    return [
+        RelatedCall(
+            id=row.id,
+            received_at=as_utc(row.received_at),
+            status=row.status,
+            category=row.category,
+            urn=row.urn,
+            school=row.school,
+            holder=row.holder,
+            decision=row.decision,
+            outcome=row.outcome,
+            link=links.get(row.id),
+        )
+        for row in connection.execute(statement)
+    ]
+
+
+def link_calls(engine: Engine, concern_id: int, other_id: int, login: str, kind: str, now: dt.datetime) -> int:
+    """A senior links two calls (the same inspection, the same matter): once, either way round."""
+    errors: dict[str, str] = {}
+    if kind not in LinkKind.values():
+        errors["kind"] = "Choose why the calls belong together"
+    if other_id == concern_id:
+        errors["other"] = "A call cannot be linked to itself"
+    if errors:
+        raise FieldsInvalid(errors)
+    first, second = sorted((concern_id, other_id))
+    try:
+        with writing(engine) as session:
+            acting_staff(session, login, Permission.CLAIM)
+            for call in (concern_id, other_id):
+                if session.get(Concern, call) is None:
+                    raise FieldsInvalid({"other": f"There is no call {call}"})
+            if session.scalar(
+                select(col(CallLink.id)).where(col(CallLink.first_id) == first, col(CallLink.second_id) == second)
+            ):
+                raise Refused(f"Calls {first} and {second} are already linked")
+            row = CallLink(first_id=first, second_id=second, kind=kind, by=login, at=now)
+            session.add(row)
+            session.flush()
+            record_event(
+                session,
+                actor=login,
+                kind=EventKind.CALLS_LINKED,
+                at=now,
+                concern_id=concern_id,
+                linked_id=other_id,
+                link_kind=kind,
+            )
+            return new_id(row)
+    except IntegrityError:  # linked by someone else a moment before (PostgreSQL)
+        raise Refused(f"Calls {first} and {second} are already linked") from None
+
+
+def open_groups(connection: Any) -> dict[int, set[int]]:
+    """Open calls linked to one another, as groups: each open call in a link, with every open
+    call it is linked to directly or through others."""
+    first, second = aliased(Concern), aliased(Concern)
+    pairs = connection.execute(
+        select(col(CallLink.first_id), col(CallLink.second_id))
+        .join(first, col(first.id) == col(CallLink.first_id))
+        .join(second, col(second.id) == col(CallLink.second_id))
+        .where(
+            col(first.status).in_(("waiting", "claimed")),
+            col(second.status).in_(("waiting", "claimed")),
+        )
+    ).all()
+    groups: dict[int, set[int]] = {}
+    for a, b in pairs:
+        merged = groups.get(a, {a}) | groups.get(b, {b})
+        for member in merged:
+            groups[member] = merged
+    return groups
+
+
+@dataclass(frozen=True)
+class HistoryCall:
+    id: int
+    received_at: dt.datetime
+    status: str
+    category: str
+    urn: str
+    school: str
+    holder: str | None
+    decision: str | None
+    outcome: str | None  # None for those who may not read closed calls
+
+
+@dataclass(frozen=True)
+class SchoolHistory:
+    urn: str
+    school: str
+    body: str | None
+    calls: list[HistoryCall]
+
+
+def school_history(engine: Engine, login: str, urn: str, limit: int = 500) -> SchoolHistory | None:
+    """Every call about the school and about the other schools of its responsible body, newest
+    first. Outcomes (free text) only for those who may read closed calls."""
+    with engine.connect() as connection:
+        member = acting_member(connection, login, Permission.OPEN_CALLS)
+        school: Any = connection.execute(
+            select(col(School.name), col(School.responsible_body_id), col(ResponsibleBody.name).label("body"))
+            .outerjoin(ResponsibleBody, col(ResponsibleBody.id) == col(School.responsible_body_id))
+            .where(col(School.urn) == urn)
+        ).first()
+        if school is None:
+            return None
+        about = col(Concern.urn) == urn
+        if school.responsible_body_id is not None:
+            about = or_(
+                about,
+                col(Concern.urn).in_(
+                    select(col(School.urn)).where(col(School.responsible_body_id) == school.responsible_body_id)
+                ),
+            )
+        rows = connection.execute(
+            _calls().where(about).order_by(col(Concern.received_at).desc(), col(Concern.id).desc()).limit(limit)
+        ).all()
+    outcomes = may(member.role, Permission.READ_CLOSED_CALLS)
+    calls = [
+        HistoryCall(
+            id=row.id,
+            received_at=as_utc(row.received_at),
+            status=row.status,
+            category=row.category,
+            urn=row.urn,
+            school=row.school,
+            holder=row.holder,
+            decision=row.decision,
+            outcome=row.outcome if outcomes and row.status == ConcernStatus.CLOSED else None,
+        )
+        for row in rows
+    ]
+    return SchoolHistory(urn, school.name, school.body, calls)
