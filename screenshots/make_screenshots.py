@@ -68,6 +68,18 @@ async def main() -> None:
         async def review(pilot):
             await pilot.press("v")
 
+        async def pause_register(pilot):
+            await pilot.press("p")
+
+        calls = queries.list_concerns(engine)
+        busiest = max({c.urn for c in calls}, key=lambda urn: sum(c.urn == urn for c in calls))
+        about_it = max(c.id for c in calls if c.urn == busiest)
+
+        async def school_history(pilot):
+            pilot.app.push_screen(CallScreen(about_it))
+            await settle(pilot)
+            await pilot.press("h")
+
         async def figures(pilot):
             await pilot.press("s")
 
@@ -77,6 +89,8 @@ async def main() -> None:
         await shoot(engine, "gsingh", "pause-decision", (100, 30), claim_and_pause)
         await shoot(engine, "lpark", "review", (120, 32), review)
         await shoot(engine, "lpark", "statistics", (100, 36), figures)
+        await shoot(engine, "lpark", "pause-register", (120, 24), pause_register)
+        await shoot(engine, "lpark", "school-history", (120, 20), school_history)
         await shoot(engine, "akhan", "queue-no-color", (80, 24), nothing, no_color=True)
         await shoot(engine, "gsingh", "call-no-color", (80, 24), open_call, no_color=True)
         engine.dispose()

@@ -146,6 +146,33 @@ def seed_demo(engine: Engine, clock: Clock, final_path: Path, rng: random.Random
             continue
     seed_pauses(engine, clock, rng)
     seed_follow_ups(engine, clock)
+    seed_linked_call(engine, clock, rng)
+
+
+def seed_linked_call(engine: Engine, clock: Clock, rng: random.Random) -> None:
+    """A second call about the school of the call being worked, linked to it by its holder: the
+    queue shows them together, each call lists the other."""
+    from helpdesk.store.linked_calls import link_calls
+
+    now = clock.now()
+    with engine.connect() as connection:
+        held = connection.execute(
+            select(col(Concern.id), col(Concern.urn), col(Concern.claimed_by)).where(
+                col(Concern.status) == ConcernStatus.CLAIMED
+            )
+        ).first()
+    if held is None or held.claimed_by is None:
+        return
+    concern = dataclasses.replace(
+        simulated_concern(engine, rng),
+        urn=held.urn,
+        caller_role=CallerRole.RESPONSIBLE_BODY,
+        category=Category.INSPECTION_PROCESS,
+        summary="The trust asks how the helpline is supporting its head during this inspection.",
+        urgent=False,
+    )
+    second = log_concern(engine, concern, SIMULATOR, now - dt.timedelta(minutes=4))
+    link_calls(engine, held.id, second, held.claimed_by, "same_inspection", now - dt.timedelta(minutes=2))
 
 
 def seed_pauses(engine: Engine, clock: Clock, rng: random.Random) -> None:

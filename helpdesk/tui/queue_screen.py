@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -117,6 +118,15 @@ class QueueHeader(Static):
                 (
                     staff.name + (f" · {escalated} ESCALATED" if escalated else "") + feedback_short,
                     f"{short}{sign_short} · {time_now}",
+                ),
+                # the follow-ups' own counts are in their section's title below the queue
+                (
+                    staff.name + (f" · {escalated} ESCALATED" if escalated else "") + feedback_short,
+                    f"{counts.waiting} waiting, {counts.urgent_waiting} urgent{late}{sign_short} · {time_now}",
+                ),
+                (
+                    (f"{escalated} ESCALATED" if escalated else staff.name) + feedback_short,
+                    f"{counts.waiting} waiting, {counts.urgent_waiting} urgent{late} · {time_now}",
                 ),
             ]
         width = max(self.size.width, 40)
@@ -581,6 +591,9 @@ class QueueScreen(DataScreen):
             if row.status != ConcernStatus.CLAIMED
             and (change := next_urgency_change(row.received_at, now, row.urgent, self.app.policy))
         ] + [f.due_at for f in self.follow_ups if f.due_at > now]
+        # and when a follow-up becomes long enough overdue to escalate
+        escalates = dt.timedelta(minutes=self.app.policy.escalate_follow_up_after_minutes, seconds=1)
+        changes += [f.due_at + escalates for f in self.follow_ups if f.due_at + escalates > now]
         return min(changes, default=None)
 
     def look(self, row: QueueRow, now) -> tuple:

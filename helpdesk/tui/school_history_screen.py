@@ -19,7 +19,7 @@ from helpdesk.store.linked_calls import SchoolHistory
 from helpdesk.tui.queue_screen import short_name
 from helpdesk.tui.widgets import DataScreen, KeysFooter, TroubleBanner
 
-WIDE = 100  # narrower than this, no outcome column
+WIDE = 120  # narrower than this, no outcome column
 # (key, heading, width); the school takes what is left
 COLUMNS = [
     ("received", "Received", 10),
