@@ -14,7 +14,7 @@ from sqlmodel import col
 from helpdesk.clock import as_utc, london_stamp
 from helpdesk.domain.follow_up import FollowUpKind, ResumptionOutcome
 from helpdesk.domain.pause import Decision, Grounds, RequestedBy
-from helpdesk.domain.permissions import Permission, closed_call_refusal
+from helpdesk.domain.permissions import Permission, closed_call_refusal, may
 from helpdesk.domain.phones import national
 from helpdesk.domain.signposting import EDUCATION_SUPPORT
 from helpdesk.domain.types import CallerRole, Channel, ContactOutcome, EventKind, LinkKind, Party, ReviewOutcome
@@ -258,6 +258,7 @@ def call_detail(
             row["urn"],
             row["inspection_id"],
             related_since or dt.datetime.max.replace(tzinfo=dt.UTC),
+            may(member.role, Permission.READ_CLOSED_CALLS),
         )
         events = connection.execute(
             select(col(Event.kind), col(Event.actor), col(Event.at), col(Event.details))

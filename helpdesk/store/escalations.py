@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Engine, Select, select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col
+from sqlmodel import Session, col
 
 from helpdesk.clock import as_utc
 from helpdesk.domain.escalation import (
@@ -55,37 +55,56 @@ def escalate(
                 )
             )
         )
-    for concern_id in concern_ids:
-        if escalation_key(EscalationSubject.CLAIM_TARGET, concern_id) not in done:
-            raised += _raise_claim(engine, login, now, policy, concern_id)
-    for follow_up_id in follow_up_ids:
-        if escalation_key(EscalationSubject.FOLLOW_UP, follow_up_id) not in done:
-            raised += _raise_follow_up(engine, login, now, policy, follow_up_id)
+    for subject, ids in ((EscalationSubject.CLAIM_TARGET, concern_ids), (EscalationSubject.FOLLOW_UP, follow_up_ids)):
+        for subject_id in ids:
+            if escalation_key(subject, subject_id) not in done:
+                raised += _raise(engine, login, now, policy, subject, subject_id)
     return raised
 
 
-def _raise_claim(engine: Engine, login: str, now: dt.datetime, policy: Policy, concern_id: int) -> list[int]:
+def _due_since(
+    session: Session, subject: EscalationSubject, subject_id: int, now: dt.datetime, policy: Policy
+) -> tuple[int, dt.datetime] | None:
+    """(the call, and the moment it fell past its target or due time) if the escalation is due
+    now; else None. Read in the raising transaction: what a console saw may be over."""
+    if subject == EscalationSubject.CLAIM_TARGET:
+        concern = session.get(Concern, subject_id)
+        if concern is None or concern.status != ConcernStatus.WAITING:
+            return None
+        received = as_utc(concern.received_at)
+        if not claim_escalation_due(received, now, concern.urgent, policy):
+            return None
+        return subject_id, received + dt.timedelta(minutes=policy.claim_target_min(concern.urgent))
+    follow_up = session.get(FollowUp, subject_id)
+    if follow_up is None or follow_up.done_at is not None:
+        return None
+    due = as_utc(follow_up.due_at)
+    return (follow_up.concern_id, due) if follow_up_escalation_due(due, now, policy) else None
+
+
+def _raise(
+    engine: Engine, login: str, now: dt.datetime, policy: Policy, subject: EscalationSubject, subject_id: int
+) -> list[int]:
+    """One escalation, with its event, if it is due and not raised yet."""
+    key = escalation_key(subject, subject_id)
     try:
         with writing(engine) as session:
-            concern = session.get(Concern, concern_id)
-            if concern is None or concern.status != ConcernStatus.WAITING:
+            due = _due_since(session, subject, subject_id, now, policy)
+            if due is None or session.scalar(select(col(Escalation.id)).where(col(Escalation.key) == key)):
                 return []
-            received = as_utc(concern.received_at)
-            if not claim_escalation_due(received, now, concern.urgent, policy):
-                return []
-            key = escalation_key(EscalationSubject.CLAIM_TARGET, concern_id)
-            if session.scalar(select(col(Escalation.id)).where(col(Escalation.key) == key)) is not None:
-                return []
-            target = received + dt.timedelta(minutes=policy.claim_target_min(concern.urgent))
+            concern_id, since = due
+            follow_up_id = subject_id if subject == EscalationSubject.FOLLOW_UP else None
             row = Escalation(
                 key=key,
-                subject=EscalationSubject.CLAIM_TARGET.value,
+                subject=subject.value,
                 concern_id=concern_id,
+                follow_up_id=follow_up_id,
                 raised_by=login,
                 raised_at=now,
             )
             session.add(row)
             session.flush()
+            details = {"follow_up_id": follow_up_id} if follow_up_id else {}
             record_event(
                 session,
                 actor=login,
@@ -94,48 +113,11 @@ def _raise_claim(engine: Engine, login: str, now: dt.datetime, policy: Policy, c
                 concern_id=concern_id,
                 escalation_id=row.id,
                 subject=row.subject,
-                minutes_over=minutes_over(target, now),
+                minutes_over=minutes_over(since, now),
+                **details,
             )
             return [new_id(row)]
     except IntegrityError:  # another console raised it a moment before (PostgreSQL)
-        return []
-
-
-def _raise_follow_up(engine: Engine, login: str, now: dt.datetime, policy: Policy, follow_up_id: int) -> list[int]:
-    try:
-        with writing(engine) as session:
-            follow_up = session.get(FollowUp, follow_up_id)
-            if follow_up is None or follow_up.done_at is not None:
-                return []
-            due = as_utc(follow_up.due_at)
-            if not follow_up_escalation_due(due, now, policy):
-                return []
-            key = escalation_key(EscalationSubject.FOLLOW_UP, follow_up_id)
-            if session.scalar(select(col(Escalation.id)).where(col(Escalation.key) == key)) is not None:
-                return []
-            row = Escalation(
-                key=key,
-                subject=EscalationSubject.FOLLOW_UP.value,
-                concern_id=follow_up.concern_id,
-                follow_up_id=follow_up_id,
-                raised_by=login,
-                raised_at=now,
-            )
-            session.add(row)
-            session.flush()
-            record_event(
-                session,
-                actor=login,
-                kind=EventKind.ESCALATED,
-                at=now,
-                concern_id=follow_up.concern_id,
-                escalation_id=row.id,
-                subject=row.subject,
-                follow_up_id=follow_up_id,
-                minutes_over=minutes_over(due, now),
-            )
-            return [new_id(row)]
-    except IntegrityError:
         return []
 
 

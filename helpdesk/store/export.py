@@ -82,6 +82,22 @@ def _iso(value: dt.date | dt.datetime | None) -> str | None:
     return value.isoformat()
 
 
+def pages(connection: Any, statement: Any, moment: Any, key: Any) -> Iterator[list[Any]]:
+    """The statement's rows in pages of BATCH, in order of (moment, key), each page read after the
+    last one's final row (keyset paging: every page costs the same, memory stays constant)."""
+    after: tuple[Any, Any] | None = None
+    while True:
+        page = statement.order_by(moment, key).limit(BATCH)
+        if after is not None:
+            page = page.where(tuple_(moment, key) > tuple_(*after))
+        rows = connection.execute(page).all()
+        if not rows:
+            return
+        yield rows
+        last = rows[-1]._mapping
+        after = (last[moment.key], last[key.key])
+
+
 def call_records(
     engine: Engine, start: dt.date, end: dt.date, redact: bool, progress: Progress | None = None
 ) -> Iterator[Sequence[Any]]:
@@ -97,30 +113,21 @@ def call_records(
     with engine.connect() as connection:
         total = connection.scalar(select(func.count()).select_from(Concern).where(window)) or 0
         done = 0
-        after: tuple[dt.datetime, int] | None = None
-        while True:
-            page = (
-                select(
-                    table_of(Concern),
-                    col(School.name).label("school"),
-                    col(School.local_authority),
-                    col(Inspection.reference),
-                    col(Inspection.remit),
-                    col(holder.region),
-                )
-                .join(School, col(School.urn) == col(Concern.urn))
-                .outerjoin(Inspection, col(Inspection.id) == col(Concern.inspection_id))
-                .outerjoin(holder, col(holder.login) == col(Concern.claimed_by))
-                .where(window)
-                .order_by(col(Concern.received_at), col(Concern.id))
-                .limit(BATCH)
+        calls = (
+            select(
+                table_of(Concern),
+                col(School.name).label("school"),
+                col(School.local_authority),
+                col(Inspection.reference),
+                col(Inspection.remit),
+                col(holder.region),
             )
-            if after is not None:
-                page = page.where(tuple_(col(Concern.received_at), col(Concern.id)) > tuple_(*after))
-            rows = connection.execute(page).all()
-            if not rows:
-                break
-            after = (rows[-1].received_at, rows[-1].id)
+            .join(School, col(School.urn) == col(Concern.urn))
+            .outerjoin(Inspection, col(Inspection.id) == col(Concern.inspection_id))
+            .outerjoin(holder, col(holder.login) == col(Concern.claimed_by))
+            .where(window)
+        )
+        for rows in pages(connection, calls, col(Concern.received_at), col(Concern.id)):
             chunk = [row.id for row in rows]
             # every decision on these calls, oldest first: the last is in force, and the one it
             # supersedes is among them (a decision supersedes one on the same call)

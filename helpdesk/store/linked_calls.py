@@ -35,7 +35,7 @@ class RelatedCall:
     school: str
     holder: str | None  # a name
     decision: str | None  # the decision in force
-    outcome: str | None
+    outcome: str | None  # a closed call's, for those who may read closed calls
     link: str | None = None  # LinkKind, when a senior linked the two
 
 
@@ -71,7 +71,7 @@ def _calls() -> Select[*tuple[Any, ...]]:
 
 
 def related_calls(
-    connection: Any, concern_id: int, urn: str, inspection_id: int | None, since: dt.datetime
+    connection: Any, concern_id: int, urn: str, inspection_id: int | None, since: dt.datetime, outcomes: bool
 ) -> list[RelatedCall]:
     """The other calls about this call's school or inspection that are open or were received
     since `since`, and every call linked to it: newest first."""
@@ -93,21 +93,23 @@ def related_calls(
         .order_by(col(Concern.received_at).desc(), col(Concern.id).desc())
         .limit(20)
     )
-    return [
-        RelatedCall(
-            id=row.id,
-            received_at=as_utc(row.received_at),
-            status=row.status,
-            category=row.category,
-            urn=row.urn,
-            school=row.school,
-            holder=row.holder,
-            decision=row.decision,
-            outcome=row.outcome,
-            link=links.get(row.id),
-        )
-        for row in connection.execute(statement)
-    ]
+    return [_call(row, outcomes, links.get(row.id)) for row in connection.execute(statement)]
+
+
+def _call(row: Any, outcomes: bool, link: str | None = None) -> RelatedCall:
+    """A call as the lists show it; its outcome (free text) only to those who may read it."""
+    return RelatedCall(
+        id=row.id,
+        received_at=as_utc(row.received_at),
+        status=row.status,
+        category=row.category,
+        urn=row.urn,
+        school=row.school,
+        holder=row.holder,
+        decision=row.decision,
+        outcome=row.outcome if outcomes and row.status == ConcernStatus.CLOSED else None,
+        link=link,
+    )
 
 
 def link_calls(engine: Engine, concern_id: int, other_id: int, login: str, kind: str, now: dt.datetime) -> int:
@@ -169,24 +171,11 @@ def open_groups(connection: Any) -> dict[int, set[int]]:
 
 
 @dataclass(frozen=True)
-class HistoryCall:
-    id: int
-    received_at: dt.datetime
-    status: str
-    category: str
-    urn: str
-    school: str
-    holder: str | None
-    decision: str | None
-    outcome: str | None  # None for those who may not read closed calls
-
-
-@dataclass(frozen=True)
 class SchoolHistory:
     urn: str
     school: str
     body: str | None
-    calls: list[HistoryCall]
+    calls: list[RelatedCall]
 
 
 def school_history(engine: Engine, login: str, urn: str, limit: int = 500) -> SchoolHistory | None:
@@ -212,19 +201,5 @@ def school_history(engine: Engine, login: str, urn: str, limit: int = 500) -> Sc
         rows = connection.execute(
             _calls().where(about).order_by(col(Concern.received_at).desc(), col(Concern.id).desc()).limit(limit)
         ).all()
-    outcomes = may(member.role, Permission.READ_CLOSED_CALLS)
-    calls = [
-        HistoryCall(
-            id=row.id,
-            received_at=as_utc(row.received_at),
-            status=row.status,
-            category=row.category,
-            urn=row.urn,
-            school=row.school,
-            holder=row.holder,
-            decision=row.decision,
-            outcome=row.outcome if outcomes and row.status == ConcernStatus.CLOSED else None,
-        )
-        for row in rows
-    ]
+    calls = [_call(row, may(member.role, Permission.READ_CLOSED_CALLS)) for row in rows]
     return SchoolHistory(urn, school.name, school.body, calls)

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import astuple, dataclass, fields
 from typing import Any, TextIO
 
-from sqlalchemy import Engine, Select, and_, exists, func, select, tuple_
+from sqlalchemy import Engine, Select, and_, exists, func, select
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
@@ -21,7 +21,7 @@ from helpdesk.domain.pause import Decision, PauseState, past_limit, pause_state
 from helpdesk.domain.permissions import Permission
 from helpdesk.domain.policy import Policy
 from helpdesk.store.acting import acting_member
-from helpdesk.store.export import BATCH, Progress, check_may_export, write_records
+from helpdesk.store.export import Progress, check_may_export, pages, write_records
 from helpdesk.store.models import PERSONAL_COLUMNS, Concern, FollowUp, Inspection, PauseDecision, School, Staff
 from helpdesk.store.review_queries import london_midnight
 
@@ -77,47 +77,38 @@ def pause_entries(
         names = dict(connection.execute(select(col(Staff.login), col(Staff.name))).all())
         total = connection.scalar(select(func.count()).select_from(PauseDecision).where(window)) or 0
         done = 0
-        after: tuple[dt.datetime, int] | None = None
-        while True:
-            page: Select[*tuple[Any, ...]] = (
-                select(
-                    col(PauseDecision.id),
-                    col(PauseDecision.concern_id),
-                    col(PauseDecision.decided_at),
-                    col(Concern.urn),
-                    col(School.name).label("school"),
-                    col(Concern.inspection_id),
-                    col(Inspection.reference),
-                    col(Inspection.remit),
-                    col(PauseDecision.requested_by),
-                    col(PauseDecision.grounds),
-                    col(PauseDecision.decision),
-                    col(PauseDecision.working_days),
-                    col(PauseDecision.starts_on),
-                    col(PauseDecision.resumes_on),
-                    col(PauseDecision.exceptional),
-                    col(PauseDecision.decided_by),
-                    col(PauseDecision.countersigned_by),
-                    col(PauseDecision.countersigned_at),
-                    col(PauseDecision.supersedes_id),
-                    col(PauseDecision.rationale),
-                    col(PauseDecision.justification),
-                    col(PauseDecision.countersign_reason),
-                    exists().where(col(later.supersedes_id) == col(PauseDecision.id)).label("superseded"),
-                )
-                .join(Concern, col(Concern.id) == col(PauseDecision.concern_id))
-                .join(School, col(School.urn) == col(Concern.urn))
-                .outerjoin(Inspection, col(Inspection.id) == col(Concern.inspection_id))
-                .where(window)
-                .order_by(col(PauseDecision.decided_at), col(PauseDecision.id))
-                .limit(BATCH)
+        decisions: Select[*tuple[Any, ...]] = (
+            select(
+                col(PauseDecision.id),
+                col(PauseDecision.concern_id),
+                col(PauseDecision.decided_at),
+                col(Concern.urn),
+                col(School.name).label("school"),
+                col(Concern.inspection_id),
+                col(Inspection.reference),
+                col(Inspection.remit),
+                col(PauseDecision.requested_by),
+                col(PauseDecision.grounds),
+                col(PauseDecision.decision),
+                col(PauseDecision.working_days),
+                col(PauseDecision.starts_on),
+                col(PauseDecision.resumes_on),
+                col(PauseDecision.exceptional),
+                col(PauseDecision.decided_by),
+                col(PauseDecision.countersigned_by),
+                col(PauseDecision.countersigned_at),
+                col(PauseDecision.supersedes_id),
+                col(PauseDecision.rationale),
+                col(PauseDecision.justification),
+                col(PauseDecision.countersign_reason),
+                exists().where(col(later.supersedes_id) == col(PauseDecision.id)).label("superseded"),
             )
-            if after is not None:
-                page = page.where(tuple_(col(PauseDecision.decided_at), col(PauseDecision.id)) > tuple_(*after))
-            rows = connection.execute(page).all()
-            if not rows:
-                break
-            after = (rows[-1].decided_at, rows[-1].id)
+            .join(Concern, col(Concern.id) == col(PauseDecision.concern_id))
+            .join(School, col(School.urn) == col(Concern.urn))
+            .outerjoin(Inspection, col(Inspection.id) == col(Concern.inspection_id))
+            .where(window)
+        )
+        for rows in pages(connection, decisions, col(PauseDecision.decided_at), col(PauseDecision.id)):
             checks = dict(
                 connection.execute(
                     select(col(FollowUp.decision_id), col(FollowUp.outcome)).where(

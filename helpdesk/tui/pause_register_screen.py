@@ -17,9 +17,8 @@ from helpdesk.clock import london
 from helpdesk.domain.follow_up import SUPERSEDED, ResumptionOutcome
 from helpdesk.domain.pause import Decision, PauseState
 from helpdesk.store.pause_register import PauseEntry
-from helpdesk.tui.statistics_screen import PERIODS
 from helpdesk.tui.themes import row_looks
-from helpdesk.tui.widgets import DataScreen, KeysFooter, TroubleBanner
+from helpdesk.tui.widgets import DataScreen, KeysFooter, PeriodInWeeks, TroubleBanner, lay_out_columns
 
 WIDE = 100  # narrower than this, no school
 WIDER = 120  # and than this, no decider
@@ -57,7 +56,7 @@ def check_cell(entry: PauseEntry) -> str:
     return CHECK.get(entry.check_outcome or "", "open")
 
 
-class PauseRegisterScreen(DataScreen):
+class PauseRegisterScreen(PeriodInWeeks, DataScreen):
     TITLE = "Pause register"
     BINDINGS = [
         Binding("escape", "back", "Queue", id="pauses.back"),
@@ -130,12 +129,8 @@ class PauseRegisterScreen(DataScreen):
         table = self.query_one("#pause-register", DataTable)
         wide = self.size.width
         columns = [c for c in COLUMNS if (c[0] != "school" or wide >= WIDE) and (c[0] != "decided_by" or wide >= WIDER)]
-        fixed = sum(width for _, _, width in columns if width)
-        rest = max(16, wide - fixed - 2 * table.cell_padding * len(columns) - 2)
         selected = table.cursor_row
-        table.clear(columns=True)
-        for key, heading, column_width in columns:
-            table.add_column(heading, width=column_width or rest, key=key)
+        lay_out_columns(table, columns, wide)
         looks = row_looks(self.app.theme)
         for e in entries:
             style = looks.overdue if e.past_limit else ""
@@ -168,14 +163,6 @@ class PauseRegisterScreen(DataScreen):
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         self.action_open_call()
-
-    def action_longer(self) -> None:
-        self.weeks = next((w for w in PERIODS if w > self.weeks), self.weeks)
-        self.load()
-
-    def action_shorter(self) -> None:
-        self.weeks = next((w for w in reversed(PERIODS) if w < self.weeks), self.weeks)
-        self.load()
 
     def action_export(self) -> None:
         from helpdesk.tui.export_form import ExportForm

@@ -30,7 +30,7 @@ from helpdesk.store.faults import DatabaseUnavailable, unavailable
 from helpdesk.store.follow_ups import FollowUpRow
 from helpdesk.store.queries import HandedOver, QueueRow
 from helpdesk.tui.themes import row_looks
-from helpdesk.tui.widgets import DataScreen, KeysFooter, TroubleBanner
+from helpdesk.tui.widgets import DataScreen, KeysFooter, TroubleBanner, lay_out_columns
 
 # Screens beyond the queue are imported when first opened: start-up loads only the queue.
 
@@ -506,12 +506,8 @@ class QueueScreen(DataScreen):
             f" Follow-ups due today: {len(self.follow_ups)}" + (f", {late} OVERDUE" if late else "") + " · u: go to"
         )
         columns = [c for c in FOLLOW_UP_COLUMNS if c[0] != "school" or self.size.width >= WIDE]
-        fixed = sum(width for _, _, width in columns if width)
-        what = max(SCHOOL_MIN_WIDTH, self.size.width - fixed - 2 * table.cell_padding * len(columns) - 2)
         selected = table.cursor_row
-        table.clear(columns=True)
-        for key, heading, width in columns:
-            table.add_column(heading, width=width or what, key=key)
+        lay_out_columns(table, columns, self.size.width, SCHOOL_MIN_WIDTH)
         looks = row_looks(self.app.theme)
         for f in self.follow_ups:
             band = self.follow_up_looks[f.id]

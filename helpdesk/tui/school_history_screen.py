@@ -17,7 +17,7 @@ from helpdesk.clock import london
 from helpdesk.domain.types import Category
 from helpdesk.store.linked_calls import SchoolHistory
 from helpdesk.tui.queue_screen import short_name
-from helpdesk.tui.widgets import DataScreen, KeysFooter, TroubleBanner
+from helpdesk.tui.widgets import DataScreen, KeysFooter, TroubleBanner, lay_out_columns
 
 WIDE = 120  # narrower than this, no outcome column
 # (key, heading, width); the school takes what is left
@@ -91,12 +91,8 @@ class SchoolHistoryScreen(DataScreen):
         table = self.query_one("#history", DataTable)
         wide = self.size.width
         columns = [c for c in COLUMNS if c[0] != "outcome" or wide >= WIDE]
-        fixed = sum(width for _, _, width in columns if width)
-        rest = max(16, wide - fixed - 2 * table.cell_padding * len(columns) - 2)
         selected = table.cursor_row
-        table.clear(columns=True)
-        for key, heading, column_width in columns:
-            table.add_column(heading, width=column_width or rest, key=key)
+        lay_out_columns(table, columns, wide)
         for c in h.calls:
             holder = short_name(c.holder, "?")
             state = {"waiting": "WAITING", "claimed": f"held {holder}"}.get(c.status, f"closed {holder}")

@@ -19,9 +19,8 @@ from helpdesk.clock import london
 from helpdesk.domain.types import Category, Remit
 from helpdesk.store.statistics import FIGURE_EVENTS, Figures
 from helpdesk.tui.messages import DatabaseChanged
-from helpdesk.tui.widgets import DataScreen, KeysFooter, TroubleBanner
+from helpdesk.tui.widgets import DataScreen, KeysFooter, PeriodInWeeks, TroubleBanner
 
-PERIODS = [1, 4, 8, 13, 26, 52]  # weeks
 BAR = 30
 
 
@@ -43,7 +42,7 @@ def minutes(value: float | None) -> str:
     return "—" if value is None else (f"{value:.0f} min" if value >= 10 else f"{value:.1f} min")
 
 
-class StatisticsScreen(DataScreen):
+class StatisticsScreen(PeriodInWeeks, DataScreen):
     TITLE = "Statistics"
     BINDINGS = [
         Binding("escape", "back", "Queue", id="statistics.back"),
@@ -149,14 +148,6 @@ class StatisticsScreen(DataScreen):
             chart.append(bars(counts_by, labels))
             self.query_one(selector, Static).update(chart)
         self.read_fine()
-
-    def action_longer(self) -> None:
-        self.weeks = next((w for w in PERIODS if w > self.weeks), self.weeks)
-        self.load()
-
-    def action_shorter(self) -> None:
-        self.weeks = next((w for w in reversed(PERIODS) if w < self.weeks), self.weeks)
-        self.load()
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Checkbox, Footer, Static
+from textual.widgets import Checkbox, DataTable, Footer, Static
 from textual.widgets._footer import FooterKey
 
 from helpdesk.domain.refusals import Refused
@@ -120,3 +120,33 @@ class DataScreen(Screen):
 
     def on_database_trouble(self, message: DatabaseTrouble) -> None:
         self.query_one(TroubleBanner).show_trouble(message.reason)
+
+
+def lay_out_columns(table: DataTable, columns: list[tuple[str, str, int | None]], width: int, least: int = 16) -> None:
+    """Clear the table and give it these columns (key, heading, width): the one without a width
+    takes what is left of `width`, at least `least`."""
+    fixed = sum(column_width for _, _, column_width in columns if column_width)
+    rest = max(least, width - fixed - 2 * table.cell_padding * len(columns) - 2)
+    table.clear(columns=True)
+    for key, heading, column_width in columns:
+        table.add_column(heading, width=column_width or rest, key=key)
+
+
+PERIODS = [1, 4, 8, 13, 26, 52]  # weeks a period of figures or of the pause register can cover
+
+
+class PeriodInWeeks:
+    """`+` and `-` step a screen's period through PERIODS and read it again."""
+
+    weeks = 8
+
+    def load(self) -> object:
+        raise NotImplementedError
+
+    def action_longer(self) -> None:
+        self.weeks = next((w for w in PERIODS if w > self.weeks), self.weeks)
+        self.load()
+
+    def action_shorter(self) -> None:
+        self.weeks = next((w for w in reversed(PERIODS) if w < self.weeks), self.weeks)
+        self.load()
