@@ -47,11 +47,20 @@ def seed_queue(engine, clock, ages_min=(42, 31, 18, 12, 9, 6, 3, 1), seed: int =
 
 async def settle(pilot) -> None:
     """Wait for the database loads in flight and the messages they post (not the change feed,
-    which runs for the app's whole life)."""
+    which runs for the app's whole life). A load that a newer one replaced (an exclusive
+    worker, cancelled by design) is waited past: the newer one is waited for instead."""
+    from textual.worker import WorkerCancelled
+
     for _ in range(2):
-        loads = [worker for worker in pilot.app.workers if worker.group != "change-feed"]
-        if loads:  # (an empty list would mean "every worker")
-            await pilot.app.workers.wait_for_complete(loads)
+        for _ in range(5):
+            loads = [worker for worker in pilot.app.workers if worker.group != "change-feed"]
+            if not loads:  # (an empty list would mean "every worker")
+                break
+            try:
+                await pilot.app.workers.wait_for_complete(loads)
+                break
+            except WorkerCancelled:
+                continue
         await pilot.pause()
 
 

@@ -44,6 +44,14 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         grant_console_role(engine, role)
 
 
+def downgrade(engine: Engine, revision: str) -> None:
+    """Undo the revisions after `revision` (tests of an upgrade from an older record)."""
+    from alembic import command
+
+    with engine.begin() as connection:
+        command.downgrade(_alembic_config(connection), revision)
+
+
 def script_head() -> str:
     from alembic.script import ScriptDirectory
 

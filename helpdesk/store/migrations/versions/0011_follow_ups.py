@@ -101,8 +101,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("call_link")
-    with op.batch_alter_table("school", schema=None) as batch_op:
-        batch_op.drop_column("head_name")
+    # (not a batch: SQLite would copy the table that calls point at; it drops a column since 3.35)
+    op.execute("ALTER TABLE school DROP COLUMN head_name")
     with op.batch_alter_table("escalation", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_escalation_concern_id"))
     op.drop_table("escalation")
