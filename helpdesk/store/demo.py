@@ -147,6 +147,36 @@ def seed_demo(engine: Engine, clock: Clock, final_path: Path, rng: random.Random
     seed_pauses(engine, clock, rng)
     seed_follow_ups(engine, clock)
     seed_linked_call(engine, clock, rng)
+    seed_handover(engine, clock)
+
+
+def seed_handover(engine: Engine, clock: Clock) -> None:
+    """A call a supervisor has just handed to the demo's senior: NEW on their queue, and their
+    console says who handed it over and why when it opens."""
+    from helpdesk.domain.refusals import Refused
+    from helpdesk.store import commands
+
+    now = clock.now()
+    with engine.connect() as connection:
+        waiting = list(
+            connection.scalars(
+                select(col(Concern.id))
+                .where(col(Concern.status) == ConcernStatus.WAITING, col(Concern.urgent).is_(False))
+                .order_by(col(Concern.received_at))
+            )
+        )
+    for concern_id in waiting:
+        if concern_id is None or not _claimed(engine, concern_id, "hwalsh", now - dt.timedelta(minutes=20)):
+            continue
+        try:
+            commands.reassign(
+                engine, concern_id, "lpark", DEMO_SENIOR, "Helen has been called into a meeting",
+                now - dt.timedelta(minutes=2),
+            )  # fmt: skip
+        except Refused:
+            commands.release(engine, concern_id, "hwalsh", "Not independent of the inspection", now)
+            continue
+        return
 
 
 def seed_linked_call(engine: Engine, clock: Clock, rng: random.Random) -> None:

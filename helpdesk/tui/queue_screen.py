@@ -48,7 +48,7 @@ MINUTE_LABEL_EVERY = 15  # seconds between catching up minute labels (at most th
 SCHOOL_MIN_WIDTH = 16
 # (key, heading, width); what the follow-up is takes what is left; narrower than WIDE, no school
 FOLLOW_UP_COLUMNS = [
-    ("due", "  Due", 13),
+    ("due", "  Due", 14),
     ("call", "Call", 5),
     ("what", "Follow-up", None),
     ("school", "URN · School", 22),

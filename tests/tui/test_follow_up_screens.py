@@ -276,3 +276,23 @@ async def test_a_console_raises_an_overdue_call_and_a_supervisor_is_alerted_with
         assert len(notices) == 1
         commands.claim(engine, concern_id, "gsingh", clock.now())
         assert await wait_until(pilot, lambda: "ESCALATED" not in supervisor.screen.query_one(QueueHeader).shown_line)
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("login", ["akhan", "lpark"])
+def test_queue_with_a_handover_and_escalations(snap_compare, engine, clock, policy, login, size):
+    """The senior's queue with a call just handed to them (NEW, and the notice); the supervisor's
+    with escalations standing (the header's count, and the one-line notice on opening)."""
+    from helpdesk.store.escalations import escalate
+    from support import seed_queue
+
+    ids = seed_queue(engine, clock, ages_min=(22, 12, 3))
+    commands.claim(engine, ids[-1], "bmorgan", clock.now())
+    commands.reassign(engine, ids[-1], "lpark", "akhan", "Bethan has gone home", clock.now())
+    escalate(engine, "gsingh", clock.now(), policy, concern_ids=ids[:2])
+
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.pause()
+
+    assert snap_compare(console(engine, clock, policy, login), terminal_size=size, run_before=run_before)
