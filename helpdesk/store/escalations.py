@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, Select, select
+from sqlalchemy import Engine, literal, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
@@ -26,7 +26,8 @@ from helpdesk.domain.policy import Policy
 from helpdesk.domain.types import ConcernStatus, EventKind
 from helpdesk.store.acting import acting_member
 from helpdesk.store.audit import record_event
-from helpdesk.store.models import Concern, Escalation, FollowUp, School
+from helpdesk.store.follow_ups import OPEN_FOLLOW_UP
+from helpdesk.store.models import OPEN_CONCERN, Concern, Escalation, FollowUp, School
 from helpdesk.store.read_models import by_name
 from helpdesk.store.transaction import new_id, writing
 
@@ -137,30 +138,43 @@ class OpenEscalation:
 
 
 def open_escalations(engine: Engine) -> list[OpenEscalation]:
-    """Escalations still standing, oldest first (a small list: calls waiting, follow-ups open)."""
-    statement: Select[*tuple[Any, ...]] = (
-        select(
-            col(Escalation.id),
-            col(Escalation.key),
-            col(Escalation.subject),
-            col(Escalation.concern_id),
-            col(Escalation.follow_up_id),
-            col(Escalation.raised_at),
-            col(Concern.urn),
-            col(School.name).label("school"),
-            col(FollowUp.what),
-        )
+    """Escalations still standing, oldest first. Read from what is still open (the waiting calls
+    on the open-queue index, the open follow-ups on theirs), never from every escalation ever
+    raised: a small list however long the record."""
+    columns: tuple[Any, ...] = (
+        col(Escalation.id),
+        col(Escalation.key),
+        col(Escalation.subject),
+        col(Escalation.concern_id),
+        col(Escalation.follow_up_id),
+        col(Escalation.raised_at),
+        col(Concern.urn),
+        col(School.name).label("school"),
+    )
+    still_waiting = select(col(Concern.id)).where(  # on the open queue's index
+        text(OPEN_CONCERN), col(Concern.status) == ConcernStatus.WAITING.value
+    )
+    waiting = (
+        select(*columns, literal(None).label("what"))
+        .select_from(Escalation)
         .join(Concern, col(Concern.id) == col(Escalation.concern_id))
         .join(School, col(School.urn) == col(Concern.urn))
-        .outerjoin(FollowUp, col(FollowUp.id) == col(Escalation.follow_up_id))
         .where(
-            (
-                (col(Escalation.subject) == EscalationSubject.CLAIM_TARGET.value)
-                & (col(Concern.status) == ConcernStatus.WAITING.value)
-            )
-            | ((col(Escalation.subject) == EscalationSubject.FOLLOW_UP.value) & col(FollowUp.done_at).is_(None))
+            col(Escalation.concern_id).in_(still_waiting.scalar_subquery()),
+            col(Escalation.subject) == EscalationSubject.CLAIM_TARGET.value,
         )
-        .order_by(col(Escalation.id))
+    )
+    still_open = select(col(FollowUp.id)).where(text(OPEN_FOLLOW_UP))  # on the open follow-ups' index
+    overdue = (
+        select(*columns, col(FollowUp.what))
+        .select_from(Escalation)
+        .join(FollowUp, col(FollowUp.id) == col(Escalation.follow_up_id))
+        .join(Concern, col(Concern.id) == col(FollowUp.concern_id))
+        .join(School, col(School.urn) == col(Concern.urn))
+        .where(col(Escalation.follow_up_id).in_(still_open.scalar_subquery()))
     )
     with engine.connect() as connection:
-        return [by_name(OpenEscalation, row) for row in connection.execute(statement)]
+        found = [
+            by_name(OpenEscalation, row) for statement in (waiting, overdue) for row in connection.execute(statement)
+        ]
+    return sorted(found, key=lambda escalation: escalation.id)

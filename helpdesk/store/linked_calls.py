@@ -76,11 +76,9 @@ def related_calls(
     """The other calls about this call's school or inspection that are open or were received
     since `since`, and every call linked to it: newest first."""
     links = _links_of(connection, concern_id)
-    about = (
-        or_(col(Concern.urn) == urn, col(Concern.inspection_id) == inspection_id)
-        if inspection_id
-        else (col(Concern.urn) == urn)
-    )
+    # an inspection is of one school, and a call is linked only to its own school's inspections:
+    # the school's calls (on the urn index) hold every call about the inspection too
+    about = col(Concern.urn) == urn
     statement = (
         _calls()
         .where(

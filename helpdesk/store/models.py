@@ -181,7 +181,7 @@ class PauseDecision(SQLModel, table=True):
     justification: str = Field(default="", max_length=limits.JUSTIFICATION)
     rationale: str = Field(max_length=limits.RATIONALE)
     decided_by: str = Field(max_length=limits.LOGIN)
-    decided_at: dt.datetime = Field(sa_column=utc_column())
+    decided_at: dt.datetime = Field(sa_column=utc_column(index=True))  # the pause register's periods
     countersigned_by: str | None = Field(default=None, max_length=limits.LOGIN)
     countersigned_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     countersign_reason: str = Field(default="", max_length=limits.COUNTERSIGN_REASON)
@@ -285,7 +285,7 @@ class Escalation(SQLModel, table=True):
     key: str = Field(max_length=60, unique=True)  # domain.escalation.escalation_key
     subject: str = Field(max_length=20)  # claim_target, follow_up
     concern_id: int = Field(foreign_key="concern.id", index=True)
-    follow_up_id: int | None = Field(default=None, foreign_key="follow_up.id")
+    follow_up_id: int | None = Field(default=None, foreign_key="follow_up.id", index=True)
     raised_by: str = Field(max_length=limits.LOGIN)  # whose console noticed
     raised_at: dt.datetime = Field(sa_column=utc_column())
 

@@ -63,6 +63,7 @@ def upgrade() -> None:
 
     with op.batch_alter_table("pause_decision", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_pause_decision_supersedes_id"), ["supersedes_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_pause_decision_decided_at"), ["decided_at"], unique=False)
     op.create_table(
         "call_link",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -97,6 +98,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("escalation", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_escalation_concern_id"), ["concern_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_escalation_follow_up_id"), ["follow_up_id"], unique=False)
 
 
 def downgrade() -> None:
@@ -104,9 +106,11 @@ def downgrade() -> None:
     # (not a batch: SQLite would copy the table that calls point at; it drops a column since 3.35)
     op.execute("ALTER TABLE school DROP COLUMN head_name")
     with op.batch_alter_table("escalation", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_escalation_follow_up_id"))
         batch_op.drop_index(batch_op.f("ix_escalation_concern_id"))
     op.drop_table("escalation")
     with op.batch_alter_table("pause_decision", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_pause_decision_decided_at"))
         batch_op.drop_index(batch_op.f("ix_pause_decision_supersedes_id"))
     with op.batch_alter_table("follow_up", schema=None) as batch_op:
         batch_op.drop_index("ix_follow_up_open")
