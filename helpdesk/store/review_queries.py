@@ -15,7 +15,17 @@ from helpdesk.clock import LONDON
 from helpdesk.domain.permissions import Permission
 from helpdesk.domain.types import ReviewOutcome
 from helpdesk.store.acting import acting_member
-from helpdesk.store.models import CLOSED_CONCERN, Advice, Concern, FeedbackSeen, PauseDecision, Review, School, Staff
+from helpdesk.store.models import (
+    CLOSED_CONCERN,
+    Advice,
+    Concern,
+    FeedbackSeen,
+    FollowUp,
+    PauseDecision,
+    Review,
+    School,
+    Staff,
+)
 from helpdesk.store.read_models import by_name
 
 PAGE = 50
@@ -143,6 +153,9 @@ class FeedbackRow:
     feedback: str
     school: str
     read: bool
+    follow_up_id: int | None = None  # a review that needs follow-up gives the senior one
+    follow_up_due: dt.datetime | None = None
+    follow_up_done: dt.datetime | None = None
 
 
 def my_feedback(engine: Engine, login: str) -> list[FeedbackRow]:
@@ -159,10 +172,14 @@ def my_feedback(engine: Engine, login: str) -> list[FeedbackRow]:
             col(Review.feedback),
             col(School.name).label("school"),
             read.label("read"),
+            col(FollowUp.id).label("follow_up_id"),
+            col(FollowUp.due_at).label("follow_up_due"),
+            col(FollowUp.done_at).label("follow_up_done"),
         )
         .join(Concern, col(Concern.id) == col(Review.concern_id))
         .join(School, col(School.urn) == col(Concern.urn))
         .outerjoin(reviewer, col(reviewer.login) == col(Review.reviewer))
+        .outerjoin(FollowUp, col(FollowUp.review_id) == col(Review.id))
         .where(col(Review.senior) == login)
         .order_by(col(Review.id).desc())
     )

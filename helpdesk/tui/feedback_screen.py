@@ -62,6 +62,14 @@ class FeedbackScreen(DataScreen):
                 f"{ReviewOutcome(row.outcome).label} — {row.reviewer}, {london(row.at).format('ddd D MMM YYYY HH:mm')}\n"
             )
             text.append(row.feedback or "(no written feedback)")
+            if row.follow_up_id is not None and row.follow_up_due is not None:
+                when = london(row.follow_up_due).format("ddd D MMM HH:mm")
+                done = f", done {london(row.follow_up_done).format('ddd D MMM HH:mm')}" if row.follow_up_done else ""
+                text.append(
+                    f"\nFollow-up #{row.follow_up_id} for you, due {when}{done}"
+                    + ("" if done else " (on your queue when due; d on the call completes it)"),
+                    style="bold",
+                )
         self.query_one("#feedback", Static).update(text or "No feedback on your calls yet.")
 
     def action_back(self) -> None:

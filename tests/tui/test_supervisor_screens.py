@@ -150,7 +150,10 @@ async def test_the_senior_sees_feedback_and_the_header_counts_it_until_read(engi
         await pilot.press("f")
         await settle(pilot)
         assert isinstance(app.screen, FeedbackScreen)
-        assert "Ring the trust back." in str(app.screen.query_one("#feedback", Static).content)
+        feedback = str(app.screen.query_one("#feedback", Static).content)
+        assert "Ring the trust back." in feedback
+        # the follow-up the review gave the senior: two working days on, at the start of the day
+        assert "for you, due Fri 20 Nov 09:00 (on your queue when due; d on the call completes it)" in feedback
         await pilot.press("escape")
         await settle(pilot)
         assert "new feedback" not in header()
