@@ -176,7 +176,7 @@ async def test_a_handler_has_no_follow_ups(engine, clock, policy):
 
 
 @pytest.mark.parametrize("size", SIZES)
-@pytest.mark.parametrize("view", ["queue", "call", "u", "d"])
+@pytest.mark.parametrize("view", ["queue", "call", "u", "b", "d"])
 def test_follow_up_screens(snap_compare, engine, clock, policy, view, size):
     """The queue's section, a call's card, setting one and completing one."""
     from support import seed_queue
@@ -195,7 +195,7 @@ def test_follow_up_screens(snap_compare, engine, clock, policy, view, size):
         if view != "queue":
             pilot.app.push_screen(CallScreen(concern_id))
             await settle(pilot)
-        if view in ("u", "d"):
+        if view in ("u", "b", "d"):
             await burst(pilot, view)
         no_blink(pilot)
         await pilot.pause()
