@@ -37,12 +37,11 @@ from helpdesk.tui.inspection_form import InspectionForm
 from helpdesk.tui.link_form import LinkForm
 from helpdesk.tui.notification_form import NotificationForm
 from helpdesk.tui.pause_form import PauseForm
-from helpdesk.tui.queue_screen import short_name
 from helpdesk.tui.reassign_form import ReassignForm
 from helpdesk.tui.release_form import ReleaseForm
 from helpdesk.tui.review_form import ReviewForm
 from helpdesk.tui.signposting_form import SignpostingForm
-from helpdesk.tui.widgets import DataScreen, KeysFooter, TroubleBanner
+from helpdesk.tui.widgets import DataScreen, KeysFooter, TroubleBanner, short_name
 
 NARROW = 110  # below this width the cards and the timeline stack
 

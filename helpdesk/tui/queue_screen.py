@@ -19,8 +19,6 @@ from helpdesk.domain.escalation import (
     escalation_key,
     follow_up_escalation_due,
 )
-from helpdesk.domain.follow_up import FollowUpKind, FollowUpState
-from helpdesk.domain.follow_up import state as follow_up_state
 from helpdesk.domain.permissions import Permission, may, permission_refusal
 from helpdesk.domain.queue import next_urgency_change, urgency, waited, waiting_label
 from helpdesk.domain.types import CallerRole, Category, ConcernStatus, Urgency
@@ -29,8 +27,9 @@ from helpdesk.store.escalations import OpenEscalation
 from helpdesk.store.faults import DatabaseUnavailable, unavailable
 from helpdesk.store.follow_ups import FollowUpRow
 from helpdesk.store.queries import HandedOver, QueueRow
+from helpdesk.tui.follow_ups_due import FollowUpsDue
 from helpdesk.tui.themes import row_looks
-from helpdesk.tui.widgets import DataScreen, KeysFooter, TroubleBanner, lay_out_columns
+from helpdesk.tui.widgets import DataScreen, KeysFooter, TroubleBanner, age_cell, short_name
 
 # Screens beyond the queue are imported when first opened: start-up loads only the queue.
 
@@ -46,32 +45,6 @@ COLUMNS = [
 WIDE = 100  # narrower than this, the caller's role is left out
 MINUTE_LABEL_EVERY = 15  # seconds between catching up minute labels (at most this late)
 SCHOOL_MIN_WIDTH = 16
-# (key, heading, width); what the follow-up is takes what is left; narrower than WIDE, no school
-FOLLOW_UP_COLUMNS = [
-    ("due", "  Due", 14),
-    ("call", "Call", 5),
-    ("what", "Follow-up", None),
-    ("school", "URN · School", 22),
-    ("owner", "Owner", 11),
-]
-# a waiting call's state in words as well as in colour
-STATE_CUE = {Urgency.WITHIN: "", Urgency.NEARING: "DUE SOON", Urgency.OVERDUE: "OVERDUE"}
-
-
-def age_cell(age: str, band: Urgency | None) -> str:
-    """'42 min' within the target; 'OVERDUE 42m', 'DUE SOON 9m' or 'OVERDUE 2h05' past it."""
-    cue = STATE_CUE[band] if band else ""
-    if not cue:
-        return age
-    return f"{cue} {age.replace(' min', 'm').replace(' h ', 'h').replace(' d ', 'd').replace(' ', '')}"
-
-
-def short_name(name: str | None, login: str | None) -> str:
-    """'B. Morgan' from 'Bethan Morgan'."""
-    if not name:
-        return login or ""
-    parts = name.split()
-    return f"{parts[0][0]}. {' '.join(parts[1:])}" if len(parts) > 1 else name
 
 
 class QueueHeader(Static):
@@ -212,7 +185,6 @@ class QueueScreen(DataScreen):
         self.escalations_told: set[int] = set()  # (supervisors) alerted to already
         self.escalations_told_once = False  # the first load's standing escalations, summed up
         self.escalations_asked: set[str] = set()  # raised from this console (once each)
-        self.follow_up_looks: dict[int, FollowUpState] = {}
         self.looks: dict[int, tuple] = {}
         self.overdue = 0  # waiting calls past their target, counted when their looks change
         self.next_band_change = None  # the soonest moment a waiting row changes colour
@@ -226,8 +198,7 @@ class QueueScreen(DataScreen):
         yield QueueHeader(id="queue-header")
         yield TroubleBanner(id="trouble")
         yield DataTable(id="queue", cursor_type="row", zebra_stripes=False)
-        yield Static("", id="follow-ups-title", classes="-empty")
-        yield DataTable(id="follow-ups", cursor_type="row", zebra_stripes=False, classes="-empty")
+        yield FollowUpsDue()
         yield KeysFooter()
 
     def on_mount(self) -> None:
@@ -476,7 +447,7 @@ class QueueScreen(DataScreen):
 
     def show_header(self) -> None:
         counts = self.counts if self.loaded else None
-        late = sum(state == FollowUpState.OVERDUE for state in self.follow_up_looks.values())
+        late = self.query_one(FollowUpsDue).overdue
         escalated = len(self.escalations) if may(self.app.staff.role, Permission.RECEIVE_ESCALATIONS) else 0
         self.query_one(QueueHeader).show(
             self.app.staff,
@@ -489,44 +460,10 @@ class QueueScreen(DataScreen):
         )
 
     def show_follow_ups(self) -> None:
-        """The follow-ups due today or overdue, soonest first, below the queue (none: no section)."""
-        table = self.query_one("#follow-ups", DataTable)
-        title = self.query_one("#follow-ups-title", Static)
-        now = self.app.clock.now()
-        self.follow_up_looks = {f.id: follow_up_state(f.due_at, now) for f in self.follow_ups}
-        for widget in (table, title):
-            widget.set_class(not self.follow_ups, "-empty")
-        if not self.follow_ups:
-            if table.has_focus:
-                self.query_one("#queue", DataTable).focus()
-            table.clear()
-            return
-        late = sum(state == FollowUpState.OVERDUE for state in self.follow_up_looks.values())
-        title.update(
-            f" Follow-ups due today: {len(self.follow_ups)}" + (f", {late} OVERDUE" if late else "") + " · u: go to"
-        )
-        columns = [c for c in FOLLOW_UP_COLUMNS if c[0] != "school" or self.size.width >= WIDE]
-        selected = table.cursor_row
-        lay_out_columns(table, columns, self.size.width, SCHOOL_MIN_WIDTH)
-        looks = row_looks(self.app.theme)
-        for f in self.follow_ups:
-            band = self.follow_up_looks[f.id]
-            style = looks.overdue if band == FollowUpState.OVERDUE else ""
-            if band == FollowUpState.OVERDUE:
-                due = age_cell(waiting_label(waited(f.due_at, now)), Urgency.OVERDUE)
-            else:
-                due = f"due {london_time(f.due_at)}"
-            owner = short_name(f.owner_name, f.owner) if f.owner else "any senior"
-            cells = {
-                "due": f"  {due}",
-                "call": f"{f.concern_id}",
-                "what": f.what if f.kind == FollowUpKind.TASK else f"{FollowUpKind(f.kind).label}: {f.what}",
-                "school": f"{f.urn} {f.school}",
-                "owner": owner,
-            }
-            table.add_row(*(Text.styled(cells[key], style) for key, _, _ in columns), key=str(f.id))
-        table.styles.height = len(self.follow_ups) + 1  # the heading and a line each (the .tcss caps it)
-        table.move_cursor(row=min(max(selected, 0), len(self.follow_ups) - 1), animate=False)
+        section = self.query_one(FollowUpsDue)
+        if not self.follow_ups and section.query_one(DataTable).has_focus:
+            self.query_one("#queue", DataTable).focus()
+        section.show(self.follow_ups, self.app.clock.now())
 
     def action_follow_ups(self) -> None:
         """Move between the queue and the follow-ups due."""
@@ -573,7 +510,7 @@ class QueueScreen(DataScreen):
                 self.shown[key] = cells
             self.overdue = self.count_overdue()
             self.raise_escalations(now)
-            if any(follow_up_state(f.due_at, now) != self.follow_up_looks.get(f.id) for f in self.follow_ups):
+            if self.query_one(FollowUpsDue).looks_changed(now):
                 self.show_follow_ups()
             elif catch_up and self.follow_ups:
                 self.show_follow_ups()  # how long overdue, in minutes
@@ -611,7 +548,7 @@ class QueueScreen(DataScreen):
     def action_open_call(self) -> None:
         follow_ups = self.query_one("#follow-ups", DataTable)
         if follow_ups.has_focus and follow_ups.row_count:
-            self.open_follow_up_call(follow_ups.coordinate_to_cell_key(follow_ups.cursor_coordinate).row_key.value)
+            self.open_follow_up_call()
             return
         key = self.selected_key()
         if key is None:
@@ -689,13 +626,12 @@ class QueueScreen(DataScreen):
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         if event.data_table.id == "follow-ups":
-            self.open_follow_up_call(event.row_key.value)
+            self.open_follow_up_call()
         else:
             self.action_open_call()
 
-    def open_follow_up_call(self, key: str | None) -> None:
+    def open_follow_up_call(self) -> None:
         from helpdesk.tui.call_screen import CallScreen
 
-        found = next((f for f in self.follow_ups if str(f.id) == key), None)
-        if found is not None:
+        if (found := self.query_one(FollowUpsDue).selected()) is not None:
             self.app.push_screen(CallScreen(found.concern_id))

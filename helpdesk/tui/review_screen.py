@@ -21,8 +21,7 @@ from helpdesk.tui.call_screen import CallScreen
 from helpdesk.tui.export_form import ExportForm
 from helpdesk.tui.form import chosen
 from helpdesk.tui.learning_screen import LearningReviewScreen
-from helpdesk.tui.queue_screen import short_name
-from helpdesk.tui.widgets import DataScreen, KeysFooter, TroubleBanner
+from helpdesk.tui.widgets import DataScreen, KeysFooter, TroubleBanner, short_name
 
 PAUSES = [("Pause: any", ""), ("Authorised", "authorised"), ("Declined", "declined"), ("No pause", "none")]
 REVIEWED = [("Reviewed: any", ""), ("Not reviewed", "no"), ("Reviewed", "yes")]

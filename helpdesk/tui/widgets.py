@@ -12,6 +12,7 @@ from textual.widgets import Checkbox, DataTable, Footer, Static
 from textual.widgets._footer import FooterKey
 
 from helpdesk.domain.refusals import Refused
+from helpdesk.domain.types import Urgency
 from helpdesk.store.faults import DatabaseUnavailable, describe_fault
 from helpdesk.tui.messages import DatabaseChanged, DatabaseTrouble
 from helpdesk.tui.screen_keys import EVERYWHERE, footer_width, screen_keys
@@ -150,3 +151,23 @@ class PeriodInWeeks:
     def action_shorter(self) -> None:
         self.weeks = next((w for w in reversed(PERIODS) if w < self.weeks), self.weeks)
         self.load()
+
+
+# a waiting call's state in words as well as in colour
+STATE_CUE = {Urgency.WITHIN: "", Urgency.NEARING: "DUE SOON", Urgency.OVERDUE: "OVERDUE"}
+
+
+def age_cell(age: str, band: Urgency | None) -> str:
+    """'42 min' within the target; 'OVERDUE 42m', 'DUE SOON 9m' or 'OVERDUE 2h05' past it."""
+    cue = STATE_CUE[band] if band else ""
+    if not cue:
+        return age
+    return f"{cue} {age.replace(' min', 'm').replace(' h ', 'h').replace(' d ', 'd').replace(' ', '')}"
+
+
+def short_name(name: str | None, login: str | None) -> str:
+    """'B. Morgan' from 'Bethan Morgan'."""
+    if not name:
+        return login or ""
+    parts = name.split()
+    return f"{parts[0][0]}. {' '.join(parts[1:])}" if len(parts) > 1 else name

@@ -169,7 +169,7 @@ async def test_a_handler_has_no_follow_ups(engine, clock, policy):
     app = console(engine, clock, policy, "rdouglas")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        assert app.screen.query_one("#follow-ups", DataTable).has_class("-empty")
+        assert app.screen.query_one("#follow-ups-section").has_class("-empty")
         await open_call(pilot, concern_id)
         await burst(pilot, "u")
         assert isinstance(app.screen, CallScreen)
