@@ -5,6 +5,7 @@ its responsible body, newest first)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -147,17 +148,15 @@ def link_calls(engine: Engine, concern_id: int, other_id: int, login: str, kind:
         raise Refused(f"Calls {first} and {second} are already linked") from None
 
 
-def open_groups(connection: Any) -> dict[int, set[int]]:
+def open_groups(connection: Any, open_calls: Collection[int]) -> dict[int, set[int]]:
     """Open calls linked to one another, as groups: each open call in a link, with every open
-    call it is linked to directly or through others."""
-    first, second = aliased(Concern), aliased(Concern)
+    call it is linked to directly or through others. `open_calls`: the queue's, already read (the
+    links are looked up by them, on the links' indexes, never by walking the calls)."""
+    if not open_calls:
+        return {}
     pairs = connection.execute(
-        select(col(CallLink.first_id), col(CallLink.second_id))
-        .join(first, col(first.id) == col(CallLink.first_id))
-        .join(second, col(second.id) == col(CallLink.second_id))
-        .where(
-            col(first.status).in_(("waiting", "claimed")),
-            col(second.status).in_(("waiting", "claimed")),
+        select(col(CallLink.first_id), col(CallLink.second_id)).where(
+            col(CallLink.first_id).in_(open_calls), col(CallLink.second_id).in_(open_calls)
         )
     ).all()
     groups: dict[int, set[int]] = {}

@@ -97,7 +97,7 @@ def open_queue(engine: Engine) -> list[QueueRow]:
     )
     with engine.connect() as connection:
         rows = {row.id: row for row in (by_name(QueueRow, found) for found in connection.execute(statement))}
-        groups = open_groups(connection)
+        groups = open_groups(connection, list(rows))
     arranged = together(list(rows), groups)
     first_of: dict[frozenset[int], int] = {}
     for call in arranged:
