@@ -163,6 +163,11 @@ class KeysInOrder(App):
         while True:
             event = await self._typed.get()
             try:
+                # a key typed while the screen reads what it shows (a call just opened, the queue
+                # on coming back to it) waits for it, as much as one typed after the key that
+                # started the read
+                await self._wait_for_first_read()
+                await self._wait_for_held_work()
                 await super().on_event(event)
                 await self._settle()
             except asyncio.CancelledError:
@@ -200,6 +205,18 @@ class KeysInOrder(App):
                 if getattr(screen, "_layout_required", False):  # shown, hidden or resized meanwhile
                     await laid_out(screen)
                 return
+
+    async def _wait_for_first_read(self) -> None:
+        """A screen that shows data (`read_once`) takes keys once its first read is back and shown,
+        or has failed (the banner says so): a key cannot act on what is not on screen yet."""
+        screen = self.screen
+        deadline = asyncio.get_running_loop().time() + SETTLE_SECONDS
+        while not getattr(screen, "read_once", True) and self.is_running:
+            if asyncio.get_running_loop().time() > deadline:
+                return
+            await asyncio.sleep(0.005)
+        if screen is self.screen:
+            await processed(screen)  # what the read posted is shown before the key arrives
 
     async def _wait_for_held_work(self) -> bool:
         """Wait for the work the screen in front says later keys depend on; True if there was any."""

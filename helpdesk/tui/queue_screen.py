@@ -114,7 +114,7 @@ class QueueHeader(Static):
 class QueueScreen(DataScreen):
     TITLE = "Queue"
     PLACE = "Queue"  # what Esc says on the screens opened from here
-    HOLDS_KEYS = ("queue-claim",)
+    HOLDS_KEYS = ("queue-claim", "queue-return")
     BINDINGS = [
         Binding("enter", "open_call", "Open call", id="queue.open", priority=True),
         Binding("c", "claim", "Claim", id="queue.claim"),
@@ -209,7 +209,7 @@ class QueueScreen(DataScreen):
 
     def on_screen_resume(self) -> None:
         if self.loaded:
-            self.load()
+            self.load_on_return()
 
     # --- loading ----------------------------------------------------------------------------
 
@@ -218,15 +218,24 @@ class QueueScreen(DataScreen):
 
     @work(thread=True, exclusive=True, group="queue-load")
     def load(self) -> None:
-        self.post_loaded(
-            lambda: self.Loaded(
-                self.app.desk.open_queue(),
-                self.app.desk.viewers(),
-                self.app.desk.unread_feedback(),
-                self.app.desk.follow_ups_due(),
-                self.app.desk.handed_to_me(),
-                self.app.desk.open_escalations(),
-            )
+        self.post_loaded(self.read_queue)
+
+    @work(thread=True, exclusive=True, group="queue-return")
+    def load_on_return(self) -> None:
+        """Read again on coming back to the queue (after logging a call, closing one): keys typed
+        meanwhile wait for it, so that Enter opens the call the queue now shows. Reloads the
+        change feed asks for hold no key."""
+        self.post_loaded(self.read_queue)
+
+    def read_queue(self) -> Loaded:
+        desk = self.app.desk
+        return self.Loaded(
+            desk.open_queue(),
+            desk.viewers(),
+            desk.unread_feedback(),
+            desk.follow_ups_due(),
+            desk.handed_to_me(),
+            desk.open_escalations(),
         )
 
     @work(thread=True, exclusive=True, group="queue-viewers")

@@ -89,6 +89,8 @@ class DataScreen(Screen):
         """Read what the screen shows again (in a worker: subclasses decorate it with @work)."""
         raise NotImplementedError
 
+    read_once = False  # the screen's first read has come back (or failed): keys may reach it
+
     def post_loaded(self, read: Callable[[], Message | None]) -> None:
         """In a load worker: post the message `read` builds from the database; if the database
         cannot be reached, the banner says why and what is on screen stays. If the store refuses
@@ -102,6 +104,8 @@ class DataScreen(Screen):
         except Refused as refused:
             self.app.call_from_thread(self.notify, str(refused), severity="error", title="Refused", timeout=20)
             return
+        finally:
+            self.read_once = True
         if loaded is not None:
             self.post_message(loaded)
 
