@@ -10,3 +10,15 @@ def engine(database_url):
     engine = make_engine(database_url)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def held(engine, clock):
+    """A pause request logged and claimed by Gurpreet Singh."""
+    from test_call_commands import log
+
+    from helpdesk.store import commands
+
+    concern_id = log(engine, clock)
+    commands.claim(engine, concern_id, "gsingh", clock.now())
+    return concern_id

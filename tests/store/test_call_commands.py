@@ -42,13 +42,6 @@ def new_events(engine, concern_id, before):
     return events(engine, concern_id)[len(before) :]
 
 
-@pytest.fixture
-def held(engine, clock):
-    concern_id = log(engine, clock)
-    commands.claim(engine, concern_id, "gsingh", clock.now())
-    return concern_id
-
-
 def inspection_with_member(engine, part):
     with engine.connect() as connection:
         return connection.execute(

@@ -19,13 +19,6 @@ from support import complete_the_record
 LONDON_9AM_FRI = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)  # November: London is on UTC
 
 
-@pytest.fixture
-def held(engine, clock):
-    concern_id = log(engine, clock)
-    commands.claim(engine, concern_id, "gsingh", clock.now())
-    return concern_id
-
-
 def kinds(engine, concern_id):
     with engine.connect() as connection:
         return [k for (k,) in connection.execute(select(Event.kind).where(Event.concern_id == concern_id))]

@@ -1,17 +1,7 @@
 """A call handed to a senior by reassignment is new to them until they open it."""
 
-import pytest
-from test_call_commands import log
-
 from helpdesk.store import commands
 from helpdesk.store.queries import handed_to
-
-
-@pytest.fixture
-def held(engine, clock):
-    concern_id = log(engine, clock)
-    commands.claim(engine, concern_id, "gsingh", clock.now())
-    return concern_id
 
 
 def test_a_call_handed_over_is_new_to_its_new_holder_until_they_open_it(engine, clock, held):
