@@ -121,9 +121,6 @@ def review_follow_up_due(now: dt.datetime, policy: Policy) -> dt.datetime:
     return working_day_start(day, policy)
 
 
-DUE_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d")
-
-
 def parse_due(text: str, now: dt.datetime, policy: Policy) -> dt.datetime:
     """A due time typed in London time: 'YYYY-MM-DD HH:MM', a date alone (the start of that
     working day), or 'HH:MM' (today). It must lie ahead."""
@@ -138,7 +135,7 @@ def parse_due(text: str, now: dt.datetime, policy: Policy) -> dt.datetime:
         elif re.fullmatch(r"\d{4}-\d{2}-\d{2}", typed):
             due = working_day_start(dt.datetime.strptime(typed, "%Y-%m-%d").date(), policy)
         else:
-            due = dt.datetime.strptime(typed, DUE_FORMATS[0]).replace(tzinfo=LONDON)
+            due = dt.datetime.strptime(typed, "%Y-%m-%d %H:%M").replace(tzinfo=LONDON)
     except ValueError:
         raise FieldsInvalid({"due": f"Due: {text.strip()!r} is not a time: write YYYY-MM-DD HH:MM"}) from None
     due = due.astimezone(dt.UTC)

@@ -14,12 +14,12 @@ from sqlmodel import col
 from helpdesk.clock import as_utc, london_stamp
 from helpdesk.domain.follow_up import FollowUpKind, ResumptionOutcome
 from helpdesk.domain.pause import Decision, Grounds, RequestedBy
-from helpdesk.domain.permissions import Permission, closed_call_refusal, may
+from helpdesk.domain.permissions import Permission, may
 from helpdesk.domain.phones import national
 from helpdesk.domain.signposting import EDUCATION_SUPPORT
 from helpdesk.domain.types import CallerRole, Channel, ContactOutcome, EventKind, LinkKind, Party, ReviewOutcome
 from helpdesk.store.acting import NotPermitted, acting_member
-from helpdesk.store.follow_ups import FollowUpRow, call_follow_ups, follows
+from helpdesk.store.follow_ups import FollowUpRow, call_follow_ups, opening_refusal
 from helpdesk.store.linked_calls import RelatedCall, related_calls
 from helpdesk.store.models import (
     Advice,
@@ -185,9 +185,7 @@ def call_detail(
         if found is None:
             return None
         row = found._mapping
-        if reason := closed_call_refusal(
-            member.role, row["status"], row["claimed_by"] == login, follows(connection, concern_id, member)
-        ):
+        if reason := opening_refusal(connection, member, concern_id, row["status"], row["claimed_by"]):
             raise NotPermitted(reason)
         names = dict(connection.execute(select(col(Staff.login), col(Staff.name))).all())
         school = connection.execute(select(table_of(School)).where(col(School.urn) == row["urn"])).one()._mapping
@@ -256,7 +254,6 @@ def call_detail(
             connection,
             concern_id,
             row["urn"],
-            row["inspection_id"],
             related_since or dt.datetime.max.replace(tzinfo=dt.UTC),
             may(member.role, Permission.READ_CLOSED_CALLS),
         )

@@ -30,7 +30,7 @@ from helpdesk.domain.pause import (
     pause_decision_errors,
     plan_pause,
 )
-from helpdesk.domain.permissions import Permission, closed_call_refusal
+from helpdesk.domain.permissions import Permission
 from helpdesk.domain.policy import Policy
 from helpdesk.domain.queue import priority
 from helpdesk.domain.refusals import FieldsInvalid, Refused
@@ -39,7 +39,7 @@ from helpdesk.domain.types import ConcernStatus, EventKind, Party, ReviewOutcome
 from helpdesk.store.acting import NotPermitted, acting_member, acting_staff
 from helpdesk.store.audit import record_event
 from helpdesk.store.engine import writer
-from helpdesk.store.follow_ups import add_resumption_check, add_review_follow_up, follows, hand_on_follow_ups
+from helpdesk.store.follow_ups import add_resumption_check, add_review_follow_up, hand_on_follow_ups, opening_refusal
 from helpdesk.store.models import (
     Advice,
     Concern,
@@ -286,7 +286,7 @@ def record_view(engine: Engine, concern_id: int, login: str, now: dt.datetime) -
         ).first() or (None, None)
         if status is None:
             raise Refused(f"There is no concern {concern_id}")
-        if reason := closed_call_refusal(member.role, status, holder == login, follows(session, concern_id, member)):
+        if reason := opening_refusal(session, member, concern_id, status, holder):
             raise NotPermitted(reason)
         record_event(session, actor=login, kind=EventKind.VIEWED, at=now, concern_id=concern_id)
 

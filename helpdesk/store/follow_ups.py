@@ -33,14 +33,20 @@ def _may_open(session: Session, member: Staff, concern_id: int) -> Concern:
     concern = session.get(Concern, concern_id)
     if concern is None:
         raise Refused(f"There is no concern {concern_id}")
-    if reason := closed_call_refusal(
-        member.role, concern.status, concern.claimed_by == member.login, follows(session, concern_id, member)
-    ):
+    if reason := opening_refusal(session, member, concern_id, concern.status, concern.claimed_by):
         raise NotPermitted(reason)
     return concern
 
 
-def follows(session: Session | Any, concern_id: int, member: Any) -> bool:
+def opening_refusal(db: Session | Any, member: Any, concern_id: int, status: str, holder: str | None) -> str | None:
+    """Why this member of staff may not open the call (domain.permissions.closed_call_refusal),
+    asking whether they have an open follow-up on it only when nothing else lets them in."""
+    if closed_call_refusal(member.role, status, holder == member.login) is None:
+        return None
+    return closed_call_refusal(member.role, status, holder == member.login, _follows(db, concern_id, member))
+
+
+def _follows(session: Session | Any, concern_id: int, member: Any) -> bool:
     """Whether this member of staff has an open follow-up to act on on the call (so may open it
     even once it is closed)."""
     if not may(member.role, Permission.FOLLOW_UP):

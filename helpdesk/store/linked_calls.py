@@ -71,9 +71,7 @@ def _calls() -> Select[*tuple[Any, ...]]:
     )
 
 
-def related_calls(
-    connection: Any, concern_id: int, urn: str, inspection_id: int | None, since: dt.datetime, outcomes: bool
-) -> list[RelatedCall]:
+def related_calls(connection: Any, concern_id: int, urn: str, since: dt.datetime, outcomes: bool) -> list[RelatedCall]:
     """The other calls about this call's school or inspection that are open or were received
     since `since`, and every call linked to it: newest first."""
     links = _links_of(connection, concern_id)

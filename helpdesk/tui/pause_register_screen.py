@@ -73,7 +73,6 @@ class PauseRegisterScreen(PeriodInWeeks, DataScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.weeks = 8
         self.entries: list[PauseEntry] = []
 
     def keys_now(self) -> list[str]:

@@ -55,10 +55,6 @@ class StatisticsScreen(PeriodInWeeks, DataScreen):
     class Loaded(Message):
         figures: Figures
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.weeks = 8
-
     def compose(self) -> ComposeResult:
         yield Static("", id="statistics-header")
         yield TroubleBanner(id="trouble")
