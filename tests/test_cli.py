@@ -367,6 +367,22 @@ def test_audit_verify_reports_an_intact_trail_and_the_first_break(run, db_path, 
     assert "the 2 event(s) before it are intact" in err and "Traceback" not in err
 
 
+def test_audit_verify_lets_go_of_figures_forged_for_a_settled_day(run, db_path):
+    with sqlite3.connect(db_path) as raw:  # 40 authorised pauses on a day without a call
+        raw.execute(
+            'INSERT INTO settled_day VALUES (\'2026-11-02\', \'[["wellbeing", "authorised", 1, "lpark", 40]]\', '
+            "'{}', x'', x'', x'', '2026-11-03 09:00:00')"
+        )
+    code, out, _ = run("audit", "verify", login="lpark")
+    assert code == 1 and out.startswith(
+        "figures kept for 1 settled day(s) did not match their calls (the first: 2026-11-02)"
+    )
+    assert "audit trail intact" in out
+    with sqlite3.connect(db_path) as raw:
+        assert raw.execute("SELECT count(*) FROM settled_day").fetchone()[0] == 0
+    assert run("audit", "verify", login="lpark")[0] == 0
+
+
 @pytest.mark.parametrize(
     ("url", "message"),
     [

@@ -307,7 +307,7 @@ class Desk:
     def figures(self, start: dt.date, end: dt.date) -> Figures:
         from helpdesk.store import statistics
 
-        return statistics.figures(self.engine, self.login, start, end, self.policy)
+        return statistics.figures(self.engine, self.login, start, end, self.policy, self.now())
 
     def export(
         self,

@@ -30,6 +30,7 @@ from helpdesk.store.acting import acting_member
 from helpdesk.store.audit import record_event
 from helpdesk.store.engine import writer
 from helpdesk.store.models import Conflict, Inspection, InspectionMember, ResponsibleBody, School, Staff
+from helpdesk.store.statistics import forget_settled_days
 
 Progress = Callable[[int, int], None]
 CHUNK = 1000
@@ -394,6 +395,8 @@ def import_inspections(
     with Session(writer(engine)) as session, session.begin():
         acting_member(session, actor, Permission.IMPORT)
         report.added, report.updated = _upsert(session, Inspection, records, "reference")
+        if report.updated:  # a remit may have changed: the settled days' figures hold remits
+            forget_settled_days(session)
         ids = dict(
             session.execute(
                 select(col(Inspection.reference), col(Inspection.id)).where(col(Inspection.reference).in_(teams))

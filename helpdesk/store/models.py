@@ -331,6 +331,29 @@ class Setting(SQLModel, table=True):
     value: str = Field(max_length=200)
 
 
+class SettledDay(SQLModel, table=True):
+    """The figures of a London day whose calls are all closed (domain/figures.py), kept by the
+    first figures read that needs them: derived from the calls, never a record of its own."""
+
+    __tablename__ = "settled_day"
+    day: dt.date = Field(primary_key=True)
+    groups: str  # JSON: [category, decision in force, urgent, holder, calls]
+    remits: str  # JSON: {remit: calls}
+    claim_waits: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))  # int64, sorted
+    decision_waits: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
+    urgent_claim_waits: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
+    settled_at: dt.datetime = Field(sa_column=utc_column())
+
+
+class SettledUpTo(SQLModel, table=True):
+    """The highest call id that the settled days have been checked against: a call logged
+    later (a call received on a settled day, which only a backdated entry could be) unsettles its day."""
+
+    __tablename__ = "settled_up_to"
+    id: int = Field(default=1, primary_key=True)
+    concern_id: int
+
+
 PURGED = "[purged]"
 
 # The personal data and free text of a call, table by table, and what a retention purge leaves

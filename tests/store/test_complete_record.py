@@ -109,7 +109,7 @@ def test_telling_people_of_a_superseded_decision_does_not_count_for_the_new_one(
     assert "Supersedes the decision of Wed 18 Nov 2026 09:00 (declined)." in text
 
     # figures and exports count the decision in force only, and say what it superseded
-    figures = statistics.figures(engine, "lpark", dt.date(2026, 11, 1), dt.date(2026, 11, 30), policy)
+    figures = statistics.figures(engine, "lpark", dt.date(2026, 11, 1), dt.date(2026, 11, 30), policy, clock.now())
     assert (figures.authorised, figures.declined) == (1, 0)
     out = io.StringIO()
     export.export_calls(engine, "lpark", dt.date(2026, 11, 18), dt.date(2026, 11, 18), "csv", False, out)

@@ -8,9 +8,10 @@ import datetime as dt
 import random
 import statistics
 from collections import Counter
+from pathlib import Path
 
 import pytest
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 from test_review_and_records import handled
@@ -20,9 +21,9 @@ from helpdesk.domain.intake import validate_concern
 from helpdesk.domain.pause import Decision, PauseDecisionInput
 from helpdesk.domain.refusals import Refused
 from helpdesk.domain.types import EventKind
-from helpdesk.store import commands
+from helpdesk.store import commands, importers
 from helpdesk.store import statistics as statistics_module
-from helpdesk.store.models import Concern, Event, Inspection, PauseDecision, Staff
+from helpdesk.store.models import Concern, Event, Inspection, PauseDecision, SettledDay, Staff
 from helpdesk.store.review_queries import london_midnight
 
 SENIORS = ["akhan", "bmorgan", "cobi", "dlewis", "efarah", "gsingh", "hwalsh", "jbrooks", "kmensah", "lpark"]
@@ -196,10 +197,10 @@ def test_the_figures_match_those_grouped_from_the_trail(engine, clock, seed):
         (today - dt.timedelta(days=3), today - dt.timedelta(days=3)),  # one day
         (today + dt.timedelta(days=1), today + dt.timedelta(days=8)),  # nothing
     ):
-        new = statistics_module.figures(engine, "lpark", start, end, POLICY)
         old = figures_from_the_trail(engine, start, end, POLICY)
-        assert new == old, (start, end)
-    whole = statistics_module.figures(engine, "lpark", today - dt.timedelta(days=28), today, POLICY)
+        assert statistics_module.figures(engine, "lpark", start, end, POLICY, clock.now()) == old, (start, end)
+        assert statistics_module.figures(engine, "lpark", start, end, POLICY, clock.now()) == old  # days kept
+    whole = statistics_module.figures(engine, "lpark", today - dt.timedelta(days=28), today, POLICY, clock.now())
     assert whole.calls >= 70 and whole.claim_median_min and whole.decision_p90_min  # not a vacuous match
     assert whole.authorised == 3 and whole.declined > 0
 
@@ -228,6 +229,156 @@ def test_upgrading_fills_in_what_each_call_keeps_from_the_trail(engine, clock):
     upgrade(engine)
     today = clock.now().date()
     start = today - dt.timedelta(days=28)
-    assert statistics_module.figures(engine, "lpark", start, today, POLICY) == figures_from_the_trail(
+    assert statistics_module.figures(engine, "lpark", start, today, POLICY, clock.now()) == figures_from_the_trail(
         engine, start, today, POLICY
     )
+
+
+def close_every_call(engine, clock) -> None:
+    """Every call closed, as far as the figures can tell (their fields stay as they were)."""
+    with engine.begin() as connection:
+        connection.execute(
+            update(Concern).where(col(Concern.status) != "closed").values(status="closed", closed_at=clock.now())
+        )
+
+
+def days_read(monkeypatch) -> list[dt.date]:
+    """The days the figures read from the calls, rather than from the days kept."""
+    read: list[dt.date] = []
+    original = statistics_module.read_days
+
+    def reading(connection, days):
+        read.extend(days)
+        return original(connection, days)
+
+    monkeypatch.setattr(statistics_module, "read_days", reading)
+    return read
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_settled_days_are_kept_and_add_up_to_the_same_figures(engine, clock, monkeypatch, seed):
+    random_calls(engine, clock, seed)
+    today = clock.now().date()
+    start = today - dt.timedelta(days=28)
+    read = days_read(monkeypatch)
+    open_days = {
+        london(as_utc(at)).date()
+        for at in engine.connect().execute(select(Concern.received_at).where(Concern.status != "closed")).scalars()
+    }
+    assert len(open_days) > 5  # some days have a call still open: those are read every time
+
+    assert statistics_module.figures(engine, "lpark", start, today, POLICY, clock.now()) == figures_from_the_trail(
+        engine, start, today, POLICY
+    )
+    with engine.connect() as connection:
+        kept = set(connection.scalars(select(SettledDay.day)))
+    past = {start + dt.timedelta(days=n) for n in range(28)}
+    assert kept == past - open_days  # today never: it has not ended
+    read.clear()
+    assert statistics_module.figures(engine, "lpark", start, today, POLICY, clock.now()) == figures_from_the_trail(
+        engine, start, today, POLICY
+    )
+    assert set(read) == open_days | {today}
+
+    close_every_call(engine, clock)
+    read.clear()
+    whole = statistics_module.figures(engine, "lpark", start, today, POLICY, clock.now())
+    assert whole == figures_from_the_trail(engine, start, today, POLICY)
+    assert set(read) == open_days | {today}  # read once more, and kept now
+    read.clear()
+    one_week = (today - dt.timedelta(days=13), today - dt.timedelta(days=7))
+    assert statistics_module.figures(engine, "lpark", *one_week, POLICY, clock.now()) == figures_from_the_trail(
+        engine, *one_week, POLICY
+    )
+    assert read == []
+    assert whole.calls >= 70 and whole.claim_median_min and whole.decision_p90_min
+
+
+def test_a_call_entered_on_a_settled_day_unsettles_it(engine, clock, monkeypatch):
+    random_calls(engine, clock, 6)
+    close_every_call(engine, clock)
+    today = clock.now().date()
+    start = today - dt.timedelta(days=28)
+    before = statistics_module.figures(engine, "lpark", start, today, POLICY, clock.now())
+    read = days_read(monkeypatch)
+    late = validate_concern(
+        urn=URNS[0],
+        caller_name="Late Entry",
+        caller_role="headteacher",
+        phone="0113 496 0777",
+        category="other",
+        summary="Taken on paper when the line was down",
+    )
+    backdated = commands.log_concern(engine, late, "rdouglas", clock.now() - dt.timedelta(days=10))
+    after = statistics_module.figures(engine, "lpark", start, today, POLICY, clock.now())
+    assert after.calls == before.calls + 1
+    assert after == figures_from_the_trail(engine, start, today, POLICY)
+    day = (today - dt.timedelta(days=10),)
+    assert set(read) == {*day, today}
+    with engine.connect() as connection:  # the day is open again, so not kept
+        assert connection.scalar(select(func.count()).where(SettledDay.day == day[0])) == 0
+    commands.claim(engine, backdated, "lpark", clock.now() - dt.timedelta(days=10) + dt.timedelta(minutes=7))
+    close_every_call(engine, clock)
+    assert statistics_module.figures(engine, "lpark", start, today, POLICY, clock.now()) == figures_from_the_trail(
+        engine, start, today, POLICY
+    )
+    read.clear()
+    assert statistics_module.figures(engine, "lpark", start, today, POLICY, clock.now()) == figures_from_the_trail(
+        engine, start, today, POLICY
+    )
+    assert read == [today]
+
+
+def test_a_day_is_kept_only_an_hour_after_it_ends(engine, clock, monkeypatch):
+    random_calls(engine, clock, 7)
+    close_every_call(engine, clock)
+    today = clock.now().date()
+    midnight = london_midnight(today)
+    for now, kept in ((midnight + dt.timedelta(minutes=59), False), (midnight + dt.timedelta(minutes=60), True)):
+        statistics_module.figures(engine, "lpark", today - dt.timedelta(days=1), today, POLICY, now)
+        with engine.connect() as connection:
+            yesterday = connection.scalar(select(func.count()).where(SettledDay.day == today - dt.timedelta(days=1)))
+        assert yesterday == kept
+
+
+def test_kept_days_follow_new_regions_and_remits(engine, clock, tmp_path):
+    """A holder's region and an inspection's remit are the staff list's and the inspection's
+    of today, as when every call was read: a new staff list or inspection list changes them."""
+    random_calls(engine, clock, 8)
+    close_every_call(engine, clock)
+    today = clock.now().date()
+    start = today - dt.timedelta(days=28)
+    before = statistics_module.figures(engine, "lpark", start, today, POLICY, clock.now())
+    assert before.by_remit.get("schools")
+    with engine.begin() as connection:
+        connection.execute(update(Staff).where(Staff.login == "bmorgan").values(region="Far North"))
+    shipped = (Path(__file__).parents[2] / "data" / "inspections.csv").read_text()
+    moved = tmp_path / "inspections.csv"
+    moved.write_text(shipped.replace(",schools,", ",early_years,"))
+    importers.import_inspections(engine, moved, "wcole", clock.now())
+    after = statistics_module.figures(engine, "lpark", start, today, POLICY, clock.now())
+    assert after == figures_from_the_trail(engine, start, today, POLICY)
+    assert after.by_region["Far North"] and after.by_remit["schools"] < before.by_remit["schools"]
+
+
+def test_a_kept_day_changed_by_hand_is_found_and_let_go(engine, clock):
+    """An insider with the database edits a kept day to publish other figures: the nightly
+    `audit verify` reads every kept day from its calls again, finds it, and lets it go."""
+    random_calls(engine, clock, 9)
+    close_every_call(engine, clock)
+    today = clock.now().date()
+    start = today - dt.timedelta(days=28)
+    honest = statistics_module.figures(engine, "lpark", start, today, POLICY, clock.now())
+    assert statistics_module.settled_days_in_doubt(engine) == []
+    forged_day = today - dt.timedelta(days=3)
+    with engine.begin() as connection:
+        connection.execute(
+            update(SettledDay)
+            .where(SettledDay.day == forged_day)
+            .values(groups='[["wellbeing", "authorised", true, "lpark", 40]]', decision_waits=b"")
+        )
+    forged = statistics_module.figures(engine, "lpark", start, today, POLICY, clock.now())
+    assert forged != honest  # the kept day is what the figures read
+    assert statistics_module.settled_days_in_doubt(engine) == [forged_day]
+    assert statistics_module.figures(engine, "lpark", start, today, POLICY, clock.now()) == honest
+    assert statistics_module.settled_days_in_doubt(engine) == []  # kept again, as the calls give it

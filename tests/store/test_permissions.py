@@ -53,7 +53,7 @@ def test_supervisors_tools_refuse_seniors_handlers_and_strangers(engine, clock):
         with pytest.raises(NotPermitted):
             closed_calls(engine, login, ClosedCallFilter())
         with pytest.raises(NotPermitted):
-            statistics.figures(engine, login, today, today, policy())
+            statistics.figures(engine, login, today, today, policy(), clock.now())
         with pytest.raises(NotPermitted):
             learning_reviews(engine, login)
         for run in (export.export_calls, export.export_audit):
@@ -64,7 +64,7 @@ def test_supervisors_tools_refuse_seniors_handlers_and_strangers(engine, clock):
     assert closed_calls(engine, "lpark", ClosedCallFilter())
     assert closed_calls(engine, "wcole", ClosedCallFilter())  # admins read closed calls, for exports and purges
     with pytest.raises(NotPermitted, match="Only a supervisor can see the statistics"):
-        statistics.figures(engine, "wcole", today, today, policy())
+        statistics.figures(engine, "wcole", today, today, policy(), clock.now())
 
 
 def test_a_closed_call_is_read_by_its_senior_and_supervisors_only(engine, clock):

@@ -7,7 +7,7 @@ import io
 import json
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import delete, text
 
 from helpdesk.clock import FrozenClock
 from helpdesk.domain.inspection import validate_inspection
@@ -16,7 +16,7 @@ from helpdesk.domain.pause import PauseDecisionInput
 from helpdesk.domain.refusals import FieldsInvalid, Refused
 from helpdesk.store import commands, export, statistics
 from helpdesk.store.call_queries import call_detail
-from helpdesk.store.models import PURGED
+from helpdesk.store.models import PURGED, SettledDay
 from helpdesk.store.purge import purge
 from helpdesk.store.review_queries import ClosedCallFilter, closed_calls, learning_reviews, my_feedback, unread_feedback
 from support import complete_the_record
@@ -196,7 +196,7 @@ def test_reviews_supersede_and_feedback_reaches_the_senior(engine, clock, calls)
 
 def test_figures_for_a_period(engine, clock, calls):
     today = clock.now().date()
-    found = statistics.figures(engine, "lpark", today - dt.timedelta(days=13), today, policy())
+    found = statistics.figures(engine, "lpark", today - dt.timedelta(days=13), today, policy(), clock.now())
     assert found.calls == 3
     assert (found.authorised, found.declined) == (1, 1)
     assert found.claim_median_min == pytest.approx(3.0)
@@ -264,13 +264,16 @@ def test_purge_anonymises_old_reviewed_calls_and_keeps_the_figures(engine, calls
         )
     later = FrozenClock("2033-01-10T09:00:00Z")  # more than six years on
     start, end = dt.date(2026, 11, 1), dt.date(2026, 11, 30)
-    before = statistics.figures(engine, "lpark", start, end, policy())
+    before = statistics.figures(engine, "lpark", start, end, policy(), later.now())  # the days kept
     with pytest.raises(Refused, match="inside the minimum retention of 6 years"):
         purge(engine, dt.date(2027, 2, 1), "wcole", policy(), later.now())
     with pytest.raises(Refused, match="Only an admin"):
         purge(engine, dt.date(2026, 12, 1), "lpark", policy(), later.now())
     assert purge(engine, dt.date(2026, 12, 1), "wcole", policy(), later.now()) == 3
-    assert statistics.figures(engine, "lpark", start, end, policy()) == before
+    assert statistics.figures(engine, "lpark", start, end, policy(), later.now()) == before
+    with engine.begin() as connection:  # and read again from the calls themselves
+        connection.execute(delete(SettledDay))
+    assert statistics.figures(engine, "lpark", start, end, policy(), later.now()) == before
     out = io.StringIO()
     export.export_calls(engine, "lpark", start, end, "csv", False, out)  # even the full export
     for value in PERSONAL[:13]:
