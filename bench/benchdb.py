@@ -1,22 +1,30 @@
-"""Building benchmark databases quickly: reference samples plus many concerns, inserted in bulk."""
+"""Building benchmark databases quickly: reference samples plus many concerns, inserted in bulk.
+With `record=True`, each closed call also gets the record a console would have written: its
+advice note, a contact with the responsible body, its pause decision when it had one, a review
+for three calls in ten, and the chained audit events of each (logged, claimed, advice, contact,
+decision, closed, reviewed), about 5.7 events a call. Each call's events come together, oldest
+call first (consoles would interleave the calls of a day; nothing read here depends on it)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select, text
 from sqlmodel import Session
 
-from helpdesk.clock import microseconds_between
+from helpdesk.clock import as_utc, microseconds_between
+from helpdesk.domain.audit_chain import GENESIS, chained
+from helpdesk.domain.types import EventKind
 from helpdesk.store.demo import import_samples
 from helpdesk.store.demo_marker import mark_as_demo
 from helpdesk.store.engine import make_engine, writer
-from helpdesk.store.models import Concern, Staff
+from helpdesk.store.models import Advice, Concern, ContactAttempt, Event, PauseDecision, Review, Staff
 from helpdesk.store.schema import upgrade
 
 
-def build(url: str, waiting: int, closed: int, racers: int = 0) -> None:
+def build(url: str, waiting: int, closed: int, racers: int = 0, record: bool = False) -> None:
     """Schema, samples, `closed` closed and `waiting` waiting concerns, and `racers` extra seniors
     (racer00, racer01, ...) who are independent of every inspection."""
     engine = make_engine(url, create=True)
@@ -69,7 +77,7 @@ def build(url: str, waiting: int, closed: int, racers: int = 0) -> None:
 
     with Session(writer(engine)) as session, session.begin():
         for start in range(0, closed, 10_000):
-            batch = [concern("closed", 60 * 24 + i) for i in range(start, min(start + 10_000, closed))]
+            batch = [concern("closed", 60 * 24 + closed - 1 - i) for i in range(start, min(start + 10_000, closed))]
             session.execute(insert(Concern), batch)
         for start in range(0, waiting, 10_000):
             batch = [concern("waiting", rng.uniform(0, 60)) for _ in range(start, min(start + 10_000, waiting))]
@@ -82,12 +90,129 @@ def build(url: str, waiting: int, closed: int, racers: int = 0) -> None:
                     for n in range(racers)
                 ],
             )
+    if record:
+        add_records(engine, rng)
     if engine.dialect.name == "sqlite":
         mark_as_demo(engine)  # the benchmark's own file: lets it open consoles with --as
     with engine.connect() as connection:
         connection.exec_driver_sql("ANALYZE")
         connection.commit()
     engine.dispose()
+
+
+def add_records(engine, rng: random.Random) -> None:
+    """The advice, contacts, decisions, reviews and chained events of every closed call."""
+    with engine.connect() as connection:
+        head = connection.execute(text("SELECT id, hash FROM event ORDER BY id DESC LIMIT 1")).first()
+    event_id, previous = (head.id, head.hash) if head else (0, GENESIS)
+    calls = (
+        select(
+            Concern.id,
+            Concern.received_at,
+            Concern.claimed_at,
+            Concern.claimed_by,
+            Concern.closed_at,
+            Concern.first_decided_at,
+            Concern.decision_in_force,
+            Concern.urn,
+            Concern.category,
+        )
+        .where(Concern.status == "closed")
+        .order_by(Concern.id)
+    )
+    children = {Advice: [], ContactAttempt: [], PauseDecision: [], Review: []}
+    events = []
+
+    def event(at, actor, kind, concern_id, **details) -> None:
+        nonlocal event_id, previous
+        event_id += 1
+        row = chained(
+            id=event_id,
+            at=as_utc(at),
+            actor=actor,
+            kind=kind.value,
+            concern_id=concern_id,
+            details=json.dumps(details, sort_keys=True, default=str),
+            prev_hash=previous,
+        )
+        previous = row.hash
+        events.append(row._asdict())
+
+    made = dict.fromkeys(children, 0)  # the tables start empty: ids from 1
+
+    def child(table, **values) -> int:
+        made[table] += 1
+        children[table].append({"id": made[table], **values})
+        return made[table]
+
+    def flush(session) -> None:
+        for table, rows in children.items():
+            if rows:
+                session.execute(insert(table), rows)
+                rows.clear()
+        if events:
+            session.execute(insert(Event), events)
+            events.clear()
+
+    with Session(writer(engine)) as session, session.begin():
+        for n, call in enumerate(session.execute(calls).all()):
+            senior = call.claimed_by
+            event(call.received_at, "bench", EventKind.LOGGED, call.id, urn=call.urn, category=call.category)
+            if call.closed_at is None:
+                continue  # still waiting: logged only
+            event(call.claimed_at, senior, EventKind.CLAIMED, call.id)
+            advised = call.claimed_at + dt.timedelta(minutes=4)
+            event(
+                advised,
+                senior,
+                EventKind.ADVICE,
+                call.id,
+                corrects=None,
+                advice_id=child(Advice, concern_id=call.id, author=senior, at=advised, text="Advised on the process"),
+            )
+            contacted = advised + dt.timedelta(minutes=2)
+            contact = child(
+                ContactAttempt,
+                concern_id=call.id,
+                by=senior,
+                at=contacted,
+                party="responsible_body",
+                contact_name="Trust lead",
+                phone="+441134960001",
+                channel="phone",
+                outcome="reached",
+            )
+            event(contacted, senior, EventKind.CONTACT, call.id, contact_id=contact, party="responsible_body")
+            if call.decision_in_force:
+                decision = child(
+                    PauseDecision,
+                    concern_id=call.id,
+                    requested_by="headteacher",
+                    grounds="wellbeing",
+                    decision=call.decision_in_force,
+                    rationale="Benchmark decision",
+                    decided_by=senior,
+                    decided_at=call.first_decided_at,
+                )
+                event(
+                    call.first_decided_at,
+                    senior,
+                    EventKind.DECISION,
+                    call.id,
+                    decision_id=decision,
+                    decision=call.decision_in_force,
+                )
+            event(call.closed_at, senior, EventKind.CLOSED, call.id)
+            if rng.random() < 0.3:
+                reviewed = call.closed_at + dt.timedelta(days=1)
+                outcome = rng.choice(["meets_standard", "meets_standard", "needs_follow_up"])
+                review = child(
+                    Review, concern_id=call.id, senior=senior, reviewer="lpark", at=reviewed, outcome=outcome
+                )
+                event(reviewed, "lpark", EventKind.REVIEWED, call.id, review_id=review, outcome=outcome)
+            if n % 5_000 == 4_999:
+                flush(session)
+        flush(session)
 
 
 def empty_postgres(url: str) -> None:

@@ -1,6 +1,7 @@
 """A month's CSV export (about 43,000 calls) from 100,000 and from 300,000 closed calls: its time
 should follow the calls exported, not the table's size, and keep at least 0.7x the rows per
-second of its floor, a plain SQL dump of the same calls written with the csv module.
+second of its floor, a plain SQL dump of the same calls written with the csv module. Every
+closed call has its whole record (advice, contact, decision, review and their audit events).
 
 Run: python bench/export_month.py [--db URL] [--sizes 100000,300000]
 (--db: an empty PostgreSQL database, rebuilt for each size)
@@ -58,7 +59,7 @@ def main() -> None:
             if args.db:
                 benchdb.empty_postgres(args.db)
             url = args.db or sqlite_url(Path(folder) / f"export-{size}.sqlite")
-            benchdb.build(url, waiting=0, closed=size)
+            benchdb.build(url, waiting=0, closed=size, record=True)
             engine = make_engine(url)
             started = time.perf_counter()
             floor_rows = plain_dump(engine, start, end)

@@ -1,6 +1,8 @@
 """The statistics screen's figures for a month and for a year, from 100,000, 300,000 and
 1,000,000 closed calls (targets: a month within 100 ms, a year within 250 ms), beside a floor:
-one bare SQL count of the period's calls by category on the same index. The first read of a
+one bare SQL count of the period's calls by category on the same index. Every closed call has
+its whole record (advice, contact, decision, review and their audit events: benchdb.py).
+The first read of a
 period reads its calls and keeps the settled days (timed apart); the median is of the reads after.
 
 Run: python bench/figures.py [--db URL] [--sizes 100000,300000,1000000] [--runs 5]
@@ -59,12 +61,13 @@ def main() -> None:
     policy = load_policy(shipped_file("policy.toml"))
     end = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
     periods = {"month": end - dt.timedelta(days=29), "year": end - dt.timedelta(days=364)}
+    medians: dict[str, dict[int, float]] = {name: {} for name in periods}
     with tempfile.TemporaryDirectory() as folder:
         for size in (int(n) for n in args.sizes.split(",")):
             if args.db:
                 benchdb.empty_postgres(args.db)
             url = args.db or sqlite_url(Path(folder) / f"figures-{size}.sqlite")
-            benchdb.build(url, waiting=0, closed=size)
+            benchdb.build(url, waiting=0, closed=size, record=True)
             engine = make_engine(url)
             for name, start in periods.items():
                 forget(engine)
@@ -74,6 +77,7 @@ def main() -> None:
                 took, calls = statistics.median(r[0] for r in runs), runs[0][1]
                 floor = statistics.median(floors)
                 target = 100 if name == "month" else 250
+                medians[name][size] = took
                 print(
                     f"{size:>9,} closed on {url.split(':')[0]}: a {name} ({calls:,} calls) {took:,.0f} ms "
                     f"(target {target} ms); floor, one count by category: {floor:,.0f} ms; "
@@ -81,6 +85,13 @@ def main() -> None:
                     flush=True,
                 )
             engine.dispose()
+    for name, by_size in medians.items():
+        smallest, largest = min(by_size), max(by_size)
+        if smallest != largest:
+            print(
+                f"a {name}: {by_size[largest] / by_size[smallest]:.2f}x the time at {largest:,} closed calls "
+                f"as at {smallest:,} ({largest / smallest:.0f}x the calls)"
+            )
 
 
 if __name__ == "__main__":

@@ -5,7 +5,9 @@ SQL statement/s per idle console whatever the number of consoles (linear in cons
 the square: a console's heartbeat every 15 s must not wake the others). Statements are those
 sent through SQLAlchemy (counted in bench/counted_console.py); the change feed's own
 `PRAGMA data_version` poll on its dedicated connection (5/s, SQLite only) is not among them.
-Run: python bench/idle.py [--seconds 60] [--consoles N]
+`--floor` runs a bare Textual app with a table of 200 rows and no database instead
+(bench/idle_floor_app.py): what any Textual screen costs idle on this host.
+Run: python bench/idle.py [--seconds 60] [--consoles N] [--floor]
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--consoles", type=int, default=1, help="consoles open at once on the one database")
+    parser.add_argument("--floor", action="store_true", help="run the bare Textual app of idle_floor_app.py instead")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         url = sqlite_url(Path(folder) / "idle.sqlite")
@@ -53,7 +56,16 @@ def main() -> None:
             master, slave = pty.openpty()
             consoles.append(
                 subprocess.Popen(
-                    [sys.executable, str(Path(__file__).with_name("counted_console.py")), "--db", url, "--as", "akhan"],
+                    [sys.executable, str(Path(__file__).with_name("idle_floor_app.py"))]
+                    if args.floor
+                    else [
+                        sys.executable,
+                        str(Path(__file__).with_name("counted_console.py")),
+                        "--db",
+                        url,
+                        "--as",
+                        "akhan",
+                    ],
                     stdin=slave,
                     stdout=slave,
                     stderr=slave,
@@ -80,7 +92,7 @@ def main() -> None:
     )
     per_console = sum(statements) / max(len(statements), 1) / elapsed
     print(
-        f"idle console, queue of 200, {elapsed:.0f} s: CPU {sum(shares) / len(shares):.2f} %{together} (target < 1 %), "
+        f"{'FLOOR, a bare Textual app' if args.floor else 'idle console'}, queue of 200, {elapsed:.0f} s: CPU {sum(shares) / len(shares):.2f} %{together} (target < 1 %), "
         f"RSS {rss:.0f} MB (target < 120 MB)\n"
         f"SQL statements: {per_console:.2f}/s per console, {per_console * args.consoles:.1f}/s for all "
         f"{args.consoles} (target <= 0.5/s per console; {len(statements)} of {args.consoles} consoles reported)"
