@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, literal, select, text
+from sqlalchemy import Connection, Engine, literal, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
@@ -40,27 +40,42 @@ def escalate(
     *,
     concern_ids: Sequence[int] = (),
     follow_up_ids: Sequence[int] = (),
+    attempts: int = 3,
 ) -> list[int]:
-    """Raise what is due and not yet raised: each in a transaction of its own with one event.
-    What is not (or no longer) due, or raised already, is left alone. The new escalations' ids."""
-    raised: list[int] = []
+    """Raise what is due and not yet raised, each with its event, in one short write. Every
+    console sees the same calls fall due at the same moment: the first to take the write lock
+    raises them all, and the others find them raised, by a read before they ask for the lock or
+    by the check inside it, instead of each taking the lock once a call. What is not (or no
+    longer) due, or raised already, is left alone. The new escalations' ids."""
+    wanted = [(EscalationSubject.CLAIM_TARGET, i) for i in concern_ids] + [
+        (EscalationSubject.FOLLOW_UP, i) for i in follow_up_ids
+    ]
     with engine.connect() as connection:
         acting_member(connection, login, Permission.OPEN_CALLS)
-        done = set(
-            connection.scalars(
-                select(col(Escalation.key)).where(
-                    col(Escalation.key).in_(
-                        [escalation_key(EscalationSubject.CLAIM_TARGET, i) for i in concern_ids]
-                        + [escalation_key(EscalationSubject.FOLLOW_UP, i) for i in follow_up_ids]
-                    )
-                )
-            )
+        pending = _not_raised(connection, wanted)
+    if not pending:
+        return []
+    try:
+        with writing(engine) as session:
+            return [
+                raised
+                for subject, subject_id in _not_raised(session.connection(), pending)
+                if (raised := _raise(session, login, now, policy, subject, subject_id)) is not None
+            ]
+    except IntegrityError:  # another console raised one of them a moment before (PostgreSQL)
+        if attempts <= 1:
+            raise
+        return escalate(
+            engine, login, now, policy, concern_ids=concern_ids, follow_up_ids=follow_up_ids, attempts=attempts - 1
         )
-    for subject, ids in ((EscalationSubject.CLAIM_TARGET, concern_ids), (EscalationSubject.FOLLOW_UP, follow_up_ids)):
-        for subject_id in ids:
-            if escalation_key(subject, subject_id) not in done:
-                raised += _raise(engine, login, now, policy, subject, subject_id)
-    return raised
+
+
+def _not_raised(
+    connection: Connection, wanted: list[tuple[EscalationSubject, int]]
+) -> list[tuple[EscalationSubject, int]]:
+    keys = [escalation_key(subject, subject_id) for subject, subject_id in wanted]
+    raised = set(connection.scalars(select(col(Escalation.key)).where(col(Escalation.key).in_(keys))))
+    return [item for item, key in zip(wanted, keys, strict=True) if key not in raised]
 
 
 def _due_since(
@@ -84,42 +99,37 @@ def _due_since(
 
 
 def _raise(
-    engine: Engine, login: str, now: dt.datetime, policy: Policy, subject: EscalationSubject, subject_id: int
-) -> list[int]:
-    """One escalation, with its event, if it is due and not raised yet."""
-    key = escalation_key(subject, subject_id)
-    try:
-        with writing(engine) as session:
-            due = _due_since(session, subject, subject_id, now, policy)
-            if due is None or session.scalar(select(col(Escalation.id)).where(col(Escalation.key) == key)):
-                return []
-            concern_id, since = due
-            follow_up_id = subject_id if subject == EscalationSubject.FOLLOW_UP else None
-            row = Escalation(
-                key=key,
-                subject=subject.value,
-                concern_id=concern_id,
-                follow_up_id=follow_up_id,
-                raised_by=login,
-                raised_at=now,
-            )
-            session.add(row)
-            session.flush()
-            details = {"follow_up_id": follow_up_id} if follow_up_id else {}
-            record_event(
-                session,
-                actor=login,
-                kind=EventKind.ESCALATED,
-                at=now,
-                concern_id=concern_id,
-                escalation_id=row.id,
-                subject=row.subject,
-                minutes_over=minutes_over(since, now),
-                **details,
-            )
-            return [new_id(row)]
-    except IntegrityError:  # another console raised it a moment before (PostgreSQL)
-        return []
+    session: Session, login: str, now: dt.datetime, policy: Policy, subject: EscalationSubject, subject_id: int
+) -> int | None:
+    """One escalation not raised yet, with its event, if it is due: its id."""
+    due = _due_since(session, subject, subject_id, now, policy)
+    if due is None:
+        return None
+    concern_id, since = due
+    follow_up_id = subject_id if subject == EscalationSubject.FOLLOW_UP else None
+    row = Escalation(
+        key=escalation_key(subject, subject_id),
+        subject=subject.value,
+        concern_id=concern_id,
+        follow_up_id=follow_up_id,
+        raised_by=login,
+        raised_at=now,
+    )
+    session.add(row)
+    session.flush()
+    details = {"follow_up_id": follow_up_id} if follow_up_id else {}
+    record_event(
+        session,
+        actor=login,
+        kind=EventKind.ESCALATED,
+        at=now,
+        concern_id=concern_id,
+        escalation_id=row.id,
+        subject=row.subject,
+        minutes_over=minutes_over(since, now),
+        **details,
+    )
+    return new_id(row)
 
 
 @dataclass(frozen=True)

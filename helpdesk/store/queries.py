@@ -122,6 +122,12 @@ class HandedOver:
     school: str
 
 
+# Audit events after which nothing a queue shows can differ: a call opened (who is viewing it
+# comes from presence) or an export. Escalations show only to those who receive them. A call
+# handed over stays NEW in a second session of its new holder until the next change there.
+QUEUE_UNMOVED_BY = frozenset({EventKind.VIEWED, EventKind.EXPORTED})
+
+
 def handed_to(engine: Engine, login: str) -> list[HandedOver]:
     """The open calls handed to `login` by reassignment that they have not opened since: new to
     them until they do (read from their open calls, so it stays as small as the queue)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -21,13 +22,14 @@ from helpdesk.domain.escalation import (
 )
 from helpdesk.domain.permissions import Permission, may, permission_refusal
 from helpdesk.domain.queue import next_urgency_change, urgency, waited, waiting_label
-from helpdesk.domain.types import CallerRole, Category, ConcernStatus, Urgency
+from helpdesk.domain.types import CallerRole, Category, ConcernStatus, EventKind, Urgency
 from helpdesk.store import queries
 from helpdesk.store.escalations import OpenEscalation
 from helpdesk.store.faults import DatabaseUnavailable, unavailable
 from helpdesk.store.follow_ups import FollowUpRow
 from helpdesk.store.queries import HandedOver, QueueRow
 from helpdesk.tui.follow_ups_due import FollowUpsDue
+from helpdesk.tui.messages import DatabaseChanged
 from helpdesk.tui.themes import row_looks
 from helpdesk.tui.widgets import DataScreen, KeysFooter, TroubleBanner, age_cell, short_name
 
@@ -115,6 +117,7 @@ class QueueScreen(DataScreen):
     TITLE = "Queue"
     PLACE = "Queue"  # what Esc says on the screens opened from here
     HOLDS_KEYS = ("queue-claim", "queue-return")
+    ESCALATION_SPREAD_SECONDS = 3.0  # how late a console may raise what it saw fall due
     BINDINGS = [
         Binding("enter", "open_call", "Open call", id="queue.open", priority=True),
         Binding("c", "claim", "Claim", id="queue.claim"),
@@ -328,6 +331,11 @@ class QueueScreen(DataScreen):
 
     @work(thread=True, group="queue-escalate")
     def escalate_in_thread(self, calls: list[int], follow_ups: list[int]) -> None:
+        """After a random pause: every console sees a call pass its target in the same second,
+        and fifty of them taking the write lock at once for one escalation would cost seconds
+        of CPU; spread out, the first raises it and the others find it raised before writing."""
+        if self.app.quitting.wait(random.uniform(0, self.ESCALATION_SPREAD_SECONDS)):
+            return
         try:
             self.app.desk.escalate(calls, follow_ups)  # its events wake every console
         except Exception:  # noqa: BLE001 - asked again by the next console, or this one's next load
@@ -362,6 +370,15 @@ class QueueScreen(DataScreen):
             self.notify(
                 f"{escalation.urn} {escalation.school}: {what}", title="Escalated", severity="error", timeout=60
             )
+
+    def on_database_changed(self, message: DatabaseChanged) -> None:
+        """Read again after a change the queue can show, not after a call is opened elsewhere:
+        with fifty consoles open, each call opened would otherwise reload fifty queues."""
+        unmoved = queries.QUEUE_UNMOVED_BY
+        if not may(self.app.staff.role, Permission.RECEIVE_ESCALATIONS):
+            unmoved |= {EventKind.ESCALATED}
+        if message.records and message.kinds is not None and message.kinds <= unmoved:
+            message.prevent_default()  # DataScreen would reload on every change
 
     def presence_moved(self) -> None:
         if self.loaded:  # (else the first full load is on its way)

@@ -1,11 +1,13 @@
+import datetime as dt
 import re
 import subprocess
 import sys
 import time
 
+import pytest
 from textual.widgets import DataTable
 
-from helpdesk.store.commands import claim
+from helpdesk.store.commands import claim, record_view
 from helpdesk.store.demo_marker import mark_as_demo
 from helpdesk.store.engine import sqlite_url
 from helpdesk.tui.help_screen import HelpScreen
@@ -230,3 +232,48 @@ async def test_another_console_opening_a_call_redraws_who_is_viewing_without_rea
         claim(engine, int(first), "bmorgan", clock.now())
         assert await wait_until(pilot, lambda: plain_row(table, first)[-2].startswith("B. Morgan"))
         assert reads
+
+
+@pytest.mark.parametrize(("login", "reads_for_escalation"), [("akhan", False), ("lpark", True)])
+async def test_a_call_opened_elsewhere_reads_no_queue_and_an_escalation_only_those_who_receive_it(
+    make_app, engine, clock, policy, monkeypatch, login, reads_for_escalation
+):
+    """Through the real change feed: another console opening a call records a "viewed" event,
+    which changes nothing a queue shows; an escalation changes only a supervisor's; a call
+    logged changes everyone's."""
+    from helpdesk.store import escalations, queries
+
+    from helpdesk.domain.intake import validate_concern
+    from helpdesk.store.commands import log_concern
+
+    app = make_app(login=login, watch_changes=True)
+    waiting = [row.id for row in queries.open_queue(engine) if row.status == "waiting"]
+    just_in = validate_concern(
+        urn="930037",
+        caller_name="Jo Bloggs",
+        caller_role="headteacher",
+        phone="020 7946 0001",
+        category="wellbeing",
+        summary="Just received: within its target",
+    )
+    fresh = log_concern(engine, just_in, "rdouglas", clock.now())
+    reads = []
+    original = queries.open_queue
+    monkeypatch.setattr(queries, "open_queue", lambda engine: reads.append(1) or original(engine))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.pause(0.5)  # the change feed is primed
+        reads.clear()
+        record_view(engine, waiting[0], "bmorgan", clock.now())
+        await pilot.pause(1.5)  # (a read that does not come can only be waited for)
+        assert reads == []
+        later = clock.now() + dt.timedelta(hours=6)  # every waiting call long past its target
+        assert escalations.escalate(engine, "bmorgan", later, policy, concern_ids=[fresh])
+        if reads_for_escalation:
+            assert await wait_until(pilot, lambda: bool(reads), seconds=5)
+        else:
+            await pilot.pause(1.5)
+            assert reads == []
+        reads.clear()
+        claim(engine, waiting[1], "bmorgan", clock.now())
+        assert await wait_until(pilot, lambda: bool(reads), seconds=5)
