@@ -241,9 +241,8 @@ async def test_a_call_opened_elsewhere_reads_no_queue_and_an_escalation_only_tho
     """Through the real change feed: another console opening a call records a "viewed" event,
     which changes nothing a queue shows; an escalation changes only a supervisor's; a call
     logged changes everyone's."""
-    from helpdesk.store import escalations, queries
-
     from helpdesk.domain.intake import validate_concern
+    from helpdesk.store import escalations, queries
     from helpdesk.store.commands import log_concern
 
     app = make_app(login=login, watch_changes=True)
