@@ -110,7 +110,11 @@ def figures(engine: Engine, login: str, start: dt.date, end: dt.date, policy: Po
         newest = connection.scalar(select(func.max(col(Concern.id)))) or 0  # before the calls are read
         latest = connection.scalar(select(func.max(col(SettledDay.day))))
         unsettled = _entered_late(connection, _checked_up_to(connection), latest)
-        stale = set(connection.scalars(select(col(SettledDay.day)).where(col(SettledDay.day).in_(unsettled))))
+        stale = (
+            set(connection.scalars(select(col(SettledDay.day)).where(col(SettledDay.day).in_(unsettled))))
+            if unsettled
+            else set()
+        )
         kept = {day: found for day, found in settled_days(connection, start, end).items() if day not in unsettled}
         read = read_days(connection, [day for day in days if day not in kept])
         open_days = _days_of(connection, text(OPEN_CONCERN))
