@@ -60,7 +60,9 @@ def presence_engine(engine: Engine) -> Engine:
                 # staff names come from the database itself, in the same statement (only read)
                 dbapi_connection.execute(f"ATTACH DATABASE ? AS {RECORD}", (f"file:{quote(str(database))}?mode=rw",))
 
-            Presence.metadata.create_all(made, tables=[Presence.metadata.tables["presence"]])
+            # under the write lock: consoles that start together all try to make the table, and a
+            # read that turns into a write fails at once in WAL mode (no busy wait) if another wrote
+            Presence.metadata.create_all(writer(made), tables=[Presence.metadata.tables["presence"]])
             _ENGINES[engine] = made
         return _ENGINES[engine]
 

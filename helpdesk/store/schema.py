@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from helpdesk.store.engine import writer
 from helpdesk.store.faults import describe_fault
 
 # The newest migration. A test checks it against alembic's own view of the scripts, so the
@@ -38,7 +39,9 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     one was granted, is granted again, so that tables a migration adds are theirs to use too."""
     from alembic import command
 
-    with engine.begin() as connection:
+    # the write lock first (on SQLite): a migration reads the schema before it writes, and a read
+    # turned write fails at once while a console is writing
+    with writer(engine).begin() as connection:
         command.upgrade(_alembic_config(connection), revision)
     if engine.dialect.name == "postgresql" and revision == "head" and (role := console_role(engine)):
         grant_console_role(engine, role)
@@ -48,7 +51,7 @@ def downgrade(engine: Engine, revision: str) -> None:
     """Undo the revisions after `revision` (tests of an upgrade from an older record)."""
     from alembic import command
 
-    with engine.begin() as connection:
+    with writer(engine).begin() as connection:
         command.downgrade(_alembic_config(connection), revision)
 
 

@@ -69,3 +69,42 @@ def test_on_sqlite_presence_has_a_file_of_its_own_with_the_databases_mode(engine
     kept = presence.presence_file(db_path)
     assert kept.name == f"{db_path.stem}-presence.sqlite" and kept.exists()
     assert stat.S_IMODE(kept.stat().st_mode) == stat.S_IMODE(db_path.stat().st_mode)
+
+
+def first_look(url: str, ready, start, results) -> None:
+    """One console's first read of who is viewing, on a database whose presence file is not made yet."""
+    from helpdesk.store.engine import make_engine
+
+    engine = make_engine(url)
+    ready.put(True)
+    start.wait(60)
+    try:
+        presence.viewers(engine, dt.datetime.now(dt.UTC))
+        results.put("read")
+    except Exception as error:  # noqa: BLE001 - reported to the test, which names it
+        results.put(f"{type(error).__name__}: {error}")
+    finally:
+        engine.dispose()
+
+
+def test_consoles_that_start_together_all_read_who_is_viewing(db_path):
+    """The first consoles on a database make the presence file and its table together: each must
+    wait its turn for the write lock, not fail with "database is locked" (a read turned write
+    fails at once in WAL mode; every one but the first did, and its queue stayed empty)."""
+    import multiprocessing
+
+    from helpdesk.store.engine import sqlite_url
+
+    assert not presence.presence_file(db_path).exists()
+    context = multiprocessing.get_context("spawn")
+    ready, start, results = context.Queue(), context.Event(), context.Queue()
+    consoles = [context.Process(target=first_look, args=(sqlite_url(db_path), ready, start, results)) for _ in range(4)]
+    for console in consoles:
+        console.start()
+    for _ in consoles:
+        ready.get(timeout=120)
+    start.set()
+    outcomes = [results.get(timeout=120) for _ in consoles]
+    for console in consoles:
+        console.join(timeout=60)
+    assert outcomes == ["read"] * 4
