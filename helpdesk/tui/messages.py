@@ -20,6 +20,8 @@ class DatabaseChanged(Message, bubble=False):
 
 @dataclass
 class DatabaseTrouble(Message, bubble=False):
-    """The database cannot be read (`reason`), or can again (`reason` is None)."""
+    """The database cannot be read (`reason`), or can again (`reason` is None). `read_failed`:
+    it is the screen's own read that failed, and the screen reads again by itself."""
 
     reason: str | None
+    read_failed: bool = False

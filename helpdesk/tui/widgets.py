@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Checkbox, DataTable, Footer, Static
 from textual.widgets._footer import FooterKey
 
@@ -90,6 +91,8 @@ class DataScreen(Screen):
         raise NotImplementedError
 
     read_once = False  # the screen's first read has come back (or failed): keys may reach it
+    READ_AGAIN_SECONDS = 2.0  # a read that failed is tried again this long after, until one succeeds
+    read_again: Timer | None = None  # the one try waiting, however many reads failed meanwhile
 
     def post_loaded(self, read: Callable[[], Message | None]) -> None:
         """In a load worker: post the message `read` builds from the database; if the database
@@ -98,8 +101,8 @@ class DataScreen(Screen):
         a notification says so and what is on screen stays."""
         try:
             loaded = read()
-        except DatabaseUnavailable as error:  # any database fault shows in the banner
-            self.post_message(DatabaseTrouble(describe_fault(error)))
+        except DatabaseUnavailable as error:  # any database fault shows in the banner, and is read past
+            self.post_message(DatabaseTrouble(describe_fault(error), read_failed=True))
             return
         except Refused as refused:
             self.app.call_from_thread(self.notify, str(refused), severity="error", title="Refused", timeout=20)
@@ -124,7 +127,15 @@ class DataScreen(Screen):
             self.presence_moved()
 
     def on_database_trouble(self, message: DatabaseTrouble) -> None:
+        """The banner says what is wrong and that the console is retrying: a read of this screen's
+        that failed is tried again by itself (the change feed may be fine and never ask)."""
         self.query_one(TroubleBanner).show_trouble(message.reason)
+        if message.read_failed and self.read_again is None:
+            self.read_again = self.set_timer(self.READ_AGAIN_SECONDS, self.read_again_now)
+
+    def read_again_now(self) -> None:
+        self.read_again = None
+        self.load()
 
 
 def lay_out_columns(table: DataTable, columns: list[tuple[str, str, int | None]], width: int, least: int = 16) -> None:

@@ -92,3 +92,29 @@ async def test_an_account_deactivated_while_the_console_is_open_is_told_not_cras
         await settle(pilot)
         assert any("is inactive" in n.message for n in app._notifications)
         assert app.is_running and app.screen.query_one(DataTable).row_count == rows
+
+
+async def test_a_queue_whose_first_read_failed_reads_again_by_itself(make_app, monkeypatch):
+    """Consoles that start together can find the database locked for a moment: the queue that
+    could not read says so, and reads again by itself, though nothing changes in the record that
+    would make the change feed ask it to (the banner promises a retry)."""
+    from helpdesk.store import queries
+
+    original = queries.open_queue
+    failures = []
+
+    def locked_once(*args, **kwargs):
+        if not failures:
+            failures.append(True)
+            raise OperationalError("SELECT …", {}, Exception("database is locked"))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(queries, "open_queue", locked_once)
+    app = make_app(watch_changes=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        banner = app.screen.query_one(TroubleBanner)
+        assert await wait_until(pilot, lambda: failures and not banner.has_class("-hidden"))
+        assert "Database unavailable: database is locked. Retrying" in str(banner.content)
+        assert app.screen.query_one(DataTable).row_count == 0
+        assert await wait_until(pilot, lambda: app.screen.query_one(DataTable).row_count == 8, seconds=6)
+        assert banner.has_class("-hidden")
