@@ -30,19 +30,19 @@ def acting_member(db: Connection | Session, login: str, permission: Permission |
             col(Staff.login) == login
         )
     ).first()
-    _refuse_unless_allowed(login, row.role if row else None, bool(row and row.active), permission)
+    refuse_unless_allowed(login, row.role if row else None, bool(row and row.active), permission)
     return by_name(StaffMember, row)
 
 
 def acting_staff(session: Session, login: str, permission: Permission | None = None) -> Staff:
     """The same check, answered with the Staff row itself (for commands that compare with it)."""
     member = session.get(Staff, login)
-    _refuse_unless_allowed(login, member.role if member else None, bool(member and member.active), permission)
+    refuse_unless_allowed(login, member.role if member else None, bool(member and member.active), permission)
     assert member is not None  # (refused above otherwise)
     return member
 
 
-def _refuse_unless_allowed(login: str, role: str | None, active: bool, permission: Permission | None) -> None:
+def refuse_unless_allowed(login: str, role: str | None, active: bool, permission: Permission | None) -> None:
     if reason := account_refusal(login, role is not None, active):
         raise NotPermitted(reason)
     if permission is not None and role is not None and (reason := permission_refusal(role, permission)):

@@ -7,8 +7,9 @@ import datetime as dt
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import Connection, Engine, Select, exists, func, insert, select, text
+from sqlalchemy import Connection, Engine, Insert, Select, exists, func, insert, select, text
 from sqlmodel import Session, col
 
 from helpdesk.clock import as_utc
@@ -72,7 +73,7 @@ def record_event(
         details=json.dumps(details, sort_keys=True, default=str),
         prev_hash=prev_hash,
     )
-    session.execute(insert(Event).values(**event._asdict()))
+    session.execute(_insert_event(), event._asdict())
 
 
 # --- verifying -------------------------------------------------------------------------------
@@ -170,8 +171,15 @@ def chain_head(engine: Engine) -> Anchor | None:
     return Anchor(head.id, head.hash) if head else None
 
 
+@cache
+def _insert_event() -> Insert:
+    """One event's INSERT, built once (its values are the parameters of each)."""
+    return insert(Event)
+
+
+@cache
 def _newest() -> Select[int | None, str]:
-    """The newest event's id and hash: the chain's head."""
+    """The newest event's id and hash: the chain's head (built once: every command reads it)."""
     return select(col(Event.id), col(Event.hash)).order_by(col(Event.id).desc()).limit(1)
 
 

@@ -6,8 +6,10 @@ them obeys the same rules."""
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
+from typing import Any
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import BigInteger, BindParameter, Engine, Integer, Row, Select, Update, bindparam, func, select, update
 from sqlmodel import Session, col
 
 from helpdesk.clock import london, london_time, microseconds_between
@@ -36,7 +38,7 @@ from helpdesk.domain.queue import priority
 from helpdesk.domain.refusals import FieldsInvalid, Refused
 from helpdesk.domain.review import review_errors, review_refusal
 from helpdesk.domain.types import ConcernStatus, EventKind, Party, ReviewOutcome
-from helpdesk.store.acting import NotPermitted, acting_member, acting_staff
+from helpdesk.store.acting import NotPermitted, acting_member, acting_staff, refuse_unless_allowed
 from helpdesk.store.audit import record_event
 from helpdesk.store.engine import writer
 from helpdesk.store.follow_ups import add_resumption_check, add_review_follow_up, hand_on_follow_ups, opening_refusal
@@ -158,40 +160,107 @@ def log_concern(engine: Engine, concern: NewConcern, logged_by: str, now: dt.dat
 # --- claim, release, reassign -------------------------------------------------------------
 
 
+@cache
+def _claim_check_statement() -> Select[Any]:
+    """The claim's one read, built once (a claim under load spends its time in SQLAlchemy
+    building and keying statements, not in the database): the claimant's role and whether
+    active; the call's status, inspection and receipt time; their part in its inspection, a
+    conflict with its school, and the name of its responsible body if they have one with that."""
+    login: BindParameter[str] = bindparam("login")
+    part = (
+        select(col(InspectionMember.part))
+        .where(col(InspectionMember.inspection_id) == col(Concern.inspection_id), col(InspectionMember.login) == login)
+        .limit(1)
+        .scalar_subquery()
+    )
+    with_school = (
+        select(col(Conflict.urn)).where(col(Conflict.login) == login, col(Conflict.urn) == col(Concern.urn)).exists()
+    )
+    body_name = (
+        select(col(ResponsibleBody.name))
+        .join(School, col(School.responsible_body_id) == col(ResponsibleBody.id))
+        .join(Conflict, col(Conflict.responsible_body_id) == col(ResponsibleBody.id))
+        .where(col(School.urn) == col(Concern.urn), col(Conflict.login) == login)
+        .limit(1)
+        .scalar_subquery()
+    )
+    return (
+        select(
+            col(Staff.role),
+            col(Staff.active),
+            col(Concern.id),
+            col(Concern.status),
+            col(Concern.inspection_id),
+            col(Concern.received_at),
+            part.label("part"),
+            with_school.label("with_school"),
+            body_name.label("body_name"),
+        )
+        .select_from(Staff)
+        .outerjoin(Concern, col(Concern.id) == bindparam("concern_id"))
+        .where(col(Staff.login) == login)
+    )
+
+
+@cache
+def _claim_update() -> Update:
+    """The claim's write, built once: the call, if still waiting and about the inspection the
+    check saw, becomes the claimant's; its first claim and wait are kept if it had one."""
+    moment = Concern.__table__.c.claimed_at.type  # type: ignore[attr-defined]  # the stored UTC type
+    now = bindparam("claim_time", type_=moment)
+    return (
+        update(Concern)
+        .where(
+            col(Concern.id) == bindparam("concern_id"),
+            col(Concern.status) == ConcernStatus.WAITING,
+            col(Concern.inspection_id).is_not_distinct_from(bindparam("checked_inspection", type_=Integer)),
+        )
+        .values(
+            status=ConcernStatus.CLAIMED,
+            claimed_by=bindparam("claimant"),
+            claimed_at=now,
+            first_claimed_at=func.coalesce(col(Concern.first_claimed_at), now),
+            claim_wait_us=func.coalesce(col(Concern.claim_wait_us), bindparam("wait_us", type_=BigInteger)),
+        )
+    )
+
+
+def claim_check(engine: Engine, concern_id: int, login: str) -> tuple[Row[Any], Ties]:
+    """Who is claiming, the call and what ties them to it, in one statement."""
+    with engine.connect() as connection:
+        row = connection.execute(_claim_check_statement(), {"login": login, "concern_id": concern_id}).first()
+    refuse_unless_allowed(login, row.role if row else None, bool(row and row.active), None)
+    assert row is not None  # (refused above otherwise)
+    if row.id is None:
+        raise ClaimRefused(f"There is no concern {concern_id}")
+    return row, Ties(
+        inspection_part=row.part, conflict_with_school=bool(row.with_school), conflict_with_body=row.body_name
+    )
+
+
 def claim(engine: Engine, concern_id: int, login: str, now: dt.datetime, attempts: int = 5) -> None:
     """Take a waiting concern. Who is claiming and what ties them to the call are read first,
-    outside the write lock; the write is one conditional UPDATE (still waiting, and about the
-    inspection the check saw) and the audit event, so the lock is held for two statements and
-    of two racing claims exactly one wins and the other is told who did."""
-    with Session(engine) as session:
-        member = acting_staff(session, login)
-        concern = session.get(Concern, concern_id)
-        if concern is None:
-            raise ClaimRefused(f"There is no concern {concern_id}")
-        if concern.status == ConcernStatus.CLOSED:
-            raise ClaimRefused("This call is already closed")
-        checked_inspection = concern.inspection_id
-        if concern.status == ConcernStatus.WAITING:
-            if reason := independence_refusal(member.role, ties(session, login, concern)):
-                raise ClaimRefused(reason)
+    outside the write lock, in one statement; the write is one conditional UPDATE (still
+    waiting, and about the inspection the check saw) and the audit event, so the lock is held
+    for two statements and of two racing claims exactly one wins and the other is told who did."""
+    concern, call_ties = claim_check(engine, concern_id, login)
+    if concern.status == ConcernStatus.CLOSED:
+        raise ClaimRefused("This call is already closed")
+    checked_inspection = concern.inspection_id
+    if concern.status == ConcernStatus.WAITING:
+        if reason := independence_refusal(concern.role, call_ties):
+            raise ClaimRefused(reason)
     if concern.status == ConcernStatus.WAITING:
         with writer(engine).begin() as connection:
             claimed = connection.execute(
-                update(Concern)
-                .where(
-                    col(Concern.id) == concern_id,
-                    col(Concern.status) == ConcernStatus.WAITING,
-                    col(Concern.inspection_id).is_not_distinct_from(checked_inspection),
-                )
-                .values(
-                    status=ConcernStatus.CLAIMED,
-                    claimed_by=login,
-                    claimed_at=now,
-                    first_claimed_at=func.coalesce(col(Concern.first_claimed_at), now),
-                    claim_wait_us=func.coalesce(
-                        col(Concern.claim_wait_us), microseconds_between(concern.received_at, now)
-                    ),
-                )
+                _claim_update(),
+                {
+                    "concern_id": concern_id,
+                    "checked_inspection": checked_inspection,
+                    "claimant": login,
+                    "claim_time": now,
+                    "wait_us": microseconds_between(concern.received_at, now),
+                },
             )
             if claimed.rowcount == 1:
                 record_event(connection, actor=login, kind=EventKind.CLAIMED, at=now, concern_id=concern_id)

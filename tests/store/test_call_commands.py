@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DatabaseError
 
+from helpdesk.domain.independence import Ties
 from helpdesk.domain.inspection import validate_inspection
 from helpdesk.domain.intake import validate_concern
 from helpdesk.domain.pause import PauseDecisionInput
@@ -83,6 +84,48 @@ def test_declared_conflicts_with_school_and_body_are_refused(engine, clock):
     concern_id = log(engine, clock, urn=body_conflict.urn)
     with pytest.raises(ClaimRefused, match=f"conflict of interest with {body_conflict.name}"):
         commands.claim(engine, concern_id, body_conflict.login, clock.now())
+
+
+def test_the_claims_one_read_finds_the_same_ties_as_every_other_command(engine, clock):
+    """A claim reads its independence check in one statement; reassigning and the rest read it
+    step by step (`ties`). For every member of staff with a tie of any kind and every call on a
+    school or inspection they are tied to (and one they are not), both find the same ties."""
+    from sqlmodel import Session
+
+    from helpdesk.store.models import Concern, Staff
+
+    with engine.connect() as connection:
+        member_ties = connection.execute(select(InspectionMember.login, Inspection.urn, Inspection.reference).join(
+            Inspection, Inspection.id == InspectionMember.inspection_id
+        )).all()
+        conflict_ties = connection.execute(
+            select(Conflict.login, func.coalesce(Conflict.urn, School.urn)).outerjoin(
+                School, School.responsible_body_id == Conflict.responsible_body_id
+            )
+        ).all()
+        logins = connection.execute(select(Staff.login)).scalars().all()
+    calls = [log(engine, clock, urn=urn) for urn in sorted({urn for _, urn in conflict_ties if urn})]
+    for _, urn, reference in member_ties[:20]:
+        concern = validate_concern(
+            urn=urn, caller_name="Grace Ellis", caller_role="lead_inspector", phone="020 7946 0123",
+            category="pause_request", summary="Asks to pause.", urgent=False, inspection_ref=reference,
+        )  # fmt: skip
+        calls.append(commands.log_concern(engine, concern, "rdouglas", clock.now()))
+    calls.append(log(engine, clock))
+    compared = tied = 0
+    with Session(engine) as session:
+        for concern_id in calls:
+            concern = session.get(Concern, concern_id)
+            for login in logins:
+                step_by_step = commands.ties(session, login, concern)
+                try:
+                    _, in_one = commands.claim_check(engine, concern_id, login)
+                except Refused:
+                    continue  # an inactive account: refused before any tie is read
+                assert in_one == step_by_step, (login, concern_id)
+                compared += 1
+                tied += step_by_step != Ties()
+    assert compared > 100 and tied > 5, (compared, tied)
 
 
 def test_handlers_cannot_claim(engine, clock):
