@@ -3,7 +3,7 @@ and the claim latency (every attempt, won or refused). `--cpu-hogs N` runs N bus
 them (a loaded host: load average 10 and more on two cores); `--floor` runs the same race with a
 bare conditional UPDATE and no audit event, checks or retries, for comparison.
 
-Run: python bench/claims.py [--db URL] [--processes 30] [--seconds 10] [--cpu-hogs 10] [--floor]
+Run: python bench/claims.py [--db URL] [--processes 30] [--seconds 10] [--cpu-hogs 10] [--floor] [--waiting N]
 """
 
 from __future__ import annotations
@@ -83,12 +83,17 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--cpu-hogs", type=int, default=0, help="busy loops running beside the claimers")
     parser.add_argument("--floor", action="store_true", help="bare conditional UPDATEs instead of claims")
+    parser.add_argument(
+        "--waiting", type=int, help="calls in the queue (default: 2,000 for each second, more than the floor claims)"
+    )
     args = parser.parse_args()
     from helpdesk.store.engine import make_engine, sqlite_url
 
     with tempfile.TemporaryDirectory() as folder:
         url = args.db or sqlite_url(Path(folder) / "claims.sqlite")
-        benchdb.build(url, waiting=20_000, closed=0, racers=args.processes)
+        if args.db:  # each run starts from an empty database
+            benchdb.empty_postgres(args.db)
+        benchdb.build(url, waiting=args.waiting or int(2_000 * args.seconds), closed=0, racers=args.processes)
         with make_engine(url).connect() as connection:
             ids = [row[0] for row in connection.exec_driver_sql("SELECT id FROM concern WHERE status = 'waiting'")]
         context = multiprocessing.get_context("spawn")
