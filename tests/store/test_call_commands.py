@@ -95,9 +95,11 @@ def test_the_claims_one_read_finds_the_same_ties_as_every_other_command(engine, 
     from helpdesk.store.models import Concern, Staff
 
     with engine.connect() as connection:
-        member_ties = connection.execute(select(InspectionMember.login, Inspection.urn, Inspection.reference).join(
-            Inspection, Inspection.id == InspectionMember.inspection_id
-        )).all()
+        member_ties = connection.execute(
+            select(InspectionMember.login, Inspection.urn, Inspection.reference).join(
+                Inspection, Inspection.id == InspectionMember.inspection_id
+            )
+        ).all()
         conflict_ties = connection.execute(
             select(Conflict.login, func.coalesce(Conflict.urn, School.urn)).outerjoin(
                 School, School.responsible_body_id == Conflict.responsible_body_id
