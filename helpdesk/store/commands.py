@@ -88,27 +88,43 @@ def _handling(session: Session, concern_id: int, login: str, doing: str) -> tupl
     return concern, member
 
 
-def ties(session: Session, login: str, concern: Concern) -> Ties:
-    """What links this member of staff to the concern's inspection, school and responsible body."""
-    part = None
-    if concern.inspection_id is not None:
-        part = session.scalar(
-            select(col(InspectionMember.part)).where(
-                col(InspectionMember.inspection_id) == concern.inspection_id, col(InspectionMember.login) == login
-            )
-        )
-    body_id = session.scalar(select(col(School.responsible_body_id)).where(col(School.urn) == concern.urn))
-    conflicts = session.execute(
-        select(col(Conflict.urn), col(Conflict.responsible_body_id)).where(col(Conflict.login) == login)
-    ).all()
-    with_body = body_id is not None and any(c.responsible_body_id == body_id for c in conflicts)
-    return Ties(
-        inspection_part=part,
-        conflict_with_school=any(c.urn == concern.urn for c in conflicts),
-        conflict_with_body=session.scalar(select(col(ResponsibleBody.name)).where(col(ResponsibleBody.id) == body_id))
-        if with_body
-        else None,
+def _tie_columns(login: BindParameter[str]) -> list[Any]:
+    """What links `login` to the call in the same statement (`Concern`): their part in its
+    inspection, a conflict with its school, and the name of its responsible body if they have a
+    conflict with that."""
+    part = (
+        select(col(InspectionMember.part))
+        .where(col(InspectionMember.inspection_id) == col(Concern.inspection_id), col(InspectionMember.login) == login)
+        .limit(1)
+        .scalar_subquery()
     )
+    with_school = (
+        select(col(Conflict.urn)).where(col(Conflict.login) == login, col(Conflict.urn) == col(Concern.urn)).exists()
+    )
+    body_name = (
+        select(col(ResponsibleBody.name))
+        .join(School, col(School.responsible_body_id) == col(ResponsibleBody.id))
+        .join(Conflict, col(Conflict.responsible_body_id) == col(ResponsibleBody.id))
+        .where(col(School.urn) == col(Concern.urn), col(Conflict.login) == login)
+        .limit(1)
+        .scalar_subquery()
+    )
+    return [part.label("part"), with_school.label("with_school"), body_name.label("body_name")]
+
+
+def _ties_of(row: Row[Any]) -> Ties:
+    return Ties(inspection_part=row.part, conflict_with_school=bool(row.with_school), conflict_with_body=row.body_name)
+
+
+@cache
+def _ties_statement() -> Select[Any]:
+    return select(*_tie_columns(bindparam("login"))).where(col(Concern.id) == bindparam("concern_id"))
+
+
+def ties(session: Session, login: str, concern: Concern) -> Ties:
+    """What links this member of staff to the concern's inspection, school and responsible body
+    (read after the session's autoflush: a change to the concern in this transaction counts)."""
+    return _ties_of(session.execute(_ties_statement(), {"login": login, "concern_id": concern.id}).one())
 
 
 # --- intake -------------------------------------------------------------------------------
@@ -164,26 +180,8 @@ def log_concern(engine: Engine, concern: NewConcern, logged_by: str, now: dt.dat
 def _claim_check_statement() -> Select[Any]:
     """The claim's one read, built once (a claim under load spends its time in SQLAlchemy
     building and keying statements, not in the database): the claimant's role and whether
-    active; the call's status, inspection and receipt time; their part in its inspection, a
-    conflict with its school, and the name of its responsible body if they have one with that."""
+    active, the call's status, inspection and receipt time, and what ties them to it."""
     login: BindParameter[str] = bindparam("login")
-    part = (
-        select(col(InspectionMember.part))
-        .where(col(InspectionMember.inspection_id) == col(Concern.inspection_id), col(InspectionMember.login) == login)
-        .limit(1)
-        .scalar_subquery()
-    )
-    with_school = (
-        select(col(Conflict.urn)).where(col(Conflict.login) == login, col(Conflict.urn) == col(Concern.urn)).exists()
-    )
-    body_name = (
-        select(col(ResponsibleBody.name))
-        .join(School, col(School.responsible_body_id) == col(ResponsibleBody.id))
-        .join(Conflict, col(Conflict.responsible_body_id) == col(ResponsibleBody.id))
-        .where(col(School.urn) == col(Concern.urn), col(Conflict.login) == login)
-        .limit(1)
-        .scalar_subquery()
-    )
     return (
         select(
             col(Staff.role),
@@ -192,9 +190,7 @@ def _claim_check_statement() -> Select[Any]:
             col(Concern.status),
             col(Concern.inspection_id),
             col(Concern.received_at),
-            part.label("part"),
-            with_school.label("with_school"),
-            body_name.label("body_name"),
+            *_tie_columns(login),
         )
         .select_from(Staff)
         .outerjoin(Concern, col(Concern.id) == bindparam("concern_id"))
@@ -233,9 +229,7 @@ def claim_check(engine: Engine, concern_id: int, login: str) -> tuple[Row[Any], 
     assert row is not None  # (refused above otherwise)
     if row.id is None:
         raise ClaimRefused(f"There is no concern {concern_id}")
-    return row, Ties(
-        inspection_part=row.part, conflict_with_school=bool(row.with_school), conflict_with_body=row.body_name
-    )
+    return row, _ties_of(row)
 
 
 def claim(engine: Engine, concern_id: int, login: str, now: dt.datetime, attempts: int = 5) -> None:
