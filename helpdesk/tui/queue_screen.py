@@ -29,7 +29,6 @@ from helpdesk.store.faults import DatabaseUnavailable, unavailable
 from helpdesk.store.follow_ups import FollowUpRow
 from helpdesk.store.queries import HandedOver, QueueRow
 from helpdesk.tui.follow_ups_due import FollowUpsDue
-from helpdesk.tui.messages import DatabaseChanged
 from helpdesk.tui.themes import row_looks
 from helpdesk.tui.widgets import DataScreen, KeysFooter, TroubleBanner, age_cell, short_name
 
@@ -371,14 +370,13 @@ class QueueScreen(DataScreen):
                 f"{escalation.urn} {escalation.school}: {what}", title="Escalated", severity="error", timeout=60
             )
 
-    def on_database_changed(self, message: DatabaseChanged) -> None:
+    def moved_by(self, kinds: frozenset[str]) -> bool:
         """Read again after a change the queue can show, not after a call is opened elsewhere:
         with fifty consoles open, each call opened would otherwise reload fifty queues."""
         unmoved = queries.QUEUE_UNMOVED_BY
         if not may(self.app.staff.role, Permission.RECEIVE_ESCALATIONS):
             unmoved |= {EventKind.ESCALATED}
-        if message.records and message.kinds is not None and message.kinds <= unmoved:
-            message.prevent_default()  # DataScreen would reload on every change
+        return not kinds <= unmoved
 
     def presence_moved(self) -> None:
         if self.loaded:  # (else the first full load is on its way)

@@ -76,11 +76,14 @@ class StatisticsScreen(PeriodInWeeks, DataScreen):
         self.reload_timer: Timer | None = None
         self.load()
 
+    def moved_by(self, kinds: frozenset[str]) -> bool:
+        return bool(kinds & FIGURE_EVENTS)
+
     def on_database_changed(self, message: DatabaseChanged) -> None:
         """Recompute only after a change the figures are made from (not a call being viewed or
         advised), and at most every RELOAD_AT_MOST_EVERY seconds: changes in between wait for it."""
         message.prevent_default()  # instead of DataScreen's reload on every change
-        if not message.records or (message.kinds is not None and not message.kinds & FIGURE_EVENTS):
+        if not message.records or (message.kinds is not None and not self.moved_by(message.kinds)):
             return
         if self.reload_timer is not None:
             return  # already due

@@ -120,11 +120,16 @@ class DataScreen(Screen):
     def presence_moved(self) -> None:
         """Only who is viewing which call changed (most screens do not show it)."""
 
+    def moved_by(self, kinds: frozenset[str]) -> bool:
+        """Whether a change whose audit events are of these kinds can alter what the screen shows
+        (any can, unless the screen says otherwise)."""
+        return True
+
     def on_database_changed(self, message: DatabaseChanged) -> None:
-        if message.records:
-            self.load()
-        else:
+        if not message.records:
             self.presence_moved()
+        elif message.kinds is None or self.moved_by(message.kinds):
+            self.load()
 
     def on_database_trouble(self, message: DatabaseTrouble) -> None:
         """The banner says what is wrong and that the console is retrying: a read of this screen's

@@ -12,7 +12,7 @@ from helpdesk.store.demo_marker import mark_as_demo
 from helpdesk.store.engine import sqlite_url
 from helpdesk.tui.help_screen import HelpScreen
 from helpdesk.tui.queue_screen import MINUTE_LABEL_EVERY, QueueHeader
-from support import settle, wait_until
+from support import grace_ellis, settle, wait_until
 
 
 def plain_row(table, key):
@@ -241,20 +241,12 @@ async def test_a_call_opened_elsewhere_reads_no_queue_and_an_escalation_only_tho
     """Through the real change feed: another console opening a call records a "viewed" event,
     which changes nothing a queue shows; an escalation changes only a supervisor's; a call
     logged changes everyone's."""
-    from helpdesk.domain.intake import validate_concern
     from helpdesk.store import escalations, queries
     from helpdesk.store.commands import log_concern
 
     app = make_app(login=login, watch_changes=True)
     waiting = [row.id for row in queries.open_queue(engine) if row.status == "waiting"]
-    just_in = validate_concern(
-        urn="930037",
-        caller_name="Jo Bloggs",
-        caller_role="headteacher",
-        phone="020 7946 0001",
-        category="wellbeing",
-        summary="Just received: within its target",
-    )
+    just_in = grace_ellis(caller_name="Jo Bloggs", phone="020 7946 0001", summary="Just received: within its target")
     fresh = log_concern(engine, just_in, "rdouglas", clock.now())
     reads = []
     original = queries.open_queue
