@@ -6,13 +6,14 @@ from what the change feed watches. SQLite: in a file of its own beside the datab
 (`helpdesk-presence.sqlite` beside `helpdesk.sqlite`, made with the same mode), written through
 an engine of its own, so the database's `data_version` does not move. PostgreSQL: in the
 database, with no change notification on it (migration 0009). Consoles read who is viewing
-when the record changes (opening a call is a recorded "viewed" event) and otherwise every few
-seconds, a fixed cost per console.
+when the record changes (opening a call is a recorded "viewed" event) and after each of their
+own heartbeats, a fixed cost per console.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import secrets
 import threading
 import weakref
@@ -29,6 +30,8 @@ from helpdesk.store.models import Presence, Staff
 
 HEARTBEAT_SECONDS = 15
 EXPIRES_AFTER = dt.timedelta(seconds=45)
+TIDY_EVERY = 4  # heartbeats of this console's between two tidyings of long-gone sessions
+_BEATS = itertools.count()
 RECORD = "record"  # the name the presence file gives the attached database (for staff names)
 
 _ENGINES: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
@@ -82,9 +85,8 @@ def beat(engine: Engine, session_id: str, login: str, concern_id: int | None, no
                 index_elements=["session_id"], set_={"concern_id": concern_id, "seen_at": now, "login": login}
             )
         )
-        session.execute(
-            delete(Presence).where(col(Presence.seen_at) < now - EXPIRES_AFTER * 4)
-        )  # tidy long-gone sessions
+        if next(_BEATS) % TIDY_EVERY == 0:  # tidy long-gone sessions, once a minute a console
+            session.execute(delete(Presence).where(col(Presence.seen_at) < now - EXPIRES_AFTER * 4))
 
 
 def leave(engine: Engine, session_id: str) -> None:

@@ -29,7 +29,6 @@ from helpdesk.tui.screen_keys import EVERYWHERE, screen_keys
 
 CHANGE_WAIT_SECONDS = 5  # one wait on the feed (it reacts to a change at once, and to quitting)
 RETRY_SECONDS = 1.0
-VIEWERS_SECONDS = 10  # how late the Viewing column may be to show someone leaving a call
 
 
 class HelpdeskApp(KeysInOrder):
@@ -77,10 +76,9 @@ class HelpdeskApp(KeysInOrder):
         self.push_screen(QueueScreen())
         if self.watch_changes:
             self.watch_database()
-            self.set_interval(presence.HEARTBEAT_SECONDS, self.heartbeat)
             # presence wakes no console: who is viewing is read again on a change to the record
-            # (opening a call is one) and otherwise this often, a fixed cost per console
-            self.set_interval(VIEWERS_SECONDS, lambda: self.post_message(DatabaseChanged(records=False)))
+            # (opening a call is one) and after each heartbeat, a fixed cost per console
+            self.set_interval(presence.HEARTBEAT_SECONDS, self.heartbeat)
 
     @work(thread=True, exclusive=True, group="change-feed")
     def watch_database(self) -> None:
@@ -144,6 +142,7 @@ class HelpdeskApp(KeysInOrder):
             presence.beat(self.engine, self.session_id, self.staff.login, concern_id, self.clock.now())
         except Exception:  # noqa: BLE001 - presence is best effort; the banner reports faults
             pass
+        self.post_message(DatabaseChanged(records=False))  # and who is viewing is read again
 
     def on_unmount(self) -> None:
         self.quitting.set()

@@ -23,6 +23,25 @@ def test_a_session_moves_between_calls_and_leaves(engine, clock):
     assert presence.viewers(engine, now) == {}
 
 
+def test_sessions_long_gone_are_tidied_away_within_a_minute_of_heartbeats(engine, clock):
+    from sqlalchemy import select
+    from sqlmodel import col
+
+    from helpdesk.store.models import Presence
+
+    now = clock.now()
+    presence.beat(engine, "gone", "lpark", 3, now - dt.timedelta(minutes=10))  # a console that crashed
+
+    def sessions() -> set[str]:
+        with presence.presence_engine(engine).connect() as connection:
+            return set(connection.scalars(select(col(Presence.session_id))))
+
+    assert sessions() == {"gone"}
+    for _ in range(presence.TIDY_EVERY):  # one of them tidies
+        presence.beat(engine, "here", "akhan", None, now)
+    assert sessions() == {"here"}
+
+
 def test_presence_leaves_the_record_untouched_and_a_command_moves_it_on(engine, clock):
     """Consoles tell a change to the record from presence alone by the newest audit event."""
     from helpdesk.store.commands import claim
