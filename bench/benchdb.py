@@ -24,9 +24,17 @@ from helpdesk.store.models import Advice, Concern, ContactAttempt, Event, PauseD
 from helpdesk.store.schema import upgrade
 
 
-def build(url: str, waiting: int, closed: int, racers: int = 0, record: bool = False) -> None:
+def build(
+    url: str,
+    waiting: int,
+    closed: int,
+    racers: int = 0,
+    record: bool = False,
+    waiting_minutes: tuple[float, float] = (0, 60),
+) -> None:
     """Schema, samples, `closed` closed and `waiting` waiting concerns, and `racers` extra seniors
-    (racer00, racer01, ...) who are independent of every inspection."""
+    (racer00, racer01, ...) who are independent of every inspection. Waiting calls were received
+    from `waiting_minutes` ago, the first to the second (by default in the last hour)."""
     engine = make_engine(url, create=True)
     upgrade(engine)
     now = dt.datetime.now(dt.UTC)
@@ -80,7 +88,9 @@ def build(url: str, waiting: int, closed: int, racers: int = 0, record: bool = F
             batch = [concern("closed", 60 * 24 + closed - 1 - i) for i in range(start, min(start + 10_000, closed))]
             session.execute(insert(Concern), batch)
         for start in range(0, waiting, 10_000):
-            batch = [concern("waiting", rng.uniform(0, 60)) for _ in range(start, min(start + 10_000, waiting))]
+            batch = [
+                concern("waiting", rng.uniform(*waiting_minutes)) for _ in range(start, min(start + 10_000, waiting))
+            ]
             session.execute(insert(Concern), batch)
         if racers:
             session.execute(

@@ -50,13 +50,13 @@ def escalate(
     wanted = [(EscalationSubject.CLAIM_TARGET, i) for i in concern_ids] + [
         (EscalationSubject.FOLLOW_UP, i) for i in follow_up_ids
     ]
-    with engine.connect() as connection:
-        acting_member(connection, login, Permission.OPEN_CALLS)
+    with engine.connect() as connection:  # one statement: fifty consoles ask after each call
         pending = _not_raised(connection, wanted)
     if not pending:
         return []
     try:
         with writing(engine) as session:
+            acting_member(session.connection(), login, Permission.OPEN_CALLS)
             return [
                 raised
                 for subject, subject_id in _not_raised(session.connection(), pending)

@@ -4,6 +4,7 @@ recorded in the audit trail; several consoles raising at once raise one."""
 import datetime as dt
 import multiprocessing
 
+import pytest
 from sqlalchemy import func, select
 from test_call_commands import log
 
@@ -41,6 +42,21 @@ def test_a_waiting_call_is_escalated_once_past_its_target_and_stands_until_claim
     commands.claim(engine, urgent, "gsingh", clock.now())
     assert open_escalations(engine) == []  # its cause is over; the record stays
     assert len(escalated_events(engine)) == 1
+
+
+def test_an_account_deactivated_since_its_console_opened_raises_nothing(engine, clock, policy):
+    from sqlalchemy import update
+
+    from helpdesk.store.acting import NotPermitted
+    from helpdesk.store.models import Staff
+
+    urgent = log(engine, clock)
+    clock.advance(minutes=6)
+    with engine.begin() as connection:
+        connection.execute(update(Staff).where(Staff.login == "akhan").values(active=False))
+    with pytest.raises(NotPermitted):
+        escalate(engine, "akhan", clock.now(), policy, concern_ids=[urgent])
+    assert escalated_events(engine) == [] and open_escalations(engine) == []
 
 
 def test_a_claimed_call_is_not_escalated_whatever_a_console_says(engine, clock, policy):
