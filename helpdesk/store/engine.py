@@ -163,6 +163,22 @@ def take_write_lock(raw: Any) -> None:
         raw.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
+def write_ahead_log(raw: Any) -> None:
+    """WAL mode, kept in the file. A new file is turned to WAL by the first connection to it, and
+    that takes an exclusive lock SQLite does not wait for: consoles opening a new file at the same
+    moment (the presence file, made by whichever console comes first) are told "database is
+    locked" at once, and try again after a random pause until the file is in WAL mode."""
+    deadline = time.monotonic() + WRITE_LOCK_PATIENCE_S
+    while True:
+        try:
+            raw.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() >= deadline:
+                raise
+        time.sleep(random.uniform(0.005, 0.05))
+
+
 def make_engine(url: str, create: bool = False) -> Engine:
     """The engine for `url`. A SQLite file must exist unless `create` is set (only `helpdesk db
     upgrade` and `helpdesk demo` create databases); every transaction first checks the file is
@@ -184,7 +200,8 @@ def make_engine(url: str, create: bool = False) -> Engine:
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection: Any, _record: Any) -> None:
-        for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON", f"busy_timeout={BUSY_TIMEOUT_MS}"):
+        write_ahead_log(dbapi_connection)
+        for pragma in ("synchronous=FULL", "foreign_keys=ON", f"busy_timeout={BUSY_TIMEOUT_MS}"):
             dbapi_connection.execute(f"PRAGMA {pragma}")
 
     @event.listens_for(engine, "begin")
