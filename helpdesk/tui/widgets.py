@@ -77,7 +77,7 @@ class KeysFooter(Footer):
 class DataScreen(Screen):
     """A screen that shows database data, with a TroubleBanner in it. The banner follows the
     App's word on the database. On DatabaseChanged the screen loads again (`load`) when the
-    record changed, and calls `presence_moved` when only presence did; after a recovery the
+    record changed in a way it shows, and otherwise calls `presence_moved`; after a recovery the
     App sends DatabaseChanged, and screens reload from that alone."""
 
     if TYPE_CHECKING:
@@ -126,10 +126,10 @@ class DataScreen(Screen):
         return True
 
     def on_database_changed(self, message: DatabaseChanged) -> None:
-        if not message.records:
-            self.presence_moved()
-        elif message.kinds is None or self.moved_by(message.kinds):
+        if message.records and (message.kinds is None or self.moved_by(message.kinds)):
             self.load()
+        else:  # presence alone, or a change this screen does not show (a call opened elsewhere
+            self.presence_moved()  # is one, and who is viewing it moved with it)
 
     def on_database_trouble(self, message: DatabaseTrouble) -> None:
         """The banner says what is wrong and that the console is retrying: a read of this screen's

@@ -234,6 +234,25 @@ async def test_another_console_opening_a_call_redraws_who_is_viewing_without_rea
         assert reads
 
 
+async def test_a_call_opened_elsewhere_shows_who_is_viewing_it_without_waiting_for_a_heartbeat(
+    make_app, engine, clock, monkeypatch
+):
+    """Opening a call is recorded, and the change feed brings who is viewing it at once: with no
+    heartbeat (and so no periodic read of presence) during the test, the name still shows."""
+    from helpdesk.store import presence, queries
+
+    monkeypatch.setattr(presence, "HEARTBEAT_SECONDS", 3600)
+    app = make_app(watch_changes=True)
+    first = queries.open_queue(engine)[0].id
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        await pilot.pause(0.5)  # the change feed is primed
+        presence.beat(engine, "session-a", "bmorgan", first, clock.now())  # what opening a call does
+        record_view(engine, first, "bmorgan", clock.now())
+        assert await wait_until(pilot, lambda: plain_row(table, str(first))[-1] == "B. Morgan", seconds=10)
+
+
 @pytest.mark.parametrize(("login", "reads_for_escalation"), [("akhan", False), ("lpark", True)])
 async def test_a_call_opened_elsewhere_reads_no_queue_and_an_escalation_only_those_who_receive_it(
     make_app, engine, clock, policy, monkeypatch, login, reads_for_escalation
