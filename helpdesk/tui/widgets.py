@@ -13,7 +13,7 @@ from textual.widgets import Checkbox, DataTable, Footer, Static
 from textual.widgets._footer import FooterKey
 
 from helpdesk.domain.refusals import Refused
-from helpdesk.domain.types import Urgency
+from helpdesk.domain.types import EventKind, Urgency
 from helpdesk.store.faults import DatabaseUnavailable, describe_fault
 from helpdesk.tui.messages import DatabaseChanged, DatabaseTrouble
 from helpdesk.tui.screen_keys import EVERYWHERE, footer_width, screen_keys
@@ -77,7 +77,8 @@ class KeysFooter(Footer):
 class DataScreen(Screen):
     """A screen that shows database data, with a TroubleBanner in it. The banner follows the
     App's word on the database. On DatabaseChanged the screen loads again (`load`) when the
-    record changed in a way it shows, and otherwise calls `presence_moved`; after a recovery the
+    record changed in a way it shows, and calls `presence_moved` when only presence did or a
+    call was opened elsewhere; after a recovery the
     App sends DatabaseChanged, and screens reload from that alone."""
 
     if TYPE_CHECKING:
@@ -126,10 +127,12 @@ class DataScreen(Screen):
         return True
 
     def on_database_changed(self, message: DatabaseChanged) -> None:
-        if message.records and (message.kinds is None or self.moved_by(message.kinds)):
+        if not message.records:
+            self.presence_moved()
+        elif message.kinds is None or self.moved_by(message.kinds):
             self.load()
-        else:  # presence alone, or a change this screen does not show (a call opened elsewhere
-            self.presence_moved()  # is one, and who is viewing it moved with it)
+        elif EventKind.VIEWED in message.kinds:  # a call opened elsewhere: who is viewing it moved
+            self.presence_moved()
 
     def on_database_trouble(self, message: DatabaseTrouble) -> None:
         """The banner says what is wrong and that the console is retrying: a read of this screen's

@@ -235,15 +235,22 @@ async def test_another_console_opening_a_call_redraws_who_is_viewing_without_rea
 
 
 async def test_a_call_opened_elsewhere_shows_who_is_viewing_it_without_waiting_for_a_heartbeat(
-    make_app, engine, clock, monkeypatch
+    make_app, engine, clock, policy, monkeypatch
 ):
     """Opening a call is recorded, and the change feed brings who is viewing it at once: with no
-    heartbeat (and so no periodic read of presence) during the test, the name still shows."""
-    from helpdesk.store import presence, queries
+    heartbeat (and so no periodic read of presence) during the test, the name still shows. A
+    change that neither the queue nor presence shows (an escalation, to a senior) reads nothing."""
+    from helpdesk.store import escalations, presence, queries
+    from helpdesk.store.commands import log_concern
 
     monkeypatch.setattr(presence, "HEARTBEAT_SECONDS", 3600)
     app = make_app(watch_changes=True)
     first = queries.open_queue(engine)[0].id
+    just_in = grace_ellis(caller_name="Jo Bloggs", phone="020 7946 0001", summary="Just received: within its target")
+    fresh = log_concern(engine, just_in, "rdouglas", clock.now())
+    reads = []
+    original = presence.viewers
+    monkeypatch.setattr(presence, "viewers", lambda *args: reads.append(1) or original(*args))
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
         table = app.screen.query_one(DataTable)
@@ -251,6 +258,11 @@ async def test_a_call_opened_elsewhere_shows_who_is_viewing_it_without_waiting_f
         presence.beat(engine, "session-a", "bmorgan", first, clock.now())  # what opening a call does
         record_view(engine, first, "bmorgan", clock.now())
         assert await wait_until(pilot, lambda: plain_row(table, str(first))[-1] == "B. Morgan", seconds=10)
+        reads.clear()
+        later = clock.now() + dt.timedelta(hours=6)
+        assert escalations.escalate(engine, "bmorgan", later, policy, concern_ids=[fresh])
+        await pilot.pause(1.5)  # (a read that does not come can only be waited for)
+        assert reads == []
 
 
 @pytest.mark.parametrize(("login", "reads_for_escalation"), [("akhan", False), ("lpark", True)])
