@@ -143,22 +143,12 @@ WRITE_LOCK_PATIENCE_S = 30.0  # ...and the tries, apart by a random pause, go on
 
 def take_write_lock(raw: Any) -> None:
     """BEGIN IMMEDIATE, retried: each try waits briefly in SQLite's busy handler, then the writer
-    steps aside for a random pause (doubling, up to 50 ms) before the next, so that under load
-    writers take turns by chance instead of the same ones losing for seconds. Past the patience,
-    the database's own "database is locked" error is raised (nothing was written)."""
-    deadline = time.monotonic() + WRITE_LOCK_PATIENCE_S
-    pause = 0.002
+    steps aside (see `until_unlocked`), so that under load writers take turns by chance instead
+    of the same ones losing for seconds. Past the patience, the database's own "database is
+    locked" error is raised (nothing was written)."""
     raw.execute(f"PRAGMA busy_timeout = {WRITE_LOCK_TRY_MS}")
     try:
-        while True:
-            try:
-                raw.execute("BEGIN IMMEDIATE")
-                return
-            except sqlite3.OperationalError as error:
-                if "locked" not in str(error) or time.monotonic() >= deadline:
-                    raise
-            time.sleep(random.uniform(0, pause))
-            pause = min(pause * 2, 0.05)
+        until_unlocked(raw, "BEGIN IMMEDIATE")
     finally:
         raw.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
@@ -167,16 +157,24 @@ def write_ahead_log(raw: Any) -> None:
     """WAL mode, kept in the file. A new file is turned to WAL by the first connection to it, and
     that takes an exclusive lock SQLite does not wait for: consoles opening a new file at the same
     moment (the presence file, made by whichever console comes first) are told "database is
-    locked" at once, and try again after a random pause until the file is in WAL mode."""
+    locked" at once, and try again until the file is in WAL mode."""
+    until_unlocked(raw, "PRAGMA journal_mode=WAL")
+
+
+def until_unlocked(raw: Any, statement: str) -> None:
+    """Run `statement`; while SQLite says "locked", step aside for a random pause (doubling, up to
+    50 ms) and try again, for WRITE_LOCK_PATIENCE_S at most. Any other error is raised at once."""
     deadline = time.monotonic() + WRITE_LOCK_PATIENCE_S
+    pause = 0.002
     while True:
         try:
-            raw.execute("PRAGMA journal_mode=WAL")
+            raw.execute(statement)
             return
         except sqlite3.OperationalError as error:
             if "locked" not in str(error) or time.monotonic() >= deadline:
                 raise
-        time.sleep(random.uniform(0.005, 0.05))
+        time.sleep(random.uniform(0, pause))
+        pause = min(pause * 2, 0.05)
 
 
 def make_engine(url: str, create: bool = False) -> Engine:
