@@ -18,7 +18,6 @@ from textual.widgets import Sparkline, Static
 from helpdesk.clock import london
 from helpdesk.domain.types import Category, Remit
 from helpdesk.store.statistics import FIGURE_EVENTS, Figures
-from helpdesk.tui.messages import DatabaseChanged
 from helpdesk.tui.widgets import DataScreen, KeysFooter, PeriodInWeeks, TroubleBanner
 
 BAR = 30
@@ -79,12 +78,9 @@ class StatisticsScreen(PeriodInWeeks, DataScreen):
     def moved_by(self, kinds: frozenset[str]) -> bool:
         return bool(kinds & FIGURE_EVENTS)
 
-    def on_database_changed(self, message: DatabaseChanged) -> None:
-        """Recompute only after a change the figures are made from (not a call being viewed or
-        advised), and at most every RELOAD_AT_MOST_EVERY seconds: changes in between wait for it."""
-        message.prevent_default()  # instead of DataScreen's reload on every change
-        if not message.records or (message.kinds is not None and not self.moved_by(message.kinds)):
-            return
+    def reload_for_change(self) -> None:
+        """Recompute (after a change the figures are made from, see moved_by) at most every
+        RELOAD_AT_MOST_EVERY seconds: changes in between wait for it."""
         if self.reload_timer is not None:
             return  # already due
         wait = self.loaded_at + self.RELOAD_AT_MOST_EVERY - time.monotonic()

@@ -126,11 +126,15 @@ class DataScreen(Screen):
         (any can, unless the screen says otherwise)."""
         return True
 
+    def reload_for_change(self) -> None:
+        """A change this screen shows: read again (a screen may hold changes back, see statistics)."""
+        self.load()
+
     def on_database_changed(self, message: DatabaseChanged) -> None:
         if not message.records:
             self.presence_moved()
         elif message.kinds is None or self.moved_by(message.kinds):
-            self.load()
+            self.reload_for_change()
         elif EventKind.VIEWED in message.kinds:  # a call opened elsewhere: who is viewing it moved
             self.presence_moved()
 
