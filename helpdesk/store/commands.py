@@ -39,7 +39,7 @@ from helpdesk.domain.refusals import FieldsInvalid, Refused
 from helpdesk.domain.review import review_errors, review_refusal
 from helpdesk.domain.types import ConcernStatus, EventKind, Party, ReviewOutcome
 from helpdesk.store.acting import NotPermitted, acting_member, acting_staff, refuse_unless_allowed
-from helpdesk.store.audit import record_event
+from helpdesk.store.audit import record_event, record_event_and_commit
 from helpdesk.store.engine import writer
 from helpdesk.store.follow_ups import add_resumption_check, add_review_follow_up, hand_on_follow_ups, opening_refusal
 from helpdesk.store.models import (
@@ -245,7 +245,7 @@ def claim(engine: Engine, concern_id: int, login: str, now: dt.datetime, attempt
         if reason := independence_refusal(concern.role, call_ties):
             raise ClaimRefused(reason)
     if concern.status == ConcernStatus.WAITING:
-        with writer(engine).begin() as connection:
+        with writer(engine).connect() as connection:
             claimed = connection.execute(
                 _claim_update(),
                 {
@@ -257,7 +257,7 @@ def claim(engine: Engine, concern_id: int, login: str, now: dt.datetime, attempt
                 },
             )
             if claimed.rowcount == 1:
-                record_event(connection, actor=login, kind=EventKind.CLAIMED, at=now, concern_id=concern_id)
+                record_event_and_commit(connection, actor=login, kind=EventKind.CLAIMED, at=now, concern_id=concern_id)
                 return
     with Session(engine) as session:
         status, holder, at, inspection = session.execute(

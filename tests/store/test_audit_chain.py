@@ -227,3 +227,31 @@ def test_a_trail_swapped_for_an_empty_one_is_caught_by_the_calls_it_no_longer_ho
     report = verify_chain(engine)
     assert not report.intact and report.broken.event_id is None
     assert "have no 'logged' event in the trail" in report.broken.problem
+
+
+def test_a_claim_whose_event_the_database_refuses_does_not_stand(engine, clock, monkeypatch):
+    """The claim's UPDATE and its event commit together (on PostgreSQL the event's INSERT and the
+    COMMIT go to the server in one exchange): if the event cannot be written, the call is still
+    waiting and no one holds it."""
+    from helpdesk.store import audit
+    from helpdesk.store.models import Concern
+
+    concern_id = commands.log_concern(engine, grace_ellis(), "rdouglas", clock.now())
+    before = events(engine)
+
+    honest = audit.chained
+
+    def forged(**fields):  # an event that does not follow the head: the database refuses it
+        return honest(**{**fields, "prev_hash": "0" * 64})
+
+    monkeypatch.setattr(audit, "chained", forged)
+    with pytest.raises(DatabaseError):
+        commands.claim(engine, concern_id, "akhan", clock.now())
+    monkeypatch.undo()
+    with Session(engine) as session:
+        call = session.get(Concern, concern_id)
+        assert (call.status, call.claimed_by) == ("waiting", None)
+    assert events(engine) == before
+    commands.claim(engine, concern_id, "akhan", clock.now())  # and it can be claimed afterwards
+    assert verify_chain(engine).intact
+    assert events(engine) == before + 1
