@@ -23,9 +23,9 @@ from sqlalchemy import text
 import benchdb
 from helpdesk.domain.audit_chain import GENESIS, event_hash
 from helpdesk.domain.types import EventKind
-from helpdesk.store.audit import record_event, verify_chain
-from helpdesk.store.engine import make_engine, sqlite_url, writer
-from helpdesk.store.schema import upgrade
+from helpdesk.store.db.audit import record_event, verify_chain
+from helpdesk.store.db.engine import make_engine, sqlite_url, writer
+from helpdesk.store.db.schema import upgrade
 
 KINDS = [EventKind.LOGGED, EventKind.VIEWED, EventKind.CLAIMED, EventKind.ADVICE, EventKind.CONTACT]
 ACTORS = ["akhan", "bmorgan", "gsingh", "lpark", "rdouglas", "phone-system"]

@@ -17,11 +17,11 @@ from sqlmodel import Session
 from helpdesk.clock import as_utc, microseconds_between
 from helpdesk.domain.audit_chain import GENESIS, chained
 from helpdesk.domain.types import EventKind
-from helpdesk.store.demo import import_samples
-from helpdesk.store.demo_marker import mark_as_demo
-from helpdesk.store.engine import make_engine, writer
-from helpdesk.store.models import Advice, Concern, ContactAttempt, Event, PauseDecision, Review, Staff
-from helpdesk.store.schema import upgrade
+from helpdesk.store.admin.demo import import_samples
+from helpdesk.store.admin.demo_marker import mark_as_demo
+from helpdesk.store.db.engine import make_engine, writer
+from helpdesk.store.db.models import Advice, Concern, ContactAttempt, Event, PauseDecision, Review, Staff
+from helpdesk.store.db.schema import upgrade
 
 
 def build(

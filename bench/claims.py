@@ -43,8 +43,8 @@ def race(login: str, ids: list[int], ready, start, seconds: float, results, atte
 
 
 def claimer(url: str, login: str, ids: list[int], ready, start, seconds: float, results) -> None:
-    from helpdesk.store.commands import claim
-    from helpdesk.store.engine import make_engine
+    from helpdesk.store.commands.taking import claim
+    from helpdesk.store.db.engine import make_engine
 
     engine = make_engine(url)
 
@@ -59,7 +59,7 @@ def bare_claimer(url: str, login: str, ids: list[int], ready, start, seconds: fl
     """The floor: one conditional UPDATE in its own write transaction, nothing else."""
     from sqlalchemy import text
 
-    from helpdesk.store.engine import make_engine, writer
+    from helpdesk.store.db.engine import make_engine, writer
 
     engine = writer(make_engine(url))
     update = text("UPDATE concern SET status = 'claimed', claimed_by = :login WHERE id = :id AND status = 'waiting'")
@@ -87,7 +87,7 @@ def main() -> None:
         "--waiting", type=int, help="calls in the queue (default: 2,000 for each second, more than the floor claims)"
     )
     args = parser.parse_args()
-    from helpdesk.store.engine import make_engine, sqlite_url
+    from helpdesk.store.db.engine import make_engine, sqlite_url
 
     with tempfile.TemporaryDirectory() as folder:
         url = args.db or sqlite_url(Path(folder) / "claims.sqlite")

@@ -26,13 +26,13 @@ from pathlib import Path
 from sqlalchemy import text
 
 import benchdb
-from helpdesk.store import export
-from helpdesk.store.engine import make_engine, sqlite_url
+from helpdesk.store.admin import export
+from helpdesk.store.db.engine import make_engine, sqlite_url
 
 
 def plain_dump(engine, start: dt.date, end: dt.date) -> int:
     """The floor: the same calls by received time, joined to their school, straight to CSV."""
-    from helpdesk.store.review_queries import london_midnight
+    from helpdesk.store.queries.review import london_midnight
 
     out = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
     writer = csv.writer(out)

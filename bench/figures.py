@@ -23,9 +23,9 @@ from sqlalchemy import text
 import benchdb
 from helpdesk.domain.policy import load_policy
 from helpdesk.shipped import shipped_file
-from helpdesk.store import statistics as figures_module
-from helpdesk.store.engine import make_engine, sqlite_url
-from helpdesk.store.review_queries import london_midnight
+from helpdesk.store.db.engine import make_engine, sqlite_url
+from helpdesk.store.queries import statistics as figures_module
+from helpdesk.store.queries.review import london_midnight
 
 
 def floor_ms(engine, start: dt.date, end: dt.date) -> float:

@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 import benchdb
-from helpdesk.store.engine import sqlite_url
+from helpdesk.store.db.engine import sqlite_url
 
 TICKS = os.sysconf("SC_CLK_TCK")
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 import benchdb
-from helpdesk.store.engine import make_engine, sqlite_url
+from helpdesk.store.db.engine import make_engine, sqlite_url
 
 CTRL_S, CTRL_Q = "\x13", "\x11"
 

@@ -25,8 +25,8 @@ def console(url: str, seen, ready) -> None:
     from helpdesk.clock import Clock
     from helpdesk.domain.policy import load_policy
     from helpdesk.shipped import shipped_file
-    from helpdesk.store.engine import make_engine
-    from helpdesk.store.queries import staff_member
+    from helpdesk.store.db.engine import make_engine
+    from helpdesk.store.queries.queue import staff_member
     from helpdesk.tui.app import HelpdeskApp
     from helpdesk.tui.queue_screen import QueueScreen
 
@@ -64,8 +64,8 @@ def main() -> None:
     parser.add_argument("--db", help="an empty database URL to fill (default: a new SQLite file)")
     parser.add_argument("--changes", type=int, default=200)
     args = parser.parse_args()
-    from helpdesk.store.commands import log_concern
-    from helpdesk.store.engine import make_engine, sqlite_url
+    from helpdesk.store.commands.intake import log_concern
+    from helpdesk.store.db.engine import make_engine, sqlite_url
 
     with tempfile.TemporaryDirectory() as folder:
         url = args.db or sqlite_url(Path(folder) / "propagation.sqlite")

@@ -36,8 +36,8 @@ def main() -> None:
     from helpdesk.domain.policy import load_policy
     from helpdesk.domain.review import earliest_purge_date
     from helpdesk.shipped import shipped_file
-    from helpdesk.store.engine import make_engine, sqlite_url
-    from helpdesk.store.purge import plan_purge, purge
+    from helpdesk.store.commands.purging import plan_purge, purge
+    from helpdesk.store.db.engine import make_engine, sqlite_url
 
     policy = load_policy(shipped_file("policy.toml"))
     with tempfile.TemporaryDirectory() as folder:

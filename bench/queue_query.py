@@ -16,9 +16,9 @@ from pathlib import Path
 import benchdb
 from helpdesk.clock import Clock
 from helpdesk.domain.policy import Policy
-from helpdesk.store import queries
+from helpdesk.store.db.engine import make_engine, sqlite_url
 from helpdesk.store.desk import Desk
-from helpdesk.store.engine import make_engine, sqlite_url
+from helpdesk.store.queries import queue
 
 
 def main() -> None:
@@ -30,13 +30,13 @@ def main() -> None:
         url = args.db or sqlite_url(Path(folder) / "queue.sqlite")
         benchdb.build(url, waiting=500, closed=200_000)
         engine = make_engine(url)
-        queries.open_queue(engine)  # compile and warm once
+        queue.open_queue(engine)  # compile and warm once
         timings = []
         for _ in range(args.runs):
             started = time.perf_counter()
-            rows = queries.open_queue(engine)
+            rows = queue.open_queue(engine)
             timings.append((time.perf_counter() - started) * 1000)
-        desk = Desk(engine, queries.staff_member(engine, "lpark"), Clock(), Policy())
+        desk = Desk(engine, queue.staff_member(engine, "lpark"), Clock(), Policy())
         loads = []
         for _ in range(args.runs):
             started = time.perf_counter()

@@ -13,8 +13,9 @@ import time
 from pathlib import Path
 
 import benchdb
-from helpdesk.store.engine import make_engine, sqlite_url
-from helpdesk.store.review_queries import ClosedCallFilter, closed_calls
+from helpdesk.store.db.engine import make_engine, sqlite_url
+from helpdesk.store.queries.review import closed_calls
+from helpdesk.store.rows import ClosedCallFilter
 
 
 def timed(engine, found: ClosedCallFilter, pages: int = 5) -> list[float]:

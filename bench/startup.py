@@ -20,8 +20,8 @@ import time
 from pathlib import Path
 
 import benchdb
-from helpdesk.store.engine import make_engine, sqlite_url
-from helpdesk.store.queries import open_queue
+from helpdesk.store.db.engine import make_engine, sqlite_url
+from helpdesk.store.queries.queue import open_queue
 
 COLUMNS, LINES = 100, 30
 ROWS_IN_VIEW = LINES - 3  # below the header and the column headings, above the footer

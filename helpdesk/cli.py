@@ -19,9 +19,9 @@ from helpdesk.config import ConfigInvalid, Settings, resolve_settings
 from helpdesk.domain.policy import PolicyInvalid
 from helpdesk.domain.refusals import Refused as RuleRefused
 from helpdesk.domain.types import CallerRole, Category, ConcernStatus
-from helpdesk.store.engine import DatabaseFileMissing, DatabaseUrlInvalid
+from helpdesk.store.db.engine import DatabaseFileMissing, DatabaseUrlInvalid
+from helpdesk.store.db.schema import SchemaNotReady
 from helpdesk.store.faults import DatabaseUnavailable, unavailable
-from helpdesk.store.schema import SchemaNotReady
 
 
 class Refused(RuleRefused):
@@ -34,8 +34,8 @@ def os_login() -> str:
 
 
 def open_engine(settings: Settings):
-    from helpdesk.store.engine import make_engine
-    from helpdesk.store.schema import check_schema
+    from helpdesk.store.db.engine import make_engine
+    from helpdesk.store.db.schema import check_schema
 
     engine = make_engine(settings.database_url)
     check_schema(engine)
@@ -44,8 +44,8 @@ def open_engine(settings: Settings):
 
 def identify(engine, as_login: str | None):
     """The member of staff at this terminal, or Refused with the reason."""
-    from helpdesk.store.demo_marker import is_demo_database
-    from helpdesk.store.queries import staff_member
+    from helpdesk.store.admin.demo_marker import is_demo_database
+    from helpdesk.store.queries.queue import staff_member
 
     login = os_login()
     if as_login:
@@ -94,8 +94,8 @@ def cmd_console(args, settings: Settings) -> int:
 
 
 def cmd_db_upgrade(args, settings: Settings) -> int:
-    from helpdesk.store.engine import make_engine
-    from helpdesk.store.schema import HEAD_REVISION, upgrade
+    from helpdesk.store.db.engine import make_engine
+    from helpdesk.store.db.schema import HEAD_REVISION, upgrade
 
     upgrade(make_engine(settings.database_url, create=True))
     print(f"database schema at revision {HEAD_REVISION}")
@@ -103,8 +103,8 @@ def cmd_db_upgrade(args, settings: Settings) -> int:
 
 
 def cmd_db_grant(args, settings: Settings) -> int:
-    from helpdesk.store.engine import make_engine
-    from helpdesk.store.schema import GrantRefused, grant_console_role
+    from helpdesk.store.db.engine import make_engine
+    from helpdesk.store.db.schema import GrantRefused, grant_console_role
 
     try:
         grant_console_role(make_engine(settings.database_url), args.role)
@@ -132,7 +132,7 @@ def print_progress(done: int, total: int) -> None:
 
 def cmd_import(args, settings: Settings) -> int:
     from helpdesk.domain.permissions import Permission, permission_refusal
-    from helpdesk.store import importers
+    from helpdesk.store.admin import importers
 
     engine = open_engine(settings)
     member = identify(engine, args.as_login)
@@ -161,7 +161,7 @@ def cmd_import(args, settings: Settings) -> int:
 
 def runs_as_owner(engine) -> bool:
     """Whether this process is the host's root or the database's owner."""
-    from helpdesk.store.staff_accounts import is_database_owner
+    from helpdesk.store.admin.staff_accounts import is_database_owner
 
     return os.getuid() == 0 or is_database_owner(engine)
 
@@ -172,7 +172,7 @@ def silence_stdout() -> None:
 
 
 def cmd_staff_add_admin(args, settings: Settings) -> int:
-    from helpdesk.store.staff_accounts import add_first_admin
+    from helpdesk.store.admin.staff_accounts import add_first_admin
 
     engine = open_engine(settings)
     if not runs_as_owner(engine):
@@ -198,8 +198,8 @@ def may_check_the_trail(engine, as_login: str | None) -> None:
 
 def cmd_audit_verify(args, settings: Settings) -> int:
     from helpdesk.domain.audit_chain import Anchor
-    from helpdesk.store.audit import verify_chain
-    from helpdesk.store.statistics import settled_days_in_doubt
+    from helpdesk.store.db.audit import verify_chain
+    from helpdesk.store.queries.statistics import settled_days_in_doubt
 
     engine = open_engine(settings)
     may_check_the_trail(engine, args.as_login)
@@ -235,7 +235,7 @@ def cmd_audit_verify(args, settings: Settings) -> int:
 
 
 def cmd_audit_head(args, settings: Settings) -> int:
-    from helpdesk.store.audit import chain_head
+    from helpdesk.store.db.audit import chain_head
 
     engine = open_engine(settings)
     may_check_the_trail(engine, args.as_login)
@@ -295,7 +295,7 @@ def cmd_concern_list(args, settings: Settings) -> int:
 
 def identify_in_demo(engine, login: str):
     """The demo member of staff, or a refusal that lists the demo's logins by role."""
-    from helpdesk.store.queries import demo_logins
+    from helpdesk.store.queries.queue import demo_logins
 
     try:
         return identify(engine, login)
@@ -310,9 +310,9 @@ def identify_in_demo(engine, login: str):
 
 
 def cmd_demo(args, settings: Settings) -> int:
-    from helpdesk.store.demo import DEMO_SENIOR, CallSimulator, create_demo_database, demo_database_ready
-    from helpdesk.store.engine import default_database_path, make_engine, sqlite_file, sqlite_url
-    from helpdesk.store.schema import upgrade
+    from helpdesk.store.admin.demo import DEMO_SENIOR, CallSimulator, create_demo_database, demo_database_ready
+    from helpdesk.store.db.engine import default_database_path, make_engine, sqlite_file, sqlite_url
+    from helpdesk.store.db.schema import upgrade
 
     url = args.db or os.environ.get("HELPDESK_DATABASE_URL") or sqlite_url(default_database_path("demo.sqlite"))
     settings = dataclasses.replace(settings, database_url=url)
@@ -324,7 +324,7 @@ def cmd_demo(args, settings: Settings) -> int:
     if engine is not None and demo_database_ready(engine):
         upgrade(engine)
     else:
-        from helpdesk.store.schema import current_revision
+        from helpdesk.store.db.schema import current_revision
 
         if engine is not None and current_revision(engine) is not None:
             raise Refused(
@@ -359,7 +359,7 @@ def cmd_export(args, settings: Settings) -> int:
     desk.check_may_export()  # before a file is made
     if args.end < args.start:
         raise Refused("--to is before --from")
-    from helpdesk.store.export import ExportInterrupted
+    from helpdesk.store.faults import ExportInterrupted
 
     out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
     try:

@@ -51,7 +51,7 @@ def read_config_file(path: Path | None) -> dict:
 
 
 def resolve_settings(database_flag: str | None = None, policy_flag: str | None = None) -> Settings:
-    from helpdesk.store.engine import default_database_path, sqlite_url
+    from helpdesk.store.db.engine import default_database_path, sqlite_url
 
     file_values = read_config_file(config_file())
     url = (

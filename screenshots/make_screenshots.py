@@ -12,9 +12,9 @@ from pathlib import Path
 from helpdesk.clock import FrozenClock
 from helpdesk.domain.policy import load_policy
 from helpdesk.shipped import shipped_file
-from helpdesk.store import queries
-from helpdesk.store.demo import seed_demo
-from helpdesk.store.engine import make_engine, sqlite_url
+from helpdesk.store.admin.demo import seed_demo
+from helpdesk.store.db.engine import make_engine, sqlite_url
+from helpdesk.store.queries import queue
 from helpdesk.tui.call_screen import CallScreen
 
 HERE = Path(__file__).resolve().parent
@@ -47,7 +47,7 @@ async def main() -> None:
         engine = make_engine(sqlite_url(path), create=True)
         seed_demo(engine, FrozenClock(CLOCK), path)
         waiting = next(
-            row.id for row in queries.open_queue(engine) if row.status == "waiting" and row.category == "pause_request"
+            row.id for row in queue.open_queue(engine) if row.status == "waiting" and row.category == "pause_request"
         )
 
         async def nothing(pilot):
@@ -71,7 +71,7 @@ async def main() -> None:
         async def pause_register(pilot):
             await pilot.press("p")
 
-        calls = queries.list_concerns(engine)
+        calls = queue.list_concerns(engine)
         busiest = max({c.urn for c in calls}, key=lambda urn: sum(c.urn == urn for c in calls))
         about_it = max(c.id for c in calls if c.urn == busiest)
 

@@ -13,8 +13,8 @@ import pytest
 from helpdesk.clock import FrozenClock
 from helpdesk.domain.policy import load_policy
 from helpdesk.shipped import shipped_file
-from helpdesk.store.engine import make_engine, sqlite_url
-from helpdesk.store.schema import upgrade
+from helpdesk.store.db.engine import make_engine, sqlite_url
+from helpdesk.store.db.schema import upgrade
 from support import SAMPLE_NOW, import_samples
 
 

@@ -6,10 +6,10 @@ import datetime as dt
 import random
 import time
 
-from helpdesk.store import demo
-from helpdesk.store.commands import log_concern
-from helpdesk.store.demo import simulated_concern
-from helpdesk.store.queries import staff_member
+from helpdesk.store.admin import demo
+from helpdesk.store.admin.demo import simulated_concern
+from helpdesk.store.commands.intake import log_concern
+from helpdesk.store.queries.queue import staff_member
 
 # Wednesday of the week the shipped sample inspections are set in
 SAMPLE_NOW = "2026-11-18T09:00:00Z"
@@ -132,8 +132,9 @@ def complete_the_record(engine, concern_id, login, at, policy) -> None:
     """What closing needs besides an outcome, advice and a decision: everyone the policy names
     informed of the decision in force (if any), and signposting offered (if not yet recorded)."""
     from helpdesk.domain.call import missing_informed
-    from helpdesk.store.call_queries import call_detail
-    from helpdesk.store.commands import record_notification, record_signposting
+    from helpdesk.store.commands.pause import record_notification
+    from helpdesk.store.commands.record import record_signposting
+    from helpdesk.store.queries.call import call_detail
 
     detail = call_detail(engine, concern_id, "lpark")
     decision = detail.latest_decision

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import func, select, text
 
 from helpdesk import cli
-from helpdesk.store.demo_marker import mark_as_demo
-from helpdesk.store.engine import make_engine, sqlite_url
-from helpdesk.store.models import Concern, Event
+from helpdesk.store.admin.demo_marker import mark_as_demo
+from helpdesk.store.db.engine import make_engine, sqlite_url
+from helpdesk.store.db.models import Concern, Event
 
 GOOD = [
     "--urn",

@@ -22,12 +22,12 @@ from sqlalchemy import make_url, text
 
 from helpdesk.domain.intake import validate_concern
 from helpdesk.shipped import shipped_file
-from helpdesk.store import importers
-from helpdesk.store.audit import verify_chain
-from helpdesk.store.commands import log_concern
-from helpdesk.store.engine import make_engine, sqlite_url
-from helpdesk.store.schema import upgrade
-from helpdesk.store.staff_accounts import add_first_admin
+from helpdesk.store.admin import importers
+from helpdesk.store.admin.staff_accounts import add_first_admin
+from helpdesk.store.commands.intake import log_concern
+from helpdesk.store.db.audit import verify_chain
+from helpdesk.store.db.engine import make_engine, sqlite_url
+from helpdesk.store.db.schema import upgrade
 
 DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
 SSHD = shutil.which("sshd") or "/usr/sbin/sshd"

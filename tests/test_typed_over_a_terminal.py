@@ -13,8 +13,8 @@ import time
 from sqlalchemy import select as select_rows
 from sqlmodel import Session
 
-from helpdesk.store.engine import sqlite_url
-from helpdesk.store.models import Advice, Concern, Staff
+from helpdesk.store.db.engine import sqlite_url
+from helpdesk.store.db.models import Advice, Concern, Staff
 
 DOWN, CTRL_S, CTRL_Q, ESC = "\x1b[B", "\x13", "\x11", "\x1b"
 NOTE = "Talked the head through the pause options; she will ring back after the trust calls. END-OF-NOTE"

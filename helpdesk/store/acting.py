@@ -3,18 +3,18 @@ them up in the same connection and asks `helpdesk.domain.permissions` whether th
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, exists, or_, select
 from sqlmodel import Session, col
 
-from helpdesk.domain.permissions import Permission, account_refusal, permission_refusal
+from helpdesk.domain.permissions import Permission, account_refusal, closed_call_refusal, may, permission_refusal
 from helpdesk.domain.refusals import Refused
-from helpdesk.store.models import Staff
-from helpdesk.store.read_models import by_name
+from helpdesk.store.db.models import Concern, FollowUp, Staff
+from helpdesk.store.db.read_models import by_name
 
 if TYPE_CHECKING:
-    from helpdesk.store.queries import StaffMember
+    from helpdesk.store.rows import StaffMember
 
 
 class NotPermitted(Refused):
@@ -23,7 +23,7 @@ class NotPermitted(Refused):
 
 def acting_member(db: Connection | Session, login: str, permission: Permission | None = None) -> StaffMember:
     """The active staff member `login`, allowed `permission` (if given), or NotPermitted."""
-    from helpdesk.store.queries import StaffMember
+    from helpdesk.store.rows import StaffMember
 
     row = db.execute(
         select(col(Staff.login), col(Staff.name), col(Staff.role), col(Staff.region), col(Staff.active)).where(
@@ -53,3 +53,33 @@ def check_acting(engine: Engine, login: str, permission: Permission | None = Non
     """acting_member in a connection of its own, for reads that take no login themselves."""
     with engine.connect() as connection:
         acting_member(connection, login, permission)
+
+
+def openable_call(session: Session, member: Staff, concern_id: int) -> Concern:
+    concern = session.get(Concern, concern_id)
+    if concern is None:
+        raise Refused(f"There is no concern {concern_id}")
+    if reason := opening_refusal(session, member, concern_id, concern.status, concern.claimed_by):
+        raise NotPermitted(reason)
+    return concern
+
+
+def opening_refusal(db: Session | Any, member: Any, concern_id: int, status: str, holder: str | None) -> str | None:
+    """Why this member of staff may not open the call (domain.permissions.closed_call_refusal),
+    asking whether they have an open follow-up on it only when nothing else lets them in."""
+    if closed_call_refusal(member.role, status, holder == member.login) is None:
+        return None
+    return closed_call_refusal(member.role, status, holder == member.login, _follows(db, concern_id, member))
+
+
+def _follows(session: Session | Any, concern_id: int, member: Any) -> bool:
+    """Whether this member of staff has an open follow-up to act on on the call (so may open it
+    even once it is closed)."""
+    if not may(member.role, Permission.FOLLOW_UP):
+        return False
+    mine = or_(col(FollowUp.owner).is_(None), col(FollowUp.owner) == member.login)
+    return bool(
+        session.scalar(
+            select(exists().where(col(FollowUp.concern_id) == concern_id, col(FollowUp.done_at).is_(None), mine))
+        )
+    )

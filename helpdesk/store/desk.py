@@ -19,25 +19,32 @@ from sqlalchemy.exc import SQLAlchemyError
 from helpdesk.clock import Clock, london
 from helpdesk.domain.permissions import Permission
 from helpdesk.domain.policy import Policy
-from helpdesk.store import presence, queries
 from helpdesk.store.acting import check_acting
-from helpdesk.store.faults import DatabaseUnavailable, describe_fault
-from helpdesk.store.queries import ConcernListing, HandedOver, QueueRow, SchoolLookup, StaffMember
-from helpdesk.store.review_queries import unread_feedback
+from helpdesk.store.db import presence
+from helpdesk.store.faults import DatabaseUnavailable, ExportInterrupted, describe_fault
+from helpdesk.store.queries import queue
+from helpdesk.store.queries.review import unread_feedback
+from helpdesk.store.rows import ConcernListing, HandedOver, QueueRow, SchoolLookup, StaffMember
 
 if TYPE_CHECKING:
     from helpdesk.domain.inspection import InspectionEntry
     from helpdesk.domain.intake import NewConcern
     from helpdesk.domain.pause import PauseDecisionInput
-    from helpdesk.store.call_queries import CallDetail, InspectionChoice
-    from helpdesk.store.escalations import OpenEscalation
-    from helpdesk.store.export import Progress
-    from helpdesk.store.follow_ups import FollowUpRow
-    from helpdesk.store.linked_calls import SchoolHistory
-    from helpdesk.store.pause_register import PauseEntry
-    from helpdesk.store.purge import PurgePlan
-    from helpdesk.store.review_queries import ClosedCallFilter, ClosedCallRow, FeedbackRow, LearningReviewRow
-    from helpdesk.store.statistics import Figures
+    from helpdesk.store.admin.export import Progress
+    from helpdesk.store.rows import (
+        CallDetail,
+        ClosedCallFilter,
+        ClosedCallRow,
+        FeedbackRow,
+        Figures,
+        FollowUpRow,
+        InspectionChoice,
+        LearningReviewRow,
+        OpenEscalation,
+        PauseEntry,
+        PurgePlan,
+        SchoolHistory,
+    )
 
 
 def _faults_as_unavailable(cls: type[Desk]) -> type[Desk]:
@@ -88,25 +95,25 @@ class Desk:
 
     def open_queue(self) -> list[QueueRow]:
         self._acting(Permission.OPEN_CALLS)
-        return queries.open_queue(self.engine)
+        return queue.open_queue(self.engine)
 
     def viewers(self) -> dict[int, list[str]]:
         return presence.viewers(self.engine, self.now())  # who is looking: no record, no personal data
 
     def handed_to_me(self) -> list[HandedOver]:
         """Calls a supervisor handed to this person that they have not opened since."""
-        return queries.handed_to(self.engine, self.login)
+        return queue.handed_to(self.engine, self.login)
 
     def open_escalations(self) -> list[OpenEscalation]:
         """Escalations still standing (everyone's console knows them, so raises each once)."""
-        from helpdesk.store.escalations import open_escalations
+        from helpdesk.store.queries.escalations import open_escalations
 
         return open_escalations(self.engine)
 
     def escalate(self, concern_ids: list[int], follow_up_ids: list[int]) -> list[int]:
         """Raise, once for everyone, the waiting calls past their target and the follow-ups
         long overdue that this console sees (the store checks each again)."""
-        from helpdesk.store.escalations import escalate
+        from helpdesk.store.commands.escalations import escalate
 
         return escalate(
             self.engine, self.login, self.now(), self.policy, concern_ids=concern_ids, follow_up_ids=follow_up_ids
@@ -117,7 +124,7 @@ class Desk:
 
     def look_up_school(self, urn: str) -> SchoolLookup | None:
         self._acting(Permission.LOG_CONCERN)
-        return queries.look_up_school(self.engine, urn, self.today())
+        return queue.look_up_school(self.engine, urn, self.today())
 
     def log_concern(self, concern: NewConcern) -> int:
         from helpdesk.store import commands
@@ -127,18 +134,18 @@ class Desk:
     # --- one call ----------------------------------------------------------------------------
 
     def call(self, concern_id: int) -> CallDetail | None:
-        from helpdesk.store.call_queries import call_detail
+        from helpdesk.store.queries.call import call_detail
 
         since = self.now() - dt.timedelta(days=self.policy.related_calls_days)
         return call_detail(self.engine, concern_id, self.login, related_since=since)
 
     def link_calls(self, concern_id: int, other_id: int, kind: str) -> int:
-        from helpdesk.store.linked_calls import link_calls
+        from helpdesk.store.commands.links import link_calls
 
         return link_calls(self.engine, concern_id, other_id, self.login, kind, self.now())
 
     def school_history(self, urn: str) -> SchoolHistory | None:
-        from helpdesk.store.linked_calls import school_history
+        from helpdesk.store.queries.history import school_history
 
         return school_history(self.engine, self.login, urn)
 
@@ -159,7 +166,7 @@ class Desk:
 
     def claiming_staff(self) -> list[StaffMember]:
         self._acting(Permission.REASSIGN)
-        return queries.claiming_staff(self.engine)
+        return queue.claiming_staff(self.engine)
 
     def reassign(self, concern_id: int, new_holder: str, reason: str) -> None:
         from helpdesk.store import commands
@@ -190,7 +197,7 @@ class Desk:
         )
 
     def school_inspections(self, urn: str) -> list[InspectionChoice]:
-        from helpdesk.store.call_queries import school_inspections
+        from helpdesk.store.queries.call import school_inspections
 
         self._acting(Permission.OPEN_CALLS)
         return school_inspections(self.engine, urn)
@@ -236,7 +243,7 @@ class Desk:
     def follow_ups_due(self) -> list[FollowUpRow]:
         """Open follow-ups this person may act on that fall due today or are overdue."""
         from helpdesk.domain.follow_up import end_of_day
-        from helpdesk.store.follow_ups import follow_ups_due
+        from helpdesk.store.queries.follow_ups import follow_ups_due
 
         return follow_ups_due(self.engine, self.login, end_of_day(self.now()))
 
@@ -245,9 +252,9 @@ class Desk:
     ) -> int:
         """A follow-up on the call; with `callback_phone`, a call back to the caller on that number."""
         from helpdesk.domain.follow_up import FollowUpKind
-        from helpdesk.store import follow_ups
+        from helpdesk.store import commands
 
-        return follow_ups.set_follow_up(
+        return commands.set_follow_up(
             self.engine,
             concern_id,
             self.login,
@@ -263,12 +270,12 @@ class Desk:
     def follow_up_owners(self) -> list[StaffMember]:
         """Who may own a follow-up: active seniors and supervisors."""
         self._acting(Permission.FOLLOW_UP)
-        return queries.claiming_staff(self.engine)
+        return queue.claiming_staff(self.engine)
 
     def complete_follow_up(self, follow_up_id: int, outcome: str, note: str = "") -> None:
-        from helpdesk.store import follow_ups
+        from helpdesk.store import commands
 
-        follow_ups.complete_follow_up(self.engine, follow_up_id, self.login, self.now(), outcome=outcome, note=note)
+        commands.complete_follow_up(self.engine, follow_up_id, self.login, self.now(), outcome=outcome, note=note)
 
     # --- supervisors -------------------------------------------------------------------------
 
@@ -285,12 +292,12 @@ class Desk:
     def closed_calls(
         self, found: ClosedCallFilter, limit: int, after: tuple[dt.datetime, int] | None = None
     ) -> list[ClosedCallRow]:
-        from helpdesk.store.review_queries import closed_calls
+        from helpdesk.store.queries.review import closed_calls
 
         return closed_calls(self.engine, self.login, found, limit, after)
 
     def my_feedback(self) -> list[FeedbackRow]:
-        from helpdesk.store.review_queries import my_feedback
+        from helpdesk.store.queries.review import my_feedback
 
         return my_feedback(self.engine, self.login)
 
@@ -300,12 +307,12 @@ class Desk:
         commands.mark_feedback_read(self.engine, self.login, review_ids, self.now())
 
     def learning_reviews(self) -> list[LearningReviewRow]:
-        from helpdesk.store.review_queries import learning_reviews
+        from helpdesk.store.queries.review import learning_reviews
 
         return learning_reviews(self.engine, self.login)
 
     def figures(self, start: dt.date, end: dt.date) -> Figures:
-        from helpdesk.store import statistics
+        from helpdesk.store.queries import statistics
 
         return statistics.figures(self.engine, self.login, start, end, self.policy, self.now())
 
@@ -321,11 +328,12 @@ class Desk:
     ) -> int:
         """Write the calls or the audit trail of the period to `out`, and record that it was done:
         an export whose output failed part-way is recorded too, with what had been written."""
-        from helpdesk.store import export
+        from helpdesk.store import commands
+        from helpdesk.store.admin import export
 
         try:
             if what == "pauses":
-                from helpdesk.store.pause_register import export_pauses
+                from helpdesk.store.queries.pause_register import export_pauses
 
                 count = export_pauses(
                     self.engine,
@@ -342,36 +350,36 @@ class Desk:
             else:
                 run = export.export_calls if what == "calls" else export.export_audit
                 count = run(self.engine, self.login, start, end, fmt, redact, out, progress)
-        except export.ExportInterrupted as interrupted:
-            export.record_export(
+        except ExportInterrupted as interrupted:
+            commands.record_export(
                 self.engine, self.login, what, start, end, redact, interrupted.written, self.now(), interrupted=True
             )
             raise
-        export.record_export(self.engine, self.login, what, start, end, redact, count, self.now())
+        commands.record_export(self.engine, self.login, what, start, end, redact, count, self.now())
         return count
 
     def pause_register(self, start: dt.date, end: dt.date) -> list[PauseEntry]:
-        from helpdesk.store.pause_register import pause_register
+        from helpdesk.store.queries.pause_register import pause_register
 
         return pause_register(self.engine, self.login, start, end, self.today(), self.policy)
 
     def list_concerns(self, status: str | None = None) -> list[ConcernListing]:
         self._acting(Permission.OPEN_CALLS)
-        return queries.list_concerns(self.engine, status=status)
+        return queue.list_concerns(self.engine, status=status)
 
     def plan_purge(self, closed_before: dt.date) -> PurgePlan:
-        from helpdesk.store.purge import plan_purge
+        from helpdesk.store.commands.purging import plan_purge
 
         self._acting(Permission.PURGE)
         return plan_purge(self.engine, closed_before)
 
     def purge(self, closed_before: dt.date) -> int:
         """Anonymise the personal data of closed, reviewed calls closed before the date."""
-        from helpdesk.store.purge import purge
+        from helpdesk.store.commands.purging import purge
 
         return purge(self.engine, closed_before, self.login, self.policy, self.now())
 
     def check_may_export(self) -> None:
-        from helpdesk.store import export
+        from helpdesk.store import commands
 
-        export.check_may_export(self.engine, self.login)
+        commands.check_may_export(self.engine, self.login)

@@ -26,3 +26,11 @@ def describe_fault(error: Exception) -> str:
     original = getattr(error, "orig", None) or error
     text = str(original).strip()
     return text.splitlines()[0] if text else type(original).__name__
+
+
+class ExportInterrupted(Exception):
+    """The output went away (a closed pipe, a full disk) after `written` records."""
+
+    def __init__(self, written: int, error: OSError) -> None:
+        super().__init__(f"the output failed ({error.strerror or error}) after {written} record(s) were written to it")
+        self.written, self.error = written, error

@@ -15,11 +15,12 @@ from textual.worker import get_current_worker
 
 from helpdesk.clock import Clock
 from helpdesk.domain.policy import Policy
-from helpdesk.store import presence
-from helpdesk.store.changes import ChangeFeed
+from helpdesk.store.db import presence
+from helpdesk.store.db.changes import ChangeFeed
 from helpdesk.store.desk import Desk
 from helpdesk.store.faults import describe_fault
-from helpdesk.store.queries import StaffMember, events_since, latest_event_id
+from helpdesk.store.queries.queue import events_since, latest_event_id
+from helpdesk.store.rows import StaffMember
 from helpdesk.tui import themes
 from helpdesk.tui.help_screen import HelpScreen
 from helpdesk.tui.keys import KeysInOrder

@@ -25,8 +25,8 @@ from helpdesk.domain.phones import national
 from helpdesk.domain.refusals import Refused
 from helpdesk.domain.signposting import SIGNPOSTING
 from helpdesk.domain.types import BodyKind, CallerRole, Category, ConcernStatus, EventKind, LinkKind, Party, Remit
-from helpdesk.store.call_queries import CallDetail
 from helpdesk.store.faults import DatabaseUnavailable, unavailable
+from helpdesk.store.rows import CallDetail
 from helpdesk.tui.advice_form import AdviceForm
 from helpdesk.tui.close_form import CloseForm
 from helpdesk.tui.contact_form import ContactForm

@@ -7,7 +7,7 @@ from textual.widgets import Input, Select
 
 from helpdesk.domain.phones import national
 from helpdesk.domain.types import Channel, ContactOutcome, Party
-from helpdesk.store.call_queries import CallDetail
+from helpdesk.store.rows import CallDetail
 from helpdesk.tui.form import CallForm, FormField, chosen
 
 

@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.widgets import Static, TextArea
 
 from helpdesk.clock import london_stamp
-from helpdesk.store.call_queries import CallDetail
+from helpdesk.store.rows import CallDetail
 from helpdesk.tui.form import CallForm, FormField
 
 

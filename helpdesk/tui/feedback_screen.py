@@ -14,7 +14,7 @@ from textual.widgets import Static
 
 from helpdesk.clock import london
 from helpdesk.domain.types import ReviewOutcome
-from helpdesk.store.review_queries import FeedbackRow
+from helpdesk.store.rows import FeedbackRow
 from helpdesk.tui.widgets import DataScreen, KeysFooter, TroubleBanner
 
 

@@ -8,8 +8,7 @@ from textual.widgets import Input, Select
 
 from helpdesk.clock import london
 from helpdesk.domain.follow_up import FollowUpKind, outcomes
-from helpdesk.store.call_queries import CallDetail
-from helpdesk.store.follow_ups import FollowUpRow
+from helpdesk.store.rows import CallDetail, FollowUpRow
 from helpdesk.tui.contact_form import options
 from helpdesk.tui.form import CallForm, FormField, chosen
 

@@ -10,8 +10,7 @@ from helpdesk.clock import london, london_stamp
 from helpdesk.domain.follow_up import next_working_day_start, parse_due
 from helpdesk.domain.phones import national
 from helpdesk.domain.refusals import FieldsInvalid
-from helpdesk.store.call_queries import CallDetail
-from helpdesk.store.queries import StaffMember
+from helpdesk.store.rows import CallDetail, StaffMember
 from helpdesk.tui.form import CallForm, FieldNote, FormField, chosen
 
 ANY_SENIOR = "any"

@@ -15,7 +15,7 @@ from helpdesk.domain.follow_up import FollowUpKind, FollowUpState
 from helpdesk.domain.follow_up import state as follow_up_state
 from helpdesk.domain.queue import waited, waiting_label
 from helpdesk.domain.types import Urgency
-from helpdesk.store.follow_ups import FollowUpRow
+from helpdesk.store.rows import FollowUpRow
 from helpdesk.tui.themes import row_looks
 from helpdesk.tui.widgets import age_cell, lay_out_columns, short_name
 

@@ -10,7 +10,7 @@ from textual.widgets import Input, Select
 from helpdesk.domain import limits
 from helpdesk.domain.inspection import validate_inspection
 from helpdesk.domain.types import Remit
-from helpdesk.store.call_queries import CallDetail, InspectionChoice
+from helpdesk.store.rows import CallDetail, InspectionChoice
 from helpdesk.tui.contact_form import options
 from helpdesk.tui.form import CallForm, FormField, chosen
 

@@ -11,7 +11,7 @@ from helpdesk.domain.intake import ConcernInvalid, check_urn, validate_concern
 from helpdesk.domain.refusals import Refused
 from helpdesk.domain.types import CallerRole, Category
 from helpdesk.store.faults import DatabaseUnavailable, unavailable
-from helpdesk.store.queries import SchoolLookup
+from helpdesk.store.rows import SchoolLookup
 from helpdesk.tui.contact_form import options
 from helpdesk.tui.form import FormField, FormScreen, chosen
 from helpdesk.tui.widgets import TickBox

@@ -11,7 +11,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from helpdesk.clock import london
-from helpdesk.store.review_queries import LearningReviewRow
+from helpdesk.store.rows import LearningReviewRow
 from helpdesk.tui.widgets import DataScreen, KeysFooter, TroubleBanner
 
 

@@ -7,7 +7,7 @@ from textual.widgets import Select
 
 from helpdesk.clock import london
 from helpdesk.domain.types import Category, LinkKind
-from helpdesk.store.call_queries import CallDetail
+from helpdesk.store.rows import CallDetail
 from helpdesk.tui.contact_form import options
 from helpdesk.tui.form import CallForm, FormField, chosen
 

@@ -9,7 +9,7 @@ from helpdesk.clock import london_stamp
 from helpdesk.domain.call import to_inform
 from helpdesk.domain.contact import INFORMABLE
 from helpdesk.domain.types import Channel, Party
-from helpdesk.store.call_queries import CallDetail
+from helpdesk.store.rows import CallDetail
 from helpdesk.tui.contact_form import options
 from helpdesk.tui.form import CallForm, FormField, chosen
 

@@ -9,7 +9,7 @@ from textual.widgets import Input, Select, Static, TextArea
 from helpdesk.clock import london
 from helpdesk.domain.pause import Decision, Grounds, PauseDecisionInput, RequestedBy, plan_pause
 from helpdesk.domain.types import Remit
-from helpdesk.store.call_queries import CallDetail
+from helpdesk.store.rows import CallDetail
 from helpdesk.tui.contact_form import options
 from helpdesk.tui.form import CallForm, FormField, chosen
 

@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Static
 from helpdesk.clock import london
 from helpdesk.domain.follow_up import SUPERSEDED, ResumptionOutcome
 from helpdesk.domain.pause import Decision, PauseState
-from helpdesk.store.pause_register import PauseEntry
+from helpdesk.store.rows import PauseEntry
 from helpdesk.tui.themes import row_looks
 from helpdesk.tui.widgets import DataScreen, KeysFooter, PeriodInWeeks, TroubleBanner, lay_out_columns
 

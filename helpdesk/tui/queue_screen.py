@@ -23,11 +23,17 @@ from helpdesk.domain.escalation import (
 from helpdesk.domain.permissions import Permission, may, permission_refusal
 from helpdesk.domain.queue import next_urgency_change, urgency, waited, waiting_label
 from helpdesk.domain.types import CallerRole, Category, ConcernStatus, EventKind, Urgency
-from helpdesk.store import queries
-from helpdesk.store.escalations import OpenEscalation
 from helpdesk.store.faults import DatabaseUnavailable, unavailable
-from helpdesk.store.follow_ups import FollowUpRow
-from helpdesk.store.queries import HandedOver, QueueRow
+from helpdesk.store.rows import (
+    QUEUE_UNMOVED_BY,
+    FollowUpRow,
+    HandedOver,
+    OpenEscalation,
+    QueueCounts,
+    QueueRow,
+    StaffMember,
+    queue_counts,
+)
 from helpdesk.tui.follow_ups_due import FollowUpsDue
 from helpdesk.tui.themes import row_looks
 from helpdesk.tui.widgets import DataScreen, KeysFooter, TroubleBanner, age_cell, short_name
@@ -55,8 +61,8 @@ class QueueHeader(Static):
 
     def show(
         self,
-        staff: queries.StaffMember,
-        counts: queries.QueueCounts | None,
+        staff: StaffMember,
+        counts: QueueCounts | None,
         time_now: str,
         unread: int = 0,
         overdue: int = 0,
@@ -273,7 +279,7 @@ class QueueScreen(DataScreen):
         self.follow_ups = follow_ups
         self.show_follow_ups()
         self.rows = rows
-        self.counts = queries.queue_counts(self.rows)  # once a load, not on every tick
+        self.counts = queue_counts(self.rows)  # once a load, not on every tick
         self.viewers = message.viewers
         if unread != self.unread_feedback:
             self.refresh_bindings()  # new feedback moves `f` up the footer
@@ -373,7 +379,7 @@ class QueueScreen(DataScreen):
     def moved_by(self, kinds: frozenset[str]) -> bool:
         """Read again after a change the queue can show, not after a call is opened elsewhere:
         with fifty consoles open, each call opened would otherwise reload fifty queues."""
-        unmoved = queries.QUEUE_UNMOVED_BY
+        unmoved = QUEUE_UNMOVED_BY
         if not may(self.app.staff.role, Permission.RECEIVE_ESCALATIONS):
             unmoved |= {EventKind.ESCALATED}
         return not kinds <= unmoved

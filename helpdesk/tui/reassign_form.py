@@ -5,8 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.widgets import Input, Select
 
-from helpdesk.store.call_queries import CallDetail
-from helpdesk.store.queries import StaffMember
+from helpdesk.store.rows import CallDetail, StaffMember
 from helpdesk.tui.form import CallForm, FormField, chosen
 
 

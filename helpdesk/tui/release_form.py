@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.widgets import Input
 
-from helpdesk.store.call_queries import CallDetail
+from helpdesk.store.rows import CallDetail
 from helpdesk.tui.form import CallForm, FormField
 
 

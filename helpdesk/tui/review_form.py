@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.widgets import Select, TextArea
 
 from helpdesk.domain.types import ReviewOutcome
-from helpdesk.store.call_queries import CallDetail
+from helpdesk.store.rows import CallDetail
 from helpdesk.tui.contact_form import options
 from helpdesk.tui.form import CallForm, FormField, chosen
 

@@ -15,8 +15,7 @@ from textual.widgets import DataTable, Input, Select, Static
 
 from helpdesk.clock import london
 from helpdesk.domain.types import Category, ReviewOutcome
-from helpdesk.store import queries
-from helpdesk.store.review_queries import PAGE, ClosedCallFilter, ClosedCallRow
+from helpdesk.store.rows import PAGE, ClosedCallFilter, ClosedCallRow, StaffMember
 from helpdesk.tui.call_screen import CallScreen
 from helpdesk.tui.export_form import ExportForm
 from helpdesk.tui.form import chosen
@@ -65,7 +64,7 @@ class ReviewScreen(DataScreen):
     @dataclass
     class Loaded(Message):
         rows: list[ClosedCallRow]
-        seniors: list[queries.StaffMember] | None
+        seniors: list[StaffMember] | None
 
     def __init__(self) -> None:
         super().__init__()

@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Static
 
 from helpdesk.clock import london
 from helpdesk.domain.types import Category
-from helpdesk.store.linked_calls import SchoolHistory
+from helpdesk.store.rows import SchoolHistory
 from helpdesk.tui.widgets import DataScreen, KeysFooter, TroubleBanner, lay_out_columns, short_name
 
 WIDE = 120  # narrower than this, no outcome column

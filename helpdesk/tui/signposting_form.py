@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.widgets import Select, Static, TextArea
 
 from helpdesk.domain.signposting import SIGNPOSTING
-from helpdesk.store.call_queries import CallDetail
+from helpdesk.store.rows import CallDetail
 from helpdesk.tui.form import CallForm, FormField, chosen
 
 OFFERED, NOT_OFFERED = "offered", "not_offered"

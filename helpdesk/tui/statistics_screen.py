@@ -17,7 +17,7 @@ from textual.widgets import Sparkline, Static
 
 from helpdesk.clock import london
 from helpdesk.domain.types import Category, Remit
-from helpdesk.store.statistics import FIGURE_EVENTS, Figures
+from helpdesk.store.rows import FIGURE_EVENTS, Figures
 from helpdesk.tui.widgets import DataScreen, KeysFooter, PeriodInWeeks, TroubleBanner
 
 BAR = 30

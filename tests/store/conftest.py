@@ -2,7 +2,7 @@
 
 import pytest
 
-from helpdesk.store.engine import make_engine
+from helpdesk.store.db.engine import make_engine
 
 
 @pytest.fixture

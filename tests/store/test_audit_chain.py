@@ -14,8 +14,8 @@ from sqlmodel import Session
 
 from helpdesk.domain.audit_chain import GENESIS, Anchor, event_hash
 from helpdesk.store import commands
-from helpdesk.store.audit import chain_head, verify_chain
-from helpdesk.store.models import Event
+from helpdesk.store.db.audit import chain_head, verify_chain
+from helpdesk.store.db.models import Event
 from support import grace_ellis
 
 
@@ -233,8 +233,8 @@ def test_a_claim_whose_event_the_database_refuses_does_not_stand(engine, clock, 
     """The claim's UPDATE and its event commit together (on PostgreSQL the event's INSERT and the
     COMMIT go to the server in one exchange): if the event cannot be written, the call is still
     waiting and no one holds it."""
-    from helpdesk.store import audit
-    from helpdesk.store.models import Concern
+    from helpdesk.store.db import audit
+    from helpdesk.store.db.models import Concern
 
     concern_id = commands.log_concern(engine, grace_ellis(), "rdouglas", clock.now())
     before = events(engine)

@@ -13,10 +13,11 @@ from helpdesk.domain.intake import validate_concern
 from helpdesk.domain.pause import PauseDecisionInput
 from helpdesk.domain.refusals import FieldsInvalid, Refused
 from helpdesk.store import commands
-from helpdesk.store.call_queries import call_detail
-from helpdesk.store.commands import ClaimRefused
-from helpdesk.store.engine import make_engine
-from helpdesk.store.models import Conflict, Event, Inspection, InspectionMember, ResponsibleBody, School
+from helpdesk.store.commands import on_a_call
+from helpdesk.store.commands.taking import ClaimRefused
+from helpdesk.store.db.engine import make_engine
+from helpdesk.store.db.models import Conflict, Event, Inspection, InspectionMember, ResponsibleBody, School
+from helpdesk.store.queries.call import call_detail
 
 
 def log(engine, clock, urn="930037", category="pause_request"):
@@ -92,7 +93,7 @@ def test_the_claims_one_read_finds_the_same_ties_as_every_other_command(engine, 
     school or inspection they are tied to (and one they are not), both find the same ties."""
     from sqlmodel import Session
 
-    from helpdesk.store.models import Concern, Staff
+    from helpdesk.store.db.models import Concern, Staff
 
     with engine.connect() as connection:
         member_ties = connection.execute(
@@ -119,7 +120,7 @@ def test_the_claims_one_read_finds_the_same_ties_as_every_other_command(engine, 
         for concern_id in calls:
             concern = session.get(Concern, concern_id)
             for login in logins:
-                step_by_step = commands.ties(session, login, concern)
+                step_by_step = on_a_call.ties(session, login, concern)
                 try:
                     _, in_one = commands.claim_check(engine, concern_id, login)
                 except Refused:

@@ -12,10 +12,13 @@ from test_call_commands import decision, log
 
 from helpdesk.domain.inspection import validate_inspection
 from helpdesk.domain.refusals import FieldsInvalid, Refused
-from helpdesk.store import commands, export, statistics
-from helpdesk.store.call_queries import call_detail, school_inspections
-from helpdesk.store.models import Concern, Inspection, InspectionMember, Notification, PauseDecision
-from helpdesk.store.queries import open_queue, queue_counts
+from helpdesk.store import commands
+from helpdesk.store.admin import export
+from helpdesk.store.db.models import Concern, Inspection, InspectionMember, Notification, PauseDecision
+from helpdesk.store.queries import statistics
+from helpdesk.store.queries.call import call_detail, school_inspections
+from helpdesk.store.queries.queue import open_queue
+from helpdesk.store.rows import queue_counts
 
 
 def link(engine, clock, concern_id, login="gsingh", remit="schools", reference=None):
@@ -271,7 +274,7 @@ def test_the_queue_marks_calls_awaiting_countersignature(engine, clock, policy, 
 
 def test_every_kind_of_event_on_a_call_has_its_sentence_in_the_timeline():
     from helpdesk.domain.types import EventKind
-    from helpdesk.store.call_queries import TIMELINE
+    from helpdesk.store.queries.timeline import TIMELINE
 
     not_about_one_call = {
         EventKind.IMPORTED,
@@ -287,8 +290,8 @@ def test_the_purge_leaves_no_personal_text_in_any_table_of_the_call(engine, cloc
     from sqlalchemy import select as select_rows
 
     from helpdesk.clock import FrozenClock
-    from helpdesk.store.models import PERSONAL_COLUMNS, Concern
-    from helpdesk.store.purge import purge
+    from helpdesk.store.commands.purging import purge
+    from helpdesk.store.db.models import PERSONAL_COLUMNS, Concern
 
     concern_id = log(engine, clock)
     commands.claim(engine, concern_id, "gsingh", clock.now())
@@ -319,7 +322,7 @@ def test_the_purge_leaves_no_personal_text_in_any_table_of_the_call(engine, cloc
         engine, concern_id, "gsingh", clock.now(), offered=False, reason="Secret reason not offered"
     )
     commands.add_advice(engine, concern_id, "gsingh", "Secret advice", clock.now())
-    from helpdesk.store.follow_ups import complete_follow_up, set_follow_up
+    from helpdesk.store.commands.follow_ups import complete_follow_up, set_follow_up
 
     callback = set_follow_up(
         engine, concern_id, "gsingh", clock.now(), policy, what="Secret follow-up", owner=None, due="15:00",

@@ -4,10 +4,10 @@ fault comes out of it as DatabaseUnavailable, and a refusal by the rules as itse
 import pytest
 
 from helpdesk.domain.refusals import Refused
+from helpdesk.store.db.engine import make_engine, sqlite_url
 from helpdesk.store.desk import Desk
-from helpdesk.store.engine import make_engine, sqlite_url
 from helpdesk.store.faults import DatabaseUnavailable
-from helpdesk.store.queries import staff_member
+from helpdesk.store.queries.queue import staff_member
 from support import seed_queue
 
 
@@ -37,7 +37,7 @@ def test_a_desk_whose_account_was_deactivated_reads_nothing_more(engine, clock, 
     from sqlalchemy import update
 
     from helpdesk.store.acting import NotPermitted
-    from helpdesk.store.models import Staff
+    from helpdesk.store.db.models import Staff
 
     desk = Desk(engine, staff_member(engine, "gsingh"), clock, policy)
     assert desk.open_queue() == []

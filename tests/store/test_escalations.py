@@ -11,11 +11,12 @@ from test_call_commands import log
 from helpdesk.domain.policy import load_policy
 from helpdesk.shipped import shipped_file
 from helpdesk.store import commands
-from helpdesk.store.call_queries import call_detail
-from helpdesk.store.engine import make_engine
-from helpdesk.store.escalations import escalate, open_escalations
-from helpdesk.store.follow_ups import complete_follow_up, set_follow_up
-from helpdesk.store.models import Escalation, Event
+from helpdesk.store.commands.escalations import escalate
+from helpdesk.store.commands.follow_ups import complete_follow_up, set_follow_up
+from helpdesk.store.db.engine import make_engine
+from helpdesk.store.db.models import Escalation, Event
+from helpdesk.store.queries.call import call_detail
+from helpdesk.store.queries.escalations import open_escalations
 
 
 def escalated_events(engine):
@@ -48,7 +49,7 @@ def test_an_account_deactivated_since_its_console_opened_raises_nothing(engine, 
     from sqlalchemy import update
 
     from helpdesk.store.acting import NotPermitted
-    from helpdesk.store.models import Staff
+    from helpdesk.store.db.models import Staff
 
     urgent = log(engine, clock)
     clock.advance(minutes=6)

@@ -15,18 +15,10 @@ from test_figures import POLICY, random_calls
 
 from helpdesk.clock import as_utc
 from helpdesk.domain.refusals import Refused
-from helpdesk.store import commands, export
-from helpdesk.store.models import (
-    Advice,
-    Concern,
-    ContactAttempt,
-    Inspection,
-    PauseDecision,
-    Review,
-    School,
-    Staff,
-)
-from helpdesk.store.review_queries import london_midnight
+from helpdesk.store import commands
+from helpdesk.store.admin import export
+from helpdesk.store.db.models import Advice, Concern, ContactAttempt, Inspection, PauseDecision, Review, School, Staff
+from helpdesk.store.queries.review import london_midnight
 
 
 def _iso(value):

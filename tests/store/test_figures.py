@@ -21,10 +21,11 @@ from helpdesk.domain.intake import validate_concern
 from helpdesk.domain.pause import Decision, PauseDecisionInput
 from helpdesk.domain.refusals import Refused
 from helpdesk.domain.types import EventKind
-from helpdesk.store import commands, importers
-from helpdesk.store import statistics as statistics_module
-from helpdesk.store.models import Concern, Event, Inspection, PauseDecision, SettledDay, Staff
-from helpdesk.store.review_queries import london_midnight
+from helpdesk.store import commands
+from helpdesk.store.admin import importers
+from helpdesk.store.db.models import Concern, Event, Inspection, PauseDecision, SettledDay, Staff
+from helpdesk.store.queries import statistics as statistics_module
+from helpdesk.store.queries.review import london_midnight
 
 SENIORS = ["akhan", "bmorgan", "cobi", "dlewis", "efarah", "gsingh", "hwalsh", "jbrooks", "kmensah", "lpark"]
 URNS = ["930037", "931767", "932543", "933179", "935455", "931196"]
@@ -211,7 +212,7 @@ def test_upgrading_fills_in_what_each_call_keeps_from_the_trail(engine, clock):
     subtracted in SQL, and the figures still match to the last bit."""
     from sqlalchemy import text
 
-    from helpdesk.store.schema import downgrade, upgrade
+    from helpdesk.store.db.schema import downgrade, upgrade
 
     random_calls(engine, clock, 3)
     downgrade(engine, "0010")  # the later revisions undone by their own downgrades

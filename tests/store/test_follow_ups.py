@@ -11,9 +11,10 @@ from helpdesk.domain.follow_up import RESUMPTION_CHECK, SUPERSEDED, end_of_day
 from helpdesk.domain.refusals import FieldsInvalid, Refused
 from helpdesk.store import commands
 from helpdesk.store.acting import NotPermitted
-from helpdesk.store.call_queries import call_detail
-from helpdesk.store.follow_ups import complete_follow_up, follow_ups_due, set_follow_up
-from helpdesk.store.models import ContactAttempt, Event, FollowUp
+from helpdesk.store.commands.follow_ups import complete_follow_up, set_follow_up
+from helpdesk.store.db.models import ContactAttempt, Event, FollowUp
+from helpdesk.store.queries.call import call_detail
+from helpdesk.store.queries.follow_ups import follow_ups_due
 from support import complete_the_record
 
 LONDON_9AM_FRI = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)  # November: London is on UTC

@@ -1,7 +1,7 @@
 """A call handed to a senior by reassignment is new to them until they open it."""
 
 from helpdesk.store import commands
-from helpdesk.store.queries import handed_to
+from helpdesk.store.queries.queue import handed_to
 
 
 def test_a_call_handed_over_is_new_to_its_new_holder_until_they_open_it(engine, clock, held):
@@ -22,8 +22,8 @@ def test_a_call_handed_over_is_new_to_its_new_holder_until_they_open_it(engine, 
 
 
 def test_a_reassignment_hands_on_the_previous_holders_open_follow_ups(engine, clock, policy, held):
-    from helpdesk.store.call_queries import call_detail
-    from helpdesk.store.follow_ups import complete_follow_up, set_follow_up
+    from helpdesk.store.commands.follow_ups import complete_follow_up, set_follow_up
+    from helpdesk.store.queries.call import call_detail
 
     mine = set_follow_up(engine, held, "gsingh", clock.now(), policy, what="Ring", owner="gsingh", due="12:00")
     done = set_follow_up(engine, held, "gsingh", clock.now(), policy, what="Done", owner="gsingh", due="12:00")

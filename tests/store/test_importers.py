@@ -5,10 +5,10 @@ from sqlalchemy import func, select
 
 from helpdesk.domain.refusals import Refused
 from helpdesk.shipped import shipped_file
-from helpdesk.store import importers
-from helpdesk.store.importers import ImportRefused, decode_csv
-from helpdesk.store.models import Event, Inspection, InspectionMember, ResponsibleBody, School, Staff
-from helpdesk.store.staff_accounts import add_first_admin
+from helpdesk.store.admin import importers
+from helpdesk.store.admin.importers import ImportRefused, decode_csv
+from helpdesk.store.admin.staff_accounts import add_first_admin
+from helpdesk.store.db.models import Event, Inspection, InspectionMember, ResponsibleBody, School, Staff
 
 NOW = dt.datetime(2026, 11, 18, 9, tzinfo=dt.UTC)
 GIAS_HEADER = "URN,LA (name),EstablishmentName,TypeOfEstablishment (name),PhaseOfEducation (name),Postcode,TelephoneNum,Trusts (name),SomethingElse"

@@ -6,10 +6,12 @@ import pytest
 from sqlalchemy import select
 
 from helpdesk.domain.intake import ConcernInvalid
-from helpdesk.store import queries
-from helpdesk.store.changes import ChangeFeed
-from helpdesk.store.commands import ClaimRefused, claim, log_concern
-from helpdesk.store.models import Concern, Event, Inspection
+from helpdesk.store.commands.intake import log_concern
+from helpdesk.store.commands.taking import ClaimRefused, claim
+from helpdesk.store.db.changes import ChangeFeed
+from helpdesk.store.db.models import Concern, Event, Inspection
+from helpdesk.store.queries import queue
+from helpdesk.store.rows import queue_counts
 from support import grace_ellis, seed_queue
 
 
@@ -36,7 +38,7 @@ def test_an_unknown_urn_is_refused_and_nothing_is_written(engine, clock):
     with pytest.raises(ConcernInvalid) as refused:
         log_concern(engine, a_concern(urn="123456"), "rdouglas", clock.now())
     assert refused.value.errors == {"urn": "No school with URN 123456"}
-    assert queries.list_concerns(engine) == []
+    assert queue.list_concerns(engine) == []
 
 
 def test_an_unknown_or_mismatched_inspection_is_refused(engine, clock):
@@ -72,7 +74,7 @@ def test_the_queue_is_urgent_first_then_oldest(engine, clock):
         ("old-urgent", 20, True),
     ]:
         ids[name] = log_concern(engine, a_concern(urgent=urgent), "rdouglas", now - dt.timedelta(minutes=minutes))
-    rows = queries.open_queue(engine)
+    rows = queue.open_queue(engine)
     assert [row.id for row in rows] == [ids["old-urgent"], ids["new-urgent"], ids["old"], ids["mid"]]
     assert rows[0].school and rows[0].received_at.tzinfo is not None
 
@@ -80,9 +82,9 @@ def test_the_queue_is_urgent_first_then_oldest(engine, clock):
 def test_claimed_concerns_stay_in_the_queue_with_their_holder(engine, clock):
     ids = seed_queue(engine, clock, ages_min=(5, 4))
     claim(engine, ids[0], "akhan", clock.now())
-    rows = {row.id: row for row in queries.open_queue(engine)}
+    rows = {row.id: row for row in queue.open_queue(engine)}
     assert rows[ids[0]].status == "claimed" and rows[ids[0]].claimed_by_name == "Aisha Khan"
-    counts = queries.queue_counts(list(rows.values()))
+    counts = queue_counts(list(rows.values()))
     assert (counts.waiting, counts.claimed) == (1, 1)
 
 

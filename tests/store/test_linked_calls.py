@@ -11,10 +11,11 @@ from helpdesk.domain.queue import together
 from helpdesk.domain.refusals import FieldsInvalid, Refused
 from helpdesk.store import commands
 from helpdesk.store.acting import NotPermitted
-from helpdesk.store.call_queries import call_detail
-from helpdesk.store.linked_calls import link_calls, school_history
-from helpdesk.store.models import Concern, Event, School
-from helpdesk.store.queries import open_queue
+from helpdesk.store.commands.links import link_calls
+from helpdesk.store.db.models import Concern, Event, School
+from helpdesk.store.queries.call import call_detail
+from helpdesk.store.queries.history import school_history
+from helpdesk.store.queries.queue import open_queue
 from support import complete_the_record, seed_queue
 
 

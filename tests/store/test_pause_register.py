@@ -11,9 +11,9 @@ from test_call_commands import decision, link_new_inspection, log
 
 from helpdesk.domain.refusals import Refused
 from helpdesk.store import commands
-from helpdesk.store.call_queries import call_detail
-from helpdesk.store.follow_ups import complete_follow_up
-from helpdesk.store.pause_register import PERSONAL_REGISTER_FIELDS, export_pauses, pause_entries, pause_register
+from helpdesk.store.commands.follow_ups import complete_follow_up
+from helpdesk.store.queries.call import call_detail
+from helpdesk.store.queries.pause_register import PERSONAL_REGISTER_FIELDS, export_pauses, pause_entries, pause_register
 
 
 def ready(engine, clock, senior="gsingh"):

@@ -9,11 +9,14 @@ import pytest
 from sqlalchemy import func, select
 from test_review_and_records import handled, policy
 
-from helpdesk.store import commands, export, statistics
+from helpdesk.store import commands
 from helpdesk.store.acting import NotPermitted
-from helpdesk.store.call_queries import call_detail
-from helpdesk.store.models import Concern, Event
-from helpdesk.store.review_queries import ClosedCallFilter, closed_calls, learning_reviews, my_feedback
+from helpdesk.store.admin import export
+from helpdesk.store.db.models import Concern, Event
+from helpdesk.store.queries import statistics
+from helpdesk.store.queries.call import call_detail
+from helpdesk.store.queries.review import closed_calls, learning_reviews, my_feedback
+from helpdesk.store.rows import ClosedCallFilter
 from support import grace_ellis
 
 NO_ACCOUNT = "No staff account for login 'mallory'"

@@ -9,11 +9,11 @@ import pytest
 import sqlalchemy
 
 from helpdesk.domain.policy import Policy
-from helpdesk.store import queries
-from helpdesk.store.call_queries import call_detail
-from helpdesk.store.escalations import open_escalations
-from helpdesk.store.follow_ups import follow_ups_due
-from helpdesk.store.pause_register import pause_entries
+from helpdesk.store.queries import queue
+from helpdesk.store.queries.call import call_detail
+from helpdesk.store.queries.escalations import open_escalations
+from helpdesk.store.queries.follow_ups import follow_ups_due
+from helpdesk.store.queries.pause_register import pause_entries
 from support import seed_queue
 
 GROWING = ("concern", "event", "pause_decision", "follow_up", "escalation", "handover", "advice", "contact_attempt")
@@ -51,8 +51,8 @@ def full_scans(found):
 def test_what_a_queue_load_and_an_opened_call_read_walks_no_growing_table(engine, clock, plans):
     [concern_id, *_] = seed_queue(engine, clock, ages_min=(30, 20, 10))
     plans.clear()  # (writing them reads the chain's head: the newest event, by its id)
-    queries.open_queue(engine)
-    queries.handed_to(engine, "akhan")
+    queue.open_queue(engine)
+    queue.handed_to(engine, "akhan")
     open_escalations(engine)
     follow_ups_due(engine, "lpark", clock.now() + dt.timedelta(days=1))
     call_detail(engine, concern_id, "lpark", related_since=clock.now() - dt.timedelta(days=14))

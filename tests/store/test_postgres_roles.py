@@ -14,9 +14,9 @@ from sqlalchemy import make_url, text
 from sqlalchemy.exc import DatabaseError
 
 from helpdesk.store import commands
-from helpdesk.store.audit import verify_chain
-from helpdesk.store.engine import make_engine
-from helpdesk.store.schema import GrantRefused, console_role, grant_console_role, upgrade
+from helpdesk.store.db.audit import verify_chain
+from helpdesk.store.db.engine import make_engine
+from helpdesk.store.db.schema import GrantRefused, console_role, grant_console_role, upgrade
 from support import grace_ellis
 
 POSTGRES_URL = os.environ.get("HELPDESK_TEST_POSTGRES_URL", "")

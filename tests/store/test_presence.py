@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from helpdesk.store import presence
+from helpdesk.store.db import presence
 
 
 def test_viewers_are_live_heartbeats_only(engine, clock):
@@ -27,7 +27,7 @@ def test_sessions_long_gone_are_tidied_away_within_a_minute_of_heartbeats(engine
     from sqlalchemy import select
     from sqlmodel import col
 
-    from helpdesk.store.models import Presence
+    from helpdesk.store.db.models import Presence
 
     now = clock.now()
     presence.beat(engine, "gone", "lpark", 3, now - dt.timedelta(minutes=10))  # a console that crashed
@@ -44,8 +44,8 @@ def test_sessions_long_gone_are_tidied_away_within_a_minute_of_heartbeats(engine
 
 def test_presence_leaves_the_record_untouched_and_a_command_moves_it_on(engine, clock):
     """Consoles tell a change to the record from presence alone by the newest audit event."""
-    from helpdesk.store.commands import claim
-    from helpdesk.store.queries import latest_event_id
+    from helpdesk.store.commands.taking import claim
+    from helpdesk.store.queries.queue import latest_event_id
     from support import seed_queue
 
     [concern_id] = seed_queue(engine, clock, ages_min=(2,))
@@ -60,8 +60,8 @@ def test_presence_leaves_the_record_untouched_and_a_command_moves_it_on(engine, 
 def test_a_heartbeat_wakes_no_console_and_a_change_to_the_record_does(engine, clock):
     """Every console's change feed stays asleep through other consoles' heartbeats (else fifty
     consoles would each wake for the other forty-nine every 15 s), and wakes for a claim."""
-    from helpdesk.store.changes import ChangeFeed
-    from helpdesk.store.commands import claim
+    from helpdesk.store.commands.taking import claim
+    from helpdesk.store.db.changes import ChangeFeed
     from support import seed_queue
 
     [concern_id] = seed_queue(engine, clock, ages_min=(2,))
@@ -92,7 +92,7 @@ def test_on_sqlite_presence_has_a_file_of_its_own_with_the_databases_mode(engine
 
 def first_look(url: str, ready, start, results) -> None:
     """One console's first read of who is viewing, on a database whose presence file is not made yet."""
-    from helpdesk.store.engine import make_engine
+    from helpdesk.store.db.engine import make_engine
 
     engine = make_engine(url)
     ready.put(True)
@@ -112,7 +112,7 @@ def test_consoles_that_start_together_all_read_who_is_viewing(db_path):
     fails at once in WAL mode; every one but the first did, and its queue stayed empty)."""
     import multiprocessing
 
-    from helpdesk.store.engine import sqlite_url
+    from helpdesk.store.db.engine import sqlite_url
 
     assert not presence.presence_file(db_path).exists()
     context = multiprocessing.get_context("spawn")
@@ -135,7 +135,7 @@ def test_a_file_being_turned_to_wal_by_another_console_is_waited_for():
     run in ten before the retry; this one every time)."""
     import sqlite3
 
-    from helpdesk.store.engine import write_ahead_log
+    from helpdesk.store.db.engine import write_ahead_log
 
     class BeingConverted:
         def __init__(self, refusals: int, error: str = "database is locked") -> None:

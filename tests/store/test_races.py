@@ -15,9 +15,9 @@ from sqlalchemy import func, insert, select
 from helpdesk.domain.intake import validate_concern
 from helpdesk.domain.refusals import Refused
 from helpdesk.store import commands
-from helpdesk.store.audit import verify_chain
-from helpdesk.store.engine import make_engine
-from helpdesk.store.models import Advice, Concern, ContactAttempt, Event, Staff
+from helpdesk.store.db.audit import verify_chain
+from helpdesk.store.db.engine import make_engine
+from helpdesk.store.db.models import Advice, Concern, ContactAttempt, Event, Staff
 
 RACERS = 30
 RACE_SECONDS = 5.0

@@ -12,8 +12,9 @@ from sqlalchemy import text
 from test_review_and_records import handled
 
 from helpdesk.domain.phones import national
-from helpdesk.store import commands, export
-from helpdesk.store.audit import CODE_DETAILS, LOGIN_DETAILS
+from helpdesk.store import commands
+from helpdesk.store.admin import export
+from helpdesk.store.db.audit import CODE_DETAILS, LOGIN_DETAILS
 
 # every column that holds a login, a person's name, a number or free text
 PERSONAL_SQL = [
@@ -61,7 +62,7 @@ def a_month(engine, clock, policy):
     commands.release(engine, moving, "akhan", "Handing back to the queue", clock.now())
     commands.claim(engine, moving, "akhan", clock.now())
     commands.reassign(engine, moving, "lpark", "kmensah", "Akhan is off sick this afternoon", clock.now())
-    from helpdesk.store.follow_ups import complete_follow_up, set_follow_up
+    from helpdesk.store.commands.follow_ups import complete_follow_up, set_follow_up
 
     callback = set_follow_up(
         engine, moving, "kmensah", clock.now(), policy, what="Ring Mrs Jolliffe after lunch", owner="cobi",

@@ -14,11 +14,14 @@ from helpdesk.domain.inspection import validate_inspection
 from helpdesk.domain.intake import validate_concern
 from helpdesk.domain.pause import PauseDecisionInput
 from helpdesk.domain.refusals import FieldsInvalid, Refused
-from helpdesk.store import commands, export, statistics
-from helpdesk.store.call_queries import call_detail
-from helpdesk.store.models import PURGED, SettledDay
-from helpdesk.store.purge import purge
-from helpdesk.store.review_queries import ClosedCallFilter, closed_calls, learning_reviews, my_feedback, unread_feedback
+from helpdesk.store import commands
+from helpdesk.store.admin import export
+from helpdesk.store.commands.purging import purge
+from helpdesk.store.db.models import PURGED, SettledDay
+from helpdesk.store.queries import statistics
+from helpdesk.store.queries.call import call_detail
+from helpdesk.store.queries.review import closed_calls, learning_reviews, my_feedback, unread_feedback
+from helpdesk.store.rows import ClosedCallFilter
 from support import complete_the_record
 
 CALLERS = [("Grace Ellis", "0113 496 0777"), ("Tariq Noor", "0121 496 0555"), ("Leanne Marsh", "0161 496 0444")]
@@ -287,7 +290,7 @@ def test_purge_anonymises_old_reviewed_calls_and_keeps_the_figures(engine, calls
 def test_a_purge_goes_in_batches_each_recorded_and_resumes_where_it_stopped(engine, calls, monkeypatch):
     """Each batch is its own short transaction with its own event; a purge run again after an
     interruption picks up what is left."""
-    import helpdesk.store.purge as purging
+    from helpdesk.store.commands import purging
 
     for concern_id in calls.values():
         commands.review(
@@ -301,7 +304,7 @@ def test_a_purge_goes_in_batches_each_recorded_and_resumes_where_it_stopped(engi
         )
     later = FrozenClock("2033-01-10T09:00:00Z")
     monkeypatch.setattr(purging, "BATCH", 2)
-    original, batches = commands.record_event, []
+    original, batches = purging.record_event, []
     monkeypatch.setattr(
         purging, "record_event", lambda session, **kw: batches.append(kw["calls"]) or original(session, **kw)
     )

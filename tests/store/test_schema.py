@@ -5,8 +5,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 
-from helpdesk.store.engine import DatabaseFileMissing, make_engine, sqlite_url
-from helpdesk.store.schema import HEAD_REVISION, SchemaNotReady, check_schema, script_head, upgrade
+from helpdesk.store.db.engine import DatabaseFileMissing, make_engine, sqlite_url
+from helpdesk.store.db.schema import HEAD_REVISION, SchemaNotReady, check_schema, script_head, upgrade
 
 
 def test_the_console_knows_the_newest_migration():
@@ -106,7 +106,7 @@ def test_the_tables_in_code_match_what_the_migrations_build(engine):
     from alembic.migration import MigrationContext
     from sqlmodel import SQLModel
 
-    import helpdesk.store.models  # noqa: F401  (registers the tables)
+    import helpdesk.store.db.models  # noqa: F401  (registers the tables)
 
     with engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
@@ -119,7 +119,7 @@ def test_the_tables_in_code_match_what_the_migrations_build(engine):
         ("add_table", "presence"),
         ("add_index", "ix_presence_concern_id"),
     ]
-    from helpdesk.store.presence import presence_engine
+    from helpdesk.store.db.presence import presence_engine
 
     with presence_engine(engine).connect() as connection:
         there = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
@@ -173,7 +173,7 @@ def test_upgrading_chains_the_events_already_recorded(tmp_path, clock):
     """Revision 0006 on a trail written before the chain (ids with gaps, as PostgreSQL's sequence
     leaves after rolled-back transactions): every event is chained in id order, and new events
     extend the chain."""
-    from helpdesk.store.audit import verify_chain
+    from helpdesk.store.db.audit import verify_chain
     from support import import_samples
 
     engine = make_engine(sqlite_url(tmp_path / "old.sqlite"), create=True)

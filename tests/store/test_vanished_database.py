@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import func, select
 
 from helpdesk.store import commands
+from helpdesk.store.db.engine import make_engine, sqlite_url
+from helpdesk.store.db.models import Concern, Event
 from helpdesk.store.desk import Desk
-from helpdesk.store.engine import make_engine, sqlite_url
 from helpdesk.store.faults import DatabaseUnavailable
-from helpdesk.store.models import Concern, Event
-from helpdesk.store.queries import staff_member
+from helpdesk.store.queries.queue import staff_member
 from support import grace_ellis, seed_queue
 
 

@@ -7,7 +7,7 @@ from sqlmodel import Session
 from test_call_screen import open_call, pause_request
 
 from helpdesk.store import commands
-from helpdesk.store.models import Advice, Concern, ContactAttempt, Handover, Inspection, Notification, PauseDecision
+from helpdesk.store.db.models import Advice, Concern, ContactAttempt, Handover, Inspection, Notification, PauseDecision
 from support import burst, settle
 
 NOTE = "Talked the head through the pause options; she will call back after speaking to the trust. END-OF-NOTE"
@@ -238,7 +238,7 @@ async def test_reassign_typed_in_a_burst(make_app, engine, clock):
 
 
 async def test_review_and_export_typed_in_bursts(make_app, engine, clock, policy, tmp_path):
-    from helpdesk.store.models import Review
+    from helpdesk.store.db.models import Review
     from support import complete_the_record
 
     app = make_app(login="mokafor")

@@ -9,8 +9,8 @@ from helpdesk.domain.inspection import validate_inspection
 from helpdesk.domain.intake import validate_concern
 from helpdesk.domain.phones import national
 from helpdesk.store import commands
-from helpdesk.store.call_queries import call_detail
-from helpdesk.store.models import Inspection, InspectionMember
+from helpdesk.store.db.models import Inspection, InspectionMember
+from helpdesk.store.queries.call import call_detail
 from helpdesk.tui.call_screen import CallScreen
 from helpdesk.tui.form import FormScreen
 from helpdesk.tui.intake_form import IntakeForm

@@ -4,7 +4,7 @@ from sqlalchemy.exc import OperationalError
 from textual.widgets import DataTable, Static, TextArea
 
 from helpdesk.store import commands
-from helpdesk.store.changes import ChangeFeed
+from helpdesk.store.db.changes import ChangeFeed
 from helpdesk.tui.advice_form import AdviceForm
 from helpdesk.tui.call_screen import CallScreen
 from helpdesk.tui.widgets import TroubleBanner
@@ -80,7 +80,7 @@ async def test_an_account_deactivated_while_the_console_is_open_is_told_not_cras
     """The store refuses every read to an inactive account: the queue says so and stays up."""
     from sqlalchemy import update
 
-    from helpdesk.store.models import Staff
+    from helpdesk.store.db.models import Staff
 
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
@@ -98,9 +98,9 @@ async def test_a_queue_whose_first_read_failed_reads_again_by_itself(make_app, m
     """Consoles that start together can find the database locked for a moment: the queue that
     could not read says so, and reads again by itself, though nothing changes in the record that
     would make the change feed ask it to (the banner promises a retry)."""
-    from helpdesk.store import queries
+    from helpdesk.store.queries import queue
 
-    original = queries.open_queue
+    original = queue.open_queue
     failures = []
 
     def locked_once(*args, **kwargs):
@@ -109,7 +109,7 @@ async def test_a_queue_whose_first_read_failed_reads_again_by_itself(make_app, m
             raise OperationalError("SELECT …", {}, Exception("database is locked"))
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(queries, "open_queue", locked_once)
+    monkeypatch.setattr(queue, "open_queue", locked_once)
     app = make_app(watch_changes=True)
     async with app.run_test(size=(100, 30)) as pilot:
         banner = app.screen.query_one(TroubleBanner)

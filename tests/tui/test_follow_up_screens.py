@@ -11,8 +11,8 @@ from textual.widgets import DataTable, Static
 
 from helpdesk.domain.pause import PauseDecisionInput
 from helpdesk.store import commands
-from helpdesk.store.follow_ups import set_follow_up
-from helpdesk.store.models import ContactAttempt, FollowUp
+from helpdesk.store.commands.follow_ups import set_follow_up
+from helpdesk.store.db.models import ContactAttempt, FollowUp
 from helpdesk.tui.call_screen import CallScreen
 from helpdesk.tui.follow_up_done_form import FollowUpDoneForm
 from helpdesk.tui.pause_form import PauseForm
@@ -253,7 +253,7 @@ async def test_a_console_raises_an_overdue_call_and_a_supervisor_is_alerted_with
 
     from test_follow_up_screens import rows as table_rows
 
-    from helpdesk.store.models import Escalation
+    from helpdesk.store.db.models import Escalation
     from support import wait_until
 
     concern_id = pause_request(engine, clock)  # urgent: 5 minutes
@@ -290,7 +290,7 @@ async def test_a_console_raises_an_overdue_call_and_a_supervisor_is_alerted_with
 def test_queue_with_a_handover_and_escalations(snap_compare, engine, clock, policy, login, size):
     """The senior's queue with a call just handed to them (NEW, and the notice); the supervisor's
     with escalations standing (the header's count, and the one-line notice on opening)."""
-    from helpdesk.store.escalations import escalate
+    from helpdesk.store.commands.escalations import escalate
     from support import seed_queue
 
     ids = seed_queue(engine, clock, ages_min=(22, 12, 3))

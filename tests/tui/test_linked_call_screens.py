@@ -8,7 +8,7 @@ from test_call_screen import open_call
 from textual.widgets import DataTable, Static
 
 from helpdesk.store import commands
-from helpdesk.store.models import CallLink
+from helpdesk.store.db.models import CallLink
 from helpdesk.tui.school_history_screen import SchoolHistoryScreen
 from support import burst, console, grace_ellis, no_blink, settle
 
@@ -82,7 +82,7 @@ async def test_the_review_list_opens_a_schools_history(engine, clock, policy):
 def test_linked_call_screens(snap_compare, engine, clock, policy, view, size):
     first, second = two_calls(engine, clock)
     commands.claim(engine, first, "akhan", clock.now())
-    from helpdesk.store.linked_calls import link_calls
+    from helpdesk.store.commands.links import link_calls
 
     link_calls(engine, second, first, "gsingh", "same_inspection", clock.now())
 

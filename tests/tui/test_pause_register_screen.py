@@ -7,7 +7,7 @@ from textual.widgets import DataTable, Static
 
 from helpdesk.domain.pause import PauseDecisionInput
 from helpdesk.store import commands
-from helpdesk.store.follow_ups import complete_follow_up
+from helpdesk.store.commands.follow_ups import complete_follow_up
 from helpdesk.tui.call_screen import CallScreen
 from helpdesk.tui.pause_register_screen import PauseRegisterScreen
 from support import burst, console, settle
@@ -33,7 +33,7 @@ def a_longer_pause(engine, clock, policy):
 
 
 def commands_detail(engine, concern_id):
-    from helpdesk.store.call_queries import call_detail
+    from helpdesk.store.queries.call import call_detail
 
     return call_detail(engine, concern_id, "lpark")
 

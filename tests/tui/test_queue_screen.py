@@ -7,9 +7,10 @@ import time
 import pytest
 from textual.widgets import DataTable
 
-from helpdesk.store.commands import claim, record_view
-from helpdesk.store.demo_marker import mark_as_demo
-from helpdesk.store.engine import sqlite_url
+from helpdesk.store.admin.demo_marker import mark_as_demo
+from helpdesk.store.commands.record import record_view
+from helpdesk.store.commands.taking import claim
+from helpdesk.store.db.engine import sqlite_url
 from helpdesk.tui.help_screen import HelpScreen
 from helpdesk.tui.queue_screen import MINUTE_LABEL_EVERY, QueueHeader
 from support import grace_ellis, settle, wait_until
@@ -42,7 +43,7 @@ async def test_queue_lists_concerns_urgent_first_with_their_waiting_time(make_ap
 
 async def test_claimed_rows_show_the_holder(make_app, engine, clock):
     app = make_app()
-    from helpdesk.store.queries import open_queue
+    from helpdesk.store.queries.queue import open_queue
 
     target = open_queue(engine)[0].id
     claim(engine, target, "bmorgan", clock.now())
@@ -183,8 +184,8 @@ def test_help_at_80x24(snap_compare, make_app):
 async def test_the_queue_shows_who_is_viewing_each_call(make_app, engine, clock):
     import datetime as dt
 
-    from helpdesk.store import presence
-    from helpdesk.store.queries import open_queue
+    from helpdesk.store.db import presence
+    from helpdesk.store.queries.queue import open_queue
 
     app = make_app()
     first, second = [row.id for row in open_queue(engine)[:2]]
@@ -212,13 +213,14 @@ async def test_another_console_opening_a_call_redraws_who_is_viewing_without_rea
     """Presence moves all the time (every console's heartbeat) and wakes no console: who is
     viewing is read again every few seconds; only a change to the record (here a claim) makes
     the queue read again."""
-    from helpdesk.store import presence, queries
+    from helpdesk.store.db import presence
+    from helpdesk.store.queries import queue
 
     app = make_app(watch_changes=True)
-    first = str(queries.open_queue(engine)[0].id)
+    first = str(queue.open_queue(engine)[0].id)
     reads = []
-    original = queries.open_queue
-    monkeypatch.setattr(queries, "open_queue", lambda engine: reads.append(1) or original(engine))
+    original = queue.open_queue
+    monkeypatch.setattr(queue, "open_queue", lambda engine: reads.append(1) or original(engine))
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
         table = app.screen.query_one(DataTable)
@@ -240,12 +242,14 @@ async def test_a_call_opened_elsewhere_shows_who_is_viewing_it_without_waiting_f
     """Opening a call is recorded, and the change feed brings who is viewing it at once: with no
     heartbeat (and so no periodic read of presence) during the test, the name still shows. A
     change that neither the queue nor presence shows (an escalation, to a senior) reads nothing."""
-    from helpdesk.store import escalations, presence, queries
-    from helpdesk.store.commands import log_concern
+    from helpdesk.store.commands import escalations
+    from helpdesk.store.commands.intake import log_concern
+    from helpdesk.store.db import presence
+    from helpdesk.store.queries import queue
 
     monkeypatch.setattr(presence, "HEARTBEAT_SECONDS", 3600)
     app = make_app(watch_changes=True)
-    first = queries.open_queue(engine)[0].id
+    first = queue.open_queue(engine)[0].id
     just_in = grace_ellis(caller_name="Jo Bloggs", phone="020 7946 0001", summary="Just received: within its target")
     fresh = log_concern(engine, just_in, "rdouglas", clock.now())
     reads = []
@@ -272,16 +276,17 @@ async def test_a_call_opened_elsewhere_reads_no_queue_and_an_escalation_only_tho
     """Through the real change feed: another console opening a call records a "viewed" event,
     which changes nothing a queue shows; an escalation changes only a supervisor's; a call
     logged changes everyone's."""
-    from helpdesk.store import escalations, queries
-    from helpdesk.store.commands import log_concern
+    from helpdesk.store.commands import escalations
+    from helpdesk.store.commands.intake import log_concern
+    from helpdesk.store.queries import queue
 
     app = make_app(login=login, watch_changes=True)
-    waiting = [row.id for row in queries.open_queue(engine) if row.status == "waiting"]
+    waiting = [row.id for row in queue.open_queue(engine) if row.status == "waiting"]
     just_in = grace_ellis(caller_name="Jo Bloggs", phone="020 7946 0001", summary="Just received: within its target")
     fresh = log_concern(engine, just_in, "rdouglas", clock.now())
     reads = []
-    original = queries.open_queue
-    monkeypatch.setattr(queries, "open_queue", lambda engine: reads.append(1) or original(engine))
+    original = queue.open_queue
+    monkeypatch.setattr(queue, "open_queue", lambda engine: reads.append(1) or original(engine))
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
         await pilot.pause(0.5)  # the change feed is primed

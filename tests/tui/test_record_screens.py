@@ -10,7 +10,7 @@ from textual.widgets import Static, TextArea
 
 from helpdesk.domain.pause import PauseDecisionInput
 from helpdesk.store import commands
-from helpdesk.store.models import Advice, PauseDecision
+from helpdesk.store.db.models import Advice, PauseDecision
 from helpdesk.tui.call_screen import CallScreen
 from helpdesk.tui.discard_prompt import DiscardPrompt
 from support import burst, console, no_blink, settle

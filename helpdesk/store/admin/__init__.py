@@ -1,0 +1,1 @@
+"""Administration: reference-data importers, exports, staff accounts, and the demo database."""

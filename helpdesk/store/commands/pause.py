@@ -1,0 +1,180 @@
+"""Pause decisions: recording one, its countersignature, and telling its parties."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Engine, func, select
+from sqlmodel import Session, col
+
+from helpdesk.clock import london, microseconds_between
+from helpdesk.domain import limits
+from helpdesk.domain.contact import (
+    validate_free_text,
+    validate_notification,
+)
+from helpdesk.domain.pause import (
+    Decision,
+    PauseDecisionInput,
+    countersign_refusal,
+    pause_decision_errors,
+    plan_pause,
+)
+from helpdesk.domain.policy import Policy
+from helpdesk.domain.refusals import FieldsInvalid, Refused
+from helpdesk.domain.types import EventKind, Party
+from helpdesk.store.acting import acting_staff
+from helpdesk.store.commands.follow_ups import add_resumption_check
+from helpdesk.store.commands.on_a_call import handled_call, locked_call
+from helpdesk.store.db.audit import record_event
+from helpdesk.store.db.models import (
+    Concern,
+    ContactAttempt,
+    Inspection,
+    Notification,
+    PauseDecision,
+    Staff,
+)
+from helpdesk.store.db.transaction import count, new_id, writing
+
+
+def pause_context(session: Session, concern: Concern) -> tuple[str | None, int]:
+    """(the remit of the call's inspection, None with no inspection on record; contact attempts
+    with the responsible body so far)."""
+    remit = (
+        session.scalar(select(col(Inspection.remit)).where(col(Inspection.id) == concern.inspection_id))
+        if concern.inspection_id
+        else None
+    )
+    contacts = count(
+        session,
+        select(func.count()).where(
+            col(ContactAttempt.concern_id) == concern.id, col(ContactAttempt.party) == Party.RESPONSIBLE_BODY.value
+        ),
+    )
+    return remit, contacts
+
+
+def decision_in_force(session: Session, concern_id: int) -> PauseDecision | None:
+    """The call's latest decision: each later decision supersedes the one before it."""
+    return session.scalar(
+        select(PauseDecision)
+        .where(col(PauseDecision.concern_id) == concern_id)
+        .order_by(col(PauseDecision.id).desc())
+        .limit(1)
+    )
+
+
+def record_pause_decision(
+    engine: Engine, concern_id: int, login: str, entry: PauseDecisionInput, policy: Policy, now: dt.datetime
+) -> int:
+    """Authorise or decline a pause. The pause starts today (London) and resumes on the N-th
+    working day. A later decision names the one it supersedes; only the latest is in force."""
+    with writing(engine) as session:
+        concern, _ = handled_call(session, concern_id, login, "record a pause decision")
+        remit, contacts = pause_context(session, concern)
+        authorised = entry.decision == Decision.AUTHORISED.value
+        plan = (
+            plan_pause(london(now).date(), entry.working_days or 0, remit, policy)
+            if authorised and remit is not None and (entry.working_days or 0) >= 1
+            else None
+        )
+        if errors := pause_decision_errors(entry, plan, contacts, inspection_on_record=remit is not None):
+            raise FieldsInvalid(errors)
+        earlier = decision_in_force(session, concern_id)
+        decision = PauseDecision(
+            concern_id=concern_id,
+            requested_by=entry.requested_by,
+            grounds=entry.grounds,
+            decision=entry.decision,
+            working_days=plan.working_days if plan else None,
+            starts_on=plan.starts_on if plan else None,
+            resumes_on=plan.resumes_on if plan else None,
+            exceptional=bool(plan and plan.exceptional),
+            justification=entry.justification.strip() if plan and plan.exceptional else "",
+            rationale=entry.rationale.strip(),
+            decided_by=login,
+            decided_at=now,
+            supersedes_id=earlier.id if earlier else None,
+        )
+        session.add(decision)
+        concern.decision_in_force = entry.decision
+        if concern.first_decided_at is None:
+            concern.first_decided_at = now
+            concern.decision_wait_us = microseconds_between(concern.received_at, now)
+        session.flush()
+        check, superseded_check = add_resumption_check(session, decision, policy)
+        record_event(
+            session,
+            actor=login,
+            kind=EventKind.DECISION,
+            at=now,
+            concern_id=concern_id,
+            decision_id=decision.id,
+            decision=entry.decision,
+            working_days=decision.working_days,
+            exceptional=decision.exceptional,
+            resumes_on=decision.resumes_on,
+            supersedes=decision.supersedes_id,
+            follow_up_id=check or None,
+            superseded_follow_up=superseded_check,
+        )
+        return new_id(decision)
+
+
+def countersign(engine: Engine, concern_id: int, login: str, reason: str, now: dt.datetime) -> None:
+    """A second person, a supervisor, countersigns the call's exceptional pause in force, with
+    their reasons."""
+    reason = validate_free_text(reason, "reason", "Your reasons for countersigning", limits.COUNTERSIGN_REASON)
+    with writing(engine) as session:
+        member = acting_staff(session, login)
+        locked_call(session, concern_id)
+        decision = decision_in_force(session, concern_id)
+        if decision is None:
+            raise Refused("There is no pause decision to countersign")
+        signer = (
+            session.scalar(select(col(Staff.name)).where(col(Staff.login) == decision.countersigned_by))
+            if decision.countersigned_by
+            else None
+        )
+        if refusal := countersign_refusal(member.role, login, decision.decided_by, decision.exceptional, signer):
+            raise Refused(refusal)
+        decision.countersigned_by, decision.countersigned_at, decision.countersign_reason = login, now, reason
+        record_event(
+            session, actor=login, kind=EventKind.COUNTERSIGNED, at=now, concern_id=concern_id, decision_id=decision.id
+        )
+
+
+def record_notification(
+    engine: Engine, concern_id: int, login: str, now: dt.datetime, *, party: str, channel: str, note: str = ""
+) -> int:
+    """Someone was informed of the decision in force; the notification names that decision."""
+    validate_notification(party=party, channel=channel, note=note)
+    with writing(engine) as session:
+        handled_call(session, concern_id, login, "record who was informed")
+        decision = decision_in_force(session, concern_id)
+        if decision is None:
+            raise Refused("There is no pause decision to inform anyone of: record the decision first")
+        notification = Notification(
+            concern_id=concern_id,
+            decision_id=decision.id,
+            by=login,
+            at=now,
+            party=party,
+            channel=channel,
+            note=note.strip(),
+        )
+        session.add(notification)
+        session.flush()
+        record_event(
+            session,
+            actor=login,
+            kind=EventKind.NOTIFIED,
+            at=now,
+            concern_id=concern_id,
+            notification_id=notification.id,
+            decision_id=decision.id,
+            party=party,
+            channel=channel,
+        )
+        return new_id(notification)

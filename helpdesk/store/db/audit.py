@@ -1,0 +1,262 @@
+"""Writing the audit trail (one event per change, in the change's own transaction) as a hash
+chain, and walking the chain to show it is intact (`helpdesk audit verify`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from sqlalchemy import Connection, Engine, Insert, Select, exists, func, insert, select
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session, col
+
+from helpdesk.clock import as_utc
+from helpdesk.domain.audit_chain import GENESIS, Anchor, Break, ChainedEvent, chained, check_link
+from helpdesk.domain.types import EventKind
+from helpdesk.store.db.models import Concern, Event
+
+if TYPE_CHECKING:
+    import psycopg
+
+# What an event's details may hold, by key. Codes, ids, counts and dates stay in a redacted
+# export; logins (a reassignment's new holder, the first admin) do not, nor does any key not
+# listed here (a test checks every key the commands write is one or the other).
+CODE_DETAILS = frozenset(
+    {
+        "added", "advice_id", "calls", "category", "channel", "closed_before", "contact_id", "corrects",
+        "decision", "decision_id", "due_at", "end", "escalation_id", "exceptional", "follow_up_id", "follow_up_kind", "follow_ups", "handover_id", "inspection_id", "interrupted", "link_kind", "linked_id", "minutes_over", "notification_id",
+        "outcome", "party", "recorded", "records", "redacted", "resumes_on", "review_id", "reviews",
+        "skipped", "start", "subject", "superseded_follow_up", "supersedes", "updated", "urgent", "urn", "what", "working_days",
+    }
+)  # fmt: skip
+LOGIN_DETAILS = frozenset({"to", "login", "owner"})
+
+
+def redacted_details(details: str) -> str:
+    """An event's details with only the codes, ids, counts and dates kept."""
+    try:
+        values = json.loads(details)
+    except ValueError:
+        return "{}"
+    if not isinstance(values, dict):
+        return "{}"
+    return json.dumps({key: value for key, value in values.items() if key in CODE_DETAILS}, sort_keys=True)
+
+
+# PostgreSQL: writers of events queue on this transaction-scoped advisory lock, so that each
+# reads the head the previous one committed (SQLite's BEGIN IMMEDIATE already orders writers).
+CHAIN_LOCK = 0x68656C70  # "help"
+
+
+def record_event(
+    session: Session | Connection,
+    *,
+    actor: str,
+    kind: EventKind,
+    at: dt.datetime,
+    concern_id: int | None = None,
+    **details: object,
+) -> None:
+    """Add one audit event, chained to the newest. Details hold ids and codes only, never names,
+    numbers or free text. Call it last in the transaction: on PostgreSQL it holds the chain's
+    lock until commit."""
+    connection = session if isinstance(session, Connection) else session.connection()
+    event = _next_event(_head(connection), actor=actor, kind=kind, at=at, concern_id=concern_id, details=details)
+    connection.execute(_insert_event(), event._asdict())
+
+
+def record_event_and_commit(
+    connection: Connection,
+    *,
+    actor: str,
+    kind: EventKind,
+    at: dt.datetime,
+    concern_id: int | None = None,
+    **details: object,
+) -> None:
+    """`record_event`, then commit the connection's transaction. On PostgreSQL the INSERT and the
+    COMMIT go to the server together, so the chain's lock is held across a single exchange with
+    this process (its head, read under the lock, for the hash) instead of three: on a busy host
+    every exchange waits for the process to be scheduled again, and every other writer waits
+    behind the lock."""
+    if connection.dialect.name != "postgresql":
+        record_event(connection, actor=actor, kind=kind, at=at, concern_id=concern_id, **details)
+        connection.commit()
+        return
+    event = _next_event(_head(connection), actor=actor, kind=kind, at=at, concern_id=concern_id, details=details)
+    insert_sql = _insert_event().compile(dialect=connection.dialect, column_keys=list(ChainedEvent._fields))
+    with _pipeline(connection) as psycopg:
+        psycopg.execute(str(insert_sql), event._asdict())
+        psycopg.commit()
+    connection.commit()  # the transaction is over already: this only closes it for SQLAlchemy
+
+
+def _head(connection: Connection) -> ChainedHead | None:
+    """The chain's head. On PostgreSQL, read after taking the chain's lock (its own statement, so
+    it sees what the previous holder committed), both sent in one exchange with the server."""
+    if connection.dialect.name != "postgresql":
+        row = connection.execute(_newest()).first()
+        return ChainedHead(row.id, row.hash) if row else None
+    newest = _newest().compile(dialect=connection.dialect)
+    with _pipeline(connection) as psycopg:
+        psycopg.execute("SELECT pg_advisory_xact_lock(%(key)s)", {"key": CHAIN_LOCK})
+        cursor = psycopg.execute(str(newest), newest.params)
+    row = cursor.fetchone()
+    return ChainedHead(*row) if row else None
+
+
+@contextmanager
+def _pipeline(connection: Connection) -> Iterator[psycopg.Connection[Any]]:
+    """The psycopg connection under SQLAlchemy's, its statements sent to the server together
+    when the block ends; its errors raised as SQLAlchemy's, as every other statement's are."""
+    import psycopg  # installed with PostgreSQL support only
+
+    driver = connection.connection.driver_connection
+    assert isinstance(driver, psycopg.Connection)
+    try:
+        with driver.pipeline():
+            yield driver
+    except psycopg.Error as error:
+        raise DBAPIError.instance(None, None, error, psycopg.Error, dialect=connection.dialect) from error
+
+
+class ChainedHead(NamedTuple):
+    id: int
+    hash: str
+
+
+def _next_event(
+    head: ChainedHead | None,
+    *,
+    actor: str,
+    kind: EventKind,
+    at: dt.datetime,
+    concern_id: int | None,
+    details: dict[str, object],
+) -> ChainedEvent:
+    event_id, prev_hash = (head.id + 1, head.hash) if head else (1, GENESIS)
+    return chained(
+        id=event_id,
+        at=as_utc(at),
+        actor=actor,
+        kind=kind.value,
+        concern_id=concern_id,
+        details=json.dumps(details, sort_keys=True, default=str),
+        prev_hash=prev_hash,
+    )
+
+
+# --- verifying -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """What `verify` found: how many events it walked, the head, and the first break if any."""
+
+    events: int
+    head: Anchor | None
+    broken: Break | None = None
+
+    @property
+    def intact(self) -> bool:
+        return self.broken is None
+
+
+BATCH = 5000
+
+
+def chained_events(engine: Engine, after_id: int = 0) -> Iterator[ChainedEvent]:
+    """Every event from `after_id` on, oldest first, read in batches (constant memory)."""
+    with engine.connect() as connection:
+        while True:
+            rows = connection.execute(
+                select(*(col(getattr(Event, field)) for field in ChainedEvent._fields))  # in the tuple's order
+                .where(col(Event.id) > after_id)
+                .order_by(col(Event.id))
+                .limit(BATCH)
+            ).all()
+            for row in rows:
+                yield ChainedEvent._make(row)
+            if len(rows) < BATCH:
+                return
+            after_id = rows[-1].id
+
+
+def verify_chain(
+    engine: Engine, anchors: tuple[Anchor, ...] = (), progress: Callable[[int], None] | None = None
+) -> ChainReport:
+    """Walk the whole chain; stop at the first event that was changed, removed or inserted out
+    of order, or that no longer has the hash an anchor kept off the host says it had."""
+    expected = {anchor.event_id: anchor.hash for anchor in anchors}
+    previous: ChainedEvent | None = None
+    count = 0
+    for event in chained_events(engine):
+        problem = check_link(event, previous)
+        if problem is None and event.id in expected and expected.pop(event.id) != event.hash:
+            problem = "its hash is not the one kept off the host: the trail up to it was rewritten"
+        if problem:
+            return ChainReport(count, _anchor(previous), Break(event.id, as_utc(event.at), problem))
+        previous, count = event, count + 1
+        if progress and count % BATCH == 0:
+            progress(count)
+    if expected:  # an anchored event is gone: the trail was cut back or rewritten
+        missing = min(expected)
+        return ChainReport(
+            count,
+            _anchor(previous),
+            Break(missing, None, "this event, kept off the host as an anchor, is no longer in the trail"),
+        )
+    if orphan := _call_without_its_logging(engine):  # the trail emptied or swapped (a renamed table)
+        calls, first_id, received = orphan
+        return ChainReport(
+            count,
+            _anchor(previous),
+            Break(
+                None,
+                as_utc(received) if received else None,
+                f"{calls} call(s) on record have no 'logged' event in the trail (the first: call {first_id}): "
+                "their events were removed",
+            ),
+        )
+    return ChainReport(count, _anchor(previous))
+
+
+def _call_without_its_logging(engine: Engine) -> tuple[int, int, dt.datetime | None] | None:
+    """How many calls have no 'logged' event, the first of them and when it was received."""
+    logged = exists().where(col(Event.concern_id) == col(Concern.id), col(Event.kind) == EventKind.LOGGED)
+    with engine.connect() as connection:
+        calls, first = connection.execute(
+            select(func.count(), func.min(col(Concern.id))).select_from(Concern).where(~logged)
+        ).one()
+        if not calls or first is None:
+            return None
+        received = connection.scalar(select(col(Concern.received_at)).where(col(Concern.id) == first))
+    return int(calls), int(first), received
+
+
+def chain_head(engine: Engine) -> Anchor | None:
+    """The newest event's id and hash: the anchor a supervisor keeps off the host."""
+    with engine.connect() as connection:
+        head = connection.execute(_newest()).first()
+    return Anchor(head.id, head.hash) if head else None
+
+
+@cache
+def _insert_event() -> Insert:
+    """One event's INSERT, built once (its values are the parameters of each)."""
+    return insert(Event)
+
+
+@cache
+def _newest() -> Select[int | None, str]:
+    """The newest event's id and hash: the chain's head (built once: every command reads it)."""
+    return select(col(Event.id), col(Event.hash)).order_by(col(Event.id).desc()).limit(1)
+
+
+def _anchor(event: ChainedEvent | None) -> Anchor | None:
+    return Anchor(event.id, event.hash) if event else None

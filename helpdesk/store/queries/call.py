@@ -1,0 +1,227 @@
+"""One call's whole record for the call screen, and its school's inspections."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from sqlalchemy import Engine, select
+from sqlmodel import col
+
+from helpdesk.clock import as_utc
+from helpdesk.domain.permissions import Permission, may
+from helpdesk.domain.types import Party
+from helpdesk.store.acting import NotPermitted, acting_member, opening_refusal
+from helpdesk.store.db.models import (
+    Advice,
+    Concern,
+    ContactAttempt,
+    Event,
+    Handover,
+    Inspection,
+    InspectionMember,
+    Notification,
+    PauseDecision,
+    ResponsibleBody,
+    Review,
+    School,
+    Staff,
+    table_of,
+)
+from helpdesk.store.queries.follow_ups import call_follow_ups
+from helpdesk.store.queries.history import related_calls
+from helpdesk.store.queries.timeline import CallRecord, describe
+from helpdesk.store.rows import (
+    BodyCard,
+    CallDetail,
+    DecisionSummary,
+    InspectionCard,
+    InspectionChoice,
+    SchoolCard,
+    TimelineEntry,
+)
+
+
+def school_inspections(engine: Engine, urn: str) -> list[InspectionChoice]:
+    """The school's inspections on record, newest first, to link a call to."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(
+                col(Inspection.id),
+                col(Inspection.reference),
+                col(Inspection.remit),
+                col(Inspection.start_date),
+                col(Inspection.end_date),
+            )
+            .where(col(Inspection.urn) == urn)
+            .order_by(col(Inspection.start_date).desc(), col(Inspection.id).desc())
+        ).all()
+    return [
+        InspectionChoice(
+            r.id, f"{r.reference} · {r.remit.replace('_', ' ')} · {r.start_date:%-d %b}–{r.end_date:%-d %b %Y}"
+        )
+        for r in rows
+    ]
+
+
+def _utc(value: dt.datetime | None) -> dt.datetime | None:
+    return as_utc(value) if value is not None else None
+
+
+def call_detail(
+    engine: Engine, concern_id: int, login: str, related_since: dt.datetime | None = None
+) -> CallDetail | None:
+    """Everything the call screen shows, as `login` may see it (store.acting checks who asks).
+    Other calls about its school or inspection: the open ones, those linked to it, and those
+    received since `related_since`."""
+    with engine.connect() as connection:
+        member = acting_member(connection, login, Permission.OPEN_CALLS)
+        found = connection.execute(select(table_of(Concern)).where(col(Concern.id) == concern_id)).first()
+        if found is None:
+            return None
+        row = found._mapping
+        if reason := opening_refusal(connection, member, concern_id, row["status"], row["claimed_by"]):
+            raise NotPermitted(reason)
+        names = dict(connection.execute(select(col(Staff.login), col(Staff.name))).all())
+        school = connection.execute(select(table_of(School)).where(col(School.urn) == row["urn"])).one()._mapping
+        body = None
+        if school["responsible_body_id"] is not None:
+            b = (
+                connection.execute(
+                    select(table_of(ResponsibleBody)).where(col(ResponsibleBody.id) == school["responsible_body_id"])
+                )
+                .one()
+                ._mapping
+            )
+            body = BodyCard(b["name"], b["kind"], b["contact_name"], b["contact_role"], b["phone"], b["email"])
+        inspection = None
+        if row["inspection_id"] is not None:
+            i = (
+                connection.execute(select(table_of(Inspection)).where(col(Inspection.id) == row["inspection_id"]))
+                .one()
+                ._mapping
+            )
+            members = connection.execute(
+                select(col(InspectionMember.login), col(InspectionMember.part)).where(
+                    col(InspectionMember.inspection_id) == i["id"]
+                )
+            ).all()
+            inspection = InspectionCard(
+                i["reference"],
+                i["remit"],
+                i["start_date"],
+                i["end_date"],
+                names.get(i["lead_inspector"], i["lead_inspector"]),
+                [names.get(m.login, m.login) for m in members if m.part == "team"],
+            )
+        advice = {
+            a.id: a for a in connection.execute(select(table_of(Advice)).where(col(Advice.concern_id) == concern_id))
+        }
+        contacts = {
+            c.id: c
+            for c in connection.execute(
+                select(table_of(ContactAttempt)).where(col(ContactAttempt.concern_id) == concern_id)
+            )
+        }
+        decisions = {
+            d.id: d
+            for d in connection.execute(
+                select(table_of(PauseDecision)).where(col(PauseDecision.concern_id) == concern_id)
+            )
+        }
+        notices = {
+            n.id: n
+            for n in connection.execute(
+                select(table_of(Notification)).where(col(Notification.concern_id) == concern_id)
+            )
+        }
+        handovers = {
+            h.id: h
+            for h in connection.execute(select(table_of(Handover)).where(col(Handover.concern_id) == concern_id))
+        }
+        reviews = list(
+            connection.execute(
+                select(table_of(Review)).where(col(Review.concern_id) == concern_id).order_by(col(Review.id))
+            )
+        )
+        follow_ups = call_follow_ups(connection, concern_id)
+        related = related_calls(
+            connection,
+            concern_id,
+            row["urn"],
+            related_since or dt.datetime.max.replace(tzinfo=dt.UTC),
+            may(member.role, Permission.READ_CLOSED_CALLS),
+        )
+        events = connection.execute(
+            select(col(Event.kind), col(Event.actor), col(Event.at), col(Event.details))
+            .where(col(Event.concern_id) == concern_id)
+            .order_by(col(Event.id))
+        ).all()
+    latest = decisions[max(decisions)] if decisions else None
+    informed = frozenset(n.party for n in notices.values() if latest is not None and n.decision_id == latest.id)
+    call = CallRecord(
+        row=row,
+        names=names,
+        advice=advice,
+        contacts=contacts,
+        decisions=decisions,
+        notices=notices,
+        handovers=handovers,
+        reviews=reviews,
+        inspection=i if row["inspection_id"] is not None else None,
+        follow_ups={f.id: f for f in follow_ups},
+    )
+    timeline = [
+        TimelineEntry(
+            as_utc(e.at), names.get(e.actor, e.actor), e.kind, describe(e.kind, json.loads(e.details or "{}"), call)
+        )
+        for e in events
+    ]
+    return CallDetail(
+        id=row["id"],
+        status=row["status"],
+        received_at=as_utc(row["received_at"]),
+        urgent=row["urgent"],
+        category=row["category"],
+        caller_name=row["caller_name"],
+        caller_role=row["caller_role"],
+        caller_phone=row["caller_phone"],
+        summary=row["summary"],
+        claimed_by=row["claimed_by"],
+        claimed_by_name=names.get(row["claimed_by"]) if row["claimed_by"] else None,
+        claimed_at=_utc(row["claimed_at"]),
+        closed_at=_utc(row["closed_at"]),
+        outcome=row["outcome"],
+        signposting_offered_at=_utc(row["signposting_offered_at"]),
+        signposting_not_offered=row["signposting_not_offered"],
+        school=SchoolCard(
+            school["urn"],
+            school["name"],
+            school["type"],
+            school["phase"],
+            school["local_authority"],
+            school["postcode"],
+            school["phone"],
+            school["head_name"],
+        ),
+        inspection=inspection,
+        body=body,
+        body_contacts=sum(c.party == Party.RESPONSIBLE_BODY.value for c in contacts.values()),
+        advice_ids=sorted(advice),
+        latest_decision=DecisionSummary(
+            latest.id,
+            latest.decision,
+            latest.exceptional,
+            latest.decided_by,
+            latest.countersigned_by,
+            latest.resumes_on,
+            _utc(latest.decided_at),
+            informed,
+            names.get(latest.decided_by, latest.decided_by),
+        )
+        if latest
+        else None,
+        timeline=timeline,
+        follow_ups=follow_ups,
+        related=related,
+    )

@@ -1,0 +1,179 @@
+"""The pause register: every pause decision with its inspection's paused days, and its export."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from dataclasses import astuple, fields
+from typing import Any, TextIO
+
+from sqlalchemy import Engine, Select, and_, exists, func, select
+from sqlalchemy.orm import aliased
+from sqlmodel import col
+
+from helpdesk.clock import as_utc
+from helpdesk.domain.follow_up import FollowUpKind
+from helpdesk.domain.pause import Decision, past_limit, pause_state
+from helpdesk.domain.permissions import Permission
+from helpdesk.domain.policy import Policy
+from helpdesk.store.acting import acting_member
+from helpdesk.store.admin.export import Progress, pages, write_records
+from helpdesk.store.commands.exports import check_may_export
+from helpdesk.store.db.models import PERSONAL_COLUMNS, Concern, FollowUp, Inspection, PauseDecision, School, Staff
+from helpdesk.store.queries.review import london_midnight
+from helpdesk.store.rows import PauseEntry
+
+REGISTER_FIELDS = [field.name for field in fields(PauseEntry)]
+
+
+# a redacted register keeps codes, dates and counts: no names, no free text
+PERSONAL_REGISTER_FIELDS = {"decided_by", "countersigned_by"} | set(PERSONAL_COLUMNS[PauseDecision])
+
+
+def pause_entries(
+    engine: Engine, start: dt.date, end: dt.date, today: dt.date, policy: Policy, progress: Progress | None = None
+) -> Iterator[PauseEntry]:
+    """The decisions made from `start` to `end` (London days), oldest first, in pages."""
+    window = and_(
+        col(PauseDecision.decided_at) >= london_midnight(start),
+        col(PauseDecision.decided_at) < london_midnight(end + dt.timedelta(days=1)),
+    )
+    later = aliased(PauseDecision)
+    with engine.connect() as connection:
+        names = dict(connection.execute(select(col(Staff.login), col(Staff.name))).all())
+        total = connection.scalar(select(func.count()).select_from(PauseDecision).where(window)) or 0
+        done = 0
+        decisions: Select[*tuple[Any, ...]] = (
+            select(
+                col(PauseDecision.id),
+                col(PauseDecision.concern_id),
+                col(PauseDecision.decided_at),
+                col(Concern.urn),
+                col(School.name).label("school"),
+                col(Concern.inspection_id),
+                col(Inspection.reference),
+                col(Inspection.remit),
+                col(PauseDecision.requested_by),
+                col(PauseDecision.grounds),
+                col(PauseDecision.decision),
+                col(PauseDecision.working_days),
+                col(PauseDecision.starts_on),
+                col(PauseDecision.resumes_on),
+                col(PauseDecision.exceptional),
+                col(PauseDecision.decided_by),
+                col(PauseDecision.countersigned_by),
+                col(PauseDecision.countersigned_at),
+                col(PauseDecision.supersedes_id),
+                col(PauseDecision.rationale),
+                col(PauseDecision.justification),
+                col(PauseDecision.countersign_reason),
+                exists().where(col(later.supersedes_id) == col(PauseDecision.id)).label("superseded"),
+            )
+            .join(Concern, col(Concern.id) == col(PauseDecision.concern_id))
+            .join(School, col(School.urn) == col(Concern.urn))
+            .outerjoin(Inspection, col(Inspection.id) == col(Concern.inspection_id))
+            .where(window)
+        )
+        for rows in pages(connection, decisions, col(PauseDecision.decided_at), col(PauseDecision.id)):
+            checks = dict(
+                connection.execute(
+                    select(col(FollowUp.decision_id), col(FollowUp.outcome)).where(
+                        col(FollowUp.decision_id).in_([row.id for row in rows]),
+                        col(FollowUp.kind) == FollowUpKind.RESUMPTION_CHECK.value,
+                    )
+                ).all()
+            )
+            paused = _paused_days(connection, {row.inspection_id for row in rows if row.inspection_id is not None})
+            for row in rows:
+                days = paused.get(row.inspection_id, 0) if row.inspection_id is not None else 0
+                yield PauseEntry(
+                    decision_id=row.id,
+                    call=row.concern_id,
+                    decided_at=as_utc(row.decided_at),
+                    urn=row.urn,
+                    school=row.school,
+                    inspection=row.reference,
+                    remit=row.remit,
+                    requested_by=row.requested_by,
+                    grounds=row.grounds,
+                    decision=row.decision,
+                    working_days=row.working_days,
+                    starts_on=row.starts_on,
+                    resumes_on=row.resumes_on,
+                    exceptional=bool(row.exceptional),
+                    decided_by=names.get(row.decided_by, row.decided_by),
+                    countersigned_by=names.get(row.countersigned_by, row.countersigned_by)
+                    if row.countersigned_by
+                    else None,
+                    countersigned_at=as_utc(row.countersigned_at) if row.countersigned_at else None,
+                    supersedes=row.supersedes_id,
+                    state=pause_state(row.decision, row.resumes_on, bool(row.superseded), today).value,
+                    check_outcome=checks.get(row.id),
+                    inspection_paused_days=days,
+                    # a standing authorised pause on an inspection paused past the remit's limit
+                    past_limit=row.decision == Decision.AUTHORISED
+                    and not row.superseded
+                    and past_limit(days, row.remit, policy),
+                    rationale=row.rationale,
+                    justification=row.justification,
+                    countersign_reason=row.countersign_reason,
+                )
+                done += 1
+            if progress:
+                progress(done, total)
+
+
+def _paused_days(connection: Any, inspections: set[int]) -> dict[int, int]:
+    """Working days authorised and still standing (not superseded), by inspection."""
+    if not inspections:
+        return {}
+    later = aliased(PauseDecision)
+    return {
+        inspection: int(days or 0)
+        for inspection, days in connection.execute(
+            select(col(Concern.inspection_id), func.sum(col(PauseDecision.working_days)))
+            .join(Concern, col(Concern.id) == col(PauseDecision.concern_id))
+            .where(
+                col(Concern.inspection_id).in_(inspections),
+                col(PauseDecision.decision) == Decision.AUTHORISED.value,
+                ~exists().where(col(later.supersedes_id) == col(PauseDecision.id)),
+            )
+            .group_by(col(Concern.inspection_id))
+        )
+    }
+
+
+def pause_register(
+    engine: Engine, login: str, start: dt.date, end: dt.date, today: dt.date, policy: Policy
+) -> list[PauseEntry]:
+    """The register for the supervisors' screen: the period's decisions, newest first."""
+    with engine.connect() as connection:
+        acting_member(connection, login, Permission.SEE_PAUSE_REGISTER)
+    return list(reversed(list(pause_entries(engine, start, end, today, policy))))
+
+
+def _record(entry: PauseEntry, redact: bool) -> Sequence[Any]:
+    values = [value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value for value in astuple(entry)]
+    if not redact:
+        return values
+    return [value for name, value in zip(REGISTER_FIELDS, values, strict=True) if name not in PERSONAL_REGISTER_FIELDS]
+
+
+def export_pauses(
+    engine: Engine,
+    login: str,
+    start: dt.date,
+    end: dt.date,
+    fmt: str,
+    redact: bool,
+    out: TextIO,
+    progress: Progress | None = None,
+    *,
+    today: dt.date,
+    policy: Policy,
+) -> int:
+    """The register of the period as CSV or JSON, streamed, with the same redaction and progress
+    as the other exports."""
+    check_may_export(engine, login)
+    records = (_record(entry, redact) for entry in pause_entries(engine, start, end, today, policy, progress))
+    return write_records(records, REGISTER_FIELDS, out, fmt, redact, PERSONAL_REGISTER_FIELDS)

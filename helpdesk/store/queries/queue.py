@@ -1,0 +1,227 @@
+"""The queue and intake reads: open calls, staff, handed-over calls, school look-up."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Engine, Select, exists, func, literal, select, text
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col
+
+from helpdesk.domain.independence import CLAIMING_ROLES
+from helpdesk.domain.queue import together
+from helpdesk.domain.types import EventKind
+from helpdesk.store.db.models import OPEN_CONCERN, Concern, Event, Handover, Inspection, PauseDecision, School, Staff
+from helpdesk.store.db.read_models import by_name
+from helpdesk.store.queries.history import open_groups
+from helpdesk.store.rows import ConcernListing, HandedOver, QueueRow, SchoolLookup, StaffMember
+
+
+def staff_member(engine: Engine, login: str) -> StaffMember | None:
+    with engine.connect() as connection:
+        row = connection.execute(
+            select(col(Staff.login), col(Staff.name), col(Staff.role), col(Staff.region), col(Staff.active)).where(
+                col(Staff.login) == login
+            )
+        ).first()
+    return by_name(StaffMember, row) if row else None
+
+
+def open_queue(engine: Engine) -> list[QueueRow]:
+    """Waiting and claimed concerns: urgent first, then oldest first."""
+    holder = aliased(Staff)
+    in_force, later = aliased(PauseDecision), aliased(PauseDecision)
+    # the call's decision in force (no later one) is exceptional and not yet countersigned
+    awaiting = exists().where(
+        col(in_force.concern_id) == col(Concern.id),
+        col(in_force.exceptional).is_(True),
+        col(in_force.countersigned_by).is_(None),
+        ~exists().where(col(later.concern_id) == col(in_force.concern_id), col(later.id) > col(in_force.id)),
+    )
+    statement: Select[*tuple[Any, ...]] = (
+        select(
+            col(Concern.id),
+            col(Concern.received_at),
+            col(Concern.urgent),
+            col(Concern.status),
+            col(Concern.urn),
+            col(School.name).label("school"),
+            col(Concern.category),
+            col(Concern.caller_role),
+            col(Concern.claimed_by),
+            col(holder.name).label("claimed_by_name"),
+            col(Concern.claimed_at),
+            awaiting.label("awaiting_countersignature"),
+            literal(None).label("linked_to"),
+        )
+        .join(School, col(School.urn) == col(Concern.urn))
+        .outerjoin(holder, col(holder.login) == col(Concern.claimed_by))
+        .where(text(f"concern.{OPEN_CONCERN}"))  # the partial index's own predicate
+        .order_by(col(Concern.priority), col(Concern.received_at), col(Concern.id))
+    )
+    with engine.connect() as connection:
+        rows = {row.id: row for row in (by_name(QueueRow, found) for found in connection.execute(statement))}
+        groups = open_groups(connection, list(rows))
+    arranged = together(list(rows), groups)
+    first_of: dict[frozenset[int], int] = {}
+    for call in arranged:
+        first_of.setdefault(frozenset(groups.get(call, {call})), call)
+    return [
+        dataclasses.replace(rows[call], linked_to=first)
+        if call in groups and (first := first_of[frozenset(groups[call])]) != call
+        else rows[call]
+        for call in arranged
+    ]
+
+
+def handed_to(engine: Engine, login: str) -> list[HandedOver]:
+    """The open calls handed to `login` by reassignment that they have not opened since: new to
+    them until they do (read from their open calls, so it stays as small as the queue)."""
+    by = aliased(Staff)
+    opened_since = exists().where(
+        col(Event.concern_id) == col(Handover.concern_id),
+        col(Event.actor) == login,
+        col(Event.kind) == EventKind.VIEWED.value,
+        col(Event.at) >= col(Handover.at),
+    )
+    statement: Select[*tuple[Any, ...]] = (
+        select(
+            col(Concern.id).label("concern_id"),
+            func.coalesce(col(by.name), col(Handover.by)).label("by_name"),
+            col(Handover.at),
+            col(Handover.reason),
+            col(Concern.urn),
+            col(School.name).label("school"),
+        )
+        .select_from(Concern)
+        .join(Handover, col(Handover.concern_id) == col(Concern.id))
+        .join(School, col(School.urn) == col(Concern.urn))
+        .outerjoin(by, col(by.login) == col(Handover.by))
+        .where(
+            text(f"concern.{OPEN_CONCERN}"),
+            col(Concern.claimed_by) == login,
+            col(Handover.kind) == "reassigned",
+            col(Handover.to_login) == login,
+            col(Handover.at) >= col(Concern.claimed_at),  # the handover that gave them the call
+            ~opened_since,
+        )
+        .order_by(col(Handover.at), col(Handover.id))
+    )
+    with engine.connect() as connection:
+        return [by_name(HandedOver, row) for row in connection.execute(statement)]
+
+
+def list_concerns(engine: Engine, status: str | None = None, limit: int | None = None) -> list[ConcernListing]:
+    statement: Select[*tuple[Any, ...]] = select(
+        col(Concern.id),
+        col(Concern.received_at),
+        col(Concern.status),
+        col(Concern.urgent),
+        col(Concern.urn),
+        col(School.name).label("school"),
+        col(Concern.category),
+        col(Concern.caller_role),
+        col(Concern.claimed_by),
+    ).join(School, col(School.urn) == col(Concern.urn))
+    if status:
+        statement = statement.where(col(Concern.status) == status)
+    statement = statement.order_by(col(Concern.received_at), col(Concern.id))
+    if limit:
+        statement = statement.limit(limit)
+    with engine.connect() as connection:
+        return [by_name(ConcernListing, row) for row in connection.execute(statement)]
+
+
+def count_concerns(engine: Engine) -> int:
+    with engine.connect() as connection:
+        return connection.scalar(select(func.count()).select_from(Concern)) or 0
+
+
+def events_since(engine: Engine, after_id: int) -> tuple[int, frozenset[str]]:
+    """The newest event's id and the kinds of the events after `after_id` (what changed)."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(col(Event.kind), func.max(col(Event.id))).where(col(Event.id) > after_id).group_by(col(Event.kind))
+        ).all()
+    newest = max((int(last) for _, last in rows if last is not None), default=after_id)
+    return newest, frozenset(kind for kind, _ in rows)
+
+
+def latest_event_id(engine: Engine) -> int:
+    """The newest audit event (0 before the first). Every change to the record writes one, so a
+    reader that has seen this id has seen everything but presence, which writes none."""
+    with engine.connect() as connection:
+        return connection.scalar(select(func.max(col(Event.id)))) or 0
+
+
+def count_staff(engine: Engine) -> int:
+    with engine.connect() as connection:
+        return connection.scalar(select(func.count()).select_from(Staff)) or 0
+
+
+def demo_logins(engine: Engine) -> list[StaffMember]:
+    """The active staff of a (demo) database, one of each role first: what `--as` can take."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(col(Staff.login), col(Staff.name), col(Staff.role), col(Staff.region), col(Staff.active))
+            .where(col(Staff.active).is_(True))
+            .order_by(col(Staff.role), col(Staff.login))
+        ).all()
+    return [by_name(StaffMember, row) for row in rows]
+
+
+def claiming_staff(engine: Engine) -> list[StaffMember]:
+    """Active seniors and supervisors: the people a call can be handed to."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(col(Staff.login), col(Staff.name), col(Staff.role), col(Staff.region), col(Staff.active))
+            .where(col(Staff.active).is_(True), col(Staff.role).in_(CLAIMING_ROLES))
+            .order_by(col(Staff.name))
+        ).all()
+    return [by_name(StaffMember, row) for row in rows]
+
+
+def current_inspection_id(session: Session, urn: str, today: dt.date) -> int | None:
+    """The school's inspection running today, else the next one this fortnight, else the latest."""
+    candidates = session.execute(
+        select(col(Inspection.id), col(Inspection.start_date), col(Inspection.end_date)).where(
+            col(Inspection.urn) == urn
+        )
+    ).all()
+    running = [c for c in candidates if c.start_date <= today <= c.end_date]
+    upcoming = sorted(
+        (c for c in candidates if today < c.start_date <= today + dt.timedelta(days=14)), key=lambda c: c.start_date
+    )
+    past = sorted((c for c in candidates if c.end_date < today), key=lambda c: c.end_date, reverse=True)
+    for group in (running, upcoming, past):
+        if group:
+            return int(group[0].id)
+    return None
+
+
+def look_up_school(engine: Engine, urn: str, today: dt.date) -> SchoolLookup | None:
+    """The school and its current inspection, for the intake form."""
+    with Session(engine) as session:
+        school = session.execute(
+            select(col(School.urn), col(School.name), col(School.local_authority)).where(col(School.urn) == urn)
+        ).first()
+        if school is None:
+            return None
+        inspection_id = current_inspection_id(session, urn, today)
+        described = None
+        if inspection_id is not None:
+            i = session.execute(
+                select(
+                    col(Inspection.reference),
+                    col(Inspection.start_date),
+                    col(Inspection.end_date),
+                    col(Inspection.lead_inspector),
+                ).where(col(Inspection.id) == inspection_id)
+            ).one()
+            lead = (
+                session.scalar(select(col(Staff.name)).where(col(Staff.login) == i.lead_inspector)) or i.lead_inspector
+            )
+            described = f"{i.reference}, {i.start_date:%-d %b}–{i.end_date:%-d %b %Y}, lead {lead}"
+    return SchoolLookup(school.urn, school.name, school.local_authority, described)

@@ -1,0 +1,229 @@
+"""The timeline: one sentence in the helpline's words for every kind of audit event on a call."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from helpdesk.clock import as_utc, london_stamp
+from helpdesk.domain.follow_up import FollowUpKind, ResumptionOutcome
+from helpdesk.domain.pause import Decision, Grounds, RequestedBy
+from helpdesk.domain.phones import national
+from helpdesk.domain.signposting import EDUCATION_SUPPORT
+from helpdesk.domain.types import CallerRole, Channel, ContactOutcome, EventKind, LinkKind, Party, ReviewOutcome
+from helpdesk.store.rows import FollowUpRow
+
+
+def decision_name(d: Any) -> str:
+    """How the record names one decision: "the decision of Wed 18 Nov 09:02 (authorised)"."""
+    if d is None:
+        return "an earlier decision"
+    return f"the decision of {london_stamp(as_utc(d.decided_at))} ({d.decision})"
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    """The rows of one call that its audit events point at (events hold ids, never the words)."""
+
+    row: Any  # the concern's row
+    names: dict[str, str]  # staff login -> name
+    advice: dict[int, Any]
+    contacts: dict[int, Any]
+    decisions: dict[int, Any]
+    notices: dict[int, Any]
+    handovers: dict[int, Any]
+    reviews: list[Any]
+    inspection: Any | None
+    follow_ups: dict[int, FollowUpRow] = field(default_factory=dict)
+
+    def name(self, login: str | None) -> str:
+        return self.names.get(login or "", login or "")
+
+
+Sentence = Callable[[dict[str, Any], CallRecord], str]
+
+
+def _ref(details: dict[str, Any], key: str) -> int:
+    """The id an audit event's details point at (-1, which no row has, when there is none)."""
+    value = details.get(key)
+    return int(value) if value is not None else -1
+
+
+def _logged(details: dict[str, Any], call: CallRecord) -> str:
+    row = call.row
+    return (
+        f"Call logged: {CallerRole(row['caller_role']).label} {row['caller_name']} on {national(row['caller_phone'])}. "
+        f"{row['summary']}"
+    )
+
+
+def _released(details: dict[str, Any], call: CallRecord) -> str:
+    h = call.handovers.get(_ref(details, "handover_id"))
+    if h is None:
+        return "Released"
+    return f"Released from {call.name(h.from_login)} back to the queue: {h.reason}"
+
+
+def _reassigned(details: dict[str, Any], call: CallRecord) -> str:
+    h = call.handovers.get(_ref(details, "handover_id"))
+    if h is None:
+        return "Reassigned"
+    moved = details.get("follow_ups")
+    handed_on = f" ({moved} open follow-up{'s' if moved != 1 else ''} now theirs)" if moved else ""
+    return f"Reassigned from {call.name(h.from_login)} to {call.name(h.to_login)}{handed_on}: {h.reason}"
+
+
+def _advice(details: dict[str, Any], call: CallRecord) -> str:
+    a = call.advice.get(_ref(details, "advice_id"))
+    if a is None:
+        return "Advice"
+    prefix = f"Advice #{a.id}" + (f" (corrects #{a.corrects_id})" if a.corrects_id else "")
+    return f"{prefix}: {a.text}"
+
+
+def _contact(details: dict[str, Any], call: CallRecord) -> str:
+    c = call.contacts.get(_ref(details, "contact_id"))
+    if c is None:
+        return "Contact attempt"
+    who = Party(c.party).label + (f" ({c.contact_name})" if c.contact_name else "")
+    via = f"{Channel(c.channel).label.lower()}" + (f" {national(c.phone)}" if c.phone else "")
+    note = f" — {c.note}" if c.note else ""
+    return f"Contact with {who} by {via}: {ContactOutcome(c.outcome).label.lower()}{note}"
+
+
+def _inspection_linked(details: dict[str, Any], call: CallRecord) -> str:
+    what = f"{call.inspection['reference']}" if call.inspection is not None else "an inspection"
+    return ("Recorded and linked inspection " if details.get("recorded") else "Linked inspection ") + what
+
+
+def _decision(details: dict[str, Any], call: CallRecord) -> str:
+    d = call.decisions.get(_ref(details, "decision_id"))
+    if d is None:
+        return "Pause decision"
+    asked = f"requested by {RequestedBy(d.requested_by).label.lower()}, grounds: {Grounds(d.grounds).label.lower()}"
+    supersedes = f" Supersedes {decision_name(call.decisions.get(d.supersedes_id))}." if d.supersedes_id else ""
+    supersedes += _decision_follow_up(details, call)
+    if d.decision == Decision.DECLINED:
+        return f"Pause DECLINED ({asked}). Rationale: {d.rationale}{supersedes}"
+    days = f"{d.working_days} working day{'s' if d.working_days != 1 else ''}"
+    text = f"Pause AUTHORISED for {days}, resumes {day_text(d.resumes_on)} ({asked}). Rationale: {d.rationale}"
+    if d.exceptional:
+        text += f" EXCEPTIONAL — justification: {d.justification}"
+    return text + supersedes
+
+
+def _countersigned(details: dict[str, Any], call: CallRecord) -> str:
+    d = call.decisions.get(_ref(details, "decision_id"))
+    reason = f": {d.countersign_reason}" if d is not None and d.countersign_reason else ""
+    return f"Countersigned the exceptional pause ({decision_name(d)}){reason}"
+
+
+def _notified(details: dict[str, Any], call: CallRecord) -> str:
+    n = call.notices.get(_ref(details, "notification_id"))
+    if n is None:
+        return "Notification"
+    of = f" of {decision_name(call.decisions.get(n.decision_id))}" if n.decision_id else ""
+    note = f" — {n.note}" if n.note else ""
+    return f"{Party(n.party).label} informed{of} by {Channel(n.channel).label.lower()}{note}"
+
+
+def _reviewed(details: dict[str, Any], call: CallRecord) -> str:
+    review = next((r for r in call.reviews if r.id == details.get("review_id")), None)
+    if review is None:
+        return "Reviewed"
+    text = f"Reviewed: {ReviewOutcome(review.outcome).label}" + (f" — {review.feedback}" if review.feedback else "")
+    if (f := call.follow_ups.get(_ref(details, "follow_up_id"))) is not None:
+        text = text.rstrip(".") + f". Follow-up #{f.id} for {call.name(f.owner)}, due {london_stamp(f.due_at)}"
+    return text
+
+
+def _follow_up_set(details: dict[str, Any], call: CallRecord) -> str:
+    f = call.follow_ups.get(_ref(details, "follow_up_id"))
+    if f is None:
+        return "Follow-up set"
+    who = call.name(f.owner) if f.owner else "any senior"
+    number = f" on {national(f.phone)}" if f.phone else ""
+    return f"{FollowUpKind(f.kind).label} set for {who}, due {london_stamp(f.due_at)}{number}: {f.what}"
+
+
+def _follow_up_done(details: dict[str, Any], call: CallRecord) -> str:
+    f = call.follow_ups.get(_ref(details, "follow_up_id"))
+    if f is None:
+        return "Follow-up done"
+    kind = FollowUpKind(f.kind)
+    if kind == FollowUpKind.CALLBACK:
+        result = f"called back on {national(f.phone)}: {label_of(ContactOutcome, f.outcome).lower()}"
+    elif kind == FollowUpKind.RESUMPTION_CHECK:
+        result = label_of(ResumptionOutcome, f.outcome)
+    else:
+        result = "done"
+    note = f" — {f.note}" if f.note else ""
+    return f"{kind.label} #{f.id} {result}{note}"
+
+
+def _decision_follow_up(details: dict[str, Any], call: CallRecord) -> str:
+    """What a decision did to the resumption checks: made one, closed the one it supersedes."""
+    parts = []
+    if (check := call.follow_ups.get(_ref(details, "follow_up_id"))) is not None:
+        parts.append(f" Resumption check #{check.id} due {london_stamp(check.due_at)}.")
+    if details.get("superseded_follow_up") is not None:
+        parts.append(f" Resumption check #{details['superseded_follow_up']} closed: superseded.")
+    return "".join(parts)
+
+
+def _escalated(details: dict[str, Any], call: CallRecord) -> str:
+    over = f" ({details['minutes_over']} min over)" if details.get("minutes_over") else ""
+    if details.get("subject") == "follow_up":
+        return f"Escalated to supervisors: follow-up #{details.get('follow_up_id')} overdue{over}"
+    return f"Escalated to supervisors: not claimed within its target{over}"
+
+
+def _calls_linked(details: dict[str, Any], call: CallRecord) -> str:
+    why = label_of(LinkKind, details.get("link_kind")).lower()
+    return f"Linked with call {details.get('linked_id')}" + (f" ({why})" if why else "")
+
+
+def label_of(kind: Any, value: str | None) -> str:
+    return str(kind(value).label) if value in kind.values() else (value or "")
+
+
+def _signposting_not_offered(details: dict[str, Any], call: CallRecord) -> str:
+    return f"Signposting NOT offered: {call.row['signposting_not_offered'] or ''}"
+
+
+# The timeline's sentence for each kind of event on a call: the one place a new kind is added.
+TIMELINE: dict[EventKind, Sentence] = {
+    EventKind.LOGGED: _logged,
+    EventKind.VIEWED: lambda details, call: "Viewed the call",
+    EventKind.CLAIMED: lambda details, call: "Claimed",
+    EventKind.RELEASED: _released,
+    EventKind.REASSIGNED: _reassigned,
+    EventKind.ADVICE: _advice,
+    EventKind.CONTACT: _contact,
+    EventKind.INSPECTION_LINKED: _inspection_linked,
+    EventKind.DECISION: _decision,
+    EventKind.COUNTERSIGNED: _countersigned,
+    EventKind.NOTIFIED: _notified,
+    EventKind.SIGNPOSTED: lambda details, call: (
+        f"Signposting offered: {EDUCATION_SUPPORT}; sharing provisional outcomes"
+    ),
+    EventKind.SIGNPOSTING_NOT_OFFERED: _signposting_not_offered,
+    EventKind.CLOSED: lambda details, call: f"Closed. Outcome: {call.row['outcome'] or ''}",
+    EventKind.REVIEWED: _reviewed,
+    EventKind.FOLLOW_UP_SET: _follow_up_set,
+    EventKind.FOLLOW_UP_DONE: _follow_up_done,
+    EventKind.ESCALATED: _escalated,
+    EventKind.CALLS_LINKED: _calls_linked,
+}
+
+
+def describe(kind: str, details: dict[str, Any], call: CallRecord) -> str:
+    """The words the timeline shows for one audit event, from the rows it points at."""
+    sentence = TIMELINE.get(EventKind(kind)) if kind in EventKind.values() else None
+    return sentence(details, call) if sentence else kind
+
+
+def day_text(value: dt.date | None) -> str:
+    return value.strftime("%a %-d %b %Y") if value else ""

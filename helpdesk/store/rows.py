@@ -1,0 +1,399 @@
+"""Rows: every read model the screens and the command line receive from the desk. Plain frozen
+dataclasses built from selected columns (never ORM objects), and the few facts about them a
+screen needs (which changes move the queue or the figures, a page's size)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from helpdesk.domain.follow_up import ResumptionOutcome
+from helpdesk.domain.pause import PauseState
+from helpdesk.domain.types import (
+    ConcernStatus,
+    EventKind,
+)
+
+
+@dataclass(frozen=True)
+class FollowUpRow:
+    id: int
+    concern_id: int
+    kind: str
+    what: str
+    owner: str | None
+    owner_name: str | None
+    due_at: dt.datetime
+    phone: str | None
+    set_by: str
+    set_at: dt.datetime
+    done_by: str | None
+    done_at: dt.datetime | None
+    outcome: str | None
+    note: str
+    urn: str
+    school: str
+
+    @property
+    def open(self) -> bool:
+        return self.done_at is None
+
+    @property
+    def support_not_in_place(self) -> bool:
+        return self.outcome == ResumptionOutcome.SUPPORT_NOT_IN_PLACE
+
+
+@dataclass(frozen=True)
+class OpenEscalation:
+    """An escalation whose cause lasts: the call still waits, or the follow-up is still open."""
+
+    id: int
+    key: str
+    subject: str
+    concern_id: int
+    follow_up_id: int | None
+    raised_at: dt.datetime
+    urn: str
+    school: str
+    what: str | None  # the follow-up's
+
+
+@dataclass(frozen=True)
+class RelatedCall:
+    """Another call about the same school or inspection, or linked to this one."""
+
+    id: int
+    received_at: dt.datetime
+    status: str
+    category: str
+    urn: str
+    school: str
+    holder: str | None  # a name
+    decision: str | None  # the decision in force
+    outcome: str | None  # a closed call's, for those who may read closed calls
+    link: str | None = None  # LinkKind, when a senior linked the two
+
+
+@dataclass(frozen=True)
+class SchoolHistory:
+    urn: str
+    school: str
+    body: str | None
+    calls: list[RelatedCall]
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    login: str
+    name: str
+    role: str
+    region: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    id: int
+    received_at: dt.datetime
+    urgent: bool
+    status: str
+    urn: str
+    school: str
+    category: str
+    caller_role: str
+    claimed_by: str | None
+    claimed_by_name: str | None
+    claimed_at: dt.datetime | None
+    awaiting_countersignature: bool = False  # its exceptional pause in force is not yet countersigned
+    linked_to: int | None = None  # the call it is linked with that stands first in the queue
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    waiting: int
+    urgent_waiting: int
+    claimed: int
+    awaiting_countersignature: int = 0
+
+
+@dataclass(frozen=True)
+class HandedOver:
+    """A call a supervisor handed to this senior, which they have not opened since."""
+
+    concern_id: int
+    by_name: str
+    at: dt.datetime
+    reason: str
+    urn: str
+    school: str
+
+
+# Audit events after which nothing a queue shows can differ: a call opened (who is viewing it
+# comes from presence) or an export. Escalations show only to those who receive them. A call
+# handed over stays NEW in a second session of its new holder until the next change there.
+QUEUE_UNMOVED_BY = frozenset({EventKind.VIEWED, EventKind.EXPORTED})
+
+
+def queue_counts(rows: list[QueueRow]) -> QueueCounts:
+    waiting = [r for r in rows if r.status == ConcernStatus.WAITING]
+    return QueueCounts(
+        waiting=len(waiting),
+        urgent_waiting=sum(r.urgent for r in waiting),
+        claimed=sum(r.status == ConcernStatus.CLAIMED for r in rows),
+        awaiting_countersignature=sum(r.awaiting_countersignature for r in rows),
+    )
+
+
+@dataclass(frozen=True)
+class ConcernListing:
+    id: int
+    received_at: dt.datetime
+    status: str
+    urgent: bool
+    urn: str
+    school: str
+    category: str
+    caller_role: str
+    claimed_by: str | None
+
+
+@dataclass(frozen=True)
+class SchoolLookup:
+    urn: str
+    name: str
+    local_authority: str
+    inspection: str | None  # "INS-… 18–19 Nov, lead A. Person" or None
+
+
+@dataclass(frozen=True)
+class SchoolCard:
+    urn: str
+    name: str
+    type: str
+    phase: str
+    local_authority: str
+    postcode: str
+    phone: str | None
+    head_name: str = ""  # from GIAS
+
+
+@dataclass(frozen=True)
+class InspectionCard:
+    reference: str
+    remit: str
+    start_date: dt.date
+    end_date: dt.date
+    lead: str
+    team: list[str]
+
+
+@dataclass(frozen=True)
+class BodyCard:
+    name: str
+    kind: str
+    contact_name: str
+    contact_role: str
+    phone: str | None
+    email: str
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: dt.datetime
+    actor: str
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True)
+class DecisionSummary:
+    """The decision in force (the call's latest: each later one supersedes the one before)."""
+
+    id: int
+    decision: str
+    exceptional: bool
+    decided_by: str
+    countersigned_by: str | None
+    resumes_on: dt.date | None
+    decided_at: dt.datetime | None = None
+    informed: frozenset[str] = frozenset()  # parties recorded as informed of this decision
+    decided_by_name: str = ""
+
+
+@dataclass(frozen=True)
+class CallDetail:
+    id: int
+    status: str
+    received_at: dt.datetime
+    urgent: bool
+    category: str
+    caller_name: str
+    caller_role: str
+    caller_phone: str
+    summary: str
+    claimed_by: str | None
+    claimed_by_name: str | None
+    claimed_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    outcome: str | None
+    signposting_offered_at: dt.datetime | None
+    signposting_not_offered: str | None
+    school: SchoolCard
+    inspection: InspectionCard | None
+    body: BodyCard | None
+    body_contacts: int
+    advice_ids: list[int]
+    latest_decision: DecisionSummary | None
+    timeline: list[TimelineEntry] = field(default_factory=list)
+    follow_ups: list[FollowUpRow] = field(default_factory=list)  # open ones first, soonest due
+    related: list[RelatedCall] = field(default_factory=list)  # other calls about its school or inspection
+
+    @property
+    def remit(self) -> str | None:
+        """The remit of the call's inspection; None while no inspection is on record."""
+        return self.inspection.remit if self.inspection else None
+
+    @property
+    def open_follow_ups(self) -> list[FollowUpRow]:
+        return [f for f in self.follow_ups if f.open]
+
+    @property
+    def awaiting_countersignature(self) -> bool:
+        d = self.latest_decision
+        return bool(d and d.exceptional and not d.countersigned_by)
+
+
+@dataclass(frozen=True)
+class InspectionChoice:
+    id: int
+    label: str
+
+
+PAGE = 50
+
+
+@dataclass(frozen=True)
+class ClosedCallFilter:
+    closed_from: dt.date | None = None
+    closed_to: dt.date | None = None  # inclusive
+    senior: str | None = None  # login
+    school: str | None = None  # a URN, or part of a school's name
+    category: str | None = None
+    pause: str | None = None  # "authorised", "declined" or "none"
+    reviewed: bool | None = None
+    search: str | None = None  # words in the summary or in any advice note
+
+
+@dataclass(frozen=True)
+class ClosedCallRow:
+    id: int
+    closed_at: dt.datetime
+    urgent: bool
+    urn: str
+    school: str
+    category: str
+    senior: str | None
+    senior_name: str | None
+    pause: str | None  # the latest decision, if any
+    review: str | None  # the latest review's outcome, if any
+
+
+@dataclass(frozen=True)
+class FeedbackRow:
+    review_id: int
+    concern_id: int
+    at: dt.datetime
+    reviewer: str
+    outcome: str
+    feedback: str
+    school: str
+    read: bool
+    follow_up_id: int | None = None  # a review that needs follow-up gives the senior one
+    follow_up_due: dt.datetime | None = None
+    follow_up_done: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class LearningReviewRow:
+    concern_id: int
+    school: str
+    senior_name: str | None
+    reviewer: str
+    at: dt.datetime
+    why: str
+
+
+@dataclass(frozen=True)
+class PauseEntry:
+    decision_id: int
+    call: int
+    decided_at: dt.datetime
+    urn: str
+    school: str
+    inspection: str | None
+    remit: str | None
+    requested_by: str
+    grounds: str
+    decision: str
+    working_days: int | None
+    starts_on: dt.date | None
+    resumes_on: dt.date | None
+    exceptional: bool
+    decided_by: str  # a name
+    countersigned_by: str | None  # a name
+    countersigned_at: dt.datetime | None
+    supersedes: int | None  # the decision it replaced
+    state: str  # PauseState
+    check_outcome: str | None  # its resumption check's: None while open (or for none), else the outcome
+    inspection_paused_days: int  # working days authorised and standing, across the inspection's calls
+    past_limit: bool
+    rationale: str
+    justification: str
+    countersign_reason: str
+
+    @property
+    def in_force(self) -> bool:
+        return self.state == PauseState.IN_FORCE
+
+
+# The audit events after which the figures can differ: a call received, first claimed, handed
+# to someone of another region or back to the queue, a pause decided, staff imported (regions).
+FIGURE_EVENTS = frozenset(
+    {
+        EventKind.LOGGED,
+        EventKind.CLAIMED,
+        EventKind.RELEASED,
+        EventKind.REASSIGNED,
+        EventKind.DECISION,
+        EventKind.IMPORTED,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Figures:
+    start: dt.date
+    end: dt.date
+    calls: int
+    weeks: list[tuple[dt.date, int]]  # Monday of each week, calls received
+    authorised: int
+    declined: int
+    claim_median_min: float | None
+    claim_p90_min: float | None
+    decision_median_min: float | None
+    decision_p90_min: float | None
+    urgent_calls: int
+    urgent_claimed_in_target: int
+    by_remit: dict[str, int]
+    by_region: dict[str, int]
+    by_category: dict[str, int]
+
+    @property
+    def urgent_share_in_target(self) -> float | None:
+        return self.urgent_claimed_in_target / self.urgent_calls if self.urgent_calls else None
+
+
+@dataclass(frozen=True)
+class PurgePlan:
+    closed_before: dt.date
+    calls: int
