@@ -28,7 +28,7 @@ def console(url: str, seen, ready) -> None:
     from helpdesk.store.db.engine import make_engine
     from helpdesk.store.queries.queue import staff_member
     from helpdesk.tui.app import HelpdeskApp
-    from helpdesk.tui.queue_screen import QueueScreen
+    from helpdesk.tui.screens.queue import QueueScreen
 
     shown: set[int] = set()
     original = QueueScreen.on_queue_screen_loaded

@@ -15,7 +15,7 @@ from helpdesk.shipped import shipped_file
 from helpdesk.store.admin.demo import seed_demo
 from helpdesk.store.db.engine import make_engine, sqlite_url
 from helpdesk.store.queries import queue
-from helpdesk.tui.call_screen import CallScreen
+from helpdesk.tui.screens.call import CallScreen
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))

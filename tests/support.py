@@ -1,4 +1,6 @@
-"""Helpers shared by the tests: the sample data, a fixed queue, waiting for the console."""
+"""Helpers shared by the tests (test modules never import one another): the sample data, calls
+in each state (logged, held, decided, linked, handled to the end), a fixed queue, and driving
+and waiting for the console."""
 
 from __future__ import annotations
 
@@ -6,10 +8,22 @@ import datetime as dt
 import random
 import time
 
+from sqlalchemy import select
+
+from helpdesk.domain.inspection import validate_inspection
+from helpdesk.domain.intake import validate_concern
+from helpdesk.domain.pause import PauseDecisionInput
+from helpdesk.domain.policy import load_policy
+from helpdesk.domain.refusals import Refused
+from helpdesk.shipped import shipped_file
+from helpdesk.store import commands
 from helpdesk.store.admin import demo
 from helpdesk.store.admin.demo import simulated_concern
 from helpdesk.store.commands.intake import log_concern
+from helpdesk.store.db.models import FollowUp
+from helpdesk.store.queries.call import call_detail
 from helpdesk.store.queries.queue import staff_member
+from helpdesk.tui.screens.call import CallScreen
 
 # Wednesday of the week the shipped sample inspections are set in
 SAMPLE_NOW = "2026-11-18T09:00:00Z"
@@ -143,3 +157,298 @@ def complete_the_record(engine, concern_id, login, at, policy) -> None:
             record_notification(engine, concern_id, login, at, party=party, channel="phone")
     if detail.signposting_offered_at is None and not detail.signposting_not_offered:
         record_signposting(engine, concern_id, login, at)
+
+
+def log(engine, clock, urn="930037", category="pause_request"):
+    concern = validate_concern(
+        urn=urn,
+        caller_name="Grace Ellis",
+        caller_role="lead_inspector",
+        phone="020 7946 0123",
+        category=category,
+        summary="Head taken ill; lead inspector asks to pause.",
+        urgent=True,
+    )
+    return commands.log_concern(engine, concern, "rdouglas", clock.now())
+
+
+def decision(**changes):
+    base = dict(
+        decision="authorised",
+        requested_by="lead_inspector",
+        grounds="wellbeing",
+        rationale="Head unwell.",
+        working_days=1,
+    )
+    return PauseDecisionInput(**{**base, **changes})
+
+
+def link_new_inspection(engine, clock, concern_id, login="gsingh", remit="schools", reference="INS-TEST-1"):
+    entry = validate_inspection(
+        reference=reference, remit=remit, start="2026-11-17", end="2026-11-19", lead_inspector="Pat Lead"
+    )
+    return commands.link_inspection(engine, concern_id, login, clock.now(), entry=entry)
+
+
+SENIORS = ["akhan", "bmorgan", "cobi", "dlewis", "efarah", "gsingh", "hwalsh", "jbrooks", "kmensah", "lpark"]
+
+URNS = ["930037", "931767", "932543", "933179", "935455", "931196"]
+
+CATEGORIES = ["wellbeing", "pause_request", "inspector_conduct", "inspection_process", "other"]
+
+
+def random_calls(engine, clock, seed: int) -> None:
+    """Calls over three weeks: claimed after random waits or never, some released and claimed
+    again (the first claim counts), pause requests declined once or twice (the later one is in
+    force), and a few authorised pauses with their whole record."""
+    rng = random.Random(seed)
+    base = clock.now() - dt.timedelta(days=21)
+    for n in range(70):
+        at = base + dt.timedelta(minutes=rng.uniform(0, 21 * 24 * 60))
+        category = rng.choice(CATEGORIES)
+        concern = validate_concern(
+            urn=rng.choice(URNS),
+            caller_name="Random Caller",
+            caller_role="headteacher",
+            phone="0113 496 0777",
+            category=category,
+            summary=f"Random call {n}",
+            urgent=rng.random() < 0.4,
+        )
+        concern_id = commands.log_concern(engine, concern, "rdouglas", at)
+        if rng.random() < 0.15:
+            continue  # never claimed
+        when = at + dt.timedelta(seconds=rng.uniform(20, 40 * 60))
+        senior = rng.choice(SENIORS)
+        try:
+            commands.claim(engine, concern_id, senior, when)
+        except Refused:
+            continue  # not independent of it
+        if rng.random() < 0.3:  # handed back and taken again: the first claim still counts
+            commands.release(engine, concern_id, senior, "Back to the queue", when + dt.timedelta(minutes=3))
+            try:
+                commands.claim(engine, concern_id, "lpark", when + dt.timedelta(minutes=rng.uniform(4, 30)))
+                senior = "lpark"
+            except Refused:
+                continue
+        if category == "pause_request" and rng.random() < 0.8:
+            decided = when
+            for _ in range(rng.choice([1, 1, 2])):  # a later decision is made later: time runs forward
+                decided += dt.timedelta(minutes=rng.uniform(5, 90))
+                entry = PauseDecisionInput(
+                    decision="declined", requested_by="headteacher", grounds="wellbeing", rationale="Supported."
+                )
+                commands.record_pause_decision(engine, concern_id, senior, entry, POLICY, decided)
+    for days_ago in (1, 4, 9):
+        handled(engine, clock, pause="authorised", senior="bmorgan", caller=1, days_ago=days_ago)
+
+
+POLICY = load_policy(shipped_file("policy.toml"))
+
+
+CALLERS = [("Grace Ellis", "0113 496 0777"), ("Tariq Noor", "0121 496 0555"), ("Leanne Marsh", "0161 496 0444")]
+
+
+def handled(
+    engine,
+    clock,
+    *,
+    urn="930037",
+    category="pause_request",
+    senior="gsingh",
+    pause="declined",
+    caller=0,
+    advice="Advised a pause",
+    days_ago=0,
+):
+    """A call taken from intake to closed, `days_ago` days before the clock."""
+    at = clock.now() - dt.timedelta(days=days_ago)
+    name, phone = CALLERS[caller]
+    concern = validate_concern(
+        urn=urn,
+        caller_name=name,
+        caller_role="headteacher",
+        phone=phone,
+        category=category,
+        summary=f"Summary about {name}",
+        urgent=True,
+    )
+    concern_id = commands.log_concern(engine, concern, "rdouglas", at)
+    commands.claim(engine, concern_id, senior, at + dt.timedelta(minutes=3))
+    commands.log_contact(
+        engine,
+        concern_id,
+        senior,
+        at + dt.timedelta(minutes=5),
+        party="responsible_body",
+        contact_name=f"Contact for {name}",
+        phone="0116 496 0001",
+        channel="phone",
+        outcome="reached",
+        note=f"Spoke about {name}",
+    )
+    if pause == "authorised" and call_detail(engine, concern_id, "lpark").inspection is None:
+        commands.link_inspection(
+            engine,
+            concern_id,
+            senior,
+            at + dt.timedelta(minutes=6),
+            entry=validate_inspection(
+                reference=f"INS-{concern_id}",
+                remit="schools",
+                start=at.date().isoformat(),
+                end=at.date().isoformat(),
+                lead_inspector="Pat Lead",
+            ),
+        )
+    if pause:
+        commands.record_pause_decision(
+            engine,
+            concern_id,
+            senior,
+            PauseDecisionInput(
+                decision=pause,
+                requested_by="headteacher",
+                grounds="wellbeing",
+                rationale=f"Rationale for {name}",
+                working_days=1,
+            ),
+            policy(),
+            at + dt.timedelta(minutes=9),
+        )
+    commands.add_advice(engine, concern_id, senior, f"{advice} for {name}", at + dt.timedelta(minutes=10))
+    complete_the_record(engine, concern_id, senior, at + dt.timedelta(minutes=11), policy())
+    commands.close(engine, concern_id, senior, f"Outcome for {name}", at + dt.timedelta(minutes=12), policy=policy())
+    return concern_id
+
+
+def policy():
+    from helpdesk.domain.policy import load_policy
+    from helpdesk.shipped import shipped_file
+
+    return load_policy(shipped_file("policy.toml"))
+
+
+def follow_ups(engine, concern_id):
+    with engine.connect() as connection:
+        return connection.execute(select(FollowUp).where(FollowUp.concern_id == concern_id).order_by(FollowUp.id)).all()
+
+
+def pause_request(engine, clock, urn="930037"):
+    concern = validate_concern(
+        urn=urn,
+        caller_name="Grace Ellis",
+        caller_role="lead_inspector",
+        phone="020 7946 0123",
+        category="pause_request",
+        summary="Head taken ill this morning; lead inspector asks to pause.",
+        urgent=True,
+    )
+    return commands.log_concern(engine, concern, "rdouglas", clock.now())
+
+
+async def open_call(pilot, concern_id):
+    pilot.app.push_screen(CallScreen(concern_id))
+    await settle(pilot)
+    return pilot.app.screen
+
+
+def linked(engine, clock, concern_id, login="gsingh"):
+    """The call linked to an inspection (of the schools remit) recorded on it."""
+    today = clock.now().date().isoformat()
+    entry = validate_inspection(
+        reference=f"INS-{concern_id}", remit="schools", start=today, end=today, lead_inspector="Pat Lead"
+    )
+    commands.link_inspection(engine, concern_id, login, clock.now(), entry=entry)
+
+
+def plain_row(table, key):
+    return [str(cell) for cell in table.get_row(key)]
+
+
+def held_call(engine, clock, senior="gsingh"):
+    concern_id = pause_request(engine, clock)
+    commands.claim(engine, concern_id, senior, clock.now())
+    return concern_id
+
+
+def authorised_pause(engine, clock, policy, senior="gsingh"):
+    concern_id = held_call(engine, clock, senior)
+    linked(engine, clock, concern_id, login=senior)
+    commands.log_contact(
+        engine, concern_id, senior, clock.now(), party="responsible_body", contact_name="", phone="0116 496 0001",
+        channel="phone", outcome="reached",
+    )  # fmt: skip
+    commands.record_pause_decision(
+        engine, concern_id, senior,
+        PauseDecisionInput(decision="authorised", requested_by="lead_inspector", grounds="wellbeing",
+                           rationale="Head unwell.", working_days=3),
+        policy, clock.now(),
+    )  # fmt: skip
+    return concern_id
+
+
+def closed_call(engine, clock, policy, *, decision="declined", senior="gsingh", days_ago=2, caller="Grace Ellis"):
+    at = clock.now() - dt.timedelta(days=days_ago)
+    concern = validate_concern(
+        urn="930037",
+        caller_name=caller,
+        caller_role="headteacher",
+        phone="0113 496 0777",
+        category="pause_request",
+        summary="Head asks for a pause after day one.",
+        urgent=True,
+    )
+    concern_id = commands.log_concern(engine, concern, "rdouglas", at)
+    commands.claim(engine, concern_id, senior, at + dt.timedelta(minutes=4))
+    commands.log_contact(
+        engine,
+        concern_id,
+        senior,
+        at + dt.timedelta(minutes=6),
+        party="responsible_body",
+        contact_name="",
+        phone="0116 496 0001",
+        channel="phone",
+        outcome="reached",
+    )
+    if decision == "authorised":
+        commands.link_inspection(
+            engine,
+            concern_id,
+            senior,
+            at + dt.timedelta(minutes=8),
+            entry=validate_inspection(
+                reference=f"INS-{concern_id}",
+                remit="schools",
+                start=at.date().isoformat(),
+                end=at.date().isoformat(),
+                lead_inspector="Pat Lead",
+            ),
+        )
+    commands.record_pause_decision(
+        engine,
+        concern_id,
+        senior,
+        PauseDecisionInput(
+            decision=decision,
+            requested_by="headteacher",
+            grounds="wellbeing",
+            rationale="Leader supported by the chair.",
+            working_days=1,
+        ),
+        policy,
+        at + dt.timedelta(minutes=15),
+    )
+    commands.add_advice(
+        engine,
+        concern_id,
+        senior,
+        "Explained how to raise concerns with the lead inspector.",
+        at + dt.timedelta(minutes=20),
+    )
+    complete_the_record(engine, concern_id, senior, at + dt.timedelta(minutes=22), policy)
+    commands.close(
+        engine, concern_id, senior, "Pause declined; support in place.", at + dt.timedelta(minutes=25), policy=policy
+    )
+    return concern_id

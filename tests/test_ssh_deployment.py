@@ -42,9 +42,10 @@ def missing() -> str | None:
     return None
 
 
-pytestmark = pytest.mark.skipif(
-    missing() is not None and not os.environ.get("CI"), reason=f"SSH deployment test: {missing()}"
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(missing() is not None and not os.environ.get("CI"), reason=f"SSH deployment test: {missing()}"),
+]
 
 
 def free_port() -> int:

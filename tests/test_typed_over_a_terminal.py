@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 from sqlalchemy import select as select_rows
 from sqlmodel import Session
 
@@ -18,6 +19,9 @@ from helpdesk.store.db.models import Advice, Concern, Staff
 
 DOWN, CTRL_S, CTRL_Q, ESC = "\x1b[B", "\x13", "\x11", "\x1b"
 NOTE = "Talked the head through the pause options; she will ring back after the trust calls. END-OF-NOTE"
+
+
+pytestmark = pytest.mark.slow  # a real terminal (tmux) driving the console
 
 
 class Terminal:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import sqlite3
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TextIO
@@ -21,6 +22,7 @@ from helpdesk.domain.permissions import Permission
 from helpdesk.domain.policy import Policy
 from helpdesk.store.acting import check_acting
 from helpdesk.store.db import presence
+from helpdesk.store.db.changes import ChangeFeed
 from helpdesk.store.faults import DatabaseUnavailable, ExportInterrupted, describe_fault
 from helpdesk.store.queries import queue
 from helpdesk.store.queries.review import unread_feedback
@@ -30,7 +32,6 @@ if TYPE_CHECKING:
     from helpdesk.domain.inspection import InspectionEntry
     from helpdesk.domain.intake import NewConcern
     from helpdesk.domain.pause import PauseDecisionInput
-    from helpdesk.store.admin.export import Progress
     from helpdesk.store.rows import (
         CallDetail,
         ClosedCallFilter,
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
         LearningReviewRow,
         OpenEscalation,
         PauseEntry,
+        Progress,
         PurgePlan,
         SchoolHistory,
     )
@@ -85,6 +87,34 @@ class Desk:
     def today(self) -> dt.date:
         """Today in London, where the helpline works."""
         return london(self.clock.now()).date()
+
+    # --- this console's session: the change feed and presence --------------------------------
+
+    def change_feed(self, stopped: threading.Event) -> ChangeFeed:
+        """What tells this console, cheaply, that another process wrote (close it when done);
+        `stopped`, once set, cuts its wait short."""
+        return ChangeFeed(self.engine, stopped)
+
+    def latest_event_id(self) -> int:
+        return queue.latest_event_id(self.engine)
+
+    def events_since(self, after_id: int) -> tuple[int, frozenset[str]]:
+        """(the newest event's id, the kinds of events written after `after_id`)."""
+        return queue.events_since(self.engine, after_id)
+
+    def heartbeat_seconds(self) -> float:
+        return presence.HEARTBEAT_SECONDS
+
+    def new_session(self) -> str:
+        """A new console session's id, for who is viewing what."""
+        return presence.new_session_id()
+
+    def beat(self, session_id: str, concern_id: int | None) -> None:
+        """This console is alive, viewing `concern_id` (no record, no personal data)."""
+        presence.beat(self.engine, session_id, self.login, concern_id, self.now())
+
+    def leave(self, session_id: str) -> None:
+        presence.leave(self.engine, session_id)
 
     # --- the queue and intake ----------------------------------------------------------------
 
@@ -333,7 +363,7 @@ class Desk:
 
         try:
             if what == "pauses":
-                from helpdesk.store.queries.pause_register import export_pauses
+                from helpdesk.store.admin.pause_export import export_pauses
 
                 count = export_pauses(
                     self.engine,

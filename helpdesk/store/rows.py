@@ -5,6 +5,7 @@ screen needs (which changes move the queue or the figures, a page's size)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from helpdesk.domain.follow_up import ResumptionOutcome
@@ -397,3 +398,7 @@ class Figures:
 class PurgePlan:
     closed_before: dt.date
     calls: int
+
+
+# (done, total), called as a long export or import goes
+Progress = Callable[[int, int], None]

@@ -1,4 +1,5 @@
-"""The App: holds the engine, clock, policy and the member of staff; pushes the queue."""
+"""The App: builds the desk for the member of staff (the one way it reaches the store), pushes
+the queue, and tells every screen when the database changed or cannot be reached."""
 
 from __future__ import annotations
 
@@ -15,17 +16,12 @@ from textual.worker import get_current_worker
 
 from helpdesk.clock import Clock
 from helpdesk.domain.policy import Policy
-from helpdesk.store.db import presence
-from helpdesk.store.db.changes import ChangeFeed
 from helpdesk.store.desk import Desk
 from helpdesk.store.faults import describe_fault
-from helpdesk.store.queries.queue import events_since, latest_event_id
 from helpdesk.store.rows import StaffMember
-from helpdesk.tui import themes
-from helpdesk.tui.help_screen import HelpScreen
+from helpdesk.tui import navigation, themes
 from helpdesk.tui.keys import KeysInOrder
 from helpdesk.tui.messages import DatabaseChanged, DatabaseTrouble
-from helpdesk.tui.queue_screen import QueueScreen
 from helpdesk.tui.screen_keys import EVERYWHERE, screen_keys
 
 CHANGE_WAIT_SECONDS = 5  # one wait on the feed (it reacts to a change at once, and to quitting)
@@ -59,7 +55,6 @@ class HelpdeskApp(KeysInOrder):
             self.register_theme(look)
         self.theme = themes.TEXTUAL_THEME[themes.chosen_theme(theme, self.no_color)]
         self.animation_level = "none"  # nothing that floods a slow SSH link
-        self.engine = engine  # the change feed and presence; screens use the desk
         self.desk = Desk(engine, staff, clock, policy)
         self.clock = clock
         self.staff = staff
@@ -67,26 +62,26 @@ class HelpdeskApp(KeysInOrder):
         self.database_url = database_url
         self.exit_when_loaded = exit_when_loaded
         self.watch_changes = watch_changes
-        self.session_id = presence.new_session_id()
+        self.session_id = self.desk.new_session()
         self.quitting = threading.Event()  # ends the change feed's wait at once
         self.database_trouble: str | None = None  # why the change feed cannot reach the database
         # what was typed in forms left unsaved, by form and call, for this session only
         self.drafts: dict[tuple[str, object], dict[str, object]] = {}
 
     def on_mount(self) -> None:
-        self.push_screen(QueueScreen())
+        navigation.show(self, "queue")
         if self.watch_changes:
             self.watch_database()
             # presence wakes no console: who is viewing is read again on a change to the record
             # (opening a call is one) and after each heartbeat, a fixed cost per console
-            self.set_interval(presence.HEARTBEAT_SECONDS, self.heartbeat)
+            self.set_interval(self.desk.heartbeat_seconds(), self.heartbeat)
 
     @work(thread=True, exclusive=True, group="change-feed")
     def watch_database(self) -> None:
         """Wait on the change feed and tell every screen when to reload, and whether the record
         changed or only presence; show a banner while the database cannot be reached, and clear
         it (and reload) when it comes back."""
-        feed = ChangeFeed(self.engine, self.quitting)
+        feed = self.desk.change_feed(self.quitting)
         worker = get_current_worker()
         kinds: frozenset[str] | None = None
         trouble: str | None = None
@@ -95,10 +90,10 @@ class HelpdeskApp(KeysInOrder):
             while not (worker.is_cancelled or self.quitting.is_set()):
                 try:
                     if seen_event is None:  # before the feed's first wait, which primes it
-                        seen_event = latest_event_id(self.engine)
+                        seen_event = self.desk.latest_event_id()
                     changed = feed.wait(CHANGE_WAIT_SECONDS)
                     if changed:
-                        seen_event, kinds = events_since(self.engine, seen_event)
+                        seen_event, kinds = self.desk.events_since(seen_event)
                         records = bool(kinds)
                 except Exception as error:  # noqa: BLE001 - any database fault shows as a banner
                     if describe_fault(error) != trouble:
@@ -140,7 +135,7 @@ class HelpdeskApp(KeysInOrder):
     @work(thread=True, exclusive=True, group="presence")
     def send_heartbeat(self, concern_id: int | None) -> None:
         try:
-            presence.beat(self.engine, self.session_id, self.staff.login, concern_id, self.clock.now())
+            self.desk.beat(self.session_id, concern_id)
         except Exception:  # noqa: BLE001 - presence is best effort; the banner reports faults
             pass
         self.post_message(DatabaseChanged(records=False))  # and who is viewing is read again
@@ -148,16 +143,16 @@ class HelpdeskApp(KeysInOrder):
     def on_unmount(self) -> None:
         self.quitting.set()
         try:
-            presence.leave(self.engine, self.session_id)
+            self.desk.leave(self.session_id)
         except Exception:  # noqa: BLE001 - an expired heartbeat tidies it anyway
             pass
 
     def action_help(self) -> None:
-        if isinstance(self.screen, HelpScreen):
+        if isinstance(self.screen, navigation.screen_class("help")):
             self.pop_screen()
             return
         screen = self.screen
-        self.push_screen(HelpScreen(screen.title or self.title, screen_keys(screen)))
+        navigation.show(self, "help", screen.title or self.title, screen_keys(screen))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The palette offers the helpline's actions on the screen in front, those this person

@@ -15,9 +15,8 @@ def engine(database_url):
 @pytest.fixture
 def held(engine, clock):
     """A pause request logged and claimed by Gurpreet Singh."""
-    from test_call_commands import log
-
     from helpdesk.store import commands
+    from support import log
 
     concern_id = log(engine, clock)
     commands.claim(engine, concern_id, "gsingh", clock.now())

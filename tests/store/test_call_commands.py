@@ -8,9 +8,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DatabaseError
 
 from helpdesk.domain.independence import Ties
-from helpdesk.domain.inspection import validate_inspection
 from helpdesk.domain.intake import validate_concern
-from helpdesk.domain.pause import PauseDecisionInput
 from helpdesk.domain.refusals import FieldsInvalid, Refused
 from helpdesk.store import commands
 from helpdesk.store.commands import on_a_call
@@ -18,19 +16,7 @@ from helpdesk.store.commands.taking import ClaimRefused
 from helpdesk.store.db.engine import make_engine
 from helpdesk.store.db.models import Conflict, Event, Inspection, InspectionMember, ResponsibleBody, School
 from helpdesk.store.queries.call import call_detail
-
-
-def log(engine, clock, urn="930037", category="pause_request"):
-    concern = validate_concern(
-        urn=urn,
-        caller_name="Grace Ellis",
-        caller_role="lead_inspector",
-        phone="020 7946 0123",
-        category=category,
-        summary="Head taken ill; lead inspector asks to pause.",
-        urgent=True,
-    )
-    return commands.log_concern(engine, concern, "rdouglas", clock.now())
+from support import decision, link_new_inspection, log
 
 
 def events(engine, concern_id):
@@ -222,24 +208,6 @@ def test_a_contact_attempt_needs_a_valid_number_for_a_phone_call(engine, clock, 
     assert "0113 496 0500: voicemail — Left message" in detail.timeline[-1].text
 
 
-def decision(**changes):
-    base = dict(
-        decision="authorised",
-        requested_by="lead_inspector",
-        grounds="wellbeing",
-        rationale="Head unwell.",
-        working_days=1,
-    )
-    return PauseDecisionInput(**{**base, **changes})
-
-
-def link_new_inspection(engine, clock, concern_id, login="gsingh", remit="schools", reference="INS-TEST-1"):
-    entry = validate_inspection(
-        reference=reference, remit=remit, start="2026-11-17", end="2026-11-19", lead_inspector="Pat Lead"
-    )
-    return commands.link_inspection(engine, concern_id, login, clock.now(), entry=entry)
-
-
 def test_authorising_needs_an_inspection_and_a_responsible_body_contact_first(engine, clock, policy, held):
     with pytest.raises(FieldsInvalid) as refused:
         commands.record_pause_decision(engine, held, "gsingh", decision(), policy, clock.now())
@@ -406,6 +374,7 @@ def race_claim(url, concern_id, login, start, results):
         results.put((login, str(refused)))
 
 
+@pytest.mark.slow  # separate processes
 def test_two_processes_claiming_at_once_have_exactly_one_winner(engine, clock, database_url):
     ids = [log(engine, clock) for _ in range(10)]
     context = multiprocessing.get_context("spawn")

@@ -8,7 +8,6 @@ import io
 
 import pytest
 from sqlalchemy import select, update
-from test_call_commands import decision, log
 
 from helpdesk.domain.inspection import validate_inspection
 from helpdesk.domain.refusals import FieldsInvalid, Refused
@@ -19,6 +18,7 @@ from helpdesk.store.queries import statistics
 from helpdesk.store.queries.call import call_detail, school_inspections
 from helpdesk.store.queries.queue import open_queue
 from helpdesk.store.rows import queue_counts
+from support import decision, log
 
 
 def link(engine, clock, concern_id, login="gsingh", remit="schools", reference=None):

@@ -6,7 +6,6 @@ import multiprocessing
 
 import pytest
 from sqlalchemy import func, select
-from test_call_commands import log
 
 from helpdesk.domain.policy import load_policy
 from helpdesk.shipped import shipped_file
@@ -17,6 +16,7 @@ from helpdesk.store.db.engine import make_engine
 from helpdesk.store.db.models import Escalation, Event
 from helpdesk.store.queries.call import call_detail
 from helpdesk.store.queries.escalations import open_escalations
+from support import log
 
 
 def escalated_events(engine):
@@ -96,6 +96,7 @@ def race_escalate(url, concern_id, login, start, results):
     )
 
 
+@pytest.mark.slow  # separate processes
 def test_consoles_raising_at_once_raise_one_escalation(engine, clock, database_url):
     ids = [log(engine, clock) for _ in range(5)]
     context = multiprocessing.get_context("spawn")

@@ -11,7 +11,6 @@ import random
 
 import pytest
 from sqlmodel import Session, select
-from test_figures import POLICY, random_calls
 
 from helpdesk.clock import as_utc
 from helpdesk.domain.refusals import Refused
@@ -19,6 +18,7 @@ from helpdesk.store import commands
 from helpdesk.store.admin import export
 from helpdesk.store.db.models import Advice, Concern, ContactAttempt, Inspection, PauseDecision, Review, School, Staff
 from helpdesk.store.queries.review import london_midnight
+from support import POLICY, random_calls
 
 
 def _iso(value):

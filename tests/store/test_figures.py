@@ -5,7 +5,6 @@ trail: the earlier computation is kept here as the reference and both run on ran
 from __future__ import annotations
 
 import datetime as dt
-import random
 import statistics
 from collections import Counter
 from pathlib import Path
@@ -14,22 +13,17 @@ import pytest
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import aliased
 from sqlmodel import col
-from test_review_and_records import handled
 
 from helpdesk.clock import as_utc, london
 from helpdesk.domain.intake import validate_concern
-from helpdesk.domain.pause import Decision, PauseDecisionInput
-from helpdesk.domain.refusals import Refused
+from helpdesk.domain.pause import Decision
 from helpdesk.domain.types import EventKind
 from helpdesk.store import commands
 from helpdesk.store.admin import importers
 from helpdesk.store.db.models import Concern, Event, Inspection, PauseDecision, SettledDay, Staff
 from helpdesk.store.queries import statistics as statistics_module
 from helpdesk.store.queries.review import london_midnight
-
-SENIORS = ["akhan", "bmorgan", "cobi", "dlewis", "efarah", "gsingh", "hwalsh", "jbrooks", "kmensah", "lpark"]
-URNS = ["930037", "931767", "932543", "933179", "935455", "931196"]
-CATEGORIES = ["wellbeing", "pause_request", "inspector_conduct", "inspection_process", "other"]
+from support import POLICY, URNS, random_calls
 
 
 def _p90(values: list[float]) -> float | None:
@@ -134,58 +128,6 @@ def figures_from_the_trail(engine, start, end, policy):
         by_region=dict(by_region.most_common()),
         by_category=dict(by_category.most_common()),
     )
-
-
-def random_calls(engine, clock, seed: int) -> None:
-    """Calls over three weeks: claimed after random waits or never, some released and claimed
-    again (the first claim counts), pause requests declined once or twice (the later one is in
-    force), and a few authorised pauses with their whole record."""
-    rng = random.Random(seed)
-    base = clock.now() - dt.timedelta(days=21)
-    for n in range(70):
-        at = base + dt.timedelta(minutes=rng.uniform(0, 21 * 24 * 60))
-        category = rng.choice(CATEGORIES)
-        concern = validate_concern(
-            urn=rng.choice(URNS),
-            caller_name="Random Caller",
-            caller_role="headteacher",
-            phone="0113 496 0777",
-            category=category,
-            summary=f"Random call {n}",
-            urgent=rng.random() < 0.4,
-        )
-        concern_id = commands.log_concern(engine, concern, "rdouglas", at)
-        if rng.random() < 0.15:
-            continue  # never claimed
-        when = at + dt.timedelta(seconds=rng.uniform(20, 40 * 60))
-        senior = rng.choice(SENIORS)
-        try:
-            commands.claim(engine, concern_id, senior, when)
-        except Refused:
-            continue  # not independent of it
-        if rng.random() < 0.3:  # handed back and taken again: the first claim still counts
-            commands.release(engine, concern_id, senior, "Back to the queue", when + dt.timedelta(minutes=3))
-            try:
-                commands.claim(engine, concern_id, "lpark", when + dt.timedelta(minutes=rng.uniform(4, 30)))
-                senior = "lpark"
-            except Refused:
-                continue
-        if category == "pause_request" and rng.random() < 0.8:
-            decided = when
-            for _ in range(rng.choice([1, 1, 2])):  # a later decision is made later: time runs forward
-                decided += dt.timedelta(minutes=rng.uniform(5, 90))
-                entry = PauseDecisionInput(
-                    decision="declined", requested_by="headteacher", grounds="wellbeing", rationale="Supported."
-                )
-                commands.record_pause_decision(engine, concern_id, senior, entry, POLICY, decided)
-    for days_ago in (1, 4, 9):
-        handled(engine, clock, pause="authorised", senior="bmorgan", caller=1, days_ago=days_ago)
-
-
-from helpdesk.domain.policy import load_policy  # noqa: E402
-from helpdesk.shipped import shipped_file  # noqa: E402
-
-POLICY = load_policy(shipped_file("policy.toml"))
 
 
 @pytest.mark.parametrize("seed", [1, 2])

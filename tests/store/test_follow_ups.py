@@ -5,17 +5,16 @@ import datetime as dt
 
 import pytest
 from sqlalchemy import select
-from test_call_commands import decision, link_new_inspection, log
 
 from helpdesk.domain.follow_up import RESUMPTION_CHECK, SUPERSEDED, end_of_day
 from helpdesk.domain.refusals import FieldsInvalid, Refused
 from helpdesk.store import commands
 from helpdesk.store.acting import NotPermitted
 from helpdesk.store.commands.follow_ups import complete_follow_up, set_follow_up
-from helpdesk.store.db.models import ContactAttempt, Event, FollowUp
+from helpdesk.store.db.models import ContactAttempt, Event
 from helpdesk.store.queries.call import call_detail
 from helpdesk.store.queries.follow_ups import follow_ups_due
-from support import complete_the_record
+from support import complete_the_record, decision, follow_ups, link_new_inspection, log
 
 LONDON_9AM_FRI = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)  # November: London is on UTC
 
@@ -23,11 +22,6 @@ LONDON_9AM_FRI = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)  # November: Lon
 def kinds(engine, concern_id):
     with engine.connect() as connection:
         return [k for (k,) in connection.execute(select(Event.kind).where(Event.concern_id == concern_id))]
-
-
-def follow_ups(engine, concern_id):
-    with engine.connect() as connection:
-        return connection.execute(select(FollowUp).where(FollowUp.concern_id == concern_id).order_by(FollowUp.id)).all()
 
 
 def ready_to_pause(engine, clock, concern_id, login="gsingh"):

@@ -5,7 +5,6 @@ import datetime as dt
 
 import pytest
 from sqlalchemy import select, update
-from test_call_commands import log
 
 from helpdesk.domain.queue import together
 from helpdesk.domain.refusals import FieldsInvalid, Refused
@@ -16,7 +15,7 @@ from helpdesk.store.db.models import Concern, Event, School
 from helpdesk.store.queries.call import call_detail
 from helpdesk.store.queries.history import school_history
 from helpdesk.store.queries.queue import open_queue
-from support import complete_the_record, seed_queue
+from support import complete_the_record, log, seed_queue
 
 
 def closed_call(engine, clock, policy, urn="930037", days_ago=0, outcome="Advised"):

@@ -7,13 +7,14 @@ import io
 import json
 
 import pytest
-from test_call_commands import decision, link_new_inspection, log
 
 from helpdesk.domain.refusals import Refused
 from helpdesk.store import commands
+from helpdesk.store.admin.pause_export import PERSONAL_REGISTER_FIELDS, export_pauses
 from helpdesk.store.commands.follow_ups import complete_follow_up
 from helpdesk.store.queries.call import call_detail
-from helpdesk.store.queries.pause_register import PERSONAL_REGISTER_FIELDS, export_pauses, pause_entries, pause_register
+from helpdesk.store.queries.pause_register import pause_entries, pause_register
+from support import decision, link_new_inspection, log
 
 
 def ready(engine, clock, senior="gsingh"):
@@ -41,7 +42,7 @@ def register(engine, clock, policy):
     )
     paused = ready(engine, clock)
     commands.record_pause_decision(engine, paused, "gsingh", decision(working_days=2), policy, clock.now())
-    from test_follow_ups import follow_ups
+    from support import follow_ups
 
     [check] = follow_ups(engine, paused)
     complete_follow_up(engine, check.id, "gsingh", clock.now(), outcome="support_not_in_place", note="No cover")

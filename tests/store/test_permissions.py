@@ -7,7 +7,6 @@ import io
 
 import pytest
 from sqlalchemy import func, select
-from test_review_and_records import handled, policy
 
 from helpdesk.store import commands
 from helpdesk.store.acting import NotPermitted
@@ -17,7 +16,7 @@ from helpdesk.store.queries import statistics
 from helpdesk.store.queries.call import call_detail
 from helpdesk.store.queries.review import closed_calls, learning_reviews, my_feedback
 from helpdesk.store.rows import ClosedCallFilter
-from support import grace_ellis
+from support import grace_ellis, handled, policy
 
 NO_ACCOUNT = "No staff account for login 'mallory'"
 INACTIVE = "The staff account 'zkerr' is inactive"

@@ -106,6 +106,7 @@ def first_look(url: str, ready, start, results) -> None:
         engine.dispose()
 
 
+@pytest.mark.slow  # separate processes
 def test_consoles_that_start_together_all_read_who_is_viewing(db_path):
     """The first consoles on a database make the presence file and its table together: each must
     wait its turn for the write lock, not fail with "database is locked" (a read turned write
@@ -129,6 +130,7 @@ def test_consoles_that_start_together_all_read_who_is_viewing(db_path):
     assert outcomes == ["read"] * len(consoles)
 
 
+@pytest.mark.slow  # separate processes
 def test_a_file_being_turned_to_wal_by_another_console_is_waited_for():
     """Turning a new file to WAL takes an exclusive lock that SQLite does not wait for: a console
     told "database is locked" then tries again (the test above meets this by chance, about one

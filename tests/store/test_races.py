@@ -10,6 +10,7 @@ import signal
 import time
 from collections import Counter
 
+import pytest
 from sqlalchemy import func, insert, select
 
 from helpdesk.domain.intake import validate_concern
@@ -22,6 +23,9 @@ from helpdesk.store.db.models import Advice, Concern, ContactAttempt, Event, Sta
 RACERS = 30
 RACE_SECONDS = 5.0
 HOT = 8  # concerns every process goes for
+
+
+pytestmark = pytest.mark.slow  # thirty separate processes racing
 
 
 def add_racers(engine, count: int) -> list[str]:

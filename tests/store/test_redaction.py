@@ -9,12 +9,12 @@ import json
 
 import pytest
 from sqlalchemy import text
-from test_review_and_records import handled
 
 from helpdesk.domain.phones import national
 from helpdesk.store import commands
 from helpdesk.store.admin import export
 from helpdesk.store.db.audit import CODE_DETAILS, LOGIN_DETAILS
+from support import handled
 
 # every column that holds a login, a person's name, a number or free text
 PERSONAL_SQL = [

@@ -10,9 +10,7 @@ import pytest
 from sqlalchemy import delete, text
 
 from helpdesk.clock import FrozenClock
-from helpdesk.domain.inspection import validate_inspection
 from helpdesk.domain.intake import validate_concern
-from helpdesk.domain.pause import PauseDecisionInput
 from helpdesk.domain.refusals import FieldsInvalid, Refused
 from helpdesk.store import commands
 from helpdesk.store.admin import export
@@ -22,89 +20,7 @@ from helpdesk.store.queries import statistics
 from helpdesk.store.queries.call import call_detail
 from helpdesk.store.queries.review import closed_calls, learning_reviews, my_feedback, unread_feedback
 from helpdesk.store.rows import ClosedCallFilter
-from support import complete_the_record
-
-CALLERS = [("Grace Ellis", "0113 496 0777"), ("Tariq Noor", "0121 496 0555"), ("Leanne Marsh", "0161 496 0444")]
-
-
-def handled(
-    engine,
-    clock,
-    *,
-    urn="930037",
-    category="pause_request",
-    senior="gsingh",
-    pause="declined",
-    caller=0,
-    advice="Advised a pause",
-    days_ago=0,
-):
-    """A call taken from intake to closed, `days_ago` days before the clock."""
-    at = clock.now() - dt.timedelta(days=days_ago)
-    name, phone = CALLERS[caller]
-    concern = validate_concern(
-        urn=urn,
-        caller_name=name,
-        caller_role="headteacher",
-        phone=phone,
-        category=category,
-        summary=f"Summary about {name}",
-        urgent=True,
-    )
-    concern_id = commands.log_concern(engine, concern, "rdouglas", at)
-    commands.claim(engine, concern_id, senior, at + dt.timedelta(minutes=3))
-    commands.log_contact(
-        engine,
-        concern_id,
-        senior,
-        at + dt.timedelta(minutes=5),
-        party="responsible_body",
-        contact_name=f"Contact for {name}",
-        phone="0116 496 0001",
-        channel="phone",
-        outcome="reached",
-        note=f"Spoke about {name}",
-    )
-    if pause == "authorised" and call_detail(engine, concern_id, "lpark").inspection is None:
-        commands.link_inspection(
-            engine,
-            concern_id,
-            senior,
-            at + dt.timedelta(minutes=6),
-            entry=validate_inspection(
-                reference=f"INS-{concern_id}",
-                remit="schools",
-                start=at.date().isoformat(),
-                end=at.date().isoformat(),
-                lead_inspector="Pat Lead",
-            ),
-        )
-    if pause:
-        commands.record_pause_decision(
-            engine,
-            concern_id,
-            senior,
-            PauseDecisionInput(
-                decision=pause,
-                requested_by="headteacher",
-                grounds="wellbeing",
-                rationale=f"Rationale for {name}",
-                working_days=1,
-            ),
-            policy(),
-            at + dt.timedelta(minutes=9),
-        )
-    commands.add_advice(engine, concern_id, senior, f"{advice} for {name}", at + dt.timedelta(minutes=10))
-    complete_the_record(engine, concern_id, senior, at + dt.timedelta(minutes=11), policy())
-    commands.close(engine, concern_id, senior, f"Outcome for {name}", at + dt.timedelta(minutes=12), policy=policy())
-    return concern_id
-
-
-def policy():
-    from helpdesk.domain.policy import load_policy
-    from helpdesk.shipped import shipped_file
-
-    return load_policy(shipped_file("policy.toml"))
+from support import handled, policy
 
 
 @pytest.fixture

@@ -4,11 +4,10 @@ form opens. The keys are posted all at once and the database is checked, not the
 
 from sqlalchemy import select
 from sqlmodel import Session
-from test_call_screen import open_call, pause_request
 
 from helpdesk.store import commands
 from helpdesk.store.db.models import Advice, Concern, ContactAttempt, Handover, Inspection, Notification, PauseDecision
-from support import burst, settle
+from support import burst, open_call, pause_request, settle
 
 NOTE = "Talked the head through the pause options; she will call back after speaking to the trust. END-OF-NOTE"
 
@@ -298,7 +297,7 @@ def test_an_escape_byte_followed_by_a_key_in_the_same_read_is_the_esc_key():
 async def test_an_exceptional_pause_typed_in_one_burst_keeps_its_justification(make_app, engine, clock):
     """Typing the days shows the justification field (the form reacts to the Input's Changed
     message); the Tab typed straight after must already find it."""
-    from test_call_screen import linked
+    from support import linked
 
     app = make_app(login="gsingh")
     concern_id = held(engine, clock)

@@ -5,35 +5,13 @@ from sqlalchemy import select
 from textual.widgets import Input, Static, TextArea
 
 from helpdesk.clock import FrozenClock
-from helpdesk.domain.inspection import validate_inspection
-from helpdesk.domain.intake import validate_concern
 from helpdesk.domain.phones import national
 from helpdesk.store import commands
 from helpdesk.store.db.models import Inspection, InspectionMember
 from helpdesk.store.queries.call import call_detail
-from helpdesk.tui.call_screen import CallScreen
-from helpdesk.tui.form import FormScreen
-from helpdesk.tui.intake_form import IntakeForm
-from support import console, no_blink, settle
-
-
-def pause_request(engine, clock, urn="930037"):
-    concern = validate_concern(
-        urn=urn,
-        caller_name="Grace Ellis",
-        caller_role="lead_inspector",
-        phone="020 7946 0123",
-        category="pause_request",
-        summary="Head taken ill this morning; lead inspector asks to pause.",
-        urgent=True,
-    )
-    return commands.log_concern(engine, concern, "rdouglas", clock.now())
-
-
-async def open_call(pilot, concern_id):
-    pilot.app.push_screen(CallScreen(concern_id))
-    await settle(pilot)
-    return pilot.app.screen
+from helpdesk.tui.forms.base import FormScreen
+from helpdesk.tui.forms.intake import IntakeForm
+from support import console, linked, no_blink, open_call, pause_request, settle
 
 
 def fill(form: FormScreen, **values):
@@ -231,15 +209,6 @@ async def test_authorising_without_a_contact_is_refused_in_the_form(make_app, en
             form.query_one("#form-error", Static).content
         )
         assert field_error(form, "rationale") == "A rationale is required, whether authorised or declined"
-
-
-def linked(engine, clock, concern_id, login="gsingh"):
-    """The call linked to an inspection (of the schools remit) recorded on it."""
-    today = clock.now().date().isoformat()
-    entry = validate_inspection(
-        reference=f"INS-{concern_id}", remit="schools", start=today, end=today, lead_inspector="Pat Lead"
-    )
-    commands.link_inspection(engine, concern_id, login, clock.now(), entry=entry)
 
 
 async def test_the_pause_form_shows_the_resume_date_live(make_app, engine, clock):

@@ -5,7 +5,7 @@ from textual.widgets import Select
 
 from helpdesk.domain.pause import PauseDecisionInput
 from helpdesk.store import commands
-from helpdesk.tui.call_screen import CallScreen
+from helpdesk.tui.screens.call import CallScreen
 from support import complete_the_record, console, no_blink, seed_queue, settle
 
 SIZES = [(80, 24), (120, 40)]

@@ -5,9 +5,9 @@ from textual.widgets import DataTable, Static, TextArea
 
 from helpdesk.store import commands
 from helpdesk.store.db.changes import ChangeFeed
-from helpdesk.tui.advice_form import AdviceForm
-from helpdesk.tui.call_screen import CallScreen
-from helpdesk.tui.widgets import TroubleBanner
+from helpdesk.tui.forms.advice import AdviceForm
+from helpdesk.tui.screens.call import CallScreen
+from helpdesk.tui.widgets.banner import TroubleBanner
 from support import settle, wait_until
 
 

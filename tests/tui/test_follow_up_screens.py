@@ -6,18 +6,16 @@ import datetime as dt
 
 import pytest
 from sqlalchemy import select
-from test_call_screen import linked, open_call, pause_request
 from textual.widgets import DataTable, Static
 
-from helpdesk.domain.pause import PauseDecisionInput
 from helpdesk.store import commands
 from helpdesk.store.commands.follow_ups import set_follow_up
 from helpdesk.store.db.models import ContactAttempt, FollowUp
-from helpdesk.tui.call_screen import CallScreen
-from helpdesk.tui.follow_up_done_form import FollowUpDoneForm
-from helpdesk.tui.pause_form import PauseForm
-from helpdesk.tui.queue_screen import QueueHeader
-from support import burst, console, no_blink, settle
+from helpdesk.tui.forms.follow_up_done import FollowUpDoneForm
+from helpdesk.tui.forms.pause import PauseForm
+from helpdesk.tui.screens.call import CallScreen
+from helpdesk.tui.screens.queue import QueueHeader
+from support import authorised_pause, burst, console, held_call, no_blink, open_call, pause_request, settle
 
 SIZES = [(80, 24), (120, 40)]
 
@@ -28,28 +26,6 @@ def rows(engine, table, **where):
         for name, value in where.items():
             statement = statement.where(getattr(table, name) == value)
         return connection.execute(statement.order_by(table.id)).all()
-
-
-def held_call(engine, clock, senior="gsingh"):
-    concern_id = pause_request(engine, clock)
-    commands.claim(engine, concern_id, senior, clock.now())
-    return concern_id
-
-
-def authorised_pause(engine, clock, policy, senior="gsingh"):
-    concern_id = held_call(engine, clock, senior)
-    linked(engine, clock, concern_id, login=senior)
-    commands.log_contact(
-        engine, concern_id, senior, clock.now(), party="responsible_body", contact_name="", phone="0116 496 0001",
-        channel="phone", outcome="reached",
-    )  # fmt: skip
-    commands.record_pause_decision(
-        engine, concern_id, senior,
-        PauseDecisionInput(decision="authorised", requested_by="lead_inspector", grounds="wellbeing",
-                           rationale="Head unwell.", working_days=3),
-        policy, clock.now(),
-    )  # fmt: skip
-    return concern_id
 
 
 async def test_a_follow_up_set_and_completed_in_bursts(engine, clock, policy):
@@ -206,9 +182,7 @@ def test_follow_up_screens(snap_compare, engine, clock, policy, view, size):
 async def test_a_call_handed_over_is_told_at_once_and_new_until_opened(engine, clock, policy):
     """The supervisor's reassignment reaches the new holder's console through the change feed,
     while they are on another screen: a bell, a notification, NEW on the row until opened."""
-    from test_queue_screen import plain_row
-
-    from support import wait_until
+    from support import plain_row, wait_until
 
     concern_id = held_call(engine, clock, senior="bmorgan")
     notices, bells = [], []
@@ -219,7 +193,7 @@ async def test_a_call_handed_over_is_told_at_once_and_new_until_opened(engine, c
         await settle(pilot)
         table = app.screen.query_one("#queue", DataTable)
         await pilot.pause(0.5)  # the change feed is primed
-        from helpdesk.tui.feedback_screen import FeedbackScreen
+        from helpdesk.tui.screens.feedback import FeedbackScreen
 
         app.push_screen(FeedbackScreen())  # somewhere other than the queue
         await settle(pilot)
@@ -247,11 +221,9 @@ async def test_a_console_raises_an_overdue_call_and_a_supervisor_is_alerted_with
     second. (Consoles raise after a random pause of up to 3 s: none here, to time the alert.)"""
     import time
 
-    from helpdesk.tui.queue_screen import QueueScreen
+    from helpdesk.tui.screens.queue import QueueScreen
 
     monkeypatch.setattr(QueueScreen, "ESCALATION_SPREAD_SECONDS", 0)
-
-    from test_follow_up_screens import rows as table_rows
 
     from helpdesk.store.db.models import Escalation
     from support import wait_until
@@ -271,7 +243,7 @@ async def test_a_console_raises_an_overdue_call_and_a_supervisor_is_alerted_with
             senior.screen.tick()  # the row turns OVERDUE on the senior's console
             await settle(senior_pilot)
             raised_at = time.monotonic()
-            assert len(table_rows(engine, Escalation)) == 1
+            assert len(rows(engine, Escalation)) == 1
         assert await wait_until(pilot, lambda: notices, seconds=1), "no alert within a second"
         assert time.monotonic() - raised_at < 1
         assert notices == [f"930037 Thornhill High School: call {concern_id} is not claimed within its target"]

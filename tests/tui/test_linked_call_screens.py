@@ -4,13 +4,12 @@ calls together, h opens the school's history (from a call and from the review li
 
 import pytest
 from sqlalchemy import select
-from test_call_screen import open_call
 from textual.widgets import DataTable, Static
 
 from helpdesk.store import commands
 from helpdesk.store.db.models import CallLink
-from helpdesk.tui.school_history_screen import SchoolHistoryScreen
-from support import burst, console, grace_ellis, no_blink, settle
+from helpdesk.tui.screens.school_history import SchoolHistoryScreen
+from support import burst, console, grace_ellis, no_blink, open_call, settle
 
 SIZES = [(80, 24), (120, 40)]
 

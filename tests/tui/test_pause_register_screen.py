@@ -2,15 +2,14 @@
 inspections paused past the remit's limit, Enter to the call."""
 
 import pytest
-from test_follow_up_screens import authorised_pause
 from textual.widgets import DataTable, Static
 
 from helpdesk.domain.pause import PauseDecisionInput
 from helpdesk.store import commands
 from helpdesk.store.commands.follow_ups import complete_follow_up
-from helpdesk.tui.call_screen import CallScreen
-from helpdesk.tui.pause_register_screen import PauseRegisterScreen
-from support import burst, console, settle
+from helpdesk.tui.screens.call import CallScreen
+from helpdesk.tui.screens.pause_register import PauseRegisterScreen
+from support import authorised_pause, burst, console, settle
 
 SIZES = [(80, 24), (120, 40)]
 

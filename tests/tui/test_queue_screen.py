@@ -11,13 +11,9 @@ from helpdesk.store.admin.demo_marker import mark_as_demo
 from helpdesk.store.commands.record import record_view
 from helpdesk.store.commands.taking import claim
 from helpdesk.store.db.engine import sqlite_url
-from helpdesk.tui.help_screen import HelpScreen
-from helpdesk.tui.queue_screen import MINUTE_LABEL_EVERY, QueueHeader
-from support import grace_ellis, settle, wait_until
-
-
-def plain_row(table, key):
-    return [str(cell) for cell in table.get_row(key)]
+from helpdesk.tui.screens.help import HelpScreen
+from helpdesk.tui.screens.queue import MINUTE_LABEL_EVERY, QueueHeader
+from support import grace_ellis, plain_row, settle, wait_until
 
 
 def colour(table, key) -> str:
@@ -98,6 +94,7 @@ async def test_the_selected_row_stays_selected_across_refreshes(make_app, engine
         assert app.screen.selected_key() == chosen
 
 
+@pytest.mark.slow  # separate processes
 async def test_a_concern_added_by_another_process_appears(make_app, engine, db_path):
     mark_as_demo(engine)  # this user's own test database: lets the other process use --as
     app = make_app(watch_changes=True)

@@ -6,18 +6,17 @@ taken as a NO_COLOR xterm would show them."""
 import pytest
 from rich.style import Style
 from rich.text import Text
-from test_supervisor_screens import closed_call
 from textual.widgets import Checkbox, DataTable, Input, Static
 from textual.widgets._footer import FooterKey
 
 from helpdesk.store import commands
-from helpdesk.tui.call_screen import CallScreen
-from helpdesk.tui.form import FOCUS_MARK, FormField, FormScreen
-from helpdesk.tui.help_screen import HelpScreen
-from helpdesk.tui.queue_screen import QueueHeader
-from helpdesk.tui.review_screen import ReviewScreen
+from helpdesk.tui.forms.base import FOCUS_MARK, FormField, FormScreen
+from helpdesk.tui.screens.call import CallScreen
+from helpdesk.tui.screens.help import HelpScreen
+from helpdesk.tui.screens.queue import QueueHeader
+from helpdesk.tui.screens.review import ReviewScreen
 from helpdesk.tui.themes import MONOCHROME, TEXTUAL_THEME, ThemeUnknown, chosen_theme
-from support import console, seed_queue, settle
+from support import closed_call, console, seed_queue, settle
 
 
 @pytest.fixture

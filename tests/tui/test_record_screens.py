@@ -5,15 +5,14 @@ marker for a pause awaiting countersignature."""
 import pytest
 from sqlalchemy import select
 from sqlmodel import Session
-from test_call_screen import linked, open_call, pause_request
 from textual.widgets import Static, TextArea
 
 from helpdesk.domain.pause import PauseDecisionInput
 from helpdesk.store import commands
 from helpdesk.store.db.models import Advice, PauseDecision
-from helpdesk.tui.call_screen import CallScreen
-from helpdesk.tui.discard_prompt import DiscardPrompt
-from support import burst, console, no_blink, settle
+from helpdesk.tui.forms.discard_prompt import DiscardPrompt
+from helpdesk.tui.screens.call import CallScreen
+from support import burst, console, linked, no_blink, open_call, pause_request, settle
 
 SIZES = [(80, 24), (120, 40)]
 

@@ -6,81 +6,12 @@ import datetime as dt
 import pytest
 from textual.widgets import DataTable, Select, Sparkline, Static, TextArea
 
-from helpdesk.domain.inspection import validate_inspection
-from helpdesk.domain.intake import validate_concern
-from helpdesk.domain.pause import PauseDecisionInput
 from helpdesk.store import commands
-from helpdesk.tui.call_screen import CallScreen
-from helpdesk.tui.feedback_screen import FeedbackScreen
-from helpdesk.tui.review_screen import ReviewScreen
-from helpdesk.tui.statistics_screen import StatisticsScreen
-from support import complete_the_record, console, settle
-
-
-def closed_call(engine, clock, policy, *, decision="declined", senior="gsingh", days_ago=2, caller="Grace Ellis"):
-    at = clock.now() - dt.timedelta(days=days_ago)
-    concern = validate_concern(
-        urn="930037",
-        caller_name=caller,
-        caller_role="headteacher",
-        phone="0113 496 0777",
-        category="pause_request",
-        summary="Head asks for a pause after day one.",
-        urgent=True,
-    )
-    concern_id = commands.log_concern(engine, concern, "rdouglas", at)
-    commands.claim(engine, concern_id, senior, at + dt.timedelta(minutes=4))
-    commands.log_contact(
-        engine,
-        concern_id,
-        senior,
-        at + dt.timedelta(minutes=6),
-        party="responsible_body",
-        contact_name="",
-        phone="0116 496 0001",
-        channel="phone",
-        outcome="reached",
-    )
-    if decision == "authorised":
-        commands.link_inspection(
-            engine,
-            concern_id,
-            senior,
-            at + dt.timedelta(minutes=8),
-            entry=validate_inspection(
-                reference=f"INS-{concern_id}",
-                remit="schools",
-                start=at.date().isoformat(),
-                end=at.date().isoformat(),
-                lead_inspector="Pat Lead",
-            ),
-        )
-    commands.record_pause_decision(
-        engine,
-        concern_id,
-        senior,
-        PauseDecisionInput(
-            decision=decision,
-            requested_by="headteacher",
-            grounds="wellbeing",
-            rationale="Leader supported by the chair.",
-            working_days=1,
-        ),
-        policy,
-        at + dt.timedelta(minutes=15),
-    )
-    commands.add_advice(
-        engine,
-        concern_id,
-        senior,
-        "Explained how to raise concerns with the lead inspector.",
-        at + dt.timedelta(minutes=20),
-    )
-    complete_the_record(engine, concern_id, senior, at + dt.timedelta(minutes=22), policy)
-    commands.close(
-        engine, concern_id, senior, "Pause declined; support in place.", at + dt.timedelta(minutes=25), policy=policy
-    )
-    return concern_id
+from helpdesk.tui.screens.call import CallScreen
+from helpdesk.tui.screens.feedback import FeedbackScreen
+from helpdesk.tui.screens.review import ReviewScreen
+from helpdesk.tui.screens.statistics import StatisticsScreen
+from support import closed_call, console, settle
 
 
 @pytest.fixture

@@ -5,11 +5,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, TextIO
 
 import sqlalchemy as sa
-from sqlalchemy import Engine, Select, String, and_, case, func, join, select, tuple_
+from sqlalchemy import Engine, Select, String, and_, case, func, join, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import col
@@ -32,9 +32,7 @@ from helpdesk.store.db.models import (
 )
 from helpdesk.store.faults import ExportInterrupted
 from helpdesk.store.queries.review import london_midnight
-
-Progress = Callable[[int, int], None]
-
+from helpdesk.store.rows import Progress
 
 BATCH = 1000
 
@@ -90,22 +88,6 @@ def _iso(value: dt.date | dt.datetime | None) -> str | None:
     if isinstance(value, dt.datetime):
         return as_utc(value).isoformat()
     return value.isoformat()
-
-
-def pages(connection: Any, statement: Any, moment: Any, key: Any) -> Iterator[list[Any]]:
-    """The statement's rows in pages of BATCH, in order of (moment, key), each page read after the
-    last one's final row (keyset paging: every page costs the same, memory stays constant)."""
-    after: tuple[Any, Any] | None = None
-    while True:
-        page = statement.order_by(moment, key).limit(BATCH)
-        if after is not None:
-            page = page.where(tuple_(moment, key) > tuple_(*after))
-        rows = connection.execute(page).all()
-        if not rows:
-            return
-        yield rows
-        last = rows[-1]._mapping
-        after = (last[moment.key], last[key.key])
 
 
 class iso_text(FunctionElement[str]):  # noqa: N801 (an SQL function, named as one)

@@ -31,8 +31,8 @@ from helpdesk.store.db.audit import record_event
 from helpdesk.store.db.engine import writer
 from helpdesk.store.db.models import Conflict, Inspection, InspectionMember, ResponsibleBody, School, Staff
 from helpdesk.store.queries.statistics import forget_settled_days
+from helpdesk.store.rows import Progress
 
-Progress = Callable[[int, int], None]
 CHUNK = 1000
 
 

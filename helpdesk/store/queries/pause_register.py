@@ -1,13 +1,12 @@
-"""The pause register: every pause decision with its inspection's paused days, and its export."""
+"""The pause register: every pause decision with its inspection's paused days."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
-from dataclasses import astuple, fields
-from typing import Any, TextIO
+from collections.abc import Iterator
+from typing import Any
 
-from sqlalchemy import Engine, Select, and_, exists, func, select
+from sqlalchemy import Engine, Select, and_, exists, func, select, tuple_
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
@@ -17,17 +16,16 @@ from helpdesk.domain.pause import Decision, past_limit, pause_state
 from helpdesk.domain.permissions import Permission
 from helpdesk.domain.policy import Policy
 from helpdesk.store.acting import acting_member
-from helpdesk.store.admin.export import Progress, pages, write_records
-from helpdesk.store.commands.exports import check_may_export
-from helpdesk.store.db.models import PERSONAL_COLUMNS, Concern, FollowUp, Inspection, PauseDecision, School, Staff
+from helpdesk.store.db.models import (
+    Concern,
+    FollowUp,
+    Inspection,
+    PauseDecision,
+    School,
+    Staff,
+)
 from helpdesk.store.queries.review import london_midnight
-from helpdesk.store.rows import PauseEntry
-
-REGISTER_FIELDS = [field.name for field in fields(PauseEntry)]
-
-
-# a redacted register keeps codes, dates and counts: no names, no free text
-PERSONAL_REGISTER_FIELDS = {"decided_by", "countersigned_by"} | set(PERSONAL_COLUMNS[PauseDecision])
+from helpdesk.store.rows import PauseEntry, Progress
 
 
 def pause_entries(
@@ -152,28 +150,20 @@ def pause_register(
     return list(reversed(list(pause_entries(engine, start, end, today, policy))))
 
 
-def _record(entry: PauseEntry, redact: bool) -> Sequence[Any]:
-    values = [value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value for value in astuple(entry)]
-    if not redact:
-        return values
-    return [value for name, value in zip(REGISTER_FIELDS, values, strict=True) if name not in PERSONAL_REGISTER_FIELDS]
+PAGE_SIZE = 1000  # decisions read a page at a time
 
 
-def export_pauses(
-    engine: Engine,
-    login: str,
-    start: dt.date,
-    end: dt.date,
-    fmt: str,
-    redact: bool,
-    out: TextIO,
-    progress: Progress | None = None,
-    *,
-    today: dt.date,
-    policy: Policy,
-) -> int:
-    """The register of the period as CSV or JSON, streamed, with the same redaction and progress
-    as the other exports."""
-    check_may_export(engine, login)
-    records = (_record(entry, redact) for entry in pause_entries(engine, start, end, today, policy, progress))
-    return write_records(records, REGISTER_FIELDS, out, fmt, redact, PERSONAL_REGISTER_FIELDS)
+def pages(connection: Any, statement: Any, moment: Any, key: Any) -> Iterator[list[Any]]:
+    """The statement's rows in pages of PAGE_SIZE, in order of (moment, key), each page read after the
+    last one's final row (keyset paging: every page costs the same, memory stays constant)."""
+    after: tuple[Any, Any] | None = None
+    while True:
+        page = statement.order_by(moment, key).limit(PAGE_SIZE)
+        if after is not None:
+            page = page.where(tuple_(moment, key) > tuple_(*after))
+        rows = connection.execute(page).all()
+        if not rows:
+            return
+        yield rows
+        last = rows[-1]._mapping
+        after = (last[moment.key], last[key.key])

@@ -134,11 +134,6 @@ def list_concerns(engine: Engine, status: str | None = None, limit: int | None =
         return [by_name(ConcernListing, row) for row in connection.execute(statement)]
 
 
-def count_concerns(engine: Engine) -> int:
-    with engine.connect() as connection:
-        return connection.scalar(select(func.count()).select_from(Concern)) or 0
-
-
 def events_since(engine: Engine, after_id: int) -> tuple[int, frozenset[str]]:
     """The newest event's id and the kinds of the events after `after_id` (what changed)."""
     with engine.connect() as connection:
@@ -154,11 +149,6 @@ def latest_event_id(engine: Engine) -> int:
     reader that has seen this id has seen everything but presence, which writes none."""
     with engine.connect() as connection:
         return connection.scalar(select(func.max(col(Event.id)))) or 0
-
-
-def count_staff(engine: Engine) -> int:
-    with engine.connect() as connection:
-        return connection.scalar(select(func.count()).select_from(Staff)) or 0
 
 
 def demo_logins(engine: Engine) -> list[StaffMember]:

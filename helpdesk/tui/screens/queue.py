@@ -1,0 +1,656 @@
+"""The live queue: waiting and claimed concerns, urgent first then oldest, ageing against targets."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import DataTable, Static
+
+from helpdesk.clock import london_time
+from helpdesk.domain.escalation import (
+    EscalationSubject,
+    claim_escalation_due,
+    escalation_key,
+    follow_up_escalation_due,
+)
+from helpdesk.domain.permissions import Permission, may, permission_refusal
+from helpdesk.domain.queue import next_urgency_change, urgency, waited, waiting_label
+from helpdesk.domain.types import CallerRole, Category, ConcernStatus, EventKind, Urgency
+from helpdesk.store.faults import DatabaseUnavailable, unavailable
+from helpdesk.store.rows import (
+    QUEUE_UNMOVED_BY,
+    FollowUpRow,
+    HandedOver,
+    OpenEscalation,
+    QueueCounts,
+    QueueRow,
+    StaffMember,
+    queue_counts,
+)
+from helpdesk.tui import navigation
+from helpdesk.tui.screens.base import DataScreen
+from helpdesk.tui.themes import row_looks
+from helpdesk.tui.widgets.banner import TroubleBanner
+from helpdesk.tui.widgets.columns import age_cell, short_name
+from helpdesk.tui.widgets.follow_ups_due import FollowUpsDue
+from helpdesk.tui.widgets.footer import KeysFooter
+
+# Screens beyond the queue are imported when first opened: start-up loads only the queue.
+
+# (key, heading, width); the school column takes what is left
+COLUMNS = [
+    ("waiting", "  Waiting", 14),
+    ("school", "URN · School", None),
+    ("category", "Category", 10),
+    ("caller", "Caller", 11),
+    ("holder", "Claimed by", 14),
+    ("viewing", "Viewing", 12),
+]
+WIDE = 100  # narrower than this, the caller's role is left out
+MINUTE_LABEL_EVERY = 15  # seconds between catching up minute labels (at most this late)
+SCHOOL_MIN_WIDTH = 16
+
+
+class QueueHeader(Static):
+    """Who is at this terminal, and how the queue stands."""
+
+    shown_line = ""
+
+    def show(
+        self,
+        staff: StaffMember,
+        counts: QueueCounts | None,
+        time_now: str,
+        unread: int = 0,
+        overdue: int = 0,
+        follow_ups: tuple[int, int] = (0, 0),
+        escalated: int = 0,
+    ) -> None:
+        """The longest form that fits: narrower, words give way before any count does, and the
+        urgent and overdue counts stay to the last."""
+        who = f"{staff.name} · {staff.role}"
+        if counts is None:
+            forms = [(who, "loading…")]
+        else:
+            to_sign = counts.awaiting_countersignature if may(staff.role, Permission.COUNTERSIGN) else 0
+            late = f", {overdue} OVERDUE" if overdue else ""
+            who = f"{who} · {escalated} ESCALATED" if escalated else who
+            sign_long = f" · {to_sign} to countersign" if to_sign else ""
+            sign_short = f" · {to_sign} to sign" if to_sign else ""
+            due, late_follow_ups = follow_ups
+            follow_late = f", {late_follow_ups} OVERDUE" if late_follow_ups else ""
+            follow_long = f" · {due} follow-up{'s' if due != 1 else ''} due{follow_late}" if due else ""
+            follow_short = f" · {due} follow-up{'s' if due != 1 else ''}{follow_late}" if due else ""
+            long = (
+                f"{counts.waiting} waiting ({counts.urgent_waiting} urgent{late}) · {counts.claimed} claimed"
+                + follow_long
+            )
+            short = f"{counts.waiting} waiting, {counts.urgent_waiting} urgent{late}{follow_short}"
+            feedback_long = f" · {unread} new feedback (f)" if unread else ""
+            feedback_short = f" · {unread} feedback (f)" if unread else ""
+            forms = [
+                (who + feedback_long, f"{long}{sign_long} · {time_now}"),
+                (who + feedback_short, f"{short} · {counts.claimed} claimed{sign_short} · {time_now}"),
+                (who + feedback_short, f"{short}{sign_short} · {time_now}"),
+                (
+                    staff.name + (f" · {escalated} ESCALATED" if escalated else "") + feedback_short,
+                    f"{short}{sign_short} · {time_now}",
+                ),
+                # the follow-ups' own counts are in their section's title below the queue
+                (
+                    staff.name + (f" · {escalated} ESCALATED" if escalated else "") + feedback_short,
+                    f"{counts.waiting} waiting, {counts.urgent_waiting} urgent{late}{sign_short} · {time_now}",
+                ),
+                (
+                    (f"{escalated} ESCALATED" if escalated else staff.name) + feedback_short,
+                    f"{counts.waiting} waiting, {counts.urgent_waiting} urgent{late} · {time_now}",
+                ),
+            ]
+        width = max(self.size.width, 40)
+        left, right = next(((a, b) for a, b in forms if len(a) + len(b) + 3 <= width), forms[-1])
+        gap = max(width - len(left) - len(right) - 2, 1)
+        line = f" {left}{' ' * gap}{right} "
+        if line != self.shown_line:  # redraw only when it changes (the clock moves once a minute)
+            self.shown_line = line
+            self.update(line)
+
+
+class QueueScreen(DataScreen):
+    TITLE = "Queue"
+    PLACE = "Queue"  # what Esc says on the screens opened from here
+    HOLDS_KEYS = ("queue-claim", "queue-return")
+    ESCALATION_SPREAD_SECONDS = 3.0  # how late a console may raise what it saw fall due
+    BINDINGS = [
+        Binding("enter", "open_call", "Open call", id="queue.open", priority=True),
+        Binding("c", "claim", "Claim", id="queue.claim"),
+        Binding("n", "new_concern", "New concern", id="queue.new"),
+        Binding("r", "reload", "Refresh", id="queue.refresh"),
+        Binding("f", "feedback", "My feedback", id="queue.feedback"),
+        Binding(
+            "u",
+            "follow_ups",
+            "Follow-ups",
+            id="queue.follow-ups",
+            tooltip="Move between the queue and the follow-ups due",
+        ),
+        Binding("v", "review", "Review", id="queue.review"),
+        Binding("s", "statistics", "Statistics", id="queue.statistics"),
+        Binding("p", "pause_register", "Pauses", id="queue.pauses", tooltip="The pause register"),
+        Binding("q", "app.quit", "Quit", id="queue.quit"),
+    ]
+
+    def keys_now(self) -> list[str]:
+        """What this person does from the queue, most important first: new feedback to read
+        comes first; a senior claims; a supervisor also reviews and reads the figures."""
+        role = self.app.staff.role
+        takes_calls = may(role, Permission.CLAIM)
+        feedback = ["feedback"] if takes_calls else []
+        return (
+            (feedback if self.unread_feedback else [])
+            + ["open_call"]
+            + (["claim"] if takes_calls else [])
+            + [
+                action
+                for action, permission in (
+                    ("review", Permission.READ_CLOSED_CALLS),
+                    ("statistics", Permission.SEE_FIGURES),
+                    ("pause_register", Permission.SEE_PAUSE_REGISTER),
+                    ("new_concern", Permission.LOG_CONCERN),
+                )
+                if may(role, permission)
+            ]
+            + ([] if self.unread_feedback else feedback)
+            + (["follow_ups"] if self.follow_ups else [])
+            + ["reload", "app.quit"]
+        )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "follow_ups":
+            return bool(self.follow_ups)
+        return True
+
+    @dataclass
+    class Loaded(Message):
+        rows: list[QueueRow] | None  # None: only who is viewing was read again
+        viewers: dict[int, list[str]]
+        unread_feedback: int | None
+        follow_ups: list[FollowUpRow] | None = None
+        handed: list[HandedOver] | None = None  # calls handed to this person, not opened since
+        escalations: list[OpenEscalation] | None = None
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[QueueRow] = []
+        self.viewers: dict[int, list[str]] = {}
+        self.unread_feedback = 0
+        self.follow_ups: list[FollowUpRow] = []
+        self.handed: dict[int, HandedOver] = {}
+        self.announced: set[int] = set()  # handovers this console has told of
+        self.escalations: dict[str, OpenEscalation] = {}  # standing, by key
+        self.escalations_told: set[int] = set()  # (supervisors) alerted to already
+        self.escalations_told_once = False  # the first load's standing escalations, summed up
+        self.escalations_asked: set[str] = set()  # raised from this console (once each)
+        self.looks: dict[int, tuple] = {}
+        self.overdue = 0  # waiting calls past their target, counted when their looks change
+        self.next_band_change = None  # the soonest moment a waiting row changes colour
+        self.ticks = 0
+        self.columns = COLUMNS
+        self.school_width = 0
+        self.loaded = False
+        self.shown: dict[str, tuple] = {}
+
+    def compose(self) -> ComposeResult:
+        yield QueueHeader(id="queue-header")
+        yield TroubleBanner(id="trouble")
+        yield DataTable(id="queue", cursor_type="row", zebra_stripes=False)
+        yield FollowUpsDue()
+        yield KeysFooter()
+
+    def on_mount(self) -> None:
+        self.build_columns()
+        self.show_header()
+        self.load()
+        self.set_interval(1, self.tick)
+
+    def on_screen_resume(self) -> None:
+        if self.loaded:
+            self.load_on_return()
+
+    # --- loading ----------------------------------------------------------------------------
+
+    def action_reload(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="queue-load")
+    def load(self) -> None:
+        self.post_loaded(self.read_queue)
+
+    @work(thread=True, exclusive=True, group="queue-return")
+    def load_on_return(self) -> None:
+        """Read again on coming back to the queue (after logging a call, closing one): keys typed
+        meanwhile wait for it, so that Enter opens the call the queue now shows. Reloads the
+        change feed asks for hold no key."""
+        self.post_loaded(self.read_queue)
+
+    def read_queue(self) -> Loaded:
+        desk = self.app.desk
+        return self.Loaded(
+            desk.open_queue(),
+            desk.viewers(),
+            desk.unread_feedback(),
+            desk.follow_ups_due(),
+            desk.handed_to_me(),
+            desk.open_escalations(),
+        )
+
+    @work(thread=True, exclusive=True, group="queue-viewers")
+    def reload_viewers(self) -> None:
+        """Only presence moved: who is viewing which call (a group of its own, so that it never
+        cancels a full reload)."""
+        self.post_loaded(lambda: self.Loaded(None, self.app.desk.viewers(), None))
+
+    def on_queue_screen_loaded(self, message: Loaded) -> None:
+        self.read_fine()
+        if message.rows is None and not self.loaded:  # the first full load is still on its way
+            return
+        rows = self.rows if message.rows is None else message.rows
+        unread = self.unread_feedback if message.unread_feedback is None else message.unread_feedback
+        follow_ups = self.follow_ups if message.follow_ups is None else message.follow_ups
+        handed = self.handed if message.handed is None else {h.concern_id: h for h in message.handed}
+        escalations = self.escalations if message.escalations is None else {e.key: e for e in message.escalations}
+        if self.loaded and (rows, message.viewers, unread, follow_ups, handed, escalations) == (
+            self.rows,
+            self.viewers,
+            self.unread_feedback,
+            self.follow_ups,
+            self.handed,
+            self.escalations,
+        ):
+            return  # nothing to redraw (a heartbeat, or a change elsewhere in the record)
+        self.handed = handed
+        self.tell_of_handovers()
+        self.escalations = escalations
+        self.alert_supervisor()
+        if bool(follow_ups) != bool(self.follow_ups):
+            self.refresh_bindings()  # `u` comes and goes with the section
+        self.follow_ups = follow_ups
+        self.show_follow_ups()
+        self.rows = rows
+        self.counts = queue_counts(self.rows)  # once a load, not on every tick
+        self.viewers = message.viewers
+        if unread != self.unread_feedback:
+            self.refresh_bindings()  # new feedback moves `f` up the footer
+        self.unread_feedback = unread
+        self.loaded = True
+        self.show_rows()
+        self.raise_escalations(self.app.clock.now())
+        if self.app.exit_when_loaded:
+            self.call_after_refresh(self.app.exit)
+
+    def tell_of_handovers(self) -> None:
+        """A call handed to this person is told at once, once: a bell and a notification that
+        stays until read; the row says NEW until they open the call."""
+        for concern_id, handed in self.handed.items():
+            if concern_id in self.announced:
+                continue
+            self.announced.add(concern_id)
+            self.app.bell()
+            reason = f": {handed.reason}" if handed.reason else ""
+            self.notify(
+                f"{handed.by_name} handed you call {concern_id} ({handed.urn} {handed.school}){reason}",
+                title="A call is now yours",
+                severity="warning",
+                timeout=60,
+            )
+
+    # --- escalation -------------------------------------------------------------------------
+
+    def raise_escalations(self, now) -> None:
+        """Waiting calls past their target and follow-ups long overdue that nobody has raised
+        yet: this console raises them (once; the store checks each again and keeps it to one)."""
+        if not self.loaded:
+            return
+        policy = self.app.policy
+        calls = [
+            row.id
+            for row in self.rows
+            if row.status == ConcernStatus.WAITING
+            and claim_escalation_due(row.received_at, now, row.urgent, policy)
+            and escalation_key(EscalationSubject.CLAIM_TARGET, row.id) not in self.escalations
+        ]
+        follow_ups = [
+            f.id
+            for f in self.follow_ups
+            if follow_up_escalation_due(f.due_at, now, policy)
+            and escalation_key(EscalationSubject.FOLLOW_UP, f.id) not in self.escalations
+        ]
+        keys = {escalation_key(EscalationSubject.CLAIM_TARGET, i) for i in calls} | {
+            escalation_key(EscalationSubject.FOLLOW_UP, i) for i in follow_ups
+        }
+        if keys - self.escalations_asked:
+            self.escalations_asked |= keys
+            self.escalate_in_thread(calls, follow_ups)
+
+    @work(thread=True, group="queue-escalate")
+    def escalate_in_thread(self, calls: list[int], follow_ups: list[int]) -> None:
+        """After a random pause: every console sees a call pass its target in the same second,
+        and fifty of them taking the write lock at once for one escalation would cost seconds
+        of CPU; spread out, the first raises it and the others find it raised before writing."""
+        if self.app.quitting.wait(random.uniform(0, self.ESCALATION_SPREAD_SECONDS)):
+            return
+        try:
+            self.app.desk.escalate(calls, follow_ups)  # its events wake every console
+        except Exception:  # noqa: BLE001 - asked again by the next console, or this one's next load
+            self.app.call_from_thread(self.escalations_asked.clear)
+
+    def alert_supervisor(self) -> None:
+        """A supervisor's console rings once for each new escalation and says what it is."""
+        if not may(self.app.staff.role, Permission.RECEIVE_ESCALATIONS):
+            return
+        if not self.escalations_told_once:  # the console's first look: one summary, one bell
+            self.escalations_told_once = True
+            self.escalations_told |= {e.id for e in self.escalations.values()}
+            if self.escalations:
+                self.app.bell()
+                calls = ", ".join(str(e.concern_id) for e in self.escalations.values())
+                self.notify(
+                    f"{len(self.escalations)} escalation(s) standing, on call(s) {calls}",
+                    title="Escalated",
+                    severity="error",
+                    timeout=60,
+                )
+            return
+        for escalation in self.escalations.values():
+            if escalation.id in self.escalations_told:
+                continue
+            self.escalations_told.add(escalation.id)
+            self.app.bell()
+            if escalation.subject == EscalationSubject.FOLLOW_UP:
+                what = f"follow-up #{escalation.follow_up_id} on call {escalation.concern_id} is overdue: {escalation.what}"
+            else:
+                what = f"call {escalation.concern_id} is not claimed within its target"
+            self.notify(
+                f"{escalation.urn} {escalation.school}: {what}", title="Escalated", severity="error", timeout=60
+            )
+
+    def moved_by(self, kinds: frozenset[str]) -> bool:
+        """Read again after a change the queue can show, not after a call is opened elsewhere:
+        with fifty consoles open, each call opened would otherwise reload fifty queues."""
+        unmoved = QUEUE_UNMOVED_BY
+        if not may(self.app.staff.role, Permission.RECEIVE_ESCALATIONS):
+            unmoved |= {EventKind.ESCALATED}
+        return not kinds <= unmoved
+
+    def presence_moved(self) -> None:
+        if self.loaded:  # (else the first full load is on its way)
+            self.reload_viewers()
+
+    # --- showing ----------------------------------------------------------------------------
+
+    def on_resize(self) -> None:
+        if self.build_columns():
+            self.show_rows(rebuild=True)
+            self.show_follow_ups()
+        self.show_header()
+
+    def build_columns(self) -> bool:
+        """Lay the columns out for this width; False if they are laid out so already."""
+        table = self.query_one(DataTable)
+        columns = [c for c in COLUMNS if c[0] != "caller" or self.size.width >= WIDE]
+        fixed = sum(width for _, _, width in columns if width)
+        padding = 2 * table.cell_padding * len(columns)
+        school = max(SCHOOL_MIN_WIDTH, self.size.width - fixed - padding - 2)
+        if (columns, school) == (self.columns, self.school_width) and table.columns:
+            return False
+        self.columns, self.school_width = columns, school
+        table.clear(columns=True)
+        self.shown.clear()
+        for key, heading, width in self.columns:
+            table.add_column(heading, width=width or school, key=key)
+        return True
+
+    def cells(self, row: QueueRow, now) -> tuple:
+        looks = row_looks(self.app.theme)
+        band = None
+        if row.status == ConcernStatus.CLAIMED:
+            style = looks.claimed
+        else:
+            band = urgency(row.received_at, now, row.urgent, self.app.policy)
+            style = {Urgency.WITHIN: "", Urgency.NEARING: looks.nearing, Urgency.OVERDUE: looks.overdue}[band]
+        age = age_cell(waiting_label(waited(row.received_at, now)), band)
+        marker = Text("! ", style=looks.urgent_marker) if row.urgent else Text("  ")
+        holder = ""
+        if row.status == ConcernStatus.CLAIMED:
+            held = waiting_label(waited(row.claimed_at, now)).replace(" min", "m") if row.claimed_at else ""
+            holder = f"{short_name(row.claimed_by_name, row.claimed_by)} {held}"
+            if row.id in self.handed:  # handed to this person, not opened since
+                holder = f"NEW {short_name(row.claimed_by_name, row.claimed_by)}"
+            if row.awaiting_countersignature:
+                holder = f"✎ {holder}"  # an exceptional pause waits for a supervisor's countersignature
+        viewing = self.viewers.get(row.id, [])
+        # Styled as spans: two Texts compare equal whatever their base style, so a colour kept
+        # there would never count as a change to redraw.
+        cells = {
+            "waiting": marker + Text.styled(age, style),
+            "school": Text.styled(f"↳ {row.linked_to} " if row.linked_to else "", "bold")
+            + Text.styled(f"{row.urn} {row.school}", style),
+            "category": Text.styled(Category(row.category).short, style),
+            "caller": Text.styled(CallerRole(row.caller_role).short, style),
+            "holder": Text.styled(holder, style),
+            "viewing": Text.styled(", ".join(short_name(name, None) for name in viewing), "italic"),
+        }
+        return tuple(cells[key] for key, _, _ in self.columns)
+
+    def show_rows(self, rebuild: bool = False) -> None:
+        """Bring the table in line with self.rows, keeping the selected concern selected."""
+        table = self.query_one(DataTable)
+        keys = [str(row.id) for row in self.rows]
+        now = self.app.clock.now()
+        self.looks = {row.id: self.look(row, now) for row in self.rows}
+        self.overdue = self.count_overdue()
+        self.next_band_change = self.soonest_band_change(now)
+        if rebuild or keys != list(self.shown):
+            selected = self.selected_key()
+            index = table.cursor_row
+            table.clear()
+            self.shown = {}
+            for row in self.rows:
+                cells = self.cells(row, now)
+                table.add_row(*cells, key=str(row.id))
+                self.shown[str(row.id)] = cells
+            if selected in self.shown:
+                table.move_cursor(row=keys.index(selected), animate=False)
+            elif keys:
+                table.move_cursor(row=min(index, len(keys) - 1), animate=False)
+        else:
+            for row in self.rows:
+                key = str(row.id)
+                cells = self.cells(row, now)
+                for (column, _, _), old, new in zip(self.columns, self.shown[key], cells, strict=True):
+                    if old != new:
+                        table.update_cell(key, column, new)
+                self.shown[key] = cells
+        self.show_header()
+
+    def show_header(self) -> None:
+        counts = self.counts if self.loaded else None
+        late = self.query_one(FollowUpsDue).overdue
+        escalated = len(self.escalations) if may(self.app.staff.role, Permission.RECEIVE_ESCALATIONS) else 0
+        self.query_one(QueueHeader).show(
+            self.app.staff,
+            counts,
+            london_time(self.app.clock.now()),
+            self.unread_feedback,
+            self.overdue,
+            (len(self.follow_ups), late),
+            escalated,
+        )
+
+    def show_follow_ups(self) -> None:
+        section = self.query_one(FollowUpsDue)
+        if not self.follow_ups and section.query_one(DataTable).has_focus:
+            self.query_one("#queue", DataTable).focus()
+        section.show(self.follow_ups, self.app.clock.now())
+
+    def action_follow_ups(self) -> None:
+        """Move between the queue and the follow-ups due."""
+        follow_ups = self.query_one("#follow-ups", DataTable)
+        if follow_ups.has_focus or not self.follow_ups:
+            self.query_one("#queue", DataTable).focus()
+        else:
+            follow_ups.focus()
+
+    def count_overdue(self) -> int:
+        return sum(look[1] == Urgency.OVERDUE for look in self.looks.values())
+
+    def tick(self) -> None:
+        """Waiting times move on without touching the database. A row that changes colour is
+        redrawn at once; minute labels catch up every few seconds, so that a long queue does
+        not repaint several times a second. In between, a tick looks at no row at all."""
+        if not self.loaded:
+            return
+        now = self.app.clock.now()
+        self.ticks += 1
+        catch_up = self.ticks % MINUTE_LABEL_EVERY == 0
+        if not catch_up and (self.next_band_change is None or now < self.next_band_change):
+            self.show_header()
+            return
+        self.next_band_change = self.soonest_band_change(now)
+        table = self.query_one(DataTable)
+        with self.app.batch_update():
+            for row in self.rows:
+                look = self.look(row, now)
+                shown = self.looks.get(row.id)
+                if shown == look:
+                    continue
+                urgent_change = shown is None or shown[1] != look[1]
+                if not (urgent_change or catch_up):
+                    continue
+                self.looks[row.id] = look
+                key = str(row.id)
+                cells = self.cells(row, now)
+                for (column, _, _), old, new in zip(
+                    self.columns, self.shown.get(key, ()), cells, strict=False
+                ):  # a new row has none shown
+                    if old != new:
+                        table.update_cell(key, column, new)
+                self.shown[key] = cells
+            self.overdue = self.count_overdue()
+            self.raise_escalations(now)
+            if self.query_one(FollowUpsDue).looks_changed(now):
+                self.show_follow_ups()
+            elif catch_up and self.follow_ups:
+                self.show_follow_ups()  # how long overdue, in minutes
+            self.show_header()
+
+    def soonest_band_change(self, now):
+        """The soonest moment a waiting row changes colour or a follow-up falls due."""
+        changes = [
+            change
+            for row in self.rows
+            if row.status != ConcernStatus.CLAIMED
+            and (change := next_urgency_change(row.received_at, now, row.urgent, self.app.policy))
+        ] + [f.due_at for f in self.follow_ups if f.due_at > now]
+        # and when a follow-up becomes long enough overdue to escalate
+        escalates = dt.timedelta(minutes=self.app.policy.escalate_follow_up_after_minutes, seconds=1)
+        changes += [f.due_at + escalates for f in self.follow_ups if f.due_at + escalates > now]
+        return min(changes, default=None)
+
+    def look(self, row: QueueRow, now) -> tuple:
+        """What changes with time alone: the age shown, the colour band, the time held."""
+        band = (
+            None if row.status == ConcernStatus.CLAIMED else urgency(row.received_at, now, row.urgent, self.app.policy)
+        )
+        held = waiting_label(waited(row.claimed_at, now)) if row.claimed_at else ""
+        return waiting_label(waited(row.received_at, now)), band, held
+
+    def selected_key(self) -> str | None:
+        table = self.query_one(DataTable)
+        if not self.shown or table.cursor_row < 0 or table.cursor_row >= table.row_count:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    # --- actions ----------------------------------------------------------------------------
+
+    def action_open_call(self) -> None:
+        follow_ups = self.query_one("#follow-ups", DataTable)
+        if follow_ups.has_focus and follow_ups.row_count:
+            self.open_follow_up_call()
+            return
+        key = self.selected_key()
+        if key is None:
+            self.notify("The queue is empty.", severity="warning")
+            return
+        navigation.show(self.app, "call", int(key))
+
+    def action_feedback(self) -> None:
+        navigation.show(self.app, "feedback")
+
+    def permitted(self, permission: Permission) -> bool:
+        """Whether this person may; if not, say why (the store checks again when it reads)."""
+        if reason := permission_refusal(self.app.staff.role, permission):
+            self.notify(reason, severity="error", title="Refused")
+            return False
+        return True
+
+    def action_review(self) -> None:
+        if self.permitted(Permission.READ_CLOSED_CALLS):
+            navigation.show(self.app, "review list")
+
+    def action_statistics(self) -> None:
+        if self.permitted(Permission.SEE_FIGURES):
+            navigation.show(self.app, "statistics")
+
+    def action_pause_register(self) -> None:
+        if self.permitted(Permission.SEE_PAUSE_REGISTER):
+            navigation.show(self.app, "pause register")
+
+    def action_new_concern(self) -> None:
+        def logged(call_number: object) -> None:
+            if call_number:
+                self.notify(
+                    f"Logged as call {call_number}: give the caller this number to quote",
+                    title=f"Call {call_number}",
+                    timeout=20,
+                )
+
+        navigation.show(self.app, "new concern", callback=logged)
+
+    def action_claim(self) -> None:
+        key = self.selected_key()
+        if key is None:
+            self.notify("The queue is empty.", severity="warning")
+            return
+        self.claim_in_thread(int(key))
+
+    @work(thread=True, group="queue-claim")
+    def claim_in_thread(self, concern_id: int) -> None:
+        # the call's screens and commands load when first used, not at start-up
+        from helpdesk.domain.refusals import Refused
+
+        try:
+            self.app.desk.claim(concern_id)
+        except Refused as refused:
+            self.app.call_from_thread(self.notify, str(refused), severity="error", title="Refused")
+        except DatabaseUnavailable as error:  # a database fault: nothing was saved, say so
+            self.app.call_from_thread(self.notify, f"Not claimed — {unavailable(error)}", severity="error")
+        else:
+            self.app.call_from_thread(self.app.push_screen, navigation.make("call", concern_id))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if event.data_table.id == "follow-ups":
+            self.open_follow_up_call()
+        else:
+            self.action_open_call()
+
+    def open_follow_up_call(self) -> None:
+        if (found := self.query_one(FollowUpsDue).selected()) is not None:
+            navigation.show(self.app, "call", found.concern_id)

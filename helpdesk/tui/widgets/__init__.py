@@ -1,0 +1,1 @@
+"""Widgets the screens share: the footer, the banner, the tick box, table columns, follow-ups due."""
