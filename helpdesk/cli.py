@@ -12,16 +12,16 @@ import pwd
 import sys
 from pathlib import Path
 
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.exc import DatabaseError, OperationalError, ProgrammingError
 
 from helpdesk.clock import Clock, london_stamp
 from helpdesk.config import ConfigInvalid, Settings, resolve_settings
 from helpdesk.domain.policy import PolicyInvalid
 from helpdesk.domain.refusals import Refused as RuleRefused
 from helpdesk.domain.types import CallerRole, Category, ConcernStatus
-from helpdesk.store.db.engine import DatabaseFileMissing, DatabaseUrlInvalid
+from helpdesk.store.db.engine import DatabaseFileMissing, DatabaseFileRefused, DatabaseUrlInvalid
 from helpdesk.store.db.schema import SchemaNotReady
-from helpdesk.store.faults import DatabaseUnavailable, unavailable
+from helpdesk.store.faults import DatabaseUnavailable, describe_fault, unavailable
 
 
 class Refused(RuleRefused):
@@ -196,7 +196,35 @@ def may_check_the_trail(engine, as_login: str | None) -> None:
         raise Refused(reason)
 
 
+class CannotCheck(Exception):
+    """`audit verify` could not read the database at all (damaged, not a helpdesk database, or
+    unreachable): exit 2, where 1 means the trail was read and found broken."""
+
+
+def where(database_url: str) -> str:
+    """The database in words: its file, or its URL without a password."""
+    from sqlalchemy.engine import make_url
+
+    from helpdesk.store.db.engine import sqlite_file
+
+    return str(sqlite_file(database_url) or make_url(database_url).render_as_string(hide_password=True))
+
+
 def cmd_audit_verify(args, settings: Settings) -> int:
+    try:
+        return verify_audit_trail(args, settings)
+    except SchemaNotReady as error:
+        raise CannotCheck(f"cannot check {where(settings.database_url)}: {error}") from None
+    except OperationalError as error:
+        raise CannotCheck(f"cannot check {where(settings.database_url)}: {unavailable(error)}") from None
+    except DatabaseError as error:  # sqlite3's "file is not a database", "disk image is malformed"
+        raise CannotCheck(
+            f"cannot check {where(settings.database_url)}: the file is damaged or is not a database "
+            f"({describe_fault(error)})"
+        ) from None
+
+
+def verify_audit_trail(args, settings: Settings) -> int:
     from helpdesk.domain.audit_chain import Anchor
     from helpdesk.store.db.audit import verify_chain
     from helpdesk.store.queries.statistics import settled_days_in_doubt
@@ -532,12 +560,16 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # the reader went away (`… | head`): say nothing more on standard output
         silence_stdout()
         print("helpdesk: the output was closed before everything was written", file=sys.stderr)
+    except CannotCheck as error:
+        print(f"helpdesk: {error}", file=sys.stderr)
+        return 2
     except (
         RuleRefused,
         ConfigInvalid,
         PolicyInvalid,
         SchemaNotReady,
         DatabaseFileMissing,
+        DatabaseFileRefused,
         DatabaseUrlInvalid,
     ) as error:
         print(f"helpdesk: {error}", file=sys.stderr)
@@ -546,4 +578,6 @@ def main(argv: list[str] | None = None) -> int:
             f"helpdesk: {unavailable(error)}; try again, or check --db",
             file=sys.stderr,
         )
+    except DatabaseError as error:  # the file is not a database, or is damaged: one line too
+        print(f"helpdesk: the database is damaged or is not a database ({describe_fault(error)})", file=sys.stderr)
     return 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,31 @@ class Settings:
     theme: str | None = None  # the console's look, by name (the console checks it)
 
     def policy(self) -> Policy:
+        check_trusted(self.policy_path, "policy file")
         return load_policy(self.policy_path)
+
+
+def check_trusted(path: Path, what: str) -> None:
+    """ConfigInvalid unless the file (and a link leading to it) belongs to root or to the user
+    running the command, and only its owner can change it: a setting decides which database a
+    member of staff writes to and what the store enforces, so nobody else may be able to write it."""
+    try:
+        target = path.stat()
+        link = path.lstat()
+    except FileNotFoundError:
+        raise ConfigInvalid(f"{what} {path} does not exist") from None
+    except OSError as error:
+        raise ConfigInvalid(f"{what} {path} cannot be read: {error.strerror or error}") from None
+    for status in (link, target):
+        if status.st_uid not in (0, os.getuid()):
+            raise ConfigInvalid(
+                f"{what} {path} belongs to another user (uid {status.st_uid}): only a file of root's or your own is read"
+            )
+    if target.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise ConfigInvalid(
+            f"{what} {path} can be changed by others (mode {stat.S_IMODE(target.st_mode):04o}): "
+            "make it writable by its owner only (chmod go-w)"
+        )
 
 
 def config_file() -> Path | None:
@@ -42,6 +67,7 @@ def config_file() -> Path | None:
 def read_config_file(path: Path | None) -> dict:
     if path is None:
         return {}
+    check_trusted(path, "config file")
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -64,6 +64,24 @@ def db_path(tmp_path, reference_template) -> Path:
 
 
 @pytest.fixture
+def run_cli(db_path, monkeypatch, capsys):
+    """Run `helpdesk ARGS` in-process against the test database as a given OS login:
+    (exit code, standard output, standard error)."""
+    from helpdesk import cli
+
+    monkeypatch.setenv("HELPDESK_DATABASE_URL", sqlite_url(db_path))
+    monkeypatch.delenv("HELPDESK_CONFIG", raising=False)
+
+    def run(*args, login="rdouglas"):
+        monkeypatch.setattr(cli, "os_login", lambda: login)
+        code = cli.main(list(args))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+@pytest.fixture
 def engine(db_path):
     """A migrated database holding the reference samples (a fresh copy per test)."""
     engine = make_engine(sqlite_url(db_path))
@@ -87,17 +105,19 @@ def postgres_template() -> str:
         pytest.skip("HELPDESK_TEST_POSTGRES_URL is not set (.ci/postgres starts a server)")
     from sqlalchemy import make_url, text
 
+    # one template a test process (pytest-xdist's workers each make their own)
+    name = f"helpdesk_template_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
     admin = postgres_admin(POSTGRES_URL)
     with admin.connect() as connection:
-        connection.execute(text("DROP DATABASE IF EXISTS helpdesk_template"))
-        connection.execute(text("CREATE DATABASE helpdesk_template"))
-    url = make_url(POSTGRES_URL).set(database="helpdesk_template").render_as_string(hide_password=False)
+        connection.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
     engine = make_engine(url)
     upgrade(engine)
     import_samples(engine, FrozenClock(SAMPLE_NOW).now())
     engine.dispose()
     admin.dispose()
-    return "helpdesk_template"
+    return name
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -31,18 +31,8 @@ GOOD = [
 
 
 @pytest.fixture
-def run(db_path, monkeypatch, capsys):
-    """Run `helpdesk ARGS` in-process against the test database as a given OS login."""
-    monkeypatch.setenv("HELPDESK_DATABASE_URL", sqlite_url(db_path))
-    monkeypatch.delenv("HELPDESK_CONFIG", raising=False)
-
-    def run(*args, login="rdouglas"):
-        monkeypatch.setattr(cli, "os_login", lambda: login)
-        code = cli.main(list(args))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
+def run(run_cli):
+    return run_cli
 
 
 def concern_count(db_path):

@@ -39,7 +39,7 @@ def demo_key(create: bool = False) -> bytes | None:
         if not create:
             return None
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    descriptor = os.open(path, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
+    descriptor = os.open(path, os.O_CREAT | os.O_TRUNC | os.O_WRONLY | os.O_NOFOLLOW, 0o600)  # never through a link
     try:
         os.fchmod(descriptor, 0o600)
         key = secrets.token_bytes(32)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import random
 import sqlite3
@@ -45,6 +46,28 @@ class DatabaseFileMissing(RuntimeError):
 
 class DatabaseUrlInvalid(ValueError):
     """The database URL cannot be used; str() says why and what would work."""
+
+
+class DatabaseFileRefused(RuntimeError):
+    """A database file (or its -wal, -shm or presence file) is reached through a symbolic link:
+    one planted in a shared folder could point the console, or root's nightly check, at another
+    file. str() names the link."""
+
+
+def companions(path: Path) -> tuple[Path, Path, Path]:
+    """The database file and the -wal and -shm files SQLite keeps beside it."""
+    return path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")
+
+
+def refuse_links(path: Path) -> None:
+    """DatabaseFileRefused if the file or a companion is a symbolic link (a link's target is
+    never opened, created or changed)."""
+    for one in companions(path):
+        if one.is_symlink():
+            raise DatabaseFileRefused(
+                f"{one} is a symbolic link: a database and its -wal, -shm and presence files are opened "
+                "only by their own paths"
+            )
 
 
 def check_url(url: str) -> None:
@@ -91,14 +114,24 @@ def create_sqlite_file(path: Path) -> None:
 
 def keep_private(path: Path) -> None:
     """Take away any access for others from a database (and its -wal/-shm) this user owns: a
-    file made by an older console, or copied in with a loose mode."""
-    for one in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+    file made by an older console, or copied in with a loose mode. The file itself is opened
+    without following a link (O_NOFOLLOW) and its mode changed through that descriptor, so a
+    link swapped in meanwhile changes nothing."""
+    for one in companions(path):
         try:
-            status = one.stat()
-            if status.st_mode & 0o007 and status.st_uid == os.getuid():
-                one.chmod(status.st_mode & 0o7770)
+            descriptor = os.open(one, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
         except FileNotFoundError:
             continue
+        except OSError as error:
+            if error.errno == errno.ELOOP:
+                refuse_links(path)  # a link: say which, in words
+            raise
+        try:
+            status = os.fstat(descriptor)
+            if stat.S_ISREG(status.st_mode) and status.st_mode & 0o007 and status.st_uid == os.getuid():
+                os.fchmod(descriptor, status.st_mode & 0o7770)
+        finally:
+            os.close(descriptor)
 
 
 def open_sqlite(path: Path, timeout: float = 10) -> sqlite3.Connection:
@@ -188,6 +221,7 @@ def make_engine(url: str, create: bool = False) -> Engine:
     if path is None:  # in memory: no file to create, keep private or watch
         engine = create_engine(url, connect_args={"check_same_thread": False, "isolation_level": None})
     else:
+        refuse_links(path)
         if create:
             create_sqlite_file(path)
         elif not path.exists():
