@@ -256,9 +256,19 @@ def verify_audit_trail(args, settings: Settings) -> int:
         print(f"audit trail BROKEN{where}: {found.problem}")
         print(f"the {report.events:,} event(s) before it are intact", file=sys.stderr)
         return 1
+    if report.record is not None and report.record.total:
+        record = report.record
+        print(f"the record does NOT match the audit trail: {record.total:,} row(s) of {record.rows:,}")
+        for problem in record.problems:
+            event = f" (its latest event: {problem.event_id})" if problem.event_id is not None else ""
+            print(f"  {problem.row}{event}: {problem.problem}")
+        if record.total > len(record.problems):
+            print(f"  and {record.total - len(record.problems):,} more")
+        return 1
     head = f"; head {report.head}" if report.head else ""
     checked = f"; {len(anchors)} anchor(s) match" if anchors else ""
-    print(f"audit trail intact: {report.events:,} event(s){head}{checked}")
+    rows = f"; {report.record.rows:,} row(s) of the record match it" if report.record is not None else ""
+    print(f"audit trail intact: {report.events:,} event(s){head}{checked}{rows}")
     return 1 if doubted else 0
 
 

@@ -107,3 +107,37 @@ class Anchor:
 
     def __str__(self) -> str:
         return f"{self.event_id}:{self.hash}"
+
+
+# --- the record bound to the trail -------------------------------------------------------------
+# An event that creates or changes a row of the record carries that row's digest as written, so
+# that an edit made outside the commands (a row changed, removed, or slipped in) shows: `verify`
+# recomputes every row's digest and compares it with the one its latest event carries.
+
+REMOVED = "removed"  # what an event carries for a row its change took away
+
+
+def _canonical_value(value: object) -> object:
+    if isinstance(value, dt.datetime):
+        return utc_text(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value).hex()
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)  # an enum member stored as its value, a Decimal
+
+
+def row_digest(table: str, values: dict[str, object]) -> str:
+    """SHA-256 over a canonical encoding of the table's name and every column of the row (sorted
+    by name; times in UTC to the microsecond; free text as written)."""
+    canonical = _canonical([table, sorted((name, _canonical_value(value)) for name, value in values.items())])
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def row_key(table: str, primary_key: tuple[object, ...]) -> str:
+    """How an event names a row: "advice:41", "inspection_member:7/akhan"."""
+    return f"{table}:{'/'.join(str(part) for part in primary_key)}"

@@ -106,6 +106,7 @@ class EventKind(Labelled):
     EXPORTED = "exported"
     PURGED = "purged"
     FIRST_ADMIN_ADDED = "first_admin_added"
+    SEALED = "sealed"  # the record as it stood when the upgrade that binds rows to the trail ran
 
 
 class BodyKind(Labelled):

@@ -29,9 +29,12 @@ def test_logging_a_concern_writes_it_and_one_event_without_personal_data(engine,
     assert row["status"] == "waiting" and row["priority"] == 0
     assert row["caller_phone"] == "+441134960777"
     assert [(kind, actor) for kind, actor, _ in events] == [("logged", "rdouglas")]
-    details = events[0][2]
-    assert "Grace" not in details and "496" not in details and "distressed" not in details
-    assert json.loads(details) == {"category": "wellbeing", "urgent": True, "urn": "930037"}
+    details = json.loads(events[0][2])
+    sealed = details.pop("rows")  # the new call's digest (hexadecimal): nothing personal in it
+    assert list(sealed) == [f"concern:{concern_id}"] and len(sealed[f"concern:{concern_id}"]) == 64
+    text = json.dumps(details)
+    assert "Grace" not in text and "496" not in text and "distressed" not in text
+    assert details == {"category": "wellbeing", "urgent": True, "urn": "930037"}
 
 
 def test_an_unknown_urn_is_refused_and_nothing_is_written(engine, clock):

@@ -113,6 +113,13 @@ def test_the_tables_in_code_match_what_the_migrations_build(engine):
     if engine.dialect.name != "sqlite":
         assert differences == []
         return
+    # SQLite never held a VARCHAR to its length, and rebuilding the event table to say TEXT would
+    # drop its append-only triggers: the one column whose declared type differs (migration 0013)
+    types = [d for d in differences if isinstance(d, list)]
+    assert [(kind, table, column) for (kind, _, table, column, *_) in (d[0] for d in types)] == [
+        ("modify_type", "event", "details")
+    ]
+    differences = [d for d in differences if not isinstance(d, list)]
     # SQLite keeps presence in a file of its own (store/presence.py): the one table missing
     # here, and there it is as the code describes it
     assert [(kind, table.name) for kind, table, *_ in differences] == [

@@ -29,7 +29,8 @@ from helpdesk.domain.types import BodyKind, EventKind, Remit, StaffRole
 from helpdesk.store.acting import acting_member
 from helpdesk.store.db.audit import record_event
 from helpdesk.store.db.engine import writer
-from helpdesk.store.db.models import Conflict, Inspection, InspectionMember, ResponsibleBody, School, Staff
+from helpdesk.store.db.models import Conflict, Inspection, InspectionMember, ResponsibleBody, School, Staff, table_of
+from helpdesk.store.db.seals import RECORD_TABLES, touch
 from helpdesk.store.queries.statistics import forget_settled_days
 from helpdesk.store.rows import Progress
 
@@ -169,8 +170,16 @@ def _upsert(session: Session, table: type[SQLModel], records: list[dict[str, Any
         statement = dialect_insert(table).values(chunk)
         updates = {name: statement.excluded[name] for name in chunk[0] if name != key}
         session.execute(statement.on_conflict_do_update(index_elements=[key], set_=updates))
+    if table_of(table).name in RECORD_TABLES:  # the rows' digests go in the import's event
+        for start in range(0, len(keys), CHUNK):
+            chunk = keys[start : start + CHUNK]
+            touch(session, table_of(table).name, session.execute(select(*primary_key(table)).where(column.in_(chunk))))
     added = len(set(keys) - existing)
     return added, len(set(keys)) - added
+
+
+def primary_key(table: type[SQLModel]) -> list[Any]:
+    return list(table_of(table).primary_key.columns)
 
 
 def _finish(session: Session, report: ImportReport, actor: str, now: dt.datetime) -> ImportReport:
@@ -403,7 +412,9 @@ def import_inspections(
             ).all()
         )
         for reference, members in teams.items():
-            session.execute(delete(InspectionMember).where(col(InspectionMember.inspection_id) == ids[reference]))
+            team = col(InspectionMember.inspection_id) == ids[reference]
+            touch(session, "inspection_member", session.execute(select(*primary_key(InspectionMember)).where(team)))
+            session.execute(delete(InspectionMember).where(team))
             session.add_all(
                 InspectionMember(inspection_id=ids[reference], login=login, part=part)
                 for login, part in dict(members).items()
@@ -458,7 +469,9 @@ def import_conflicts(
             (c.login, c.urn, c.responsible_body_id)
             for c in session.scalars(select(Conflict).where(col(Conflict.login).in_(listed)))
         }
-        session.execute(delete(Conflict).where(col(Conflict.login).in_(listed)))
+        theirs = col(Conflict.login).in_(listed)
+        touch(session, "conflict", session.scalars(select(col(Conflict.id)).where(theirs)))  # replaced: sealed
+        session.execute(delete(Conflict).where(theirs))
         session.add_all(Conflict(**r) for r in records)
         keys = {(r["login"], r["urn"], r["responsible_body_id"]) for r in records}
         report.added, report.updated = len(keys - existing), len(keys & existing)

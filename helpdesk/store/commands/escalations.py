@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import Connection, Engine, select
 from sqlalchemy.exc import IntegrityError
@@ -112,7 +113,7 @@ def _raise(
     )
     session.add(row)
     session.flush()
-    details = {"follow_up_id": follow_up_id} if follow_up_id else {}
+    details: dict[str, Any] = {"follow_up_id": follow_up_id} if follow_up_id else {}
     record_event(
         session,
         actor=login,

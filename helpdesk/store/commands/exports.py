@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -45,5 +46,10 @@ def record_export(
             end=end.isoformat(),
             redacted=redact,
             records=count,
-            **({"interrupted": True} if interrupted else {}),
+            **interrupted_detail(interrupted),
         )
+
+
+def interrupted_detail(interrupted: bool) -> dict[str, Any]:
+    """An interrupted export says so in its event; a whole one says nothing more."""
+    return {"interrupted": True} if interrupted else {}

@@ -4,9 +4,8 @@ reassignment make or move in their own transactions."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, cast
 
-from sqlalchemy import CursorResult, Engine, select, update
+from sqlalchemy import Engine, select, update
 from sqlmodel import Session, col
 
 from helpdesk.clock import as_utc
@@ -20,6 +19,7 @@ from helpdesk.domain.types import Channel, EventKind, Party
 from helpdesk.store.acting import acting_staff, openable_call
 from helpdesk.store.db.audit import record_event
 from helpdesk.store.db.models import Concern, ContactAttempt, FollowUp, PauseDecision, Staff
+from helpdesk.store.db.seals import touch
 from helpdesk.store.db.transaction import new_id, writing
 
 
@@ -153,16 +153,16 @@ def hand_on_follow_ups(session: Session, concern_id: int, previous: str | None, 
     become the new holder's (nobody is left owning work on a call they no longer hold)."""
     if previous is None:
         return 0
-    moved = session.execute(
-        update(FollowUp)
-        .where(
-            col(FollowUp.concern_id) == concern_id,
-            col(FollowUp.owner) == previous,
-            col(FollowUp.done_at).is_(None),
-        )
-        .values(owner=new_holder)
-    )
-    return int(cast("CursorResult[Any]", moved).rowcount or 0)
+    mine = [
+        col(FollowUp.concern_id) == concern_id,
+        col(FollowUp.owner) == previous,
+        col(FollowUp.done_at).is_(None),
+    ]
+    moved = list(session.scalars(select(col(FollowUp.id)).where(*mine)))
+    if moved:
+        session.execute(update(FollowUp).where(col(FollowUp.id).in_(moved)).values(owner=new_holder))
+        touch(session, "follow_up", moved)  # their digests go in the reassignment's event
+    return len(moved)
 
 
 def complete_follow_up(

@@ -15,7 +15,8 @@ from helpdesk.domain.types import ConcernStatus, EventKind
 from helpdesk.store.acting import acting_member
 from helpdesk.store.db.audit import record_event
 from helpdesk.store.db.engine import writer
-from helpdesk.store.db.models import PERSONAL_COLUMNS, PURGED, Concern, Review
+from helpdesk.store.db.models import PERSONAL_COLUMNS, PURGED, Concern, Review, table_of
+from helpdesk.store.db.seals import touch
 from helpdesk.store.queries.review import london_midnight
 from helpdesk.store.rows import PurgePlan
 
@@ -77,7 +78,11 @@ def purge(engine: Engine, closed_before: dt.date, login: str, policy: Policy, no
                 return done
             for table, replacements in PERSONAL_COLUMNS.items():
                 key = getattr(table, "id" if table is Concern else "concern_id")
+                if table is not Concern:  # the rows anonymised, for their digests in the batch's event
+                    anonymised = table_of(table)
+                    touch(session, anonymised.name, session.scalars(select(anonymised.c.id).where(key.in_(ids))))
                 session.execute(update(table).where(key.in_(ids)).values(**_anonymised(table, replacements)))
+            touch(session, "concern", ids)
             record_event(
                 session,
                 actor=login,

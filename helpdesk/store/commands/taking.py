@@ -117,7 +117,14 @@ def claim(engine: Engine, concern_id: int, login: str, now: dt.datetime, attempt
                 },
             )
             if claimed.rowcount == 1:
-                record_event_and_commit(connection, actor=login, kind=EventKind.CLAIMED, at=now, concern_id=concern_id)
+                record_event_and_commit(
+                    connection,
+                    actor=login,
+                    kind=EventKind.CLAIMED,
+                    at=now,
+                    concern_id=concern_id,
+                    rows={"concern": {(concern_id,)}},
+                )
                 return
     with Session(engine) as session:
         status, holder, at, inspection = session.execute(

@@ -19,6 +19,7 @@ from helpdesk.clock import as_utc
 from helpdesk.domain.audit_chain import GENESIS, Anchor, Break, ChainedEvent, chained, check_link
 from helpdesk.domain.types import EventKind
 from helpdesk.store.db.models import Concern, Event
+from helpdesk.store.db.seals import RecordReport, Touched, check_record, digests, take_touched
 
 if TYPE_CHECKING:
     import psycopg
@@ -35,6 +36,8 @@ CODE_DETAILS = frozenset(
     }
 )  # fmt: skip
 LOGIN_DETAILS = frozenset({"to", "login", "owner"})
+# the digests of the rows the event created or changed (see db/seals.py): not in a redacted export
+SEAL_DETAILS = frozenset({"rows"})
 
 
 def redacted_details(details: str) -> str:
@@ -60,14 +63,30 @@ def record_event(
     kind: EventKind,
     at: dt.datetime,
     concern_id: int | None = None,
+    rows: Touched | None = None,
     **details: object,
 ) -> None:
     """Add one audit event, chained to the newest. Details hold ids and codes only, never names,
     numbers or free text. Call it last in the transaction: on PostgreSQL it holds the chain's
     lock until commit."""
     connection = session if isinstance(session, Connection) else session.connection()
+    _seal(session, connection, rows, details)
     event = _next_event(_head(connection), actor=actor, kind=kind, at=at, concern_id=concern_id, details=details)
     connection.execute(_insert_event(), event._asdict())
+
+
+def _seal(
+    session: Session | Connection, connection: Connection, rows: Touched | None, details: dict[str, object]
+) -> None:
+    """Put in the event's details the digest of every row of the record this transaction created,
+    changed or removed: those the session's flushes noticed, and `rows` (changed in bulk)."""
+    if isinstance(session, Session):
+        session.flush()
+    touched = take_touched(session) if isinstance(session, Session) else {}
+    for table, keys in (rows or {}).items():
+        touched.setdefault(table, set()).update(keys)
+    if touched:
+        details["rows"] = digests(connection, touched)
 
 
 def record_event_and_commit(
@@ -77,6 +96,7 @@ def record_event_and_commit(
     kind: EventKind,
     at: dt.datetime,
     concern_id: int | None = None,
+    rows: Touched | None = None,
     **details: object,
 ) -> None:
     """`record_event`, then commit the connection's transaction. On PostgreSQL the INSERT and the
@@ -85,9 +105,10 @@ def record_event_and_commit(
     every exchange waits for the process to be scheduled again, and every other writer waits
     behind the lock."""
     if connection.dialect.name != "postgresql":
-        record_event(connection, actor=actor, kind=kind, at=at, concern_id=concern_id, **details)
+        record_event(connection, actor=actor, kind=kind, at=at, concern_id=concern_id, rows=rows, **details)
         connection.commit()
         return
+    _seal(connection, connection, rows, details)
     event = _next_event(_head(connection), actor=actor, kind=kind, at=at, concern_id=concern_id, details=details)
     insert_sql = _insert_event().compile(dialect=connection.dialect, column_keys=list(ChainedEvent._fields))
     with _pipeline(connection) as psycopg:
@@ -161,10 +182,11 @@ class ChainReport:
     events: int
     head: Anchor | None
     broken: Break | None = None
+    record: RecordReport | None = None  # the record's rows against their events' digests
 
     @property
     def intact(self) -> bool:
-        return self.broken is None
+        return self.broken is None and (self.record is None or self.record.total == 0)
 
 
 BATCH = 5000
@@ -223,7 +245,29 @@ def verify_chain(
                 "their events were removed",
             ),
         )
-    return ChainReport(count, _anchor(previous))
+    with engine.connect() as connection:
+        record = check_record(connection, _sealed_rows(engine))
+    return ChainReport(count, _anchor(previous), record=record)
+
+
+def _sealed_rows(engine: Engine) -> Iterator[tuple[int, dict[str, str]]]:
+    """Each event that vouches for rows of the record: its id and their digests, oldest first."""
+    after = 0
+    with engine.connect() as connection:
+        while True:
+            batch = connection.execute(
+                select(col(Event.id), col(Event.details))
+                .where(col(Event.id) > after, col(Event.details).contains('"rows":'))
+                .order_by(col(Event.id))
+                .limit(BATCH)
+            ).all()
+            for event_id, details in batch:
+                rows = json.loads(details).get("rows")
+                if isinstance(rows, dict) and event_id is not None:
+                    yield event_id, rows
+            if len(batch) < BATCH:
+                return
+            after = batch[-1].id
 
 
 def _call_without_its_logging(engine: Engine) -> tuple[int, int, dt.datetime | None] | None:

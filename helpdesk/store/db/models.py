@@ -299,7 +299,8 @@ class Event(SQLModel, table=True):
     actor: str = Field(max_length=limits.LOGIN)
     at: dt.datetime = Field(sa_column=utc_column())
     kind: str = Field(max_length=30)
-    details: str = Field(default="{}", max_length=4000)  # JSON: ids and codes, never names or free text
+    # JSON: ids, codes and the digests of the rows it vouches for; never names or free text
+    details: str = Field(default="{}", sa_type=sa.Text)
     # the hash chain (domain.audit_chain): the previous event's hash, and this one's over both
     prev_hash: str = Field(max_length=64, sa_column_kwargs={"server_default": ""})
     hash: str = Field(max_length=64, sa_column_kwargs={"server_default": ""})

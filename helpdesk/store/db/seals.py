@@ -1,0 +1,200 @@
+"""The record bound to the trail: which tables are the record, which of their rows a transaction
+created, changed or removed, and their digests as written, for the event that records the change
+(see `domain.audit_chain.row_digest`). Rows changed through the ORM are noticed at each flush;
+a command that changes rows with a bulk UPDATE names them (`touch`)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Row, Table, event, select, text, tuple_
+from sqlmodel import Session, SQLModel
+
+from helpdesk.domain.audit_chain import REMOVED, row_digest, row_key
+from helpdesk.store.db.models import (
+    Advice,
+    CallLink,
+    Concern,
+    Conflict,
+    ContactAttempt,
+    Escalation,
+    FollowUp,
+    Handover,
+    Inspection,
+    InspectionMember,
+    Notification,
+    PauseDecision,
+    Review,
+    Staff,
+    table_of,
+)
+
+# the record: every table whose rows an event vouches for (reference data from the public
+# schools extract, presence, settings and the figures' cache are not the record)
+RECORD_MODELS: tuple[type[SQLModel], ...] = (
+    Staff,
+    Conflict,
+    Inspection,
+    InspectionMember,
+    Concern,
+    Advice,
+    ContactAttempt,
+    PauseDecision,
+    Notification,
+    Handover,
+    Review,
+    FollowUp,
+    CallLink,
+    Escalation,
+)
+RECORD_TABLES: dict[str, Table] = {table_of(model).name: table_of(model) for model in RECORD_MODELS}
+TOUCHED = "touched rows"  # where a session keeps the rows its flushes changed, by table
+CHUNK = 500
+
+Touched = dict[str, set[tuple[Any, ...]]]  # table name: primary keys
+
+
+def touch(session: Session, table: str, keys: Iterable[Any]) -> None:
+    """Note rows changed without the ORM (a bulk UPDATE): their digests go in the session's next
+    event. (A session's notes end with it; a bare Connection passes its rows to the event itself.)"""
+    into = session.info.setdefault(TOUCHED, defaultdict(set))
+    into[table].update(tuple(key) if isinstance(key, tuple | Row) else (key,) for key in keys)
+
+
+def take_touched(session: Session) -> Touched:
+    touched: Touched = session.info.pop(TOUCHED, {})
+    return touched
+
+
+@event.listens_for(Session, "after_flush")
+def _note_flushed(session: Session, _context: Any) -> None:
+    """Every record row a flush inserted, updated or deleted is noted on the session."""
+    into = session.info.setdefault(TOUCHED, defaultdict(set))
+    for instance in (*session.new, *session.dirty, *session.deleted):
+        table = getattr(type(instance), "__tablename__", None)
+        if table in RECORD_TABLES:
+            mapper = instance.__mapper__
+            into[table].add(tuple(mapper.primary_key_from_instance(instance)))
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_touched(session: Session) -> None:
+    session.info.pop(TOUCHED, None)
+
+
+def digests(connection: Connection, touched: Touched) -> dict[str, str]:
+    """Each touched row's digest as it now stands in this transaction ("removed" if it is gone)."""
+    sealed: dict[str, str] = {}
+    for name in sorted(touched):
+        table = RECORD_TABLES[name]
+        keys = sorted(touched[name], key=lambda key: tuple(str(part) for part in key))
+        for start in range(0, len(keys), CHUNK):
+            chunk = keys[start : start + CHUNK]
+            found = {row_key(name, key): digest for key, digest in rows_with_digests(connection, table, chunk)}
+            for key in chunk:
+                sealed[row_key(name, key)] = found.get(row_key(name, key), REMOVED)
+    return sealed
+
+
+def rows_with_digests(
+    connection: Connection, table: Table, keys: list[tuple[Any, ...]] | None = None, after: Any = None
+) -> Iterator[tuple[tuple[Any, ...], str]]:
+    """(primary key, digest) of the table's rows: those with `keys`, or all of them."""
+    primary = list(table.primary_key.columns)
+    statement = select(table)
+    if keys is not None:
+        if len(primary) == 1:
+            statement = statement.where(primary[0].in_([key[0] for key in keys]))
+        else:
+            statement = statement.where(tuple_(*primary).in_(keys))
+    for row in connection.execute(statement.order_by(*primary)).mappings():
+        values = dict(row)
+        yield tuple(values[column.name] for column in primary), row_digest(table.name, values)
+
+
+# --- verifying -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """A row of the record that does not match what the trail says of it."""
+
+    row: str  # "advice:41"
+    event_id: int | None  # the event that last vouched for it, if any
+    problem: str
+
+
+@dataclass(frozen=True)
+class RecordReport:
+    rows: int  # rows of the record checked
+    problems: list[RowProblem]  # the first of them, in table order
+    total: int  # how many there are in all
+
+
+def check_record(
+    connection: Connection, mentions: Iterator[tuple[int, dict[str, str]]], shown: int = 20
+) -> RecordReport:
+    """Compare every row of the record with the digest its latest event carries. `mentions`
+    gives each event's id and its `rows` detail, oldest first. The work is done in temporary
+    tables, so memory stays flat however large the record."""
+    connection.exec_driver_sql("CREATE TEMPORARY TABLE sealed (row_key TEXT NOT NULL, event_id INTEGER, digest TEXT)")
+    connection.exec_driver_sql("CREATE TEMPORARY TABLE standing (row_key TEXT NOT NULL, digest TEXT)")
+    try:
+        batch: list[dict[str, Any]] = []
+        for event_id, rows in mentions:
+            batch.extend({"row_key": row, "event_id": event_id, "digest": digest} for row, digest in rows.items())
+            if len(batch) >= CHUNK * 10:
+                connection.execute(text("INSERT INTO sealed VALUES (:row_key, :event_id, :digest)"), batch)
+                batch = []
+        if batch:
+            connection.execute(text("INSERT INTO sealed VALUES (:row_key, :event_id, :digest)"), batch)
+        checked = 0
+        for name, table in RECORD_TABLES.items():
+            batch = []
+            for key, digest in rows_with_digests(connection, table):
+                batch.append({"row_key": row_key(name, key), "digest": digest})
+                if len(batch) >= CHUNK * 10:
+                    connection.execute(text("INSERT INTO standing VALUES (:row_key, :digest)"), batch)
+                    checked, batch = checked + len(batch), []
+            if batch:
+                connection.execute(text("INSERT INTO standing VALUES (:row_key, :digest)"), batch)
+                checked += len(batch)
+        connection.exec_driver_sql("CREATE INDEX sealed_row ON sealed (row_key, event_id)")
+        connection.exec_driver_sql("CREATE INDEX standing_row ON standing (row_key)")
+        found = connection.execute(text(_PROBLEMS), {"shown": shown, "removed": REMOVED}).all()
+        total = connection.execute(text(f"SELECT count(*) FROM ({_PROBLEM_ROWS}) AS problems"), {"removed": REMOVED})
+        return RecordReport(
+            checked, [RowProblem(row, event_id, _SAID[kind]) for kind, row, event_id in found], int(total.scalar() or 0)
+        )
+    finally:
+        connection.exec_driver_sql("DROP TABLE IF EXISTS sealed")
+        connection.exec_driver_sql("DROP TABLE IF EXISTS standing")
+
+
+_SAID = {
+    "changed": "it differs from the digest its latest event carries: changed outside the commands",
+    "unaccounted": "no event accounts for it: it was put in outside the commands",
+    "removed": "it is gone, but no event removed it: deleted outside the commands",
+}
+
+# the latest digest of each row the trail speaks of
+_LATEST = """
+    SELECT row_key, event_id, digest FROM sealed AS s
+    WHERE event_id = (SELECT max(event_id) FROM sealed AS later WHERE later.row_key = s.row_key)
+"""
+_PROBLEM_ROWS = f"""
+    SELECT 'changed' AS kind, standing.row_key AS row_key, latest.event_id AS event_id
+      FROM standing JOIN ({_LATEST}) AS latest ON latest.row_key = standing.row_key
+     WHERE latest.digest <> standing.digest
+    UNION ALL
+    SELECT 'unaccounted', standing.row_key, NULL
+      FROM standing WHERE NOT EXISTS (SELECT 1 FROM sealed WHERE sealed.row_key = standing.row_key)
+    UNION ALL
+    SELECT 'removed', latest.row_key, latest.event_id
+      FROM ({_LATEST}) AS latest
+     WHERE latest.digest <> :removed AND NOT EXISTS (SELECT 1 FROM standing WHERE standing.row_key = latest.row_key)
+"""
+_PROBLEMS = f"SELECT kind, row_key, event_id FROM ({_PROBLEM_ROWS}) AS problems ORDER BY row_key LIMIT :shown"
