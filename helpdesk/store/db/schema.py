@@ -126,6 +126,9 @@ def grant_console_role(engine: Engine, role: str) -> None:
             privileges = CONSOLE_PRIVILEGES.get(name, "SELECT, INSERT, UPDATE, DELETE")
             connection.execute(text(f"GRANT {privileges} ON TABLE {quote(name)} TO {who}"))
         connection.execute(text(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {who}"))
+        # `audit verify` compares the record with the trail in temporary tables of its own session
+        database = quote(str(connection.execute(text("SELECT current_database()")).scalar()))
+        connection.execute(text(f"GRANT TEMPORARY ON DATABASE {database} TO {who}"))
         connection.execute(
             text(
                 "INSERT INTO setting (key, value) VALUES (:key, :role) "
