@@ -19,7 +19,7 @@ from helpdesk.clock import as_utc
 from helpdesk.domain.audit_chain import GENESIS, Anchor, Break, ChainedEvent, chained, check_link
 from helpdesk.domain.types import EventKind
 from helpdesk.store.db.models import Concern, Event
-from helpdesk.store.db.seals import RecordReport, Touched, check_record, digests, take_touched
+from helpdesk.store.db.seals import RECORD_TABLES, RecordReport, Touched, check_record, digests, take_touched
 
 if TYPE_CHECKING:
     import psycopg
@@ -170,6 +170,24 @@ def _next_event(
         details=json.dumps(details, sort_keys=True, default=str),
         prev_hash=prev_hash,
     )
+
+
+ROWS_A_SEAL = 1000  # rows one "sealed" event vouches for
+
+
+def seal_record(connection: Connection, actor: str, at: dt.datetime) -> int:
+    """Vouch, in "sealed" events of a thousand rows each, for every row of the record as it stands
+    (the upgrade that bound the record to the trail runs it once, for the rows already there). The
+    number of rows sealed."""
+    sealed = 0
+    for name, table in RECORD_TABLES.items():
+        primary = list(table.primary_key.columns)
+        keys = [tuple(row) for row in connection.execute(select(*primary).order_by(*primary))]
+        for start in range(0, len(keys), ROWS_A_SEAL):
+            chunk = set(keys[start : start + ROWS_A_SEAL])
+            record_event(connection, actor=actor, kind=EventKind.SEALED, at=at, rows={name: chunk})
+            sealed += len(chunk)
+    return sealed
 
 
 # --- verifying -------------------------------------------------------------------------------

@@ -23,26 +23,15 @@ down_revision = "0012"
 branch_labels = None
 depends_on = None
 
-ROWS_AN_EVENT = 1000
-
 
 def upgrade() -> None:
-    from helpdesk.domain.types import EventKind
-    from helpdesk.store.db.audit import record_event
-    from helpdesk.store.db.seals import RECORD_TABLES
+    from helpdesk.store.db.audit import seal_record
 
     bind = op.get_bind()
     if bind.dialect.name == "postgresql":
         op.execute("ALTER TABLE event ALTER COLUMN details TYPE TEXT")
     actor = pwd.getpwuid(os.getuid()).pw_name[:40]  # whoever runs the upgrade
-    now = dt.datetime.now(dt.UTC)
-    for name, table in RECORD_TABLES.items():
-        primary = list(table.primary_key.columns)
-        keys = [tuple(row) for row in bind.execute(table.select().with_only_columns(*primary).order_by(*primary))]
-        for start in range(0, len(keys), ROWS_AN_EVENT):
-            record_event(
-                bind, actor=actor, kind=EventKind.SEALED, at=now, rows={name: set(keys[start : start + ROWS_AN_EVENT])}
-            )
+    seal_record(bind, actor, dt.datetime.now(dt.UTC))
 
 
 def downgrade() -> None:
