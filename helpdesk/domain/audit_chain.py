@@ -12,8 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 GENESIS = "0" * 64  # what the first event follows
 _canonical = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
@@ -118,23 +119,51 @@ REMOVED = "removed"  # what an event carries for a row its change took away
 
 
 def _canonical_value(value: object) -> object:
+    encode = _ENCODERS.get(type(value))
+    if encode is not None:
+        return encode(value)
     if isinstance(value, dt.datetime):
         return utc_text(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, bytes | bytearray | memoryview):
         return bytes(value).hex()
-    if value is None or isinstance(value, bool | int | str):
+    if isinstance(value, bool | int | str):
         return value
     if isinstance(value, float):
         return repr(value)
     return str(value)  # an enum member stored as its value, a Decimal
 
 
+def _same(value: object) -> object:
+    return value
+
+
+_ENCODERS: dict[type, Callable[[Any], object]] = {
+    str: _same,
+    int: _same,
+    bool: _same,
+    type(None): _same,
+    dt.datetime: utc_text,
+    dt.date: dt.date.isoformat,
+    float: repr,
+    bytes: bytes.hex,
+}
+
+
 def row_digest(table: str, values: dict[str, object]) -> str:
     """SHA-256 over a canonical encoding of the table's name and every column of the row (sorted
     by name; times in UTC to the microsecond; free text as written)."""
-    canonical = _canonical([table, sorted((name, _canonical_value(value)) for name, value in values.items())])
+    names = tuple(sorted(values))
+    return digest_in_order(table, names, tuple(values[name] for name in names))
+
+
+def digest_in_order(table: str, names: tuple[str, ...], values: tuple[object, ...]) -> str:
+    """`row_digest`, for values already in the order of their sorted column names (a table's
+    whole content is digested this way, without building a mapping for each row)."""
+    canonical = _canonical(
+        [table, [[name, _canonical_value(value)] for name, value in zip(names, values, strict=True)]]
+    )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, Table, event, select, text, tuple_
 from sqlmodel import Session, SQLModel
 
-from helpdesk.domain.audit_chain import REMOVED, row_digest, row_key
+from helpdesk.domain.audit_chain import REMOVED, digest_in_order, row_key
 from helpdesk.store.db.models import (
     Advice,
     CallLink,
@@ -100,19 +100,22 @@ def digests(connection: Connection, touched: Touched) -> dict[str, str]:
 
 
 def rows_with_digests(
-    connection: Connection, table: Table, keys: list[tuple[Any, ...]] | None = None, after: Any = None
+    connection: Connection, table: Table, keys: list[tuple[Any, ...]] | None = None
 ) -> Iterator[tuple[tuple[Any, ...], str]]:
     """(primary key, digest) of the table's rows: those with `keys`, or all of them."""
     primary = list(table.primary_key.columns)
-    statement = select(table)
+    columns = sorted(table.columns, key=lambda column: column.name)
+    names = tuple(column.name for column in columns)
+    at = [names.index(column.name) for column in primary]
+    statement = select(*columns)
     if keys is not None:
         if len(primary) == 1:
             statement = statement.where(primary[0].in_([key[0] for key in keys]))
         else:
             statement = statement.where(tuple_(*primary).in_(keys))
-    for row in connection.execute(statement.order_by(*primary)).mappings():
-        values = dict(row)
-        yield tuple(values[column.name] for column in primary), row_digest(table.name, values)
+    for row in connection.execute(statement.order_by(*primary)):
+        values = tuple(row)
+        yield tuple(values[i] for i in at), digest_in_order(table.name, names, values)
 
 
 # --- verifying -------------------------------------------------------------------------------
@@ -142,32 +145,35 @@ def check_record(
     tables, so memory stays flat however large the record."""
     connection.exec_driver_sql("CREATE TEMPORARY TABLE sealed (row_key TEXT NOT NULL, event_id INTEGER, digest TEXT)")
     connection.exec_driver_sql("CREATE TEMPORARY TABLE standing (row_key TEXT NOT NULL, digest TEXT)")
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    put_sealed = f"INSERT INTO sealed VALUES ({mark}, {mark}, {mark})"
+    put_standing = f"INSERT INTO standing VALUES ({mark}, {mark})"
     try:
-        batch: list[dict[str, Any]] = []
+        said: list[tuple[str, int, str]] = []
         for event_id, rows in mentions:
-            batch.extend({"row_key": row, "event_id": event_id, "digest": digest} for row, digest in rows.items())
-            if len(batch) >= CHUNK * 10:
-                connection.execute(text("INSERT INTO sealed VALUES (:row_key, :event_id, :digest)"), batch)
-                batch = []
-        if batch:
-            connection.execute(text("INSERT INTO sealed VALUES (:row_key, :event_id, :digest)"), batch)
+            said.extend((row, event_id, digest) for row, digest in rows.items())
+            if len(said) >= CHUNK * 10:
+                connection.exec_driver_sql(put_sealed, said)
+                said = []
+        if said:
+            connection.exec_driver_sql(put_sealed, said)
         checked = 0
         for name, table in RECORD_TABLES.items():
-            batch = []
+            found: list[tuple[str, str]] = []
             for key, digest in rows_with_digests(connection, table):
-                batch.append({"row_key": row_key(name, key), "digest": digest})
-                if len(batch) >= CHUNK * 10:
-                    connection.execute(text("INSERT INTO standing VALUES (:row_key, :digest)"), batch)
-                    checked, batch = checked + len(batch), []
-            if batch:
-                connection.execute(text("INSERT INTO standing VALUES (:row_key, :digest)"), batch)
-                checked += len(batch)
+                found.append((row_key(name, key), digest))
+                if len(found) >= CHUNK * 10:
+                    connection.exec_driver_sql(put_standing, found)
+                    checked, found = checked + len(found), []
+            if found:
+                connection.exec_driver_sql(put_standing, found)
+                checked += len(found)
         connection.exec_driver_sql("CREATE INDEX sealed_row ON sealed (row_key, event_id)")
         connection.exec_driver_sql("CREATE INDEX standing_row ON standing (row_key)")
-        found = connection.execute(text(_PROBLEMS), {"shown": shown, "removed": REMOVED}).all()
+        first = connection.execute(text(_PROBLEMS), {"shown": shown, "removed": REMOVED}).all()
         total = connection.execute(text(f"SELECT count(*) FROM ({_PROBLEM_ROWS}) AS problems"), {"removed": REMOVED})
         return RecordReport(
-            checked, [RowProblem(row, event_id, _SAID[kind]) for kind, row, event_id in found], int(total.scalar() or 0)
+            checked, [RowProblem(row, event_id, _SAID[kind]) for kind, row, event_id in first], int(total.scalar() or 0)
         )
     finally:
         connection.exec_driver_sql("DROP TABLE IF EXISTS sealed")
