@@ -239,8 +239,10 @@ def random_calls(engine, clock, seed: int) -> None:
                     decision="declined", requested_by="headteacher", grounds="wellbeing", rationale="Supported."
                 )
                 commands.record_pause_decision(engine, concern_id, senior, entry, POLICY, decided)
-    for days_ago in (1, 4, 9):
-        handled(engine, clock, pause="authorised", senior="bmorgan", caller=1, days_ago=days_ago)
+    # authorised pauses, each on an inspection of its own school recorded on the day (a pause is
+    # authorised only while its inspection is on)
+    for days_ago, urn in ((1, "930090"), (4, "930100"), (9, "930134")):
+        handled(engine, clock, urn=urn, pause="authorised", senior="bmorgan", caller=1, days_ago=days_ago)
 
 
 POLICY = load_policy(shipped_file("policy.toml"))

@@ -51,3 +51,32 @@ def validate_inspection(*, reference: str, remit: str, start: str, end: str, lea
         raise FieldsInvalid(errors)
     assert start_date is not None and end_date is not None
     return InspectionEntry(reference, remit, start_date, end_date, lead_inspector)
+
+
+# how far from today a recorded inspection's dates may be, and how long it may run
+RECORDED_WITHIN = dt.timedelta(days=366)
+LONGEST_INSPECTION = dt.timedelta(days=42)
+
+
+def recorded_dates_errors(start: dt.date, end: dt.date, today: dt.date) -> dict[str, str]:
+    """Dates that make sense for an inspection recorded on a call today: not years away, and not
+    running for months (a typing slip would otherwise let a pause through, or block one)."""
+    errors: dict[str, str] = {}
+    if abs(start - today) > RECORDED_WITHIN:
+        errors["start"] = f"{start:%d %b %Y} is more than a year from today: check the first day"
+    if abs(end - today) > RECORDED_WITHIN:
+        errors["end"] = f"{end:%d %b %Y} is more than a year from today: check the last day"
+    elif end - start > LONGEST_INSPECTION:
+        errors["end"] = f"An inspection of {(end - start).days + 1} days: check the last day (at most six weeks)"
+    return errors
+
+
+def pause_date_refusal(start: dt.date, end: dt.date, pause_starts: dt.date) -> str | None:
+    """Why a pause starting on `pause_starts` cannot be authorised on an inspection running from
+    `start` to `end`, with the dates named; None while the inspection is on."""
+    running = f"{start:%a %d %b %Y} to {end:%a %d %b %Y}"
+    if pause_starts > end:
+        return f"The inspection ran from {running} and has ended: a pause can only be authorised while it is on"
+    if pause_starts < start:
+        return f"The inspection runs from {running} and has not started: a pause can only be authorised while it is on"
+    return None

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from helpdesk.domain import limits
+from helpdesk.domain.inspection import pause_date_refusal
 from helpdesk.domain.permissions import Permission, permission_refusal
 from helpdesk.domain.policy import Policy
 from helpdesk.domain.types import Labelled
@@ -73,8 +74,10 @@ def pause_decision_errors(
     plan: PausePlan | None,
     responsible_body_contacts: int,
     inspection_on_record: bool = True,
+    inspection_dates: tuple[dt.date, dt.date] | None = None,
 ) -> dict[str, str]:
-    """Every reason the decision cannot be recorded, by field."""
+    """Every reason the decision cannot be recorded, by field. `inspection_dates`: the first and
+    last day of the call's inspection, which an authorised pause must start within."""
     errors: dict[str, str] = {}
     if entry.decision not in Decision.values():
         errors["decision"] = "Choose authorise or decline"
@@ -103,6 +106,9 @@ def pause_decision_errors(
             errors["inspection"] = (
                 "No inspection is on record for this call: link the inspection (key i) before authorising a pause"
             )
+        elif plan is not None and inspection_dates is not None:
+            if refusal := pause_date_refusal(*inspection_dates, plan.starts_on):
+                errors["inspection"] = refusal
         if responsible_body_contacts == 0:
             errors["contact"] = "Log at least one attempt to contact the responsible body before authorising a pause"
     return errors

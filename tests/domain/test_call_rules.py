@@ -259,3 +259,19 @@ def test_a_rationale_or_justification_longer_than_its_limit_is_refused():
         justification="y" * (limits.JUSTIFICATION + 1),
     )
     assert set(pause_decision_errors(entry, None, 1)) == {"rationale", "justification"}
+
+
+@pytest.mark.parametrize(
+    ("pause_starts", "refused"),
+    [
+        ("2026-11-16", "has not started"),
+        ("2026-11-17", None),
+        ("2026-11-18", None),
+        ("2026-11-19", "has ended"),
+    ],
+)
+def test_a_pause_starts_within_its_inspections_dates(pause_starts, refused):
+    from helpdesk.domain.inspection import pause_date_refusal
+
+    found = pause_date_refusal(dt.date(2026, 11, 17), dt.date(2026, 11, 18), dt.date.fromisoformat(pause_starts))
+    assert (found is None) if refused is None else (refused in found and "17 Nov 2026" in found)

@@ -102,13 +102,14 @@ def test_the_claims_one_read_finds_the_same_ties_as_every_other_command(engine, 
         calls.append(commands.log_concern(engine, concern, "rdouglas", clock.now()))
     calls.append(log(engine, clock))
     compared = tied = 0
+    today = clock.now().date()
     with Session(engine) as session:
         for concern_id in calls:
             concern = session.get(Concern, concern_id)
             for login in logins:
-                step_by_step = on_a_call.ties(session, login, concern)
+                step_by_step = on_a_call.ties(session, login, concern, today)
                 try:
-                    _, in_one = commands.claim_check(engine, concern_id, login)
+                    _, in_one = commands.claim_check(engine, concern_id, login, today)
                 except Refused:
                     continue  # an inactive account: refused before any tie is read
                 assert in_one == step_by_step, (login, concern_id)

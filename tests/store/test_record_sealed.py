@@ -276,7 +276,7 @@ def test_every_other_command_keeps_the_record_whole(engine, record, clock):
     now = clock.now()
     commands.release(engine, record["held"], "akhan", "Back to the queue", now)
     assert verify_chain(engine).intact
-    call = log(engine, clock)
+    call = log(engine, clock, urn="930192")  # a school with no inspection on record: one is recorded today
     commands.claim(engine, call, "lpark", now)
     if call_detail(engine, call, "lpark").inspection is None:
         link_new_inspection(engine, clock, call, login="lpark")

@@ -4,6 +4,7 @@ form opens. The keys are posted all at once and the database is checked, not the
 
 from sqlalchemy import select
 from sqlmodel import Session
+from textual.widgets import Static
 
 from helpdesk.store import commands
 from helpdesk.store.db.models import Advice, Concern, ContactAttempt, Handover, Inspection, Notification, PauseDecision
@@ -334,3 +335,36 @@ async def test_an_exceptional_pause_typed_in_one_burst_keeps_its_justification(m
         [decision] = rows(engine, PauseDecision, concern_id=concern_id)
         assert (decision.working_days, decision.exceptional) == (8, True)
         assert (decision.justification, decision.rationale) == ("Head in hospital. END", "Trust arranging cover. END")
+
+
+async def test_recording_an_inspection_that_names_the_holder_as_lead_is_refused_in_the_form(make_app, engine, clock):
+    """The walk-around, typed as a senior would: the holder records the school's inspection with
+    herself as its lead. The form says why in one line, stays open with what was typed, and
+    nothing is recorded."""
+    app = make_app(login="gsingh")
+    concern_id = pause_request(engine, clock)
+    commands.claim(engine, concern_id, "gsingh", clock.now())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await open_call(pilot, concern_id)
+        await burst(
+            pilot,
+            "i",
+            "tab",
+            "[INS-WALK-1]",
+            "tab",
+            "enter",
+            "down",
+            "enter",
+            "tab",
+            "[2026-11-17]",
+            "tab",
+            "[2026-11-19]",
+            "tab",
+            "[Gurpreet Singh]",
+            "ctrl+s",
+        )
+        error = str(app.screen.query_one("#form-error", Static).content)
+        assert "you are the lead inspector for this inspection" in error
+        assert app.screen.query_one("#field-reference").widget.value == "INS-WALK-1"  # nothing lost
+        assert rows(engine, Inspection, reference="INS-WALK-1") == []

@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import Engine, func, select
 from sqlmodel import col
 
-from helpdesk.clock import Clock
+from helpdesk.clock import Clock, london
 from helpdesk.domain.intake import NewConcern
 from helpdesk.domain.phones import parse_gb_phone
 from helpdesk.domain.types import CallerRole, Category, ConcernStatus, ContactOutcome, ReviewOutcome
@@ -227,11 +227,11 @@ def seed_pauses(engine: Engine, clock: Clock, rng: random.Random) -> None:
         def at(minutes: float, start: dt.datetime = start) -> dt.datetime:
             return start + dt.timedelta(minutes=minutes)
 
+        if not (schools := _inspected_today(engine, london(at(0)).date())):
+            return  # a pause is authorised only while its inspection is on: none is today
         concern = simulated_concern(engine, rng)
-        concern = dataclasses.replace(concern, category=Category.PAUSE_REQUEST, urgent=True)
+        concern = dataclasses.replace(concern, urn=rng.choice(schools), category=Category.PAUSE_REQUEST, urgent=True)
         concern_id = log_concern(engine, concern, SIMULATOR, at(0))
-        if call_detail(engine, concern_id, "lpark").inspection is None:  # type: ignore[union-attr]
-            continue
         senior = next((s for s in HISTORY_SENIORS if _claimed(engine, concern_id, s, at(4))), None)
         if senior is None:
             continue
@@ -265,6 +265,18 @@ def seed_pauses(engine: Engine, clock: Clock, rng: random.Random) -> None:
         commands.record_signposting(engine, concern_id, senior, at(116))
         commands.add_advice(engine, concern_id, senior, "Talked the head through the pause and the support.", at(117))
         commands.close(engine, concern_id, senior, OUTCOMES[0], at(120), policy=policy)
+
+
+def _inspected_today(engine: Engine, today: dt.date) -> list[str]:
+    """The schools with an inspection on today (the inspection a call about them links to)."""
+    with engine.connect() as connection:
+        return sorted(
+            connection.scalars(
+                select(col(Inspection.urn)).where(
+                    col(Inspection.start_date) <= today, col(Inspection.end_date) >= today
+                )
+            )
+        )
 
 
 def _claimed(engine: Engine, concern_id: int, senior: str, at: dt.datetime) -> bool:
@@ -400,11 +412,11 @@ def seed_history(engine: Engine, clock: Clock, rng: random.Random, calls: int = 
         )
         if concern.category.value == "pause_request":
             decision = rng.choice(["authorised", "authorised", "declined"])
-            if (
-                decision == "authorised"
-                and (detail := call_detail(engine, concern_id, senior))
-                and detail.inspection is None
-            ):
+            detail = call_detail(engine, concern_id, senior)
+            on = detail.inspection if detail else None
+            if decision == "authorised" and on is not None and not on.start_date <= day.date() <= on.end_date:
+                decision = "declined"  # its inspection was not on that day: no pause could be authorised
+            if decision == "authorised" and on is None:
                 # no inspection on record for the school: the senior records it before deciding
                 commands.link_inspection(
                     engine,

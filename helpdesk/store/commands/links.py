@@ -4,26 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import (
-    Engine,
-    select,
-)
+from sqlalchemy import Engine, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col
+from sqlmodel import Session, col
 
+from helpdesk.clock import london
 from helpdesk.domain.independence import independence_refusal
-from helpdesk.domain.inspection import InspectionEntry
+from helpdesk.domain.inspection import InspectionEntry, recorded_dates_errors
 from helpdesk.domain.permissions import Permission
 from helpdesk.domain.refusals import FieldsInvalid, Refused
 from helpdesk.domain.types import EventKind, LinkKind
 from helpdesk.store.acting import acting_staff
 from helpdesk.store.commands.on_a_call import handled_call, ties
 from helpdesk.store.db.audit import record_event
-from helpdesk.store.db.models import (
-    CallLink,
-    Concern,
-    Inspection,
-)
+from helpdesk.store.db.models import CallLink, Concern, Inspection, InspectionMember, Staff
 from helpdesk.store.db.transaction import new_id, writing
 
 
@@ -50,6 +44,8 @@ def link_inspection(
             if inspection is None or inspection.urn != concern.urn:
                 raise FieldsInvalid({"inspection": "Choose one of this school's inspections"})
         elif entry is not None:
+            if errors := recorded_dates_errors(entry.start_date, entry.end_date, london(now).date()):
+                raise FieldsInvalid(errors)
             if (
                 session.scalar(select(col(Inspection.id)).where(col(Inspection.reference) == entry.reference))
                 is not None
@@ -68,16 +64,20 @@ def link_inspection(
             )
             session.add(inspection)
             session.flush()
+            if lead := _staff_named(session, entry.lead_inspector):  # the lead is one of us: a tie
+                session.add(InspectionMember(inspection_id=new_id(inspection), login=lead, part="lead"))
+                session.flush()
         else:
             raise FieldsInvalid({"inspection": "Choose the inspection, or record its reference, remit and dates"})
         concern.inspection_id = inspection.id
         session.flush()
+        today = london(now).date()
         holder = concern.claimed_by or login
+        if holder != login and (refusal := independence_refusal(member.role, ties(session, login, concern, today))):
+            raise Refused(f"Not linked: {lowered(refusal)}, so someone independent of it must record it")
         holder_role = member.role if holder == login else acting_staff(session, holder).role
-        if refusal := independence_refusal(holder_role, ties(session, holder, concern)):
-            raise Refused(
-                f"Not linked: {refusal[0].lower() + refusal[1:]}, so the call must go to someone independent of it"
-            )
+        if refusal := independence_refusal(holder_role, ties(session, holder, concern, today)):
+            raise Refused(f"Not linked: {lowered(refusal)}, so the call must go to someone independent of it")
         record_event(
             session,
             actor=login,
@@ -125,3 +125,21 @@ def link_calls(engine: Engine, concern_id: int, other_id: int, login: str, kind:
             return new_id(row)
     except IntegrityError:  # linked by someone else a moment before (PostgreSQL)
         raise Refused(f"Calls {first} and {second} are already linked") from None
+
+
+def _staff_named(session: Session, lead_inspector: str) -> str | None:
+    """The member of staff a recorded inspection names as its lead (by login, or by name in any
+    case), if it names one of us."""
+    given = lead_inspector.strip()
+    if not given:
+        return None
+    return session.scalar(
+        select(col(Staff.login))
+        .where(or_(col(Staff.login) == given, func.lower(col(Staff.name)) == given.lower()))
+        .order_by(col(Staff.login))
+        .limit(1)
+    )
+
+
+def lowered(sentence: str) -> str:
+    return sentence[0].lower() + sentence[1:]

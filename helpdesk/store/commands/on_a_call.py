@@ -3,10 +3,11 @@ member of staff's right to handle it, and what ties them to its inspection, scho
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import cache
 from typing import Any
 
-from sqlalchemy import BindParameter, Row, Select, bindparam, select
+from sqlalchemy import BindParameter, Date, Row, Select, and_, bindparam, case, or_, select
 from sqlmodel import Session, col
 
 from helpdesk.domain import call as call_rules
@@ -16,6 +17,7 @@ from helpdesk.store.acting import acting_staff
 from helpdesk.store.db.models import (
     Concern,
     Conflict,
+    Inspection,
     InspectionMember,
     ResponsibleBody,
     School,
@@ -44,13 +46,24 @@ def handled_call(session: Session, concern_id: int, login: str, doing: str) -> t
     return concern, member
 
 
-def tie_columns(login: BindParameter[str]) -> list[Any]:
-    """What links `login` to the call in the same statement (`Concern`): their part in its
-    inspection, a conflict with its school, and the name of its responsible body if they have a
-    conflict with that."""
+def tie_columns(login: BindParameter[str], today: BindParameter[dt.date]) -> list[Any]:
+    """What links `login` to the call in the same statement (`Concern`): their part (lead before
+    team) in any inspection the call is about, whichever way it got there: the one linked to the
+    call, and every inspection of its school in progress `today`; a conflict with its school; and
+    the name of its responsible body if they have a conflict with that."""
+    about_the_call = or_(
+        col(InspectionMember.inspection_id) == col(Concern.inspection_id),
+        and_(
+            col(Inspection.urn) == col(Concern.urn),
+            col(Inspection.start_date) <= today,
+            col(Inspection.end_date) >= today,
+        ),
+    )
     part = (
         select(col(InspectionMember.part))
-        .where(col(InspectionMember.inspection_id) == col(Concern.inspection_id), col(InspectionMember.login) == login)
+        .join(Inspection, col(Inspection.id) == col(InspectionMember.inspection_id))
+        .where(col(InspectionMember.login) == login, about_the_call)
+        .order_by(case((col(InspectionMember.part) == "lead", 0), else_=1))
         .limit(1)
         .scalar_subquery()
     )
@@ -74,10 +87,13 @@ def ties_of(row: Row[Any]) -> Ties:
 
 @cache
 def _ties_statement() -> Select[Any]:
-    return select(*tie_columns(bindparam("login"))).where(col(Concern.id) == bindparam("concern_id"))
+    return select(*tie_columns(bindparam("login"), bindparam("today", type_=Date))).where(
+        col(Concern.id) == bindparam("concern_id")
+    )
 
 
-def ties(session: Session, login: str, concern: Concern) -> Ties:
-    """What links this member of staff to the concern's inspection, school and responsible body
+def ties(session: Session, login: str, concern: Concern, today: dt.date) -> Ties:
+    """What links this member of staff to the concern's inspections, school and responsible body
     (read after the session's autoflush: a change to the concern in this transaction counts)."""
-    return ties_of(session.execute(_ties_statement(), {"login": login, "concern_id": concern.id}).one())
+    found = session.execute(_ties_statement(), {"login": login, "concern_id": concern.id, "today": today}).one()
+    return ties_of(found)

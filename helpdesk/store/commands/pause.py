@@ -38,21 +38,27 @@ from helpdesk.store.db.models import (
 from helpdesk.store.db.transaction import count, new_id, writing
 
 
-def pause_context(session: Session, concern: Concern) -> tuple[str | None, int]:
+def pause_context(session: Session, concern: Concern) -> tuple[str | None, int, tuple[dt.date, dt.date] | None]:
     """(the remit of the call's inspection, None with no inspection on record; contact attempts
-    with the responsible body so far)."""
-    remit = (
-        session.scalar(select(col(Inspection.remit)).where(col(Inspection.id) == concern.inspection_id))
+    with the responsible body so far; the inspection's first and last day)."""
+    inspection = (
+        session.execute(
+            select(col(Inspection.remit), col(Inspection.start_date), col(Inspection.end_date)).where(
+                col(Inspection.id) == concern.inspection_id
+            )
+        ).first()
         if concern.inspection_id
         else None
     )
+    remit = inspection.remit if inspection else None
+    dates = (inspection.start_date, inspection.end_date) if inspection else None
     contacts = count(
         session,
         select(func.count()).where(
             col(ContactAttempt.concern_id) == concern.id, col(ContactAttempt.party) == Party.RESPONSIBLE_BODY.value
         ),
     )
-    return remit, contacts
+    return remit, contacts, dates
 
 
 def decision_in_force(session: Session, concern_id: int) -> PauseDecision | None:
@@ -72,14 +78,16 @@ def record_pause_decision(
     working day. A later decision names the one it supersedes; only the latest is in force."""
     with writing(engine) as session:
         concern, _ = handled_call(session, concern_id, login, "record a pause decision")
-        remit, contacts = pause_context(session, concern)
+        remit, contacts, dates = pause_context(session, concern)
         authorised = entry.decision == Decision.AUTHORISED.value
         plan = (
             plan_pause(london(now).date(), entry.working_days or 0, remit, policy)
             if authorised and remit is not None and (entry.working_days or 0) >= 1
             else None
         )
-        if errors := pause_decision_errors(entry, plan, contacts, inspection_on_record=remit is not None):
+        if errors := pause_decision_errors(
+            entry, plan, contacts, inspection_on_record=remit is not None, inspection_dates=dates
+        ):
             raise FieldsInvalid(errors)
         earlier = decision_in_force(session, concern_id)
         decision = PauseDecision(

@@ -7,10 +7,23 @@ import datetime as dt
 from functools import cache
 from typing import Any
 
-from sqlalchemy import BigInteger, BindParameter, Engine, Integer, Row, Select, Update, bindparam, func, select, update
+from sqlalchemy import (
+    BigInteger,
+    BindParameter,
+    Date,
+    Engine,
+    Integer,
+    Row,
+    Select,
+    Update,
+    bindparam,
+    func,
+    select,
+    update,
+)
 from sqlmodel import Session, col
 
-from helpdesk.clock import london_time, microseconds_between
+from helpdesk.clock import london, london_time, microseconds_between
 from helpdesk.domain import call as call_rules
 from helpdesk.domain import limits
 from helpdesk.domain.contact import (
@@ -50,7 +63,7 @@ def _claim_check_statement() -> Select[Any]:
             col(Concern.status),
             col(Concern.inspection_id),
             col(Concern.received_at),
-            *tie_columns(login),
+            *tie_columns(login, bindparam("today", type_=Date)),
         )
         .select_from(Staff)
         .outerjoin(Concern, col(Concern.id) == bindparam("concern_id"))
@@ -81,10 +94,12 @@ def _claim_update() -> Update:
     )
 
 
-def claim_check(engine: Engine, concern_id: int, login: str) -> tuple[Row[Any], Ties]:
-    """Who is claiming, the call and what ties them to it, in one statement."""
+def claim_check(engine: Engine, concern_id: int, login: str, today: dt.date) -> tuple[Row[Any], Ties]:
+    """Who is claiming, the call and what ties them to it `today`, in one statement."""
     with engine.connect() as connection:
-        row = connection.execute(_claim_check_statement(), {"login": login, "concern_id": concern_id}).first()
+        row = connection.execute(
+            _claim_check_statement(), {"login": login, "concern_id": concern_id, "today": today}
+        ).first()
     refuse_unless_allowed(login, row.role if row else None, bool(row and row.active), None)
     assert row is not None  # (refused above otherwise)
     if row.id is None:
@@ -97,7 +112,7 @@ def claim(engine: Engine, concern_id: int, login: str, now: dt.datetime, attempt
     outside the write lock, in one statement; the write is one conditional UPDATE (still
     waiting, and about the inspection the check saw) and the audit event, so the lock is held
     for two statements and of two racing claims exactly one wins and the other is told who did."""
-    concern, call_ties = claim_check(engine, concern_id, login)
+    concern, call_ties = claim_check(engine, concern_id, login, london(now).date())
     if concern.status == ConcernStatus.CLOSED:
         raise ClaimRefused("This call is already closed")
     checked_inspection = concern.inspection_id
@@ -176,7 +191,9 @@ def reassign(engine: Engine, concern_id: int, login: str, new_holder: str, reaso
         target = session.get(Staff, new_holder)
         if target is None or not target.active:
             raise FieldsInvalid({"new_holder": f"No active staff account for {new_holder!r}"})
-        if refusal := independence_refusal(target.role, ties(session, new_holder, concern), name=target.name):
+        if refusal := independence_refusal(
+            target.role, ties(session, new_holder, concern, london(now).date()), name=target.name
+        ):
             raise FieldsInvalid({"new_holder": refusal})
         handover = Handover(
             concern_id=concern_id,

@@ -1,0 +1,169 @@
+"""The inspection is the unit of control: independence holds through every inspection a call is
+about, however it got there (recorded on a call, imported, or in progress at the school)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from helpdesk.clock import FrozenClock
+from helpdesk.domain.inspection import validate_inspection
+from helpdesk.domain.intake import validate_concern
+from helpdesk.domain.refusals import FieldsInvalid, Refused
+from helpdesk.store import commands
+from helpdesk.store.admin import importers
+from helpdesk.store.commands.taking import ClaimRefused
+from helpdesk.store.db.audit import verify_chain
+
+
+def call_about(engine, clock, urn="930037", reference=""):
+    concern = validate_concern(
+        urn=urn,
+        caller_name="Grace Ellis",
+        caller_role="headteacher",
+        phone="0113 496 0777",
+        category="pause_request",
+        summary="Head asks for a pause",
+        inspection_ref=reference,
+    )
+    return commands.log_concern(engine, concern, "rdouglas", clock.now())
+
+
+def recorded(reference, lead, start="2026-11-18", end="2026-11-19"):
+    return validate_inspection(reference=reference, remit="schools", start=start, end=end, lead_inspector=lead)
+
+
+def inspections(engine) -> set[str]:
+    from sqlalchemy import text
+
+    with engine.connect() as connection:
+        return set(connection.scalars(text("SELECT reference FROM inspection")))
+
+
+@pytest.mark.parametrize("lead", ["Aisha Khan", "akhan", "AISHA KHAN"])
+def test_a_senior_cannot_record_an_inspection_that_names_herself_as_lead(engine, clock, lead):
+    """The walk-around: a call about a school with no inspection on record; its holder records
+    one naming herself as lead. Refused, and nothing is recorded."""
+    call = call_about(engine, clock)
+    commands.claim(engine, call, "akhan", clock.now())
+    before = inspections(engine)
+    with pytest.raises(Refused, match="Not linked: you are the lead inspector for this inspection"):
+        commands.link_inspection(engine, call, "akhan", clock.now(), entry=recorded("INS-WALK", lead))
+    assert inspections(engine) == before
+
+
+def test_the_next_call_about_a_recorded_inspection_cannot_be_claimed_by_its_lead(engine, clock):
+    """Recorded by an independent senior, naming Aisha Khan as lead: the next call about the
+    school links to it by itself, and she cannot claim that call."""
+    first = call_about(engine, clock)
+    commands.claim(engine, first, "gsingh", clock.now())
+    commands.link_inspection(engine, first, "gsingh", clock.now(), entry=recorded("INS-NAMED", "Aisha Khan"))
+    second = call_about(engine, clock)
+    with pytest.raises(ClaimRefused, match="You are the lead inspector for this inspection"):
+        commands.claim(engine, second, "akhan", clock.now())
+    commands.claim(engine, second, "bmorgan", clock.now())
+    with pytest.raises(FieldsInvalid) as refused:
+        commands.reassign(engine, second, "lpark", "akhan", "Shift change", clock.now())
+    assert refused.value.errors["new_holder"] == "Aisha Khan is the lead inspector for this inspection"
+    assert verify_chain(engine).intact
+
+
+def test_a_supervisor_tied_to_an_inspection_cannot_record_it_on_someone_elses_call(engine, clock):
+    call = call_about(engine, clock)
+    commands.claim(engine, call, "gsingh", clock.now())
+    with pytest.raises(Refused, match="Not linked: you are the lead inspector.*someone independent of it must record"):
+        commands.link_inspection(engine, call, "lpark", clock.now(), entry=recorded("INS-SUP", "Lucy Park"))
+
+
+def test_a_lead_named_outside_the_helpline_is_recorded_as_given(engine, clock):
+    call = call_about(engine, clock)
+    commands.claim(engine, call, "akhan", clock.now())
+    commands.link_inspection(engine, call, "akhan", clock.now(), entry=recorded("INS-EXT", "Pat Lead"))
+    assert "INS-EXT" in inspections(engine)
+
+
+def test_ties_hold_through_an_inspection_of_the_school_in_progress(engine, clock, tmp_path):
+    """A call tied to an old inspection of a school while another is in progress there: the team
+    of the one in progress cannot take it (J. Brooks is on INS-932408-2611, 19-20 November)."""
+    old = tmp_path / "old.csv"
+    old.write_text(
+        "reference,urn,remit,start_date,end_date,lead_inspector,team\n"
+        "INS-932408-OLD,932408,schools,2026-10-01,2026-10-02,hmi.ebaker,\n"
+    )
+    importers.import_inspections(engine, old, "wcole", clock.now())
+    during = FrozenClock("2026-11-19T10:00:00Z")
+    call = call_about(engine, during, urn="932408", reference="INS-932408-OLD")
+    with pytest.raises(ClaimRefused, match="You are on the inspection team for this inspection"):
+        commands.claim(engine, call, "jbrooks", during.now())
+    with pytest.raises(ClaimRefused, match="You are the lead inspector"):
+        commands.claim(engine, call, "hwalsh", during.now())
+    after = FrozenClock("2026-11-23T10:00:00Z")  # the inspection is over: no longer in progress
+    commands.claim(engine, call, "jbrooks", after.now() + dt.timedelta(minutes=1))
+
+
+# --- a pause only while the inspection is on -----------------------------------------------------
+
+
+def held_with_contact(engine, clock, urn, reference=""):
+    call = call_about(engine, clock, urn=urn, reference=reference)
+    commands.claim(engine, call, "gsingh", clock.now())
+    commands.log_contact(
+        engine, call, "gsingh", clock.now(), party="responsible_body", contact_name="", phone="0113 496 0500",
+        channel="phone", outcome="reached",
+    )  # fmt: skip
+    return call
+
+
+def authorise(engine, clock, call, days=1):
+    from support import decision, policy
+
+    return commands.record_pause_decision(engine, call, "gsingh", decision(working_days=days), policy(), clock.now())
+
+
+def test_a_pause_cannot_be_authorised_on_an_inspection_that_has_ended(engine, tmp_path):
+    """The inspection ran on 2 and 3 November; the pause is asked for on 7 December."""
+    ended = tmp_path / "ended.csv"
+    ended.write_text(
+        "reference,urn,remit,start_date,end_date,lead_inspector,team\n"
+        "INS-930037-NOV,930037,schools,2026-11-02,2026-11-03,hmi.ebaker,\n"
+    )
+    clock = FrozenClock("2026-12-07T10:00:00Z")
+    importers.import_inspections(engine, ended, "wcole", clock.now())
+    call = held_with_contact(engine, clock, "930037", "INS-930037-NOV")
+    with pytest.raises(FieldsInvalid) as refused:
+        authorise(engine, clock, call)
+    assert refused.value.errors == {
+        "inspection": "The inspection ran from Mon 02 Nov 2026 to Tue 03 Nov 2026 and has ended: "
+        "a pause can only be authorised while it is on"
+    }
+    from support import decision, policy  # declining stays possible: the decision is recorded either way
+
+    commands.record_pause_decision(engine, call, "gsingh", decision(decision="declined"), policy(), clock.now())
+
+
+def test_a_pause_cannot_be_authorised_before_the_inspection_starts(engine):
+    """INS-932408-2611 runs on 19 and 20 November; on the 18th it has not started."""
+    clock = FrozenClock("2026-11-18T10:00:00Z")
+    call = held_with_contact(engine, clock, "932408", "INS-932408-2611")
+    with pytest.raises(FieldsInvalid, match="has not started"):
+        authorise(engine, clock, call)
+    during = FrozenClock("2026-11-19T10:00:00Z")
+    authorise(engine, during, call)  # and on the first day it may be
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "fields", "says"),
+    [
+        ("2024-11-18", "2024-11-19", {"start", "end"}, "more than a year from today"),
+        ("2026-11-18", "2028-11-19", {"end"}, "more than a year from today"),
+        ("2026-11-01", "2026-12-31", {"end"}, "An inspection of 61 days"),
+    ],
+)
+def test_a_recorded_inspection_needs_dates_that_make_sense(engine, clock, start, end, fields, says):
+    call = call_about(engine, clock)
+    commands.claim(engine, call, "gsingh", clock.now())
+    with pytest.raises(FieldsInvalid) as refused:
+        commands.link_inspection(engine, call, "gsingh", clock.now(), entry=recorded("INS-ODD", "Pat Lead", start, end))
+    assert set(refused.value.errors) == fields and all(says in refused.value.errors[f] for f in fields)
+    assert "INS-ODD" not in inspections(engine)
