@@ -8,9 +8,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Row, Table, event, select, text, tuple_
+from sqlalchemy import Connection, Row, Select, Table, bindparam, event, select, text, tuple_
 from sqlmodel import Session, SQLModel
 
 from helpdesk.domain.audit_chain import REMOVED, digest_in_order, row_key
@@ -103,19 +104,30 @@ def rows_with_digests(
     connection: Connection, table: Table, keys: list[tuple[Any, ...]] | None = None
 ) -> Iterator[tuple[tuple[Any, ...], str]]:
     """(primary key, digest) of the table's rows: those with `keys`, or all of them."""
+    names, at, everything, by_key = _statements(table.name)
+    primary = list(table.primary_key.columns)
+    if keys is None:
+        statement, parameters = everything, {}
+    elif len(primary) == 1:
+        statement, parameters = by_key, {"keys": [key[0] for key in keys]}
+    else:
+        statement, parameters = everything.where(tuple_(*primary).in_(keys)), {}
+    for row in connection.execute(statement, parameters):
+        values = tuple(row)
+        yield tuple(values[i] for i in at), digest_in_order(table.name, names, values)
+
+
+@cache
+def _statements(name: str) -> tuple[tuple[str, ...], list[int], Select[Any], Select[Any]]:
+    """A record table's columns in sorted order, where its primary key sits among them, and its
+    reads (all rows; rows by key), built once: every command reads the rows it changed."""
+    table = RECORD_TABLES[name]
     primary = list(table.primary_key.columns)
     columns = sorted(table.columns, key=lambda column: column.name)
     names = tuple(column.name for column in columns)
-    at = [names.index(column.name) for column in primary]
-    statement = select(*columns)
-    if keys is not None:
-        if len(primary) == 1:
-            statement = statement.where(primary[0].in_([key[0] for key in keys]))
-        else:
-            statement = statement.where(tuple_(*primary).in_(keys))
-    for row in connection.execute(statement.order_by(*primary)):
-        values = tuple(row)
-        yield tuple(values[i] for i in at), digest_in_order(table.name, names, values)
+    everything = select(*columns).order_by(*primary)
+    by_key = everything.where(primary[0].in_(bindparam("keys", expanding=True)))
+    return names, [names.index(column.name) for column in primary], everything, by_key
 
 
 # --- verifying -------------------------------------------------------------------------------
