@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from helpdesk.domain import limits
@@ -10,7 +11,7 @@ from helpdesk.domain.inspection import pause_date_refusal
 from helpdesk.domain.permissions import Permission, permission_refusal
 from helpdesk.domain.policy import Policy
 from helpdesk.domain.types import Labelled
-from helpdesk.domain.working_days import resume_date
+from helpdesk.domain.working_days import is_working_day, resume_date
 
 
 class Decision(Labelled):
@@ -45,17 +46,51 @@ class PausePlan:
     resumes_on: dt.date
     max_days: int
     exceptional: bool
+    already_paused: int = 0  # working days other standing pauses hold on the same inspection
+    inspection_days: int = 0  # the inspection's paused working days with this pause (overlaps once)
 
 
-def plan_pause(starts_on: dt.date, working_days: int, remit: str, policy: Policy) -> PausePlan:
-    """Resume on the N-th working day after the pause starts; beyond the remit's maximum it is exceptional."""
+def paused_working_days(starts_on: dt.date, resumes_on: dt.date) -> frozenset[dt.date]:
+    """The working days a pause takes from its inspection: from the day it starts to the day
+    before it resumes."""
+    days, day = set(), starts_on
+    while day < resumes_on:
+        if is_working_day(day):
+            days.add(day)
+        day += dt.timedelta(days=1)
+    return frozenset(days)
+
+
+def days_paused(pauses: Iterable[tuple[dt.date, dt.date]]) -> frozenset[dt.date]:
+    """Every working day the pauses take from an inspection, a day two pauses share counted once."""
+    found: set[dt.date] = set()
+    for starts_on, resumes_on in pauses:
+        found |= paused_working_days(starts_on, resumes_on)
+    return frozenset(found)
+
+
+def plan_pause(
+    starts_on: dt.date,
+    working_days: int,
+    remit: str,
+    policy: Policy,
+    already: frozenset[dt.date] = frozenset(),
+) -> PausePlan:
+    """Resume on the N-th working day after the pause starts. The remit's limit holds for the
+    inspection, not the call: `already` are the working days other standing pauses of the same
+    inspection hold (from any of its calls), and a pause that takes the inspection past the
+    limit, counting a shared day once, is exceptional whoever asks for it."""
     max_days = remit_limit(remit, policy)
+    resumes_on = resume_date(starts_on, working_days)
+    total = len(already | paused_working_days(starts_on, resumes_on))
     return PausePlan(
         working_days=working_days,
         starts_on=starts_on,
-        resumes_on=resume_date(starts_on, working_days),
+        resumes_on=resumes_on,
         max_days=max_days,
-        exceptional=working_days > max_days,
+        exceptional=working_days > max_days or total > max_days,
+        already_paused=len(already),
+        inspection_days=total,
     )
 
 
@@ -101,6 +136,10 @@ def pause_decision_errors(
         elif plan is not None and plan.exceptional and not entry.justification.strip():
             errors["justification"] = (
                 f"Longer than {plan.max_days} working days is exceptional: write the justification"
+                if plan.working_days > plan.max_days
+                else f"{plan.already_paused} working days are already paused on this inspection: with this pause "
+                f"it is paused for {plan.inspection_days} of at most {plan.max_days}, which is exceptional: "
+                "write the justification"
             )
         if not inspection_on_record:
             errors["inspection"] = (

@@ -248,6 +248,8 @@ class CallDetail:
     timeline: list[TimelineEntry] = field(default_factory=list)
     follow_ups: list[FollowUpRow] = field(default_factory=list)  # open ones first, soonest due
     related: list[RelatedCall] = field(default_factory=list)  # other calls about its school or inspection
+    # the working days its inspection is paused for by the standing pauses of its other calls
+    paused_elsewhere: frozenset[dt.date] = frozenset()
 
     @property
     def remit(self) -> str | None:

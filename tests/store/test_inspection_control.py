@@ -167,3 +167,66 @@ def test_a_recorded_inspection_needs_dates_that_make_sense(engine, clock, start,
         commands.link_inspection(engine, call, "gsingh", clock.now(), entry=recorded("INS-ODD", "Pat Lead", start, end))
     assert set(refused.value.errors) == fields and all(says in refused.value.errors[f] for f in fields)
     assert "INS-ODD" not in inspections(engine)
+
+
+# --- paused days counted per inspection ----------------------------------------------------------
+
+
+def two_calls_about_one_inspection(engine):
+    """Two calls about Lakeside (932408), whose inspection is on 19 and 20 November, each held
+    by a different senior with the responsible body contacted."""
+    during = FrozenClock("2026-11-19T10:00:00Z")
+    first = held_with_contact(engine, during, "932408")
+    second = call_about(engine, during, urn="932408")
+    commands.claim(engine, second, "akhan", during.now())
+    commands.log_contact(
+        engine, second, "akhan", during.now(), party="responsible_body", contact_name="", phone="0113 496 0501",
+        channel="phone", outcome="reached",
+    )  # fmt: skip
+    return during, first, second
+
+
+def test_the_remits_limit_counts_every_call_about_the_inspection(engine):
+    """The double pause: 5 working days on one call, 5 more on another call about the same
+    inspection. The second takes the inspection past 5 and is exceptional, whoever asks."""
+    from support import decision, policy
+
+    during, first, second = two_calls_about_one_inspection(engine)
+    commands.record_pause_decision(engine, first, "gsingh", decision(working_days=5), policy(), during.now())
+    later = during.now() + dt.timedelta(days=1)  # Friday 20th, still during the inspection
+    with pytest.raises(FieldsInvalid) as refused:
+        commands.record_pause_decision(engine, second, "akhan", decision(working_days=5), policy(), later)
+    assert refused.value.errors == {
+        "justification": "5 working days are already paused on this inspection: with this pause it is paused for "
+        "6 of at most 5, which is exceptional: write the justification"
+    }
+    exceptional = decision(working_days=5, justification="The trust needs another week.")
+    commands.record_pause_decision(engine, second, "akhan", exceptional, policy(), later)
+    from helpdesk.store.queries.call import call_detail
+
+    assert call_detail(engine, second, "lpark").latest_decision.exceptional  # awaits a countersignature
+
+
+def test_days_two_pauses_share_are_counted_once(engine):
+    """Both calls pause the same days: the inspection is paused for those days once, within the
+    limit, and the register says so."""
+    from helpdesk.store.queries.pause_register import pause_entries
+    from support import decision, policy
+
+    during, first, second = two_calls_about_one_inspection(engine)
+    commands.record_pause_decision(engine, first, "gsingh", decision(working_days=3), policy(), during.now())
+    commands.record_pause_decision(engine, second, "akhan", decision(working_days=3), policy(), during.now())
+    entries = list(pause_entries(engine, dt.date(2026, 11, 19), dt.date(2026, 11, 19), dt.date(2026, 11, 19), policy()))
+    assert [(entry.call, entry.inspection_paused_days, entry.past_limit) for entry in entries] == [
+        (first, 3, False),
+        (second, 3, False),
+    ]
+
+
+def test_a_new_decision_on_the_same_call_replaces_its_own_pause_in_the_count(engine):
+    """Extending a call's own pause is counted against what the other calls hold, not itself."""
+    from support import decision, policy
+
+    during, first, _ = two_calls_about_one_inspection(engine)
+    commands.record_pause_decision(engine, first, "gsingh", decision(working_days=3), policy(), during.now())
+    commands.record_pause_decision(engine, first, "gsingh", decision(working_days=5), policy(), during.now())

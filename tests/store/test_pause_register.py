@@ -34,7 +34,8 @@ def ready(engine, clock, senior="gsingh"):
 @pytest.fixture
 def register(engine, clock, policy):
     """A declined pause; a pause whose check found support not in place, superseded by a longer
-    one; a second call on the same inspection paused again: 4 + 3 working days past the 5 allowed."""
+    one; a second call on the same inspection paused again a day later over days the first
+    already holds: the inspection is paused for 4 working days, not 4 + 3."""
     today = clock.now().date()
     declined = ready(engine, clock)
     commands.record_pause_decision(
@@ -64,10 +65,10 @@ def test_each_decision_stands_where_it_should(engine, clock, policy, register):
     assert by_call == [
         (calls["declined"], "declined", None, "declined", None, False),
         (calls["paused"], "authorised", 2, "superseded", "support_not_in_place", False),
-        (calls["paused"], "authorised", 4, "in_force", None, True),  # 4 + 3 > 5 on the inspection
-        (calls["again"], "authorised", 3, "in_force", None, True),
+        (calls["paused"], "authorised", 4, "in_force", None, False),  # Wed-Mon: 18, 19, 20 and 23 Nov
+        (calls["again"], "authorised", 3, "in_force", None, False),  # Thu-Mon: 19, 20, 23, all held already
     ]
-    assert [e.inspection_paused_days for e in entries] == [7, 7, 7, 7]  # all about the one inspection
+    assert [e.inspection_paused_days for e in entries] == [4, 4, 4, 4]  # all about the one inspection, days once
     assert entries[2].supersedes == entries[1].decision_id and entries[0].decided_by == "Gurpreet Singh"
     # the second pause resumed when its date is reached
     later = pause_entries(engine, today, today + dt.timedelta(days=1), dt.date(2026, 12, 31), policy)

@@ -368,3 +368,36 @@ async def test_recording_an_inspection_that_names_the_holder_as_lead_is_refused_
         assert "you are the lead inspector for this inspection" in error
         assert app.screen.query_one("#field-reference").widget.value == "INS-WALK-1"  # nothing lost
         assert rows(engine, Inspection, reference="INS-WALK-1") == []
+
+
+async def test_the_pause_form_counts_the_days_other_calls_hold_on_the_inspection(engine, policy):
+    """Another call about the same inspection already holds 3 working days: typing 3 more shows
+    the count, and that overlapping days count once."""
+    from helpdesk.clock import FrozenClock
+    from support import console, decision
+
+    during = FrozenClock("2026-11-19T10:00:00Z")  # Lakeside's inspection runs on the 19th and 20th
+    first = pause_request(engine, during, urn="932408")
+    commands.claim(engine, first, "akhan", during.now())
+    commands.log_contact(
+        engine, first, "akhan", during.now(), party="responsible_body", contact_name="", phone="0113 496 0500",
+        channel="phone", outcome="reached",
+    )  # fmt: skip
+    commands.record_pause_decision(engine, first, "akhan", decision(working_days=3), policy, during.now())
+    second = pause_request(engine, during, urn="932408")
+    commands.claim(engine, second, "gsingh", during.now())
+    app = console(engine, during, policy, "gsingh")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await open_call(pilot, second)
+        await burst(pilot, "p")
+        hint = str(app.screen.query_one("#hint-working_days", Static).content)
+        assert "3 of 5 working days already paused on this inspection; with this pause 3" in hint  # shared days once
+        app.screen.query_one("#pause-days").focus()
+        await burst(pilot, "ctrl+u", "[4]")
+        hint = str(app.screen.query_one("#hint-working_days", Static).content)
+        assert "3 of 5 working days already paused on this inspection; with this pause 4" in hint
+        assert "EXCEPTIONAL" not in hint
+        await burst(pilot, "ctrl+u", "[6]")
+        hint = str(app.screen.query_one("#hint-working_days", Static).content)
+        assert "with this pause 6" in hint and "EXCEPTIONAL" in hint

@@ -119,7 +119,8 @@ class Concern(SQLModel, table=True):
     caller_role: str = Field(max_length=30)
     caller_phone: str = Field(max_length=limits.PHONE)
     urn: str = Field(foreign_key="school.urn", index=True, max_length=limits.URN)
-    inspection_id: int | None = Field(default=None, foreign_key="inspection.id")
+    # every call about an inspection: its paused days, counted across them
+    inspection_id: int | None = Field(default=None, foreign_key="inspection.id", index=True)
     category: str = Field(max_length=30)
     urgent: bool = False
     priority: int = 1

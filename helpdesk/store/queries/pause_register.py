@@ -12,7 +12,7 @@ from sqlmodel import col
 
 from helpdesk.clock import as_utc
 from helpdesk.domain.follow_up import FollowUpKind
-from helpdesk.domain.pause import Decision, past_limit, pause_state
+from helpdesk.domain.pause import Decision, days_paused, past_limit, pause_state
 from helpdesk.domain.permissions import Permission
 from helpdesk.domain.policy import Policy
 from helpdesk.store.acting import acting_member
@@ -121,23 +121,37 @@ def pause_entries(
                 progress(done, total)
 
 
-def _paused_days(connection: Any, inspections: set[int]) -> dict[int, int]:
-    """Working days authorised and still standing (not superseded), by inspection."""
+def standing_pauses(
+    connection: Any, inspections: set[int], except_call: int | None = None
+) -> dict[int, list[tuple[dt.date, dt.date]]]:
+    """(first day, resume day) of each authorised pause still standing (not superseded), by
+    inspection, across all its calls (but `except_call`'s, whose new decision replaces them)."""
     if not inspections:
         return {}
     later = aliased(PauseDecision)
-    return {
-        inspection: int(days or 0)
-        for inspection, days in connection.execute(
-            select(col(Concern.inspection_id), func.sum(col(PauseDecision.working_days)))
-            .join(Concern, col(Concern.id) == col(PauseDecision.concern_id))
-            .where(
-                col(Concern.inspection_id).in_(inspections),
-                col(PauseDecision.decision) == Decision.AUTHORISED.value,
-                ~exists().where(col(later.supersedes_id) == col(PauseDecision.id)),
-            )
-            .group_by(col(Concern.inspection_id))
+    statement = (
+        select(col(Concern.inspection_id), col(PauseDecision.starts_on), col(PauseDecision.resumes_on))
+        .join(Concern, col(Concern.id) == col(PauseDecision.concern_id))
+        .where(
+            col(Concern.inspection_id).in_(inspections),
+            col(PauseDecision.decision) == Decision.AUTHORISED.value,
+            col(PauseDecision.starts_on).is_not(None),
+            col(PauseDecision.resumes_on).is_not(None),
+            ~exists().where(col(later.supersedes_id) == col(PauseDecision.id)),
         )
+    )
+    if except_call is not None:
+        statement = statement.where(col(PauseDecision.concern_id) != except_call)
+    found: dict[int, list[tuple[dt.date, dt.date]]] = {}
+    for inspection, starts_on, resumes_on in connection.execute(statement):
+        found.setdefault(inspection, []).append((starts_on, resumes_on))
+    return found
+
+
+def _paused_days(connection: Any, inspections: set[int]) -> dict[int, int]:
+    """Working days paused and still standing, by inspection (a day two pauses share counted once)."""
+    return {
+        inspection: len(days_paused(pauses)) for inspection, pauses in standing_pauses(connection, inspections).items()
     }
 
 

@@ -75,12 +75,24 @@ class PauseForm(CallForm):
         elif days is None or days < 1:
             hint.update("A pause lasts at least one working day")
         else:
-            plan = plan_pause(london(self.app.clock.now()).date(), days, self.detail.remit, self.app.policy)
+            plan = plan_pause(
+                london(self.app.clock.now()).date(),
+                days,
+                self.detail.remit,
+                self.app.policy,
+                self.detail.paused_elsewhere,
+            )
             exceptional = plan.exceptional
             remit = Remit(self.detail.remit).label.lower() if self.detail.remit in Remit.values() else self.detail.remit
             hint.update(
                 f"Resumes {plan.resumes_on:%a %-d %b %Y} — {days} working day{'s' if days != 1 else ''} "
                 f"(up to {plan.max_days} for {remit})"
+                + (
+                    f"\n{plan.already_paused} of {plan.max_days} working days already paused on this inspection; "
+                    f"with this pause {plan.inspection_days}"
+                    if plan.already_paused
+                    else ""
+                )
                 + (
                     f"\nEXCEPTIONAL: over {plan.max_days} working days needs a written justification "
                     "and a supervisor's countersignature"

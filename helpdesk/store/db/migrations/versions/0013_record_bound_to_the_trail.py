@@ -9,7 +9,8 @@ event's details grow with the rows it vouches for (an import of inspections: one
 each): on PostgreSQL the column becomes TEXT (SQLite never held it to its length). Rows already
 on record are sealed as they stand by "sealed" events, a thousand rows each, so that `audit
 verify` can hold every row to its latest event from now on. Downgrading keeps those events (the
-trail is append-only) and the wider column.
+trail is append-only) and the wider column. Calls are indexed by inspection too: the pause limit
+counts the days paused on an inspection across all its calls.
 """
 
 import datetime as dt
@@ -28,6 +29,7 @@ def upgrade() -> None:
     from helpdesk.store.db.audit import seal_record
 
     bind = op.get_bind()
+    op.create_index("ix_concern_inspection_id", "concern", ["inspection_id"])
     if bind.dialect.name == "postgresql":
         op.execute("ALTER TABLE event ALTER COLUMN details TYPE TEXT")
     actor = pwd.getpwuid(os.getuid()).pw_name[:40]  # whoever runs the upgrade
@@ -35,4 +37,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    pass  # the sealed events stay (append-only), and so does the wider column
+    op.drop_index("ix_concern_inspection_id", "concern")  # the sealed events and the wider column stay
