@@ -336,7 +336,8 @@ def follow_ups(engine, concern_id):
         return connection.execute(select(FollowUp).where(FollowUp.concern_id == concern_id).order_by(FollowUp.id)).all()
 
 
-def pause_request(engine, clock, urn="930037"):
+def pause_request(engine, clock, urn="930037", reference=""):
+    """An urgent pause request logged now about `urn` (and the inspection `reference`, if given)."""
     concern = validate_concern(
         urn=urn,
         caller_name="Grace Ellis",
@@ -345,8 +346,20 @@ def pause_request(engine, clock, urn="930037"):
         category="pause_request",
         summary="Head taken ill this morning; lead inspector asks to pause.",
         urgent=True,
+        inspection_ref=reference,
     )
     return commands.log_concern(engine, concern, "rdouglas", clock.now())
+
+
+def held_with_contact(engine, clock, urn, reference="", senior="gsingh"):
+    """A pause request claimed by `senior`, the responsible body already reached."""
+    call = pause_request(engine, clock, urn=urn, reference=reference)
+    commands.claim(engine, call, senior, clock.now())
+    commands.log_contact(
+        engine, call, senior, clock.now(), party="responsible_body", contact_name="", phone="0113 496 0500",
+        channel="phone", outcome="reached",
+    )  # fmt: skip
+    return call
 
 
 async def open_call(pilot, concern_id):

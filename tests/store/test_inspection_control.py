@@ -9,25 +9,12 @@ import pytest
 
 from helpdesk.clock import FrozenClock
 from helpdesk.domain.inspection import validate_inspection
-from helpdesk.domain.intake import validate_concern
 from helpdesk.domain.refusals import FieldsInvalid, Refused
 from helpdesk.store import commands
 from helpdesk.store.admin import importers
 from helpdesk.store.commands.taking import ClaimRefused
 from helpdesk.store.db.audit import verify_chain
-
-
-def call_about(engine, clock, urn="930037", reference=""):
-    concern = validate_concern(
-        urn=urn,
-        caller_name="Grace Ellis",
-        caller_role="headteacher",
-        phone="0113 496 0777",
-        category="pause_request",
-        summary="Head asks for a pause",
-        inspection_ref=reference,
-    )
-    return commands.log_concern(engine, concern, "rdouglas", clock.now())
+from support import held_with_contact, pause_request
 
 
 def recorded(reference, lead, start="2026-11-18", end="2026-11-19"):
@@ -45,7 +32,7 @@ def inspections(engine) -> set[str]:
 def test_a_senior_cannot_record_an_inspection_that_names_herself_as_lead(engine, clock, lead):
     """The walk-around: a call about a school with no inspection on record; its holder records
     one naming herself as lead. Refused, and nothing is recorded."""
-    call = call_about(engine, clock)
+    call = pause_request(engine, clock)
     commands.claim(engine, call, "akhan", clock.now())
     before = inspections(engine)
     with pytest.raises(Refused, match="Not linked: you are the lead inspector for this inspection"):
@@ -56,10 +43,10 @@ def test_a_senior_cannot_record_an_inspection_that_names_herself_as_lead(engine,
 def test_the_next_call_about_a_recorded_inspection_cannot_be_claimed_by_its_lead(engine, clock):
     """Recorded by an independent senior, naming Aisha Khan as lead: the next call about the
     school links to it by itself, and she cannot claim that call."""
-    first = call_about(engine, clock)
+    first = pause_request(engine, clock)
     commands.claim(engine, first, "gsingh", clock.now())
     commands.link_inspection(engine, first, "gsingh", clock.now(), entry=recorded("INS-NAMED", "Aisha Khan"))
-    second = call_about(engine, clock)
+    second = pause_request(engine, clock)
     with pytest.raises(ClaimRefused, match="You are the lead inspector for this inspection"):
         commands.claim(engine, second, "akhan", clock.now())
     commands.claim(engine, second, "bmorgan", clock.now())
@@ -70,14 +57,14 @@ def test_the_next_call_about_a_recorded_inspection_cannot_be_claimed_by_its_lead
 
 
 def test_a_supervisor_tied_to_an_inspection_cannot_record_it_on_someone_elses_call(engine, clock):
-    call = call_about(engine, clock)
+    call = pause_request(engine, clock)
     commands.claim(engine, call, "gsingh", clock.now())
     with pytest.raises(Refused, match="Not linked: you are the lead inspector.*someone independent of it must record"):
         commands.link_inspection(engine, call, "lpark", clock.now(), entry=recorded("INS-SUP", "Lucy Park"))
 
 
 def test_a_lead_named_outside_the_helpline_is_recorded_as_given(engine, clock):
-    call = call_about(engine, clock)
+    call = pause_request(engine, clock)
     commands.claim(engine, call, "akhan", clock.now())
     commands.link_inspection(engine, call, "akhan", clock.now(), entry=recorded("INS-EXT", "Pat Lead"))
     assert "INS-EXT" in inspections(engine)
@@ -93,7 +80,7 @@ def test_ties_hold_through_an_inspection_of_the_school_in_progress(engine, clock
     )
     importers.import_inspections(engine, old, "wcole", clock.now())
     during = FrozenClock("2026-11-19T10:00:00Z")
-    call = call_about(engine, during, urn="932408", reference="INS-932408-OLD")
+    call = pause_request(engine, during, urn="932408", reference="INS-932408-OLD")
     with pytest.raises(ClaimRefused, match="You are on the inspection team for this inspection"):
         commands.claim(engine, call, "jbrooks", during.now())
     with pytest.raises(ClaimRefused, match="You are the lead inspector"):
@@ -103,16 +90,6 @@ def test_ties_hold_through_an_inspection_of_the_school_in_progress(engine, clock
 
 
 # --- a pause only while the inspection is on -----------------------------------------------------
-
-
-def held_with_contact(engine, clock, urn, reference=""):
-    call = call_about(engine, clock, urn=urn, reference=reference)
-    commands.claim(engine, call, "gsingh", clock.now())
-    commands.log_contact(
-        engine, call, "gsingh", clock.now(), party="responsible_body", contact_name="", phone="0113 496 0500",
-        channel="phone", outcome="reached",
-    )  # fmt: skip
-    return call
 
 
 def authorise(engine, clock, call, days=1):
@@ -161,7 +138,7 @@ def test_a_pause_cannot_be_authorised_before_the_inspection_starts(engine):
     ],
 )
 def test_a_recorded_inspection_needs_dates_that_make_sense(engine, clock, start, end, fields, says):
-    call = call_about(engine, clock)
+    call = pause_request(engine, clock)
     commands.claim(engine, call, "gsingh", clock.now())
     with pytest.raises(FieldsInvalid) as refused:
         commands.link_inspection(engine, call, "gsingh", clock.now(), entry=recorded("INS-ODD", "Pat Lead", start, end))
@@ -177,12 +154,7 @@ def two_calls_about_one_inspection(engine):
     by a different senior with the responsible body contacted."""
     during = FrozenClock("2026-11-19T10:00:00Z")
     first = held_with_contact(engine, during, "932408")
-    second = call_about(engine, during, urn="932408")
-    commands.claim(engine, second, "akhan", during.now())
-    commands.log_contact(
-        engine, second, "akhan", during.now(), party="responsible_body", contact_name="", phone="0113 496 0501",
-        channel="phone", outcome="reached",
-    )  # fmt: skip
+    second = held_with_contact(engine, during, "932408", senior="akhan")
     return during, first, second
 
 

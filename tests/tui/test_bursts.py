@@ -374,15 +374,10 @@ async def test_the_pause_form_counts_the_days_other_calls_hold_on_the_inspection
     """Another call about the same inspection already holds 3 working days: typing 3 more shows
     the count, and that overlapping days count once."""
     from helpdesk.clock import FrozenClock
-    from support import console, decision
+    from support import console, decision, held_with_contact
 
     during = FrozenClock("2026-11-19T10:00:00Z")  # Lakeside's inspection runs on the 19th and 20th
-    first = pause_request(engine, during, urn="932408")
-    commands.claim(engine, first, "akhan", during.now())
-    commands.log_contact(
-        engine, first, "akhan", during.now(), party="responsible_body", contact_name="", phone="0113 496 0500",
-        channel="phone", outcome="reached",
-    )  # fmt: skip
+    first = held_with_contact(engine, during, "932408", senior="akhan")
     commands.record_pause_decision(engine, first, "akhan", decision(working_days=3), policy, during.now())
     second = pause_request(engine, during, urn="932408")
     commands.claim(engine, second, "gsingh", during.now())
