@@ -160,11 +160,16 @@ def row_digest(table: str, values: dict[str, object]) -> str:
 
 def digest_in_order(table: str, names: tuple[str, ...], values: tuple[object, ...]) -> str:
     """`row_digest`, for values already in the order of their sorted column names (a table's
-    whole content is digested this way, without building a mapping for each row)."""
+    whole content is digested this way, without building a mapping for each row). The encoding:
+    [table, [names...], [values...]], each value as JSON has it unless it is a time (UTC text), a
+    date (ISO text), bytes (hex) or anything else (its text)."""
     canonical = _canonical(
-        [table, [[name, _canonical_value(value)] for name, value in zip(names, values, strict=True)]]
+        [table, list(names), [value if type(value) in _PLAIN else _canonical_value(value) for value in values]]
     )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+_PLAIN = frozenset({str, int, bool, type(None)})
 
 
 def row_key(table: str, primary_key: tuple[object, ...]) -> str:
