@@ -221,3 +221,48 @@ async def test_a_supervisor_who_decided_is_told_before_writing_a_review(engine, 
         assert str(screen.query_one("#refusal", Static).content).startswith(
             "You decided its pause: a supervisor who did not"
         )
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_pause_form_counts_the_days_already_paused_on_the_inspection(snap_compare, engine, policy, size):
+    """Another call about Lakeside's inspection holds 3 working days; this holder types 6: the
+    form says 3 of 5 are already paused, 6 with this pause, and that it is exceptional."""
+    from helpdesk.clock import FrozenClock
+    from support import decision, held_with_contact
+
+    during = FrozenClock("2026-11-19T10:00:00Z")
+    first = held_with_contact(engine, during, "932408", senior="akhan")
+    commands.record_pause_decision(engine, first, "akhan", decision(working_days=3), policy, during.now())
+    second = held_with_contact(engine, during, "932408")
+
+    async def run_before(pilot):
+        await settle(pilot)
+        pilot.app.push_screen(CallScreen(second))
+        await settle(pilot)
+        await burst(pilot, "p")
+        pilot.app.screen.query_one("#pause-days").focus()
+        await burst(pilot, "ctrl+u", "[6]")
+        no_blink(pilot)
+        await pilot.pause()
+
+    assert snap_compare(console(engine, during, policy, "gsingh"), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_recording_an_inspection_led_by_the_holder_is_refused_in_the_form(snap_compare, engine, clock, policy, size):
+    """The holder records the school's inspection naming herself as its lead: one line says why."""
+    concern_id = pause_request(engine, clock)
+    commands.claim(engine, concern_id, "gsingh", clock.now())
+
+    async def run_before(pilot):
+        await settle(pilot)
+        pilot.app.push_screen(CallScreen(concern_id))
+        await settle(pilot)
+        await burst(
+            pilot, "i", "tab", "[INS-WALK-1]", "tab", "enter", "down", "enter", "tab", "[2026-11-17]", "tab",
+            "[2026-11-19]", "tab", "[Gurpreet Singh]", "ctrl+s",
+        )  # fmt: skip
+        no_blink(pilot)
+        await pilot.pause()
+
+    assert snap_compare(console(engine, clock, policy, "gsingh"), terminal_size=size, run_before=run_before)
