@@ -17,7 +17,6 @@ from helpdesk.domain.pause import (
     Decision,
     PauseDecisionInput,
     countersign_refusal,
-    days_paused,
     pause_decision_errors,
     plan_pause,
 )
@@ -37,7 +36,7 @@ from helpdesk.store.db.models import (
     Staff,
 )
 from helpdesk.store.db.transaction import count, new_id, writing
-from helpdesk.store.queries.pause_register import standing_pauses
+from helpdesk.store.queries.pause_register import paused_elsewhere
 
 
 def pause_context(session: Session, concern: Concern) -> tuple[str | None, int, tuple[dt.date, dt.date] | None]:
@@ -82,15 +81,14 @@ def record_pause_decision(
         concern, _ = handled_call(session, concern_id, login, "record a pause decision")
         remit, contacts, dates = pause_context(session, concern)
         authorised = entry.decision == Decision.AUTHORISED.value
-        already = (
-            days_paused(
-                standing_pauses(session, {concern.inspection_id}, except_call=concern_id).get(concern.inspection_id, [])
-            )
-            if concern.inspection_id is not None
-            else frozenset()
-        )
         plan = (
-            plan_pause(london(now).date(), entry.working_days or 0, remit, policy, already)
+            plan_pause(
+                london(now).date(),
+                entry.working_days or 0,
+                remit,
+                policy,
+                paused_elsewhere(session, concern.inspection_id, concern_id),
+            )
             if authorised and remit is not None and (entry.working_days or 0) >= 1
             else None
         )

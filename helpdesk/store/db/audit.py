@@ -231,31 +231,25 @@ def verify_chain(
     engine: Engine, anchors: tuple[Anchor, ...] = (), progress: Callable[[int], None] | None = None
 ) -> ChainReport:
     """Walk the whole chain; stop at the first event that was changed, removed or inserted out
-    of order, or that no longer has the hash an anchor kept off the host says it had."""
-    expected = {anchor.event_id: anchor.hash for anchor in anchors}
-    previous: ChainedEvent | None = None
-    count = 0
-    for event in chained_events(engine):
-        problem = check_link(event, previous)
-        if problem is None and event.id in expected and expected.pop(event.id) != event.hash:
-            problem = "its hash is not the one kept off the host: the trail up to it was rewritten"
-        if problem:
-            return ChainReport(count, _anchor(previous), Break(event.id, as_utc(event.at), problem))
-        previous, count = event, count + 1
-        if progress and count % BATCH == 0:
-            progress(count)
-    if expected:  # an anchored event is gone: the trail was cut back or rewritten
-        missing = min(expected)
+    of order, or that no longer has the hash an anchor kept off the host says it had. The same
+    walk gives the record's check the digests each event carries (the trail is read once)."""
+    walk = _Walk({anchor.event_id: anchor.hash for anchor in anchors}, progress)
+    with engine.connect() as connection:
+        record = check_record(connection, walk.sealed_rows(engine))
+    if walk.broken is not None:
+        return ChainReport(walk.count, _anchor(walk.previous), walk.broken)
+    if walk.expected:  # an anchored event is gone: the trail was cut back or rewritten
+        missing = min(walk.expected)
         return ChainReport(
-            count,
-            _anchor(previous),
+            walk.count,
+            _anchor(walk.previous),
             Break(missing, None, "this event, kept off the host as an anchor, is no longer in the trail"),
         )
     if orphan := _call_without_its_logging(engine):  # the trail emptied or swapped (a renamed table)
         calls, first_id, received = orphan
         return ChainReport(
-            count,
-            _anchor(previous),
+            walk.count,
+            _anchor(walk.previous),
             Break(
                 None,
                 as_utc(received) if received else None,
@@ -263,29 +257,34 @@ def verify_chain(
                 "their events were removed",
             ),
         )
-    with engine.connect() as connection:
-        record = check_record(connection, _sealed_rows(engine))
-    return ChainReport(count, _anchor(previous), record=record)
+    return ChainReport(walk.count, _anchor(walk.previous), record=record)
 
 
-def _sealed_rows(engine: Engine) -> Iterator[tuple[int, dict[str, str]]]:
-    """Each event that vouches for rows of the record: its id and their digests, oldest first."""
-    after = 0
-    with engine.connect() as connection:
-        while True:
-            batch = connection.execute(
-                select(col(Event.id), col(Event.details))
-                .where(col(Event.id) > after, col(Event.details).contains('"rows":'))
-                .order_by(col(Event.id))
-                .limit(BATCH)
-            ).all()
-            for event_id, details in batch:
-                rows = json.loads(details).get("rows")
-                if isinstance(rows, dict) and event_id is not None:
-                    yield event_id, rows
-            if len(batch) < BATCH:
+@dataclass
+class _Walk:
+    """One walk along the chain: how far it got, and where it broke."""
+
+    expected: dict[int, str]  # anchors not yet met: event id, hash
+    progress: Callable[[int], None] | None
+    previous: ChainedEvent | None = None
+    count: int = 0
+    broken: Break | None = None
+
+    def sealed_rows(self, engine: Engine) -> Iterator[tuple[int, dict[str, str]]]:
+        """Check each event against the one before it, oldest first, stopping at the first break;
+        yield the id and row digests of each event that vouches for rows of the record."""
+        for event in chained_events(engine):
+            problem = check_link(event, self.previous)
+            if problem is None and event.id in self.expected and self.expected.pop(event.id) != event.hash:
+                problem = "its hash is not the one kept off the host: the trail up to it was rewritten"
+            if problem:
+                self.broken = Break(event.id, as_utc(event.at), problem)
                 return
-            after = batch[-1].id
+            self.previous, self.count = event, self.count + 1
+            if self.progress and self.count % BATCH == 0:
+                self.progress(self.count)
+            if '"rows":' in event.details and isinstance(rows := json.loads(event.details).get("rows"), dict):
+                yield event.id, rows
 
 
 def _call_without_its_logging(engine: Engine) -> tuple[int, int, dt.datetime | None] | None:

@@ -9,7 +9,6 @@ from sqlalchemy import Engine, select
 from sqlmodel import col
 
 from helpdesk.clock import as_utc
-from helpdesk.domain.pause import days_paused
 from helpdesk.domain.permissions import Permission, may
 from helpdesk.domain.types import Party
 from helpdesk.store.acting import NotPermitted, acting_member, opening_refusal
@@ -31,7 +30,7 @@ from helpdesk.store.db.models import (
 )
 from helpdesk.store.queries.follow_ups import call_follow_ups
 from helpdesk.store.queries.history import related_calls
-from helpdesk.store.queries.pause_register import standing_pauses
+from helpdesk.store.queries.pause_register import paused_elsewhere
 from helpdesk.store.queries.timeline import CallRecord, describe
 from helpdesk.store.rows import (
     BodyCard,
@@ -97,10 +96,7 @@ def call_detail(
             )
             body = BodyCard(b["name"], b["kind"], b["contact_name"], b["contact_role"], b["phone"], b["email"])
         inspection = None
-        paused_elsewhere: frozenset[dt.date] = frozenset()
         if row["inspection_id"] is not None:
-            others = standing_pauses(connection, {row["inspection_id"]}, except_call=concern_id)
-            paused_elsewhere = days_paused(others.get(row["inspection_id"], []))
             i = (
                 connection.execute(select(table_of(Inspection)).where(col(Inspection.id) == row["inspection_id"]))
                 .one()
@@ -150,6 +146,7 @@ def call_detail(
             )
         )
         follow_ups = call_follow_ups(connection, concern_id)
+        elsewhere = paused_elsewhere(connection, row["inspection_id"], concern_id)
         related = related_calls(
             connection,
             concern_id,
@@ -229,5 +226,5 @@ def call_detail(
         timeline=timeline,
         follow_ups=follow_ups,
         related=related,
-        paused_elsewhere=paused_elsewhere,
+        paused_elsewhere=elsewhere,
     )

@@ -148,6 +148,14 @@ def standing_pauses(
     return found
 
 
+def paused_elsewhere(connection: Any, inspection_id: int | None, concern_id: int) -> frozenset[dt.date]:
+    """The working days the call's inspection is paused for by the standing pauses of its other
+    calls (what the remit's limit counts before this call's own decision)."""
+    if inspection_id is None:
+        return frozenset()
+    return days_paused(standing_pauses(connection, {inspection_id}, except_call=concern_id).get(inspection_id, []))
+
+
 def _paused_days(connection: Any, inspections: set[int]) -> dict[int, int]:
     """Working days paused and still standing, by inspection (a day two pauses share counted once)."""
     return {
