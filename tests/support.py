@@ -251,6 +251,15 @@ POLICY = load_policy(shipped_file("policy.toml"))
 CALLERS = [("Grace Ellis", "0113 496 0777"), ("Tariq Noor", "0121 496 0555"), ("Leanne Marsh", "0161 496 0444")]
 
 
+def inspection_of_the_day(engine, concern_id, senior, day: dt.datetime, at: dt.datetime) -> None:
+    """An inspection of the call's school on `day` only, recorded on the call by its holder."""
+    today = day.date().isoformat()
+    entry = validate_inspection(
+        reference=f"INS-{concern_id}", remit="schools", start=today, end=today, lead_inspector="Pat Lead"
+    )
+    commands.link_inspection(engine, concern_id, senior, at, entry=entry)
+
+
 def handled(
     engine,
     clock,
@@ -290,19 +299,7 @@ def handled(
         note=f"Spoke about {name}",
     )
     if pause == "authorised" and call_detail(engine, concern_id, "lpark").inspection is None:
-        commands.link_inspection(
-            engine,
-            concern_id,
-            senior,
-            at + dt.timedelta(minutes=6),
-            entry=validate_inspection(
-                reference=f"INS-{concern_id}",
-                remit="schools",
-                start=at.date().isoformat(),
-                end=at.date().isoformat(),
-                lead_inspector="Pat Lead",
-            ),
-        )
+        inspection_of_the_day(engine, concern_id, senior, at, at + dt.timedelta(minutes=6))
     if pause:
         commands.record_pause_decision(
             engine,
@@ -428,19 +425,7 @@ def closed_call(engine, clock, policy, *, decision="declined", senior="gsingh", 
         outcome="reached",
     )
     if decision == "authorised":
-        commands.link_inspection(
-            engine,
-            concern_id,
-            senior,
-            at + dt.timedelta(minutes=8),
-            entry=validate_inspection(
-                reference=f"INS-{concern_id}",
-                remit="schools",
-                start=at.date().isoformat(),
-                end=at.date().isoformat(),
-                lead_inspector="Pat Lead",
-            ),
-        )
+        inspection_of_the_day(engine, concern_id, senior, at, at + dt.timedelta(minutes=8))
     commands.record_pause_decision(
         engine,
         concern_id,
