@@ -122,3 +122,20 @@ def test_the_grant_is_remembered_and_refused_to_the_owner(owner_and_console):
         grant_console_role(owner, owner_name)
     with pytest.raises(GrantRefused, match="no PostgreSQL role"):
         grant_console_role(owner, "nobody_at_all")
+
+
+def test_edits_made_with_the_consoles_own_credentials_are_named_by_verify(owner_and_console):
+    """What the consoles' role may still do in SQL (ordinary DML on the record) an insider can do
+    with its credentials; `audit verify`, run as that same role, names each row so changed."""
+    _, console, _ = owner_and_console
+    now = dt.datetime(2026, 11, 18, 9, tzinfo=dt.UTC)
+    concern_id = commands.log_concern(console, grace_ellis(), "rdouglas", now)
+    commands.claim(console, concern_id, "akhan", now)
+    advice = commands.add_advice(console, concern_id, "akhan", "Advised a pause", now)
+    assert verify_chain(console).intact
+    with console.begin() as connection:
+        connection.execute(text(f"UPDATE advice SET text = 'Told the head to carry on' WHERE id = {advice}"))
+        connection.execute(text("UPDATE staff SET role = 'admin' WHERE login = 'rdouglas'"))
+    report = verify_chain(console)
+    assert report.broken is None and report.record.total == 2
+    assert {problem.row for problem in report.record.problems} == {f"advice:{advice}", "staff:rdouglas"}
