@@ -153,19 +153,45 @@ def pause_decision_errors(
     return errors
 
 
-def countersign_refusal(
-    role: str, login: str, decided_by: str, exceptional: bool, countersigned_by: str | None
-) -> str | None:
-    """Why this person may not countersign the decision (their reasons are checked apart)."""
+class Ruling(Labelled):
+    """A supervisor's ruling on an exceptional pause: it comes into force only when countersigned."""
+
+    COUNTERSIGN = "countersign"
+    REFUSE = "refuse"
+
+    @property
+    def label(self) -> str:
+        return {
+            "countersign": "Countersign: the pause comes into force",
+            "refuse": "Refuse: it never comes into force",
+        }[self.value]
+
+
+def countersign_refusal(role: str, login: str, decided_by: str, exceptional: bool, ruled: str | None) -> str | None:
+    """Why this person may not rule on (countersign or refuse) the decision; `ruled` says how it
+    was ruled on already ("countersigned by Mary Okafor"), if it was. Their reasons are checked apart."""
     if not exceptional:
         return "Only an exceptional pause needs a countersignature"
-    if countersigned_by:
-        return f"Already countersigned by {countersigned_by}"
+    if ruled:
+        return f"Already {ruled}"
     if refusal := permission_refusal(role, Permission.COUNTERSIGN):
         return refusal
     if login == decided_by:
-        return "You made this decision: a second supervisor must countersign it"
+        return "You made this decision: a second supervisor must countersign or refuse it"
     return None
+
+
+def awaits_countersignature(exceptional: bool, countersigned: bool, refused: bool) -> bool:
+    """An exceptional pause is not in force until a supervisor countersigns it."""
+    return exceptional and not countersigned and not refused
+
+
+def awaiting_refusal(concern_id: int) -> str:
+    """Why nothing else about the pause may be recorded while its exceptional decision awaits a ruling."""
+    return (
+        f"Call {concern_id}'s exceptional pause awaits a supervisor's countersignature: until it is "
+        "countersigned or refused, no other decision is recorded and nobody is told it is authorised"
+    )
 
 
 class PauseState(Labelled):
@@ -175,17 +201,36 @@ class PauseState(Labelled):
     RESUMED = "resumed"  # authorised, its resume date reached
     DECLINED = "declined"  # declined, and not superseded
     SUPERSEDED = "superseded"  # a later decision on the call replaced it
+    AWAITING = "awaiting"  # exceptional, not yet countersigned: not in force
+    REFUSED = "refused"  # exceptional, its countersignature refused: never in force
 
     @property
     def label(self) -> str:
-        return {"in_force": "In force", "resumed": "Resumed", "declined": "Declined", "superseded": "Superseded"}[
-            self.value
-        ]
+        return {
+            "in_force": "In force",
+            "resumed": "Resumed",
+            "declined": "Declined",
+            "superseded": "Superseded",
+            "awaiting": "Awaiting countersignature",
+            "refused": "Countersignature refused",
+        }[self.value]
 
 
-def pause_state(decision: str, resumes_on: dt.date | None, superseded: bool, today: dt.date) -> PauseState:
+def pause_state(
+    decision: str,
+    resumes_on: dt.date | None,
+    superseded: bool,
+    today: dt.date,
+    *,
+    awaiting: bool = False,
+    refused: bool = False,
+) -> PauseState:
+    if refused:
+        return PauseState.REFUSED
     if superseded:
         return PauseState.SUPERSEDED
+    if awaiting:
+        return PauseState.AWAITING
     if decision != Decision.AUTHORISED:
         return PauseState.DECLINED
     return PauseState.RESUMED if resumes_on is not None and resumes_on <= today else PauseState.IN_FORCE

@@ -43,6 +43,8 @@ class Policy:
     review_follow_up_working_days: int = 2
     # supervisors are alerted to a follow-up overdue by more than this
     escalate_follow_up_after_minutes: int = 60
+    # and to an exceptional pause still awaiting countersignature this long after it was decided
+    escalate_countersignature_after_minutes: int = 30
     # a call shows the other calls about its school or inspection that are open or this recent
     related_calls_days: int = 14
 
@@ -68,6 +70,7 @@ def parse_policy(text: str) -> Policy:
             **_closing(raw.get("close", {})),
             **_follow_up(raw.get("follow_up", {})),
             **_history(raw.get("history", {})),
+            **_countersignature(pause),
         )
     except KeyError as error:
         raise PolicyInvalid(f"policy file has no {error.args[0]!r} value") from None
@@ -120,6 +123,17 @@ def _follow_up(follow_up: dict[str, Any]) -> dict[str, Any]:
                 raise PolicyInvalid(f"follow_up.{key} must be a whole number of {unit}, at least 1")
             found[key] = value
     return found
+
+
+def _countersignature(pause: dict[str, Any]) -> dict[str, Any]:
+    if "escalate_countersignature_after_minutes" not in pause:
+        return {}
+    value = pause["escalate_countersignature_after_minutes"]
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 24 * 60:
+        raise PolicyInvalid(
+            "pause.escalate_countersignature_after_minutes must be a whole number of minutes, from 1 to 1440"
+        )
+    return {"escalate_countersignature_after_minutes": value}
 
 
 def _history(history: dict[str, Any]) -> dict[str, Any]:

@@ -92,6 +92,7 @@ class EventKind(Labelled):
     INSPECTION_LINKED = "inspection_linked"
     DECISION = "decision"
     COUNTERSIGNED = "countersigned"
+    COUNTERSIGN_REFUSED = "countersign_refused"  # an exceptional pause never came into force
     NOTIFIED = "notified"
     SIGNPOSTED = "signposted"
     SIGNPOSTING_NOT_OFFERED = "signposting_not_offered"

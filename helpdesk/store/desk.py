@@ -10,7 +10,7 @@ import datetime as dt
 import functools
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -26,7 +26,7 @@ from helpdesk.store.db.changes import ChangeFeed
 from helpdesk.store.faults import DatabaseUnavailable, ExportInterrupted, describe_fault
 from helpdesk.store.queries import queue
 from helpdesk.store.queries.review import unread_feedback
-from helpdesk.store.rows import ConcernListing, HandedOver, QueueRow, SchoolLookup, StaffMember
+from helpdesk.store.rows import ConcernListing, HandedOver, QueueRow, RefusedPause, SchoolLookup, StaffMember
 
 if TYPE_CHECKING:
     from helpdesk.domain.inspection import InspectionEntry
@@ -134,19 +134,30 @@ class Desk:
         """Calls a supervisor handed to this person that they have not opened since."""
         return queue.handed_to(self.engine, self.login)
 
+    def refusals_for_me(self) -> list[RefusedPause]:
+        """Exceptional pauses this person decided whose countersignature was refused, not seen since."""
+        return queue.refusals_for(self.engine, self.login)
+
     def open_escalations(self) -> list[OpenEscalation]:
         """Escalations still standing (everyone's console knows them, so raises each once)."""
         from helpdesk.store.queries.escalations import open_escalations
 
         return open_escalations(self.engine)
 
-    def escalate(self, concern_ids: list[int], follow_up_ids: list[int]) -> list[int]:
-        """Raise, once for everyone, the waiting calls past their target and the follow-ups
-        long overdue that this console sees (the store checks each again)."""
+    def escalate(self, concern_ids: list[int], follow_up_ids: list[int], decision_ids: Sequence[int] = ()) -> list[int]:
+        """Raise, once for everyone, the waiting calls past their target, the follow-ups long
+        overdue and the exceptional pauses long unsigned that this console sees (the store
+        checks each again)."""
         from helpdesk.store.commands.escalations import escalate
 
         return escalate(
-            self.engine, self.login, self.now(), self.policy, concern_ids=concern_ids, follow_up_ids=follow_up_ids
+            self.engine,
+            self.login,
+            self.now(),
+            self.policy,
+            concern_ids=concern_ids,
+            follow_up_ids=follow_up_ids,
+            decision_ids=decision_ids,
         )
 
     def unread_feedback(self) -> int:
@@ -246,10 +257,11 @@ class Desk:
 
         return commands.record_pause_decision(self.engine, concern_id, self.login, entry, self.policy, self.now())
 
-    def countersign(self, concern_id: int, reason: str) -> None:
+    def countersign(self, concern_id: int, reason: str, ruling: str = "countersign") -> None:
+        """Countersign (or, with ruling "refuse", refuse) the call's exceptional pause."""
         from helpdesk.store import commands
 
-        commands.countersign(self.engine, concern_id, self.login, reason, self.now())
+        commands.countersign(self.engine, concern_id, self.login, reason, self.now(), self.policy, ruling)
 
     def record_notification(self, concern_id: int, *, party: str, channel: str, note: str = "") -> int:
         from helpdesk.store import commands

@@ -46,7 +46,8 @@ class FollowUpRow:
 
 @dataclass(frozen=True)
 class OpenEscalation:
-    """An escalation whose cause lasts: the call still waits, or the follow-up is still open."""
+    """An escalation whose cause lasts: the call still waits, the follow-up is still open, or the
+    exceptional pause still awaits countersignature."""
 
     id: int
     key: str
@@ -57,6 +58,7 @@ class OpenEscalation:
     urn: str
     school: str
     what: str | None  # the follow-up's
+    decision_id: int | None = None  # the exceptional pause awaiting countersignature
 
 
 @dataclass(frozen=True)
@@ -105,8 +107,13 @@ class QueueRow:
     claimed_by: str | None
     claimed_by_name: str | None
     claimed_at: dt.datetime | None
-    awaiting_countersignature: bool = False  # its exceptional pause in force is not yet countersigned
     linked_to: int | None = None  # the call it is linked with that stands first in the queue
+    awaiting_decision: int | None = None  # its exceptional pause awaiting countersignature
+    awaiting_since: dt.datetime | None = None  # when that pause was decided
+
+    @property
+    def awaiting_countersignature(self) -> bool:
+        return self.awaiting_decision is not None
 
 
 @dataclass(frozen=True)
@@ -121,6 +128,20 @@ class QueueCounts:
 class HandedOver:
     """A call a supervisor handed to this senior, which they have not opened since."""
 
+    concern_id: int
+    by_name: str
+    at: dt.datetime
+    reason: str
+    urn: str
+    school: str
+
+
+@dataclass(frozen=True)
+class RefusedPause:
+    """An exceptional pause this senior decided whose countersignature a supervisor refused,
+    on a call still open that they have not opened since."""
+
+    decision_id: int
     concern_id: int
     by_name: str
     at: dt.datetime
@@ -208,7 +229,8 @@ class TimelineEntry:
 
 @dataclass(frozen=True)
 class DecisionSummary:
-    """The decision in force (the call's latest: each later one supersedes the one before)."""
+    """A pause decision as the call shows it: the one in force (the call's latest settled one:
+    each later one supersedes the one before), or one awaiting countersignature, or refused."""
 
     id: int
     decision: str
@@ -219,6 +241,10 @@ class DecisionSummary:
     decided_at: dt.datetime | None = None
     informed: frozenset[str] = frozenset()  # parties recorded as informed of this decision
     decided_by_name: str = ""
+    working_days: int | None = None
+    refused_by: str | None = None  # a name
+    refused_at: dt.datetime | None = None
+    refusal_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -244,12 +270,14 @@ class CallDetail:
     body: BodyCard | None
     body_contacts: int
     advice_ids: list[int]
-    latest_decision: DecisionSummary | None
+    latest_decision: DecisionSummary | None  # the decision in force
     timeline: list[TimelineEntry] = field(default_factory=list)
     follow_ups: list[FollowUpRow] = field(default_factory=list)  # open ones first, soonest due
     related: list[RelatedCall] = field(default_factory=list)  # other calls about its school or inspection
     # the working days its inspection is paused for by the standing pauses of its other calls
     paused_elsewhere: frozenset[dt.date] = frozenset()
+    awaiting_decision: DecisionSummary | None = None  # an exceptional pause not yet countersigned
+    refused_decision: DecisionSummary | None = None  # the call's latest decision, if its countersignature was refused
 
     @property
     def remit(self) -> str | None:
@@ -262,8 +290,7 @@ class CallDetail:
 
     @property
     def awaiting_countersignature(self) -> bool:
-        d = self.latest_decision
-        return bool(d and d.exceptional and not d.countersigned_by)
+        return self.awaiting_decision is not None
 
 
 @dataclass(frozen=True)
@@ -353,6 +380,9 @@ class PauseEntry:
     rationale: str
     justification: str
     countersign_reason: str
+    refused_by: str | None = None  # a name: the supervisor who refused to countersign it
+    refused_at: dt.datetime | None = None
+    refusal_reason: str = ""
 
     @property
     def in_force(self) -> bool:

@@ -240,7 +240,8 @@ def test_pause_decision_requirements(changes, contacts, fields):
         ("supervisor", "akhan", True, None, "a second supervisor must countersign"),  # self-countersign
         ("senior", "bmorgan", True, None, "Only a supervisor can countersign"),
         ("supervisor", "lpark", False, None, "Only an exceptional pause needs"),
-        ("supervisor", "lpark", True, "Mark Okafor", "Already countersigned by Mark Okafor"),
+        ("supervisor", "lpark", True, "countersigned by Mark Okafor", "Already countersigned by Mark Okafor"),
+        ("supervisor", "lpark", True, "refused by Mark Okafor", "Already refused by Mark Okafor"),
     ],
 )
 def test_countersign(role, login, exceptional, signed, reason):

@@ -269,17 +269,19 @@ def test_an_exceptional_pause_needs_justification_and_another_supervisors_counte
     with pytest.raises(FieldsInvalid, match="awaits a supervisor's countersignature"):
         commands.close(engine, concern_id, "lpark", "Paused", clock.now(), policy=policy)
     with pytest.raises(Refused, match="a second supervisor must countersign"):
-        commands.countersign(engine, concern_id, "lpark", "Head in hospital.", clock.now())
+        commands.countersign(engine, concern_id, "lpark", "Head in hospital.", clock.now(), policy)
     with pytest.raises(Refused, match="Only a supervisor can countersign"):
-        commands.countersign(engine, concern_id, "akhan", "Head in hospital.", clock.now())
+        commands.countersign(engine, concern_id, "akhan", "Head in hospital.", clock.now(), policy)
     with pytest.raises(FieldsInvalid, match="reasons for countersigning is required"):
-        commands.countersign(engine, concern_id, "mokafor", "  ", clock.now())
+        commands.countersign(engine, concern_id, "mokafor", "  ", clock.now(), policy)
     before = events(engine, concern_id)
-    commands.countersign(engine, concern_id, "mokafor", "Head in hospital; the trust needs the week.", clock.now())
+    commands.countersign(
+        engine, concern_id, "mokafor", "Head in hospital; the trust needs the week.", clock.now(), policy
+    )
     assert new_events(engine, concern_id, before) == [("countersigned", "mokafor")]
     assert "Head in hospital; the trust needs the week." in call_detail(engine, concern_id, "lpark").timeline[-1].text
     with pytest.raises(Refused, match="Already countersigned by Mark Okafor"):
-        commands.countersign(engine, concern_id, "nreid", "Also agree.", clock.now())
+        commands.countersign(engine, concern_id, "nreid", "Also agree.", clock.now(), policy)
     # countersigned, but nobody is yet recorded as told and no signposting: still not closed
     with pytest.raises(FieldsInvalid) as refused:
         commands.close(engine, concern_id, "lpark", "Paused for 8 days", clock.now(), policy=policy)

@@ -64,7 +64,7 @@ def test_an_exceptional_countersigned_pause_still_cannot_close_until_everyone_is
         engine, ready, "gsingh", decision(working_days=8, justification="Head in hospital."), policy, clock.now()
     )
     commands.countersign(
-        engine, ready, "mokafor", "The trust needs the week to put an interim head in place.", clock.now()
+        engine, ready, "mokafor", "The trust needs the week to put an interim head in place.", clock.now(), policy
     )
     inform(engine, clock, ready, "lead_inspector")
     with pytest.raises(FieldsInvalid) as refused:
@@ -224,7 +224,7 @@ def test_a_supervisor_who_handled_or_countersigned_a_call_may_not_review_it(engi
     commands.record_pause_decision(
         engine, concern_id, "lpark", decision(working_days=8, justification="Head in hospital."), policy, clock.now()
     )
-    commands.countersign(engine, concern_id, "mokafor", "Justified.", clock.now())
+    commands.countersign(engine, concern_id, "mokafor", "Justified.", clock.now(), policy)
     commands.add_advice(engine, concern_id, "lpark", "Advice.", clock.now())
     inform(engine, clock, concern_id, "lead_inspector", "school", "responsible_body", login="lpark")
     commands.record_signposting(engine, concern_id, "lpark", clock.now())
@@ -260,15 +260,17 @@ def test_the_queue_marks_calls_awaiting_countersignature(engine, clock, policy, 
     [row] = [r for r in rows if r.id == ready]
     assert row.awaiting_countersignature and queue_counts(rows).awaiting_countersignature == 1
     assert not next(r for r in rows if r.id == other).awaiting_countersignature
-    commands.countersign(engine, ready, "mokafor", "Justified.", clock.now())
+    commands.countersign(engine, ready, "mokafor", "Justified.", clock.now(), policy)
     [row] = [r for r in open_queue(engine) if r.id == ready]
     assert not row.awaiting_countersignature
-    # a later decision that is not exceptional ends the wait too
+    # a longer pause awaits again; while it does no other decision is recorded; a refusal ends the wait
     commands.record_pause_decision(
         engine, ready, "gsingh", decision(working_days=9, justification="Longer."), policy, clock.now()
     )
     assert queue_counts(open_queue(engine)).awaiting_countersignature == 1
-    commands.record_pause_decision(engine, ready, "gsingh", decision(working_days=2), policy, clock.now())
+    with pytest.raises(Refused, match="awaits a supervisor's countersignature"):
+        commands.record_pause_decision(engine, ready, "gsingh", decision(working_days=2), policy, clock.now())
+    commands.countersign(engine, ready, "mokafor", "Not justified.", clock.now(), policy, "refuse")
     assert queue_counts(open_queue(engine)).awaiting_countersignature == 0
 
 
@@ -317,7 +319,7 @@ def test_the_purge_leaves_no_personal_text_in_any_table_of_the_call(engine, cloc
         policy,
         clock.now(),
     )
-    commands.countersign(engine, concern_id, "mokafor", "Secret countersign reason", clock.now())
+    commands.countersign(engine, concern_id, "mokafor", "Secret countersign reason", clock.now(), policy)
     inform(engine, clock, concern_id, "lead_inspector", "school", "responsible_body")
     commands.record_signposting(
         engine, concern_id, "gsingh", clock.now(), offered=False, reason="Secret reason not offered"

@@ -176,7 +176,8 @@ def test_the_remits_limit_counts_every_call_about_the_inspection(engine):
     commands.record_pause_decision(engine, second, "akhan", exceptional, policy(), later)
     from helpdesk.store.queries.call import call_detail
 
-    assert call_detail(engine, second, "lpark").latest_decision.exceptional  # awaits a countersignature
+    shown = call_detail(engine, second, "lpark")
+    assert shown.awaiting_decision.exceptional and shown.latest_decision is None  # not in force until countersigned
 
 
 def test_days_two_pauses_share_are_counted_once(engine):
@@ -202,3 +203,144 @@ def test_a_new_decision_on_the_same_call_replaces_its_own_pause_in_the_count(eng
     during, first, _ = two_calls_about_one_inspection(engine)
     commands.record_pause_decision(engine, first, "gsingh", decision(working_days=3), policy(), during.now())
     commands.record_pause_decision(engine, first, "gsingh", decision(working_days=5), policy(), during.now())
+
+
+# --- countersignature is a real decision ---------------------------------------------------------
+
+
+def awaiting_after_an_ordinary_pause(engine):
+    """Lakeside's call: 3 working days authorised and in force, then 8 asked for: exceptional,
+    awaiting countersignature."""
+    from support import decision, policy
+
+    during = FrozenClock("2026-11-19T10:00:00Z")
+    call = held_with_contact(engine, during, "932408")
+    first = commands.record_pause_decision(engine, call, "gsingh", decision(working_days=3), policy(), during.now())
+    longer = decision(working_days=8, justification="The trust needs the week.")
+    second = commands.record_pause_decision(engine, call, "gsingh", longer, policy(), during.now())
+    return during, call, first, second
+
+
+def states(engine, day):
+    from helpdesk.store.queries.pause_register import pause_entries
+    from support import policy
+
+    return {
+        e.decision_id: (e.state, e.inspection_paused_days)
+        for e in pause_entries(engine, dt.date(2026, 11, 19), dt.date(2026, 11, 19), day, policy())
+    }
+
+
+def exported_decision(engine, call):
+    import csv
+    import io
+
+    from helpdesk.store.admin import export
+
+    out = io.StringIO()
+    export.export_calls(engine, "lpark", dt.date(2026, 11, 19), dt.date(2026, 11, 19), "csv", True, out)
+    [row] = [r for r in csv.DictReader(io.StringIO(out.getvalue())) if r["id"] == str(call)]
+    return row["pause_working_days"], row["pause_countersigned"]
+
+
+def test_an_exceptional_pause_is_not_in_force_until_countersigned(engine):
+    """Awaiting: the register, the export and the call keep the 3-day pause in force; nobody
+    can be told of the 8 days as authorised, no other decision is recorded and the call cannot close."""
+    from helpdesk.store.queries.call import call_detail
+    from support import decision, policy
+
+    during, call, first, second = awaiting_after_an_ordinary_pause(engine)
+    assert states(engine, dt.date(2026, 11, 19)) == {first: ("in_force", 3), second: ("awaiting", 3)}
+    assert exported_decision(engine, call) == ("3", "False")
+    shown = call_detail(engine, call, "lpark")
+    assert shown.latest_decision.id == first and shown.awaiting_decision.id == second
+    with pytest.raises(Refused, match="awaits a supervisor's countersignature"):
+        commands.record_notification(engine, call, "gsingh", during.now(), party="school", channel="phone")
+    with pytest.raises(Refused, match="awaits a supervisor's countersignature"):
+        commands.record_pause_decision(engine, call, "gsingh", decision(working_days=2), policy(), during.now())
+    with pytest.raises(FieldsInvalid) as refused:
+        commands.close(engine, call, "gsingh", "Done", during.now(), policy=policy())
+    assert "countersignature" in refused.value.errors
+    assert verify_chain(engine).intact
+
+
+def test_a_refused_countersignature_puts_the_earlier_decision_back_in_force(engine):
+    from helpdesk.store.queries.call import call_detail
+    from support import follow_ups, policy
+
+    during, call, first, second = awaiting_after_an_ordinary_pause(engine)
+    with pytest.raises(FieldsInvalid) as refused:  # reasons are required either way
+        commands.countersign(engine, call, "mokafor", " ", during.now(), policy(), "refuse")
+    assert refused.value.errors == {"reason": "Your reasons for refusing is required"}
+    commands.countersign(engine, call, "mokafor", "Three days cover it.", during.now(), policy(), "refuse")
+    assert states(engine, dt.date(2026, 11, 19)) == {first: ("in_force", 3), second: ("refused", 3)}
+    assert exported_decision(engine, call) == ("3", "False")
+    shown = call_detail(engine, call, "gsingh")
+    assert shown.latest_decision.id == first and shown.awaiting_decision is None
+    assert shown.refused_decision.refusal_reason == "Three days cover it."
+    assert "REFUSED to countersign" in shown.timeline[-1].text and "stays in force" in shown.timeline[-1].text
+    # the 3-day pause's resumption check still stands; the refused pause never made one
+    assert [(f.decision_id, f.done_at) for f in follow_ups(engine, call)] == [(first, None)]
+    with pytest.raises(Refused, match="Already refused by Mark Okafor"):
+        commands.countersign(engine, call, "nreid", "Agree after all.", during.now(), policy())
+    # the earlier decision can be told and the call closed as usual
+    commands.record_notification(engine, call, "gsingh", during.now(), party="school", channel="phone")
+    assert verify_chain(engine).intact
+
+
+def test_with_no_earlier_decision_a_refusal_leaves_none_in_force(engine):
+    from helpdesk.store.queries.call import call_detail
+    from support import decision, policy
+
+    during = FrozenClock("2026-11-19T10:00:00Z")
+    call = held_with_contact(engine, during, "932408")
+    longer = decision(working_days=8, justification="The trust needs the week.")
+    commands.record_pause_decision(engine, call, "gsingh", longer, policy(), during.now())
+    commands.countersign(engine, call, "mokafor", "Not justified.", during.now(), policy(), "refuse")
+    shown = call_detail(engine, call, "gsingh")
+    assert shown.latest_decision is None and "no pause decision is in force" in shown.timeline[-1].text
+    with pytest.raises(FieldsInvalid) as refused:
+        commands.close(engine, call, "gsingh", "Done", during.now(), policy=policy())
+    assert "decision" in refused.value.errors  # a pause was requested: a decision is still needed
+    # a new, shorter decision may now be recorded
+    commands.record_pause_decision(engine, call, "gsingh", decision(working_days=2), policy(), during.now())
+    assert call_detail(engine, call, "gsingh").latest_decision.working_days == 2
+
+
+def test_countersigned_the_pause_comes_into_force_and_supersedes_the_earlier(engine):
+    from support import follow_ups, policy
+
+    during, call, first, second = awaiting_after_an_ordinary_pause(engine)
+    later = during.now() + dt.timedelta(minutes=20)
+    commands.countersign(engine, call, "mokafor", "Head in hospital.", later, policy())
+    assert states(engine, dt.date(2026, 11, 19)) == {first: ("superseded", 8), second: ("in_force", 8)}
+    assert exported_decision(engine, call) == ("8", "True")
+    checks = [(f.decision_id, f.outcome, f.set_by) for f in follow_ups(engine, call)]
+    assert checks == [(first, "superseded", "gsingh"), (second, None, "mokafor")]
+    assert verify_chain(engine).intact
+
+
+def test_an_unsigned_exceptional_pause_escalates_once_after_the_policys_minutes(engine):
+    from helpdesk.domain.escalation import EscalationSubject
+    from helpdesk.store.commands.escalations import escalate
+    from helpdesk.store.queries.escalations import open_escalations
+    from support import policy
+
+    during, call, _, second = awaiting_after_an_ordinary_pause(engine)
+    rules = policy()
+    assert rules.escalate_countersignature_after_minutes == 30
+    soon = during.now() + dt.timedelta(minutes=30)
+    assert escalate(engine, "akhan", soon, rules, decision_ids=[second]) == []  # not yet due
+    late = during.now() + dt.timedelta(minutes=31)
+    [raised] = escalate(engine, "akhan", late, rules, decision_ids=[second])
+    assert escalate(engine, "bmorgan", late, rules, decision_ids=[second]) == []  # once
+    [standing] = open_escalations(engine)
+    assert (standing.id, standing.subject, standing.concern_id, standing.decision_id) == (
+        raised,
+        EscalationSubject.COUNTERSIGNATURE,
+        call,
+        second,
+    )
+    commands.countersign(engine, call, "mokafor", "Head in hospital.", late, rules)
+    assert open_escalations(engine) == []  # ruled on: the escalation no longer stands
+    assert verify_chain(engine).intact

@@ -287,7 +287,7 @@ def test_every_other_command_keeps_the_record_whole(engine, record, clock):
     commands.record_pause_decision(
         engine, call, "lpark", decision(working_days=8, justification="Head hospitalised."), policy(), now
     )
-    commands.countersign(engine, call, "mokafor", "Head in hospital.", now)
+    commands.countersign(engine, call, "mokafor", "Head in hospital.", now, policy())
     callback = commands.set_follow_up(
         engine, call, "lpark", now, policy(), what="Ring back", owner="lpark", due="16:30", kind="callback",
         phone="0113 496 0777",

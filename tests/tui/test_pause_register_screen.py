@@ -27,7 +27,7 @@ def a_longer_pause(engine, clock, policy):
                            rationale="Support not in place.", working_days=8, justification="No interim head."),
         policy, clock.now(),
     )  # fmt: skip
-    commands.countersign(engine, concern_id, "mokafor", "Checked with the trust.", clock.now())
+    commands.countersign(engine, concern_id, "mokafor", "Checked with the trust.", clock.now(), policy)
     return concern_id
 
 

@@ -8,6 +8,7 @@ from sqlmodel import Session
 from textual.widgets import Static, TextArea
 
 from helpdesk.domain.pause import PauseDecisionInput
+from helpdesk.domain.refusals import Refused
 from helpdesk.store import commands
 from helpdesk.store.db.models import Advice, PauseDecision
 from helpdesk.tui.forms.discard_prompt import DiscardPrompt
@@ -56,14 +57,74 @@ async def test_countersigning_asks_for_reasons_and_records_them(engine, clock, p
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         screen = await open_call(pilot, concern_id)
-        await burst(pilot, "w", "ctrl+s")  # no reasons: refused, the form stays
+        await burst(pilot, "w", "ctrl+s")  # no ruling, no reasons: refused, the form stays
         assert type(app.screen).__name__ == "CountersignForm"
+        assert "countersign or refuse" in str(app.screen.query_one("#error-ruling", Static).content)
         assert "reasons for countersigning is required" in str(app.screen.query_one("#error-reason", Static).content)
-        await burst(pilot, "[Hospitalised; interim head needs the week.]", "ctrl+s")
-        assert app.screen is screen and screen.detail.latest_decision.countersigned_by == "mokafor"
+        await burst(pilot, "enter", "down", "enter", "tab", "[Hospitalised; interim head needs the week.]", "ctrl+s")
+        assert app.screen is screen and screen.detail.latest_decision.countersigned_by == "Mark Okafor"
     with Session(engine) as session:
         reason = session.scalar(select(PauseDecision.countersign_reason).where(PauseDecision.concern_id == concern_id))
     assert reason == "Hospitalised; interim head needs the week."
+
+
+async def test_a_supervisor_refuses_the_countersignature_and_the_pause_never_comes_into_force(engine, clock, policy):
+    """Refused with reasons, typed in one burst: the decision records who refused and why, the
+    call shows no pause in force, and the pause cannot be reported to anyone as authorised."""
+    from helpdesk.store.queries.pause_register import pause_entries
+
+    concern_id = exceptional_pause(engine, clock, policy)
+    app = console(engine, clock, policy, "mokafor")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = await open_call(pilot, concern_id)
+        await burst(pilot, "w", "enter", "down", "down", "enter", "tab", "[The trust can cover by Monday.]", "ctrl+s")
+        assert app.screen is screen, app.screen.query("#form-error").first().content
+        assert screen.detail.latest_decision is None and screen.detail.refused_decision.refused_by == "Mark Okafor"
+        assert screen.check_action("countersign", ()) is False  # ruled on: nothing left to sign
+    with Session(engine) as session:
+        row = session.scalar(select(PauseDecision).where(PauseDecision.concern_id == concern_id))
+    assert (row.refused_by, row.refusal_reason, row.countersigned_by) == (
+        "mokafor",
+        "The trust can cover by Monday.",
+        None,
+    )
+    today = clock.now().date()
+    [entry] = list(pause_entries(engine, today, today, today, policy))
+    assert (entry.state, entry.refused_by, entry.past_limit) == ("refused", "Mark Okafor", False)
+    with pytest.raises(Refused, match="no pause decision to inform anyone of"):
+        commands.record_notification(engine, concern_id, "gsingh", clock.now(), party="school", channel="phone")
+
+
+async def test_the_deciding_senior_is_told_of_a_refusal_at_once(engine, clock, policy):
+    """The supervisor refuses in another console: the senior who decided, working on the call,
+    hears a bell and reads who refused and why; the call shows the pause is not in force."""
+    from support import wait_until
+
+    concern_id = exceptional_pause(engine, clock, policy)
+    notices, bells = [], []
+    app = console(engine, clock, policy, "gsingh", watch_changes=True)
+    app.notify = lambda message, **kwargs: notices.append(message)
+    app.bell = lambda: bells.append(1)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.pause(0.5)  # the change feed is primed
+        screen = await open_call(pilot, concern_id)
+        assert screen.detail.awaiting_decision is not None
+        assert "NOT IN FORCE" in " ".join(value for _, value in screen.decision_lines())
+        clock.advance(minutes=1)
+        commands.countersign(
+            engine, concern_id, "mokafor", "The trust can cover by Monday.", clock.now(), policy, "refuse"
+        )
+        assert await wait_until(pilot, lambda: notices, seconds=5)
+        assert notices == [
+            f"Mark Okafor refused to countersign your exceptional pause on call {concern_id} "
+            "(930037 Thornhill High School): it is not in force. Reasons: The trust can cover by Monday."
+        ]
+        assert bells == [1]
+        assert await wait_until(pilot, lambda: screen.detail.refused_decision is not None, seconds=5)
+        lines = dict(screen.decision_lines())
+        assert lines["Pause decision"] == "none in force" and "REFUSED by Mark Okafor" in lines["Refused"]
 
 
 async def test_countersign_is_not_offered_to_the_supervisor_who_decided(engine, clock, policy):
@@ -208,7 +269,7 @@ async def test_a_supervisor_who_decided_is_told_before_writing_a_review(engine, 
     from support import complete_the_record
 
     concern_id = exceptional_pause(engine, clock, policy, senior="lpark")
-    commands.countersign(engine, concern_id, "mokafor", "Justified.", clock.now())
+    commands.countersign(engine, concern_id, "mokafor", "Justified.", clock.now(), policy)
     commands.add_advice(engine, concern_id, "lpark", "Advice.", clock.now())
     complete_the_record(engine, concern_id, "lpark", clock.now(), policy)
     commands.close(engine, concern_id, "lpark", "Paused.", clock.now(), policy=policy)

@@ -258,7 +258,7 @@ def seed_pauses(engine: Engine, clock: Clock, rng: random.Random) -> None:
                                    justification="No interim head can be in post before next Wednesday."),
                 policy, at(100),
             )  # fmt: skip
-            commands.countersign(engine, concern_id, "mokafor", "Checked with the trust's CEO.", at(110))
+            commands.countersign(engine, concern_id, "mokafor", "Checked with the trust's CEO.", at(110), policy)
         decided = call_detail(engine, concern_id, senior).latest_decision  # type: ignore[union-attr]
         for party in missing_informed(decided.decision, decided.informed, policy) if decided else []:
             commands.record_notification(engine, concern_id, senior, at(115), party=party, channel="phone")

@@ -31,6 +31,7 @@ from helpdesk.store.db.models import (
     table_of,
 )
 from helpdesk.store.faults import ExportInterrupted
+from helpdesk.store.queries.decisions import in_force_id
 from helpdesk.store.queries.review import london_midnight
 from helpdesk.store.rows import Progress
 
@@ -142,12 +143,8 @@ _SUPERSEDED = table_of(PauseDecision).alias("superseded")
 
 def _call_joins() -> Any:
     """The call, its school, its inspection, who holds it, the decision in force (the call's
-    latest) and the one that decision superseded."""
-    in_force = (
-        select(func.max(col(PauseDecision.id)))
-        .where(col(PauseDecision.concern_id) == col(Concern.id))
-        .scalar_subquery()
-    )
+    latest settled one) and the one that decision superseded."""
+    in_force = in_force_id()
     return (
         join(table_of(Concern), table_of(School), col(School.urn) == col(Concern.urn))
         .outerjoin(table_of(Inspection), col(Inspection.id) == col(Concern.inspection_id))

@@ -1,5 +1,5 @@
-"""Escalations: waiting calls past their target and follow-ups long overdue, raised once for
-everyone in one short write."""
+"""Escalations: waiting calls past their target, follow-ups long overdue and exceptional pauses
+long awaiting countersignature, raised once for everyone in one short write."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from helpdesk.clock import as_utc
 from helpdesk.domain.escalation import (
     EscalationSubject,
     claim_escalation_due,
+    countersignature_escalation_due,
     escalation_key,
     follow_up_escalation_due,
     minutes_over,
@@ -23,8 +24,9 @@ from helpdesk.domain.permissions import Permission
 from helpdesk.domain.policy import Policy
 from helpdesk.domain.types import ConcernStatus, EventKind
 from helpdesk.store.acting import acting_member
+from helpdesk.store.commands.pause import decision_awaiting
 from helpdesk.store.db.audit import record_event
-from helpdesk.store.db.models import Concern, Escalation, FollowUp
+from helpdesk.store.db.models import Concern, Escalation, FollowUp, PauseDecision
 from helpdesk.store.db.transaction import new_id, writing
 
 
@@ -36,6 +38,7 @@ def escalate(
     *,
     concern_ids: Sequence[int] = (),
     follow_up_ids: Sequence[int] = (),
+    decision_ids: Sequence[int] = (),
     attempts: int = 3,
 ) -> list[int]:
     """Raise what is due and not yet raised, each with its event, in one short write. Every
@@ -43,9 +46,11 @@ def escalate(
     raises them all, and the others find them raised, by a read before they ask for the lock or
     by the check inside it, instead of each taking the lock once a call. What is not (or no
     longer) due, or raised already, is left alone. The new escalations' ids."""
-    wanted = [(EscalationSubject.CLAIM_TARGET, i) for i in concern_ids] + [
-        (EscalationSubject.FOLLOW_UP, i) for i in follow_up_ids
-    ]
+    wanted = (
+        [(EscalationSubject.CLAIM_TARGET, i) for i in concern_ids]
+        + [(EscalationSubject.FOLLOW_UP, i) for i in follow_up_ids]
+        + [(EscalationSubject.COUNTERSIGNATURE, i) for i in decision_ids]
+    )
     with engine.connect() as connection:  # one statement: fifty consoles ask after each call
         pending = _not_raised(connection, wanted)
     if not pending:
@@ -62,7 +67,14 @@ def escalate(
         if attempts <= 1:
             raise
         return escalate(
-            engine, login, now, policy, concern_ids=concern_ids, follow_up_ids=follow_up_ids, attempts=attempts - 1
+            engine,
+            login,
+            now,
+            policy,
+            concern_ids=concern_ids,
+            follow_up_ids=follow_up_ids,
+            decision_ids=decision_ids,
+            attempts=attempts - 1,
         )
 
 
@@ -87,6 +99,14 @@ def _due_since(
         if not claim_escalation_due(received, now, concern.urgent, policy):
             return None
         return subject_id, received + dt.timedelta(minutes=policy.claim_target_min(concern.urgent))
+    if subject == EscalationSubject.COUNTERSIGNATURE:
+        decision = session.get(PauseDecision, subject_id)
+        if decision is None or decision_awaiting(session, decision.concern_id) is not decision:
+            return None
+        decided = as_utc(decision.decided_at)
+        if not countersignature_escalation_due(decided, now, policy):
+            return None
+        return decision.concern_id, decided + dt.timedelta(minutes=policy.escalate_countersignature_after_minutes)
     follow_up = session.get(FollowUp, subject_id)
     if follow_up is None or follow_up.done_at is not None:
         return None
@@ -103,17 +123,21 @@ def _raise(
         return None
     concern_id, since = due
     follow_up_id = subject_id if subject == EscalationSubject.FOLLOW_UP else None
+    decision_id = subject_id if subject == EscalationSubject.COUNTERSIGNATURE else None
     row = Escalation(
         key=escalation_key(subject, subject_id),
         subject=subject.value,
         concern_id=concern_id,
         follow_up_id=follow_up_id,
+        decision_id=decision_id,
         raised_by=login,
         raised_at=now,
     )
     session.add(row)
     session.flush()
     details: dict[str, Any] = {"follow_up_id": follow_up_id} if follow_up_id else {}
+    if decision_id:
+        details["decision_id"] = decision_id
     record_event(
         session,
         actor=login,

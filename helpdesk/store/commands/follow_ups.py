@@ -89,10 +89,13 @@ def set_follow_up(
         return new_id(row)
 
 
-def add_resumption_check(session: Session, decision: PauseDecision, policy: Policy) -> tuple[int, int | None]:
-    """In the decision's own transaction: an authorised pause's check that support is in place,
-    owned by the deciding senior; an earlier decision's open check is closed as superseded.
-    Returns (the new check's id or 0 for none, the superseded check's id)."""
+def add_resumption_check(
+    session: Session, decision: PauseDecision, policy: Policy, by: str, at: dt.datetime
+) -> tuple[int, int | None]:
+    """When a decision comes into force (recorded; or countersigned, by `by` at `at`): an
+    authorised pause's check that support is in place, owned by the deciding senior; an earlier
+    decision's open check is closed as superseded. Returns (the new check's id or 0 for none,
+    the superseded check's id)."""
     superseded = None
     if decision.supersedes_id is not None:
         earlier = session.scalar(
@@ -103,11 +106,7 @@ def add_resumption_check(session: Session, decision: PauseDecision, policy: Poli
             )
         )
         if earlier is not None:
-            earlier.done_by, earlier.done_at, earlier.outcome = (
-                decision.decided_by,
-                decision.decided_at,
-                rules.SUPERSEDED,
-            )
+            earlier.done_by, earlier.done_at, earlier.outcome = by, at, rules.SUPERSEDED
             superseded = earlier.id
     if decision.decision != "authorised" or decision.resumes_on is None:
         return 0, superseded
@@ -116,10 +115,10 @@ def add_resumption_check(session: Session, decision: PauseDecision, policy: Poli
         kind=FollowUpKind.RESUMPTION_CHECK.value,
         what=rules.RESUMPTION_CHECK,
         owner=decision.decided_by,
-        due_at=rules.resumption_check_due(decision.resumes_on, as_utc(decision.decided_at), policy),
+        due_at=rules.resumption_check_due(decision.resumes_on, as_utc(at), policy),
         decision_id=decision.id,
-        set_by=decision.decided_by,
-        set_at=decision.decided_at,
+        set_by=by,
+        set_at=at,
     )
     session.add(check)
     session.flush()

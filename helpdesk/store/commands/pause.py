@@ -9,13 +9,14 @@ from sqlmodel import Session, col
 
 from helpdesk.clock import london, microseconds_between
 from helpdesk.domain import limits
-from helpdesk.domain.contact import (
-    validate_free_text,
-    validate_notification,
-)
+from helpdesk.domain.contact import validate_notification
+from helpdesk.domain.intake import check_text
 from helpdesk.domain.pause import (
     Decision,
     PauseDecisionInput,
+    Ruling,
+    awaiting_refusal,
+    awaits_countersignature,
     countersign_refusal,
     pause_decision_errors,
     plan_pause,
@@ -36,6 +37,7 @@ from helpdesk.store.db.models import (
     Staff,
 )
 from helpdesk.store.db.transaction import count, new_id, writing
+from helpdesk.store.queries.decisions import settled
 from helpdesk.store.queries.pause_register import paused_elsewhere
 
 
@@ -63,12 +65,32 @@ def pause_context(session: Session, concern: Concern) -> tuple[str | None, int, 
 
 
 def decision_in_force(session: Session, concern_id: int) -> PauseDecision | None:
-    """The call's latest decision: each later decision supersedes the one before it."""
+    """The call's decision in force: its latest that is settled (see `settled`). An exceptional
+    pause awaiting countersignature leaves the decision before it in force; a refused one never
+    comes into force."""
     return session.scalar(
         select(PauseDecision)
-        .where(col(PauseDecision.concern_id) == concern_id)
+        .where(col(PauseDecision.concern_id) == concern_id, settled(PauseDecision))
         .order_by(col(PauseDecision.id).desc())
         .limit(1)
+    )
+
+
+def decision_awaiting(session: Session, concern_id: int) -> PauseDecision | None:
+    """The call's exceptional pause awaiting a supervisor's countersignature, if it has one (it
+    is the call's latest decision: none is recorded while one awaits)."""
+    latest = session.scalar(
+        select(PauseDecision)
+        .where(col(PauseDecision.concern_id) == concern_id, col(PauseDecision.refused_by).is_(None))
+        .order_by(col(PauseDecision.id).desc())
+        .limit(1)
+    )
+    return latest if latest is not None and awaits(latest) else None
+
+
+def awaits(decision: PauseDecision) -> bool:
+    return awaits_countersignature(
+        decision.exceptional, decision.countersigned_by is not None, decision.refused_by is not None
     )
 
 
@@ -92,6 +114,8 @@ def record_pause_decision(
             if authorised and remit is not None and (entry.working_days or 0) >= 1
             else None
         )
+        if decision_awaiting(session, concern_id) is not None:
+            raise Refused(awaiting_refusal(concern_id))
         if errors := pause_decision_errors(
             entry, plan, contacts, inspection_on_record=remit is not None, inspection_dates=dates
         ):
@@ -113,12 +137,15 @@ def record_pause_decision(
             supersedes_id=earlier.id if earlier else None,
         )
         session.add(decision)
-        concern.decision_in_force = entry.decision
+        if not decision.exceptional:  # an exceptional pause comes into force when countersigned
+            concern.decision_in_force = entry.decision
         if concern.first_decided_at is None:
             concern.first_decided_at = now
             concern.decision_wait_us = microseconds_between(concern.received_at, now)
         session.flush()
-        check, superseded_check = add_resumption_check(session, decision, policy)
+        check, superseded_check = (
+            (0, None) if decision.exceptional else add_resumption_check(session, decision, policy, login, now)
+        )
         record_event(
             session,
             actor=login,
@@ -137,27 +164,77 @@ def record_pause_decision(
         return new_id(decision)
 
 
-def countersign(engine: Engine, concern_id: int, login: str, reason: str, now: dt.datetime) -> None:
-    """A second person, a supervisor, countersigns the call's exceptional pause in force, with
-    their reasons."""
-    reason = validate_free_text(reason, "reason", "Your reasons for countersigning", limits.COUNTERSIGN_REASON)
+def countersign(
+    engine: Engine,
+    concern_id: int,
+    login: str,
+    reason: str,
+    now: dt.datetime,
+    policy: Policy,
+    ruling: str = Ruling.COUNTERSIGN.value,
+) -> None:
+    """A second person, a supervisor, rules on the call's exceptional pause awaiting
+    countersignature, with their reasons. Countersigned, it comes into force (its resumption check
+    is set, the earlier decision's closed); refused, it never does, and the decision before it
+    stays in force (or none)."""
+    refusing = ruling == Ruling.REFUSE.value
+    errors = {} if ruling in Ruling.values() else {"ruling": "Choose whether you countersign or refuse"}
+    said = "Your reasons for refusing" if refusing else "Your reasons for countersigning"
+    if problem := check_text(reason, said, limits.COUNTERSIGN_REASON, multiline=True):
+        errors["reason"] = problem
+    if errors:
+        raise FieldsInvalid(errors)
+    reason = reason.strip()
     with writing(engine) as session:
         member = acting_staff(session, login)
-        locked_call(session, concern_id)
-        decision = decision_in_force(session, concern_id)
+        concern, _ = locked_call(session, concern_id)
+        decision = session.scalar(
+            select(PauseDecision)
+            .where(col(PauseDecision.concern_id) == concern_id)
+            .order_by(col(PauseDecision.id).desc())
+            .limit(1)
+        )
         if decision is None:
             raise Refused("There is no pause decision to countersign")
-        signer = (
-            session.scalar(select(col(Staff.name)).where(col(Staff.login) == decision.countersigned_by))
-            if decision.countersigned_by
-            else None
-        )
-        if refusal := countersign_refusal(member.role, login, decision.decided_by, decision.exceptional, signer):
+        if refusal := countersign_refusal(
+            member.role, login, decision.decided_by, decision.exceptional, ruled_already(session, decision)
+        ):
             raise Refused(refusal)
+        if refusing:
+            decision.refused_by, decision.refused_at, decision.refusal_reason = login, now, reason
+            record_event(
+                session,
+                actor=login,
+                kind=EventKind.COUNTERSIGN_REFUSED,
+                at=now,
+                concern_id=concern_id,
+                decision_id=decision.id,
+                restored=decision.supersedes_id,
+            )
+            return
         decision.countersigned_by, decision.countersigned_at, decision.countersign_reason = login, now, reason
+        concern.decision_in_force = decision.decision
+        session.flush()
+        check, superseded_check = add_resumption_check(session, decision, policy, login, now)
         record_event(
-            session, actor=login, kind=EventKind.COUNTERSIGNED, at=now, concern_id=concern_id, decision_id=decision.id
+            session,
+            actor=login,
+            kind=EventKind.COUNTERSIGNED,
+            at=now,
+            concern_id=concern_id,
+            decision_id=decision.id,
+            follow_up_id=check or None,
+            superseded_follow_up=superseded_check,
         )
+
+
+def ruled_already(session: Session, decision: PauseDecision) -> str | None:
+    """How the decision was ruled on, in words, if it was: "countersigned by Mary Okafor"."""
+    for by, said in ((decision.countersigned_by, "countersigned"), (decision.refused_by, "refused")):
+        if by:
+            name = session.scalar(select(col(Staff.name)).where(col(Staff.login) == by))
+            return f"{said} by {name or by}"
+    return None
 
 
 def record_notification(
@@ -167,6 +244,8 @@ def record_notification(
     validate_notification(party=party, channel=channel, note=note)
     with writing(engine) as session:
         handled_call(session, concern_id, login, "record who was informed")
+        if decision_awaiting(session, concern_id) is not None:
+            raise Refused(awaiting_refusal(concern_id))
         decision = decision_in_force(session, concern_id)
         if decision is None:
             raise Refused("There is no pause decision to inform anyone of: record the decision first")

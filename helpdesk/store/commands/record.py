@@ -23,7 +23,7 @@ from helpdesk.domain.refusals import FieldsInvalid, Refused
 from helpdesk.domain.types import ConcernStatus, EventKind
 from helpdesk.store.acting import NotPermitted, acting_member, opening_refusal
 from helpdesk.store.commands.on_a_call import handled_call
-from helpdesk.store.commands.pause import decision_in_force
+from helpdesk.store.commands.pause import decision_awaiting, decision_in_force
 from helpdesk.store.db.audit import record_event
 from helpdesk.store.db.models import (
     Advice,
@@ -156,7 +156,7 @@ def close(engine: Engine, concern_id: int, login: str, outcome: str, now: dt.dat
             advice_notes=count(session, select(func.count()).where(col(Advice.concern_id) == concern_id)),
             category=concern.category,
             decision_in_force=decision.decision if decision else None,
-            awaiting_countersignature=bool(decision and decision.exceptional and decision.countersigned_by is None),
+            awaiting_countersignature=decision_awaiting(session, concern_id) is not None,
             informed_of_decision=informed,
             signposting_recorded=concern.signposting_offered_at is not None or bool(concern.signposting_not_offered),
         )

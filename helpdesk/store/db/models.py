@@ -186,6 +186,10 @@ class PauseDecision(SQLModel, table=True):
     countersigned_by: str | None = Field(default=None, max_length=limits.LOGIN)
     countersigned_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     countersign_reason: str = Field(default="", max_length=limits.COUNTERSIGN_REASON)
+    # or a supervisor refused to countersign it, with reasons: it never came into force
+    refused_by: str | None = Field(default=None, max_length=limits.LOGIN)
+    refused_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    refusal_reason: str | None = Field(default=None, max_length=limits.COUNTERSIGN_REASON)
     supersedes_id: int | None = Field(
         default=None, foreign_key="pause_decision.id", index=True
     )  # the decision it replaces
@@ -279,14 +283,16 @@ class CallLink(SQLModel, table=True):
 
 
 class Escalation(SQLModel, table=True):
-    """Supervisors alerted to a waiting call past its target or a follow-up long overdue: raised
-    once (its key is unique), by the console that noticed first."""
+    """Supervisors alerted to a waiting call past its target, a follow-up long overdue or an
+    exceptional pause long awaiting countersignature: raised once (its key is unique), by the
+    console that noticed first."""
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=60, unique=True)  # domain.escalation.escalation_key
-    subject: str = Field(max_length=20)  # claim_target, follow_up
+    subject: str = Field(max_length=20)  # claim_target, follow_up, countersignature
     concern_id: int = Field(foreign_key="concern.id", index=True)
     follow_up_id: int | None = Field(default=None, foreign_key="follow_up.id", index=True)
+    decision_id: int | None = Field(default=None, foreign_key="pause_decision.id")  # awaiting countersignature
     raised_by: str = Field(max_length=limits.LOGIN)  # whose console noticed
     raised_at: dt.datetime = Field(sa_column=utc_column())
 
@@ -373,7 +379,7 @@ PERSONAL_COLUMNS: dict[type[SQLModel], dict[str, str | None]] = {
     ContactAttempt: {"contact_name": "", "phone": None, "note": ""},
     Notification: {"note": ""},
     Handover: {"reason": PURGED},
-    PauseDecision: {"rationale": PURGED, "justification": "", "countersign_reason": ""},
+    PauseDecision: {"rationale": PURGED, "justification": "", "countersign_reason": "", "refusal_reason": ""},
     Review: {"feedback": PURGED},
     FollowUp: {"what": PURGED, "phone": None, "note": ""},
 }

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -52,6 +54,14 @@ RECORD_MODELS: tuple[type[SQLModel], ...] = (
     Escalation,
 )
 RECORD_TABLES: dict[str, Table] = {table_of(model).name: table_of(model) for model in RECORD_MODELS}
+# Columns added to the record after rows were first sealed, by table: each is digested only when
+# it holds a value, so the rows already on record (NULL there) keep the digests their events carry,
+# and an upgrade that adds a column need not vouch for every row again. New columns of the
+# record are added nullable and named here.
+SEALED_WHEN_SET: dict[str, frozenset[str]] = {
+    "pause_decision": frozenset({"refused_by", "refused_at", "refusal_reason"}),  # 0014
+    "escalation": frozenset({"decision_id"}),  # 0014
+}
 TOUCHED = "touched rows"  # where a session keeps the rows its flushes changed, by table
 CHUNK = 500
 
@@ -104,7 +114,7 @@ def rows_with_digests(
     connection: Connection, table: Table, keys: list[tuple[Any, ...]] | None = None
 ) -> Iterator[tuple[tuple[Any, ...], str]]:
     """(primary key, digest) of the table's rows: those with `keys`, or all of them."""
-    names, at, everything, by_key = _statements(table.name)
+    names, at, everything, by_key = _statements(table.name, _BEFORE_LATER_COLUMNS.get())
     primary = list(table.primary_key.columns)
     if keys is None:
         statement, parameters = everything, {}
@@ -112,18 +122,39 @@ def rows_with_digests(
         statement, parameters = by_key, {"keys": [key[0] for key in keys]}
     else:
         statement, parameters = everything.where(tuple_(*primary).in_(keys)), {}
+    when_set = [names.index(name) for name in SEALED_WHEN_SET.get(table.name, ()) if name in names]
     for row in connection.execute(statement, parameters):
         values = tuple(row)
-        yield tuple(values[i] for i in at), digest_in_order(table.name, names, values)
+        key = tuple(values[i] for i in at)
+        if any(values[i] is None for i in when_set):
+            kept = [i for i in range(len(names)) if i not in when_set or values[i] is not None]
+            yield key, digest_in_order(table.name, tuple(names[i] for i in kept), tuple(values[i] for i in kept))
+        else:
+            yield key, digest_in_order(table.name, names, values)
+
+
+_BEFORE_LATER_COLUMNS: ContextVar[bool] = ContextVar("before later columns", default=False)
+
+
+@contextmanager
+def before_later_columns() -> Iterator[None]:
+    """For an upgrade that seals rows before the columns of SEALED_WHEN_SET exist: their rows are
+    read without them (and digested as they will be while those columns hold NULL)."""
+    token = _BEFORE_LATER_COLUMNS.set(True)
+    try:
+        yield
+    finally:
+        _BEFORE_LATER_COLUMNS.reset(token)
 
 
 @cache
-def _statements(name: str) -> tuple[tuple[str, ...], list[int], Select[Any], Select[Any]]:
+def _statements(name: str, without_later: bool = False) -> tuple[tuple[str, ...], list[int], Select[Any], Select[Any]]:
     """A record table's columns in sorted order, where its primary key sits among them, and its
     reads (all rows; rows by key), built once: every command reads the rows it changed."""
     table = RECORD_TABLES[name]
     primary = list(table.primary_key.columns)
-    columns = sorted(table.columns, key=lambda column: column.name)
+    later = SEALED_WHEN_SET.get(name, frozenset()) if without_later else frozenset()
+    columns = sorted((c for c in table.columns if c.name not in later), key=lambda column: column.name)
     names = tuple(column.name for column in columns)
     everything = select(*columns).order_by(*primary)
     by_key = everything.where(primary[0].in_(bindparam("keys", expanding=True)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 from sqlalchemy import Engine, select
 from sqlmodel import col
@@ -160,7 +161,12 @@ def call_detail(
             .order_by(col(Event.id))
         ).all()
     latest = decisions[max(decisions)] if decisions else None
-    informed = frozenset(n.party for n in notices.values() if latest is not None and n.decision_id == latest.id)
+    in_force = max(
+        (d for d in decisions.values() if d.refused_by is None and (not d.exceptional or d.countersigned_by)),
+        key=lambda d: d.id,
+        default=None,
+    )
+    informed = frozenset(n.party for n in notices.values() if in_force is not None and n.decision_id == in_force.id)
     call = CallRecord(
         row=row,
         names=names,
@@ -210,21 +216,31 @@ def call_detail(
         body=body,
         body_contacts=sum(c.party == Party.RESPONSIBLE_BODY.value for c in contacts.values()),
         advice_ids=sorted(advice),
-        latest_decision=DecisionSummary(
-            latest.id,
-            latest.decision,
-            latest.exceptional,
-            latest.decided_by,
-            latest.countersigned_by,
-            latest.resumes_on,
-            _utc(latest.decided_at),
-            informed,
-            names.get(latest.decided_by, latest.decided_by),
-        )
-        if latest
+        latest_decision=_summary(in_force, names, informed) if in_force else None,
+        awaiting_decision=_summary(latest, names)
+        if latest is not None and latest.exceptional and not latest.countersigned_by and not latest.refused_by
         else None,
+        refused_decision=_summary(latest, names) if latest is not None and latest.refused_by else None,
         timeline=timeline,
         follow_ups=follow_ups,
         related=related,
         paused_elsewhere=elsewhere,
+    )
+
+
+def _summary(d: Any, names: dict[str, str], informed: frozenset[str] = frozenset()) -> DecisionSummary:
+    return DecisionSummary(
+        d.id,
+        d.decision,
+        d.exceptional,
+        d.decided_by,
+        names.get(d.countersigned_by, d.countersigned_by) if d.countersigned_by else None,
+        d.resumes_on,
+        _utc(d.decided_at),
+        informed,
+        names.get(d.decided_by, d.decided_by),
+        working_days=d.working_days,
+        refused_by=names.get(d.refused_by, d.refused_by) if d.refused_by else None,
+        refused_at=_utc(d.refused_at),
+        refusal_reason=d.refusal_reason or "",
     )

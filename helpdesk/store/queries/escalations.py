@@ -5,14 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Engine, literal, select, text
+from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from helpdesk.domain.escalation import (
     EscalationSubject,
 )
 from helpdesk.domain.types import ConcernStatus
-from helpdesk.store.db.models import OPEN_CONCERN, OPEN_FOLLOW_UP, Concern, Escalation, FollowUp, School
+from helpdesk.store.db.models import OPEN_CONCERN, OPEN_FOLLOW_UP, Concern, Escalation, FollowUp, PauseDecision, School
 from helpdesk.store.db.read_models import by_name
+from helpdesk.store.queries.decisions import awaiting
 from helpdesk.store.rows import OpenEscalation
 
 
@@ -26,6 +28,7 @@ def open_escalations(engine: Engine) -> list[OpenEscalation]:
         col(Escalation.subject),
         col(Escalation.concern_id),
         col(Escalation.follow_up_id),
+        col(Escalation.decision_id),
         col(Escalation.raised_at),
         col(Concern.urn),
         col(School.name).label("school"),
@@ -52,8 +55,23 @@ def open_escalations(engine: Engine) -> list[OpenEscalation]:
         .join(School, col(School.urn) == col(Concern.urn))
         .where(col(Escalation.follow_up_id).in_(still_open.scalar_subquery()))
     )
+    latest = aliased(PauseDecision)
+    unsigned = (
+        select(*columns, literal(None).label("what"))
+        .select_from(Escalation)
+        .join(latest, col(latest.id) == col(Escalation.decision_id))
+        .join(Concern, col(Concern.id) == col(latest.concern_id))
+        .join(School, col(School.urn) == col(Concern.urn))
+        .where(
+            col(Escalation.concern_id).in_(select(col(Concern.id)).where(text(OPEN_CONCERN)).scalar_subquery()),
+            col(Escalation.subject) == EscalationSubject.COUNTERSIGNATURE.value,
+            awaiting(latest),
+        )
+    )
     with engine.connect() as connection:
         found = [
-            by_name(OpenEscalation, row) for statement in (waiting, overdue) for row in connection.execute(statement)
+            by_name(OpenEscalation, row)
+            for statement in (waiting, overdue, unsigned)
+            for row in connection.execute(statement)
         ]
     return sorted(found, key=lambda escalation: escalation.id)

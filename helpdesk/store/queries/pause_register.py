@@ -6,13 +6,12 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Engine, Select, and_, exists, func, select, tuple_
-from sqlalchemy.orm import aliased
+from sqlalchemy import Engine, Select, and_, func, select, tuple_
 from sqlmodel import col
 
 from helpdesk.clock import as_utc
 from helpdesk.domain.follow_up import FollowUpKind
-from helpdesk.domain.pause import Decision, days_paused, past_limit, pause_state
+from helpdesk.domain.pause import Decision, PauseState, awaits_countersignature, days_paused, past_limit, pause_state
 from helpdesk.domain.permissions import Permission
 from helpdesk.domain.policy import Policy
 from helpdesk.store.acting import acting_member
@@ -24,6 +23,7 @@ from helpdesk.store.db.models import (
     School,
     Staff,
 )
+from helpdesk.store.queries.decisions import settled, superseded
 from helpdesk.store.queries.review import london_midnight
 from helpdesk.store.rows import PauseEntry, Progress
 
@@ -36,7 +36,6 @@ def pause_entries(
         col(PauseDecision.decided_at) >= london_midnight(start),
         col(PauseDecision.decided_at) < london_midnight(end + dt.timedelta(days=1)),
     )
-    later = aliased(PauseDecision)
     with engine.connect() as connection:
         names = dict(connection.execute(select(col(Staff.login), col(Staff.name))).all())
         total = connection.scalar(select(func.count()).select_from(PauseDecision).where(window)) or 0
@@ -65,7 +64,10 @@ def pause_entries(
                 col(PauseDecision.rationale),
                 col(PauseDecision.justification),
                 col(PauseDecision.countersign_reason),
-                exists().where(col(later.supersedes_id) == col(PauseDecision.id)).label("superseded"),
+                col(PauseDecision.refused_by),
+                col(PauseDecision.refused_at),
+                col(PauseDecision.refusal_reason),
+                superseded(PauseDecision).label("superseded"),
             )
             .join(Concern, col(Concern.id) == col(PauseDecision.concern_id))
             .join(School, col(School.urn) == col(Concern.urn))
@@ -84,6 +86,15 @@ def pause_entries(
             paused = _paused_days(connection, {row.inspection_id for row in rows if row.inspection_id is not None})
             for row in rows:
                 days = paused.get(row.inspection_id, 0) if row.inspection_id is not None else 0
+                refused = row.refused_by is not None
+                state = pause_state(
+                    row.decision,
+                    row.resumes_on,
+                    bool(row.superseded),
+                    today,
+                    awaiting=awaits_countersignature(bool(row.exceptional), row.countersigned_by is not None, refused),
+                    refused=refused,
+                )
                 yield PauseEntry(
                     decision_id=row.id,
                     call=row.concern_id,
@@ -105,16 +116,19 @@ def pause_entries(
                     else None,
                     countersigned_at=as_utc(row.countersigned_at) if row.countersigned_at else None,
                     supersedes=row.supersedes_id,
-                    state=pause_state(row.decision, row.resumes_on, bool(row.superseded), today).value,
+                    state=state.value,
                     check_outcome=checks.get(row.id),
                     inspection_paused_days=days,
-                    # a standing authorised pause on an inspection paused past the remit's limit
+                    # an authorised pause in force on an inspection paused past the remit's limit
                     past_limit=row.decision == Decision.AUTHORISED
-                    and not row.superseded
+                    and state in (PauseState.IN_FORCE, PauseState.RESUMED)
                     and past_limit(days, row.remit, policy),
                     rationale=row.rationale,
                     justification=row.justification,
                     countersign_reason=row.countersign_reason,
+                    refused_by=names.get(row.refused_by, row.refused_by) if refused else None,
+                    refused_at=as_utc(row.refused_at) if row.refused_at else None,
+                    refusal_reason=row.refusal_reason or "",
                 )
                 done += 1
             if progress:
@@ -124,11 +138,11 @@ def pause_entries(
 def standing_pauses(
     connection: Any, inspections: set[int], except_call: int | None = None
 ) -> dict[int, list[tuple[dt.date, dt.date]]]:
-    """(first day, resume day) of each authorised pause still standing (not superseded), by
-    inspection, across all its calls (but `except_call`'s, whose new decision replaces them)."""
+    """(first day, resume day) of each authorised pause in force or resumed (settled and not
+    superseded), by inspection, across all its calls (but `except_call`'s, whose new decision
+    replaces them)."""
     if not inspections:
         return {}
-    later = aliased(PauseDecision)
     statement = (
         select(col(Concern.inspection_id), col(PauseDecision.starts_on), col(PauseDecision.resumes_on))
         .join(Concern, col(Concern.id) == col(PauseDecision.concern_id))
@@ -137,7 +151,8 @@ def standing_pauses(
             col(PauseDecision.decision) == Decision.AUTHORISED.value,
             col(PauseDecision.starts_on).is_not(None),
             col(PauseDecision.resumes_on).is_not(None),
-            ~exists().where(col(later.supersedes_id) == col(PauseDecision.id)),
+            settled(PauseDecision),
+            ~superseded(PauseDecision),
         )
     )
     if except_call is not None:

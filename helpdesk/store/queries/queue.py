@@ -15,8 +15,9 @@ from helpdesk.domain.queue import together
 from helpdesk.domain.types import EventKind
 from helpdesk.store.db.models import OPEN_CONCERN, Concern, Event, Handover, Inspection, PauseDecision, School, Staff
 from helpdesk.store.db.read_models import by_name
+from helpdesk.store.queries.decisions import awaiting
 from helpdesk.store.queries.history import open_groups
-from helpdesk.store.rows import ConcernListing, HandedOver, QueueRow, SchoolLookup, StaffMember
+from helpdesk.store.rows import ConcernListing, HandedOver, QueueRow, RefusedPause, SchoolLookup, StaffMember
 
 
 def staff_member(engine: Engine, login: str) -> StaffMember | None:
@@ -32,14 +33,10 @@ def staff_member(engine: Engine, login: str) -> StaffMember | None:
 def open_queue(engine: Engine) -> list[QueueRow]:
     """Waiting and claimed concerns: urgent first, then oldest first."""
     holder = aliased(Staff)
-    in_force, later = aliased(PauseDecision), aliased(PauseDecision)
-    # the call's decision in force (no later one) is exceptional and not yet countersigned
-    awaiting = exists().where(
-        col(in_force.concern_id) == col(Concern.id),
-        col(in_force.exceptional).is_(True),
-        col(in_force.countersigned_by).is_(None),
-        ~exists().where(col(later.concern_id) == col(in_force.concern_id), col(later.id) > col(in_force.id)),
-    )
+    latest = aliased(PauseDecision)
+    # the call's latest decision, if it is an exceptional pause neither countersigned nor refused
+    waits = select(col(latest.id)).where(col(latest.concern_id) == col(Concern.id), awaiting(latest))
+    waits_since = select(col(latest.decided_at)).where(col(latest.concern_id) == col(Concern.id), awaiting(latest))
     statement: Select[*tuple[Any, ...]] = (
         select(
             col(Concern.id),
@@ -53,8 +50,9 @@ def open_queue(engine: Engine) -> list[QueueRow]:
             col(Concern.claimed_by),
             col(holder.name).label("claimed_by_name"),
             col(Concern.claimed_at),
-            awaiting.label("awaiting_countersignature"),
             literal(None).label("linked_to"),
+            waits.scalar_subquery().label("awaiting_decision"),
+            waits_since.scalar_subquery().label("awaiting_since"),
         )
         .join(School, col(School.urn) == col(Concern.urn))
         .outerjoin(holder, col(holder.login) == col(Concern.claimed_by))
@@ -111,6 +109,42 @@ def handed_to(engine: Engine, login: str) -> list[HandedOver]:
     )
     with engine.connect() as connection:
         return [by_name(HandedOver, row) for row in connection.execute(statement)]
+
+
+def refusals_for(engine: Engine, login: str) -> list[RefusedPause]:
+    """The exceptional pauses `login` decided on calls still open whose countersignature a
+    supervisor refused since they last opened the call: news to them until they do."""
+    by = aliased(Staff)
+    opened_since = exists().where(
+        col(Event.concern_id) == col(PauseDecision.concern_id),
+        col(Event.actor) == login,
+        col(Event.kind) == EventKind.VIEWED.value,
+        col(Event.at) >= col(PauseDecision.refused_at),
+    )
+    statement: Select[*tuple[Any, ...]] = (
+        select(
+            col(PauseDecision.id).label("decision_id"),
+            col(Concern.id).label("concern_id"),
+            func.coalesce(col(by.name), col(PauseDecision.refused_by)).label("by_name"),
+            col(PauseDecision.refused_at).label("at"),
+            func.coalesce(col(PauseDecision.refusal_reason), "").label("reason"),
+            col(Concern.urn),
+            col(School.name).label("school"),
+        )
+        .select_from(Concern)
+        .join(PauseDecision, col(PauseDecision.concern_id) == col(Concern.id))
+        .join(School, col(School.urn) == col(Concern.urn))
+        .outerjoin(by, col(by.login) == col(PauseDecision.refused_by))
+        .where(
+            text(f"concern.{OPEN_CONCERN}"),
+            col(PauseDecision.decided_by) == login,
+            col(PauseDecision.refused_by).is_not(None),
+            ~opened_since,
+        )
+        .order_by(col(PauseDecision.refused_at), col(PauseDecision.id))
+    )
+    with engine.connect() as connection:
+        return [by_name(RefusedPause, row) for row in connection.execute(statement)]
 
 
 def list_concerns(engine: Engine, status: str | None = None, limit: int | None = None) -> list[ConcernListing]:

@@ -26,6 +26,7 @@ from helpdesk.store.db.models import (
     Staff,
 )
 from helpdesk.store.db.read_models import by_name
+from helpdesk.store.queries.decisions import settled
 from helpdesk.store.rows import PAGE, ClosedCallFilter, ClosedCallRow, FeedbackRow, LearningReviewRow
 
 
@@ -36,7 +37,7 @@ def london_midnight(day: dt.date) -> dt.datetime:
 def _latest_decision() -> ScalarSelect[Any]:
     return (
         select(col(PauseDecision.decision))
-        .where(col(PauseDecision.concern_id) == col(Concern.id))
+        .where(col(PauseDecision.concern_id) == col(Concern.id), settled(PauseDecision))
         .order_by(col(PauseDecision.id).desc())
         .limit(1)
         .scalar_subquery()

@@ -110,14 +110,26 @@ def _decision(details: dict[str, Any], call: CallRecord) -> str:
     days = f"{d.working_days} working day{'s' if d.working_days != 1 else ''}"
     text = f"Pause AUTHORISED for {days}, resumes {day_text(d.resumes_on)} ({asked}). Rationale: {d.rationale}"
     if d.exceptional:
-        text += f" EXCEPTIONAL — justification: {d.justification}"
+        text += f" EXCEPTIONAL — justification: {d.justification}. Not in force until a supervisor countersigns it."
     return text + supersedes
 
 
 def _countersigned(details: dict[str, Any], call: CallRecord) -> str:
     d = call.decisions.get(_ref(details, "decision_id"))
     reason = f": {d.countersign_reason}" if d is not None and d.countersign_reason else ""
-    return f"Countersigned the exceptional pause ({decision_name(d)}){reason}"
+    return f"Countersigned the exceptional pause ({decision_name(d)}){reason}. It is in force." + _decision_follow_up(
+        details, call
+    )
+
+
+def _countersign_refused(details: dict[str, Any], call: CallRecord) -> str:
+    d = call.decisions.get(_ref(details, "decision_id"))
+    reason = f": {d.refusal_reason}" if d is not None and d.refusal_reason else ""
+    restored = call.decisions.get(_ref(details, "restored"))
+    back = f"{decision_name(restored)} stays in force" if restored is not None else "no pause decision is in force"
+    return (
+        f"REFUSED to countersign the exceptional pause ({decision_name(d)}){reason}. It never came into force; {back}."
+    )
 
 
 def _notified(details: dict[str, Any], call: CallRecord) -> str:
@@ -205,6 +217,7 @@ TIMELINE: dict[EventKind, Sentence] = {
     EventKind.INSPECTION_LINKED: _inspection_linked,
     EventKind.DECISION: _decision,
     EventKind.COUNTERSIGNED: _countersigned,
+    EventKind.COUNTERSIGN_REFUSED: _countersign_refused,
     EventKind.NOTIFIED: _notified,
     EventKind.SIGNPOSTED: lambda details, call: (
         f"Signposting offered: {EDUCATION_SUPPORT}; sharing provisional outcomes"

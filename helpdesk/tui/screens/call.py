@@ -283,27 +283,44 @@ class CallScreen(DataScreen):
         self.query_one("#timeline-pane").scroll_end(animate=False)
 
     def decision_lines(self) -> list[tuple[str, str]]:
-        """The decision in force and who still has to be told of it."""
-        d = self.shown.latest_decision
+        """The decision in force and who still has to be told of it; an exceptional pause
+        awaiting countersignature, or refused it, besides."""
+        shown = self.shown
+        lines: list[tuple[str, str]] = []
+        if (waiting := shown.awaiting_decision) is not None:
+            decided = f" at {london_time(waiting.decided_at)}" if waiting.decided_at else ""
+            lines.append(
+                (
+                    "Awaiting",
+                    f"EXCEPTIONAL pause of {waiting.working_days} working days, decided{decided} by "
+                    f"{waiting.decided_by_name}: NOT IN FORCE until a supervisor countersigns it (w)",
+                )
+            )
+        elif (refused := shown.refused_decision) is not None:
+            at = f" at {london_time(refused.refused_at)}" if refused.refused_at else ""
+            reason = f": {refused.refusal_reason}" if refused.refusal_reason else ""
+            lines.append(
+                ("Refused", f"countersignature of the exceptional pause REFUSED by {refused.refused_by}{at}{reason}")
+            )
+        d = shown.latest_decision
         if d is None:
-            return [("Pause decision", "none recorded")]
+            return [("Pause decision", "none in force" if lines else "none recorded"), *lines]
         decided = f" at {london_time(d.decided_at)}" if d.decided_at else ""
         state = (
             f"authorised, resumes {d.resumes_on:%a %-d %b}"
             if d.decision == Decision.AUTHORISED and d.resumes_on
             else d.decision
         )
-        if d.exceptional:
-            state += " · EXCEPTIONAL, " + (
-                f"countersigned by {d.countersigned_by}" if d.countersigned_by else "awaiting countersignature (w)"
-            )
+        if d.exceptional and d.countersigned_by:
+            state += f" · EXCEPTIONAL, countersigned by {d.countersigned_by}"
         policy = self.app.policy
         needed = to_inform(d.decision, policy)
         missing = set(missing_informed(d.decision, d.informed, policy))
         told = " · ".join(("☐ " if p in missing else "✓ ") + label(Party, p).lower() for p in needed)
         return [
             ("Pause decision", f"{state} (in force, decided{decided})"),
-            ("Informed", told + ("  (press n)" if missing else "")),
+            *lines,
+            ("Informed", told + ("  (press n)" if missing and shown.awaiting_decision is None else "")),
         ]
 
     def follow_up_lines(self) -> list[tuple[str, str]]:
@@ -377,14 +394,14 @@ class CallScreen(DataScreen):
         if action == "reassign":
             return may(staff.role, Permission.REASSIGN) and d.status == ConcernStatus.CLAIMED
         if action == "countersign":  # the rule the store applies: never the supervisor who decided
-            decision = d.latest_decision
+            decision = d.awaiting_decision
             return decision is not None and not countersign_refusal(
-                staff.role, staff.login, decision.decided_by, decision.exceptional, decision.countersigned_by
+                staff.role, staff.login, decision.decided_by, decision.exceptional, None
             )
         if action == "link_inspection":
             return d.inspection is None
-        if action == "informed":
-            return d.latest_decision is not None
+        if action == "informed":  # not while an exceptional pause awaits countersignature
+            return d.latest_decision is not None and d.awaiting_decision is None
         return True
 
     def keys_now(self) -> list[str]:

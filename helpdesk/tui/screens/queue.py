@@ -17,6 +17,7 @@ from helpdesk.clock import london_time
 from helpdesk.domain.escalation import (
     EscalationSubject,
     claim_escalation_due,
+    countersignature_escalation_due,
     escalation_key,
     follow_up_escalation_due,
 )
@@ -31,6 +32,7 @@ from helpdesk.store.rows import (
     OpenEscalation,
     QueueCounts,
     QueueRow,
+    RefusedPause,
     StaffMember,
     queue_counts,
 )
@@ -184,6 +186,7 @@ class QueueScreen(DataScreen):
         follow_ups: list[FollowUpRow] | None = None
         handed: list[HandedOver] | None = None  # calls handed to this person, not opened since
         escalations: list[OpenEscalation] | None = None
+        refused: list[RefusedPause] | None = None  # this person's exceptional pauses refused, not seen since
 
     def __init__(self) -> None:
         super().__init__()
@@ -193,6 +196,8 @@ class QueueScreen(DataScreen):
         self.follow_ups: list[FollowUpRow] = []
         self.handed: dict[int, HandedOver] = {}
         self.announced: set[int] = set()  # handovers this console has told of
+        self.refused: dict[int, RefusedPause] = {}  # by decision
+        self.refusals_told: set[int] = set()  # decisions whose refusal this console has told of
         self.escalations: dict[str, OpenEscalation] = {}  # standing, by key
         self.escalations_told: set[int] = set()  # (supervisors) alerted to already
         self.escalations_told_once = False  # the first load's standing escalations, summed up
@@ -248,6 +253,7 @@ class QueueScreen(DataScreen):
             desk.follow_ups_due(),
             desk.handed_to_me(),
             desk.open_escalations(),
+            desk.refusals_for_me(),
         )
 
     @work(thread=True, exclusive=True, group="queue-viewers")
@@ -265,17 +271,21 @@ class QueueScreen(DataScreen):
         follow_ups = self.follow_ups if message.follow_ups is None else message.follow_ups
         handed = self.handed if message.handed is None else {h.concern_id: h for h in message.handed}
         escalations = self.escalations if message.escalations is None else {e.key: e for e in message.escalations}
-        if self.loaded and (rows, message.viewers, unread, follow_ups, handed, escalations) == (
+        refused = self.refused if message.refused is None else {r.decision_id: r for r in message.refused}
+        if self.loaded and (rows, message.viewers, unread, follow_ups, handed, escalations, refused) == (
             self.rows,
             self.viewers,
             self.unread_feedback,
             self.follow_ups,
             self.handed,
             self.escalations,
+            self.refused,
         ):
             return  # nothing to redraw (a heartbeat, or a change elsewhere in the record)
         self.handed = handed
         self.tell_of_handovers()
+        self.refused = refused
+        self.tell_of_refusals()
         self.escalations = escalations
         self.alert_supervisor()
         if bool(follow_ups) != bool(self.follow_ups):
@@ -310,11 +320,28 @@ class QueueScreen(DataScreen):
                 timeout=60,
             )
 
+    def tell_of_refusals(self) -> None:
+        """A senior whose exceptional pause a supervisor refused to countersign is told at once,
+        once: a bell and a notification that stays until read."""
+        for decision_id, refused in self.refused.items():
+            if decision_id in self.refusals_told:
+                continue
+            self.refusals_told.add(decision_id)
+            self.app.bell()
+            reason = f" Reasons: {refused.reason}" if refused.reason else ""
+            self.notify(
+                f"{refused.by_name} refused to countersign your exceptional pause on call {refused.concern_id} "
+                f"({refused.urn} {refused.school}): it is not in force.{reason}",
+                title="Countersignature refused",
+                severity="error",
+                timeout=120,
+            )
+
     # --- escalation -------------------------------------------------------------------------
 
     def raise_escalations(self, now) -> None:
-        """Waiting calls past their target and follow-ups long overdue that nobody has raised
-        yet: this console raises them (once; the store checks each again and keeps it to one)."""
+        """Waiting calls past their target, follow-ups long overdue and exceptional pauses long
+        awaiting countersignature that nobody has raised yet: this console raises them (once; the store checks each again and keeps it to one)."""
         if not self.loaded:
             return
         policy = self.app.policy
@@ -331,22 +358,32 @@ class QueueScreen(DataScreen):
             if follow_up_escalation_due(f.due_at, now, policy)
             and escalation_key(EscalationSubject.FOLLOW_UP, f.id) not in self.escalations
         ]
-        keys = {escalation_key(EscalationSubject.CLAIM_TARGET, i) for i in calls} | {
-            escalation_key(EscalationSubject.FOLLOW_UP, i) for i in follow_ups
-        }
+        unsigned = [
+            row.awaiting_decision
+            for row in self.rows
+            if row.awaiting_decision is not None
+            and row.awaiting_since is not None
+            and countersignature_escalation_due(row.awaiting_since, now, policy)
+            and escalation_key(EscalationSubject.COUNTERSIGNATURE, row.awaiting_decision) not in self.escalations
+        ]
+        keys = (
+            {escalation_key(EscalationSubject.CLAIM_TARGET, i) for i in calls}
+            | {escalation_key(EscalationSubject.FOLLOW_UP, i) for i in follow_ups}
+            | {escalation_key(EscalationSubject.COUNTERSIGNATURE, i) for i in unsigned}
+        )
         if keys - self.escalations_asked:
             self.escalations_asked |= keys
-            self.escalate_in_thread(calls, follow_ups)
+            self.escalate_in_thread(calls, follow_ups, unsigned)
 
     @work(thread=True, group="queue-escalate")
-    def escalate_in_thread(self, calls: list[int], follow_ups: list[int]) -> None:
+    def escalate_in_thread(self, calls: list[int], follow_ups: list[int], unsigned: list[int]) -> None:
         """After a random pause: every console sees a call pass its target in the same second,
         and fifty of them taking the write lock at once for one escalation would cost seconds
         of CPU; spread out, the first raises it and the others find it raised before writing."""
         if self.app.quitting.wait(random.uniform(0, self.ESCALATION_SPREAD_SECONDS)):
             return
         try:
-            self.app.desk.escalate(calls, follow_ups)  # its events wake every console
+            self.app.desk.escalate(calls, follow_ups, unsigned)  # its events wake every console
         except Exception:  # noqa: BLE001 - asked again by the next console, or this one's next load
             self.app.call_from_thread(self.escalations_asked.clear)
 
@@ -374,6 +411,8 @@ class QueueScreen(DataScreen):
             self.app.bell()
             if escalation.subject == EscalationSubject.FOLLOW_UP:
                 what = f"follow-up #{escalation.follow_up_id} on call {escalation.concern_id} is overdue: {escalation.what}"
+            elif escalation.subject == EscalationSubject.COUNTERSIGNATURE:
+                what = f"call {escalation.concern_id}'s exceptional pause still awaits countersignature (w)"
             else:
                 what = f"call {escalation.concern_id} is not claimed within its target"
             self.notify(

@@ -27,13 +27,15 @@ depends_on = None
 
 def upgrade() -> None:
     from helpdesk.store.db.audit import seal_record
+    from helpdesk.store.db.seals import before_later_columns
 
     bind = op.get_bind()
     op.create_index("ix_concern_inspection_id", "concern", ["inspection_id"])
     if bind.dialect.name == "postgresql":
         op.execute("ALTER TABLE event ALTER COLUMN details TYPE TEXT")
     actor = pwd.getpwuid(os.getuid()).pw_name[:40]  # whoever runs the upgrade
-    seal_record(bind, actor, dt.datetime.now(dt.UTC))
+    with before_later_columns():  # the record's columns added since are not there yet
+        seal_record(bind, actor, dt.datetime.now(dt.UTC))
 
 
 def downgrade() -> None:
