@@ -265,6 +265,45 @@ def test_rows_on_record_before_the_upgrade_are_sealed_by_it(tmp_path):
     assert named(engine) == {"staff:akhan": CHANGED}
 
 
+def test_columns_added_to_the_record_later_leave_the_rows_sealed_before_them_whole(tmp_path):
+    """A decision and an escalation sealed by the upgrade that bound the record (0013), then the
+    upgrade that added the refusal's and the escalated decision's columns (0014): the rows keep
+    their digests while those columns are empty, and filling one in outside the commands is named."""
+    from helpdesk.domain.types import EventKind
+    from helpdesk.store.db.audit import record_event
+    from helpdesk.store.db.engine import make_engine, sqlite_url
+    from helpdesk.store.db.schema import upgrade
+
+    engine = make_engine(sqlite_url(tmp_path / "older.sqlite"), create=True)
+    upgrade(engine, "0012")
+    with engine.begin() as connection:
+        for sql in (
+            "INSERT INTO school (urn, name, type, phase, local_authority, postcode) VALUES ('930037', 'Thornhill', '', '', '', '')",
+            "INSERT INTO concern (id, received_at, logged_by, caller_name, caller_role, caller_phone, urn, category,"
+            " urgent, priority, summary, status) VALUES (1, '2026-11-18 09:00:00+00:00', 'rdouglas', 'Grace Ellis',"
+            " 'headteacher', '+442079460123', '930037', 'pause_request', 1, 0, 'Pause?', 'claimed')",
+            "INSERT INTO pause_decision (id, concern_id, requested_by, grounds, decision, working_days, exceptional,"
+            " justification, rationale, decided_by, decided_at, countersign_reason) VALUES (1, 1, 'headteacher',"
+            " 'wellbeing', 'authorised', 8, 1, 'Ill', 'Why', 'gsingh', '2026-11-18 09:10:00+00:00', '')",
+            "INSERT INTO escalation (id, key, subject, concern_id, raised_by, raised_at) VALUES (1, 'claim_target:1',"
+            " 'claim_target', 1, 'akhan', '2026-11-18 09:20:00+00:00')",
+        ):
+            connection.execute(text(sql))
+        record_event(
+            connection,
+            actor="rdouglas",
+            kind=EventKind.LOGGED,
+            at=dt.datetime(2026, 11, 18, 9, tzinfo=dt.UTC),
+            concern_id=1,
+        )
+    upgrade(engine, "0013")
+    upgrade(engine)
+    report = verify_chain(engine)
+    assert report.intact and report.record.rows == 3, report.record
+    insider(engine, "UPDATE pause_decision SET refused_by = 'mokafor', refusal_reason = 'No'")
+    assert named(engine) == {"pause_decision:1": CHANGED}
+
+
 def test_every_other_command_keeps_the_record_whole(engine, record, clock):
     """Release, an exceptional pause and its countersignature, a call back completed (with the
     contact it logs), a resumption check done, an escalation, linked calls, feedback read: after
