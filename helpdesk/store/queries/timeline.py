@@ -110,25 +110,24 @@ def _decision(details: dict[str, Any], call: CallRecord) -> str:
     days = f"{d.working_days} working day{'s' if d.working_days != 1 else ''}"
     text = f"Pause AUTHORISED for {days}, resumes {day_text(d.resumes_on)} ({asked}). Rationale: {d.rationale}"
     if d.exceptional:
-        text += f" EXCEPTIONAL — justification: {d.justification}. Not in force until a supervisor countersigns it."
+        text += f" EXCEPTIONAL — justification: {d.justification} — in force only once a supervisor countersigns it."
     return text + supersedes
 
 
 def _countersigned(details: dict[str, Any], call: CallRecord) -> str:
     d = call.decisions.get(_ref(details, "decision_id"))
-    reason = f": {d.countersign_reason}" if d is not None and d.countersign_reason else ""
-    return f"Countersigned the exceptional pause ({decision_name(d)}){reason}. It is in force." + _decision_follow_up(
-        details, call
-    )
+    reason = f" Reasons: {d.countersign_reason}" if d is not None and d.countersign_reason else ""
+    follow_up = _decision_follow_up(details, call)
+    return f"Countersigned the exceptional pause ({decision_name(d)}): it is in force.{reason}{follow_up}"
 
 
 def _countersign_refused(details: dict[str, Any], call: CallRecord) -> str:
     d = call.decisions.get(_ref(details, "decision_id"))
-    reason = f": {d.refusal_reason}" if d is not None and d.refusal_reason else ""
+    reason = f" Reasons: {d.refusal_reason}" if d is not None and d.refusal_reason else ""
     restored = call.decisions.get(_ref(details, "restored"))
     back = f"{decision_name(restored)} stays in force" if restored is not None else "no pause decision is in force"
     return (
-        f"REFUSED to countersign the exceptional pause ({decision_name(d)}){reason}. It never came into force; {back}."
+        f"REFUSED to countersign the exceptional pause ({decision_name(d)}): it never came into force; {back}.{reason}"
     )
 
 

@@ -112,10 +112,11 @@ class FormScreen(ModalScreen[object]):
             yield Static(self.TITLE or "", id="form-title")
             with VerticalScroll(id="form-fields"):
                 yield from self.form_fields()
-            yield Static("", id="form-error", classes="-empty")
-            with Horizontal(id="form-buttons"):
-                yield Button("Save  Ctrl+S", id="form-save", variant="primary")
-                yield Button("Cancel  Esc", id="form-cancel")
+            with Vertical(id="form-foot"):
+                yield Static("", id="form-error", classes="-empty")
+                with Horizontal(id="form-buttons"):
+                    yield Button("Save  Ctrl+S", id="form-save", variant="primary")
+                    yield Button("Cancel  Esc", id="form-cancel")
 
     def form_fields(self) -> ComposeResult:
         raise NotImplementedError
