@@ -416,6 +416,11 @@ def cmd_export(args, settings: Settings) -> int:
             except OSError:
                 pass
     print(f"exported {count} {args.what} record(s)" + (" (redacted)" if args.redact else ""), file=sys.stderr)
+    if args.what in ("calls", "pauses") and (withheld := desk.withheld_from_export(args.start, args.end)):
+        print(
+            f"withheld: {withheld} call(s) of the period you are tied to (lead, team or a declared conflict)",
+            file=sys.stderr,
+        )
     return 0
 
 

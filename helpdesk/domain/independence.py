@@ -37,3 +37,20 @@ def independence_refusal(role: str, ties: Ties, name: str | None = None) -> str 
             f"{you_have} declared a conflict of interest with {ties.conflict_with_body}, this school's responsible body"
         )
     return None
+
+
+def barrier_refusal(ties: Ties) -> str | None:
+    """Why the information barrier keeps a call from this member of staff, whatever their role:
+    a concern about an inspection must never reach its lead, its team, or anyone with a declared
+    conflict with the school or its responsible body."""
+    if ties.inspection_part == "lead":
+        why = "you are the lead inspector for its inspection"
+    elif ties.inspection_part == "team":
+        why = "you are on the team of its inspection"
+    elif ties.conflict_with_school:
+        why = "you have declared a conflict of interest with its school"
+    elif ties.conflict_with_body:
+        why = f"you have declared a conflict of interest with {ties.conflict_with_body}, its school's responsible body"
+    else:
+        return None
+    return f"Restricted: {why}, so this call is kept from you (your attempt is recorded)"

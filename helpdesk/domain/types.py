@@ -84,6 +84,7 @@ class EventKind(Labelled):
 
     LOGGED = "logged"
     VIEWED = "viewed"
+    BARRED = "barred"  # an attempt to open a call the information barrier keeps from that person
     CLAIMED = "claimed"
     RELEASED = "released"
     REASSIGNED = "reassigned"

@@ -20,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from helpdesk.clock import Clock, london
 from helpdesk.domain.permissions import Permission
 from helpdesk.domain.policy import Policy
-from helpdesk.store.acting import check_acting
+from helpdesk.store.acting import check_acting, restricted_calls
 from helpdesk.store.db import presence
 from helpdesk.store.db.changes import ChangeFeed
 from helpdesk.store.faults import DatabaseUnavailable, ExportInterrupted, describe_fault
@@ -134,6 +134,12 @@ class Desk:
         """Calls a supervisor handed to this person that they have not opened since."""
         return queue.handed_to(self.engine, self.login)
 
+    def restricted_from_me(self) -> frozenset[int]:
+        """The open calls the information barrier keeps from this person: the queue shows them
+        restricted, and opening one is refused (and recorded)."""
+        with self.engine.connect() as connection:
+            return restricted_calls(connection, self.login, london(self.now()).date())
+
     def refusals_for_me(self) -> list[RefusedPause]:
         """Exceptional pauses this person decided whose countersignature was refused, not seen since."""
         return queue.refusals_for(self.engine, self.login)
@@ -178,7 +184,7 @@ class Desk:
         from helpdesk.store.queries.call import call_detail
 
         since = self.now() - dt.timedelta(days=self.policy.related_calls_days)
-        return call_detail(self.engine, concern_id, self.login, related_since=since)
+        return call_detail(self.engine, concern_id, self.login, related_since=since, now=self.now())
 
     def link_calls(self, concern_id: int, other_id: int, kind: str) -> int:
         from helpdesk.store.commands.links import link_calls
@@ -188,7 +194,7 @@ class Desk:
     def school_history(self, urn: str) -> SchoolHistory | None:
         from helpdesk.store.queries.history import school_history
 
-        return school_history(self.engine, self.login, urn)
+        return school_history(self.engine, self.login, urn, london(self.now()).date())
 
     def record_view(self, concern_id: int) -> None:
         from helpdesk.store import commands
@@ -389,9 +395,12 @@ class Desk:
                     today=self.today(),
                     policy=self.policy,
                 )
+            elif what == "calls":
+                count = export.export_calls(
+                    self.engine, self.login, start, end, fmt, redact, out, progress, today=self.today()
+                )
             else:
-                run = export.export_calls if what == "calls" else export.export_audit
-                count = run(self.engine, self.login, start, end, fmt, redact, out, progress)
+                count = export.export_audit(self.engine, self.login, start, end, fmt, redact, out, progress)
         except ExportInterrupted as interrupted:
             commands.record_export(
                 self.engine, self.login, what, start, end, redact, interrupted.written, self.now(), interrupted=True
@@ -399,6 +408,12 @@ class Desk:
             raise
         commands.record_export(self.engine, self.login, what, start, end, redact, count, self.now())
         return count
+
+    def withheld_from_export(self, start: dt.date, end: dt.date) -> int:
+        """How many calls of the period the information barrier withholds from this person's export."""
+        from helpdesk.store.admin.export import withheld_calls
+
+        return withheld_calls(self.engine, self.login, start, end, self.today())
 
     def pause_register(self, start: dt.date, end: dt.date) -> list[PauseEntry]:
         from helpdesk.store.queries.pause_register import pause_register

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from helpdesk.domain.follow_up import ResumptionOutcome
 from helpdesk.domain.pause import PauseState
 from helpdesk.domain.types import (
+    Category,
     ConcernStatus,
     EventKind,
 )
@@ -75,6 +76,12 @@ class RelatedCall:
     decision: str | None  # the decision in force
     outcome: str | None  # a closed call's, for those who may read closed calls
     link: str | None = None  # LinkKind, when a senior linked the two
+    restricted: bool = False  # the information barrier keeps it from this person: no category, decision or outcome
+
+    @property
+    def what(self) -> str:
+        """Its category, short, or "restricted" where the information barrier keeps it from the reader."""
+        return "restricted" if self.restricted else Category(self.category).short
 
 
 @dataclass(frozen=True)
@@ -153,7 +160,7 @@ class RefusedPause:
 # Audit events after which nothing a queue shows can differ: a call opened (who is viewing it
 # comes from presence) or an export. Escalations show only to those who receive them. A call
 # handed over stays NEW in a second session of its new holder until the next change there.
-QUEUE_UNMOVED_BY = frozenset({EventKind.VIEWED, EventKind.EXPORTED})
+QUEUE_UNMOVED_BY = frozenset({EventKind.VIEWED, EventKind.BARRED, EventKind.EXPORTED})
 
 
 def queue_counts(rows: list[QueueRow]) -> QueueCounts:

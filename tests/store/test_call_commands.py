@@ -10,8 +10,7 @@ from sqlalchemy.exc import DatabaseError
 from helpdesk.domain.independence import Ties
 from helpdesk.domain.intake import validate_concern
 from helpdesk.domain.refusals import FieldsInvalid, Refused
-from helpdesk.store import commands
-from helpdesk.store.commands import on_a_call
+from helpdesk.store import acting, commands
 from helpdesk.store.commands.taking import ClaimRefused
 from helpdesk.store.db.engine import make_engine
 from helpdesk.store.db.models import Conflict, Event, Inspection, InspectionMember, ResponsibleBody, School
@@ -107,7 +106,7 @@ def test_the_claims_one_read_finds_the_same_ties_as_every_other_command(engine, 
         for concern_id in calls:
             concern = session.get(Concern, concern_id)
             for login in logins:
-                step_by_step = on_a_call.ties(session, login, concern, today)
+                step_by_step = acting.ties(session, login, concern, today)
                 try:
                     _, in_one = commands.claim_check(engine, concern_id, login, today)
                 except Refused:

@@ -43,7 +43,12 @@ def reference_records(engine, start: dt.date, end: dt.date) -> list[tuple]:
         by_id = {d.id: d for d in decisions}
         records = []
         for call in calls:
-            mine = [d for d in decisions if d.concern_id == call.id]
+            # in force: the call's latest decision neither refused nor awaiting countersignature
+            mine = [
+                d
+                for d in decisions
+                if d.concern_id == call.id and d.refused_by is None and (not d.exceptional or d.countersigned_by)
+            ]
             decision = mine[-1] if mine else None
             superseded = by_id.get(decision.supersedes_id) if decision and decision.supersedes_id else None
             notes = [a.text for a in advice if a.concern_id == call.id]

@@ -344,3 +344,101 @@ def test_an_unsigned_exceptional_pause_escalates_once_after_the_policys_minutes(
     commands.countersign(engine, call, "mokafor", "Head in hospital.", late, rules)
     assert open_escalations(engine) == []  # ruled on: the escalation no longer stands
     assert verify_chain(engine).intact
+
+
+# --- the information barrier ---------------------------------------------------------------------
+
+
+def lakeside_call(engine):
+    """A call about Lakeside (932408) during its inspection (lead hwalsh, team jbrooks), held by
+    an independent senior, with advice and an outcome worth keeping from the inspection's team."""
+    during = FrozenClock("2026-11-19T10:00:00Z")
+    call = held_with_contact(engine, during, "932408")
+    commands.add_advice(engine, call, "gsingh", "The head fears the lead inspector; talked it through.", during.now())
+    return during, call
+
+
+@pytest.mark.parametrize("login", ["hwalsh", "jbrooks"])
+def test_staff_on_the_inspection_cannot_open_the_call_and_the_attempt_is_recorded(engine, login):
+    from sqlalchemy import text
+
+    from helpdesk.store.acting import NotPermitted, restricted_calls
+    from helpdesk.store.queries.call import call_detail
+
+    during, call = lakeside_call(engine)
+    with pytest.raises(NotPermitted, match="^Restricted: you are"):
+        commands.record_view(engine, call, login, during.now())
+    with pytest.raises(NotPermitted, match="^Restricted: you are"):
+        call_detail(engine, call, login, now=during.now())
+    with engine.connect() as connection:
+        kinds = (
+            connection.execute(
+                text("SELECT kind FROM event WHERE concern_id = :call AND actor = :login"),
+                {"call": call, "login": login},
+            )
+            .scalars()
+            .all()
+        )
+        assert kinds == ["barred"]
+        assert call in restricted_calls(connection, login, during.now().date())
+        assert call not in restricted_calls(connection, "akhan", during.now().date())
+    # an independent senior opens it as ever, and reads who tried
+    commands.record_view(engine, call, "akhan", during.now())
+    shown = call_detail(engine, call, "akhan", now=during.now())
+    assert any("Tried to open the call: refused" in entry.text for entry in shown.timeline)
+    assert verify_chain(engine).intact
+
+
+def test_a_tied_supervisor_is_barred_from_the_calls_history_export_and_decisions(engine, tmp_path):
+    """Mark Okafor declares a conflict with Lakeside: he cannot open the call, sees it in the
+    school's history as restricted, its record is withheld from his exports and the register,
+    and he cannot countersign, review or hand it on."""
+    import csv
+    import io
+
+    from helpdesk.store.acting import NotPermitted
+    from helpdesk.store.admin import export
+    from helpdesk.store.admin.pause_export import export_pauses
+    from helpdesk.store.queries.history import school_history
+    from helpdesk.store.queries.pause_register import pause_register
+    from support import decision, policy
+
+    during, call = lakeside_call(engine)
+    longer = decision(working_days=8, justification="The trust needs the week.")
+    commands.record_pause_decision(engine, call, "gsingh", longer, policy(), during.now())
+    conflicts = tmp_path / "conflicts.csv"
+    conflicts.write_text("login,urn,responsible_body,reason\nmokafor,932408,,Governor of this school\n")
+    importers.import_conflicts(engine, conflicts, "wcole", during.now())
+    today = during.now().date()
+
+    with pytest.raises(NotPermitted, match="conflict of interest with its school"):
+        commands.record_view(engine, call, "mokafor", during.now())
+    with pytest.raises(NotPermitted, match="conflict of interest with its school"):
+        commands.countersign(engine, call, "mokafor", "Agreed.", during.now(), policy())
+    with pytest.raises(NotPermitted, match="conflict of interest with its school"):
+        commands.reassign(engine, call, "mokafor", "akhan", "Shift change", during.now())
+    [entry] = [c for c in school_history(engine, "mokafor", "932408", today).calls if c.id == call]
+    assert entry.restricted and entry.what == "restricted" and entry.category == "" and entry.outcome is None
+    assert [c.id for c in school_history(engine, "lpark", "932408", today).calls if not c.restricted] == [call]
+
+    def exported(login):
+        out = io.StringIO()
+        export.export_calls(engine, login, today, today, "csv", False, out, today=today)
+        return [row["id"] for row in csv.DictReader(io.StringIO(out.getvalue()))]
+
+    assert str(call) not in exported("mokafor") and str(call) in exported("lpark")
+    assert export.withheld_calls(engine, "mokafor", today, today, today) == 1
+    assert export.withheld_calls(engine, "lpark", today, today, today) == 0
+    assert [e.call for e in pause_register(engine, "mokafor", today, today, today, policy())] == []
+    assert [e.call for e in pause_register(engine, "lpark", today, today, today, policy())] == [call]
+    out = io.StringIO()
+    assert export_pauses(engine, "mokafor", today, today, "csv", False, out, today=today, policy=policy()) == 0
+    # another supervisor, independent, countersigns; a review by the tied one is refused too
+    commands.countersign(engine, call, "lpark", "Agreed.", during.now(), policy())
+    for party in ("lead_inspector", "school", "responsible_body"):
+        commands.record_notification(engine, call, "gsingh", during.now(), party=party, channel="phone")
+    commands.record_signposting(engine, call, "gsingh", during.now())
+    commands.close(engine, call, "gsingh", "Paused.", during.now(), policy=policy())
+    with pytest.raises(NotPermitted, match="conflict of interest with its school"):
+        commands.review(engine, call, "mokafor", "meets_standard", "", during.now(), policy())
+    assert verify_chain(engine).intact

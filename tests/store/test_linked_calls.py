@@ -96,9 +96,11 @@ def test_a_schools_history_holds_its_bodys_other_schools_and_outcomes_for_superv
     here = closed_call(engine, clock, policy, days_ago=2, outcome="Secret outcome")
     there = closed_call(engine, clock, policy, urn=sibling, days_ago=1) if sibling else None
     waiting = log(engine, clock)
-    history = school_history(engine, "lpark", "930037")
+    history = school_history(engine, "lpark", "930037", clock.now().date())
     assert history.school == "Thornhill High School" and history.body
     assert [c.id for c in history.calls] == [waiting, *([there] if there else []), here]
     assert history.calls[-1].outcome == "Secret outcome" and history.calls[-1].decision is None
-    assert school_history(engine, "akhan", "930037").calls[-1].outcome is None  # a senior: no free text
-    assert school_history(engine, "lpark", "999999") is None
+    assert (
+        school_history(engine, "akhan", "930037", clock.now().date()).calls[-1].outcome is None
+    )  # a senior: no free text
+    assert school_history(engine, "lpark", "999999", clock.now().date()) is None

@@ -133,7 +133,15 @@ async def test_a_pause_request_from_claim_to_close(make_app, engine, clock):
     ]
 
 
-async def test_a_senior_on_the_inspection_team_is_told_why(make_app, engine, clock):
+async def test_a_senior_on_the_inspection_team_cannot_open_the_call(make_app, engine, clock):
+    """The information barrier: a member of the inspection's team sees the call in the queue
+    as "restricted" (nothing of what it is about), and opening it is refused with the reason,
+    recorded in the audit trail, and leaves them on the queue."""
+    from textual.widgets import DataTable
+
+    from helpdesk.store.db.models import Event
+    from support import plain_row
+
     with engine.connect() as connection:
         urn, login = connection.execute(
             select(Inspection.urn, InspectionMember.login)
@@ -146,14 +154,27 @@ async def test_a_senior_on_the_inspection_team_is_told_why(make_app, engine, clo
             )
         ).first()
     concern_id = pause_request(engine, clock, urn=urn)
+    notices = []
     app = make_app(login=login)
+    app.notify = lambda message, **kwargs: notices.append(message)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        screen = await open_call(pilot, concern_id)
-        await pilot.press("c")
+        queue = app.screen
+        row = plain_row(queue.query_one("#queue", DataTable), str(concern_id))
+        assert "restricted" in row and "Pause req." not in row
+        await open_call(pilot, concern_id)
         await settle(pilot)
-        assert refusal_text(screen) == "You are on the inspection team for this inspection"
-        assert screen.detail.status == "waiting"
+        assert app.screen is queue
+        assert notices == [
+            "Restricted: you are on the team of its inspection, so this call is kept from you (your attempt is recorded)"
+        ]
+    with engine.connect() as connection:
+        kinds = (
+            connection.execute(select(Event.kind).where(Event.concern_id == concern_id, Event.actor == login))
+            .scalars()
+            .all()
+        )
+    assert kinds == ["barred"]
 
 
 async def test_a_call_someone_else_just_claimed(make_app, engine, clock):

@@ -15,6 +15,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import col
 
 from helpdesk.clock import as_utc
+from helpdesk.store.acting import tied_to
 from helpdesk.store.commands.exports import check_may_export
 from helpdesk.store.db.audit import redacted_details
 from helpdesk.store.db.models import (
@@ -223,26 +224,40 @@ def _received_in(start: dt.date, end: dt.date) -> Any:
     )
 
 
-def call_statement(start: dt.date, end: dt.date, redact: bool) -> Select[Any]:
+def call_statement(start: dt.date, end: dt.date, redact: bool, barrier: Any = None) -> Select[Any]:
     """One statement for every record: it walks the received_at index and finds each call's
-    decisions, contacts, advice and reviews by their concern_id indexes."""
-    return (
-        select(*_call_columns(redact))
-        .select_from(_call_joins())
-        .where(_received_in(start, end))
-        .order_by(col(Concern.received_at), col(Concern.id))
-    )
+    decisions, contacts, advice and reviews by their concern_id indexes. `barrier`: the calls
+    kept from the exporter (store.acting.tied_to), withheld."""
+    statement = select(*_call_columns(redact)).select_from(_call_joins()).where(_received_in(start, end))
+    if barrier is not None:
+        statement = statement.where(~barrier)
+    return statement.order_by(col(Concern.received_at), col(Concern.id))
+
+
+def withheld_calls(engine: Engine, login: str, start: dt.date, end: dt.date, today: dt.date) -> int:
+    """How many calls of the period the information barrier keeps from `login`: withheld from
+    their exports (the command line says how many)."""
+    with engine.connect() as connection:
+        found = connection.scalar(
+            select(func.count()).select_from(Concern).where(_received_in(start, end), tied_to(login, today))
+        )
+    return int(found or 0)
 
 
 def call_records(
-    engine: Engine, start: dt.date, end: dt.date, redact: bool, progress: Progress | None = None
+    engine: Engine,
+    start: dt.date,
+    end: dt.date,
+    redact: bool,
+    progress: Progress | None = None,
+    barrier: Any = None,
 ) -> Iterator[Sequence[Any]]:
     """One record per call received from `start` to `end` (inclusive, London days), in one pass
     of one statement, streamed in batches (constant memory, linear in calls exported)."""
     with engine.connect() as connection:
         total = connection.scalar(select(func.count()).select_from(Concern).where(_received_in(start, end))) or 0
         done = 0
-        batches = connection.execution_options(yield_per=BATCH).execute(call_statement(start, end, redact))
+        batches = connection.execution_options(yield_per=BATCH).execute(call_statement(start, end, redact, barrier))
         for rows in batches.partitions():
             yield from rows
             done += len(rows)
@@ -318,10 +333,19 @@ def export_calls(
     redact: bool,
     out: TextIO,
     progress: Progress | None = None,
+    today: dt.date | None = None,
 ) -> int:
+    """The period's calls; those the information barrier keeps from `login` (as of `today`)
+    withheld."""
     check_may_export(engine, login)
+    barrier = tied_to(login, today) if today is not None else None
     return write_records(
-        call_records(engine, start, end, redact, progress), CALL_FIELDS, out, fmt, redact, PERSONAL_CALL_FIELDS
+        call_records(engine, start, end, redact, progress, barrier),
+        CALL_FIELDS,
+        out,
+        fmt,
+        redact,
+        PERSONAL_CALL_FIELDS,
     )
 
 

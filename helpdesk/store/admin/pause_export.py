@@ -45,7 +45,8 @@ def export_pauses(
     policy: Policy,
 ) -> int:
     """The register of the period as CSV or JSON, streamed, with the same redaction and progress
-    as the other exports."""
+    as the other exports; the decisions on calls the information barrier keeps from `login` withheld."""
     check_may_export(engine, login)
-    records = (_record(entry, redact) for entry in pause_entries(engine, start, end, today, policy, progress))
+    entries = pause_entries(engine, start, end, today, policy, progress, reader=login)
+    records = (_record(entry, redact) for entry in entries)
     return write_records(records, REGISTER_FIELDS, out, fmt, redact, PERSONAL_REGISTER_FIELDS)

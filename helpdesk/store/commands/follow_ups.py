@@ -8,7 +8,7 @@ import datetime as dt
 from sqlalchemy import Engine, select, update
 from sqlmodel import Session, col
 
-from helpdesk.clock import as_utc
+from helpdesk.clock import as_utc, london
 from helpdesk.domain import follow_up as rules
 from helpdesk.domain.follow_up import FollowUpKind
 from helpdesk.domain.permissions import Permission
@@ -56,7 +56,7 @@ def set_follow_up(
         raise FieldsInvalid(errors)
     with writing(engine) as session:
         member = acting_staff(session, login, Permission.FOLLOW_UP)
-        openable_call(session, member, concern_id)
+        openable_call(session, member, concern_id, london(now).date())
         if entry.owner is not None:
             target = session.get(Staff, entry.owner)
             if refusal := rules.owner_refusal(

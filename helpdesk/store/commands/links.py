@@ -14,8 +14,8 @@ from helpdesk.domain.inspection import InspectionEntry, recorded_dates_errors
 from helpdesk.domain.permissions import Permission
 from helpdesk.domain.refusals import FieldsInvalid, Refused
 from helpdesk.domain.types import EventKind, LinkKind
-from helpdesk.store.acting import acting_staff
-from helpdesk.store.commands.on_a_call import handled_call, ties
+from helpdesk.store.acting import acting_staff, ties
+from helpdesk.store.commands.on_a_call import handled_call
 from helpdesk.store.db.audit import record_event
 from helpdesk.store.db.models import CallLink, Concern, Inspection, InspectionMember, Staff
 from helpdesk.store.db.transaction import new_id, writing

@@ -24,7 +24,7 @@ from helpdesk.domain.pause import (
 from helpdesk.domain.policy import Policy
 from helpdesk.domain.refusals import FieldsInvalid, Refused
 from helpdesk.domain.types import EventKind, Party
-from helpdesk.store.acting import acting_staff
+from helpdesk.store.acting import acting_staff, refuse_if_barred
 from helpdesk.store.commands.follow_ups import add_resumption_check
 from helpdesk.store.commands.on_a_call import handled_call, locked_call
 from helpdesk.store.db.audit import record_event
@@ -188,6 +188,7 @@ def countersign(
     with writing(engine) as session:
         member = acting_staff(session, login)
         concern, _ = locked_call(session, concern_id)
+        refuse_if_barred(session, login, concern_id, london(now).date())
         decision = session.scalar(
             select(PauseDecision)
             .where(col(PauseDecision.concern_id) == concern_id)

@@ -8,7 +8,7 @@ import datetime as dt
 from sqlalchemy import Engine, func, select
 from sqlmodel import col
 
-from helpdesk.clock import london_time
+from helpdesk.clock import london, london_time
 from helpdesk.domain import call as call_rules
 from helpdesk.domain import limits
 from helpdesk.domain.contact import (
@@ -21,7 +21,7 @@ from helpdesk.domain.permissions import Permission
 from helpdesk.domain.policy import Policy
 from helpdesk.domain.refusals import FieldsInvalid, Refused
 from helpdesk.domain.types import ConcernStatus, EventKind
-from helpdesk.store.acting import NotPermitted, acting_member, opening_refusal
+from helpdesk.store.acting import NotPermitted, acting_member, barrier, opening_refusal
 from helpdesk.store.commands.on_a_call import handled_call
 from helpdesk.store.commands.pause import decision_awaiting, decision_in_force
 from helpdesk.store.db.audit import record_event
@@ -35,7 +35,10 @@ from helpdesk.store.db.transaction import count, new_id, writing
 
 
 def record_view(engine: Engine, concern_id: int, login: str, now: dt.datetime) -> None:
-    """Opening a call's details is recorded: the data is about people's health."""
+    """Opening a call's details is recorded: the data is about people's health. An attempt the
+    information barrier refuses (the person is tied to the call's inspection) is recorded too,
+    and then refused."""
+    today = london(now).date()
     with writing(engine) as session:
         member = acting_member(session, login, Permission.OPEN_CALLS)
         status, holder = session.execute(
@@ -43,9 +46,14 @@ def record_view(engine: Engine, concern_id: int, login: str, now: dt.datetime) -
         ).first() or (None, None)
         if status is None:
             raise Refused(f"There is no concern {concern_id}")
-        if reason := opening_refusal(session, member, concern_id, status, holder):
+        if barred := barrier(session, login, concern_id, today):
+            record_event(session, actor=login, kind=EventKind.BARRED, at=now, concern_id=concern_id)
+        elif reason := opening_refusal(session, member, concern_id, status, holder, today):
             raise NotPermitted(reason)
-        record_event(session, actor=login, kind=EventKind.VIEWED, at=now, concern_id=concern_id)
+        else:
+            record_event(session, actor=login, kind=EventKind.VIEWED, at=now, concern_id=concern_id)
+    if barred:  # (after the attempt is committed)
+        raise NotPermitted(barred)
 
 
 def add_advice(

@@ -7,11 +7,12 @@ import datetime as dt
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session, col
 
+from helpdesk.clock import london
 from helpdesk.domain.policy import Policy
 from helpdesk.domain.refusals import FieldsInvalid, Refused
 from helpdesk.domain.review import review_errors, review_refusal
 from helpdesk.domain.types import EventKind, ReviewOutcome
-from helpdesk.store.acting import acting_staff
+from helpdesk.store.acting import acting_staff, refuse_if_barred
 from helpdesk.store.commands.follow_ups import add_review_follow_up
 from helpdesk.store.commands.on_a_call import locked_call
 from helpdesk.store.db.audit import record_event
@@ -36,6 +37,7 @@ def review(
     with writing(engine) as session:
         member = acting_staff(session, login)
         concern, state = locked_call(session, concern_id)
+        refuse_if_barred(session, login, concern_id, london(now).date())
         if reason := review_refusal(member.role, state.status, part_played(session, concern_id, login)):
             raise Refused(reason)
         row = Review(

@@ -32,9 +32,9 @@ from helpdesk.domain.contact import (
 from helpdesk.domain.independence import Ties, independence_refusal
 from helpdesk.domain.refusals import FieldsInvalid, Refused
 from helpdesk.domain.types import ConcernStatus, EventKind
-from helpdesk.store.acting import acting_staff, refuse_unless_allowed
+from helpdesk.store.acting import acting_staff, refuse_if_barred, refuse_unless_allowed, tie_columns, ties, ties_of
 from helpdesk.store.commands.follow_ups import hand_on_follow_ups
-from helpdesk.store.commands.on_a_call import locked_call, tie_columns, ties, ties_of
+from helpdesk.store.commands.on_a_call import locked_call
 from helpdesk.store.db.audit import record_event, record_event_and_commit
 from helpdesk.store.db.engine import writer
 from helpdesk.store.db.models import (
@@ -186,6 +186,7 @@ def reassign(engine: Engine, concern_id: int, login: str, new_holder: str, reaso
     with writing(engine) as session:
         member = acting_staff(session, login)
         concern, state = locked_call(session, concern_id)
+        refuse_if_barred(session, login, concern_id, london(now).date())
         if refusal := call_rules.reassign_refusal(state, member.role, new_holder):
             raise Refused(refusal)
         target = session.get(Staff, new_holder)

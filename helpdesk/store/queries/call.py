@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlmodel import col
 
-from helpdesk.clock import as_utc
+from helpdesk.clock import as_utc, london
 from helpdesk.domain.permissions import Permission, may
 from helpdesk.domain.types import Party
 from helpdesk.store.acting import NotPermitted, acting_member, opening_refusal
@@ -71,18 +71,24 @@ def _utc(value: dt.datetime | None) -> dt.datetime | None:
 
 
 def call_detail(
-    engine: Engine, concern_id: int, login: str, related_since: dt.datetime | None = None
+    engine: Engine,
+    concern_id: int,
+    login: str,
+    related_since: dt.datetime | None = None,
+    now: dt.datetime | None = None,
 ) -> CallDetail | None:
-    """Everything the call screen shows, as `login` may see it (store.acting checks who asks).
-    Other calls about its school or inspection: the open ones, those linked to it, and those
-    received since `related_since`."""
+    """Everything the call screen shows, as `login` may see it (store.acting checks who asks,
+    the information barrier as of `now`, the present moment unless given). Other calls about
+    its school or inspection: the open ones, those linked to it, and those received since
+    `related_since`."""
+    today = london(now or dt.datetime.now(dt.UTC)).date()
     with engine.connect() as connection:
         member = acting_member(connection, login, Permission.OPEN_CALLS)
         found = connection.execute(select(table_of(Concern)).where(col(Concern.id) == concern_id)).first()
         if found is None:
             return None
         row = found._mapping
-        if reason := opening_refusal(connection, member, concern_id, row["status"], row["claimed_by"]):
+        if reason := opening_refusal(connection, member, concern_id, row["status"], row["claimed_by"], today):
             raise NotPermitted(reason)
         names = dict(connection.execute(select(col(Staff.login), col(Staff.name))).all())
         school = connection.execute(select(table_of(School)).where(col(School.urn) == row["urn"])).one()._mapping
@@ -154,6 +160,8 @@ def call_detail(
             row["urn"],
             related_since or dt.datetime.max.replace(tzinfo=dt.UTC),
             may(member.role, Permission.READ_CLOSED_CALLS),
+            login,
+            today,
         )
         events = connection.execute(
             select(col(Event.kind), col(Event.actor), col(Event.at), col(Event.details))

@@ -13,7 +13,7 @@ from sqlmodel import col
 from helpdesk.clock import as_utc
 from helpdesk.domain.permissions import Permission, may
 from helpdesk.domain.types import ConcernStatus
-from helpdesk.store.acting import acting_member
+from helpdesk.store.acting import acting_member, tied_to
 from helpdesk.store.db.models import OPEN_CONCERN, CallLink, Concern, ResponsibleBody, School, Staff
 from helpdesk.store.rows import RelatedCall, SchoolHistory
 
@@ -30,10 +30,13 @@ def _links_of(connection: Any, concern_id: int) -> dict[int, str]:
     }
 
 
-def _calls() -> Select[*tuple[Any, ...]]:
+def _calls(login: str, today: dt.date) -> Select[*tuple[Any, ...]]:
+    """The calls as the lists show them to `login`, each saying whether the information barrier
+    keeps it from them (`today`: the day whose inspections in progress count)."""
     holder = aliased(Staff)
     return (
         select(
+            tied_to(login, today).label("restricted"),
             col(Concern.id),
             col(Concern.received_at),
             col(Concern.status),
@@ -49,7 +52,9 @@ def _calls() -> Select[*tuple[Any, ...]]:
     )
 
 
-def related_calls(connection: Any, concern_id: int, urn: str, since: dt.datetime, outcomes: bool) -> list[RelatedCall]:
+def related_calls(
+    connection: Any, concern_id: int, urn: str, since: dt.datetime, outcomes: bool, login: str, today: dt.date
+) -> list[RelatedCall]:
     """The other calls about this call's school or inspection that are open or were received
     since `since`, and every call linked to it: newest first."""
     links = _links_of(connection, concern_id)
@@ -57,7 +62,7 @@ def related_calls(connection: Any, concern_id: int, urn: str, since: dt.datetime
     # the school's calls (on the urn index) hold every call about the inspection too
     about = col(Concern.urn) == urn
     statement = (
-        _calls()
+        _calls(login, today)
         .where(
             col(Concern.id) != concern_id,
             or_(
@@ -72,7 +77,22 @@ def related_calls(connection: Any, concern_id: int, urn: str, since: dt.datetime
 
 
 def _call(row: Any, outcomes: bool, link: str | None = None) -> RelatedCall:
-    """A call as the lists show it; its outcome (free text) only to those who may read it."""
+    """A call as the lists show it; its outcome (free text) only to those who may read it, and
+    nothing of what it is about to one the information barrier keeps it from."""
+    if row.restricted:
+        return RelatedCall(
+            id=row.id,
+            received_at=as_utc(row.received_at),
+            status=row.status,
+            category="",
+            urn=row.urn,
+            school=row.school,
+            holder=row.holder,
+            decision=None,
+            outcome=None,
+            link=link,
+            restricted=True,
+        )
     return RelatedCall(
         id=row.id,
         received_at=as_utc(row.received_at),
@@ -106,9 +126,10 @@ def open_groups(connection: Any, open_calls: Collection[int]) -> dict[int, set[i
     return groups
 
 
-def school_history(engine: Engine, login: str, urn: str, limit: int = 500) -> SchoolHistory | None:
+def school_history(engine: Engine, login: str, urn: str, today: dt.date, limit: int = 500) -> SchoolHistory | None:
     """Every call about the school and about the other schools of its responsible body, newest
-    first. Outcomes (free text) only for those who may read closed calls."""
+    first. Outcomes (free text) only for those who may read closed calls; the calls the
+    information barrier keeps from this person only as "restricted"."""
     with engine.connect() as connection:
         member = acting_member(connection, login, Permission.OPEN_CALLS)
         school: Any = connection.execute(
@@ -127,7 +148,10 @@ def school_history(engine: Engine, login: str, urn: str, limit: int = 500) -> Sc
                 ),
             )
         rows = connection.execute(
-            _calls().where(about).order_by(col(Concern.received_at).desc(), col(Concern.id).desc()).limit(limit)
+            _calls(login, today)
+            .where(about)
+            .order_by(col(Concern.received_at).desc(), col(Concern.id).desc())
+            .limit(limit)
         ).all()
     calls = [_call(row, may(member.role, Permission.READ_CLOSED_CALLS)) for row in rows]
     return SchoolHistory(urn, school.name, school.body, calls)

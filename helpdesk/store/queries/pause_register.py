@@ -14,7 +14,7 @@ from helpdesk.domain.follow_up import FollowUpKind
 from helpdesk.domain.pause import Decision, PauseState, awaits_countersignature, days_paused, past_limit, pause_state
 from helpdesk.domain.permissions import Permission
 from helpdesk.domain.policy import Policy
-from helpdesk.store.acting import acting_member
+from helpdesk.store.acting import acting_member, tied_among
 from helpdesk.store.db.models import (
     Concern,
     FollowUp,
@@ -29,9 +29,16 @@ from helpdesk.store.rows import PauseEntry, Progress
 
 
 def pause_entries(
-    engine: Engine, start: dt.date, end: dt.date, today: dt.date, policy: Policy, progress: Progress | None = None
+    engine: Engine,
+    start: dt.date,
+    end: dt.date,
+    today: dt.date,
+    policy: Policy,
+    progress: Progress | None = None,
+    reader: str | None = None,
 ) -> Iterator[PauseEntry]:
-    """The decisions made from `start` to `end` (London days), oldest first, in pages."""
+    """The decisions made from `start` to `end` (London days), oldest first, in pages; those on
+    calls the information barrier keeps from `reader`, if given, left out."""
     window = and_(
         col(PauseDecision.decided_at) >= london_midnight(start),
         col(PauseDecision.decided_at) < london_midnight(end + dt.timedelta(days=1)),
@@ -84,7 +91,11 @@ def pause_entries(
                 ).all()
             )
             paused = _paused_days(connection, {row.inspection_id for row in rows if row.inspection_id is not None})
+            kept = tied_among(connection, reader, today, (row.concern_id for row in rows)) if reader else frozenset()
             for row in rows:
+                if row.concern_id in kept:
+                    done += 1
+                    continue
                 days = paused.get(row.inspection_id, 0) if row.inspection_id is not None else 0
                 refused = row.refused_by is not None
                 state = pause_state(
@@ -184,7 +195,7 @@ def pause_register(
     """The register for the supervisors' screen: the period's decisions, newest first."""
     with engine.connect() as connection:
         acting_member(connection, login, Permission.SEE_PAUSE_REGISTER)
-    return list(reversed(list(pause_entries(engine, start, end, today, policy))))
+    return list(reversed(list(pause_entries(engine, start, end, today, policy, reader=login))))
 
 
 PAGE_SIZE = 1000  # decisions read a page at a time

@@ -208,6 +208,7 @@ def _signposting_not_offered(details: dict[str, Any], call: CallRecord) -> str:
 TIMELINE: dict[EventKind, Sentence] = {
     EventKind.LOGGED: _logged,
     EventKind.VIEWED: lambda details, call: "Viewed the call",
+    EventKind.BARRED: lambda details, call: "Tried to open the call: refused, as they are tied to its inspection",
     EventKind.CLAIMED: lambda details, call: "Claimed",
     EventKind.RELEASED: _released,
     EventKind.REASSIGNED: _reassigned,

@@ -72,4 +72,6 @@ class ExportForm(FormScreen):
                 )
         except OSError as error:
             raise Refused(f"Cannot write {path}: {error.strerror}") from None
-        self.app.call_from_thread(self.app.notify, f"Exported {count} record(s) to {path}")
+        withheld = self.app.desk.withheld_from_export(days["start"], days["end"]) if what in ("calls", "pauses") else 0
+        kept = f"; {withheld} call(s) you are tied to withheld" if withheld else ""
+        self.app.call_from_thread(self.app.notify, f"Exported {count} record(s) to {path}{kept}")

@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.widgets import Select
 
 from helpdesk.clock import london
-from helpdesk.domain.types import Category, LinkKind
+from helpdesk.domain.types import LinkKind
 from helpdesk.store.rows import CallDetail
 from helpdesk.tui.forms.base import CallForm, FormField, chosen, options
 
@@ -18,8 +18,7 @@ class LinkForm(CallForm):
     def form_fields(self) -> ComposeResult:
         calls = [
             (
-                f"{c.id} · {london(c.received_at).format('ddd D MMM HH:mm')} · {Category(c.category).short}"
-                f" · {c.status}",
+                f"{c.id} · {london(c.received_at).format('ddd D MMM HH:mm')} · {c.what} · {c.status}",
                 c.id,
             )
             for c in self.detail.related

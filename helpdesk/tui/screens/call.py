@@ -148,12 +148,22 @@ class CallScreen(DataScreen):
 
     @work(thread=True, exclusive=True, group="call-load")
     def load_in_thread(self, record_view: bool) -> None:
-        def read() -> CallScreen.Loaded:
+        def read() -> CallScreen.Loaded | None:
             if record_view:
-                self.app.desk.record_view(self.concern_id)
+                try:
+                    self.app.desk.record_view(self.concern_id)
+                except Refused as refused:  # the barrier, or a closed call: nothing is shown
+                    self.app.call_from_thread(self.refused_opening, str(refused))
+                    return None
             return self.Loaded(self.app.desk.call(self.concern_id))
 
         self.post_loaded(read)
+
+    def refused_opening(self, reason: str) -> None:
+        """Opening the call was refused: say why, and go back to where the person was."""
+        self.notify(reason, severity="error", title="Refused", timeout=20)
+        if self.app.screen is self:
+            self.app.pop_screen()
 
     def on_call_screen_loaded(self, message: Loaded) -> None:
         if message.detail is None:
@@ -355,7 +365,7 @@ class CallScreen(DataScreen):
             decision = f" · pause {c.decision}" if c.decision else ""
             link = f" · LINKED ({label(LinkKind, c.link).lower()})" if c.link else ""
             when = london(c.received_at).format("ddd D MMM HH:mm")
-            lines.append(("", f"#{c.id} {when} · {Category(c.category).short} · {state}{decision}{link}"))
+            lines.append(("", f"#{c.id} {when} · {c.what} · {state}{decision}{link}"))
         return lines
 
     def my_follow_ups(self) -> list:

@@ -187,6 +187,7 @@ class QueueScreen(DataScreen):
         handed: list[HandedOver] | None = None  # calls handed to this person, not opened since
         escalations: list[OpenEscalation] | None = None
         refused: list[RefusedPause] | None = None  # this person's exceptional pauses refused, not seen since
+        restricted: frozenset[int] | None = None  # open calls the information barrier keeps from this person
 
     def __init__(self) -> None:
         super().__init__()
@@ -198,6 +199,7 @@ class QueueScreen(DataScreen):
         self.announced: set[int] = set()  # handovers this console has told of
         self.refused: dict[int, RefusedPause] = {}  # by decision
         self.refusals_told: set[int] = set()  # decisions whose refusal this console has told of
+        self.restricted: frozenset[int] = frozenset()  # shown without what the call is about
         self.escalations: dict[str, OpenEscalation] = {}  # standing, by key
         self.escalations_told: set[int] = set()  # (supervisors) alerted to already
         self.escalations_told_once = False  # the first load's standing escalations, summed up
@@ -254,6 +256,7 @@ class QueueScreen(DataScreen):
             desk.handed_to_me(),
             desk.open_escalations(),
             desk.refusals_for_me(),
+            desk.restricted_from_me(),
         )
 
     @work(thread=True, exclusive=True, group="queue-viewers")
@@ -272,7 +275,8 @@ class QueueScreen(DataScreen):
         handed = self.handed if message.handed is None else {h.concern_id: h for h in message.handed}
         escalations = self.escalations if message.escalations is None else {e.key: e for e in message.escalations}
         refused = self.refused if message.refused is None else {r.decision_id: r for r in message.refused}
-        if self.loaded and (rows, message.viewers, unread, follow_ups, handed, escalations, refused) == (
+        restricted = self.restricted if message.restricted is None else message.restricted
+        if self.loaded and (rows, message.viewers, unread, follow_ups, handed, escalations, refused, restricted) == (
             self.rows,
             self.viewers,
             self.unread_feedback,
@@ -280,8 +284,12 @@ class QueueScreen(DataScreen):
             self.handed,
             self.escalations,
             self.refused,
+            self.restricted,
         ):
             return  # nothing to redraw (a heartbeat, or a change elsewhere in the record)
+        if restricted != self.restricted:
+            self.restricted = restricted
+            self.shown = {}  # every restricted row is drawn again
         self.handed = handed
         self.tell_of_handovers()
         self.refused = refused
@@ -482,6 +490,10 @@ class QueueScreen(DataScreen):
             + Text.styled(f"{row.urn} {row.school}", style),
             "category": Text.styled(Category(row.category).short, style),
             "caller": Text.styled(CallerRole(row.caller_role).short, style),
+        }
+        if row.id in self.restricted:  # tied to its inspection: nothing of what the call is about
+            cells["category"], cells["caller"] = Text.styled("restricted", "italic"), Text("")
+        cells |= {
             "holder": Text.styled(holder, style),
             "viewing": Text.styled(", ".join(short_name(name, None) for name in viewing), "italic"),
         }

@@ -14,7 +14,6 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from helpdesk.clock import london
-from helpdesk.domain.types import Category
 from helpdesk.store.rows import SchoolHistory
 from helpdesk.tui import navigation
 from helpdesk.tui.screens.base import DataScreen
@@ -103,7 +102,7 @@ class SchoolHistoryScreen(DataScreen):
                 "received": london(c.received_at).format("D MMM YY"),
                 "call": str(c.id),
                 "school": f"{c.urn} {c.school}",
-                "category": Category(c.category).short,
+                "category": c.what,
                 "state": state,
                 "decision": c.decision or "",
                 "outcome": (c.outcome or "").replace("\n", " "),
