@@ -293,7 +293,7 @@ class Desk:
         from helpdesk.domain.follow_up import end_of_day
         from helpdesk.store.queries.follow_ups import follow_ups_due
 
-        return follow_ups_due(self.engine, self.login, end_of_day(self.now()))
+        return follow_ups_due(self.engine, self.login, end_of_day(self.now()), london(self.now()).date())
 
     def set_follow_up(
         self, concern_id: int, *, what: str, owner: str | None, due: str, callback_phone: str | None = None

@@ -121,7 +121,7 @@ def test_a_follow_up_is_checked_as_typed(engine, clock, policy, held):
 
 def test_who_sees_which_follow_ups_due(engine, clock, policy, held):
     def due(login):
-        return [(f.what, f.owner) for f in follow_ups_due(engine, login, end_of_day(clock.now()))]
+        return [(f.what, f.owner) for f in follow_ups_due(engine, login, end_of_day(clock.now()), clock.now().date())]
 
     set_follow_up(engine, held, "gsingh", clock.now(), policy, what="Mine", owner="gsingh", due="17:00")
     set_follow_up(engine, held, "gsingh", clock.now(), policy, what="Anyone's", owner=None, due="12:00")
@@ -197,5 +197,5 @@ def test_a_review_that_needs_follow_up_gives_the_senior_a_follow_up(engine, cloc
     [task] = follow_ups(engine, concern_id)
     assert (task.owner, task.set_by, task.review_id is not None) == ("gsingh", "lpark", True)
     assert task.due_at.replace(tzinfo=dt.UTC) == LONDON_9AM_FRI  # two working days after Wednesday
-    due = follow_ups_due(engine, "gsingh", end_of_day(clock.now() + dt.timedelta(days=2)))
+    due = follow_ups_due(engine, "gsingh", end_of_day(clock.now() + dt.timedelta(days=2)), clock.now().date())
     assert [f.id for f in due] == [task.id]

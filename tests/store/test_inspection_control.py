@@ -362,6 +362,8 @@ def lakeside_call(engine):
 def test_staff_on_the_inspection_cannot_open_the_call_and_the_attempt_is_recorded(engine, login):
     from sqlalchemy import text
 
+    from support import policy
+
     from helpdesk.store.acting import NotPermitted, restricted_calls
     from helpdesk.store.queries.call import call_detail
 
@@ -382,6 +384,16 @@ def test_staff_on_the_inspection_cannot_open_the_call_and_the_attempt_is_recorde
         assert kinds == ["barred"]
         assert call in restricted_calls(connection, login, during.now().date())
         assert call not in restricted_calls(connection, "akhan", during.now().date())
+    # a follow-up for any senior on the call is not in their list of those due
+    from helpdesk.store.queries.follow_ups import follow_ups_due
+
+    commands.set_follow_up(
+        engine, call, "gsingh", during.now(), policy(), what="Ring the head about the lead inspector", owner=None,
+        due="11:00",
+    )  # fmt: skip
+    until = during.now() + dt.timedelta(days=1)
+    assert [f.concern_id for f in follow_ups_due(engine, login, until, during.now().date())] == []
+    assert [f.concern_id for f in follow_ups_due(engine, "akhan", until, during.now().date())] == [call]
     # an independent senior opens it as ever, and reads who tried
     commands.record_view(engine, call, "akhan", during.now())
     shown = call_detail(engine, call, "akhan", now=during.now())

@@ -54,7 +54,7 @@ def test_what_a_queue_load_and_an_opened_call_read_walks_no_growing_table(engine
     queue.open_queue(engine)
     queue.handed_to(engine, "akhan")
     open_escalations(engine)
-    follow_ups_due(engine, "lpark", clock.now() + dt.timedelta(days=1))
+    follow_ups_due(engine, "lpark", clock.now() + dt.timedelta(days=1), clock.now().date())
     call_detail(engine, concern_id, "lpark", related_since=clock.now() - dt.timedelta(days=14))
     list(pause_entries(engine, dt.date(2026, 11, 1), dt.date(2026, 11, 30), dt.date(2026, 11, 18), Policy()))
     assert plans, "no statement was seen"

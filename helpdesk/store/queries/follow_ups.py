@@ -10,7 +10,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from helpdesk.domain.permissions import Permission, may
-from helpdesk.store.acting import acting_member
+from helpdesk.store.acting import acting_member, tied_to
 from helpdesk.store.db.models import OPEN_FOLLOW_UP, Concern, FollowUp, School, Staff
 from helpdesk.store.db.read_models import by_name
 from helpdesk.store.rows import FollowUpRow
@@ -60,16 +60,17 @@ def call_follow_ups(connection: Any, concern_id: int) -> list[FollowUpRow]:
     return [by_name(FollowUpRow, row) for row in connection.execute(statement)]
 
 
-def follow_ups_due(engine: Engine, login: str, until: dt.datetime) -> list[FollowUpRow]:
+def follow_ups_due(engine: Engine, login: str, until: dt.datetime, today: dt.date) -> list[FollowUpRow]:
     """The open follow-ups this person may act on, falling due before `until`, soonest first:
-    their own and those for any senior; a supervisor sees everyone's."""
+    their own and those for any senior; a supervisor sees everyone's. None on a call the
+    information barrier keeps from them (as of `today`)."""
     with engine.connect() as connection:
         member = acting_member(connection, login)
         if not may(member.role, Permission.FOLLOW_UP):
             return []
         statement = (
             _selected()
-            .where(text(f"follow_up.{OPEN_FOLLOW_UP}"), col(FollowUp.due_at) < until)
+            .where(text(f"follow_up.{OPEN_FOLLOW_UP}"), col(FollowUp.due_at) < until, ~tied_to(login, today))
             .order_by(col(FollowUp.due_at), col(FollowUp.id))
         )
         if not may(member.role, Permission.HANDLE_ANY_CALL):
