@@ -6,7 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from helpdesk.domain import limits
-from helpdesk.domain.intake import has_control_characters
+from helpdesk.domain.intake import check_text, has_control_characters
+from helpdesk.domain.phones import PhoneInvalid, parse_gb_phone
 from helpdesk.domain.refusals import FieldsInvalid
 from helpdesk.domain.types import Remit
 
@@ -18,6 +19,37 @@ class InspectionEntry:
     start_date: dt.date
     end_date: dt.date
     lead_inspector: str  # as given: a name, or a staff login
+    wellbeing: WellbeingContact | None = None
+
+
+@dataclass(frozen=True)
+class WellbeingContact:
+    """The person responsible for leaders' well-being, whom inspectors ask for at the start of an
+    inspection so that they can call on them for support."""
+
+    name: str
+    role: str
+    phone: str | None  # E.164
+
+
+def validate_wellbeing(name: str, role: str, phone: str) -> tuple[WellbeingContact | None, dict[str, str]]:
+    """The well-being contact from its three fields (all empty: none), and the reasons by field
+    (wellbeing_name, wellbeing_role, wellbeing_phone) any is refused."""
+    name, role, phone = name.strip(), role.strip(), phone.strip()
+    if not (name or role or phone):
+        return None, {}
+    errors: dict[str, str] = {}
+    if reason := check_text(name, "The well-being contact's name", limits.PERSON_NAME):
+        errors["wellbeing_name"] = reason
+    if role and (reason := check_text(role, "Their role", limits.PERSON_NAME)):
+        errors["wellbeing_role"] = reason
+    e164 = None
+    if phone:
+        try:
+            e164 = parse_gb_phone(phone)
+        except PhoneInvalid as invalid:
+            errors["wellbeing_phone"] = str(invalid)
+    return (None if errors else WellbeingContact(name, role, e164)), errors
 
 
 def parse_day(text: str) -> dt.date | None:
@@ -27,9 +59,19 @@ def parse_day(text: str) -> dt.date | None:
         return None
 
 
-def validate_inspection(*, reference: str, remit: str, start: str, end: str, lead_inspector: str) -> InspectionEntry:
+def validate_inspection(
+    *,
+    reference: str,
+    remit: str,
+    start: str,
+    end: str,
+    lead_inspector: str,
+    wellbeing_name: str = "",
+    wellbeing_role: str = "",
+    wellbeing_phone: str = "",
+) -> InspectionEntry:
     """A checked inspection, or FieldsInvalid naming every wrong field."""
-    errors: dict[str, str] = {}
+    wellbeing, errors = validate_wellbeing(wellbeing_name, wellbeing_role, wellbeing_phone)
     reference = reference.strip()
     if not reference:
         errors["reference"] = "The inspection's reference is required"
@@ -50,7 +92,7 @@ def validate_inspection(*, reference: str, remit: str, start: str, end: str, lea
     if errors:
         raise FieldsInvalid(errors)
     assert start_date is not None and end_date is not None
-    return InspectionEntry(reference, remit, start_date, end_date, lead_inspector)
+    return InspectionEntry(reference, remit, start_date, end_date, lead_inspector, wellbeing)
 
 
 # how far from today a recorded inspection's dates may be, and how long it may run

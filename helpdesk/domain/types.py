@@ -29,7 +29,12 @@ class CallerRole(Labelled):
     OTHER_LEADER = "other_leader"
     RESPONSIBLE_BODY = "responsible_body"
     LEAD_INSPECTOR = "lead_inspector"
+    INSPECTION_TEAM = "inspection_team"  # an inspector on the team, not its lead
     OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return "Member of the inspection team" if self is CallerRole.INSPECTION_TEAM else super().label
 
     @property
     def short(self) -> str:
@@ -38,6 +43,7 @@ class CallerRole(Labelled):
             "other_leader": "Leader",
             "responsible_body": "Resp. body",
             "lead_inspector": "Lead insp.",
+            "inspection_team": "Insp. team",
             "other": "Other",
         }[self.value]
 
@@ -109,6 +115,32 @@ class EventKind(Labelled):
     PURGED = "purged"
     FIRST_ADMIN_ADDED = "first_admin_added"
     SEALED = "sealed"  # the record as it stood when the upgrade that binds rows to the trail ran
+
+
+class Told(Labelled):
+    """What the policy asks the helpline to tell a caller (clause 2d), recorded with advice."""
+
+    JUDGEMENT_UNAFFECTED = "judgement_unaffected"
+    MAY_BE_ACCOMPANIED = "may_be_accompanied"
+
+    @property
+    def label(self) -> str:
+        return {
+            "judgement_unaffected": "Raising a concern does not affect the inspection's judgement",
+            "may_be_accompanied": "Leaders may be accompanied in meetings with inspectors",
+        }[self.value]
+
+    @property
+    def short(self) -> str:
+        return {"judgement_unaffected": "judgement unaffected", "may_be_accompanied": "may be accompanied"}[self.value]
+
+    @property
+    def tick(self) -> str:
+        """As the advice form's tick box says it (fits 80 columns)."""
+        return {
+            "judgement_unaffected": "A concern does not affect the judgement",
+            "may_be_accompanied": "Leaders may be accompanied in meetings",
+        }[self.value]
 
 
 class BodyKind(Labelled):

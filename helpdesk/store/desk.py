@@ -220,10 +220,10 @@ class Desk:
 
         commands.reassign(self.engine, concern_id, self.login, new_holder, reason, self.now())
 
-    def add_advice(self, concern_id: int, text: str, corrects: int | None = None) -> int:
+    def add_advice(self, concern_id: int, text: str, corrects: int | None = None, told: Sequence[str] = ()) -> int:
         from helpdesk.store import commands
 
-        return commands.add_advice(self.engine, concern_id, self.login, text, self.now(), corrects=corrects)
+        return commands.add_advice(self.engine, concern_id, self.login, text, self.now(), corrects=corrects, told=told)
 
     def log_contact(
         self, concern_id: int, *, party: str, contact_name: str, phone: str, channel: str, outcome: str, note: str = ""

@@ -214,6 +214,9 @@ class InspectionCard:
     end_date: dt.date
     lead: str
     team: list[str]
+    wellbeing_name: str | None = None  # the person responsible for leaders' well-being
+    wellbeing_role: str | None = None
+    wellbeing_phone: str | None = None  # E.164
 
 
 @dataclass(frozen=True)
@@ -285,6 +288,7 @@ class CallDetail:
     paused_elsewhere: frozenset[dt.date] = frozenset()
     awaiting_decision: DecisionSummary | None = None  # an exceptional pause not yet countersigned
     refused_decision: DecisionSummary | None = None  # the call's latest decision, if its countersignature was refused
+    told: frozenset[str] = frozenset()  # what the caller is recorded as told (domain.types.Told)
 
     @property
     def remit(self) -> str | None:

@@ -362,10 +362,9 @@ def lakeside_call(engine):
 def test_staff_on_the_inspection_cannot_open_the_call_and_the_attempt_is_recorded(engine, login):
     from sqlalchemy import text
 
-    from support import policy
-
     from helpdesk.store.acting import NotPermitted, restricted_calls
     from helpdesk.store.queries.call import call_detail
+    from support import policy
 
     during, call = lakeside_call(engine)
     with pytest.raises(NotPermitted, match="^Restricted: you are"):
@@ -454,3 +453,99 @@ def test_a_tied_supervisor_is_barred_from_the_calls_history_export_and_decisions
     with pytest.raises(NotPermitted, match="conflict of interest with its school"):
         commands.review(engine, call, "mokafor", "meets_standard", "", during.now(), policy())
     assert verify_chain(engine).intact
+
+
+# --- what the policy asks inspectors to collect, and callers to be told ----------------------------
+
+
+def test_an_inspection_recorded_on_a_call_keeps_its_wellbeing_contact(engine, clock):
+    from helpdesk.store.queries.call import call_detail
+
+    call = pause_request(engine, clock)
+    commands.claim(engine, call, "gsingh", clock.now())
+    with pytest.raises(FieldsInvalid) as refused:
+        validate_inspection(
+            reference="INS-WB", remit="schools", start="2026-11-18", end="2026-11-19", lead_inspector="Jo Bell",
+            wellbeing_name="", wellbeing_role="Chair of governors", wellbeing_phone="0116 496 00",
+        )  # fmt: skip
+    assert set(refused.value.errors) == {"wellbeing_name", "wellbeing_phone"}
+    entry = validate_inspection(
+        reference="INS-WB", remit="schools", start="2026-11-18", end="2026-11-19", lead_inspector="Jo Bell",
+        wellbeing_name="Ruth Adebayo", wellbeing_role="Chair of governors", wellbeing_phone="0116 496 0123",
+    )  # fmt: skip
+    commands.link_inspection(engine, call, "gsingh", clock.now(), entry=entry)
+    card = call_detail(engine, call, "gsingh", now=clock.now()).inspection
+    assert (card.wellbeing_name, card.wellbeing_role, card.wellbeing_phone) == (
+        "Ruth Adebayo",
+        "Chair of governors",
+        "+441164960123",
+    )
+    assert verify_chain(engine).intact
+
+
+def test_inspections_import_the_wellbeing_contact(engine, clock, tmp_path):
+    from sqlalchemy import text
+
+    sample = tmp_path / "inspections.csv"
+    sample.write_text(
+        "reference,urn,remit,start_date,end_date,lead_inspector,team,wellbeing_name,wellbeing_role,wellbeing_phone\n"
+        "INS-A,930037,schools,2026-11-18,2026-11-19,oi.x,,Sam O'Neill,Deputy headteacher,0113 496 0500\n"
+        "INS-B,930090,schools,2026-11-18,2026-11-19,oi.y,,,,\n"
+        "INS-C,930100,schools,2026-11-18,2026-11-19,oi.z,,Mei Lin,,not a number\n"
+    )
+    report = importers.import_inspections(engine, sample, "wcole", clock.now(), skip_invalid=True)
+    assert report.added == 2 and [p.line for p in report.skipped] == [4]
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT reference, wellbeing_name, wellbeing_role, wellbeing_phone FROM inspection WHERE reference IN ('INS-A', 'INS-B') ORDER BY reference"
+            )
+        ).all()
+    assert [tuple(r) for r in rows] == [
+        ("INS-A", "Sam O'Neill", "Deputy headteacher", "+441134960500"),
+        ("INS-B", None, None, None),
+    ]
+    assert verify_chain(engine).intact
+
+
+def test_advice_records_once_what_the_caller_was_told(engine, clock):
+    from helpdesk.store.queries.call import call_detail
+
+    call = pause_request(engine, clock)
+    commands.claim(engine, call, "gsingh", clock.now())
+    with pytest.raises(FieldsInvalid):
+        commands.add_advice(engine, call, "gsingh", "Talked it through.", clock.now(), told=["anything"])
+    commands.add_advice(engine, call, "gsingh", "Talked it through.", clock.now(), told=["judgement_unaffected"])
+    first = clock.now()
+    clock.advance(minutes=5)
+    commands.add_advice(
+        engine, call, "gsingh", "Rang back.", clock.now(), told=["judgement_unaffected", "may_be_accompanied"]
+    )
+    shown = call_detail(engine, call, "gsingh", now=clock.now())
+    assert shown.told == {"judgement_unaffected", "may_be_accompanied"}
+    assert "Told the caller: Raising a concern does not affect the inspection's judgement." in shown.timeline[-2].text
+    assert "Told the caller: Leaders may be accompanied" in shown.timeline[-1].text  # only what was new
+    from sqlmodel import Session
+
+    from helpdesk.store.db.models import Concern
+
+    with Session(engine) as session:
+        row = session.get(Concern, call)
+        told = (row.told_judgement_unaffected_at, row.told_may_be_accompanied_at)
+    from helpdesk.clock import as_utc
+
+    assert (as_utc(told[0]), as_utc(told[1])) == (first, clock.now())  # the first time each was recorded
+    assert verify_chain(engine).intact
+
+
+def test_a_member_of_the_inspection_team_can_be_the_caller(engine, clock):
+    from helpdesk.domain.intake import validate_concern
+    from helpdesk.domain.types import CallerRole
+
+    assert CallerRole("inspection_team").label == "Member of the inspection team"
+    concern = validate_concern(
+        urn="930037", caller_name="Jo Bell", caller_role="inspection_team", phone="020 7946 0123",
+        category="wellbeing", summary="Worried about the head.", urgent=True,
+    )  # fmt: skip
+    assert concern.caller_role == "inspection_team"
+    commands.log_concern(engine, concern, "rdouglas", clock.now())

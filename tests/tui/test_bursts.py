@@ -44,6 +44,23 @@ async def test_advice_typed_in_one_burst_with_ctrl_s_is_stored_whole(make_app, e
         assert type(app.screen).__name__ == "CallScreen"  # the form closed after saving
 
 
+async def test_advice_records_what_the_caller_was_told_in_one_burst(make_app, engine, clock):
+    """The policy's two things to tell a caller, ticked with the advice in one burst: the call
+    records when each was first told, and the card shows them ticked."""
+    app = make_app(login="gsingh")
+    concern_id = pause_request(engine, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = await open_call(pilot, concern_id)
+        await burst(pilot, "c", "a", "[Explained the policy.]", "tab", "space", "tab", "space", "ctrl+s")
+        assert type(app.screen).__name__ == "CallScreen", app.screen.query("#form-error").first().content
+        [concern] = rows(engine, Concern, id=concern_id)
+        assert concern.told_judgement_unaffected_at is not None and concern.told_may_be_accompanied_at is not None
+        assert [a.text for a in rows(engine, Advice, concern_id=concern_id)] == ["Explained the policy."]
+        await settle(pilot)
+        assert screen.detail.told == {"judgement_unaffected", "may_be_accompanied"}
+
+
 async def test_keys_after_ctrl_s_go_to_the_call_once_the_form_has_closed(make_app, engine, clock):
     app = make_app(login="gsingh")
     concern_id = pause_request(engine, clock)
@@ -134,6 +151,12 @@ async def test_a_whole_pause_call_typed_in_bursts_is_recorded_exactly(make_app, 
             "[2026-11-19]",
             "tab",
             "[Pat Lead]",
+            "tab",
+            "[Ruth Adebayo]",
+            "tab",
+            "[Chair of governors]",
+            "tab",
+            "[0116 496 0123]",
             "ctrl+s",
         )
         [inspection] = rows(engine, Inspection, reference="INS-2026-0042")
@@ -141,6 +164,11 @@ async def test_a_whole_pause_call_typed_in_bursts_is_recorded_exactly(make_app, 
             "schools",
             "2026-11-17",
             "Pat Lead",
+        )
+        assert (inspection.wellbeing_name, inspection.wellbeing_role, inspection.wellbeing_phone) == (
+            "Ruth Adebayo",
+            "Chair of governors",
+            "+441164960123",
         )
 
         await burst(

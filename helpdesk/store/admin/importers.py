@@ -21,6 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel, col
 
 from helpdesk.domain import limits
+from helpdesk.domain.inspection import validate_wellbeing
 from helpdesk.domain.intake import check_urn, has_control_characters
 from helpdesk.domain.permissions import Permission
 from helpdesk.domain.phones import PhoneInvalid, parse_gb_phone
@@ -388,6 +389,11 @@ def import_inspections(
             raise RowInvalid("end_date is before start_date")
         lead = _text(row, "lead_inspector", "lead_inspector", limit=limits.LOGIN)
         team = [login for login in row.get("team", "").replace(";", " ").split() if login != lead]
+        wellbeing, errors = validate_wellbeing(
+            row.get("wellbeing_name", ""), row.get("wellbeing_role", ""), row.get("wellbeing_phone", "")
+        )
+        if errors:
+            raise RowInvalid("; ".join(errors.values()))
         return {
             "reference": reference,
             "urn": urn,
@@ -395,6 +401,9 @@ def import_inspections(
             "start_date": start,
             "end_date": end,
             "lead_inspector": lead,
+            "wellbeing_name": wellbeing.name if wellbeing else None,
+            "wellbeing_role": (wellbeing.role or None) if wellbeing else None,
+            "wellbeing_phone": wellbeing.phone if wellbeing else None,
             "_team": team,
         }
 

@@ -60,6 +60,9 @@ def link_inspection(
                 start_date=entry.start_date,
                 end_date=entry.end_date,
                 lead_inspector=entry.lead_inspector,
+                wellbeing_name=entry.wellbeing.name if entry.wellbeing else None,
+                wellbeing_role=(entry.wellbeing.role or None) if entry.wellbeing else None,
+                wellbeing_phone=entry.wellbeing.phone if entry.wellbeing else None,
                 recorded_by=login,
             )
             session.add(inspection)

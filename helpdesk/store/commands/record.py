@@ -4,6 +4,7 @@ closing. Each is one transaction with one audit event."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 
 from sqlalchemy import Engine, func, select
 from sqlmodel import col
@@ -20,12 +21,13 @@ from helpdesk.domain.contact import (
 from helpdesk.domain.permissions import Permission
 from helpdesk.domain.policy import Policy
 from helpdesk.domain.refusals import FieldsInvalid, Refused
-from helpdesk.domain.types import ConcernStatus, EventKind
+from helpdesk.domain.types import ConcernStatus, EventKind, Told
 from helpdesk.store.acting import NotPermitted, acting_member, barrier, opening_refusal
 from helpdesk.store.commands.on_a_call import handled_call
 from helpdesk.store.commands.pause import decision_awaiting, decision_in_force
 from helpdesk.store.db.audit import record_event
 from helpdesk.store.db.models import (
+    TOLD_AT,
     Advice,
     Concern,
     ContactAttempt,
@@ -57,12 +59,25 @@ def record_view(engine: Engine, concern_id: int, login: str, now: dt.datetime) -
 
 
 def add_advice(
-    engine: Engine, concern_id: int, login: str, text: str, now: dt.datetime, corrects: int | None = None
+    engine: Engine,
+    concern_id: int,
+    login: str,
+    text: str,
+    now: dt.datetime,
+    corrects: int | None = None,
+    told: Collection[str] = (),
 ) -> int:
-    """Append an advice note. Notes are never edited: a correction is a new note naming the earlier."""
+    """Append an advice note. Notes are never edited: a correction is a new note naming the earlier.
+    `told`: what the policy asks callers to be told that the caller was told with this advice
+    (the call keeps when each was first recorded)."""
     text = validate_free_text(text, "text", "Advice", ADVICE_MAX)
+    if unknown := [what for what in told if what not in Told.values()]:
+        raise FieldsInvalid({"told": f"Not something callers are told: {', '.join(unknown)}"})
     with writing(engine) as session:
-        handled_call(session, concern_id, login, "add advice")
+        concern, _ = handled_call(session, concern_id, login, "add advice")
+        newly = sorted(what for what in set(told) if getattr(concern, TOLD_AT[what]) is None)
+        for what in newly:
+            setattr(concern, TOLD_AT[what], now)
         if corrects is not None:
             earlier = session.get(Advice, corrects)
             if earlier is None or earlier.concern_id != concern_id:
@@ -78,6 +93,7 @@ def add_advice(
             concern_id=concern_id,
             advice_id=note.id,
             corrects=corrects,
+            told=newly or None,
         )
         return new_id(note)
 

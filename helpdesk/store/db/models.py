@@ -72,6 +72,10 @@ class Inspection(SQLModel, table=True):
     end_date: dt.date
     lead_inspector: str = Field(max_length=limits.LOGIN)
     recorded_by: str | None = Field(default=None, max_length=limits.LOGIN)  # a senior, on a call; None: imported
+    # the person responsible for leaders' well-being during the inspection
+    wellbeing_name: str | None = Field(default=None, max_length=limits.PERSON_NAME)
+    wellbeing_role: str | None = Field(default=None, max_length=limits.PERSON_NAME)
+    wellbeing_phone: str | None = Field(default=None, max_length=limits.PHONE)  # E.164
 
 
 class InspectionMember(SQLModel, table=True):
@@ -134,6 +138,10 @@ class Concern(SQLModel, table=True):
     signposting_not_offered: str | None = Field(
         default=None, max_length=limits.SIGNPOSTING_REASON
     )  # why not, when not offered
+    # when the caller was first recorded as told that raising a concern does not affect the
+    # inspection's judgement, and that leaders may be accompanied in meetings (policy, 2d)
+    told_judgement_unaffected_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    told_may_be_accompanied_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     # kept as they happen, for the figures: the first claim, the first pause decision, the decision in force
     first_claimed_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     first_decided_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
@@ -361,6 +369,9 @@ class SettledUpTo(SQLModel, table=True):
     id: int = Field(default=1, primary_key=True)
     concern_id: int
 
+
+# when a call first recorded the caller as told each thing the policy asks (domain.types.Told)
+TOLD_AT = {"judgement_unaffected": "told_judgement_unaffected_at", "may_be_accompanied": "told_may_be_accompanied_at"}
 
 PURGED = "[purged]"
 

@@ -61,6 +61,8 @@ RECORD_TABLES: dict[str, Table] = {table_of(model).name: table_of(model) for mod
 SEALED_WHEN_SET: dict[str, frozenset[str]] = {
     "pause_decision": frozenset({"refused_by", "refused_at", "refusal_reason"}),  # 0014
     "escalation": frozenset({"decision_id"}),  # 0014
+    "inspection": frozenset({"wellbeing_name", "wellbeing_role", "wellbeing_phone"}),  # 0015
+    "concern": frozenset({"told_judgement_unaffected_at", "told_may_be_accompanied_at"}),  # 0015
 }
 TOUCHED = "touched rows"  # where a session keeps the rows its flushes changed, by table
 CHUNK = 500

@@ -14,6 +14,7 @@ from helpdesk.domain.permissions import Permission, may
 from helpdesk.domain.types import Party
 from helpdesk.store.acting import NotPermitted, acting_member, opening_refusal
 from helpdesk.store.db.models import (
+    TOLD_AT,
     Advice,
     Concern,
     ContactAttempt,
@@ -121,6 +122,9 @@ def call_detail(
                 i["end_date"],
                 names.get(i["lead_inspector"], i["lead_inspector"]),
                 [names.get(m.login, m.login) for m in members if m.part == "team"],
+                i["wellbeing_name"],
+                i["wellbeing_role"],
+                i["wellbeing_phone"],
             )
         advice = {
             a.id: a for a in connection.execute(select(table_of(Advice)).where(col(Advice.concern_id) == concern_id))
@@ -229,6 +233,7 @@ def call_detail(
         if latest is not None and latest.exceptional and not latest.countersigned_by and not latest.refused_by
         else None,
         refused_decision=_summary(latest, names) if latest is not None and latest.refused_by else None,
+        told=frozenset(what for what, column in TOLD_AT.items() if row[column] is not None),
         timeline=timeline,
         follow_ups=follow_ups,
         related=related,

@@ -12,7 +12,7 @@ from helpdesk.domain.follow_up import FollowUpKind, ResumptionOutcome
 from helpdesk.domain.pause import Decision, Grounds, RequestedBy
 from helpdesk.domain.phones import national
 from helpdesk.domain.signposting import EDUCATION_SUPPORT
-from helpdesk.domain.types import CallerRole, Channel, ContactOutcome, EventKind, LinkKind, Party, ReviewOutcome
+from helpdesk.domain.types import CallerRole, Channel, ContactOutcome, EventKind, LinkKind, Party, ReviewOutcome, Told
 from helpdesk.store.rows import FollowUpRow
 
 
@@ -80,7 +80,8 @@ def _advice(details: dict[str, Any], call: CallRecord) -> str:
     if a is None:
         return "Advice"
     prefix = f"Advice #{a.id}" + (f" (corrects #{a.corrects_id})" if a.corrects_id else "")
-    return f"{prefix}: {a.text}"
+    told = [Told(what).label for what in details.get("told") or () if what in Told.values()]
+    return f"{prefix}: {a.text}" + (f" Told the caller: {'; '.join(told)}." if told else "")
 
 
 def _contact(details: dict[str, Any], call: CallRecord) -> str:

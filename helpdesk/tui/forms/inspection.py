@@ -14,6 +14,9 @@ from helpdesk.store.rows import CallDetail, InspectionChoice
 from helpdesk.tui.forms.base import CallForm, FormField, chosen, options
 
 NEW = "new"
+NEW_FIELDS = (
+    "reference", "remit", "start", "end", "lead_inspector", "wellbeing_name", "wellbeing_role", "wellbeing_phone",
+)  # fmt: skip
 
 
 class InspectionForm(CallForm):
@@ -41,6 +44,16 @@ class InspectionForm(CallForm):
         yield FormField("start", "First day", Input(id="inspection-start", placeholder="YYYY-MM-DD", max_length=10))
         yield FormField("end", "Last day", Input(id="inspection-end", placeholder="YYYY-MM-DD", max_length=10))
         yield FormField("lead_inspector", "Lead inspector", Input(id="inspection-lead", max_length=limits.LOGIN))
+        yield FormField(
+            "wellbeing_name",
+            "Well-being contact",
+            Input(id="inspection-wellbeing-name", max_length=limits.PERSON_NAME),
+            hint="Who is responsible for leaders' well-being (ask the lead inspector)",
+        )
+        yield FormField(
+            "wellbeing_role", "Their role", Input(id="inspection-wellbeing-role", max_length=limits.PERSON_NAME)
+        )
+        yield FormField("wellbeing_phone", "Their phone", Input(id="inspection-wellbeing-phone", max_length=30))
 
     def on_mount(self) -> None:
         self.show_new_fields()
@@ -51,7 +64,7 @@ class InspectionForm(CallForm):
 
     def show_new_fields(self) -> None:
         new = chosen(self.query_one("#inspection-choice", Select).value) == NEW
-        for name in ("reference", "remit", "start", "end", "lead_inspector"):
+        for name in NEW_FIELDS:
             self.query_one(f"#field-{name}").display = new
 
     def save(self, values: dict[str, object]) -> None:
@@ -66,5 +79,8 @@ class InspectionForm(CallForm):
             start=str(values["start"]),
             end=str(values["end"]),
             lead_inspector=str(values["lead_inspector"]),
+            wellbeing_name=str(values["wellbeing_name"]),
+            wellbeing_role=str(values["wellbeing_role"]),
+            wellbeing_phone=str(values["wellbeing_phone"]),
         )
         app.desk.link_inspection(self.detail.id, entry=entry)

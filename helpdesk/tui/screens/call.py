@@ -24,7 +24,17 @@ from helpdesk.domain.permissions import Permission, may
 from helpdesk.domain.phones import national
 from helpdesk.domain.refusals import Refused
 from helpdesk.domain.signposting import SIGNPOSTING
-from helpdesk.domain.types import BodyKind, CallerRole, Category, ConcernStatus, EventKind, LinkKind, Party, Remit
+from helpdesk.domain.types import (
+    BodyKind,
+    CallerRole,
+    Category,
+    ConcernStatus,
+    EventKind,
+    LinkKind,
+    Party,
+    Remit,
+    Told,
+)
 from helpdesk.store.faults import DatabaseUnavailable, unavailable
 from helpdesk.store.rows import CallDetail
 from helpdesk.tui import navigation
@@ -248,6 +258,12 @@ class CallScreen(DataScreen):
             lines.append(("Lead", i.lead))
             if i.team:
                 lines.append(("Team", ", ".join(i.team)))
+            if i.wellbeing_name:
+                role = f" ({i.wellbeing_role})" if i.wellbeing_role else ""
+                phone = f" · {national(i.wellbeing_phone)}" if i.wellbeing_phone else ""
+                lines.append(("Well-being", f"{i.wellbeing_name}{role}{phone}"))
+            else:
+                lines.append(("Well-being", "no contact on record"))
         else:
             lines.append(("Inspection", "none on record"))
         self.query_one("#school-card", Static).update(card(lines))
@@ -273,7 +289,11 @@ class CallScreen(DataScreen):
             offered = f"✗ not offered: {d.signposting_not_offered}"
         else:
             offered = "☐ not yet recorded (press o)"
-        self.query_one("#signposting-card", Static).update(card([("Signposting", offered), ("", SIGNPOSTING)]))
+        told = " · ".join(("✓ " if what.value in d.told else "☐ ") + what.short for what in Told)
+        told += "" if len(d.told) == len(Told) else "  (a: tick with advice)"
+        self.query_one("#signposting-card", Static).update(
+            card([("Signposting", offered), ("", SIGNPOSTING), ("Told", told)])
+        )
         self.query_one("#decision-card", Static).update(card(self.decision_lines()))
         self.query_one("#follow-ups-card", Static).update(card(self.follow_up_lines()))
         self.query_one("#related-card", Static).update(card(self.related_lines()))
