@@ -296,6 +296,12 @@ def test_with_no_earlier_decision_a_refusal_leaves_none_in_force(engine):
     call = held_with_contact(engine, during, "932408")
     longer = decision(working_days=8, justification="The trust needs the week.")
     commands.record_pause_decision(engine, call, "gsingh", longer, policy(), during.now())
+    from sqlmodel import Session
+
+    from helpdesk.store.db.models import Concern
+
+    with Session(engine) as session:  # what the figures count: no decision in force while it awaits
+        assert session.get(Concern, call).decision_in_force is None
     commands.countersign(engine, call, "mokafor", "Not justified.", during.now(), policy(), "refuse")
     shown = call_detail(engine, call, "gsingh")
     assert shown.latest_decision is None and "no pause decision is in force" in shown.timeline[-1].text
