@@ -327,3 +327,42 @@ def test_recording_an_inspection_led_by_the_holder_is_refused_in_the_form(snap_c
         await pilot.pause()
 
     assert snap_compare(console(engine, clock, policy, "gsingh"), terminal_size=size, run_before=run_before)
+
+
+async def test_an_exceptional_pause_left_unsigned_is_escalated_to_every_supervisor(engine, clock, policy, monkeypatch):
+    """The senior's console sees the pause still unsigned 31 minutes after it was decided and
+    raises it; a supervisor's console rings and says what waits; once countersigned, it no
+    longer stands."""
+    from helpdesk.store.db.models import Escalation
+    from helpdesk.tui.screens.queue import QueueHeader, QueueScreen
+    from support import wait_until
+
+    monkeypatch.setattr(QueueScreen, "ESCALATION_SPREAD_SECONDS", 0)
+    concern_id = exceptional_pause(engine, clock, policy)
+    notices, bells = [], []
+    supervisor = console(engine, clock, policy, "mokafor", watch_changes=True)
+    supervisor.notify = lambda message, **kwargs: notices.append(message)
+    supervisor.bell = lambda: bells.append(1)
+    senior = console(engine, clock, policy, "gsingh")
+    async with supervisor.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.pause(0.5)  # the change feed is primed
+        async with senior.run_test(size=(100, 30)) as senior_pilot:
+            await settle(senior_pilot)
+            clock.advance(minutes=31)
+            senior.screen.raise_escalations(clock.now())
+            await settle(senior_pilot)
+            assert await wait_until(senior_pilot, lambda: len(rows(engine, Escalation)) == 1, seconds=5)
+        assert await wait_until(pilot, lambda: notices, seconds=5)
+        assert notices == [
+            f"930037 Thornhill High School: call {concern_id}'s exceptional pause still awaits countersignature (w)"
+        ]
+        assert bells == [1]
+        assert "1 ESCALATED" in supervisor.screen.query_one(QueueHeader).shown_line
+        commands.countersign(engine, concern_id, "lpark", "Justified.", clock.now(), policy)
+        assert await wait_until(pilot, lambda: "ESCALATED" not in supervisor.screen.query_one(QueueHeader).shown_line)
+
+
+def rows(engine, model):
+    with Session(engine) as session:
+        return list(session.scalars(select(model)))
