@@ -265,9 +265,18 @@ def verify_audit_trail(args, settings: Settings) -> int:
         if record.total > len(record.problems):
             print(f"  and {record.total - len(record.problems):,} more")
         return 1
+    if report.story is not None and report.story.total:
+        story = report.story
+        print(f"the calls do NOT agree with their events: {story.total:,} call(s) of {story.calls:,}")
+        for call in story.problems:
+            print(f"  call {call.concern_id}: {call.problem}")
+        if story.total > len(story.problems):
+            print(f"  and {story.total - len(story.problems):,} more")
+        return 1
     head = f"; head {report.head}" if report.head else ""
     checked = f"; {len(anchors)} anchor(s) match" if anchors else ""
     rows = f"; {report.record.rows:,} row(s) of the record match it" if report.record is not None else ""
+    rows += f"; {report.story.calls:,} call(s) agree with their events" if report.story is not None else ""
     print(f"audit trail intact: {report.events:,} event(s){head}{checked}{rows}")
     return 1 if doubted else 0
 

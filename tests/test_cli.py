@@ -1,5 +1,6 @@
 """The `helpdesk` command: intake from the phone system, listing, imports, identity, schema checks."""
 
+import datetime as dt
 import json
 import os
 import sqlite3
@@ -355,6 +356,30 @@ def test_audit_verify_reports_an_intact_trail_and_the_first_break(run, db_path, 
     code, out, err = run("audit", "verify", login="lpark")
     assert code == 1 and out.startswith("audit trail BROKEN at event 3 (") and "changed after it was written" in out
     assert "the 2 event(s) before it are intact" in err and "Traceback" not in err
+
+
+def test_audit_verify_names_a_call_whose_row_is_not_what_its_events_tell(run, db_path):
+    """An insider claims a waiting call for someone in the row and appends a forged event that
+    vouches for the new row: every digest matches, the call's story does not."""
+    from helpdesk.domain.types import EventKind
+    from helpdesk.store.db.audit import record_event
+
+    code, out, _ = run("concern", "add", *GOOD)
+    call = int(out)
+    with sqlite3.connect(db_path) as raw:
+        raw.execute("UPDATE concern SET status = 'claimed', claimed_by = 'akhan' WHERE id = ?", (call,))
+    with make_engine(sqlite_url(db_path)).begin() as connection:
+        record_event(
+            connection, actor="akhan", kind=EventKind.VIEWED, at=dt.datetime.now(dt.UTC), concern_id=call,
+            rows={"concern": {(call,)}},
+        )  # fmt: skip
+    code, out, err = run("audit", "verify", login="lpark")
+    assert code == 1 and "Traceback" not in err
+    assert out.splitlines()[:2] == [
+        f"the calls do NOT agree with their events: 1 call(s) of {call}",
+        f"  call {call}: its status is claimed, its events leave it waiting; "
+        "its holder is akhan, its events leave it with nobody",
+    ]
 
 
 def test_audit_verify_lets_go_of_figures_forged_for_a_settled_day(run, db_path):

@@ -281,7 +281,7 @@ def test_columns_added_to_the_record_later_leave_the_rows_sealed_before_them_who
             "INSERT INTO school (urn, name, type, phase, local_authority, postcode) VALUES ('930037', 'Thornhill', '', '', '', '')",
             "INSERT INTO concern (id, received_at, logged_by, caller_name, caller_role, caller_phone, urn, category,"
             " urgent, priority, summary, status) VALUES (1, '2026-11-18 09:00:00+00:00', 'rdouglas', 'Grace Ellis',"
-            " 'headteacher', '+442079460123', '930037', 'pause_request', 1, 0, 'Pause?', 'claimed')",
+            " 'headteacher', '+442079460123', '930037', 'pause_request', 1, 0, 'Pause?', 'waiting')",
             "INSERT INTO pause_decision (id, concern_id, requested_by, grounds, decision, working_days, exceptional,"
             " justification, rationale, decided_by, decided_at, countersign_reason) VALUES (1, 1, 'headteacher',"
             " 'wellbeing', 'authorised', 8, 1, 'Ill', 'Why', 'gsingh', '2026-11-18 09:10:00+00:00', '')",
@@ -345,3 +345,61 @@ def test_every_other_command_keeps_the_record_whole(engine, record, clock):
     assert report.intact, report.record.problems
     with engine.connect() as connection:
         assert connection.scalar(text("SELECT count(*) FROM escalation")) >= 1  # (the escalation was raised)
+
+
+# --- the state agrees with the story ------------------------------------------------------------
+
+
+def forged_vouching(engine, concern_id: int, actor: str = "akhan") -> None:
+    """An insider's cover: an event appended with a correctly computed hash, in someone's name,
+    that vouches for the call's row as it now stands (so the row's digest matches)."""
+    from helpdesk.domain.types import EventKind
+    from helpdesk.store.db.audit import record_event
+
+    with engine.begin() as connection:
+        record_event(
+            connection,
+            actor=actor,
+            kind=EventKind.VIEWED,
+            at=dt.datetime.now(dt.UTC),
+            concern_id=concern_id,
+            rows={"concern": {(concern_id,)}},
+        )
+
+
+def story_problems(engine) -> dict[int, str]:
+    report = verify_chain(engine)
+    assert report.broken is None and report.record.total == 0  # every digest matches: the cover worked
+    assert not report.intact
+    return {problem.concern_id: problem.problem for problem in report.story.problems}
+
+
+@pytest.mark.parametrize(
+    ("edit", "said"),
+    [
+        (
+            "UPDATE concern SET status = 'claimed', outcome = NULL, closed_at = NULL WHERE id = {call}",
+            "its status is claimed, its events leave it closed; it was closed without an outcome",
+        ),
+        (
+            "UPDATE concern SET claimed_by = 'akhan' WHERE id = {call}",
+            "its holder is akhan, its events leave it with gsingh",
+        ),
+        (
+            "UPDATE concern SET decision_in_force = 'authorised' WHERE id = {call}",
+            "its decision in force is authorised, its events leave declined",
+        ),
+    ],
+)
+def test_a_call_row_changed_and_vouched_for_by_a_forged_event_is_named_by_its_story(engine, record, clock, edit, said):
+    """The digests alone cannot catch a row changed together with an event that vouches for it:
+    replaying the call's events does."""
+    call = handled(engine, clock, pause="declined", days_ago=1)
+    insider(engine, edit.format(call=call))
+    forged_vouching(engine, call)
+    assert story_problems(engine) == {call: said}
+
+
+def test_every_call_agrees_with_its_story_after_the_commands(engine, record, clock):
+    report = verify_chain(engine)
+    assert report.intact and report.story.calls > 0 and report.story.total == 0

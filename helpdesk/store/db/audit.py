@@ -20,6 +20,7 @@ from helpdesk.domain.audit_chain import GENESIS, Anchor, Break, ChainedEvent, ch
 from helpdesk.domain.types import EventKind
 from helpdesk.store.db.models import Concern, Event
 from helpdesk.store.db.seals import RECORD_TABLES, RecordReport, Touched, check_record, digests, take_touched
+from helpdesk.store.db.story import Stories, StoryReport
 
 if TYPE_CHECKING:
     import psycopg
@@ -201,10 +202,15 @@ class ChainReport:
     head: Anchor | None
     broken: Break | None = None
     record: RecordReport | None = None  # the record's rows against their events' digests
+    story: StoryReport | None = None  # each call's row against the story its events tell
 
     @property
     def intact(self) -> bool:
-        return self.broken is None and (self.record is None or self.record.total == 0)
+        return (
+            self.broken is None
+            and (self.record is None or self.record.total == 0)
+            and (self.story is None or self.story.total == 0)
+        )
 
 
 BATCH = 5000
@@ -233,9 +239,14 @@ def verify_chain(
     """Walk the whole chain; stop at the first event that was changed, removed or inserted out
     of order, or that no longer has the hash an anchor kept off the host says it had. The same
     walk gives the record's check the digests each event carries (the trail is read once)."""
-    walk = _Walk({anchor.event_id: anchor.hash for anchor in anchors}, progress)
     with engine.connect() as connection:
-        record = check_record(connection, walk.sealed_rows(engine))
+        stories = Stories(connection)
+        walk = _Walk({anchor.event_id: anchor.hash for anchor in anchors}, progress, stories.add)
+        try:
+            record = check_record(connection, walk.sealed_rows(engine))
+            story = stories.check() if walk.broken is None else None
+        finally:
+            stories.close()
     if walk.broken is not None:
         return ChainReport(walk.count, _anchor(walk.previous), walk.broken)
     if walk.expected:  # an anchored event is gone: the trail was cut back or rewritten
@@ -257,7 +268,7 @@ def verify_chain(
                 "their events were removed",
             ),
         )
-    return ChainReport(walk.count, _anchor(walk.previous), record=record)
+    return ChainReport(walk.count, _anchor(walk.previous), record=record, story=story)
 
 
 @dataclass
@@ -266,6 +277,7 @@ class _Walk:
 
     expected: dict[int, str]  # anchors not yet met: event id, hash
     progress: Callable[[int], None] | None
+    each: Callable[[ChainedEvent], None]  # given every event that links, in order
     previous: ChainedEvent | None = None
     count: int = 0
     broken: Break | None = None
@@ -281,6 +293,7 @@ class _Walk:
                 self.broken = Break(event.id, as_utc(event.at), problem)
                 return
             self.previous, self.count = event, self.count + 1
+            self.each(event)
             if self.progress and self.count % BATCH == 0:
                 self.progress(self.count)
             if '"rows":' in event.details and isinstance(rows := json.loads(event.details).get("rows"), dict):
