@@ -271,7 +271,7 @@ def test_an_exceptional_pause_needs_justification_and_another_supervisors_counte
         commands.countersign(engine, concern_id, "lpark", "Head in hospital.", clock.now(), policy)
     with pytest.raises(Refused, match="Only a supervisor can countersign"):
         commands.countersign(engine, concern_id, "akhan", "Head in hospital.", clock.now(), policy)
-    with pytest.raises(FieldsInvalid, match="reasons for countersigning is required"):
+    with pytest.raises(FieldsInvalid, match="Write your reasons for countersigning"):
         commands.countersign(engine, concern_id, "mokafor", "  ", clock.now(), policy)
     before = events(engine, concern_id)
     commands.countersign(

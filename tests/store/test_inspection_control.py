@@ -271,7 +271,7 @@ def test_a_refused_countersignature_puts_the_earlier_decision_back_in_force(engi
     during, call, first, second = awaiting_after_an_ordinary_pause(engine)
     with pytest.raises(FieldsInvalid) as refused:  # reasons are required either way
         commands.countersign(engine, call, "mokafor", " ", during.now(), policy(), "refuse")
-    assert refused.value.errors == {"reason": "Your reasons for refusing is required"}
+    assert refused.value.errors == {"reason": "Write your reasons for refusing: they go on the record with your name"}
     commands.countersign(engine, call, "mokafor", "Three days cover it.", during.now(), policy(), "refuse")
     assert states(engine, dt.date(2026, 11, 19)) == {first: ("in_force", 3), second: ("refused", 3)}
     assert exported_decision(engine, call) == ("3", "False")

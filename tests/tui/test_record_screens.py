@@ -60,7 +60,7 @@ async def test_countersigning_asks_for_reasons_and_records_them(engine, clock, p
         await burst(pilot, "w", "ctrl+s")  # no ruling, no reasons: refused, the form stays
         assert type(app.screen).__name__ == "CountersignForm"
         assert "countersign or refuse" in str(app.screen.query_one("#error-ruling", Static).content)
-        assert "reasons for countersigning is required" in str(app.screen.query_one("#error-reason", Static).content)
+        assert "Write your reasons for countersigning" in str(app.screen.query_one("#error-reason", Static).content)
         await burst(pilot, "enter", "down", "enter", "tab", "[Hospitalised; interim head needs the week.]", "ctrl+s")
         assert app.screen is screen and screen.detail.latest_decision.countersigned_by == "Mark Okafor"
     with Session(engine) as session:

@@ -180,7 +180,9 @@ def countersign(
     refusing = ruling == Ruling.REFUSE.value
     errors = {} if ruling in Ruling.values() else {"ruling": "Choose whether you countersign or refuse"}
     said = "Your reasons for refusing" if refusing else "Your reasons for countersigning"
-    if problem := check_text(reason, said, limits.COUNTERSIGN_REASON, multiline=True):
+    if not reason.strip():
+        errors["reason"] = f"Write {said.lower()}: they go on the record with your name"
+    elif problem := check_text(reason, said, limits.COUNTERSIGN_REASON, multiline=True):
         errors["reason"] = problem
     if errors:
         raise FieldsInvalid(errors)
