@@ -342,7 +342,7 @@ class Desk:
     ) -> list[ClosedCallRow]:
         from helpdesk.store.queries.review import closed_calls
 
-        return closed_calls(self.engine, self.login, found, limit, after)
+        return closed_calls(self.engine, self.login, found, limit, after, today=self.today())
 
     def my_feedback(self) -> list[FeedbackRow]:
         from helpdesk.store.queries.review import my_feedback

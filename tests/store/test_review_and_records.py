@@ -61,6 +61,31 @@ def test_filters_by_pause_senior_category_dates_school_and_search(engine, clock,
     }  # in the summary
 
 
+@pytest.mark.parametrize("typed", ["%", "_", "%%", "interim_head", "100%"])
+def test_the_search_is_for_the_text_as_typed(engine, calls, typed):
+    """`%` and `_` are not wildcards: none of these texts is in any call."""
+    assert ids(closed_calls(engine, "lpark", ClosedCallFilter(search=typed))) == set()
+    assert ids(closed_calls(engine, "lpark", ClosedCallFilter(school=typed))) == set()
+
+
+@pytest.mark.parametrize("typed", ["\x00", "head\x1b[31m"])
+def test_a_search_with_control_characters_is_refused(engine, calls, typed):
+    typed = typed.encode().decode("unicode_escape")
+    with pytest.raises(FieldsInvalid, match="without control characters"):
+        closed_calls(engine, "lpark", ClosedCallFilter(search=typed))
+
+
+def test_the_review_list_leaves_out_calls_about_an_inspection_the_reader_is_tied_to(engine, clock, calls, tmp_path):
+    from helpdesk.store.admin import importers
+
+    conflicts = tmp_path / "conflicts.csv"
+    conflicts.write_text("login,urn,responsible_body,reason\nlpark,930037,,Governor of this school\n")
+    importers.import_conflicts(engine, conflicts, "wcole", clock.now())
+    today = clock.now().date()
+    assert ids(closed_calls(engine, "lpark", ClosedCallFilter(), today=today)) == set()
+    assert ids(closed_calls(engine, "mokafor", ClosedCallFilter(), today=today)) == set(calls.values())
+
+
 def test_paging_is_keyset_newest_first(engine, clock, calls):
     first = closed_calls(engine, "lpark", ClosedCallFilter(), limit=2)
     rest = closed_calls(engine, "lpark", ClosedCallFilter(), limit=2, after=(first[-1].closed_at, first[-1].id))

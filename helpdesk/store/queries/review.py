@@ -11,9 +11,11 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from helpdesk.clock import LONDON
+from helpdesk.domain.intake import has_control_characters
 from helpdesk.domain.permissions import Permission
+from helpdesk.domain.refusals import FieldsInvalid
 from helpdesk.domain.types import ReviewOutcome
-from helpdesk.store.acting import acting_member
+from helpdesk.store.acting import acting_member, tied_to
 from helpdesk.store.db.models import (
     CLOSED_CONCERN,
     Advice,
@@ -60,9 +62,12 @@ def closed_calls(
     found: ClosedCallFilter,
     limit: int = PAGE,
     after: tuple[dt.datetime, int] | None = None,
+    today: dt.date | None = None,
 ) -> list[ClosedCallRow]:
     """Closed calls, newest closed first; `after` is the (closed_at, id) of the last row of the
-    previous page (keyset paging: every page costs the same)."""
+    previous page (keyset paging: every page costs the same). Those the information barrier
+    keeps from `login` (as of `today`) are not listed. The search is for the text as typed:
+    `%` and `_` are themselves, and text with control characters is refused."""
     senior = aliased(Staff)
     statement: Select[*tuple[Any, ...]] = (
         select(
@@ -89,7 +94,9 @@ def closed_calls(
         statement = statement.where(col(Concern.claimed_by) == found.senior)
     if found.school:
         term = found.school.strip()
-        statement = statement.where(col(Concern.urn) == term if term.isdigit() else col(School.name).ilike(f"%{term}%"))
+        statement = statement.where(
+            col(Concern.urn) == term if term.isdigit() else col(School.name).icontains(term, autoescape=True)
+        )
     if found.category:
         statement = statement.where(col(Concern.category) == found.category)
     if found.pause == "none":
@@ -99,14 +106,21 @@ def closed_calls(
     if found.reviewed is not None:
         reviewed = exists().where(col(Review.concern_id) == col(Concern.id))
         statement = statement.where(reviewed if found.reviewed else ~reviewed)
+    for field, value in (("search", found.search), ("school", found.school)):
+        if value and has_control_characters(value):
+            raise FieldsInvalid({field: "Search for text without control characters"})
     if found.search and found.search.strip():
-        pattern = f"%{found.search.strip()}%"
+        words = found.search.strip()
         statement = statement.where(
             or_(
-                col(Concern.summary).ilike(pattern),
-                exists().where(and_(col(Advice.concern_id) == col(Concern.id), col(Advice.text).ilike(pattern))),
+                col(Concern.summary).icontains(words, autoescape=True),
+                exists().where(
+                    and_(col(Advice.concern_id) == col(Concern.id), col(Advice.text).icontains(words, autoescape=True))
+                ),
             )
         )
+    if today is not None:
+        statement = statement.where(~tied_to(login, today))
     if after is not None:
         statement = statement.where(tuple_(col(Concern.closed_at), col(Concern.id)) < tuple_(after[0], after[1]))
     statement = statement.order_by(col(Concern.closed_at).desc(), col(Concern.id).desc()).limit(limit)
