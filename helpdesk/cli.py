@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
+import errno
 import gc
 import json
 import os
@@ -408,7 +409,10 @@ def cmd_export(args, settings: Settings) -> int:
         raise Refused("--to is before --from")
     from helpdesk.store.faults import ExportInterrupted
 
-    out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
+    try:
+        out = desk.open_export_file(Path(args.output)) if args.output else sys.stdout
+    except OSError as error:
+        raise Refused(f"cannot write {args.output}: {export_file_fault(error)}") from None
     try:
         count = desk.export(args.what, args.start, args.end, args.format, args.redact, out, progress=print_progress)
     except ExportInterrupted as interrupted:
@@ -431,6 +435,13 @@ def cmd_export(args, settings: Settings) -> int:
             file=sys.stderr,
         )
     return 0
+
+
+def export_file_fault(error: OSError) -> str:
+    """Why an export's file could not be made, in words."""
+    if error.errno == errno.ELOOP:
+        return "it is a symbolic link (an export is never written through one)"
+    return (error.strerror or str(error)).lower()
 
 
 def cmd_purge(args, settings: Settings) -> int:

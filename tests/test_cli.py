@@ -4,6 +4,7 @@ import datetime as dt
 import json
 import os
 import sqlite3
+import stat
 import subprocess
 import sys
 
@@ -254,6 +255,30 @@ def test_identity_comes_from_the_real_uid_not_the_environment(db_path):
     real = pwd.getpwuid(os.getuid()).pw_name
     assert result.returncode == 1
     assert f"no staff account for login {real!r}" in result.stderr
+
+
+def test_an_export_file_is_readable_by_its_writer_alone_and_never_written_through_a_link(run, tmp_path):
+    run("concern", "add", *GOOD)
+    period = ("--from", "2000-01-01", "--to", "2099-12-31")
+    out = tmp_path / "calls.csv"
+    code, _, err = run("export", "calls", *period, "--output", str(out), login="lpark")
+    assert code == 0, err
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600 and "Grace" in out.read_text()
+    loose = tmp_path / "loose.csv"
+    loose.write_text("old")
+    loose.chmod(0o644)
+    assert run("export", "calls", *period, "--output", str(loose), login="lpark")[0] == 0
+    assert stat.S_IMODE(loose.stat().st_mode) == 0o600
+    target = tmp_path / "target.txt"
+    target.write_text("kept")
+    (tmp_path / "link.csv").symlink_to(target)
+    code, _, err = run("export", "calls", *period, "--output", str(tmp_path / "link.csv"), login="lpark")
+    assert (
+        code == 1
+        and err
+        == f"helpdesk: cannot write {tmp_path / 'link.csv'}: it is a symbolic link (an export is never written through one)\n"
+    )
+    assert target.read_text() == "kept"
 
 
 def test_export_is_for_supervisors_and_writes_the_file(run, tmp_path):

@@ -12,6 +12,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from sqlalchemy import Engine
@@ -408,6 +409,12 @@ class Desk:
             raise
         commands.record_export(self.engine, self.login, what, start, end, redact, count, self.now())
         return count
+
+    def open_export_file(self, path: Path) -> TextIO:
+        """The file an export is written to: this user's alone, never through a link."""
+        from helpdesk.store.admin.export import open_export_file
+
+        return open_export_file(path)
 
     def withheld_from_export(self, start: dt.date, end: dt.date) -> int:
         """How many calls of the period the information barrier withholds from this person's export."""

@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import os
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any, TextIO
 
 import sqlalchemy as sa
@@ -363,3 +365,18 @@ def export_audit(
     return write_records(
         audit_records(engine, start, end, redact, progress), AUDIT_FIELDS, out, fmt, redact, PERSONAL_AUDIT_FIELDS
     )
+
+
+def open_export_file(path: Path) -> TextIO:
+    """A file to write an export to: made readable and writable by this user alone, like the
+    database it comes from (names and phone numbers may be in it), never through a symbolic link;
+    one that is there already is emptied and its access for others taken away."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    try:
+        status = os.fstat(descriptor)
+        if status.st_mode & 0o077:
+            os.fchmod(descriptor, 0o600)
+        return os.fdopen(descriptor, "w", encoding="utf-8", newline="")
+    except BaseException:
+        os.close(descriptor)
+        raise

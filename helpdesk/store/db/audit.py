@@ -277,7 +277,9 @@ class _Walk:
 
     expected: dict[int, str]  # anchors not yet met: event id, hash
     progress: Callable[[int], None] | None
-    each: Callable[[ChainedEvent], None]  # given every event that links, in order
+    each: Callable[
+        [ChainedEvent, dict[str, Any] | None], None
+    ]  # every event that links, in order, and its details if read
     previous: ChainedEvent | None = None
     count: int = 0
     broken: Break | None = None
@@ -293,10 +295,11 @@ class _Walk:
                 self.broken = Break(event.id, as_utc(event.at), problem)
                 return
             self.previous, self.count = event, self.count + 1
-            self.each(event)
             if self.progress and self.count % BATCH == 0:
                 self.progress(self.count)
-            if '"rows":' in event.details and isinstance(rows := json.loads(event.details).get("rows"), dict):
+            details = json.loads(event.details) if '"rows":' in event.details else None  # read once, if needed
+            self.each(event, details)
+            if details is not None and isinstance(rows := details.get("rows"), dict):
                 yield event.id, rows
 
 

@@ -43,11 +43,13 @@ class Stories:
             "actor TEXT, to_login TEXT, decision_id INTEGER, decision TEXT, exceptional INTEGER)"
         )
 
-    def add(self, event: ChainedEvent) -> None:
-        """Keep what the story needs of an event (called for every event, in the chain's order)."""
+    def add(self, event: ChainedEvent, details: dict[str, Any] | None = None) -> None:
+        """Keep what the story needs of an event (called for every event, in the chain's order,
+        with its details when the walk has read them already)."""
         if event.concern_id is None or event.kind not in STORY_KINDS:
             return
-        details = json.loads(event.details) if event.details and event.details != "{}" else {}
+        if details is None:
+            details = json.loads(event.details) if event.details and event.details != "{}" else {}
         decision_id = details.get("decision_id")
         self.pending.append(
             (

@@ -66,7 +66,7 @@ class ExportForm(FormScreen):
         self.app.desk.check_may_export()  # before a file is made
         what = chosen(values["what"])
         try:
-            with path.open("w", encoding="utf-8", newline="") as out:
+            with self.app.desk.open_export_file(path) as out:
                 count = self.app.desk.export(
                     what, days["start"], days["end"], chosen(values["format"]), bool(values["redact"]), out
                 )
