@@ -342,7 +342,7 @@ class QueueScreen(DataScreen):
                 f"({refused.urn} {refused.school}): it is not in force.{reason}",
                 title="Countersignature refused",
                 severity="error",
-                timeout=120,
+                timeout=60,
             )
 
     # --- escalation -------------------------------------------------------------------------
