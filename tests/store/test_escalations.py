@@ -37,8 +37,11 @@ def test_a_waiting_call_is_escalated_once_past_its_target_and_stands_until_claim
     assert (actor, concern_id) == ("akhan", urgent)
     assert '"minutes_over": 1' in details and '"subject": "claim_target"' in details
     assert [e.id for e in open_escalations(engine)] == [raised]
-    assert "Escalated to supervisors: not claimed within its target (1 min over)" in (
-        call_detail(engine, urgent, "lpark").timeline[-1].text
+    entry = call_detail(engine, urgent, "lpark").timeline[-1]
+    assert entry.actor == "Helpline"  # the service escalated it; a console only noticed
+    assert entry.text == (
+        "Escalated to supervisors: not claimed within its time-to-claim target; raised 1 min after that. "
+        "Noticed by Aisha Khan's console."
     )
     commands.claim(engine, urgent, "gsingh", clock.now())
     assert open_escalations(engine) == []  # its cause is over; the record stays

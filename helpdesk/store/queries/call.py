@@ -11,7 +11,7 @@ from sqlmodel import col
 
 from helpdesk.clock import as_utc, london
 from helpdesk.domain.permissions import Permission, may
-from helpdesk.domain.types import Party
+from helpdesk.domain.types import EventKind, Party
 from helpdesk.store.acting import NotPermitted, acting_member, opening_refusal
 from helpdesk.store.db.models import (
     TOLD_AT,
@@ -192,9 +192,7 @@ def call_detail(
         follow_ups={f.id: f for f in follow_ups},
     )
     timeline = [
-        TimelineEntry(
-            as_utc(e.at), names.get(e.actor, e.actor), e.kind, describe(e.kind, json.loads(e.details or "{}"), call)
-        )
+        TimelineEntry(as_utc(e.at), *said_by(e.kind, names.get(e.actor, e.actor)), describe_event(e, call))
         for e in events
     ]
     return CallDetail(
@@ -239,6 +237,19 @@ def call_detail(
         related=related,
         paused_elsewhere=elsewhere,
     )
+
+
+def said_by(kind: str, actor: str) -> tuple[str, str]:
+    """Who the timeline says acted, and the kind: an escalation is the helpline's own doing (a
+    console only noticed it, and the sentence says whose)."""
+    return ("Helpline" if kind == EventKind.ESCALATED else actor), kind
+
+
+def describe_event(event: Any, call: CallRecord) -> str:
+    text = describe(event.kind, json.loads(event.details or "{}"), call)
+    if event.kind == EventKind.ESCALATED:
+        text += f" Noticed by {call.names.get(event.actor, event.actor)}'s console."
+    return text
 
 
 def _summary(d: Any, names: dict[str, str], informed: frozenset[str] = frozenset()) -> DecisionSummary:

@@ -186,10 +186,13 @@ def _decision_follow_up(details: dict[str, Any], call: CallRecord) -> str:
 
 
 def _escalated(details: dict[str, Any], call: CallRecord) -> str:
-    over = f" ({details['minutes_over']} min over)" if details.get("minutes_over") else ""
+    minutes = details.get("minutes_over")
+    past = f"; raised {minutes} min after that" if minutes else ""
     if details.get("subject") == "follow_up":
-        return f"Escalated to supervisors: follow-up #{details.get('follow_up_id')} overdue{over}"
-    return f"Escalated to supervisors: not claimed within its target{over}"
+        return f"Escalated to supervisors: follow-up #{details.get('follow_up_id')} was past its due time{past}."
+    if details.get("subject") == "countersignature":
+        return f"Escalated to supervisors: the exceptional pause still awaited countersignature past the policy's time{past}."
+    return f"Escalated to supervisors: not claimed within its time-to-claim target{past}."
 
 
 def _calls_linked(details: dict[str, Any], call: CallRecord) -> str:
