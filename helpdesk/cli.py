@@ -149,6 +149,8 @@ def cmd_import(args, settings: Settings) -> int:
     except importers.ImportRefused as refused:
         for problem in refused.problems:
             print(f"{path.name}: {problem}", file=sys.stderr)
+        if refused.whole_file:
+            raise Refused(f"{path.name} cannot be imported as it is; nothing imported") from None
         raise Refused(
             f"{len(refused.problems)} bad row(s) in {path.name}; nothing imported (--skip-invalid imports the rest)"
         ) from None

@@ -115,6 +115,42 @@ def test_a_file_without_the_needed_columns_is_refused(empty_engine, tmp_path):
     assert "missing column(s): URN" in str(refused.value.problems[0])
 
 
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (
+            b"login,name,role,region,active\nakhan,Aisha Kh\x81n,senior,,yes\n",
+            "line 2: byte 0x81 is neither UTF-8 nor Windows-1252",
+        ),
+        (
+            b'login,name,role,region,active\nakhan,"' + b"x" * 200_000 + b'",senior,,yes\n',
+            "line 2: cannot be read: field larger than field limit",
+        ),
+        (
+            b"login,name,login,role,region,active\nakhan,Aisha Khan,wcole,senior,,yes\n",
+            "line 1: column(s) named twice: login",
+        ),
+        (
+            b"login,name,role,region,active\nakhan,Aisha Khan,senior,,yes" + b",x" * 3000 + b"\n",
+            "line 2: 3000 value(s) more than the header has columns",
+        ),
+    ],
+    ids=["byte", "huge field", "repeated column", "surplus values"],
+)
+def test_a_file_that_is_not_what_it_should_be_is_refused_by_line_and_nothing_is_written(
+    engine, tmp_path, content, problem
+):
+    from helpdesk.store.db.models import Event
+
+    path = tmp_path / "staff.csv"
+    path.write_bytes(content)
+    events = count(engine, Event)
+    with pytest.raises(ImportRefused) as refused:
+        importers.import_staff(engine, path, "wcole", NOW)
+    assert str(refused.value.problems[0]).startswith(problem), refused.value.problems
+    assert count(engine, Event) == events
+
+
 def test_progress_is_reported_on_large_files(empty_engine, tmp_path):
     rows = "\n".join(f"{200000 + i},Leeds,School {i},Community school,Primary,LS1 1AA,,,x" for i in range(2500))
     path = write(tmp_path, "big.csv", f"{GIAS_HEADER}\n{rows}\n")
@@ -191,6 +227,9 @@ def test_every_sample_phone_number_is_drama_reserved():
     gias = importers.decode_csv(shipped_file("edubasealldata20261101.csv").read_bytes())
     numbers += [row["TelephoneNum"] for row in csv.DictReader(gias.splitlines())]
     numbers += [row["phone"] for row in csv.DictReader(shipped_file("bodies.csv").read_text().splitlines())]
+    numbers += [
+        row["wellbeing_phone"] for row in csv.DictReader(shipped_file("inspections.csv").read_text().splitlines())
+    ]
     checked = 0
     for number in filter(None, numbers):
         try:

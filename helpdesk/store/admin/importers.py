@@ -52,10 +52,12 @@ class Problem:
 
 
 class ImportRefused(RuntimeError):
-    """The file had bad rows and `skip_invalid` was not given: nothing was imported."""
+    """The file had bad rows and `skip_invalid` was not given, or the file itself cannot be read
+    (`whole_file`: skipping rows would not help): nothing was imported."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], whole_file: bool = False) -> None:
         self.problems = problems
+        self.whole_file = whole_file
         super().__init__(f"{len(problems)} bad row(s); nothing imported")
 
 
@@ -77,27 +79,54 @@ class ImportReport:
 
 
 def decode_csv(data: bytes) -> str:
-    """GIAS publishes Windows-1252; files re-saved by people may be UTF-8, with or without a BOM."""
+    """GIAS publishes Windows-1252; files re-saved by people may be UTF-8, with or without a BOM.
+    A byte that is neither is refused, naming its line."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
+        data = data[3:]
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
+        pass
+    try:
         return data.decode("cp1252")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        byte = data[error.start : error.start + 1].hex()
+        raise ImportRefused(
+            [Problem(line, f"byte 0x{byte} is neither UTF-8 nor Windows-1252: save the file as UTF-8")], whole_file=True
+        ) from None
+
+
+SURPLUS = "\x00surplus"  # a row's values beyond the header's columns, counted (no column has this name)
 
 
 def read_rows(path: Path, required: tuple[str, ...]) -> tuple[int, Iterator[tuple[int, dict[str, str]]]]:
     """(number of data rows, iterator of (line number, row)); refuses a file missing a column."""
     text = decode_csv(path.read_bytes())
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    columns = reader.fieldnames or []
+    try:
+        columns = reader.fieldnames or []
+    except csv.Error as error:
+        raise ImportRefused([Problem(1, f"the header cannot be read: {error}")], whole_file=True) from None
     missing = [name for name in required if name not in columns]
     if missing:
-        raise ImportRefused([Problem(1, f"missing column(s): {', '.join(missing)}")])
+        raise ImportRefused([Problem(1, f"missing column(s): {', '.join(missing)}")], whole_file=True)
+    if repeated := sorted({name for name in columns if columns.count(name) > 1}):
+        raise ImportRefused([Problem(1, f"column(s) named twice: {', '.join(repeated)}")], whole_file=True)
     total = max(text.count("\n") - 1, 0)
 
     def rows() -> Iterator[tuple[int, dict[str, str]]]:
-        for row in reader:
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:  # a field over the csv module's limit, a stray NUL
+                starts = reader.line_num + 1  # the record that failed begins after the lines read
+                raise ImportRefused([Problem(starts, f"cannot be read: {error}")], whole_file=True) from None
+            if None in row:  # more values than the header has columns
+                yield reader.line_num, {SURPLUS: str(len(row[None]))}
+                continue
             yield reader.line_num, {k: (v or "").strip() for k, v in row.items() if k is not None}
 
     return total, rows()
@@ -145,6 +174,9 @@ def _collect(
     problems: list[Problem] = []
     warnings: list[Problem] = []
     for count, (line, row) in enumerate(rows, start=1):
+        if SURPLUS in row:
+            problems.append(Problem(line, f"{row[SURPLUS]} value(s) more than the header has columns"))
+            continue
         try:
             records.append(parse(line, row, warnings))
         except RowInvalid as error:
