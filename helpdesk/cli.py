@@ -361,7 +361,8 @@ def identify_in_demo(engine, login: str):
 
 def cmd_demo(args, settings: Settings) -> int:
     from helpdesk.store.admin.demo import DEMO_SENIOR, CallSimulator, create_demo_database, demo_database_ready
-    from helpdesk.store.db.engine import default_database_path, make_engine, sqlite_file, sqlite_url
+    from helpdesk.store.db.engine import companions, default_database_path, make_engine, sqlite_file, sqlite_url
+    from helpdesk.store.db.presence import presence_file
     from helpdesk.store.db.schema import upgrade
 
     url = args.db or os.environ.get("HELPDESK_DATABASE_URL") or sqlite_url(default_database_path("demo.sqlite"))
@@ -371,8 +372,17 @@ def cmd_demo(args, settings: Settings) -> int:
         raise Refused("the demo runs on its own SQLite file: give --db a sqlite:/// URL, or leave it out")
     clock = Clock()
     engine = make_engine(url) if path.exists() else None
+    if engine is not None and args.fresh and demo_database_ready(engine):
+        engine.dispose()
+        for one in (*companions(path), *companions(presence_file(path))):
+            one.unlink(missing_ok=True)
+        print(f"threw away the demo database at {url}", file=sys.stderr)
+        engine = None
     if engine is not None and demo_database_ready(engine):
         upgrade(engine)
+        print(
+            f"using the demo database at {url}, made earlier (`helpdesk demo --fresh` starts afresh)", file=sys.stderr
+        )
     else:
         from helpdesk.store.db.schema import current_revision
 
@@ -485,6 +495,15 @@ def common_options(in_subcommand: bool) -> argparse.ArgumentParser:
     return common
 
 
+def installed_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("helpdesk")
+    except PackageNotFoundError:
+        return "(not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     top, common = common_options(in_subcommand=False), common_options(in_subcommand=True)
     parser = argparse.ArgumentParser(
@@ -492,6 +511,7 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[top],
         description="The inspection helpline console. With no subcommand, opens the live queue.",
     )
+    parser.add_argument("--version", action="version", version=f"helpdesk {installed_version()}")
     parser.set_defaults(run=cmd_console)
     sub = parser.add_subparsers(title="subcommands", metavar="COMMAND")
 
@@ -568,6 +588,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", parents=[common], help="open a live demo queue on its own database")
     demo.add_argument("--no-simulator", action="store_true", help="do not simulate incoming calls")
+    demo.add_argument(
+        "--fresh", action="store_true", help="throw the demo database away and make a new one (the demo's own only)"
+    )
     demo.add_argument(
         "--interval", type=float, default=8.0, metavar="SECONDS", help="seconds between simulated calls (default 8)"
     )

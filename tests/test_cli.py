@@ -446,6 +446,30 @@ def test_the_demo_names_its_logins_when_as_is_not_one(tmp_path, capsys):
     assert "senior: akhan" in err and "supervisor: lpark" in err
 
 
+def test_the_demo_says_which_database_it_uses_and_starts_afresh_when_asked(tmp_path, capsys):
+    url = sqlite_url(tmp_path / "demo.sqlite")
+    start = ["demo", "--db", url, "--as", "nobody", "--no-simulator", "--exit-when-loaded"]
+    cli.main(start)  # made, then the login refused
+    assert f"creating the demo database at {url}" in capsys.readouterr().err
+    with make_engine(url).begin() as connection:  # something to lose
+        connection.execute(text("UPDATE staff SET name = 'Changed' WHERE login = 'akhan'"))
+    cli.main(start)
+    assert f"using the demo database at {url}, made earlier (`helpdesk demo --fresh` starts afresh)" in (
+        capsys.readouterr().err
+    )
+    cli.main([*start, "--fresh"])
+    err = capsys.readouterr().err
+    assert f"threw away the demo database at {url}" in err and f"creating the demo database at {url}" in err
+    with make_engine(url).connect() as connection:
+        assert connection.scalar(text("SELECT name FROM staff WHERE login = 'akhan'")) == "Aisha Khan"
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as done:
+        cli.main(["--version"])
+    assert done.value.code == 0 and capsys.readouterr().out.startswith("helpdesk ")
+
+
 def test_an_export_into_a_closed_pipe_says_so_and_is_recorded_as_interrupted(db_path):
     """`helpdesk export … | head -1`: the reader goes away; one line, no traceback, and the
     audit trail records the export as interrupted with what had been written."""
