@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import Engine, func, select
 from sqlmodel import col
 
-from helpdesk.clock import Clock, london
+from helpdesk.clock import Clock, as_utc, london
 from helpdesk.domain.intake import NewConcern
 from helpdesk.domain.phones import parse_gb_phone
 from helpdesk.domain.types import CallerRole, Category, ConcernStatus, ContactOutcome, ReviewOutcome
@@ -159,15 +159,17 @@ def seed_handover(engine: Engine, clock: Clock) -> None:
 
     now = clock.now()
     with engine.connect() as connection:
-        waiting = list(
-            connection.scalars(
-                select(col(Concern.id))
-                .where(col(Concern.status) == ConcernStatus.WAITING, col(Concern.urgent).is_(False))
-                .order_by(col(Concern.received_at))
-            )
-        )
-    for concern_id in waiting:
-        if concern_id is None or not _claimed(engine, concern_id, "hwalsh", now - dt.timedelta(minutes=20)):
+        waiting = connection.execute(
+            select(col(Concern.id), col(Concern.received_at))
+            .where(col(Concern.status) == ConcernStatus.WAITING, col(Concern.urgent).is_(False))
+            .order_by(col(Concern.received_at))
+        ).all()
+    for concern_id, received_at in waiting:
+        # claimed a while ago, but never before the call was logged
+        claimed_at = max(now - dt.timedelta(minutes=20), as_utc(received_at) + dt.timedelta(minutes=1))
+        if concern_id is None or claimed_at >= now - dt.timedelta(minutes=2):
+            continue
+        if not _claimed(engine, concern_id, "hwalsh", claimed_at):
             continue
         try:
             commands.reassign(
@@ -459,7 +461,10 @@ def seed_history(engine: Engine, clock: Clock, rng: random.Random, calls: int = 
             for party in missing_informed(decided.decision, decided.informed, policy):
                 commands.record_notification(engine, concern_id, senior, minute(64), party=party, channel="phone")
         commands.record_signposting(engine, concern_id, senior, minute(63))
-        commands.close(engine, concern_id, senior, rng.choice(OUTCOMES), minute(70), policy=policy)
+        # the outcome says what the record shows: the decision in force, or that none was asked for
+        in_force = decided.decision if closing and decided is not None else None
+        outcome = {"authorised": OUTCOMES[0], "declined": OUTCOMES[1]}.get(in_force or "", OUTCOMES[2])
+        commands.close(engine, concern_id, senior, outcome, minute(70), policy=policy)
         if n % 3 == 0:
             outcome = rng.choice([MEETS, MEETS, ReviewOutcome.NEEDS_FOLLOW_UP, ReviewOutcome.LEARNING_REVIEW])
             feedback = {
