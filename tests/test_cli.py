@@ -464,6 +464,20 @@ def test_the_demo_says_which_database_it_uses_and_starts_afresh_when_asked(tmp_p
         assert connection.scalar(text("SELECT name FROM staff WHERE login = 'akhan'")) == "Aisha Khan"
 
 
+def test_db_backup_is_for_admins_and_the_owner(run, db_path, tmp_path, monkeypatch):
+    run("concern", "add", *GOOD)
+    code, out, err = run("db", "backup", str(tmp_path / "by-owner"), login="nobody")  # the file's owner (a nightly job)
+    assert code == 0, err
+    assert out.startswith(f"backed up to {tmp_path / 'by-owner'} (") and "checked: audit trail intact; anchor " in out
+    stranger = os.getuid() + 4242  # neither root nor the owner: staff rules apply
+    monkeypatch.setattr(cli.os, "getuid", lambda: stranger)
+    code, _, err = run("db", "backup", str(tmp_path / "by-senior"), login="akhan")
+    assert code == 1 and "back up the database" in err and not (tmp_path / "by-senior").exists()
+    assert run("db", "backup", str(tmp_path / "by-admin"), login="wcole")[0] == 0
+    code, _, err = run("db", "backup", str(tmp_path / "by-admin"), login="wcole")
+    assert code == 1 and err.endswith("exists already: a backup never overwrites a file\n")
+
+
 def test_version(capsys):
     with pytest.raises(SystemExit) as done:
         cli.main(["--version"])

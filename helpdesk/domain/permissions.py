@@ -30,6 +30,7 @@ class Permission(StrEnum):
     IMPORT = "import reference data"
     PURGE = "purge personal data"
     MANAGE_STAFF = "manage staff accounts"
+    BACK_UP = "back up the database"
 
 
 _SENIOR = frozenset({Permission.LOG_CONCERN, Permission.OPEN_CALLS, Permission.CLAIM, Permission.FOLLOW_UP})
@@ -60,6 +61,7 @@ GRANTS: dict[StaffRole, frozenset[Permission]] = {
             Permission.IMPORT,
             Permission.PURGE,
             Permission.MANAGE_STAFF,
+            Permission.BACK_UP,
         }
     ),
 }

@@ -114,6 +114,7 @@ class EventKind(Labelled):
     EXPORTED = "exported"
     PURGED = "purged"
     FIRST_ADMIN_ADDED = "first_admin_added"
+    BACKED_UP = "backed_up"  # a checked copy of the database was made (`helpdesk db backup`)
     SEALED = "sealed"  # the record as it stood when the upgrade that binds rows to the trail ran
 
 

@@ -285,6 +285,7 @@ def test_every_kind_of_event_on_a_call_has_its_sentence_in_the_timeline():
         EventKind.FEEDBACK_READ,
         EventKind.FIRST_ADMIN_ADDED,
         EventKind.SEALED,
+        EventKind.BACKED_UP,
     }
     assert set(TIMELINE) == set(EventKind) - not_about_one_call
 

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 CODE_DETAILS = frozenset(
     {
         "added", "advice_id", "calls", "category", "channel", "closed_before", "contact_id", "corrects",
-        "decision", "decision_id", "due_at", "end", "escalation_id", "exceptional", "follow_up_id", "follow_up_kind", "follow_ups", "handover_id", "inspection_id", "interrupted", "link_kind", "linked_id", "minutes_over", "notification_id",
+        "decision", "decision_id", "due_at", "end", "events", "escalation_id", "exceptional", "follow_up_id", "follow_up_kind", "follow_ups", "handover_id", "inspection_id", "interrupted", "link_kind", "linked_id", "minutes_over", "notification_id",
         "outcome", "party", "recorded", "records", "redacted", "restored", "resumes_on", "review_id", "reviews",
         "skipped", "start", "subject", "superseded_follow_up", "supersedes", "told", "updated", "urgent", "urn", "what", "working_days",
     }

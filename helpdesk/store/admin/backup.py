@@ -1,0 +1,197 @@
+"""`helpdesk db backup DEST`: an online, consistent copy of the record while consoles keep
+working, checked before it is kept, with the chain's head written beside it as an anchor.
+
+SQLite: `VACUUM INTO` reads one snapshot in one read transaction (writers carry on: the file is
+in WAL mode), into a private folder beside DEST; the copy's integrity and its whole audit trail
+(`audit verify`) are checked there; only then is it linked into place, so DEST never holds a
+half-made or unchecked copy and an existing file is never overwritten. PostgreSQL: `pg_dump` in
+its custom format (found on the PATH), checked with `pg_restore --list`; the anchor is the head
+read before the dump began, which the dump's snapshot holds."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import sqlite3
+import subprocess
+import tempfile
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+
+from helpdesk.domain.audit_chain import Anchor
+from helpdesk.domain.refusals import Refused
+from helpdesk.domain.types import EventKind
+from helpdesk.store.db.audit import chain_head, record_event, verify_chain
+from helpdesk.store.db.engine import make_engine, sqlite_file, sqlite_url
+from helpdesk.store.db.transaction import writing
+
+Progress = Callable[[int, int], None]  # bytes copied so far, bytes in all (about)
+
+
+class BackupRefused(Refused):
+    """The backup was not made, or not kept; str() says why."""
+
+
+@dataclass(frozen=True)
+class Backup:
+    path: Path
+    anchor_path: Path
+    head: Anchor | None
+    size: int  # bytes
+
+
+def anchor_path(dest: Path) -> Path:
+    return dest.with_name(dest.name + ".anchor")
+
+
+def back_up(engine: Engine, dest: Path, actor: str, now: dt.datetime, progress: Progress | None = None) -> Backup:
+    """Copy the database to `dest` (which must not exist), check the copy, write its anchor, and
+    record the backup in the live trail."""
+    dest = Path(os.path.abspath(dest))
+    for path in (dest, anchor_path(dest)):
+        if path.exists() or path.is_symlink():
+            raise BackupRefused(f"{path} exists already: a backup never overwrites a file")
+    if not dest.parent.is_dir():
+        raise BackupRefused(f"no such folder: {dest.parent}")
+    source = sqlite_file(str(engine.url))
+    made = _sqlite_copy(source, dest, progress) if source is not None else _postgres_copy(engine, dest, progress)
+    with writing(engine) as session:
+        record_event(
+            session,
+            actor=actor,
+            kind=EventKind.BACKED_UP,
+            at=now,
+            events=made.head.event_id if made.head else 0,
+        )
+    return made
+
+
+def _private_mode(path: Path | None) -> int:
+    """The database's own mode, less any access for others (0600 for a server database)."""
+    return (path.stat().st_mode & 0o660) if path is not None else 0o600
+
+
+def _sqlite_copy(source: Path, dest: Path, progress: Progress | None) -> Backup:
+    mode = _private_mode(source)
+    total = source.stat().st_size
+    work = Path(tempfile.mkdtemp(prefix=".helpdesk-backup-", dir=dest.parent))  # 0700: nobody else sees it
+    try:
+        copy = work / "copy.sqlite"
+        _vacuum_into(source, copy, total, progress)
+        os.chmod(copy, mode)
+        _check_sqlite_copy(copy)
+        checked = make_engine(sqlite_url(copy))
+        try:
+            report = verify_chain(checked)
+        finally:
+            checked.dispose()
+        if not report.intact:
+            raise BackupRefused("the copy did not verify (`helpdesk audit verify` names why); nothing was kept")
+        for leftover in (work / "copy.sqlite-wal", work / "copy.sqlite-shm"):
+            if leftover.exists():
+                raise BackupRefused("the copy kept a write-ahead log after it was checked; nothing was kept")
+        anchor = work / "anchor"
+        _write_private(anchor, f"{report.head}\n" if report.head else "", mode)
+        os.link(copy, dest)  # fails if DEST appeared meanwhile: never overwrites
+        try:
+            os.link(anchor, anchor_path(dest))
+        except OSError:
+            dest.unlink()
+            raise
+        return Backup(dest, anchor_path(dest), report.head, dest.stat().st_size)
+    except FileExistsError as error:
+        raise BackupRefused(f"{error.filename} exists already: a backup never overwrites a file") from None
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _vacuum_into(source: Path, copy: Path, total: int, progress: Progress | None) -> None:
+    """One consistent snapshot of the database, written to `copy`; progress from the copy's size."""
+    connection = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    done = threading.Event()
+
+    def report() -> None:
+        while not done.wait(0.5):
+            if progress and copy.exists():
+                progress(min(copy.stat().st_size, total), total)
+
+    watcher = threading.Thread(target=report, daemon=True)
+    watcher.start()
+    try:
+        connection.execute("PRAGMA busy_timeout = 30000")
+        connection.execute("VACUUM INTO ?", (str(copy),))
+    except sqlite3.DatabaseError as error:
+        raise BackupRefused(f"the copy could not be made: {error}") from None
+    finally:
+        done.set()
+        watcher.join()
+        connection.close()
+    if progress:
+        progress(total, total)
+
+
+def _check_sqlite_copy(copy: Path) -> None:
+    connection = sqlite3.connect(f"file:{copy}?mode=ro", uri=True)
+    try:
+        found = [row[0] for row in connection.execute("PRAGMA integrity_check")]
+    finally:
+        connection.close()
+    if found != ["ok"]:
+        raise BackupRefused(f"the copy failed SQLite's integrity check ({found[0]}); nothing was kept")
+
+
+def _write_private(path: Path, text: str, mode: int) -> None:
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+        out.write(text)
+
+
+def _postgres_copy(engine: Engine, dest: Path, progress: Progress | None) -> Backup:
+    tool, lister = shutil.which("pg_dump"), shutil.which("pg_restore")
+    if tool is None or lister is None:
+        raise BackupRefused(
+            "pg_dump and pg_restore are not on the PATH: install PostgreSQL's client tools "
+            "(the postgresql-client package) to back up a PostgreSQL database"
+        )
+    url = make_url(str(engine.url))
+    environment = {**os.environ, "PGPASSWORD": url.password or os.environ.get("PGPASSWORD", "")}
+    target = url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
+    head = chain_head(engine)  # before the dump's snapshot: the copy holds at least this much
+    work = Path(tempfile.mkdtemp(prefix=".helpdesk-backup-", dir=dest.parent))
+    try:
+        copy = work / "copy.dump"
+        done = subprocess.run(
+            [tool, "--format=custom", "--no-password", f"--file={copy}", f"--dbname={target}"],
+            env=environment,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise BackupRefused(f"pg_dump failed: {(done.stderr.strip().splitlines() or ['no reason given'])[-1]}")
+        listed = subprocess.run([lister, "--list", str(copy)], capture_output=True, text=True, check=False)
+        if listed.returncode != 0 or "TABLE DATA public event" not in listed.stdout:
+            raise BackupRefused("the dump does not list the audit trail's data; nothing was kept")
+        os.chmod(copy, 0o600)
+        if progress:
+            size = copy.stat().st_size
+            progress(size, size)
+        anchor = work / "anchor"
+        _write_private(anchor, f"{head}\n" if head else "", 0o600)
+        os.link(copy, dest)
+        try:
+            os.link(anchor, anchor_path(dest))
+        except OSError:
+            dest.unlink()
+            raise
+        return Backup(dest, anchor_path(dest), head, dest.stat().st_size)
+    except FileExistsError as error:
+        raise BackupRefused(f"{error.filename} exists already: a backup never overwrites a file") from None
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
