@@ -104,3 +104,22 @@ def test_a_copy_that_does_not_verify_is_not_kept(tmp_path, clock):
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".helpdesk-backup-")] == []
     engine.dispose()
     shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def test_an_older_copy_checked_against_a_newer_anchor_says_how_far_short_it_falls(engine, clock, tmp_path):
+    """Known good or known incomplete: a copy made before the newest anchor never verifies as
+    intact against it, and says how many events it lacks."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("the copy is checked as a database file")
+    handled(engine, clock, days_ago=1)
+    made = back_up(engine, tmp_path / "older", "wcole", clock.now())
+    for _ in range(3):
+        log(engine, clock)
+    newer = chain_head(engine)
+    copy = make_engine(sqlite_url(tmp_path / "older"))
+    assert verify_chain(copy, anchors=(made.head,)).intact  # whole as of its own anchor
+    report = verify_chain(copy, anchors=(made.head, newer))
+    assert not report.intact and report.broken.event_id == newer.event_id
+    short = newer.event_id - made.head.event_id
+    assert f"the trail ends at event {made.head.event_id}, at least {short} event(s) short" in report.broken.problem
+    copy.dispose()

@@ -249,12 +249,19 @@ def verify_chain(
             stories.close()
     if walk.broken is not None:
         return ChainReport(walk.count, _anchor(walk.previous), walk.broken)
-    if walk.expected:  # an anchored event is gone: the trail was cut back or rewritten
-        missing = min(walk.expected)
+    if walk.expected:  # an anchored event is gone: a copy made before it, or the trail cut back
+        missing, newest = min(walk.expected), max(walk.expected)
+        last = walk.previous.id if walk.previous else 0
+        lost = f"; the trail ends at event {last}, at least {newest - last:,} event(s) short of the newest anchor"
         return ChainReport(
             walk.count,
             _anchor(walk.previous),
-            Break(missing, None, "this event, kept off the host as an anchor, is no longer in the trail"),
+            Break(
+                missing,
+                None,
+                "this event, kept off the host as an anchor, is no longer in the trail (a copy made before it, "
+                f"or events removed){lost if newest > last else ''}",
+            ),
         )
     if orphan := _call_without_its_logging(engine):  # the trail emptied or swapped (a renamed table)
         calls, first_id, received = orphan
