@@ -40,6 +40,8 @@ def reassign_refusal(state: CallState, role: str, new_holder: str) -> str | None
 
 def handling_refusal(state: CallState, login: str, role: str, doing: str) -> str | None:
     """May this person record `doing` (advice, a contact, a decision...) on the call now?"""
+    if not may(role, Permission.CLAIM):  # they can never hold a call, so never work on one
+        return f"Only seniors and supervisors, who take calls, can {doing} (your role: {role})"
     if state.status == ConcernStatus.WAITING:
         return f"Claim the call before you {doing}"
     if state.status == ConcernStatus.CLOSED:

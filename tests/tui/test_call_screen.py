@@ -177,6 +177,32 @@ async def test_a_senior_on_the_inspection_team_cannot_open_the_call(make_app, en
     assert kinds == ["barred"]
 
 
+@pytest.mark.parametrize(
+    ("login", "key", "reason"),
+    [
+        ("gsingh", "n", "No pause decision is in force to tell anyone of"),
+        ("gsingh", "l", "Cannot release: the call is waiting"),
+        ("gsingh", "d", "No open follow-up on this call is yours to complete"),
+        ("gsingh", "w", "Only a supervisor can countersign"),
+        ("gsingh", "v", "Only a supervisor can review"),
+        ("lpark", "w", "No exceptional pause on this call awaits countersignature"),
+        ("lpark", "v", "Only a closed call is reviewed"),
+        ("rdouglas", "a", "Only seniors and supervisors, who take calls, can add advice (your role: handler)"),
+        ("rdouglas", "c", "Only a senior or a supervisor can take calls"),
+    ],
+)
+async def test_a_key_that_is_not_for_this_person_now_says_why(make_app, engine, clock, login, key, reason):
+    app = make_app(login=login)
+    concern_id = pause_request(engine, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = await open_call(pilot, concern_id)
+        await pilot.press(key)
+        await settle(pilot)
+        assert app.screen is screen
+        assert reason in refusal_text(screen)
+
+
 async def test_a_call_someone_else_just_claimed(make_app, engine, clock):
     concern_id = pause_request(engine, clock)
     app = make_app(login="gsingh")

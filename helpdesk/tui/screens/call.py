@@ -19,8 +19,8 @@ from helpdesk.domain import call as call_rules
 from helpdesk.domain.call import CallState, missing_informed, to_inform
 from helpdesk.domain.follow_up import FollowUpKind, FollowUpState, ResumptionOutcome, may_act_on
 from helpdesk.domain.follow_up import state as follow_up_state
-from helpdesk.domain.pause import Decision, countersign_refusal
-from helpdesk.domain.permissions import Permission, may
+from helpdesk.domain.pause import Decision, awaiting_refusal, countersign_refusal
+from helpdesk.domain.permissions import Permission, may, permission_refusal
 from helpdesk.domain.phones import national
 from helpdesk.domain.refusals import Refused
 from helpdesk.domain.signposting import SIGNPOSTING
@@ -74,6 +74,12 @@ def card(lines: list[tuple[str, str]]) -> Text:
 
 def label(kind, value: str | None) -> str:
     return kind(value).label if value in kind.values() else (value or "")
+
+
+# keys that, pressed when they are not for this person now, say why instead of doing nothing
+EXPLAINED = frozenset(
+    {"claim", "release", "reassign", "informed", "countersign", "review", "follow_up_done", "link_inspection"}
+)
 
 
 class CallScreen(DataScreen):
@@ -401,7 +407,54 @@ class CallScreen(DataScreen):
     # --- which actions apply ----------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Which keys show: the rest of the rules are the store's, and refusals say why."""
+        """Which keys run. A key of this screen that is not for this person now still runs, to say
+        why not (`why_not`); the footer and help list only what `allowed` says (see keys_now)."""
+        if self.detail is not None and action in EXPLAINED and not self.allowed(action):
+            return True
+        return self.allowed(action)
+
+    def why_not(self, action: str) -> str | None:
+        """Why this key does nothing for this person on this call now, in words; None if it may."""
+        if self.allowed(action):
+            return None
+        d, staff = self.shown, self.app.staff
+        state = CallState(d.status, d.claimed_by, d.claimed_by_name)
+        reasons = {
+            "claim": lambda: (
+                permission_refusal(staff.role, Permission.CLAIM)
+                or f"The call is {d.status}: only a waiting call is claimed"
+            ),
+            "release": lambda: call_rules.release_refusal(state, staff.login, staff.role),
+            "reassign": lambda: call_rules.reassign_refusal(state, staff.role, ""),
+            "informed": lambda: (
+                awaiting_refusal(d.id) if d.awaiting_decision else "No pause decision is in force to tell anyone of"
+            ),
+            "countersign": lambda: (
+                permission_refusal(staff.role, Permission.COUNTERSIGN)
+                or (
+                    countersign_refusal(
+                        staff.role, staff.login, d.awaiting_decision.decided_by, d.awaiting_decision.exceptional, None
+                    )
+                    if d.awaiting_decision
+                    else "No exceptional pause on this call awaits countersignature"
+                )
+            ),
+            "review": lambda: permission_refusal(staff.role, Permission.REVIEW) or "Only a closed call is reviewed",
+            "follow_up_done": lambda: "No open follow-up on this call is yours to complete",
+            "link_inspection": lambda: "The call's inspection is on record already",
+        }
+        return (reasons[action]() if action in reasons else None) or "Not now"
+
+    def refused_key(self, action: str) -> bool:
+        """Say why the key does nothing now, if it does nothing; whether it was refused."""
+        if (reason := self.why_not(action)) is None:
+            return False
+        self.show_refusal(reason)
+        self.notify(reason, severity="warning", title="Not now")
+        return True
+
+    def allowed(self, action: str) -> bool:
+        """Whether the key is for this person on this call now (the store decides again)."""
         d, staff = self.detail, self.app.staff
         if d is None:
             return action == "back"
@@ -443,9 +496,7 @@ class CallScreen(DataScreen):
         if d is None:
             return ["back"]
         follow_ups = [
-            action
-            for action in ("follow_up_done", "follow_up", "callback", "link", "history")
-            if self.check_action(action, ())
+            action for action in ("follow_up_done", "follow_up", "callback", "link", "history") if self.allowed(action)
         ]
         if d.status == ConcernStatus.CLOSED:
             done, others = follow_ups[:1] if "follow_up_done" in follow_ups else [], follow_ups
@@ -459,11 +510,11 @@ class CallScreen(DataScreen):
         ):
             handling.insert(0, handling.pop(3))  # told first: the call cannot close before
         if self.handling_refusal("work on the call") is None:  # (the rule is one for every record)
-            keys += [action for action in handling if self.check_action(action, ())]
+            keys += [action for action in handling if self.allowed(action)]
         state = CallState(d.status, d.claimed_by, d.claimed_by_name)
         if call_rules.release_refusal(state, staff.login, staff.role) is None:
             keys.append("release")
-        return keys + [action for action in ("reassign", "countersign") if self.check_action(action, ())] + follow_ups
+        return keys + [action for action in ("reassign", "countersign") if self.allowed(action)] + follow_ups
 
     def handling_refusal(self, doing: str) -> str | None:
         """Why this person cannot record `doing` on the call now (the store checks it again)."""
@@ -502,12 +553,16 @@ class CallScreen(DataScreen):
         self.load()
 
     def action_claim(self) -> None:
+        if self.refused_key("claim"):
+            return
         self.run_command(lambda: self.app.desk.claim(self.concern_id), success="Claimed: the call is yours")
 
     def action_signposting(self) -> None:
         self.open_form(SignpostingForm(self.shown), "record signposting")
 
     def action_countersign(self) -> None:
+        if self.refused_key("countersign"):
+            return
         self.open_form(CountersignForm(self.shown))
 
     def open_form(self, form, doing: str | None = None, refusal: str | None = None) -> None:
@@ -529,6 +584,8 @@ class CallScreen(DataScreen):
         self.open_form(PauseForm(self.shown), "record a pause decision")
 
     def action_informed(self) -> None:
+        if self.refused_key("informed"):
+            return
         self.open_form(NotificationForm(self.shown), "record who was informed")
 
     def action_close_call(self) -> None:
@@ -553,6 +610,8 @@ class CallScreen(DataScreen):
         self.app.call_from_thread(self.open_form, form(self.shown, owners))
 
     def action_follow_up_done(self) -> None:
+        if self.refused_key("follow_up_done"):
+            return
         mine = self.my_follow_ups()
         if not mine:
             self.show_refusal("No open follow-up on this call is yours to complete")
@@ -588,10 +647,16 @@ class CallScreen(DataScreen):
         navigation.show(self.app, "school history", self.shown.school.urn)
 
     def action_release(self) -> None:
+        if self.refused_key("release"):
+            return
         self.open_form(ReleaseForm(self.shown))
 
-    @work(thread=True, group="call-action")
     def action_review(self) -> None:
+        if not self.refused_key("review"):
+            self.review_in_thread()
+
+    @work(thread=True, group="call-action")
+    def review_in_thread(self) -> None:
         try:
             refusal = self.app.desk.review_refusal(self.concern_id)
         except DatabaseUnavailable as error:
@@ -602,8 +667,12 @@ class CallScreen(DataScreen):
             return
         self.app.call_from_thread(self.open_form, ReviewForm(self.shown), refusal=refusal)
 
-    @work(thread=True, group="call-action")
     def action_link_inspection(self) -> None:
+        if not self.refused_key("link_inspection"):
+            self.link_inspection_in_thread()
+
+    @work(thread=True, group="call-action")
+    def link_inspection_in_thread(self) -> None:
         if refusal := self.handling_refusal("link the inspection"):
             self.app.call_from_thread(self.open_form, None, refusal=refusal)
             return
@@ -617,8 +686,12 @@ class CallScreen(DataScreen):
             return
         self.app.call_from_thread(self.open_form, InspectionForm(self.shown, inspections))
 
-    @work(thread=True, group="call-action")
     def action_reassign(self) -> None:
+        if not self.refused_key("reassign"):
+            self.reassign_in_thread()
+
+    @work(thread=True, group="call-action")
+    def reassign_in_thread(self) -> None:
         try:
             seniors = self.app.desk.claiming_staff()
         except DatabaseUnavailable as error:
