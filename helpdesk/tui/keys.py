@@ -26,7 +26,10 @@ from textual import constants, events
 from textual._xterm_parser import XTermParser
 from textual.app import App
 from textual.message_pump import MessagePump
+from textual.widgets import Input, TextArea
 from textual.worker import WorkerState
+
+from helpdesk.domain.intake import has_control_characters
 
 # How long one key may hold up the next. Only a screen that never answers, or a save stuck on
 # a database that never answers, reaches this; the keys behind it are then handed on as before.
@@ -79,23 +82,36 @@ async def laid_out(screen: MessagePump, timeout: float = SETTLE_SECONDS) -> None
 ESC = "\x1b"
 ESC_KEY = "\x1b[27u"  # the Esc key in the kitty keyboard protocol, which Textual reads at once
 PASTE_START, PASTE_END = "\x1b[200~", "\x1b[201~"
+PASTED_ESCAPE = "\x1a"
 
 
 def escapes_as_keys(data: str, in_paste: bool = False) -> tuple[str, bool]:
     """`data` as read from the terminal, with each escape byte that is followed, in the same
-    read, by a character that cannot continue a key sequence written as the Esc key; pasted
-    text is left as it is. Returns the data and whether it ends inside a paste."""
+    read, by a character that cannot continue a key sequence written as the Esc key; in pasted
+    text, an escape byte that does not end the paste is marked as a control character (and the
+    paste refused), never read as keys. Returns the data and whether it ends inside a paste."""
     out: list[str] = []
     index = 0
     while index < len(data):
-        if data.startswith(PASTE_START, index):
-            in_paste = True
-        elif data.startswith(PASTE_END, index):
-            in_paste = False
+        for marker, pasting in ((PASTE_START, True), (PASTE_END, False)):
+            if data.startswith(marker, index):
+                out.append(marker)
+                index += len(marker)
+                in_paste = pasting
+                break
+        else:
+            marker = ""
+        if marker:
+            continue
         character = data[index]
         following = data[index + 1] if index + 1 < len(data) else ""
         if character == ESC and not in_paste and following and following not in "[O\x1b":
             out.append(ESC_KEY)
+        elif character == ESC and in_paste and not PASTE_END.startswith(data[index : index + len(PASTE_END)]):
+            # an escape byte inside pasted text: Textual's reader would end the paste there and
+            # type the rest as keys, before the paste's start. SUB, the control character for
+            # one that cannot be taken, keeps the paste whole, and the console refuses it.
+            out.append(PASTED_ESCAPE)
         else:
             out.append(character)
         index += 1
@@ -121,6 +137,21 @@ def read_escape_as_a_key() -> None:
 
     if linux_driver.XTermParser is XTermParser:
         linux_driver.XTermParser = EscapeKeyParser  # type: ignore[misc]  # a module global, replaced on purpose
+
+
+def paste_refusal(widget: object, text: str) -> str | None:
+    """Why a paste is not put into the field in front, whole: a one-line field never keeps just
+    the first line of it, and no field takes control characters (an escape sequence) from it."""
+    if isinstance(widget, Input):
+        if any(separator in text for separator in "\r\n\v\f\x85\u2028\u2029"):
+            return "Not pasted: this field takes one line, and the paste holds a line break (nothing was added)"
+        if has_control_characters(text):
+            return "Not pasted: the paste holds control characters, such as an escape sequence (nothing was added)"
+    elif isinstance(widget, TextArea) and has_control_characters(
+        text.replace("\r\n", "\n").replace("\r", "\n"), allow_newlines=True
+    ):
+        return "Not pasted: the paste holds control characters, such as an escape sequence (nothing was added)"
+    return None
 
 
 def as_typed(event: events.Event) -> list[events.Event]:
@@ -168,6 +199,9 @@ class KeysInOrder(App):
                 # started the read
                 await self._wait_for_first_read()
                 await self._wait_for_held_work()
+                if isinstance(event, events.Paste) and (refusal := paste_refusal(self.focused, event.text)):
+                    self.notify(refusal, severity="error", title="Not pasted", timeout=15)
+                    continue
                 await super().on_event(event)
                 await self._settle()
             except asyncio.CancelledError:

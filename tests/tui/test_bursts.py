@@ -319,8 +319,22 @@ def test_an_escape_byte_followed_by_a_key_in_the_same_read_is_the_esc_key():
 
     keys = [event.key for event in EscapeKeyParser().feed("ok\x13\x1bkn\r\x1b[B\x1bOA")]
     assert keys == ["o", "k", "ctrl+s", "escape", "k", "n", "enter", "down", "up"]
-    # pasted text is left as it was pasted; an Esc at the end of a read waits for the next
-    assert escapes_as_keys("\x1b[200~a\x1bkb\x1b[201~x\x1b") == ("\x1b[200~a\x1bkb\x1b[201~x\x1b", False)
+    # an escape byte inside pasted text is marked (SUB), never read as keys; an Esc at the end
+    # of a read waits for the next
+    assert escapes_as_keys("\x1b[200~a\x1bkb\x1b[201~x\x1b") == ("\x1b[200~a\x1akb\x1b[201~x\x1b", False)
+    # an escape sequence pasted comes as one paste, in order (Textual's reader typed its tail as
+    # keys, ahead of the paste's start)
+    events = list(EscapeKeyParser().feed("\x1b[200~First part then ESC\x1b[31m then rest\x1b[201~"))
+    assert [type(e).__name__ for e in events] == ["Paste"]
+    assert events[0].text == "First part then ESC\x1a[31m then rest"
+    # a paste whose end arrives in the next read still ends there
+    parser = EscapeKeyParser()
+    first = list(parser.feed("\x1b[200~one\x1b[2"))
+    rest = list(parser.feed("01~x"))
+    assert [(type(e).__name__, getattr(e, "text", getattr(e, "key", None))) for e in [*first, *rest]] == [
+        ("Paste", "one"),
+        ("Key", "x"),
+    ]
 
 
 async def test_an_exceptional_pause_typed_in_one_burst_keeps_its_justification(make_app, engine, clock):
@@ -424,3 +438,48 @@ async def test_the_pause_form_counts_the_days_other_calls_hold_on_the_inspection
         await burst(pilot, "ctrl+u", "[6]")
         hint = str(app.screen.query_one("#hint-working_days", Static).content)
         assert "with this pause 6" in hint and "EXCEPTIONAL" in hint
+
+
+async def test_a_paste_is_stored_whole_or_refused_with_the_reason(make_app, engine, clock):
+    """A one-line field never keeps only the first line of a paste, and no field takes an escape
+    sequence from one: each is refused with the reason, the field left as it was; a clean paste
+    goes in whole, a multi-line one into the advice."""
+    from textual import events
+    from textual.widgets import Input, TextArea
+
+    app = make_app(login="gsingh")
+    notices = []
+    app.notify = lambda message, **kwargs: notices.append(message)
+    concern_id = pause_request(engine, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await open_call(pilot, concern_id)
+        await burst(pilot, "c", "t", "tab")  # the contact form, on its name
+        name = app.screen.query_one("#field-contact_name").widget
+        assert isinstance(name, Input) and name.has_focus
+        before = name.value
+        for pasted in ("Victoria\u2028Jones", "Victoria\nJones", "Victoria\x1b[31mJones"):
+            app.post_message(events.Paste(pasted))
+            await pilot.pause()
+            await app.keys_handled()
+            assert name.value == before, (pasted, name.value, notices, app.focused)
+        refused = [n for n in notices if n.startswith("Not pasted:")]
+        assert len(refused) == 3 and "takes one line" in refused[0] and "control characters" in refused[2]
+        app.post_message(events.Paste("Victoria Jones"))
+        await pilot.pause()
+        await app.keys_handled()
+        assert name.value == "Victoria Jones"  # (the pre-filled name was selected: the paste replaces it)
+        await burst(pilot, "escape", "d")  # discard it
+        await settle(pilot)
+        await burst(pilot, "a")
+        text = app.screen.query_one("#field-text").widget
+        assert isinstance(text, TextArea) and text.has_focus
+        app.post_message(events.Paste("First part then ESC\x1b[31m then rest"))
+        await pilot.pause()
+        await app.keys_handled()
+        assert text.text == "" and len([n for n in notices if n.startswith("Not pasted:")]) == 4
+        app.post_message(events.Paste("First line\r\nSecond line"))
+        await pilot.pause()
+        await app.keys_handled()
+        await burst(pilot, "ctrl+s")
+        assert [a.text for a in rows(engine, Advice, concern_id=concern_id)] == ["First line\nSecond line"]

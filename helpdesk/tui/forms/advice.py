@@ -28,7 +28,7 @@ class AdviceForm(CallForm):
             yield FormField(
                 f"told_{what.value}",
                 "Told the caller" if what is Told.JUDGEMENT_UNAFFECTED else "",
-                TickBox(what.tick + (" (recorded)" if told else ""), value=told, id=f"advice-told-{what.value}"),
+                TickBox(what.tick + (" (told)" if told else ""), value=told, id=f"advice-told-{what.value}"),
             )
         options = [(f"Note #{advice_id}", advice_id) for advice_id in self.detail.advice_ids]
         yield FormField(
