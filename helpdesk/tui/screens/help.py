@@ -18,10 +18,17 @@ HINT = (
 )
 
 
+CHROME = 10  # rows the box's border, title and hint take (the hint: four lines at 80 columns)
+
+
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [
         Binding("escape", "close", "Close", id="help.close"),
         Binding("q", "close", "Close", show=False),
+        # the list of keys is read top to bottom: End and Home go to its ends (a table's own End
+        # goes to its last column)
+        Binding("end", "bottom", "Last key", show=False, priority=True),
+        Binding("home", "top", "First key", show=False, priority=True),
     ]
 
     def __init__(self, screen_title: str, keys: list[ScreenKey]) -> None:
@@ -47,6 +54,24 @@ class HelpScreen(ModalScreen[None]):
                 table.add_row(key.key, key.description if key.now else f"{key.description} (not now)")
             yield table
             yield Static(HINT, id="help-hint")
+
+    def on_mount(self) -> None:
+        self.fit()
+        self.query_one(DataTable).focus()  # PageDown, End and the arrows scroll the keys
+
+    def on_resize(self) -> None:
+        self.fit()
+
+    def fit(self) -> None:
+        """The keys take what the screen leaves under the title and above the hint, which is
+        always read whole; a longer list scrolls."""
+        self.query_one(DataTable).styles.max_height = max(3, self.app.size.height - CHROME)
+
+    def action_bottom(self) -> None:
+        self.query_one(DataTable).scroll_end(animate=False)
+
+    def action_top(self) -> None:
+        self.query_one(DataTable).scroll_home(animate=False)
 
     def action_close(self) -> None:
         self.dismiss(None)
