@@ -231,6 +231,24 @@ def test_an_import_with_bad_rows_lists_them_and_imports_nothing(run, tmp_path):
     assert code == 0 and "1 added" in out and "skipped line 3" in err
 
 
+def test_a_database_on_a_full_disk_says_the_disk_is_full(tmp_path, monkeypatch, capsys):
+    """SQLite says only "disk I/O error" when a new process cannot make its -shm file on a full
+    disk: the console names the full disk. (The file system's free space is what os.statvfs
+    reports; here it reports none, and the database cannot be opened.)"""
+    import collections
+
+    from helpdesk.store.db import engine as engine_module
+
+    (tmp_path / "x.sqlite").mkdir()  # cannot be opened
+    full = collections.namedtuple("full", "f_bavail f_frsize")(0, 4096)
+    monkeypatch.setattr(engine_module.os, "statvfs", lambda path: full)
+    monkeypatch.setenv("HELPDESK_DATABASE_URL", sqlite_url(tmp_path / "x.sqlite"))
+    assert cli.main(["concern", "list"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"helpdesk: cannot open the database: the disk holding {tmp_path} is full (")
+    assert err.count("\n") == 1
+
+
 def test_an_unreachable_database_is_one_line(tmp_path, monkeypatch, capsys):
     (tmp_path / "x.sqlite").mkdir()  # something is there, but SQLite cannot open it
     monkeypatch.setenv("HELPDESK_DATABASE_URL", sqlite_url(tmp_path / "x.sqlite"))

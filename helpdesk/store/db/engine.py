@@ -54,6 +54,16 @@ class DatabaseFileRefused(RuntimeError):
     file. str() names the link."""
 
 
+def disk_full(path: Path) -> bool:
+    """Whether the file system holding the database has no room left for this user (a new
+    process then cannot even make its -shm file, and SQLite says only "disk I/O error")."""
+    try:
+        status = os.statvfs(path.parent)
+    except OSError:
+        return False
+    return status.f_bavail * status.f_frsize < 64 * 1024
+
+
 def companions(path: Path) -> tuple[Path, Path, Path]:
     """The database file and the -wal and -shm files SQLite keeps beside it."""
     return path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from helpdesk.store.db.engine import writer
+from helpdesk.store.db.engine import disk_full, sqlite_file, writer
 from helpdesk.store.faults import describe_fault
 
 # The newest migration. A test checks it against alembic's own view of the scripts, so the
@@ -73,6 +73,12 @@ def check_schema(engine: Engine) -> None:
     try:
         found = current_revision(engine)
     except (OperationalError, ProgrammingError) as error:
+        path = sqlite_file(str(engine.url))
+        if path is not None and disk_full(path):
+            raise SchemaNotReady(
+                f"cannot open the database: the disk holding {path.parent} is full ({describe_fault(error)}); "
+                "free some space and try again"
+            ) from None
         raise SchemaNotReady(f"cannot open the database ({describe_fault(error)})") from None
     if found is None:
         raise SchemaNotReady("the database has no helpdesk schema yet: run `helpdesk db upgrade`")
