@@ -158,6 +158,10 @@ class Remit(Labelled):
     FURTHER_EDUCATION = "further_education"
     LA_CHILDRENS_SERVICES = "la_childrens_services"
 
+    @property
+    def label(self) -> str:
+        return "Local authority children's services" if self is Remit.LA_CHILDRENS_SERVICES else super().label
+
 
 class Urgency(Labelled):
     """Where a waiting concern stands against its time-to-claim target."""

@@ -276,3 +276,14 @@ def test_a_pause_starts_within_its_inspections_dates(pause_starts, refused):
 
     found = pause_date_refusal(dt.date(2026, 11, 17), dt.date(2026, 11, 18), dt.date.fromisoformat(pause_starts))
     assert (found is None) if refused is None else (refused in found and "17 Nov 2026" in found)
+
+
+def test_the_remits_read_as_words():
+    from helpdesk.domain.types import Remit
+
+    assert [remit.label for remit in Remit] == [
+        "Schools",
+        "Early years",
+        "Further education",
+        "Local authority children's services",  # not "La childrens services"
+    ]

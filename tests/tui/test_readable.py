@@ -277,7 +277,7 @@ async def test_help_lists_the_helpline_keys_usable_now_first(engine, clock, poli
         assert [key.now for key in own] == sorted((key.now for key in own), reverse=True)  # usable first
         rows = app.screen.query_one(DataTable)
         shown = [str(rows.get_row_at(i)[1]) for i in range(rows.row_count)]
-        assert shown.index("Queue: yours now") < shown.index("Claim") < shown.index("Queue: not now")
+        assert shown.index("Queue: for you now") < shown.index("Claim") < shown.index("Queue: not now")
         assert "Review (not now)" in shown
 
 

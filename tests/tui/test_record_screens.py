@@ -152,6 +152,24 @@ async def test_the_queue_marks_and_counts_pauses_awaiting_countersignature(engin
         assert "✎" in str(table.get_row(str(concern_id))[4])
 
 
+async def test_the_question_before_esc_says_what_a_draft_is_kept_for(engine, clock, policy):
+    """A form about a call keeps its draft for that call; a new concern has no call yet."""
+    concern_id = pause_request(engine, clock)
+    commands.claim(engine, concern_id, "gsingh", clock.now())
+    app = console(engine, clock, policy, "gsingh")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await burst(pilot, "n", "[930037]", "escape")
+        assert isinstance(app.screen, DiscardPrompt)
+        said = " ".join(str(s.content) for s in app.screen.query(Static))
+        assert "as a draft for this session" in said and "for this call" not in said
+        await burst(pilot, "d")
+        await open_call(pilot, concern_id)
+        await burst(pilot, "a", "[A note]", "escape")
+        said = " ".join(str(s.content) for s in app.screen.query(Static))
+        assert "as a draft for this call" in said
+
+
 async def test_esc_on_a_typed_form_asks_and_discard_throws_it_away(engine, clock, policy):
     concern_id = pause_request(engine, clock)
     commands.claim(engine, concern_id, "gsingh", clock.now())

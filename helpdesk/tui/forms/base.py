@@ -221,7 +221,8 @@ class FormScreen(ModalScreen[object]):
                 self.forget_draft()
                 self.dismiss(False)
 
-        self.app.push_screen(DiscardPrompt(self.TITLE or "This form"), chosen_by_user)
+        on_a_call = self.draft_key[1] is not None  # a new concern has no call yet
+        self.app.push_screen(DiscardPrompt(self.TITLE or "This form", for_a_call=on_a_call), chosen_by_user)
 
     def action_save(self) -> None:
         self.query_one("#form-save", Button).disabled = True

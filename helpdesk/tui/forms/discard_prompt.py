@@ -19,14 +19,15 @@ class DiscardPrompt(ModalScreen[str]):
         Binding("escape", "choose('back')", "Back to the form", id="discard.back"),
     ]
 
-    def __init__(self, form_title: str) -> None:
+    def __init__(self, form_title: str, for_a_call: bool = True) -> None:
         super().__init__()
         self.form_title = form_title
+        self.kept_for = "for this call" if for_a_call else "for this session"
 
     def compose(self) -> ComposeResult:
         with Vertical(id="discard-box"):
             yield Static(f"{self.form_title}: nothing is saved yet.", id="discard-title")
-            yield Static("Keep what you typed as a draft for this call, or discard it?")
+            yield Static(f"Keep what you typed as a draft {self.kept_for}, or discard it?")
             with Horizontal(id="discard-buttons"):
                 yield Button("Keep draft  k", id=f"discard-{KEEP}", variant="primary")
                 yield Button("Discard  d", id=f"discard-{DISCARD}", variant="error")

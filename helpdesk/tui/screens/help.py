@@ -46,7 +46,7 @@ class HelpScreen(ModalScreen[None]):
                 section = (
                     EVERYWHERE
                     if key.group == EVERYWHERE
-                    else f"{self.screen_title}: {'yours now' if key.now else 'not now'}"
+                    else f"{self.screen_title}: {'for you now' if key.now else 'not now'}"
                 )
                 if section != heading:
                     heading = section
