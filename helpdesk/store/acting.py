@@ -84,8 +84,12 @@ def opening_refusal(
     """Why this member of staff may not open the call: the information barrier (they are tied to
     its inspection, school or body), or domain.permissions.closed_call_refusal, asking whether
     they have an open follow-up on it only when nothing else lets them in."""
-    if reason := barrier(db, member.login, concern_id, today):
-        return reason
+    return barrier(db, member.login, concern_id, today) or closed_call_access(db, member, concern_id, status, holder)
+
+
+def closed_call_access(db: Session | Any, member: Any, concern_id: int, status: str, holder: str | None) -> str | None:
+    """domain.permissions.closed_call_refusal, asking whether they have an open follow-up on the
+    call only when nothing else lets them in (the barrier apart)."""
     if closed_call_refusal(member.role, status, holder == member.login) is None:
         return None
     return closed_call_refusal(member.role, status, holder == member.login, _follows(db, concern_id, member))

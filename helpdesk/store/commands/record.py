@@ -22,7 +22,7 @@ from helpdesk.domain.permissions import Permission
 from helpdesk.domain.policy import Policy
 from helpdesk.domain.refusals import FieldsInvalid, Refused
 from helpdesk.domain.types import ConcernStatus, EventKind, Told
-from helpdesk.store.acting import NotPermitted, acting_member, barrier, opening_refusal
+from helpdesk.store.acting import NotPermitted, acting_member, barrier, closed_call_access
 from helpdesk.store.commands.on_a_call import handled_call
 from helpdesk.store.commands.pause import decision_awaiting, decision_in_force
 from helpdesk.store.db.audit import record_event
@@ -50,7 +50,7 @@ def record_view(engine: Engine, concern_id: int, login: str, now: dt.datetime) -
             raise Refused(f"There is no concern {concern_id}")
         if barred := barrier(session, login, concern_id, today):
             record_event(session, actor=login, kind=EventKind.BARRED, at=now, concern_id=concern_id)
-        elif reason := opening_refusal(session, member, concern_id, status, holder, today):
+        elif reason := closed_call_access(session, member, concern_id, status, holder):  # (barrier read above)
             raise NotPermitted(reason)
         else:
             record_event(session, actor=login, kind=EventKind.VIEWED, at=now, concern_id=concern_id)

@@ -6,7 +6,7 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Engine, Select, exists, func, literal, select, text
+from sqlalchemy import Engine, Select, and_, exists, func, literal, select, text
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
@@ -33,10 +33,9 @@ def staff_member(engine: Engine, login: str) -> StaffMember | None:
 def open_queue(engine: Engine) -> list[QueueRow]:
     """Waiting and claimed concerns: urgent first, then oldest first."""
     holder = aliased(Staff)
-    latest = aliased(PauseDecision)
     # the call's latest decision, if it is an exceptional pause neither countersigned nor refused
-    waits = select(col(latest.id)).where(col(latest.concern_id) == col(Concern.id), awaiting(latest))
-    waits_since = select(col(latest.decided_at)).where(col(latest.concern_id) == col(Concern.id), awaiting(latest))
+    # (one at most: only the latest can be)
+    waiting = aliased(PauseDecision)
     statement: Select[*tuple[Any, ...]] = (
         select(
             col(Concern.id),
@@ -51,11 +50,12 @@ def open_queue(engine: Engine) -> list[QueueRow]:
             col(holder.name).label("claimed_by_name"),
             col(Concern.claimed_at),
             literal(None).label("linked_to"),
-            waits.scalar_subquery().label("awaiting_decision"),
-            waits_since.scalar_subquery().label("awaiting_since"),
+            col(waiting.id).label("awaiting_decision"),
+            col(waiting.decided_at).label("awaiting_since"),
         )
         .join(School, col(School.urn) == col(Concern.urn))
         .outerjoin(holder, col(holder.login) == col(Concern.claimed_by))
+        .outerjoin(waiting, and_(col(waiting.concern_id) == col(Concern.id), awaiting(waiting)))
         .where(text(f"concern.{OPEN_CONCERN}"))  # the partial index's own predicate
         .order_by(col(Concern.priority), col(Concern.received_at), col(Concern.id))
     )
