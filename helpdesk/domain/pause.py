@@ -186,6 +186,12 @@ def awaits_countersignature(exceptional: bool, countersigned: bool, refused: boo
     return exceptional and not countersigned and not refused
 
 
+def settled(exceptional: bool, countersigned: bool, refused: bool) -> bool:
+    """A decision that is, or was, in force: not refused, and countersigned if exceptional (the
+    store's SQL says the same in store.queries.decisions.settled)."""
+    return not refused and (not exceptional or countersigned)
+
+
 def awaiting_refusal(concern_id: int) -> str:
     """Why nothing else about the pause may be recorded while its exceptional decision awaits a ruling."""
     return (

@@ -72,13 +72,8 @@ def back_up(engine: Engine, dest: Path, actor: str, now: dt.datetime, progress: 
     return made
 
 
-def _private_mode(path: Path | None) -> int:
-    """The database's own mode, less any access for others (0600 for a server database)."""
-    return (path.stat().st_mode & 0o660) if path is not None else 0o600
-
-
 def _sqlite_copy(source: Path, dest: Path, progress: Progress | None) -> Backup:
-    mode = _private_mode(source)
+    mode = source.stat().st_mode & 0o660  # the database's own mode, less any access for others
     total = source.stat().st_size
     work = Path(tempfile.mkdtemp(prefix=".helpdesk-backup-", dir=dest.parent))  # 0700: nobody else sees it
     try:
@@ -96,19 +91,26 @@ def _sqlite_copy(source: Path, dest: Path, progress: Progress | None) -> Backup:
         for leftover in (work / "copy.sqlite-wal", work / "copy.sqlite-shm"):
             if leftover.exists():
                 raise BackupRefused("the copy kept a write-ahead log after it was checked; nothing was kept")
-        anchor = work / "anchor"
-        _write_private(anchor, f"{report.head}\n" if report.head else "", mode)
-        os.link(copy, dest)  # fails if DEST appeared meanwhile: never overwrites
+        return _keep(copy, report.head, mode, dest)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _keep(copy: Path, head: Anchor | None, mode: int, dest: Path) -> Backup:
+    """Put a checked copy in place with its anchor beside it, both linked from the private
+    folder: a file that appeared at either path meanwhile is never overwritten."""
+    anchor = copy.with_name("anchor")
+    _write_private(anchor, f"{head}\n" if head else "", mode)
+    try:
+        os.link(copy, dest)
         try:
             os.link(anchor, anchor_path(dest))
         except OSError:
             dest.unlink()
             raise
-        return Backup(dest, anchor_path(dest), report.head, dest.stat().st_size)
     except FileExistsError as error:
         raise BackupRefused(f"{error.filename} exists already: a backup never overwrites a file") from None
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    return Backup(dest, anchor_path(dest), head, dest.stat().st_size)
 
 
 def _vacuum_into(source: Path, copy: Path, total: int, progress: Progress | None) -> None:
@@ -182,16 +184,6 @@ def _postgres_copy(engine: Engine, dest: Path, progress: Progress | None) -> Bac
         if progress:
             size = copy.stat().st_size
             progress(size, size)
-        anchor = work / "anchor"
-        _write_private(anchor, f"{head}\n" if head else "", 0o600)
-        os.link(copy, dest)
-        try:
-            os.link(anchor, anchor_path(dest))
-        except OSError:
-            dest.unlink()
-            raise
-        return Backup(dest, anchor_path(dest), head, dest.stat().st_size)
-    except FileExistsError as error:
-        raise BackupRefused(f"{error.filename} exists already: a backup never overwrites a file") from None
+        return _keep(copy, head, 0o600, dest)
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -10,6 +10,7 @@ from sqlalchemy import Engine, select
 from sqlmodel import col
 
 from helpdesk.clock import as_utc, london
+from helpdesk.domain.pause import awaits_countersignature, settled
 from helpdesk.domain.permissions import Permission, may
 from helpdesk.domain.types import EventKind, Party
 from helpdesk.store.acting import NotPermitted, acting_member, opening_refusal
@@ -174,7 +175,7 @@ def call_detail(
         ).all()
     latest = decisions[max(decisions)] if decisions else None
     in_force = max(
-        (d for d in decisions.values() if d.refused_by is None and (not d.exceptional or d.countersigned_by)),
+        (d for d in decisions.values() if settled(d.exceptional, bool(d.countersigned_by), bool(d.refused_by))),
         key=lambda d: d.id,
         default=None,
     )
@@ -228,7 +229,8 @@ def call_detail(
         advice_ids=sorted(advice),
         latest_decision=_summary(in_force, names, informed) if in_force else None,
         awaiting_decision=_summary(latest, names)
-        if latest is not None and latest.exceptional and not latest.countersigned_by and not latest.refused_by
+        if latest is not None
+        and awaits_countersignature(latest.exceptional, bool(latest.countersigned_by), bool(latest.refused_by))
         else None,
         refused_decision=_summary(latest, names) if latest is not None and latest.refused_by else None,
         told=frozenset(what for what, column in TOLD_AT.items() if row[column] is not None),
