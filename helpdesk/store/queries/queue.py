@@ -74,16 +74,21 @@ def open_queue(engine: Engine) -> list[QueueRow]:
     ]
 
 
+def opened_by_since(login: str, concern_id: Any, since: Any) -> Any:
+    """Whether `login` has opened the call since that moment (news stays news until they do)."""
+    return exists().where(
+        col(Event.concern_id) == concern_id,
+        col(Event.actor) == login,
+        col(Event.kind) == EventKind.VIEWED.value,
+        col(Event.at) >= since,
+    )
+
+
 def handed_to(engine: Engine, login: str) -> list[HandedOver]:
     """The open calls handed to `login` by reassignment that they have not opened since: new to
     them until they do (read from their open calls, so it stays as small as the queue)."""
     by = aliased(Staff)
-    opened_since = exists().where(
-        col(Event.concern_id) == col(Handover.concern_id),
-        col(Event.actor) == login,
-        col(Event.kind) == EventKind.VIEWED.value,
-        col(Event.at) >= col(Handover.at),
-    )
+    opened_since = opened_by_since(login, col(Handover.concern_id), col(Handover.at))
     statement: Select[*tuple[Any, ...]] = (
         select(
             col(Concern.id).label("concern_id"),
@@ -115,12 +120,7 @@ def refusals_for(engine: Engine, login: str) -> list[RefusedPause]:
     """The exceptional pauses `login` decided on calls still open whose countersignature a
     supervisor refused since they last opened the call: news to them until they do."""
     by = aliased(Staff)
-    opened_since = exists().where(
-        col(Event.concern_id) == col(PauseDecision.concern_id),
-        col(Event.actor) == login,
-        col(Event.kind) == EventKind.VIEWED.value,
-        col(Event.at) >= col(PauseDecision.refused_at),
-    )
+    opened_since = opened_by_since(login, col(PauseDecision.concern_id), col(PauseDecision.refused_at))
     statement: Select[*tuple[Any, ...]] = (
         select(
             col(PauseDecision.id).label("decision_id"),
