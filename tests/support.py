@@ -452,3 +452,14 @@ def closed_call(engine, clock, policy, *, decision="declined", senior="gsingh", 
         engine, concern_id, senior, "Pause declined; support in place.", at + dt.timedelta(minutes=25), policy=policy
     )
     return concern_id
+
+
+def rows(engine, model, **where):
+    """The rows of a table, as the console's database holds them, with the given column values, by id."""
+    from sqlmodel import Session
+
+    with Session(engine) as session:
+        statement = select(model)
+        for name, value in where.items():
+            statement = statement.where(getattr(model, name) == value)
+        return list(session.scalars(statement.order_by(model.id)))

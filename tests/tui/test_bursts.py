@@ -2,13 +2,11 @@
 nothing cut off at Ctrl+S, nothing typed into the field Tab was leaving, nothing lost while a
 form opens. The keys are posted all at once and the database is checked, not the screen."""
 
-from sqlalchemy import select
-from sqlmodel import Session
 from textual.widgets import Static
 
 from helpdesk.store import commands
 from helpdesk.store.db.models import Advice, Concern, ContactAttempt, Handover, Inspection, Notification, PauseDecision
-from support import burst, open_call, pause_request, settle
+from support import burst, open_call, pause_request, rows, settle
 
 NOTE = "Talked the head through the pause options; she will call back after speaking to the trust. END-OF-NOTE"
 
@@ -23,14 +21,6 @@ def held(engine, clock, holder="gsingh"):
 async def on_the_call(pilot, concern_id):
     await settle(pilot)
     await open_call(pilot, concern_id)
-
-
-def rows(engine, model, **where):
-    with Session(engine) as session:
-        statement = select(model)
-        for name, value in where.items():
-            statement = statement.where(getattr(model, name) == value)
-        return list(session.scalars(statement))
 
 
 async def test_advice_typed_in_one_burst_with_ctrl_s_is_stored_whole(make_app, engine, clock):

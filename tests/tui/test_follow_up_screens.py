@@ -5,7 +5,6 @@ resumption check offers when support is not in place."""
 import datetime as dt
 
 import pytest
-from sqlalchemy import select
 from textual.widgets import DataTable, Static
 
 from helpdesk.store import commands
@@ -15,17 +14,9 @@ from helpdesk.tui.forms.follow_up_done import FollowUpDoneForm
 from helpdesk.tui.forms.pause import PauseForm
 from helpdesk.tui.screens.call import CallScreen
 from helpdesk.tui.screens.queue import QueueHeader
-from support import authorised_pause, burst, console, held_call, no_blink, open_call, pause_request, settle
+from support import authorised_pause, burst, console, held_call, no_blink, open_call, pause_request, rows, settle
 
 SIZES = [(80, 24), (120, 40)]
-
-
-def rows(engine, table, **where):
-    with engine.connect() as connection:
-        statement = select(table)
-        for name, value in where.items():
-            statement = statement.where(getattr(table, name) == value)
-        return connection.execute(statement.order_by(table.id)).all()
 
 
 async def test_a_follow_up_set_and_completed_in_bursts(engine, clock, policy):

@@ -13,7 +13,7 @@ from helpdesk.store import commands
 from helpdesk.store.db.models import Advice, PauseDecision
 from helpdesk.tui.forms.discard_prompt import DiscardPrompt
 from helpdesk.tui.screens.call import CallScreen
-from support import burst, console, linked, no_blink, open_call, pause_request, settle
+from support import burst, console, linked, no_blink, open_call, pause_request, rows, settle
 
 SIZES = [(80, 24), (120, 40)]
 
@@ -382,8 +382,3 @@ async def test_an_exceptional_pause_left_unsigned_is_escalated_to_every_supervis
         assert "1 ESCALATED" in supervisor.screen.query_one(QueueHeader).shown_line
         commands.countersign(engine, concern_id, "lpark", "Justified.", clock.now(), policy)
         assert await wait_until(pilot, lambda: "ESCALATED" not in supervisor.screen.query_one(QueueHeader).shown_line)
-
-
-def rows(engine, model):
-    with Session(engine) as session:
-        return list(session.scalars(select(model)))
