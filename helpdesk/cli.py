@@ -89,7 +89,15 @@ def run_console(engine, settings: Settings, member, exit_when_loaded: bool = Fal
 # --- subcommands ------------------------------------------------------------------------------
 
 
+def refuse_without_a_terminal() -> None:
+    from helpdesk.tui.terminal import NO_TERMINAL, has_terminal
+
+    if not has_terminal():
+        raise Refused(NO_TERMINAL)
+
+
 def cmd_console(args, settings: Settings) -> int:
+    refuse_without_a_terminal()
     engine = open_engine(settings)
     return run_console(engine, settings, identify(engine, args.as_login), args.exit_when_loaded)
 
@@ -394,6 +402,7 @@ def cmd_demo(args, settings: Settings) -> int:
     from helpdesk.store.db.presence import presence_file
     from helpdesk.store.db.schema import upgrade
 
+    refuse_without_a_terminal()
     url = args.db or os.environ.get("HELPDESK_DATABASE_URL") or sqlite_url(default_database_path("demo.sqlite"))
     settings = dataclasses.replace(settings, database_url=url)
     path = sqlite_file(url)

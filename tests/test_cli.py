@@ -456,7 +456,15 @@ def test_a_database_url_that_cannot_work_is_one_line(url, message, capsys, monke
     assert message in err and err.count("\n") == 1 and "Traceback" not in err
 
 
-def test_the_demo_names_its_logins_when_as_is_not_one(tmp_path, capsys):
+@pytest.fixture
+def in_a_terminal(monkeypatch):
+    """As if pytest's input and output were a terminal: the console refuses to start without one."""
+    from helpdesk.tui import terminal
+
+    monkeypatch.setattr(terminal, "has_terminal", lambda: True)
+
+
+def test_the_demo_names_its_logins_when_as_is_not_one(tmp_path, capsys, in_a_terminal):
     url = sqlite_url(tmp_path / "demo.sqlite")
     assert cli.main(["demo", "--db", url, "--as", "nobody", "--no-simulator", "--exit-when-loaded"]) == 1
     err = capsys.readouterr().err.splitlines()[-1]
@@ -464,7 +472,7 @@ def test_the_demo_names_its_logins_when_as_is_not_one(tmp_path, capsys):
     assert "senior: akhan" in err and "supervisor: lpark" in err
 
 
-def test_the_demo_says_which_database_it_uses_and_starts_afresh_when_asked(tmp_path, capsys):
+def test_the_demo_says_which_database_it_uses_and_starts_afresh_when_asked(tmp_path, capsys, in_a_terminal):
     url = sqlite_url(tmp_path / "demo.sqlite")
     start = ["demo", "--db", url, "--as", "nobody", "--no-simulator", "--exit-when-loaded"]
     cli.main(start)  # made, then the login refused
@@ -540,7 +548,7 @@ def test_an_export_into_a_closed_pipe_says_so_and_is_recorded_as_interrupted(db_
     assert json.loads(details)["interrupted"] is True
 
 
-def test_an_unknown_theme_is_one_line_naming_the_choices(tmp_path, capsys, monkeypatch):
+def test_an_unknown_theme_is_one_line_naming_the_choices(tmp_path, capsys, monkeypatch, in_a_terminal):
     monkeypatch.setenv("HELPDESK_THEME", "neon")
     url = sqlite_url(tmp_path / "demo.sqlite")
     assert cli.main(["demo", "--db", url, "--no-simulator", "--exit-when-loaded"]) == 1

@@ -6,6 +6,7 @@ import os
 import pty
 import pwd
 import select
+import signal
 import subprocess
 import sys
 import time
@@ -15,7 +16,9 @@ from sqlalchemy import select as select_rows
 from sqlmodel import Session
 
 from helpdesk.store.db.engine import sqlite_url
-from helpdesk.store.db.models import Advice, Concern, Staff
+from helpdesk.store.db.models import Advice, Concern, Presence, Staff
+from helpdesk.store.db.presence import presence_engine
+from tests.support import log
 
 DOWN, CTRL_S, CTRL_Q, ESC = "\x1b[B", "\x13", "\x11", "\x1b"
 NOTE = "Talked the head through the pause options; she will ring back after the trust calls. END-OF-NOTE"
@@ -27,7 +30,7 @@ pytestmark = pytest.mark.slow  # a real terminal (tmux) driving the console
 class Terminal:
     """The console on a pseudo-terminal of 100x30, as an SSH session gives it."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, hangup_ignored: bool = False) -> None:
         self.master, slave = pty.openpty()
         os.set_blocking(self.master, False)
         env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "100", "LINES": "30"}
@@ -39,6 +42,8 @@ class Terminal:
             stderr=slave,
             env=env,
             close_fds=True,
+            start_new_session=True,  # the terminal's own session, as sshd gives one
+            preexec_fn=(lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN)) if hangup_ignored else None,
         )
         os.close(slave)
         self.shown = b""
@@ -151,3 +156,50 @@ def test_bursts_written_to_the_terminal_are_stored_exactly(engine, db_path, cloc
             assert session.get(Concern, concern.id).status == "claimed"
     finally:
         terminal.close()
+
+
+def test_a_console_whose_terminal_hangs_up_exits(engine, db_path, clock):
+    """The SSH session behind the terminal is gone, and SIGHUP is ignored (nohup, some session
+    managers): the console exits within seconds and leaves who is viewing, instead of reading a
+    closed input at full speed for ever."""
+    login = pwd.getpwuid(os.getuid()).pw_name
+    with Session(engine) as session, session.begin():
+        if session.get(Staff, login) is None:
+            session.add(Staff(login=login, name="Terminal Senior", role="senior", region="London"))
+    log(engine, clock)
+    terminal = Terminal(sqlite_url(db_path), hangup_ignored=True)
+
+    def viewing():
+        with Session(presence_engine(engine)) as session:
+            return session.scalars(select_rows(Presence.concern_id)).all()
+
+    try:
+        assert terminal.wait_for(b"1 waiting"), terminal.shown[-2000:]
+        terminal.write("\r")  # open the call: this console is now viewing it
+        assert until(terminal, viewing) == [1]
+        os.close(terminal.master)  # the terminal hangs up
+        terminal.master = os.open(os.devnull, os.O_RDONLY)  # (for close())
+        terminal.process.wait(timeout=15)
+        assert terminal.process.returncode == 1
+        assert viewing() == []
+    finally:
+        terminal.close()
+
+
+def test_without_a_terminal_the_console_says_so_and_exits(db_path):
+    """`ssh -T`, a command, sftp or scp given to the forced command: no terminal. One line, at
+    once, and no full screen's escape codes down the pipe."""
+    env = {**os.environ, "TERM": "xterm-256color"}
+    env.pop("HELPDESK_CONFIG", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "helpdesk", "--db", sqlite_url(db_path), "--as", "akhan"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr == (
+        "helpdesk: the console needs a terminal: connect with `ssh -t`, or run it in one; nothing was opened\n"
+    )

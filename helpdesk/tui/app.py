@@ -3,6 +3,7 @@ the queue, and tells every screen when the database changed or cannot be reached
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterable
 from functools import partial
@@ -23,9 +24,11 @@ from helpdesk.tui import navigation, themes
 from helpdesk.tui.keys import KeysInOrder
 from helpdesk.tui.messages import DatabaseChanged, DatabaseTrouble
 from helpdesk.tui.screen_keys import EVERYWHERE, screen_keys
+from helpdesk.tui.terminal import input_closed
 
 CHANGE_WAIT_SECONDS = 5  # one wait on the feed (it reacts to a change at once, and to quitting)
 RETRY_SECONDS = 1.0
+HANG_UP_CHECK_SECONDS = 1.0
 
 
 class HelpdeskApp(KeysInOrder):
@@ -75,6 +78,16 @@ class HelpdeskApp(KeysInOrder):
             # presence wakes no console: who is viewing is read again on a change to the record
             # (opening a call is one) and after each heartbeat, a fixed cost per console
             self.set_interval(self.desk.heartbeat_seconds(), self.heartbeat)
+        if not self.is_headless:
+            self.set_interval(HANG_UP_CHECK_SECONDS, self.leave_if_the_terminal_closed)
+
+    def leave_if_the_terminal_closed(self) -> None:
+        """A console whose terminal has gone exits (nobody can see it or type into it). Not
+        through Textual's shutdown: that restores the terminal first, and its output thread,
+        failing on the closed terminal, would hold it for ever."""
+        if input_closed():
+            self.leave()
+            os._exit(1)
 
     @work(thread=True, exclusive=True, group="change-feed")
     def watch_database(self) -> None:
@@ -141,6 +154,10 @@ class HelpdeskApp(KeysInOrder):
         self.post_message(DatabaseChanged(records=False))  # and who is viewing is read again
 
     def on_unmount(self) -> None:
+        self.leave()
+
+    def leave(self) -> None:
+        """Stop watching for changes and take this console out of who is viewing."""
         self.quitting.set()
         try:
             self.desk.leave(self.session_id)
