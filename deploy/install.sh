@@ -1,27 +1,82 @@
 #!/usr/bin/env bash
 # Install the console for SSH access on one host (run as root from a checkout):
 #   deploy/install.sh
-# Creates the "helpdesk" group, /opt/helpdesk (venv and ForceCommand), /etc/helpdesk
-# (config), /var/lib/helpdesk (the shared SQLite database: setgid folder 2770, files 0660,
-# nothing for others), the sshd drop-in, and the schema. For PostgreSQL, point database_url
-# in /etc/helpdesk/config.toml at the consoles' role first (deploy/postgres-roles.sh).
+# Needs: openssh-server, and a system Python 3.11 or later that every account can run, with venv
+# (Debian: apt-get install openssh-server python3-venv). Creates the group "helpdesk",
+# /opt/helpdesk (venv and ForceCommand), /etc/helpdesk (config), /var/lib/helpdesk (the shared
+# SQLite database: setgid folder 2770, files 0660, nothing for others), the sshd drop-in, and
+# the schema; checks, as an account of the group, that the console starts; then reloads sshd.
+# For PostgreSQL, point database_url in /etc/helpdesk/config.toml at the consoles' role first
+# (deploy/postgres-roles.sh). Run it again to upgrade: the config and the database are kept.
+#
+# The places can be moved (a trial install, the deployment test):
+#   PYTHON=/usr/bin/python3  HELPDESK_GROUP=helpdesk  HELPDESK_PREFIX=/opt/helpdesk
+#   HELPDESK_ETC=/etc/helpdesk  HELPDESK_DATA=/var/lib/helpdesk  SSHD_DIR=/etc/ssh
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 project=$(cd "$here/.." && pwd)
+python=${PYTHON:-/usr/bin/python3}
+group=${HELPDESK_GROUP:-helpdesk}
+prefix=${HELPDESK_PREFIX:-/opt/helpdesk}
+etc=${HELPDESK_ETC:-/etc/helpdesk}
+data=${HELPDESK_DATA:-/var/lib/helpdesk}
+sshd_dir=${SSHD_DIR:-/etc/ssh}
+sshd=$(command -v sshd || echo /usr/sbin/sshd)
 
-getent group helpdesk >/dev/null || groupadd helpdesk
-install -d -m 0755 /opt/helpdesk /opt/helpdesk/bin /etc/helpdesk
-python3 -m venv /opt/helpdesk/venv
-/opt/helpdesk/venv/bin/pip install --quiet "$project"
-install -m 0755 "$here/helpdesk-console" /opt/helpdesk/bin/helpdesk-console
-[ -f /etc/helpdesk/config.toml ] || install -m 0640 -g helpdesk "$here/config.toml" /etc/helpdesk/config.toml  # may hold a database password
-install -d -m 2770 -o root -g helpdesk /var/lib/helpdesk
-if grep -q '^database_url *= *"sqlite' /etc/helpdesk/config.toml; then
+fail() { echo "install: $*" >&2; exit 1; }
+
+[ "$(id -u)" -eq 0 ] || fail "run it as root"
+[ -x "$sshd" ] || fail "no sshd: install openssh-server first"
+[ -f "$sshd_dir/sshd_config" ] || fail "no $sshd_dir/sshd_config: install openssh-server first"
+grep -Eq "^[[:space:]]*Include[[:space:]]+$sshd_dir/sshd_config.d/\*\.conf" "$sshd_dir/sshd_config" ||
+  fail "$sshd_dir/sshd_config does not read $sshd_dir/sshd_config.d/*.conf: add 'Include $sshd_dir/sshd_config.d/*.conf' at its top"
+[ -x "$python" ] || fail "no Python at $python: install python3 and python3-venv, or name one with PYTHON="
+"$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' || fail "$python is older than Python 3.11"
+"$python" -c 'import ensurepip, venv' 2>/dev/null || fail "$python cannot make a venv: install python3-venv"
+
+getent group "$group" >/dev/null || groupadd "$group"
+# Staff run the console with this Python: one kept in a private folder (a Python built in root's
+# home) would give them "Permission denied" after an install that seemed to work.
+runuser -u nobody -g "$group" -- "$python" -c pass 2>/dev/null ||
+  fail "$python cannot be run by the staff accounts (is it in a private folder?): name a system Python with PYTHON=, e.g. PYTHON=/usr/bin/python3"
+
+install -d -m 0755 "$prefix" "$prefix/bin" "$etc"
+[ -f "$etc/config.toml" ] || sed "s|/var/lib/helpdesk|$data|" "$here/config.toml" > "$etc/config.toml"
+chown root:"$group" "$etc/config.toml" && chmod 0640 "$etc/config.toml"  # it may hold a database password
+extras=""
+grep -Eq '^database_url *= *"postgresql' "$etc/config.toml" && extras="[postgres]"
+echo "install: building $prefix/venv with $python (a minute or two) ..."
+"$python" -m venv "$prefix/venv"
+"$prefix/venv/bin/pip" install --quiet --disable-pip-version-check "$project$extras"
+sed "s|/etc/helpdesk|$etc|; s|/opt/helpdesk|$prefix|" "$here/helpdesk-console" > "$prefix/bin/helpdesk-console"
+chmod 0755 "$prefix/bin/helpdesk-console"
+
+install -d -m 2770 -o root -g "$group" "$data"
+if grep -Eq '^database_url *= *"sqlite' "$etc/config.toml"; then
   # the database file is made 0660 in the setgid folder; SQLite gives its -wal and -shm the same mode
-  HELPDESK_CONFIG=/etc/helpdesk/config.toml /opt/helpdesk/venv/bin/helpdesk db upgrade
-  chgrp -R helpdesk /var/lib/helpdesk
+  HELPDESK_CONFIG="$etc/config.toml" "$prefix/venv/bin/helpdesk" db upgrade
+  chgrp -R "$group" "$data"
 fi
-install -d -m 0755 /etc/ssh/sshd_config.d
-install -m 0644 "$here/sshd_helpdesk.conf" /etc/ssh/sshd_config.d/helpdesk.conf
-grep -q '^AcceptEnv.*COLORTERM' /etc/ssh/sshd_config || echo 'AcceptEnv LANG LC_* COLORTERM NO_COLOR' >> /etc/ssh/sshd_config
-sshd -t && echo "installed; reload sshd (systemctl reload ssh), then add the first admin with deploy/add-staff.sh"
+
+# Before sshd lets anyone in: the console starts for an account of the group.
+version=$(runuser -u nobody -g "$group" -- "$prefix/bin/helpdesk-console" --version 2>&1) ||
+  fail "the console does not start for the staff accounts: $version"
+
+install -d -m 0755 "$sshd_dir/sshd_config.d"
+sed "s|^Match Group helpdesk|Match Group $group|; s|/opt/helpdesk|$prefix|" "$here/sshd_helpdesk.conf" \
+  > "$sshd_dir/sshd_config.d/helpdesk.conf"
+chmod 0644 "$sshd_dir/sshd_config.d/helpdesk.conf"
+# AcceptEnv is not allowed inside a Match block: it goes at the top of the main file
+grep -q '^AcceptEnv.*COLORTERM' "$sshd_dir/sshd_config" ||
+  sed -i '1i AcceptEnv LANG LC_* COLORTERM NO_COLOR' "$sshd_dir/sshd_config"
+"$sshd" -t -f "$sshd_dir/sshd_config" || fail "sshd refuses its configuration (above); nothing was reloaded"
+
+# Reload: SIGHUP to the running sshd, with or without systemd (its reload does the same).
+pidfile=$("$sshd" -T -f "$sshd_dir/sshd_config" 2>/dev/null | awk '$1 == "pidfile" {print $2}')
+if [ -n "$pidfile" ] && [ -s "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+  kill -HUP "$(cat "$pidfile")"
+  reloaded="sshd reloaded"
+else
+  reloaded="sshd is not running: start it (systemctl start ssh, service ssh start, or $sshd)"
+fi
+echo "installed $version for the group $group; $reloaded. Add the first admin with deploy/add-staff.sh"

@@ -1,8 +1,12 @@
-"""The deployment recipe for real: sshd on 127.0.0.1 with deploy/'s Match Group block and
-ForceCommand, two staff accounts with keys, two `ssh -tt` sessions in tmux. Each sees its own
-name; a claim made in one shows as claimed in the other.
+"""The deployment recipe for real, as the README tells an operator to run it: deploy/install.sh
+(into a folder of the test's, for a group of its own, with sshd's configuration beside it),
+sshd on 127.0.0.1 with UsePAM off, the first admin and two staff added by deploy/add-staff.sh,
+two `ssh -tt` sessions in tmux. Each sees its own name; a claim made in one shows as claimed in
+the other; a session without a terminal is told so and leaves nothing running; every account
+made is removed at the end.
 
-Needs root, sshd, ssh and tmux (.ci/run installs them). Elsewhere it is skipped, but never in CI."""
+Needs root, sshd, ssh, tmux and a system Python with venv (.ci/run installs them). Elsewhere it
+is skipped, but never in CI."""
 
 from __future__ import annotations
 
@@ -22,21 +26,19 @@ from sqlalchemy import make_url, text
 
 from helpdesk.domain.intake import validate_concern
 from helpdesk.shipped import shipped_file
-from helpdesk.store.admin import importers
-from helpdesk.store.admin.staff_accounts import add_first_admin
 from helpdesk.store.commands.intake import log_concern
 from helpdesk.store.db.audit import verify_chain
 from helpdesk.store.db.engine import make_engine, sqlite_url
-from helpdesk.store.db.schema import upgrade
 
 DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
 SSHD = shutil.which("sshd") or "/usr/sbin/sshd"
+SYSTEM_PYTHON = "/usr/bin/python3"  # install.sh's default
 
 
 def missing() -> str | None:
     if os.geteuid() != 0:
         return "needs root to create staff accounts"
-    for tool in (SSHD, "ssh", "ssh-keygen", "tmux", "useradd"):
+    for tool in (SSHD, "ssh", "ssh-keygen", "tmux", "useradd", "runuser", SYSTEM_PYTHON):
         if not (Path(tool).exists() or shutil.which(tool)):
             return f"needs {tool}"
     return None
@@ -59,15 +61,6 @@ def run(*command: str, **kwargs) -> subprocess.CompletedProcess:
     if done.returncode != 0:
         raise AssertionError(f"{' '.join(command)} exited {done.returncode}: {done.stderr.strip()}")
     return done
-
-
-def let_others_through(path: Path, changed: list[tuple[Path, int]]) -> None:
-    """Staff accounts must reach this checkout's Python: add search (x) on each folder above it."""
-    for folder in [path, *path.parents]:
-        mode = folder.stat().st_mode
-        if not mode & stat.S_IXOTH:
-            changed.append((folder, mode))
-            folder.chmod(mode | stat.S_IXOTH)
 
 
 class Terminals:
@@ -115,35 +108,120 @@ class Terminals:
 POSTGRES_URL = os.environ.get("HELPDESK_TEST_POSTGRES_URL")
 
 
-def seed(engine, admin: str, logins: list[str], names: dict[str, str], work: Path) -> None:
-    """The deployment's first steps: root adds the first admin, who imports staff and schools;
-    one call waits in the queue."""
-    now = dt.datetime.now(dt.UTC)
-    add_first_admin(engine, admin, "Win Admin", "London", "root", now)
-    staff_csv = work / "staff.csv"
-    staff_csv.write_text(
-        "login,name,role,region,active\n" + "".join(f"{login},{names[login]},senior,London,yes\n" for login in logins)
-    )
-    importers.import_staff(engine, staff_csv, admin, now)
-    importers.import_schools(engine, shipped_file("edubasealldata20261101.csv"), admin, now)
-    concern = validate_concern(
-        urn="930037",
-        caller_name="Grace Ellis",
-        caller_role="headteacher",
-        phone="0113 496 0777",
-        category="pause_request",
-        summary="Head asks for a pause",
-        urgent=True,
-    )
-    log_concern(engine, concern, admin, now)
+class Deployment:
+    """deploy/'s scripts pointed at a folder of this test's: the program, the config, the data and
+    sshd's configuration move; the group and the accounts are the test's own."""
+
+    def __init__(self, tag: str) -> None:
+        self.tag = tag
+        self.work = Path(f"/tmp/helpdesk-ssh-{tag}")  # short, and reachable by the staff accounts
+        self.group = f"hdg{tag}"
+        self.env = {
+            **os.environ,
+            "HELPDESK_GROUP": self.group,
+            "HELPDESK_PREFIX": str(self.work / "opt"),
+            "HELPDESK_ETC": str(self.work / "etc"),
+            "HELPDESK_DATA": str(self.work / "data"),
+            "SSHD_DIR": str(self.work / "ssh"),
+        }
+        self.env.pop("HELPDESK_CONFIG", None)
+        self.accounts: list[str] = []
+        self.port = free_port()
+        self.sshd: subprocess.Popen | None = None
+
+    @property
+    def config(self) -> Path:
+        return self.work / "etc" / "config.toml"
+
+    def script(self, name: str, *args: str, **env: str) -> subprocess.CompletedProcess:
+        return run("bash", str(DEPLOY / name), *args, env={**self.env, **env})
+
+    def prepare_sshd(self) -> None:
+        """What openssh-server leaves on a host: a main config reading sshd_config.d, a host key."""
+        (self.work / "ssh").mkdir(parents=True)
+        run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(self.work / "host_key"))
+        (self.work / "ssh" / "sshd_config").write_text(
+            f"Include {self.work}/ssh/sshd_config.d/*.conf\n"
+            f"Port {self.port}\nListenAddress 127.0.0.1\nHostKey {self.work / 'host_key'}\n"
+            f"PidFile {self.work / 'sshd.pid'}\nUsePAM no\n"
+        )
+
+    def start_sshd(self) -> None:
+        Path("/run/sshd").mkdir(exist_ok=True)
+        Path("/run/sshd").chmod(0o755)  # sshd's privilege separation folder
+        self.sshd = subprocess.Popen(
+            [SSHD, "-D", "-e", "-f", str(self.work / "ssh" / "sshd_config")], stderr=subprocess.PIPE, text=True
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            time.sleep(0.1)
+        raise AssertionError("sshd did not start listening")
+
+    def add_staff(self, login: str, name: str, role: str, admin: str | None = None) -> None:
+        key = self.work / f"id_{login}"
+        run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key))
+        self.accounts.append(login)
+        self.script(
+            "add-staff.sh", login, name, role, "London", f"{key}.pub", **({"HELPDESK_ADMIN": admin} if admin else {})
+        )
+
+    def as_staff(self, login: str, *args: str) -> subprocess.CompletedProcess:
+        helpdesk = str(self.work / "opt" / "venv" / "bin" / "helpdesk")
+        return run("runuser", "-u", login, "--", "env", f"HELPDESK_CONFIG={self.config}", helpdesk, *args)
+
+    def ssh(self, login: str, *options: str) -> list[str]:
+        return [
+            "ssh",
+            *options,
+            "-p",
+            str(self.port),
+            "-i",
+            str(self.work / f"id_{login}"),
+            "-o",
+            "StrictHostKeyChecking=no",
+            "-o",
+            "UserKnownHostsFile=/dev/null",
+            "-o",
+            "LogLevel=ERROR",
+        ]
+
+    def processes_of(self, login: str) -> str:
+        return subprocess.run(["pgrep", "-a", "-u", login], capture_output=True, text=True).stdout.strip()
+
+    def take_down(self) -> list[str]:
+        """Everything the test made goes, as an operator removes it: uninstall.sh, then each
+        account (its processes ended first: userdel refuses an account still in use). Returns
+        what could not be removed."""
+        left: list[str] = []
+        if self.sshd is not None:
+            self.sshd.terminate()
+            self.sshd.wait(timeout=10)
+        if (self.work / "opt").exists():
+            self.script("uninstall.sh")
+        for login in self.accounts:
+            subprocess.run(["pkill", "-KILL", "-u", login], capture_output=True)
+            deadline = time.monotonic() + 10
+            while self.processes_of(login) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            done = subprocess.run(["userdel", "--remove", login], capture_output=True, text=True)
+            if subprocess.run(["id", login], capture_output=True).returncode == 0:
+                left.append(f"account {login}: {done.stderr.strip()}")
+        subprocess.run(["groupdel", self.group], capture_output=True)
+        if subprocess.run(["getent", "group", self.group], capture_output=True).returncode == 0:
+            left.append(f"group {self.group}")
+        shutil.rmtree(self.work, ignore_errors=True)
+        return left
 
 
-def postgres_deployment(tag: str, work: Path) -> tuple[str, str, str]:
+def postgres_deployment(tag: str, work: Path) -> tuple[str, str]:
     """deploy/postgres-roles.sh against the test server: the database, its owner and the
-    consoles' role. Returns (database, owner role, consoles' URL)."""
+    consoles' role. Returns (database, consoles' URL)."""
     server = make_url(POSTGRES_URL)
     database, owner, console = f"hd_ssh_{tag}", f"hdo_{tag}", f"hdc_{tag}"
-    helpdesk = work / "helpdesk"
+    helpdesk = work / "helpdesk"  # the helpdesk command: this checkout's (README: a venv with the extra)
     helpdesk.write_text(f'#!/bin/sh\nexec {sys.executable} -m helpdesk "$@"\n')
     helpdesk.chmod(0o755)
     env = {
@@ -156,11 +234,11 @@ def postgres_deployment(tag: str, work: Path) -> tuple[str, str, str]:
     done = run("bash", str(DEPLOY / "postgres-roles.sh"), server.host, str(server.port), database, env=env, cwd=work)
     url = done.stdout.strip().splitlines()[-1].split('"')[1]
     assert make_url(url).username == console
-    return database, owner, url
+    return database, url
 
 
 def drop_postgres_deployment(database: str, tag: str) -> None:
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import create_engine
 
     admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
@@ -170,102 +248,73 @@ def drop_postgres_deployment(database: str, tag: str) -> None:
     admin.dispose()
 
 
+def log_a_call(url: str, admin: str) -> None:
+    concern = validate_concern(
+        urn="930037",
+        caller_name="Grace Ellis",
+        caller_role="headteacher",
+        phone="0113 496 0777",
+        category="pause_request",
+        summary="Head asks for a pause",
+        urgent=True,
+    )
+    engine = make_engine(url)
+    log_concern(engine, concern, admin, dt.datetime.now(dt.UTC))
+    engine.dispose()
+
+
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])
-def test_two_staff_over_ssh_see_themselves_and_each_others_claims(tmp_path, database):
+def test_two_staff_over_ssh_see_themselves_and_each_others_claims(database):
     assert missing() is None, missing()
     if database == "postgresql" and not POSTGRES_URL:
         pytest.skip("HELPDESK_TEST_POSTGRES_URL is not set (.ci/postgres starts a server)")
     tag = secrets.token_hex(3)
-    group, logins = f"hdg{tag}", [f"hda{tag}", f"hdb{tag}"]
+    deployment = Deployment(tag)
+    admin, logins = f"hdw{tag}", [f"hda{tag}", f"hdb{tag}"]
     names = {logins[0]: "Ada Tester", logins[1]: "Bo Tester"}
-    work = Path(f"/tmp/helpdesk-ssh-{tag}")  # short, and reachable by the staff accounts
-    changed: list[tuple[Path, int]] = []
     terminals = Terminals(f"helpdesk-ssh-{tag}")
-    sshd = None
     postgres_database = None
+    left: list[str] = []
     try:
-        work.mkdir(mode=0o755)
-        run("groupadd", group)
-        for login in logins:
-            run("useradd", "--create-home", "--groups", group, "--shell", "/bin/sh", login)
-            run("usermod", "--password", "*", login)  # no password, but not "locked": keys work
-
+        deployment.work.mkdir(mode=0o755)
+        deployment.prepare_sshd()
+        if database == "postgresql":  # the README's order: the roles, then the config, then install.sh
+            postgres_database, url = postgres_deployment(tag, deployment.work)
+            deployment.config.parent.mkdir()
+            deployment.config.write_text(f'database_url = "{url}"\n')
+        installed = deployment.script("install.sh")
+        assert "installed helpdesk " in installed.stdout and "sshd is not running: start it" in installed.stdout
         if database == "sqlite":
-            # the shared database, as deploy/install.sh lays it out: a setgid folder of the group
-            data = work / "data"
-            data.mkdir()
-            shutil.chown(data, group=group)
-            data.chmod(0o2770)
-            url = sqlite_url(data / "helpdesk.sqlite")
-            engine = make_engine(url, create=True)  # as `helpdesk db upgrade` does, with root's umask
-            upgrade(engine)
-        else:
-            postgres_database, _, url = postgres_deployment(tag, work)
-            engine = make_engine(url)  # the consoles' role: root adds the first admin through it
-        seed(engine, f"hdw{tag}", logins, names, work)
-        if database == "sqlite":  # the group's, 0660, and nothing for anyone else: -wal and -shm too
+            url = sqlite_url(deployment.work / "data" / "helpdesk.sqlite")
+            assert f'"{url}"' in deployment.config.read_text()
+        assert stat.S_IMODE(deployment.config.stat().st_mode) == 0o640
+        deployment.start_sshd()
+
+        # the first admin as root; they import the schools; then two seniors, imported by them
+        deployment.add_staff(admin, "Win Admin", "admin")
+        schools = deployment.work / "schools.csv"
+        shutil.copy(shipped_file("edubasealldata20261101.csv"), schools)
+        schools.chmod(0o644)
+        deployment.as_staff(admin, "import", "schools", str(schools))
+        for login in logins:
+            deployment.add_staff(login, names[login], "senior", admin=admin)
+        shadow = {line.split(":")[0]: line.split(":")[1] for line in Path("/etc/shadow").read_text().splitlines()}
+        assert all(shadow[login] == "*" for login in [admin, *logins])  # keys only, and not locked
+        log_a_call(url, admin)
+        # two staff, two terminals: one xterm-256color, one 16-colour linux console
+        for login, term in zip(logins, ("xterm-256color", "linux"), strict=True):
+            command = " ".join(deployment.ssh(login, "-tt", "-o", "SendEnv=COLORTERM")) + f" {login}@127.0.0.1"
+            terminals.open(login, command, term)
+        for login in logins:
+            terminals.wait_for(login, f"{names[login]} · senior", 40)
+        if database == "sqlite":  # consoles open: every file the group's, 0660, nothing for others
+            data = deployment.work / "data"
             files = sorted(data.iterdir())
-            assert [f.name for f in files] == ["helpdesk.sqlite", "helpdesk.sqlite-shm", "helpdesk.sqlite-wal"]
+            assert {"helpdesk.sqlite", "helpdesk.sqlite-shm", "helpdesk.sqlite-wal"} <= {f.name for f in files}
             for path in files:
                 assert stat.S_IMODE(path.stat().st_mode) == 0o660, path
                 assert path.stat().st_gid == data.stat().st_gid, path
-        engine.dispose()
 
-        # the console as deploy/ installs it, pointed at this test's config and Python
-        config = work / "config.toml"
-        config.write_text(f'database_url = "{url}"\n')
-        console = work / "helpdesk-console"
-        console.write_text(
-            (DEPLOY / "helpdesk-console")
-            .read_text()
-            .replace("/etc/helpdesk/config.toml", str(config))
-            .replace("/opt/helpdesk/venv/bin/helpdesk", f"{sys.executable} -m helpdesk")
-        )
-        console.chmod(0o755)
-        let_others_through(Path(sys.prefix), changed)
-        let_others_through(Path(os.path.realpath(sys.executable)).parent, changed)
-        let_others_through(Path(sys.base_prefix), changed)
-        let_others_through(Path(__import__("helpdesk").__file__).parent, changed)
-
-        # sshd on loopback with the recipe's Match block
-        keys = work / "keys"
-        keys.mkdir()
-        run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(work / "host_key"))
-        for login in logins:
-            run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(work / f"id_{login}"))
-            shutil.copy(work / f"id_{login}.pub", keys / login)
-            (keys / login).chmod(0o644)
-        port = free_port()
-        recipe = (DEPLOY / "sshd_helpdesk.conf").read_text().replace("Match Group helpdesk", f"Match Group {group}")
-        recipe = recipe.replace("/opt/helpdesk/bin/helpdesk-console", str(console))
-        (work / "sshd_config").write_text(
-            f"Port {port}\nListenAddress 127.0.0.1\nHostKey {work / 'host_key'}\nPidFile {work / 'sshd.pid'}\n"
-            f"AuthorizedKeysFile {keys}/%u\nUsePAM no\nStrictModes no\nPubkeyAuthentication yes\n"
-            "AcceptEnv LANG LC_* COLORTERM NO_COLOR\n" + recipe
-        )
-        Path("/run/sshd").mkdir(exist_ok=True)
-        Path("/run/sshd").chmod(0o755)  # sshd's privilege separation folder
-        run(SSHD, "-t", "-f", str(work / "sshd_config"))
-        sshd = subprocess.Popen([SSHD, "-D", "-e", "-f", str(work / "sshd_config")], stderr=subprocess.PIPE, text=True)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.1)
-
-        # two staff, two terminals: one xterm-256color, one 16-colour linux console
-        for login, term in zip(logins, ("xterm-256color", "linux"), strict=True):
-            terminals.open(
-                login,
-                (
-                    f"ssh -tt -p {port} -i {work / f'id_{login}'} -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null "
-                    f"-o SendEnv=COLORTERM -o LogLevel=ERROR {login}@127.0.0.1"
-                ),
-                term,
-            )
-        for login in logins:
-            terminals.wait_for(login, f"{names[login]} · senior", 40)
         a, b = logins
         terminals.wait_for(b, "1 waiting", 10)
         terminals.keys(a, "c")  # claim the selected (only) call
@@ -274,25 +323,30 @@ def test_two_staff_over_ssh_see_themselves_and_each_others_claims(tmp_path, data
         shown = terminals.wait_for(b, "A. Tester", 5)  # the other console, within seconds
         assert "0 waiting" in shown and "1 claimed" in shown, shown
         assert time.monotonic() - started < 5
+
+        # without a terminal (-T, or a command, which the forced command ignores): one line, at
+        # once, and nothing of the session left running (the admin has no other session open)
+        for options, command in ((["-T"], []), ([], ["/bin/sh", "-c", "id"])):
+            done = subprocess.run(
+                [*deployment.ssh(admin, *options), f"{admin}@127.0.0.1", *command],
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                text=True,
+                timeout=30,
+            )
+            assert done.returncode == 1 and done.stdout == "", (done.stdout, done.stderr)
+            assert done.stderr.strip() == (
+                "helpdesk: the console needs a terminal: connect with `ssh -t`, or run it in one; nothing was opened"
+            )
+            deadline = time.monotonic() + 5
+            while deployment.processes_of(admin) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert deployment.processes_of(admin) == ""
+
         # staff get the console and nothing else: port forwarding is refused
         refused = subprocess.run(
             [
-                "ssh",
-                "-N",
-                "-p",
-                str(port),
-                "-i",
-                str(work / f"id_{a}"),
-                "-o",
-                "StrictHostKeyChecking=no",
-                "-o",
-                "UserKnownHostsFile=/dev/null",
-                "-o",
-                "LogLevel=ERROR",
-                "-o",
-                "ExitOnForwardFailure=yes",
-                "-R",
-                "127.0.0.1:0:127.0.0.1:22",
+                *deployment.ssh(a, "-N", "-o", "ExitOnForwardFailure=yes", "-R", "127.0.0.1:0:127.0.0.1:22"),
                 f"{a}@127.0.0.1",
             ],
             capture_output=True,
@@ -309,14 +363,33 @@ def test_two_staff_over_ssh_see_themselves_and_each_others_claims(tmp_path, data
         assert claims == [a]
     finally:
         terminals.close()
-        if sshd is not None:
-            sshd.terminate()
-            sshd.wait(timeout=10)
-        for login in logins:
-            subprocess.run(["userdel", "--remove", login], capture_output=True)
-        subprocess.run(["groupdel", group], capture_output=True)
+        left = deployment.take_down()
         if postgres_database:
             drop_postgres_deployment(postgres_database, tag)
-        for folder, mode in reversed(changed):
-            folder.chmod(mode)
-        shutil.rmtree(work, ignore_errors=True)
+    assert left == [], f"left behind: {left}"  # the machine's accounts as the test found them
+
+
+def test_install_refuses_a_python_the_staff_cannot_run():
+    """root's Python in a private folder (one built in root's home, 0700): the staff accounts
+    would get "Permission denied". install.sh says so before it installs anything."""
+    assert missing() is None, missing()
+    deployment = Deployment(secrets.token_hex(3))
+    try:
+        deployment.work.mkdir(mode=0o755)
+        deployment.prepare_sshd()
+        private = deployment.work / "root-home"
+        private.mkdir(mode=0o700)
+        (private / "python3").symlink_to(SYSTEM_PYTHON)
+        done = subprocess.run(
+            ["bash", str(DEPLOY / "install.sh")],
+            env={**deployment.env, "PYTHON": str(private / "python3")},
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 1 and done.stderr.strip() == (
+            f"install: {private / 'python3'} cannot be run by the staff accounts (is it in a private folder?): "
+            "name a system Python with PYTHON=, e.g. PYTHON=/usr/bin/python3"
+        )
+        assert not (deployment.work / "opt").exists() and not (deployment.work / "ssh" / "sshd_config.d").exists()
+    finally:
+        assert deployment.take_down() == []
