@@ -12,7 +12,8 @@ from sqlalchemy import Engine
 from textual import work
 from textual.app import SystemCommand
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.notifications import Notify, SeverityLevel
+from textual.screen import ModalScreen, Screen
 from textual.worker import get_current_worker
 
 from helpdesk.clock import Clock
@@ -23,6 +24,7 @@ from helpdesk.store.rows import StaffMember
 from helpdesk.tui import navigation, themes
 from helpdesk.tui.keys import KeysInOrder
 from helpdesk.tui.messages import DatabaseChanged, DatabaseTrouble
+from helpdesk.tui.notices import NOTICE_SECONDS, Notices, notice
 from helpdesk.tui.screen_keys import EVERYWHERE, screen_keys
 from helpdesk.tui.terminal import input_closed
 
@@ -70,6 +72,7 @@ class HelpdeskApp(KeysInOrder):
         self.database_trouble: str | None = None  # why the change feed cannot reach the database
         # what was typed in forms left unsaved, by form and call, for this session only
         self.drafts: dict[tuple[str, object], dict[str, object]] = {}
+        self.notices = Notices()
 
     def on_mount(self) -> None:
         navigation.show(self, "queue")
@@ -132,6 +135,49 @@ class HelpdeskApp(KeysInOrder):
         self.database_trouble = message.reason
         for screen in self.screen_stack:
             screen.post_message(DatabaseTrouble(message.reason))
+
+    # --- notices ----------------------------------------------------------------------------
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+        about: int | None = None,
+    ) -> None:
+        """As Textual's, but never over a form, and a notice `about` a call goes when the call
+        is opened: see helpdesk.tui.notices."""
+        notification = notice(message, title, severity, timeout or self.NOTIFICATION_TIMEOUT, markup)
+        if self.form_open():
+            self.notices.hold(about, notification)
+        else:
+            self.post_message(Notify(self.notices.showing(about, notification)))
+
+    def announce(self, about: int | None, message: str, *, title: str, severity: SeverityLevel) -> None:
+        """Something others did that concerns this person: the bell now, and a notice for a
+        minute (taken down when the call it is `about` is opened)."""
+        self.bell()
+        self.notify(message, title=title, severity=severity, timeout=NOTICE_SECONDS, markup=False, about=about)
+
+    def form_open(self) -> bool:
+        return isinstance(self.screen_stack[-1], ModalScreen) if self.screen_stack else False
+
+    def show_held_notices(self) -> None:
+        """A screen is back on top (a form, a prompt or the help closed)."""
+        for notification in self.notices.release():
+            self.post_message(Notify(notification))
+
+    def hold_notices(self) -> None:
+        """A form, a prompt or the help opened over a screen."""
+        for notification in self.notices.take_down():
+            self._unnotify(notification)
+
+    def read_notices_about(self, concern_id: int) -> None:
+        for notification in self.notices.read(concern_id):
+            self._unnotify(notification)  # (as a click on the notice does)
 
     # --- presence ---------------------------------------------------------------------------
 

@@ -200,7 +200,7 @@ class KeysInOrder(App):
                 await self._wait_for_first_read()
                 await self._wait_for_held_work()
                 if isinstance(event, events.Paste) and (refusal := paste_refusal(self.focused, event.text)):
-                    self.notify(refusal, severity="error", title="Not pasted", timeout=15)
+                    self.refuse_paste(refusal)
                     continue
                 await super().on_event(event)
                 await self._settle()
@@ -210,6 +210,14 @@ class KeysInOrder(App):
                 self._handle_exception(error)
             finally:
                 self._typed.task_done()
+
+    def refuse_paste(self, refusal: str) -> None:
+        """Said where the eye is: a form shows it under the field (its own refuse_paste)."""
+        on_screen = getattr(self.screen, "refuse_paste", None)
+        if on_screen is not None:
+            on_screen(refusal)
+        else:
+            self.notify(refusal, severity="error", title="Not pasted", timeout=15)
 
     async def keys_handled(self) -> None:
         """Return once every key typed so far has been handed on and has settled."""

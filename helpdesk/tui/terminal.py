@@ -16,8 +16,10 @@ NO_TERMINAL = "the console needs a terminal: connect with `ssh -t`, or run it in
 
 
 def has_terminal() -> bool:
-    """Input and output are both a terminal (what Textual's driver draws on and reads from)."""
-    return all(stream is not None and os.isatty(stream.fileno()) for stream in (sys.__stdin__, sys.__stdout__))
+    """What Textual's driver reads from (standard input) and draws on (standard error) is a
+    terminal, and standard output too (`helpdesk > file` would be a mistake as well)."""
+    streams = (sys.__stdin__, sys.__stdout__, sys.__stderr__)
+    return all(stream is not None and os.isatty(stream.fileno()) for stream in streams)
 
 
 def input_closed() -> bool:

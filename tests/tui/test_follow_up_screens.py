@@ -204,6 +204,53 @@ async def test_a_call_handed_over_is_told_at_once_and_new_until_opened(engine, c
         assert len(notices) == 1 and bells == [1]  # told once
 
 
+async def test_a_notice_never_covers_a_form_and_goes_when_its_call_is_opened(engine, clock, policy):
+    """Calls are handed to a senior while she works on another. A notice showing when she opens
+    a form is taken down (a toast sits over the form's error and its save); one raised while
+    the form is open rings the bell but waits; both show when the form closes, and opening a
+    handed call takes its notice down (the row said NEW until then)."""
+    from helpdesk.tui.forms.advice import AdviceForm
+    from support import wait_until
+
+    def notices() -> list[str]:  # what the console shows as toasts (Textual keeps them here)
+        return [str(n.message) for n in app._notifications]
+
+    def toasts() -> list:  # on every screen: one under a form shows through around it
+        return [toast for screen in app.screen_stack for toast in screen.query("Toast")]
+
+    def told(concern_id: int) -> str:
+        return f"Lucy Park handed you call {concern_id} (930037 Thornhill High School): Bethan has gone home"
+
+    own = held_call(engine, clock, senior="akhan")
+    first, second = held_call(engine, clock, senior="bmorgan"), held_call(engine, clock, senior="bmorgan")
+    bells = []
+    app = console(engine, clock, policy, "akhan", watch_changes=True)
+    app.bell = lambda: bells.append(1)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.pause(0.5)  # the change feed is primed
+        await open_call(pilot, own)
+        commands.reassign(engine, first, "lpark", "akhan", "Bethan has gone home", clock.now())
+        assert await wait_until(pilot, lambda: notices() == [told(first)] and len(toasts()) == 1, seconds=5)
+        await burst(pilot, "a", "[Talked it through with]")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, AdviceForm)
+        assert notices() == [] and toasts() == []  # taken down over the form
+        commands.reassign(engine, second, "lpark", "akhan", "Bethan has gone home", clock.now())
+        assert await wait_until(pilot, lambda: len(bells) == 2, seconds=5)
+        await pilot.pause(0.3)
+        assert notices() == [] and toasts() == []  # waits: the form stays clear
+        assert str(app.screen.query_one("#field-text").widget.text) == "Talked it through with"
+        await burst(pilot, "escape", "d")  # the form closes (its draft discarded)
+        await settle(pilot)
+        assert sorted(notices()) == sorted([told(first), told(second)])
+        await burst(pilot, "escape")
+        await settle(pilot)
+        await open_call(pilot, first)
+        assert await wait_until(pilot, lambda: notices() == [told(second)], seconds=5)  # read: it goes
+        assert len(bells) == 2
+
+
 async def test_a_console_raises_an_overdue_call_and_a_supervisor_is_alerted_within_a_second(
     engine, clock, policy, monkeypatch
 ):

@@ -162,6 +162,15 @@ class FormScreen(ModalScreen[object]):
     def forget_draft(self) -> None:
         self.app.drafts.pop(self.draft_key, None)
 
+    def refuse_paste(self, refusal: str) -> None:
+        """A paste refused: the reason under the field it was pasted into."""
+        focused = self.focused
+        field = next((n for n in focused.ancestors_with_self if isinstance(n, FormField)), None) if focused else None
+        if field is not None:
+            field.show_error(refusal)
+        else:
+            self.show_note(refusal)
+
     def show_note(self, text: str) -> None:
         banner = self.query_one("#form-error", Static)
         banner.update(text)

@@ -33,6 +33,18 @@ class DataScreen(Screen):
         def app(self) -> HelpdeskApp:  # type: ignore[override]  # the console's App, with its desk
             ...
 
+    def on_screen_resume(self) -> None:
+        self.app.show_held_notices()  # held while a form, a prompt or the help was open
+
+    def on_screen_suspend(self) -> None:
+        if self.app.form_open():  # (another screen of data takes the notices over as they are)
+            self.app.hold_notices()
+            # this screen shows through around the form: its own toasts go too (Textual
+            # refreshes only the toasts of the screen on top)
+            for rack in self.query("ToastRack"):
+                rack.remove_children()
+                rack.display = False
+
     def load(self) -> object:
         """Read what the screen shows again (in a worker: subclasses decorate it with @work)."""
         raise NotImplementedError

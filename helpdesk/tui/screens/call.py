@@ -187,6 +187,7 @@ class CallScreen(DataScreen):
             self.app.pop_screen()
             return
         self.detail = message.detail
+        self.app.read_notices_about(self.concern_id)  # the notices announcing this call are read
         self.read_fine()
         self.show_detail()
         self.refresh_bindings()

@@ -313,36 +313,35 @@ class QueueScreen(DataScreen):
             self.call_after_refresh(self.app.exit)
 
     def tell_of_handovers(self) -> None:
-        """A call handed to this person is told at once, once: a bell and a notification that
-        stays until read; the row says NEW until they open the call."""
+        """A call handed to this person is told at once, once: a bell and a notice for a
+        minute, taken down when they open the call; the row says NEW until then."""
         for concern_id, handed in self.handed.items():
             if concern_id in self.announced:
                 continue
             self.announced.add(concern_id)
-            self.app.bell()
             reason = f": {handed.reason}" if handed.reason else ""
-            self.notify(
+            self.app.announce(
+                concern_id,
                 f"{handed.by_name} handed you call {concern_id} ({handed.urn} {handed.school}){reason}",
                 title="A call is now yours",
                 severity="warning",
-                timeout=60,
             )
 
     def tell_of_refusals(self) -> None:
         """A senior whose exceptional pause a supervisor refused to countersign is told at once,
-        once: a bell and a notification that stays until read."""
+        once: a bell and a notice for a minute, taken down when they open the call (and told
+        again in a later session until they have)."""
         for decision_id, refused in self.refused.items():
             if decision_id in self.refusals_told:
                 continue
             self.refusals_told.add(decision_id)
-            self.app.bell()
             reason = f" Reasons: {refused.reason}" if refused.reason else ""
-            self.notify(
+            self.app.announce(
+                refused.concern_id,
                 f"{refused.by_name} refused to countersign your exceptional pause on call {refused.concern_id} "
                 f"({refused.urn} {refused.school}): it is not in force.{reason}",
                 title="Countersignature refused",
                 severity="error",
-                timeout=60,
             )
 
     # --- escalation -------------------------------------------------------------------------
@@ -403,28 +402,29 @@ class QueueScreen(DataScreen):
             self.escalations_told_once = True
             self.escalations_told |= {e.id for e in self.escalations.values()}
             if self.escalations:
-                self.app.bell()
                 calls = ", ".join(str(e.concern_id) for e in self.escalations.values())
-                self.notify(
+                self.app.announce(
+                    None,
                     f"{len(self.escalations)} escalation(s) standing, on call(s) {calls}",
                     title="Escalated",
                     severity="error",
-                    timeout=60,
                 )
             return
         for escalation in self.escalations.values():
             if escalation.id in self.escalations_told:
                 continue
             self.escalations_told.add(escalation.id)
-            self.app.bell()
             if escalation.subject == EscalationSubject.FOLLOW_UP:
                 what = f"follow-up #{escalation.follow_up_id} on call {escalation.concern_id} is overdue: {escalation.what}"
             elif escalation.subject == EscalationSubject.COUNTERSIGNATURE:
                 what = f"call {escalation.concern_id}'s exceptional pause still awaits countersignature (w)"
             else:
                 what = f"call {escalation.concern_id} is not claimed within its target"
-            self.notify(
-                f"{escalation.urn} {escalation.school}: {what}", title="Escalated", severity="error", timeout=60
+            self.app.announce(
+                escalation.concern_id,
+                f"{escalation.urn} {escalation.school}: {what}",
+                title="Escalated",
+                severity="error",
             )
 
     def moved_by(self, kinds: frozenset[str]) -> bool:
