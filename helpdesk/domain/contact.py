@@ -10,6 +10,8 @@ from helpdesk.domain.phones import PhoneInvalid, parse_gb_phone
 from helpdesk.domain.refusals import FieldsInvalid
 from helpdesk.domain.types import Channel, ContactOutcome, Party
 
+PHONE_EXTENSION_IN = "the note"  # where a contact attempt has room for an extension
+
 NOTE_MAX = limits.NOTE
 ADVICE_MAX = limits.ADVICE
 OUTCOME_MAX = limits.OUTCOME
@@ -38,7 +40,7 @@ def validate_contact(
     e164 = None
     if channel == Channel.PHONE.value or phone.strip():
         try:
-            e164 = parse_gb_phone(phone)
+            e164 = parse_gb_phone(phone, PHONE_EXTENSION_IN)
         except PhoneInvalid as error:
             errors["phone"] = str(error)
     if has_control_characters(contact_name) or len(contact_name) > limits.PERSON_NAME:

@@ -17,6 +17,8 @@ from helpdesk.domain.refusals import FieldsInvalid
 from helpdesk.domain.types import ContactOutcome, Labelled
 from helpdesk.domain.working_days import is_working_day, resume_date
 
+CALLBACK_PHONE_EXTENSION_IN = "the reason"  # where a call back has room for an extension
+
 LONDON = ZoneInfo("Europe/London")
 
 RESUMPTION_CHECK = "Check with the responsible body that support is in place before the inspection resumes"

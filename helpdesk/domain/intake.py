@@ -14,6 +14,7 @@ from helpdesk.domain.types import CallerRole, Category
 NAME_MAX = limits.PERSON_NAME
 SUMMARY_MAX = limits.SUMMARY
 URN_PATTERN = re.compile(r"\d{6}")
+PHONE_EXTENSION_IN = "the summary"  # where the intake has room for a caller's extension
 
 
 class ConcernInvalid(FieldsInvalid):
@@ -78,7 +79,7 @@ def validate_concern(
     elif caller_role not in CallerRole.values():
         errors["caller_role"] = f"Caller role {caller_role!r} is unknown: use one of {', '.join(CallerRole.values())}"
     try:
-        e164 = parse_gb_phone(phone)
+        e164 = parse_gb_phone(phone, PHONE_EXTENSION_IN)
     except PhoneInvalid as error:
         errors["phone"] = str(error)
     if not category:

@@ -18,16 +18,16 @@ class PhoneInvalid(ValueError):
     """The text is not a valid GB phone number; str() says why in plain words."""
 
 
-def parse_gb_phone(text: str) -> str:
-    """The E.164 form ('+441134960123') of a GB number typed in any usual way."""
+def parse_gb_phone(text: str, extension_in: str = "") -> str:
+    """The E.164 form ('+441134960123') of a GB number typed in any usual way. `extension_in`
+    names where the form has room for an extension (refused in the number), if it has any."""
     cleaned = text.strip()
     if not cleaned:
         raise PhoneInvalid("Phone number is required")
     if not WRITTEN_NUMBER.fullmatch(cleaned):
         if EXTENSION.search(cleaned) and WRITTEN_NUMBER.fullmatch(EXTENSION.sub("", cleaned).strip() or "x"):
-            raise PhoneInvalid(
-                f"Phone number {cleaned!r} has an extension: give the number alone and put the extension in the note"
-            )
+            room = f", and the extension in {extension_in}" if extension_in else ""
+            raise PhoneInvalid(f"Phone number {cleaned!r} has an extension: give the number alone{room}")
         raise PhoneInvalid(
             f"Phone number {cleaned!r} holds other characters: use digits, spaces, brackets, - and . only"
         )

@@ -67,3 +67,34 @@ def test_national_format_for_display():
 )
 def test_the_usual_ways_of_writing_a_number_are_read(typed):
     assert parse_gb_phone(typed) == "+441134960123"
+
+
+def test_an_extension_is_sent_to_a_field_the_form_has():
+    """Each form says where an extension goes in a field it has: the intake's summary, the
+    contact's note, a call back's reason; where there is none (the inspection's well-being
+    contact, an import), only that the number goes alone."""
+    from helpdesk.domain.contact import validate_contact
+    from helpdesk.domain.follow_up import CALLBACK_PHONE_EXTENSION_IN
+    from helpdesk.domain.inspection import validate_wellbeing
+    from helpdesk.domain.intake import validate_concern
+    from helpdesk.domain.refusals import FieldsInvalid
+
+    typed = "0113 496 0777 ext 4"
+    with pytest.raises(FieldsInvalid) as intake:
+        validate_concern(
+            urn="930037",
+            caller_name="Grace Ellis",
+            caller_role="headteacher",
+            phone=typed,
+            category="other",
+            summary="x",
+        )
+    assert intake.value.errors["phone"].endswith("give the number alone, and the extension in the summary")
+    with pytest.raises(FieldsInvalid) as contact:
+        validate_contact(party="caller", contact_name="Grace", phone=typed, channel="phone", outcome="reached", note="")
+    assert contact.value.errors["phone"].endswith("give the number alone, and the extension in the note")
+    with pytest.raises(PhoneInvalid, match="give the number alone, and the extension in the reason$"):
+        parse_gb_phone(typed, CALLBACK_PHONE_EXTENSION_IN)
+    assert validate_wellbeing("Sam Reid", "Trust HR", typed)[1]["wellbeing_phone"].endswith(
+        "has an extension: give the number alone"
+    )

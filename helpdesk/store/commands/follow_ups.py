@@ -49,7 +49,7 @@ def set_follow_up(
     e164 = None
     if kind == FollowUpKind.CALLBACK:
         try:
-            e164 = parse_gb_phone(phone)
+            e164 = parse_gb_phone(phone, rules.CALLBACK_PHONE_EXTENSION_IN)
         except PhoneInvalid as invalid:
             errors["phone"] = str(invalid)
     if errors or entry is None:

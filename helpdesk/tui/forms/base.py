@@ -189,8 +189,9 @@ class FormScreen(ModalScreen[object]):
                 found[form_field.field_name] = widget.value
         return found
 
-    def check_phone(self, field_name: str, text: str) -> None:
-        """Validated as you type: the number's E.164 form, or why it is not a UK number."""
+    def check_phone(self, field_name: str, text: str, extension_in: str) -> None:
+        """Validated as you type: the number's E.164 form, or why it is not a UK number (as the
+        form's own check will say it: `extension_in` is where the form has room for one)."""
         hint = self.query_one(f"#hint-{field_name}", FieldNote)
         form_field = self.query_one(f"#field-{field_name}", FormField)
         if not text.strip():
@@ -198,7 +199,7 @@ class FormScreen(ModalScreen[object]):
             form_field.show_error(None)
             return
         try:
-            hint.update(f"✓ {parse_gb_phone(text)}")
+            hint.update(f"✓ {parse_gb_phone(text, extension_in)}")
             form_field.show_error(None)
         except PhoneInvalid as invalid:
             hint.update("")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.widgets import Input, Select
 
+from helpdesk.domain.contact import PHONE_EXTENSION_IN
 from helpdesk.domain.phones import national
 from helpdesk.domain.types import Channel, ContactOutcome, Party
 from helpdesk.store.rows import CallDetail
@@ -39,11 +40,11 @@ class ContactForm(CallForm):
         yield FormField("note", "Note", Input(id="contact-note"))
 
     def on_mount(self) -> None:
-        self.check_phone("phone", self.query_one("#contact-phone", Input).value)
+        self.check_phone("phone", self.query_one("#contact-phone", Input).value, PHONE_EXTENSION_IN)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "contact-phone":
-            self.check_phone("phone", event.value)
+            self.check_phone("phone", event.value, PHONE_EXTENSION_IN)
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "contact-party":

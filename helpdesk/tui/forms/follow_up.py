@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Select
 
 from helpdesk.clock import london, london_stamp
-from helpdesk.domain.follow_up import next_working_day_start, parse_due
+from helpdesk.domain.follow_up import CALLBACK_PHONE_EXTENSION_IN, next_working_day_start, parse_due
 from helpdesk.domain.phones import national
 from helpdesk.domain.refusals import FieldsInvalid
 from helpdesk.store.rows import CallDetail, StaffMember
@@ -58,7 +58,7 @@ class FollowUpForm(CallForm):
         if event.input.id == "follow-up-due":
             self.show_due(event.value)
         elif event.input.id == "follow-up-phone":
-            self.check_phone("phone", event.value)
+            self.check_phone("phone", event.value, CALLBACK_PHONE_EXTENSION_IN)
 
     def show_due(self, typed: str) -> None:
         """The due time in words as it is typed, or why it is not one."""
@@ -99,7 +99,7 @@ class CallbackForm(FollowUpForm):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.check_phone("phone", self.query_one("#follow-up-phone", Input).value)
+        self.check_phone("phone", self.query_one("#follow-up-phone", Input).value, CALLBACK_PHONE_EXTENSION_IN)
 
     def save(self, values: dict[str, object]) -> int:
         return self.app.desk.set_follow_up(

@@ -7,7 +7,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.widgets import Input, Select, Static, TextArea
 
-from helpdesk.domain.intake import ConcernInvalid, check_urn, validate_concern
+from helpdesk.domain.intake import PHONE_EXTENSION_IN, ConcernInvalid, check_urn, validate_concern
 from helpdesk.domain.refusals import Refused
 from helpdesk.domain.types import CallerRole, Category
 from helpdesk.store.faults import DatabaseUnavailable, unavailable
@@ -40,7 +40,7 @@ class IntakeForm(FormScreen):
         if event.input.id == "intake-urn":
             self.look_up(event.value)
         elif event.input.id == "intake-phone":
-            self.check_phone("phone", event.value)
+            self.check_phone("phone", event.value, PHONE_EXTENSION_IN)
 
     @work(thread=True, exclusive=True, group="urn-lookup")
     def look_up(self, urn: str) -> None:

@@ -21,11 +21,10 @@ from helpdesk.tui import navigation
 from helpdesk.tui.screens.base import DataScreen, PeriodInWeeks
 from helpdesk.tui.themes import row_looks
 from helpdesk.tui.widgets.banner import TroubleBanner
-from helpdesk.tui.widgets.columns import lay_out_columns
+from helpdesk.tui.widgets.columns import lay_out_columns, short_name
 from helpdesk.tui.widgets.footer import KeysFooter
 
-WIDE = 100  # narrower than this, no school
-WIDER = 120  # and than this, no decider
+ONE_LINE = 120  # narrower than this, each decision takes two lines, so that nothing is left out
 # (key, heading, width); the school takes what is left
 COLUMNS = [
     ("decided", "Decided", 12),
@@ -36,6 +35,14 @@ COLUMNS = [
     ("state", "State", 10),
     ("check", "Check", 12),
     ("decided_by", "Decided by", 14),
+]
+# two lines a decision: when and by whom, the call and its school, the decision and when it
+# resumes, where it stands and its check
+TWO_LINE_COLUMNS = [
+    ("decided", "Decided, by", 12),
+    ("school", "Call · School", None),
+    ("decision", "Decision", 18),
+    ("state", "State, check", 12),
 ]
 CHECK = {
     ResumptionOutcome.SUPPORT_IN_PLACE.value: "in place",
@@ -131,24 +138,40 @@ class PauseRegisterScreen(PeriodInWeeks, DataScreen):
         )
         table = self.query_one("#pause-register", DataTable)
         wide = self.size.width
-        columns = [c for c in COLUMNS if (c[0] != "school" or wide >= WIDE) and (c[0] != "decided_by" or wide >= WIDER)]
+        one_line = wide >= ONE_LINE
+        columns = COLUMNS if one_line else TWO_LINE_COLUMNS
         selected = table.cursor_row
         lay_out_columns(table, columns, wide)
         looks = row_looks(self.app.theme)
         for e in entries:
             style = looks.overdue if e.past_limit else ""
             style = "dim" if e.state == PauseState.SUPERSEDED else style
-            cells = {
-                "decided": london(e.decided_at).format("D MMM HH:mm"),
-                "call": str(e.call),
-                "school": f"{e.urn} {e.school}",
-                "decision": decision_cell(e),
-                "resumes": f"{e.resumes_on:%a %-d %b}" if e.resumes_on else "",
-                "state": PauseState(e.state).label.upper() if e.in_force else PauseState(e.state).label,
-                "check": check_cell(e),
-                "decided_by": e.decided_by,
-            }
-            table.add_row(*(Text.styled(cells[key], style) for key, _, _ in columns), key=str(e.decision_id))
+            decided = london(e.decided_at).format("D MMM HH:mm")
+            resumes = f"{e.resumes_on:%a %-d %b}" if e.resumes_on else ""
+            state = PauseState(e.state).label.upper() if e.in_force else PauseState(e.state).label
+            if one_line:
+                cells = {
+                    "decided": decided,
+                    "call": str(e.call),
+                    "school": f"{e.urn} {e.school}",
+                    "decision": decision_cell(e),
+                    "resumes": resumes,
+                    "state": state,
+                    "check": check_cell(e),
+                    "decided_by": e.decided_by,
+                }
+            else:
+                cells = {
+                    "decided": f"{decided}\n{short_name(e.decided_by, None)}",
+                    "school": f"{e.call} · {e.urn}\n{e.school}",
+                    "decision": f"{decision_cell(e)}\n{f'resumes {resumes}' if resumes else ''}",
+                    "state": f"{state}\n{check_cell(e)}",
+                }
+            table.add_row(
+                *(Text.styled(cells[key], style) for key, _, _ in columns),
+                key=str(e.decision_id),
+                height=1 if one_line else 2,
+            )
         if entries:
             table.move_cursor(row=min(max(selected, 0), len(entries) - 1), animate=False)
 
