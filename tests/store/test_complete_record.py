@@ -80,7 +80,9 @@ def test_telling_people_of_a_superseded_decision_does_not_count_for_the_new_one(
     first = commands.record_pause_decision(engine, ready, "gsingh", decision(decision="declined"), policy, clock.now())
     inform(engine, clock, ready, "lead_inspector", "caller")
     later = clock.now() + dt.timedelta(minutes=20)
-    second = commands.record_pause_decision(engine, ready, "gsingh", decision(working_days=2), policy, later)
+    second = commands.record_pause_decision(
+        engine, ready, "gsingh", decision(working_days=2, rationale="Head unwell, deputy away"), policy, later
+    )
     with pytest.raises(FieldsInvalid) as refused:
         commands.close(engine, ready, "gsingh", "Paused after all", later, policy=policy)
     assert "lead inspector, school, responsible body" in refused.value.errors["informed"]
@@ -109,7 +111,8 @@ def test_telling_people_of_a_superseded_decision_does_not_count_for_the_new_one(
     detail = call_detail(engine, ready, "lpark")
     assert detail.latest_decision.id == second
     [text] = [e.text for e in detail.timeline if e.kind == "decision" and "AUTHORISED" in e.text]
-    assert "Supersedes the decision of Wed 18 Nov 2026 09:00 (declined)." in text
+    # the rationale, typed without a full stop, does not run into the next sentence
+    assert "Rationale: Head unwell, deputy away. Supersedes the decision of Wed 18 Nov 2026 09:00 (declined)." in text
 
     # figures and exports count the decision in force only, and say what it superseded
     figures = statistics.figures(engine, "lpark", dt.date(2026, 11, 1), dt.date(2026, 11, 30), policy, clock.now())

@@ -99,6 +99,13 @@ def _inspection_linked(details: dict[str, Any], call: CallRecord) -> str:
     return ("Recorded and linked inspection " if details.get("recorded") else "Linked inspection ") + what
 
 
+def sentence(said: str) -> str:
+    """Free text as a sentence of the timeline: what follows it starts a sentence of its own
+    ("Rationale: head unwell. Supersedes …", not "head unwell Supersedes …")."""
+    said = said.rstrip()
+    return said if said.endswith((".", "!", "?", "…")) else f"{said}."
+
+
 def _decision(details: dict[str, Any], call: CallRecord) -> str:
     d = call.decisions.get(_ref(details, "decision_id"))
     if d is None:
@@ -107,9 +114,11 @@ def _decision(details: dict[str, Any], call: CallRecord) -> str:
     supersedes = f" Supersedes {decision_name(call.decisions.get(d.supersedes_id))}." if d.supersedes_id else ""
     supersedes += _decision_follow_up(details, call)
     if d.decision == Decision.DECLINED:
-        return f"Pause DECLINED ({asked}). Rationale: {d.rationale}{supersedes}"
+        return f"Pause DECLINED ({asked}). Rationale: {sentence(d.rationale)}{supersedes}"
     days = f"{d.working_days} working day{'s' if d.working_days != 1 else ''}"
-    text = f"Pause AUTHORISED for {days}, resumes {day_text(d.resumes_on)} ({asked}). Rationale: {d.rationale}"
+    text = (
+        f"Pause AUTHORISED for {days}, resumes {day_text(d.resumes_on)} ({asked}). Rationale: {sentence(d.rationale)}"
+    )
     if d.exceptional:
         text += f" EXCEPTIONAL — justification: {d.justification} — in force only once a supervisor countersigns it."
     return text + supersedes
@@ -117,14 +126,14 @@ def _decision(details: dict[str, Any], call: CallRecord) -> str:
 
 def _countersigned(details: dict[str, Any], call: CallRecord) -> str:
     d = call.decisions.get(_ref(details, "decision_id"))
-    reason = f" Reasons: {d.countersign_reason}" if d is not None and d.countersign_reason else ""
+    reason = f" Reasons: {sentence(d.countersign_reason)}" if d is not None and d.countersign_reason else ""
     follow_up = _decision_follow_up(details, call)
     return f"Countersigned the exceptional pause ({decision_name(d)}): it is in force.{reason}{follow_up}"
 
 
 def _countersign_refused(details: dict[str, Any], call: CallRecord) -> str:
     d = call.decisions.get(_ref(details, "decision_id"))
-    reason = f" Reasons: {d.refusal_reason}" if d is not None and d.refusal_reason else ""
+    reason = f" Reasons: {sentence(d.refusal_reason)}" if d is not None and d.refusal_reason else ""
     restored = call.decisions.get(_ref(details, "restored"))
     back = f"{decision_name(restored)} stays in force" if restored is not None else "no pause decision is in force"
     return (
