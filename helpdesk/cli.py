@@ -130,6 +130,57 @@ def cmd_db_backup(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_db_restore(args, settings: Settings) -> int:
+    from helpdesk.domain.permissions import Permission, permission_refusal
+    from helpdesk.store.admin.restore import restore
+    from helpdesk.store.db.engine import sqlite_file
+
+    try:
+        engine = open_engine(settings)
+    except (DatabaseFileMissing, SchemaNotReady, DatabaseError) as error:
+        # the live database is missing or cannot be read (what a restore is for): root or the
+        # owner of its folder only, as nobody's staff account can be read
+        path = sqlite_file(settings.database_url)
+        if path is None or not (os.getuid() == 0 or path.parent.stat().st_uid == os.getuid()):
+            raise Refused(f"{error}: only root or the owner of the database's folder can restore it now") from None
+        engine = None
+    if engine is not None and (args.as_login or not runs_as_owner(engine)):
+        member = identify(engine, args.as_login)
+        if reason := permission_refusal(member.role, Permission.RESTORE):
+            raise Refused(reason)
+        actor = member.login
+    else:
+        actor = pwd.getpwuid(os.getuid()).pw_name
+
+    def waiting(consoles: list[str]) -> None:
+        print(f"\r  waiting for {len(consoles)} console(s) to close: {', '.join(consoles)}", end="", file=sys.stderr)
+
+    print(f"checking {args.source} before anything is touched ...", file=sys.stderr)
+    done = restore(
+        settings.database_url,
+        engine,
+        Path(args.source),
+        actor,
+        Clock().now(),
+        args.stop_consoles,
+        progress=print_bytes,
+        waiting=waiting,
+    )
+    head = f" (its newest event {done.head})" if done.head else ""
+    print(f"restored {where(settings.database_url)} from {done.source}{head}")
+    if done.replaced is not None:
+        print(f"the database it replaced was moved aside, with its -wal and -shm: {done.replaced}")
+    if done.lost is None:
+        print("the database it replaced could not be read: check the restored one against your newest anchor")
+    elif done.lost:
+        print(
+            f"{done.lost} event(s) recorded after the backup are not in the restored database (they are in the file moved aside)"
+        )
+    else:
+        print("no event was lost: the backup held everything the replaced database did")
+    return 0
+
+
 def print_bytes(done: int, total: int) -> None:
     if sys.stderr.isatty():
         print(
@@ -567,6 +618,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     backup.add_argument("dest", help="the file to make (never overwritten); DEST.anchor is written beside it")
     backup.set_defaults(run=cmd_db_backup)
+    restore = db.add_parser(
+        "restore",
+        parents=[common],
+        help="put a checked backup in the database's place, moving the live files aside (admins, root or the owner)",
+    )
+    restore.add_argument("source", help="a file `helpdesk db backup` made (its SOURCE.anchor is checked if beside it)")
+    restore.add_argument(
+        "--stop-consoles", action="store_true", help="tell open consoles to close, and wait for them (up to 2 minutes)"
+    )
+    restore.set_defaults(run=cmd_db_restore)
 
     imp = sub.add_parser("import", parents=[common], help="import reference data from CSV")
     imp.add_argument("kind", choices=sorted(IMPORTERS))

@@ -504,6 +504,38 @@ def test_db_backup_is_for_admins_and_the_owner(run, db_path, tmp_path, monkeypat
     assert code == 1 and err.endswith("exists already: a backup never overwrites a file\n")
 
 
+def test_db_restore_is_for_admins_root_and_the_owner_and_says_what_it_did(run, db_path, tmp_path, monkeypatch):
+    run("concern", "add", *GOOD)
+    backup = tmp_path / "backups" / "monday.sqlite"
+    backup.parent.mkdir()
+    assert run("db", "backup", str(backup), login="nobody")[0] == 0
+    run("concern", "add", *GOOD)  # recorded after the backup: the restore loses it
+    real_getuid = os.getuid
+    stranger = os.getuid() + 4242  # neither root nor the owner: staff rules apply
+    monkeypatch.setattr(cli.os, "getuid", lambda: stranger)
+    code, _, err = run("db", "restore", str(backup), login="akhan")
+    assert code == 1 and "restore the database from a backup" in err and concern_count(db_path) == 2
+    code, out, err = run("db", "restore", str(backup), login="wcole")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].startswith(f"restored {db_path} from {backup} (its newest event ")
+    assert lines[1].startswith("the database it replaced was moved aside, with its -wal and -shm: ")
+    assert lines[2].endswith(
+        " event(s) recorded after the backup are not in the restored database (they are in the file moved aside)"
+    )
+    assert concern_count(db_path) == 1
+    # the live database gone altogether: only root or the owner of its folder restores it
+    for path in db_path.parent.glob("helpdesk.sqlite*"):
+        path.unlink()
+    code, _, err = run("db", "restore", str(backup), login="wcole")
+    assert code == 1 and "only root or the owner of the database's folder can restore it now" in err
+    monkeypatch.setattr(cli.os, "getuid", real_getuid)
+    code, out, err = run("db", "restore", str(backup), login="nobody")
+    assert code == 0, err
+    assert "could not be read: check the restored one against your newest anchor" in out
+    assert concern_count(db_path) == 1
+
+
 def test_version(capsys):
     with pytest.raises(SystemExit) as done:
         cli.main(["--version"])

@@ -31,6 +31,7 @@ class Permission(StrEnum):
     PURGE = "purge personal data"
     MANAGE_STAFF = "manage staff accounts"
     BACK_UP = "back up the database"
+    RESTORE = "restore the database from a backup"
 
 
 _SENIOR = frozenset({Permission.LOG_CONCERN, Permission.OPEN_CALLS, Permission.CLAIM, Permission.FOLLOW_UP})
@@ -62,6 +63,7 @@ GRANTS: dict[StaffRole, frozenset[Permission]] = {
             Permission.PURGE,
             Permission.MANAGE_STAFF,
             Permission.BACK_UP,
+            Permission.RESTORE,
         }
     ),
 }

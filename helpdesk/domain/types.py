@@ -115,6 +115,8 @@ class EventKind(Labelled):
     PURGED = "purged"
     FIRST_ADMIN_ADDED = "first_admin_added"
     BACKED_UP = "backed_up"  # a checked copy of the database was made (`helpdesk db backup`)
+    RESTORE_ANNOUNCED = "restore_announced"  # consoles are told to close: a backup goes in the record's place
+    RESTORED = "restored"  # the record was put back from a backup (`helpdesk db restore`)
     SEALED = "sealed"  # the record as it stood when the upgrade that binds rows to the trail ran
 
 

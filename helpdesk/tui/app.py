@@ -18,18 +18,20 @@ from textual.worker import get_current_worker
 
 from helpdesk.clock import Clock
 from helpdesk.domain.policy import Policy
+from helpdesk.domain.types import EventKind
 from helpdesk.store.desk import Desk
 from helpdesk.store.faults import describe_fault
 from helpdesk.store.rows import StaffMember
 from helpdesk.tui import navigation, themes
 from helpdesk.tui.keys import KeysInOrder
-from helpdesk.tui.messages import DatabaseChanged, DatabaseTrouble
+from helpdesk.tui.messages import Announcement, DatabaseChanged, DatabaseTrouble
 from helpdesk.tui.notices import NOTICE_SECONDS, Notices, notice
 from helpdesk.tui.screen_keys import EVERYWHERE, screen_keys
 from helpdesk.tui.terminal import input_closed
 
 CHANGE_WAIT_SECONDS = 5  # one wait on the feed (it reacts to a change at once, and to quitting)
 RETRY_SECONDS = 1.0
+RESTORE_CLOSE_SECONDS = 10  # a console told of a restore closes this long after
 HANG_UP_CHECK_SECONDS = 1.0
 
 
@@ -73,6 +75,7 @@ class HelpdeskApp(KeysInOrder):
         # what was typed in forms left unsaved, by form and call, for this session only
         self.drafts: dict[tuple[str, object], dict[str, object]] = {}
         self.notices = Notices()
+        self.closing_for_restore = False
 
     def on_mount(self) -> None:
         navigation.show(self, "queue")
@@ -81,6 +84,7 @@ class HelpdeskApp(KeysInOrder):
             # presence wakes no console: who is viewing is read again on a change to the record
             # (opening a call is one) and after each heartbeat, a fixed cost per console
             self.set_interval(self.desk.heartbeat_seconds(), self.heartbeat)
+            self.heartbeat()  # open from the start (a restore waits for open consoles to close)
         if not self.is_headless:
             self.set_interval(HANG_UP_CHECK_SECONDS, self.leave_if_the_terminal_closed)
 
@@ -128,8 +132,32 @@ class HelpdeskApp(KeysInOrder):
             feed.close()
 
     def on_database_changed(self, message: DatabaseChanged) -> None:
+        if message.kinds and EventKind.RESTORE_ANNOUNCED in message.kinds and not self.closing_for_restore:
+            self.close_for_restore()
         for screen in self.screen_stack:
             screen.post_message(DatabaseChanged(message.records, message.kinds))
+
+    def close_for_restore(self) -> None:
+        """An admin is restoring the database from a backup: say so on every screen, ring, and
+        close in a few seconds (the restore waits for every console to close; what is typed
+        now could not be kept)."""
+        self.closing_for_restore = True
+        self.bell()
+        self.post_message(
+            DatabaseTrouble(
+                Announcement(
+                    f"The database is being restored from a backup: this console closes in {RESTORE_CLOSE_SECONDS}"
+                    " seconds, and what is not saved by then cannot be kept. Open it again when the restore is done."
+                )
+            )
+        )
+        self.set_timer(RESTORE_CLOSE_SECONDS, self.closed_for_restore)
+
+    def closed_for_restore(self) -> None:
+        self.exit(
+            return_code=1,
+            message="helpdesk: the console closed for a restore of the database; open it again when it is done",
+        )
 
     def on_database_trouble(self, message: DatabaseTrouble) -> None:
         self.database_trouble = message.reason

@@ -18,6 +18,10 @@ class DatabaseChanged(Message, bubble=False):
     kinds: frozenset[str] | None = None
 
 
+class Announcement(str):
+    """A banner's whole text, said as it is: not a fault of the database ("being restored")."""
+
+
 @dataclass
 class DatabaseTrouble(Message, bubble=False):
     """The database cannot be read (`reason`), or can again (`reason` is None). `read_failed`:

@@ -28,7 +28,8 @@ TABLE = {
         P.EXPORT,
         P.VERIFY_AUDIT,
     },
-    "admin": EVERYONE | {P.READ_CLOSED_CALLS, P.EXPORT, P.VERIFY_AUDIT, P.IMPORT, P.PURGE, P.MANAGE_STAFF, P.BACK_UP},
+    "admin": EVERYONE
+    | {P.READ_CLOSED_CALLS, P.EXPORT, P.VERIFY_AUDIT, P.IMPORT, P.PURGE, P.MANAGE_STAFF, P.BACK_UP, P.RESTORE},
     "": set(),
     "superuser": set(),  # an unknown role (a forged row) may nothing
 }

@@ -289,6 +289,8 @@ def test_every_kind_of_event_on_a_call_has_its_sentence_in_the_timeline():
         EventKind.FIRST_ADMIN_ADDED,
         EventKind.SEALED,
         EventKind.BACKED_UP,
+        EventKind.RESTORE_ANNOUNCED,
+        EventKind.RESTORED,
     }
     assert set(TIMELINE) == set(EventKind) - not_about_one_call
 

@@ -80,7 +80,10 @@ def _sqlite_copy(source: Path, dest: Path, progress: Progress | None) -> Backup:
         copy = work / "copy.sqlite"
         _vacuum_into(source, copy, total, progress)
         os.chmod(copy, mode)
-        _check_sqlite_copy(copy)
+        try:
+            check_sqlite_file(copy)
+        except Refused as refused:
+            raise BackupRefused(f"the copy failed: {refused}; nothing was kept") from None
         checked = make_engine(sqlite_url(copy))
         try:
             report = verify_chain(checked)
@@ -138,14 +141,17 @@ def _vacuum_into(source: Path, copy: Path, total: int, progress: Progress | None
         progress(total, total)
 
 
-def _check_sqlite_copy(copy: Path) -> None:
-    connection = sqlite3.connect(f"file:{copy}?mode=ro", uri=True)
+def check_sqlite_file(path: Path) -> None:
+    """Refused unless `path` is a SQLite database that passes SQLite's integrity check."""
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         found = [row[0] for row in connection.execute("PRAGMA integrity_check")]
+    except sqlite3.DatabaseError as error:
+        raise Refused(f"it is not a database SQLite can read ({error})") from None
     finally:
         connection.close()
     if found != ["ok"]:
-        raise BackupRefused(f"the copy failed SQLite's integrity check ({found[0]}); nothing was kept")
+        raise Refused(f"SQLite's integrity check found damage ({found[0]})")
 
 
 def _write_private(path: Path, text: str, mode: int) -> None:

@@ -94,6 +94,18 @@ def leave(engine: Engine, session_id: str) -> None:
         session.execute(delete(Presence).where(col(Presence.session_id) == session_id))
 
 
+def open_consoles(engine: Engine, now: dt.datetime) -> list[str]:
+    """Who has a console open (live heartbeats), by name, each once."""
+    with presence_engine(engine).connect() as connection:
+        rows = connection.execute(
+            select(col(Staff.name), col(Presence.login))
+            .outerjoin(Staff, col(Staff.login) == col(Presence.login))
+            .where(col(Presence.seen_at) >= now - EXPIRES_AFTER)
+            .order_by(col(Staff.name), col(Presence.login))
+        ).all()
+    return list(dict.fromkeys(name or login for name, login in rows))
+
+
 def viewers(engine: Engine, now: dt.datetime) -> dict[int, list[str]]:
     """Names of the people currently viewing each call (live heartbeats only)."""
     with presence_engine(engine).connect() as connection:

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 from textual.widgets import Static
 
+from helpdesk.tui.messages import Announcement
+
 if TYPE_CHECKING:
     pass
 
@@ -16,6 +18,8 @@ class TroubleBanner(Static):
     DEFAULT_CLASSES = "-hidden"
 
     def show_trouble(self, reason: str | None) -> None:
-        if reason:
+        if isinstance(reason, Announcement):
+            self.update(reason)
+        elif reason:
             self.update(f"Database unavailable: {reason}. Retrying; nothing you saved is lost.")
         self.set_class(not reason, "-hidden")
