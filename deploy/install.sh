@@ -12,6 +12,7 @@
 # The places can be moved (a trial install, the deployment test):
 #   PYTHON=/usr/bin/python3  HELPDESK_GROUP=helpdesk  HELPDESK_PREFIX=/opt/helpdesk
 #   HELPDESK_ETC=/etc/helpdesk  HELPDESK_DATA=/var/lib/helpdesk  SSHD_DIR=/etc/ssh
+#   HELPDESK_REPLICA=/srv/helpdesk-replica (SQLite: the continuous copy's folder, on another disk)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 project=$(cd "$here/.." && pwd)
@@ -21,6 +22,7 @@ prefix=${HELPDESK_PREFIX:-/opt/helpdesk}
 etc=${HELPDESK_ETC:-/etc/helpdesk}
 data=${HELPDESK_DATA:-/var/lib/helpdesk}
 sshd_dir=${SSHD_DIR:-/etc/ssh}
+replica=${HELPDESK_REPLICA:-/srv/helpdesk-replica}
 sshd=$(command -v sshd || echo /usr/sbin/sshd)
 
 fail() { echo "install: $*" >&2; exit 1; }
@@ -43,7 +45,7 @@ runuser -u nobody -g "$group" -- "$python" -c pass 2>/dev/null ||
 install -d -m 0755 "$prefix" "$prefix/bin" "$etc"
 [ -f "$etc/config.toml" ] || sed "s|/var/lib/helpdesk|$data|" "$here/config.toml" > "$etc/config.toml"
 chown root:"$group" "$etc/config.toml" && chmod 0640 "$etc/config.toml"  # it may hold a database password
-extras=""
+extras="[litestream]"  # SQLite: Litestream keeps the continuous copy
 grep -Eq '^database_url *= *"postgresql' "$etc/config.toml" && extras="[postgres]"
 echo "install: building $prefix/venv with $python (a minute or two) ..."
 "$python" -m venv "$prefix/venv"
@@ -56,6 +58,22 @@ if grep -Eq '^database_url *= *"sqlite' "$etc/config.toml"; then
   # the database file is made 0660 in the setgid folder; SQLite gives its -wal and -shm the same mode
   HELPDESK_CONFIG="$etc/config.toml" "$prefix/venv/bin/helpdesk" db upgrade
   chgrp -R "$group" "$data"
+  # the continuous copy (Litestream): its config, its folder (root's alone) and its runner
+  database=$(sed -n 's|^database_url *= *"sqlite:///\(.*\)"|\1|p' "$etc/config.toml")
+  [ -f "$etc/litestream.yml" ] ||
+    sed "s|/var/lib/helpdesk/helpdesk.sqlite|$database|; s|/srv/helpdesk-replica|$replica|" "$here/litestream.yml" \
+      > "$etc/litestream.yml"
+  chmod 0640 "$etc/litestream.yml"
+  install -d -m 0700 "$replica"
+  sed "s|/etc/helpdesk|$etc|; s|/opt/helpdesk|$prefix|" "$here/helpdesk-replicate" > "$prefix/bin/helpdesk-replicate"
+  chmod 0755 "$prefix/bin/helpdesk-replicate"
+  if [ -d /run/systemd/system ] && [ "$prefix" = /opt/helpdesk ]; then
+    install -m 0644 "$here/helpdesk-replicate.service" /etc/systemd/system/helpdesk-replicate.service
+    systemctl daemon-reload
+    copy="start the continuous copy with: systemctl enable --now helpdesk-replicate"
+  else
+    copy="start the continuous copy: run $prefix/bin/helpdesk-replicate under the host's supervisor"
+  fi
 fi
 
 # Before sshd lets anyone in: the console starts for an account of the group.
@@ -80,3 +98,5 @@ else
   reloaded="sshd is not running: start it (systemctl start ssh, service ssh start, or $sshd)"
 fi
 echo "installed $version for the group $group; $reloaded. Add the first admin with deploy/add-staff.sh"
+[ -n "${copy:-}" ] && echo "$copy (it copies the database to $replica: put that on another disk)"
+exit 0

@@ -178,6 +178,12 @@ def cmd_db_restore(args, settings: Settings) -> int:
         )
     else:
         print("no event was lost: the backup held everything the replaced database did")
+    live = sqlite_file(settings.database_url)
+    if live is not None and live.with_name(f".{live.name}-litestream").exists():
+        print(
+            "Litestream copies this database: restart it now (systemctl restart helpdesk-replicate), "
+            "so that it copies the restored file and not the one moved aside"
+        )
     return 0
 
 

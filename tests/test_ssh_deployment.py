@@ -123,6 +123,7 @@ class Deployment:
             "HELPDESK_ETC": str(self.work / "etc"),
             "HELPDESK_DATA": str(self.work / "data"),
             "SSHD_DIR": str(self.work / "ssh"),
+            "HELPDESK_REPLICA": str(self.work / "replica"),
         }
         self.env.pop("HELPDESK_CONFIG", None)
         self.accounts: list[str] = []
@@ -287,6 +288,12 @@ def test_two_staff_over_ssh_see_themselves_and_each_others_claims(database):
         if database == "sqlite":
             url = sqlite_url(deployment.work / "data" / "helpdesk.sqlite")
             assert f'"{url}"' in deployment.config.read_text()
+            # the continuous copy, configured for these places (its run: tests/test_restore_drill.py)
+            copy = (deployment.work / "etc" / "litestream.yml").read_text()
+            assert f"path: {deployment.work / 'data' / 'helpdesk.sqlite'}" in copy
+            assert f"path: {deployment.work / 'replica'}" in copy
+            assert (deployment.work / "opt" / "venv" / "bin" / "litestream").exists()
+            assert "start the continuous copy: run " in installed.stdout
         assert stat.S_IMODE(deployment.config.stat().st_mode) == 0o640
         deployment.start_sshd()
 
