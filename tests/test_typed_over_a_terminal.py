@@ -18,7 +18,7 @@ from sqlmodel import Session
 from helpdesk.store.db.engine import sqlite_url
 from helpdesk.store.db.models import Advice, Concern, Presence, Staff
 from helpdesk.store.db.presence import presence_engine
-from tests.support import log
+from support import log
 
 DOWN, CTRL_S, CTRL_Q, ESC = "\x1b[B", "\x13", "\x11", "\x1b"
 NOTE = "Talked the head through the pause options; she will ring back after the trust calls. END-OF-NOTE"
