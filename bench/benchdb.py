@@ -60,6 +60,7 @@ def build(
             summary="Benchmark concern",
             status=status,
             closed_at=received + dt.timedelta(hours=1) if status == "closed" else None,
+            outcome="Benchmark outcome" if status == "closed" else None,
         )
         return {**values, **handled(received)} if status == "closed" else values
 

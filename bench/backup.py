@@ -1,0 +1,109 @@
+"""`helpdesk db backup` and `helpdesk db restore` on SQLite, beside their floors, at each size of
+closed calls with their whole record (as bench/benchdb.py builds them):
+
+- backup: `back_up()` (VACUUM INTO, then SQLite's integrity check and the whole of `audit
+  verify` on the copy, the anchor, the event) against SQLite's online backup API copying the
+  same file with no checks (what `sqlite3 .backup` does);
+- restore: `restore()` (the copy, its integrity check and `audit verify`, the consoles' check,
+  the live files moved aside, the rename, the event) against copying the file and renaming it.
+
+The size of the backup is printed beside the live file's. Databases are built once per size
+and schema revision and kept in the cache folder (HELPDESK_BENCH_CACHE, default
+~/.cache/helpdesk-bench); each run works on a copy.
+
+Run: python bench/backup.py [--sizes 10000,100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import shutil
+import sqlite3
+import tempfile
+import time
+from pathlib import Path
+
+import benchdb
+from helpdesk.store.admin.backup import back_up
+from helpdesk.store.admin.restore import restore
+from helpdesk.store.db.engine import make_engine, sqlite_url
+from helpdesk.store.db.schema import HEAD_REVISION
+
+CACHE = Path(os.environ.get("HELPDESK_BENCH_CACHE", Path.home() / ".cache" / "helpdesk-bench"))
+
+
+def cached(calls: int) -> Path:
+    """The database of `calls` closed calls with their records, built once."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path = CACHE / f"backup-{calls}-rev{HEAD_REVISION}.sqlite"
+    if not path.exists():
+        building = path.with_suffix(".building")
+        for leftover in building.parent.glob(building.name + "*"):
+            leftover.unlink()
+        started = time.perf_counter()
+        benchdb.build(sqlite_url(building), waiting=0, closed=calls, record=True)
+        make_engine(sqlite_url(building)).dispose()  # (its -wal folded in)
+        building.rename(path)
+        print(f"  built {calls:,} closed calls with their records in {time.perf_counter() - started:.0f} s", flush=True)
+    return path
+
+
+def floor_backup(source: Path, dest: Path) -> float:
+    started = time.perf_counter()
+    with sqlite3.connect(source) as live, sqlite3.connect(dest) as copy:
+        live.backup(copy)
+    return time.perf_counter() - started
+
+
+def floor_restore(source: Path, live: Path) -> float:
+    started = time.perf_counter()
+    staged = live.with_name("staged.sqlite")
+    shutil.copyfile(source, staged)
+    os.rename(staged, live)
+    return time.perf_counter() - started
+
+
+def one_size(calls: int) -> None:
+    built = cached(calls)
+    with tempfile.TemporaryDirectory(prefix="helpdesk-bench-backup-") as folder:
+        work = Path(folder)
+        live = work / "helpdesk.sqlite"
+        shutil.copyfile(built, live)
+        engine = make_engine(sqlite_url(live))
+        floor_before = floor_backup(live, work / "floor-1.sqlite")
+        started = time.perf_counter()
+        made = back_up(engine, work / "backup.sqlite", "bench", dt.datetime.now(dt.UTC))
+        backed = time.perf_counter() - started
+        floor_after = floor_backup(live, work / "floor-2.sqlite")
+        floor = min(floor_before, floor_after)
+        print(
+            f"  backup: {backed:.2f} s for {made.size / 1e6:.0f} MB (live file {live.stat().st_size / 1e6:.0f} MB); "
+            f"floor (SQLite's backup API, no checks) {floor:.2f} s: {backed / floor:.1f}x",
+            flush=True,
+        )
+        restore_floor_before = floor_restore(made.path, work / "floor-live.sqlite")
+        started = time.perf_counter()
+        restore(sqlite_url(live), engine, made.path, "bench", dt.datetime.now(dt.UTC))
+        restored = time.perf_counter() - started
+        restore_floor_after = floor_restore(made.path, work / "floor-live.sqlite")
+        restore_floor = min(restore_floor_before, restore_floor_after)
+        print(
+            f"  restore: {restored:.2f} s; floor (copy the file and rename it) {restore_floor:.2f} s: "
+            f"{restored / restore_floor:.1f}x",
+            flush=True,
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000", help="closed calls, comma-separated")
+    args = parser.parse_args()
+    for calls in (int(size) for size in args.sizes.split(",")):
+        print(f"{calls:,} closed calls:", flush=True)
+        one_size(calls)
+
+
+if __name__ == "__main__":
+    main()
