@@ -437,6 +437,38 @@ def cmd_concern_list(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_concern_show(args, settings: Settings) -> int:
+    from helpdesk.domain.call import CallNumberInvalid, call_number
+    from helpdesk.domain.phones import national
+
+    try:
+        number = call_number(args.number)
+    except CallNumberInvalid as invalid:
+        raise Refused(str(invalid)) from None
+    desk = open_desk(settings, args.as_login)
+    desk.record_view(number)  # refused, and the refusal recorded, as opening it in the console is
+    call = desk.call(number)
+    if call is None:
+        raise Refused(f"there is no call {number}")
+    held = f" · {call.status} by {call.claimed_by_name or call.claimed_by}" if call.claimed_by else f" · {call.status}"
+    urgent = " · URGENT" if call.urgent else ""
+    print(f"Call {call.id}{urgent} · {Category(call.category).label}{held} · received {london_stamp(call.received_at)}")
+    print(f"Caller: {call.caller_name} — {CallerRole(call.caller_role).label}, {national(call.caller_phone)}")
+    print(f"School: {call.school.name} (URN {call.school.urn}), {call.school.local_authority}")
+    if call.inspection is not None:
+        ins = call.inspection
+        print(f"Inspection: {ins.reference}, {ins.start_date:%-d %b} – {ins.end_date:%-d %b %Y}, lead {ins.lead}")
+    if call.latest_decision is not None:
+        print(f"Pause decision in force: {call.latest_decision.decision}")
+    print(f"Concern: {call.summary}")
+    if call.outcome:
+        print(f"Outcome: {call.outcome}")
+    print("Timeline:")
+    for entry in call.timeline:
+        print(f"  {london_stamp(entry.at)}  {entry.actor}: {entry.text}")
+    return 0
+
+
 def identify_in_demo(engine, login: str):
     """The demo member of staff, or a refusal that lists the demo's logins by role."""
     from helpdesk.store.queries.queue import demo_logins
@@ -667,6 +699,11 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--status", choices=ConcernStatus.values())
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(run=cmd_concern_list)
+    showing = concern.add_parser(
+        "show", parents=[common], help="print a call's record (recorded as viewed, refused as opening it is)"
+    )
+    showing.add_argument("number", help="the call's number, as the caller quotes it")
+    showing.set_defaults(run=cmd_concern_show)
 
     exporting = sub.add_parser("export", help="export calls, the pause register or the audit trail")
     exports = exporting.add_subparsers(metavar="WHAT", required=True)

@@ -536,6 +536,28 @@ def test_db_restore_is_for_admins_root_and_the_owner_and_says_what_it_did(run, d
     assert concern_count(db_path) == 1
 
 
+def test_concern_show_prints_the_record_to_those_who_may_open_it(run, db_path):
+    code, out, _ = run("concern", "add", *GOOD)
+    number = int(out)
+    code, out, err = run("concern", "show", f"call {number}", login="akhan")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].startswith(f"Call {number} · Well-being / distress · waiting · received ")
+    assert lines[1] == "Caller: Grace Ellis — Headteacher, 0113 496 0777"
+    assert "Timeline:" in lines and any(
+        "Call logged: Headteacher Grace Ellis" in line for line in lines[lines.index("Timeline:") :]
+    )
+    with make_engine(sqlite_url(db_path)).connect() as connection:  # recorded as a view, as in the console
+        viewed = connection.scalar(
+            text("SELECT actor FROM event WHERE kind = 'viewed' AND concern_id = :n"), {"n": number}
+        )
+    assert viewed == "akhan"
+    code, _, err = run("concern", "show", "45 12", login="akhan")
+    assert code == 1 and err == "helpdesk: '45 12' is not a call number: type the number the caller quotes, e.g. 4512\n"
+    code, _, err = run("concern", "show", "99999", login="akhan")
+    assert code == 1 and err.count("\n") == 1 and "99999" in err
+
+
 def test_version(capsys):
     with pytest.raises(SystemExit) as done:
         cli.main(["--version"])

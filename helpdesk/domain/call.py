@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from helpdesk.domain.permissions import Permission, may
@@ -95,3 +96,23 @@ def close_refusals(facts: CloseFacts, policy: Policy) -> dict[str, str]:
     if facts.category in policy.signposting_required_for and not facts.signposting_recorded:
         reasons["signposting"] = "Cannot close: record that signposting was offered, or why it was not"
     return reasons
+
+
+CALL_NUMBER = re.compile(r"(?i)\s*(?:call\s*)?(?:no\.?\s*|number\s*)?#?\s*(\d{1,9})\s*")
+
+
+class CallNumberInvalid(ValueError):
+    """Not a call number; str() says what is expected."""
+
+
+def call_number(text: str) -> int:
+    """The number a caller quotes, as they might say it: '4512', '#4512', 'call 4512'."""
+    found = CALL_NUMBER.fullmatch(text)
+    if found is None or int(found.group(1)) == 0:
+        shown = text.strip()[:30]
+        raise CallNumberInvalid(
+            f"{shown!r} is not a call number: type the number the caller quotes, e.g. 4512"
+            if shown
+            else "Type the number the caller quotes, e.g. 4512"
+        )
+    return int(found.group(1))

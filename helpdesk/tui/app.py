@@ -43,6 +43,7 @@ class HelpdeskApp(KeysInOrder):
         # the same where `?` is typed into a field (a filter, a form)
         Binding("f1", "help", "Help", id="app.help-f1"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, show=False),
+        Binding("g", "go_to_call", "Go to call", id="app.go-to-call", show=False),
     ]
 
     def __init__(
@@ -136,6 +137,16 @@ class HelpdeskApp(KeysInOrder):
             self.close_for_restore()
         for screen in self.screen_stack:
             screen.post_message(DatabaseChanged(message.records, message.kinds))
+
+    def action_go_to_call(self) -> None:
+        """The call a caller quotes, opened from wherever this person is."""
+        from helpdesk.tui.forms.go_to_call import GoToCall
+
+        def go(number: int | None) -> None:
+            if number is not None:
+                navigation.show(self, "call", number)
+
+        self.push_screen(GoToCall(), go)
 
     def close_for_restore(self) -> None:
         """An admin is restoring the database from a backup: say so on every screen, ring, and

@@ -287,3 +287,20 @@ def test_the_remits_read_as_words():
         "Further education",
         "Local authority children's services",  # not "La childrens services"
     ]
+
+
+@pytest.mark.parametrize(
+    ("said", "number"), [("4512", 4512), (" 4512 ", 4512), ("#4512", 4512), ("call 4512", 4512), ("Call #12", 12)]
+)
+def test_a_call_number_is_read_as_a_caller_quotes_it(said, number):
+    from helpdesk.domain.call import call_number
+
+    assert call_number(said) == number
+
+
+@pytest.mark.parametrize("said", ["", "  ", "45 12", "4512a", "0", "call", "-3", "4512\n"[:-1] + "\x00"])
+def test_anything_else_is_not_a_call_number_and_says_what_is(said):
+    from helpdesk.domain.call import CallNumberInvalid, call_number
+
+    with pytest.raises(CallNumberInvalid, match="number the caller quotes, e.g. 4512"):
+        call_number(said)

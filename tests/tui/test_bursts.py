@@ -249,7 +249,7 @@ async def test_reassign_typed_in_a_burst(make_app, engine, clock):
     async with app.run_test(size=(80, 24)) as pilot:
         await on_the_call(pilot, concern_id)
         # `g` reads the seniors first: the keys after it still reach the form once it opens
-        await burst(pilot, "g", "enter", "down", "enter", "tab", "[Gurpreet off sick; handed on. END]", "ctrl+s")
+        await burst(pilot, "r", "enter", "down", "enter", "tab", "[Gurpreet off sick; handed on. END]", "ctrl+s")
         [handover] = rows(engine, Handover, concern_id=concern_id)
         assert handover.kind == "reassigned" and handover.reason == "Gurpreet off sick; handed on. END"
         assert handover.to_login and handover.to_login != "gsingh"

@@ -11,7 +11,7 @@ from helpdesk.store.db.models import Inspection, InspectionMember
 from helpdesk.store.queries.call import call_detail
 from helpdesk.tui.forms.base import FormScreen
 from helpdesk.tui.forms.intake import IntakeForm
-from support import console, linked, no_blink, open_call, pause_request, settle
+from support import burst, console, linked, no_blink, open_call, pause_request, settle
 
 
 def fill(form: FormScreen, **values):
@@ -427,3 +427,49 @@ def test_refusal_on_the_call_screen(snap_compare, engine, clock, policy, size):
         await settle(pilot)
 
     assert snap_compare(console(engine, clock, policy, "gsingh"), terminal_size=size, run_before=run_before)
+
+
+async def test_g_opens_the_call_a_caller_quotes_from_anywhere_with_the_same_barrier(make_app, engine, clock):
+    """A senior rung back with "it's call N" types g, the number (as the caller says it) and
+    Enter, from the queue or from another call; what is not a number is said and nothing opens;
+    a call the information barrier keeps from them is refused and the attempt recorded, as
+    opening it from the queue is."""
+    from helpdesk.store.db.models import Event
+    from helpdesk.tui.forms.go_to_call import GoToCall
+    from helpdesk.tui.screens.call import CallScreen
+
+    first, second = pause_request(engine, clock), pause_request(engine, clock)
+    with engine.connect() as connection:
+        urn, member = connection.execute(
+            select(Inspection.urn, InspectionMember.login)
+            .join(InspectionMember, InspectionMember.inspection_id == Inspection.id)
+            .where(InspectionMember.part == "team", InspectionMember.login == "akhan")
+        ).first() or (None, None)
+    assert member == "akhan", "the samples put Aisha Khan on an inspection team"
+    kept_from_her = pause_request(engine, clock, urn=urn)
+    notices = []
+    app = make_app(login="akhan")
+    app.notify = lambda message, **kwargs: notices.append(message)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await burst(pilot, "g", f"[call {second}]", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CallScreen) and app.screen.concern_id == second
+        await burst(pilot, "g", "[45 12]", "enter")  # from the call: not a number
+        assert isinstance(app.screen, GoToCall)
+        assert "'45 12' is not a call number" in str(app.screen.query_one("#go-error", Static).content)
+        await burst(pilot, "ctrl+u", f"[#{first}]", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CallScreen) and app.screen.concern_id == first
+        await burst(pilot, "g", "escape")  # changed her mind
+        await settle(pilot)
+        assert isinstance(app.screen, CallScreen) and app.screen.concern_id == first
+        await burst(pilot, "g", f"[{kept_from_her}]", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CallScreen) and app.screen.concern_id == first  # not opened
+        assert notices[-1].startswith("Restricted: you are on the team of its inspection")
+    with engine.connect() as connection:
+        kinds = connection.scalars(
+            select(Event.kind).where(Event.concern_id == kept_from_her, Event.actor == "akhan")
+        ).all()
+    assert kinds == ["barred"]

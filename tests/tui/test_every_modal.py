@@ -20,7 +20,7 @@ def held(engine, clock):
 
 
 @pytest.mark.parametrize("size", SIZES)
-@pytest.mark.parametrize("key", ["a", "t", "n", "x", "l", "g"])
+@pytest.mark.parametrize("key", ["a", "t", "n", "x", "l", "r"])
 def test_call_forms(snap_compare, engine, clock, policy, held, key, size):
     """Advice, contact, informed, close, release and reassign forms over the call screen."""
     if key == "n":  # "informed" is of a decision: there is one to report

@@ -96,7 +96,7 @@ class CallScreen(DataScreen):
         Binding("o", "signposting", "Signpost", id="call.signposting", tooltip="Record signposting"),
         Binding("x", "close_call", "Close", id="call.close", tooltip="Close the call"),
         Binding("l", "release", "Release", id="call.release"),
-        Binding("g", "reassign", "Reassign", id="call.reassign"),
+        Binding("r", "reassign", "Reassign", id="call.reassign"),
         Binding("w", "countersign", "Countersign", id="call.countersign"),
         Binding("v", "review", "Review", id="call.review"),
         Binding("u", "follow_up", "Follow-up", id="call.follow-up", tooltip="Set a follow-up on the call"),
