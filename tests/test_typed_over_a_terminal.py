@@ -176,7 +176,7 @@ def test_a_console_whose_terminal_hangs_up_exits(engine, db_path, clock):
     try:
         assert terminal.wait_for(b"1 waiting"), terminal.shown[-2000:]
         terminal.write("\r")  # open the call: this console is now viewing it
-        assert until(terminal, viewing) == [1]
+        assert until(terminal, lambda: viewing() == [1])
         os.close(terminal.master)  # the terminal hangs up
         terminal.master = os.open(os.devnull, os.O_RDONLY)  # (for close())
         terminal.process.wait(timeout=15)
