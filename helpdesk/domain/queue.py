@@ -71,3 +71,21 @@ def together(order: list[int], groups: dict[int, set[int]]) -> list[int]:
         arranged += members
         placed |= set(members)
     return arranged
+
+
+# Words of the queue's `/` filter that name a state of the call rather than text on its row.
+FILTER_STATES = frozenset({"overdue", "mine", "urgent", "waiting", "claimed"})
+
+
+def filter_matches(typed: str, text: str, states: frozenset[str]) -> bool:
+    """Whether a row passes the queue's filter: every word typed is one of the row's states
+    (overdue, mine, urgent, waiting, claimed) or is found in its text (school, URN, category,
+    caller, holder), in any case. Nothing typed: every row."""
+    haystack = text.casefold()
+    for word in typed.casefold().split():
+        if word in FILTER_STATES:
+            if word not in states:
+                return False
+        elif word not in haystack:
+            return False
+    return True

@@ -301,3 +301,53 @@ async def test_a_call_opened_elsewhere_reads_no_queue_and_an_escalation_only_tho
         reads.clear()
         claim(engine, waiting[1], "bmorgan", clock.now())
         assert await wait_until(pilot, lambda: bool(reads), seconds=5)
+
+
+async def test_the_filter_narrows_the_queue_as_you_type_and_keeps_up_with_changes(make_app, engine, clock):
+    """`/` and words: the school, a category, a holder, or a state (overdue, mine, urgent),
+    every word to match; the count says how many of how many; a call logged meanwhile that
+    matches appears; Enter opens the selected row; Esc clears the filter."""
+    from helpdesk.store.commands.intake import log_concern
+    from helpdesk.store.queries.queue import open_queue
+    from helpdesk.tui.screens.call import CallScreen
+    from support import burst
+
+    app = make_app(watch_changes=True)
+    rows = open_queue(engine)
+    mine = rows[0]
+    claim(engine, mine.id, "akhan", clock.now())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.pause(0.5)  # the change feed is primed
+        table = app.screen.query_one(DataTable)
+        everything = table.row_count
+        unfiltered = {key.value: plain_row(table, key.value) for key in table.rows}
+
+        def shown() -> set[str]:
+            return {key.value for key in table.rows}
+
+        def count() -> str:
+            return str(app.screen.query_one("#queue-filter-count").render()).strip()
+
+        await burst(pilot, "slash", "[mine]")
+        assert shown() == {str(mine.id)} and count() == f"1 of {everything}"
+        word = next(row.school.split()[0] for row in rows if row.id != mine.id)
+        await burst(pilot, "ctrl+u", f"[{word.upper()} overdue]")  # any case; every word must match
+        expected = {
+            str(row.id)
+            for row in rows
+            if word.casefold() in row.school.casefold() and "OVERDUE" in unfiltered[str(row.id)][0]
+        }
+        assert expected and shown() == expected
+        await burst(pilot, "ctrl+u", "[no such school anywhere]")
+        assert shown() == set() and count() == f"0 of {everything}"
+        await burst(pilot, "ctrl+u", f"[{mine.urn}]")
+        before = shown()
+        log_concern(engine, grace_ellis(urn=mine.urn), "rdouglas", clock.now())  # another console logs one
+        assert await wait_until(pilot, lambda: len(shown()) == len(before) + 1, seconds=10)
+        assert all(mine.urn in plain_row(table, key)[1] for key in shown())
+        await burst(pilot, "escape")
+        assert table.row_count == everything + 1 and not app.screen.query_one("#queue-filter-bar").display
+        await burst(pilot, "slash", "[mine]", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CallScreen) and app.screen.concern_id == mine.id

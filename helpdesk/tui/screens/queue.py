@@ -10,8 +10,9 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Horizontal
 from textual.message import Message
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Input, Static
 
 from helpdesk.clock import london_time
 from helpdesk.domain.escalation import (
@@ -22,7 +23,7 @@ from helpdesk.domain.escalation import (
     follow_up_escalation_due,
 )
 from helpdesk.domain.permissions import Permission, may, permission_refusal
-from helpdesk.domain.queue import next_urgency_change, urgency, waited, waiting_label
+from helpdesk.domain.queue import filter_matches, next_urgency_change, urgency, waited, waiting_label
 from helpdesk.domain.types import CallerRole, Category, ConcernStatus, EventKind, Urgency
 from helpdesk.store.faults import DatabaseUnavailable, unavailable
 from helpdesk.store.rows import (
@@ -128,6 +129,7 @@ class QueueScreen(DataScreen):
     TITLE = "Queue"
     PLACE = "Queue"  # what Esc says on the screens opened from here
     HOLDS_KEYS = ("queue-claim", "queue-return")
+    AUTO_FOCUS = "#queue"  # the table, not the filter above it
     ESCALATION_SPREAD_SECONDS = 3.0  # how late a console may raise what it saw fall due
     BINDINGS = [
         Binding("enter", "open_call", "Open call", id="queue.open", priority=True),
@@ -146,6 +148,8 @@ class QueueScreen(DataScreen):
         Binding("s", "statistics", "Statistics", id="queue.statistics"),
         Binding("p", "pause_register", "Pauses", id="queue.pauses", tooltip="The pause register"),
         Binding("q", "app.quit", "Quit", id="queue.quit"),
+        Binding("slash", "filter", "Filter", id="queue.filter", tooltip="Narrow the queue as you type"),
+        Binding("escape", "clear_filter", "Clear filter", id="queue.clear-filter", show=False),
     ]
 
     def keys_now(self) -> list[str]:
@@ -170,12 +174,14 @@ class QueueScreen(DataScreen):
             ]
             + ([] if self.unread_feedback else feedback)
             + (["follow_ups"] if self.follow_ups else [])
-            + ["reload", "app.quit"]
+            + ["reload", "app.quit", "filter"]
         )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "follow_ups":
             return bool(self.follow_ups)
+        if action == "clear_filter":
+            return self.filtering
         return True
 
     @dataclass
@@ -212,10 +218,15 @@ class QueueScreen(DataScreen):
         self.school_width = 0
         self.loaded = False
         self.shown: dict[str, tuple] = {}
+        self.filtering = False  # the `/` filter is open
+        self.filter_text = ""
 
     def compose(self) -> ComposeResult:
         yield QueueHeader(id="queue-header")
         yield TroubleBanner(id="trouble")
+        with Horizontal(id="queue-filter-bar"):
+            yield Input(placeholder="school, category, holder, overdue, mine, urgent", id="queue-filter", disabled=True)
+            yield Static("", id="queue-filter-count")
         yield DataTable(id="queue", cursor_type="row", zebra_stripes=False)
         yield FollowUpsDue()
         yield KeysFooter()
@@ -500,19 +511,23 @@ class QueueScreen(DataScreen):
         return tuple(cells[key] for key, _, _ in self.columns)
 
     def show_rows(self, rebuild: bool = False) -> None:
-        """Bring the table in line with self.rows, keeping the selected concern selected."""
+        """Bring the table in line with self.rows (those the filter lets through), keeping the
+        selected concern selected."""
         table = self.query_one(DataTable)
-        keys = [str(row.id) for row in self.rows]
         now = self.app.clock.now()
         self.looks = {row.id: self.look(row, now) for row in self.rows}
         self.overdue = self.count_overdue()
         self.next_band_change = self.soonest_band_change(now)
+        rows = [row for row in self.rows if self.passes_filter(row, now)]
+        keys = [str(row.id) for row in rows]
+        if self.filtering:
+            self.query_one("#queue-filter-count", Static).update(f" {len(rows)} of {len(self.rows)}")
         if rebuild or keys != list(self.shown):
             selected = self.selected_key()
             index = table.cursor_row
             table.clear()
             self.shown = {}
-            for row in self.rows:
+            for row in rows:
                 cells = self.cells(row, now)
                 table.add_row(*cells, key=str(row.id))
                 self.shown[str(row.id)] = cells
@@ -521,7 +536,7 @@ class QueueScreen(DataScreen):
             elif keys:
                 table.move_cursor(row=min(index, len(keys) - 1), animate=False)
         else:
-            for row in self.rows:
+            for row in rows:
                 key = str(row.id)
                 cells = self.cells(row, now)
                 for (column, _, _), old, new in zip(self.columns, self.shown[key], cells, strict=True):
@@ -529,6 +544,54 @@ class QueueScreen(DataScreen):
                         table.update_cell(key, column, new)
                 self.shown[key] = cells
         self.show_header()
+
+    def passes_filter(self, row: QueueRow, now) -> bool:
+        """The `/` filter, on what the row shows (a restricted call by nothing it is about)."""
+        if not self.filter_text.strip():
+            return True
+        restricted = row.id in self.restricted
+        text = " ".join(
+            [row.urn, row.school, str(row.id), row.claimed_by_name or "", row.claimed_by or ""]
+            + ([] if restricted else [Category(row.category).label, CallerRole(row.caller_role).label])
+            + (["restricted"] if restricted else [])
+        )
+        states = {row.status}
+        if row.urgent:
+            states.add("urgent")
+        if row.claimed_by == self.app.staff.login:
+            states.add("mine")
+        if (
+            row.status == ConcernStatus.WAITING
+            and urgency(row.received_at, now, row.urgent, self.app.policy) == Urgency.OVERDUE
+        ):
+            states.add("overdue")
+        return filter_matches(self.filter_text, text, frozenset(states))
+
+    def action_filter(self) -> None:
+        self.filtering = True
+        self.query_one("#queue-filter-bar").display = True
+        typed = self.query_one("#queue-filter", Input)
+        typed.disabled = False
+        typed.focus()
+        self.show_rows(rebuild=True)
+        self.refresh_bindings()
+
+    def action_clear_filter(self) -> None:
+        self.filtering = False
+        self.filter_text = ""
+        typed = self.query_one("#queue-filter", Input)
+        typed.value = ""
+        typed.disabled = True
+        self.query_one("#queue-filter-bar").display = False
+        self.query_one(DataTable).focus()
+        self.show_rows(rebuild=True)
+        self.refresh_bindings()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "queue-filter":
+            event.stop()
+            self.filter_text = event.value
+            self.show_rows(rebuild=True)
 
     def show_header(self) -> None:
         counts = self.counts if self.loaded else None
