@@ -69,6 +69,12 @@ def run_console(engine, settings: Settings, member, exit_when_loaded: bool = Fal
         theme = chosen_theme(settings.theme, no_color="NO_COLOR" in os.environ)
     except ThemeUnknown as unknown:
         raise Refused(f"{unknown} (HELPDESK_THEME or `theme` in the config file)") from None
+    from helpdesk.tui.keymap import KeymapInvalid, checked_keymap
+
+    try:
+        keymap = checked_keymap(settings.keys)
+    except KeymapInvalid as invalid:
+        raise Refused(f"config file {invalid}") from None
     # What is loaded by now (modules, classes, the schema) lives as long as the console: set
     # apart, the garbage collector no longer walks it on every full pass, which made start-up,
     # idling and quitting slower.
@@ -82,6 +88,8 @@ def run_console(engine, settings: Settings, member, exit_when_loaded: bool = Fal
         exit_when_loaded=exit_when_loaded,
         theme=theme,
     )
+    if keymap:
+        app.set_keymap(keymap)
     app.run()
     return app.return_code or 0
 

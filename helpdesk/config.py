@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import stat
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from helpdesk.domain.policy import Policy, load_policy
@@ -23,6 +23,7 @@ class Settings:
     database_url: str
     policy_path: Path
     theme: str | None = None  # the console's look, by name (the console checks it)
+    keys: dict[str, object] = field(default_factory=dict)  # [keys]: key id -> key (the console checks it)
 
     def policy(self) -> Policy:
         check_trusted(self.policy_path, "policy file")
@@ -88,6 +89,12 @@ def resolve_settings(database_flag: str | None = None, policy_flag: str | None =
     )
     policy = policy_flag or os.environ.get("HELPDESK_POLICY") or file_values.get("policy")
     theme = os.environ.get("HELPDESK_THEME") or file_values.get("theme")
+    keys = file_values.get("keys", {})
+    if not isinstance(keys, dict):
+        raise ConfigInvalid('config file: keys must be a table ([keys], then lines such as "call.reassign" = "ctrl+r")')
     return Settings(
-        database_url=url, policy_path=Path(policy) if policy else shipped_file("policy.toml"), theme=theme or None
+        database_url=url,
+        policy_path=Path(policy) if policy else shipped_file("policy.toml"),
+        theme=theme or None,
+        keys=keys,
     )

@@ -613,6 +613,16 @@ def test_an_unknown_theme_is_one_line_naming_the_choices(tmp_path, capsys, monke
     )
 
 
+def test_a_keymap_that_clashes_is_one_line_and_opens_nothing(tmp_path, capsys, monkeypatch, in_a_terminal):
+    config = tmp_path / "config.toml"
+    config.write_text('[keys]\n"call.reassign" = "a"\n')
+    monkeypatch.setenv("HELPDESK_CONFIG", str(config))
+    url = sqlite_url(tmp_path / "demo.sqlite")
+    assert cli.main(["demo", "--db", url, "--no-simulator", "--exit-when-loaded"]) == 1
+    err = capsys.readouterr().err.splitlines()[-1]
+    assert err == "helpdesk: config file [keys]: 'call.reassign' on 'a' clashes with 'call.advice' (Advice) on Call"
+
+
 def test_the_theme_comes_from_the_environment_or_the_config_file(tmp_path, monkeypatch):
     from helpdesk.config import resolve_settings
 
