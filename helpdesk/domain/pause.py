@@ -244,7 +244,7 @@ def pause_state(
 
 def remit_limit(remit: str | None, policy: Policy) -> int:
     """The most working days an inspection of this remit may be paused without being exceptional."""
-    return policy.pause_max_days.get(remit or "", min(policy.pause_max_days.values(), default=5))
+    return policy.pause_max_days.get(remit or "", min(policy.pause_max_days.values(), default=1))
 
 
 def past_limit(paused_days: int, remit: str | None, policy: Policy) -> bool:

@@ -76,13 +76,59 @@ def parse_policy(text: str) -> Policy:
         raise PolicyInvalid(f"policy file has no {error.args[0]!r} value") from None
     except (TypeError, ValueError) as error:
         raise PolicyInvalid(f"policy file holds a value that is not a number: {error}") from None
-    if policy.claim_target_urgent_min <= 0 or policy.claim_target_other_min <= 0:
-        raise PolicyInvalid("time-to-claim targets must be positive minutes")
-    if not 0 < policy.nearing_fraction < 1:
-        raise PolicyInvalid("nearing_fraction must lie between 0 and 1")
-    if policy.pause_default_days < 1:
-        raise PolicyInvalid("a pause lasts at least one working day")
+    if problems := out_of_bounds(policy):
+        raise PolicyInvalid("; ".join(problems))
     return policy
+
+
+# The bounds a policy is held to. A policy file sets the helpline's own figures within them; it
+# cannot loosen what the inspectorate published or what the record must keep.
+PUBLISHED_MAX_WORKING_DAYS = {"schools": 5, "early_years": 5, "further_education": 5, "la_childrens_services": 15}
+RETENTION_MIN_YEARS = 6  # the shortest time a closed call is kept (the helpline's records schedule)
+
+
+def out_of_bounds(policy: Policy) -> list[str]:
+    """Every value of `policy` outside its bounds, each in words (empty: none)."""
+    problems: list[str] = []
+
+    def within(value: float, low: float, high: float, what: str, unit: str) -> None:
+        if not low <= value <= high:
+            problems.append(f"{what} must be {low:g} to {high:g} {unit}, not {value:g}")
+
+    within(policy.claim_target_urgent_min, 1, 60, "time_to_claim.urgent_minutes", "minutes")
+    within(policy.claim_target_other_min, 1, 24 * 60, "time_to_claim.other_minutes", "minutes")
+    if not 0 < policy.nearing_fraction < 1:
+        problems.append(f"time_to_claim.nearing_fraction must lie between 0 and 1, not {policy.nearing_fraction:g}")
+    missing = sorted(set(PUBLISHED_MAX_WORKING_DAYS) - set(policy.pause_max_days))
+    if missing:
+        problems.append(f"pause.max_working_days has no limit for {', '.join(missing)}")
+    unknown = sorted(set(policy.pause_max_days) - set(PUBLISHED_MAX_WORKING_DAYS))
+    if unknown:
+        problems.append(f"pause.max_working_days names {', '.join(unknown)}: not a remit")
+    for remit, days in sorted(policy.pause_max_days.items()):
+        if remit in PUBLISHED_MAX_WORKING_DAYS:
+            within(days, 1, PUBLISHED_MAX_WORKING_DAYS[remit], f"pause.max_working_days.{remit}", "working days")
+    least = min(policy.pause_max_days.values(), default=1)
+    within(policy.pause_default_days, 1, max(least, 1), "pause.default_working_days", "working days")
+    within(policy.retention_min_years, RETENTION_MIN_YEARS, 100, "retention.minimum_years", "years")
+    within(
+        policy.resumption_check_working_days_before,
+        1,
+        10,
+        "follow_up.resumption_check_working_days_before",
+        "working days",
+    )
+    within(policy.review_follow_up_working_days, 1, 20, "follow_up.review_follow_up_working_days", "working days")
+    within(policy.escalate_follow_up_after_minutes, 1, 24 * 60, "follow_up.escalate_follow_up_after_minutes", "minutes")
+    within(
+        policy.escalate_countersignature_after_minutes,
+        1,
+        24 * 60,
+        "pause.escalate_countersignature_after_minutes",
+        "minutes",
+    )
+    within(policy.related_calls_days, 1, 366, "history.related_calls_days", "days")
+    return problems
 
 
 def _closing(close: dict[str, object]) -> dict[str, Any]:

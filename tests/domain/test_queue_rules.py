@@ -90,10 +90,48 @@ def test_the_shipped_policy_has_the_published_figures():
         ),
         (
             "[time_to_claim]\nurgent_minutes=0\nother_minutes=15\n[pause]\ndefault_working_days=1\nmax_working_days={}\n",
-            "positive",
+            "urgent_minutes must be 1 to 60 minutes, not 0",
         ),
     ],
 )
 def test_a_broken_policy_file_is_refused_with_a_reason(text, reason):
     with pytest.raises(PolicyInvalid, match=reason):
         parse_policy(text)
+
+
+def policy_text(**changes: str) -> str:
+    """The shipped policy with some lines replaced (key = the line's start)."""
+    lines = shipped_file("policy.toml").read_text().splitlines()
+    for start, line in changes.items():
+        lines = [line if existing.startswith(start.replace("__", " ")) else existing for existing in lines]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("changes", "said"),
+    [
+        ({"minimum_years": "minimum_years = -100"}, "retention.minimum_years must be 6 to 100 years, not -100"),
+        ({"schools": "schools = 10000"}, "pause.max_working_days.schools must be 1 to 5 working days, not 10000"),
+        (
+            {"default_working_days": "default_working_days = 1000000000"},
+            "pause.default_working_days must be 1 to 5 working days, not 1e+09",
+        ),
+        ({"further_education": "# (left out)"}, "pause.max_working_days has no limit for further_education"),
+        ({"urgent_minutes": "urgent_minutes = 0"}, "time_to_claim.urgent_minutes must be 1 to 60 minutes, not 0"),
+    ],
+)
+def test_a_policy_cannot_loosen_what_is_published_or_kept(changes, said):
+    """The values a policy file was found to get through (a purge of calls closed minutes ago, a
+    9,999-day pause as ordinary, a console crashed by a billion-day default, a remit left out
+    falling back to another's limit) are refused, each named."""
+    with pytest.raises(PolicyInvalid) as refused:
+        parse_policy(policy_text(**changes))
+    assert said in str(refused.value)
+
+
+def test_every_problem_of_a_policy_is_named_in_one_line():
+    text = policy_text(minimum_years="minimum_years = 1", schools="schools = 9")
+    with pytest.raises(PolicyInvalid) as refused:
+        parse_policy(text)
+    said = str(refused.value)
+    assert "\n" not in said and "retention.minimum_years" in said and "pause.max_working_days.schools" in said
