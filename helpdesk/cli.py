@@ -132,7 +132,16 @@ def cmd_db_backup(args, settings: Settings) -> int:
     else:
         actor = pwd.getpwuid(os.getuid()).pw_name
     print(f"backing up {where(settings.database_url)} ...", file=sys.stderr)
-    made = back_up(engine, Path(args.dest), actor, Clock().now(), progress=print_bytes)
+    made = back_up(
+        engine,
+        Path(args.dest),
+        actor,
+        Clock().now(),
+        progress=print_bytes,
+        checked=print_checked if sys.stderr.isatty() else None,
+    )
+    if sys.stderr.isatty():
+        print(file=sys.stderr)  # (after the events checked)
     head = f"; anchor {made.head} in {made.anchor_path}" if made.head else ""
     print(f"backed up to {made.path} ({made.size:,} bytes), checked: audit trail intact{head}")
     return 0
@@ -173,7 +182,10 @@ def cmd_db_restore(args, settings: Settings) -> int:
         args.stop_consoles,
         progress=print_bytes,
         waiting=waiting,
+        checked=print_checked if sys.stderr.isatty() else None,
     )
+    if sys.stderr.isatty():
+        print(file=sys.stderr)  # (after the events checked)
     head = f" (its newest event {done.head})" if done.head else ""
     print(f"restored {where(settings.database_url)} from {done.source}{head}")
     if done.replaced is not None:

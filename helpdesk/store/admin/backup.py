@@ -32,6 +32,7 @@ from helpdesk.store.db.engine import make_engine, sqlite_file, sqlite_url
 from helpdesk.store.db.transaction import writing
 
 Progress = Callable[[int, int], None]  # bytes copied so far, bytes in all (about)
+Checked = Callable[[int], None]  # events of the copy's trail checked so far
 
 
 class BackupRefused(Refused):
@@ -50,7 +51,14 @@ def anchor_path(dest: Path) -> Path:
     return dest.with_name(dest.name + ".anchor")
 
 
-def back_up(engine: Engine, dest: Path, actor: str, now: dt.datetime, progress: Progress | None = None) -> Backup:
+def back_up(
+    engine: Engine,
+    dest: Path,
+    actor: str,
+    now: dt.datetime,
+    progress: Progress | None = None,
+    checked: Checked | None = None,
+) -> Backup:
     """Copy the database to `dest` (which must not exist), check the copy, write its anchor, and
     record the backup in the live trail."""
     dest = Path(os.path.abspath(dest))
@@ -60,7 +68,10 @@ def back_up(engine: Engine, dest: Path, actor: str, now: dt.datetime, progress: 
     if not dest.parent.is_dir():
         raise BackupRefused(f"no such folder: {dest.parent}")
     source = sqlite_file(str(engine.url))
-    made = _sqlite_copy(source, dest, progress) if source is not None else _postgres_copy(engine, dest, progress)
+    if source is not None:
+        made = _sqlite_copy(source, dest, progress, checked)
+    else:
+        made = _postgres_copy(engine, dest, progress)
     with writing(engine) as session:
         record_event(
             session,
@@ -72,7 +83,7 @@ def back_up(engine: Engine, dest: Path, actor: str, now: dt.datetime, progress: 
     return made
 
 
-def _sqlite_copy(source: Path, dest: Path, progress: Progress | None) -> Backup:
+def _sqlite_copy(source: Path, dest: Path, progress: Progress | None, checked: Checked | None) -> Backup:
     mode = source.stat().st_mode & 0o660  # the database's own mode, less any access for others
     total = source.stat().st_size
     work = Path(tempfile.mkdtemp(prefix=".helpdesk-backup-", dir=dest.parent))  # 0700: nobody else sees it
@@ -84,11 +95,11 @@ def _sqlite_copy(source: Path, dest: Path, progress: Progress | None) -> Backup:
             check_sqlite_file(copy)
         except Refused as refused:
             raise BackupRefused(f"the copy failed: {refused}; nothing was kept") from None
-        checked = make_engine(sqlite_url(copy))
+        copied = make_engine(sqlite_url(copy))
         try:
-            report = verify_chain(checked)
+            report = verify_chain(copied, progress=checked)
         finally:
-            checked.dispose()
+            copied.dispose()
         if not report.intact:
             raise BackupRefused("the copy did not verify (`helpdesk audit verify` names why); nothing was kept")
         for leftover in (work / "copy.sqlite-wal", work / "copy.sqlite-shm"):

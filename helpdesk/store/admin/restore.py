@@ -35,7 +35,7 @@ from sqlmodel import col
 from helpdesk.domain.audit_chain import Anchor
 from helpdesk.domain.refusals import Refused
 from helpdesk.domain.types import EventKind
-from helpdesk.store.admin.backup import anchor_path, check_sqlite_file
+from helpdesk.store.admin.backup import Checked, anchor_path, check_sqlite_file
 from helpdesk.store.db.audit import chain_head, record_event, verify_chain
 from helpdesk.store.db.engine import companions, make_engine, sqlite_file, sqlite_url
 from helpdesk.store.db.models import Event
@@ -70,6 +70,7 @@ def restore(
     progress: Progress | None = None,
     waiting: Waiting | None = None,
     wait_seconds: float = STOP_WAIT_SECONDS,
+    checked: Checked | None = None,
 ) -> Restored:
     """Restore `source` in the place of the database at `database_url`; `engine` is the live
     database's, or None when it is missing or cannot be opened."""
@@ -92,7 +93,7 @@ def restore(
     try:
         copy = work / "restored.sqlite"
         _copy(source, copy, progress)
-        head = _checked(copy, source)
+        head = _checked(copy, source, checked)
         replaced_head = lost = None
         if engine is not None:
             _lost(engine, head, _live_head(engine))  # refused now if it is another database's backup
@@ -134,7 +135,7 @@ def _copy(source: Path, copy: Path, progress: Progress | None) -> None:
         os.fsync(out.fileno())
 
 
-def _checked(copy: Path, source: Path) -> Anchor | None:
+def _checked(copy: Path, source: Path, progress: Checked | None) -> Anchor | None:
     """The copy's integrity and whole trail, and its head against the anchor beside the backup."""
     try:
         check_sqlite_file(copy)
@@ -142,7 +143,7 @@ def _checked(copy: Path, source: Path) -> Anchor | None:
         raise RestoreRefused(f"{source} is not a sound backup: {refused}; nothing was restored") from None
     checked = make_engine(sqlite_url(copy))
     try:
-        report = verify_chain(checked)
+        report = verify_chain(checked, progress=progress)
     except (DatabaseError, OperationalError):
         raise RestoreRefused(f"{source} is not a helpdesk database; nothing was restored") from None
     finally:
