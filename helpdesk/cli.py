@@ -119,18 +119,25 @@ def cmd_db_upgrade(args, settings: Settings) -> int:
     return 0
 
 
+def acting_for_the_database(engine, as_login: str | None, permission) -> str:
+    """Who does an operator's task on the database: the host's root or the database's owner (a
+    nightly job, an operator at the host), or else a member of staff whose role allows it."""
+    from helpdesk.domain.permissions import permission_refusal
+
+    if engine is None or (not as_login and runs_as_owner(engine)):
+        return pwd.getpwuid(os.getuid()).pw_name
+    member = identify(engine, as_login)
+    if reason := permission_refusal(member.role, permission):
+        raise Refused(reason)
+    return member.login
+
+
 def cmd_db_backup(args, settings: Settings) -> int:
-    from helpdesk.domain.permissions import Permission, permission_refusal
+    from helpdesk.domain.permissions import Permission
     from helpdesk.store.admin.backup import back_up
 
     engine = open_engine(settings)
-    if args.as_login or not runs_as_owner(engine):
-        member = identify(engine, args.as_login)
-        if reason := permission_refusal(member.role, Permission.BACK_UP):
-            raise Refused(reason)
-        actor = member.login
-    else:
-        actor = pwd.getpwuid(os.getuid()).pw_name
+    actor = acting_for_the_database(engine, args.as_login, Permission.BACK_UP)
     print(f"backing up {where(settings.database_url)} ...", file=sys.stderr)
     made = back_up(
         engine,
@@ -148,7 +155,7 @@ def cmd_db_backup(args, settings: Settings) -> int:
 
 
 def cmd_db_restore(args, settings: Settings) -> int:
-    from helpdesk.domain.permissions import Permission, permission_refusal
+    from helpdesk.domain.permissions import Permission
     from helpdesk.store.admin.restore import restore
     from helpdesk.store.db.engine import sqlite_file
 
@@ -161,13 +168,7 @@ def cmd_db_restore(args, settings: Settings) -> int:
         if path is None or not (os.getuid() == 0 or path.parent.stat().st_uid == os.getuid()):
             raise Refused(f"{error}: only root or the owner of the database's folder can restore it now") from None
         engine = None
-    if engine is not None and (args.as_login or not runs_as_owner(engine)):
-        member = identify(engine, args.as_login)
-        if reason := permission_refusal(member.role, Permission.RESTORE):
-            raise Refused(reason)
-        actor = member.login
-    else:
-        actor = pwd.getpwuid(os.getuid()).pw_name
+    actor = acting_for_the_database(engine, args.as_login, Permission.RESTORE)
 
     def waiting(consoles: list[str]) -> None:
         print(f"\r  waiting for {len(consoles)} console(s) to close: {', '.join(consoles)}", end="", file=sys.stderr)

@@ -36,8 +36,8 @@ WRITER = """
 import datetime as dt, sys, time
 from helpdesk.domain.intake import validate_concern
 from helpdesk.store.commands.intake import log_concern
-from helpdesk.store.db.engine import make_engine, sqlite_url
-engine = make_engine(sqlite_url(sys.argv[1]))
+from helpdesk.store.db.engine import make_engine
+engine = make_engine(sys.argv[1])
 concern = validate_concern(urn="930037", caller_name="Grace Ellis", caller_role="headteacher",
                            phone="0113 496 0777", category="other", summary="drill")
 with open(sys.argv[2], "w") as acknowledged:
@@ -84,7 +84,7 @@ async def test_a_lost_disk_loses_no_write_acknowledged_more_than_a_second_before
     try:
         wait_for(lambda: any(replica.rglob("*.ltx")), 30, "Litestream made no snapshot")
         acknowledged = tmp_path / "acknowledged.txt"
-        writer = subprocess.Popen([sys.executable, "-c", WRITER, str(db_path), str(acknowledged)])
+        writer = subprocess.Popen([sys.executable, "-c", WRITER, sqlite_url(db_path), str(acknowledged)])
         wait_for(lambda: acknowledged.exists() and len(acknowledged.read_text().splitlines()) > 100, 60, "few writes")
         time.sleep(3)
         for process in (copying, writer):  # the machine stops: nothing gets to finish
@@ -256,7 +256,7 @@ def test_postgresql_with_wal_archiving_loses_nothing_older_than_archive_timeout(
             [
                 sys.executable,
                 "-c",
-                WRITER.replace("make_engine(sqlite_url(sys.argv[1]))", "make_engine(sys.argv[1])"),
+                WRITER,
                 cluster.url("helpdesk"),
                 str(acknowledged),
             ]

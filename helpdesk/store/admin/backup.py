@@ -23,11 +23,12 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DatabaseError
 
 from helpdesk.domain.audit_chain import Anchor
 from helpdesk.domain.refusals import Refused
 from helpdesk.domain.types import EventKind
-from helpdesk.store.db.audit import chain_head, record_event, verify_chain
+from helpdesk.store.db.audit import ChainReport, chain_head, record_event, verify_chain
 from helpdesk.store.db.engine import make_engine, sqlite_file, sqlite_url
 from helpdesk.store.db.transaction import writing
 
@@ -92,14 +93,9 @@ def _sqlite_copy(source: Path, dest: Path, progress: Progress | None, checked: C
         _vacuum_into(source, copy, total, progress)
         os.chmod(copy, mode)
         try:
-            check_sqlite_file(copy)
+            report = verify_sqlite_file(copy, checked)
         except Refused as refused:
             raise BackupRefused(f"the copy failed: {refused}; nothing was kept") from None
-        copied = make_engine(sqlite_url(copy))
-        try:
-            report = verify_chain(copied, progress=checked)
-        finally:
-            copied.dispose()
         if not report.intact:
             raise BackupRefused("the copy did not verify (`helpdesk audit verify` names why); nothing was kept")
         for leftover in (work / "copy.sqlite-wal", work / "copy.sqlite-shm"):
@@ -150,6 +146,19 @@ def _vacuum_into(source: Path, copy: Path, total: int, progress: Progress | None
         connection.close()
     if progress:
         progress(total, total)
+
+
+def verify_sqlite_file(path: Path, progress: Checked | None = None) -> ChainReport:
+    """SQLite's integrity check, then the whole of `audit verify`, on a copy of a database (a
+    backup's, before it is kept or restored). Refused if it is not a sound helpdesk database."""
+    check_sqlite_file(path)
+    copied = make_engine(sqlite_url(path))
+    try:
+        return verify_chain(copied, progress=progress)
+    except DatabaseError:
+        raise Refused("it is not a helpdesk database") from None
+    finally:
+        copied.dispose()
 
 
 def check_sqlite_file(path: Path) -> None:

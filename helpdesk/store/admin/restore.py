@@ -35,8 +35,8 @@ from sqlmodel import col
 from helpdesk.domain.audit_chain import Anchor
 from helpdesk.domain.refusals import Refused
 from helpdesk.domain.types import EventKind
-from helpdesk.store.admin.backup import Checked, anchor_path, check_sqlite_file
-from helpdesk.store.db.audit import chain_head, record_event, verify_chain
+from helpdesk.store.admin.backup import Checked, anchor_path, verify_sqlite_file
+from helpdesk.store.db.audit import chain_head, record_event
 from helpdesk.store.db.engine import companions, make_engine, sqlite_file, sqlite_url
 from helpdesk.store.db.models import Event
 from helpdesk.store.db.presence import open_consoles
@@ -138,16 +138,9 @@ def _copy(source: Path, copy: Path, progress: Progress | None) -> None:
 def _checked(copy: Path, source: Path, progress: Checked | None) -> Anchor | None:
     """The copy's integrity and whole trail, and its head against the anchor beside the backup."""
     try:
-        check_sqlite_file(copy)
+        report = verify_sqlite_file(copy, progress)
     except Refused as refused:
         raise RestoreRefused(f"{source} is not a sound backup: {refused}; nothing was restored") from None
-    checked = make_engine(sqlite_url(copy))
-    try:
-        report = verify_chain(checked, progress=progress)
-    except (DatabaseError, OperationalError):
-        raise RestoreRefused(f"{source} is not a helpdesk database; nothing was restored") from None
-    finally:
-        checked.dispose()
     if not report.intact:
         raise RestoreRefused(
             f"{source} does not verify (`helpdesk audit verify --db sqlite:///{source}` names why); nothing was restored"
