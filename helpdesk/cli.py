@@ -433,6 +433,7 @@ def cmd_concern_add(args, settings: Settings) -> int:
             summary=args.summary,
             urgent=args.urgent,
             inspection_ref=args.inspection,
+            at_risk=args.risk,
         )
         concern_id = desk.log_concern(concern)
     except ConcernInvalid as invalid:
@@ -441,6 +442,10 @@ def cmd_concern_add(args, settings: Settings) -> int:
         return 1
     print(concern_id)
     print(f"helpdesk: logged as call {concern_id}: the caller can quote this number", file=sys.stderr)
+    if args.risk:
+        print(
+            f"helpdesk: call {concern_id} is at IMMEDIATE RISK: every supervisor's console is alerted", file=sys.stderr
+        )
     return 0
 
 
@@ -472,7 +477,7 @@ def cmd_concern_show(args, settings: Settings) -> int:
     if call is None:
         raise Refused(f"there is no call {number}")
     held = f" · {call.status} by {call.claimed_by_name or call.claimed_by}" if call.claimed_by else f" · {call.status}"
-    urgent = " · URGENT" if call.urgent else ""
+    urgent = " · IMMEDIATE RISK" if call.risk else " · URGENT" if call.urgent else ""
     print(f"Call {call.id}{urgent} · {Category(call.category).label}{held} · received {london_stamp(call.received_at)}")
     print(f"Caller: {call.caller_name} — {CallerRole(call.caller_role).label}, {national(call.caller_phone)}")
     print(f"School: {call.school.name} (URN {call.school.urn}), {call.school.local_authority}")
@@ -589,7 +594,7 @@ def cmd_export(args, settings: Settings) -> int:
             except OSError:
                 pass
     print(f"exported {count} {args.what} record(s)" + (" (redacted)" if args.redact else ""), file=sys.stderr)
-    if args.what in ("calls", "pauses") and (withheld := desk.withheld_from_export(args.start, args.end)):
+    if args.what in ("calls", "pauses", "risks") and (withheld := desk.withheld_from_export(args.start, args.end)):
         print(
             f"withheld: {withheld} call(s) of the period you are tied to (lead, team or a declared conflict)",
             file=sys.stderr,
@@ -714,6 +719,9 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--category", required=True, help=", ".join(Category.values()))
     add.add_argument("--summary", required=True)
     add.add_argument("--urgent", action="store_true", help="urgent or distress")
+    add.add_argument(
+        "--risk", action="store_true", help="immediate risk to someone's life or safety (alerts every supervisor)"
+    )
     add.add_argument("--inspection", metavar="REF", help="inspection reference (default: the school's current one)")
     add.set_defaults(run=cmd_concern_add)
     listing = concern.add_parser("list", parents=[common], help="list concerns")
@@ -726,11 +734,14 @@ def build_parser() -> argparse.ArgumentParser:
     showing.add_argument("number", help="the call's number, as the caller quotes it")
     showing.set_defaults(run=cmd_concern_show)
 
-    exporting = sub.add_parser("export", help="export calls, the pause register or the audit trail")
+    exporting = sub.add_parser(
+        "export", help="export calls, the pause register, the register of risk calls or the audit trail"
+    )
     exports = exporting.add_subparsers(metavar="WHAT", required=True)
     for what, text in (
         ("calls", "calls received in the period"),
         ("pauses", "the pause register: every pause decision made in the period"),
+        ("risks", "the register of calls marked at immediate risk in the period, with their protocol"),
         ("audit", "audit events in the period"),
     ):
         one = exports.add_parser(what, parents=[common], help=text)

@@ -51,6 +51,18 @@ def test_concern_add_prints_the_call_number(run, db_path):
     assert listed["urn"] == "930037" and listed["urgent"] is True and listed["status"] == "waiting"
 
 
+def test_the_phone_system_logs_a_call_at_immediate_risk(run, db_path):
+    code, out, err = run("concern", "add", *GOOD, "--risk")
+    number = int(out)
+    assert code == 0 and f"call {number} is at IMMEDIATE RISK: every supervisor's console is alerted" in err
+    with make_engine(sqlite_url(db_path)).connect() as connection:
+        marked_by, what = connection.execute(text("SELECT marked_by, what FROM risk")).one()
+        priority, urgent = connection.execute(text("SELECT priority, urgent FROM concern")).one()
+    assert (marked_by, what, priority, urgent) == ("rdouglas", "", -1, 1)  # first in every queue, and urgent
+    code, out, _ = run("concern", "show", str(number), login="lpark")
+    assert code == 0 and out.startswith(f"Call {number} · IMMEDIATE RISK · ")
+
+
 def with_field(flag, value):
     args = list(GOOD)
     args[args.index(flag) + 1] = value

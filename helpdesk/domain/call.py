@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from helpdesk.domain.permissions import Permission, may
 from helpdesk.domain.policy import Policy
+from helpdesk.domain.risk import RiskFacts
+from helpdesk.domain.risk import close_refusal as risk_close_refusal
 from helpdesk.domain.types import ConcernStatus, Party
 
 
@@ -63,6 +65,7 @@ class CloseFacts:
     awaiting_countersignature: bool
     informed_of_decision: frozenset[str] = frozenset()  # parties informed of the decision in force
     signposting_recorded: bool = False  # offered, or a reason why not was recorded
+    risk: RiskFacts | None = None  # the immediate-risk marker standing on the call, if any
 
 
 def to_inform(decision: str, policy: Policy) -> tuple[str, ...]:
@@ -95,6 +98,8 @@ def close_refusals(facts: CloseFacts, policy: Policy) -> dict[str, str]:
         )
     if facts.category in policy.signposting_required_for and not facts.signposting_recorded:
         reasons["signposting"] = "Cannot close: record that signposting was offered, or why it was not"
+    if reason := risk_close_refusal(facts.risk):
+        reasons["risk"] = reason
     return reasons
 
 

@@ -31,6 +31,7 @@ class NewConcern:
     summary: str
     urgent: bool = False
     inspection_ref: str | None = None
+    at_risk: bool = False  # immediate risk to someone's life or safety (domain.risk)
 
 
 def has_control_characters(text: str, allow_newlines: bool = False) -> bool:
@@ -67,6 +68,7 @@ def validate_concern(
     summary: str,
     urgent: bool = False,
     inspection_ref: str | None = None,
+    at_risk: bool = False,
 ) -> NewConcern:
     """A checked NewConcern, or ConcernInvalid naming every wrong field."""
     errors: dict[str, str] = {}
@@ -100,6 +102,7 @@ def validate_concern(
         caller_phone=e164,
         category=Category(category),
         summary=summary.strip(),
-        urgent=urgent,
+        urgent=urgent or at_risk,  # a call at risk is urgent too (its targets, its figures)
         inspection_ref=ref,
+        at_risk=at_risk,
     )

@@ -28,3 +28,5 @@ JUSTIFICATION = 4000  # why an exceptional pause needs longer
 COUNTERSIGN_REASON = 4000
 FEEDBACK = 4000  # a supervisor's review feedback
 FOLLOW_UP = 300  # what a follow-up is for, one line
+RISK_WHAT = 2000  # what the immediate risk to someone is
+RISK_REFERENCE = 60  # an emergency service's or safeguarding team's reference

@@ -20,6 +20,7 @@ class Permission(StrEnum):
     HANDLE_ANY_CALL = "act on a call someone else holds"
     REASSIGN = "reassign a call"
     RECEIVE_ESCALATIONS = "be alerted to escalations"
+    ACKNOWLEDGE_RISK = "acknowledge an immediate risk"
     COUNTERSIGN = "countersign an exceptional pause"
     REVIEW = "review a call"
     READ_CLOSED_CALLS = "read closed calls"
@@ -39,6 +40,7 @@ _SUPERVISOR = _SENIOR | {
     Permission.HANDLE_ANY_CALL,
     Permission.REASSIGN,
     Permission.RECEIVE_ESCALATIONS,
+    Permission.ACKNOWLEDGE_RISK,
     Permission.COUNTERSIGN,
     Permission.REVIEW,
     Permission.READ_CLOSED_CALLS,

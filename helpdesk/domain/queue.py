@@ -9,7 +9,8 @@ from helpdesk.domain.types import Urgency
 
 
 def priority(urgent: bool) -> int:
-    """Sort key stored with each concern: urgent (0) before the rest (1)."""
+    """Sort key stored with each concern: urgent (0) before the rest (1); a call at immediate
+    risk is kept before both while its marker stands (domain.risk.RISK_PRIORITY)."""
     return 0 if urgent else 1
 
 
@@ -74,12 +75,12 @@ def together(order: list[int], groups: dict[int, set[int]]) -> list[int]:
 
 
 # Words of the queue's `/` filter that name a state of the call rather than text on its row.
-FILTER_STATES = frozenset({"overdue", "mine", "urgent", "waiting", "claimed"})
+FILTER_STATES = frozenset({"overdue", "mine", "urgent", "waiting", "claimed", "risk"})
 
 
 def filter_matches(typed: str, text: str, states: frozenset[str]) -> bool:
     """Whether a row passes the queue's filter: every word typed is one of the row's states
-    (overdue, mine, urgent, waiting, claimed) or is found in its text (school, URN, category,
+    (overdue, mine, urgent, waiting, claimed, risk) or is found in its text (school, URN, category,
     caller, holder), in any case. Nothing typed: every row."""
     haystack = text.casefold()
     for word in typed.casefold().split():

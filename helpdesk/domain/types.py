@@ -117,6 +117,11 @@ class EventKind(Labelled):
     BACKED_UP = "backed_up"  # a checked copy of the database was made (`helpdesk db backup`)
     RESTORE_ANNOUNCED = "restore_announced"  # consoles are told to close: a backup goes in the record's place
     RESTORED = "restored"  # the record was put back from a backup (`helpdesk db restore`)
+    RISK_MARKED = "risk_marked"  # someone's life or safety is at immediate risk
+    RISK_CONTACT = "risk_contact"  # emergency services or safeguarding contacted, or why not
+    RISK_SAFETY = "risk_safety"  # the person's immediate safety confirmed, or not
+    RISK_ACKNOWLEDGED = "risk_acknowledged"  # a supervisor acknowledged the risk
+    RISK_LIFTED = "risk_lifted"  # a supervisor lifted the marker, with reasons
     SEALED = "sealed"  # the record as it stood when the upgrade that binds rows to the trail ran
 
 

@@ -287,6 +287,45 @@ class Desk:
 
         commands.close(self.engine, concern_id, self.login, outcome, self.now(), policy=self.policy)
 
+    # --- immediate risk -----------------------------------------------------------------------
+
+    def mark_risk(self, concern_id: int, what: str) -> int:
+        from helpdesk.store import commands
+
+        return commands.mark_risk(self.engine, concern_id, self.login, self.now(), what)
+
+    def record_risk_contact(
+        self, concern_id: int, *, contact: str, who: str = "", reference: str = "", why_not: str = "", when: str = ""
+    ) -> int:
+        from helpdesk.store import commands
+
+        return commands.record_risk_contact(
+            self.engine,
+            concern_id,
+            self.login,
+            self.now(),
+            contact=contact,
+            who=who,
+            reference=reference,
+            why_not=why_not,
+            when=when,
+        )
+
+    def record_risk_safety(self, concern_id: int, *, safety: str, note: str = "") -> int:
+        from helpdesk.store import commands
+
+        return commands.record_risk_safety(self.engine, concern_id, self.login, self.now(), safety=safety, note=note)
+
+    def acknowledge_risk(self, concern_id: int) -> None:
+        from helpdesk.store import commands
+
+        commands.acknowledge_risk(self.engine, concern_id, self.login, self.now())
+
+    def lift_risk(self, concern_id: int, reason: str) -> None:
+        from helpdesk.store import commands
+
+        commands.lift_risk(self.engine, concern_id, self.login, self.now(), reason)
+
     # --- follow-ups ---------------------------------------------------------------------------
 
     def follow_ups_due(self) -> list[FollowUpRow]:
@@ -395,6 +434,12 @@ class Desk:
                     progress,
                     today=self.today(),
                     policy=self.policy,
+                )
+            elif what == "risks":
+                from helpdesk.store.admin.risk_export import export_risks
+
+                count = export_risks(
+                    self.engine, self.login, start, end, fmt, redact, out, progress, today=self.today()
                 )
             elif what == "calls":
                 count = export.export_calls(

@@ -117,6 +117,8 @@ class QueueRow:
     linked_to: int | None = None  # the call it is linked with that stands first in the queue
     awaiting_decision: int | None = None  # its exceptional pause awaiting countersignature
     awaiting_since: dt.datetime | None = None  # when that pause was decided
+    at_risk: bool = False  # an immediate-risk marker stands on it (domain.risk)
+    risk_unacknowledged: bool = False  # and no supervisor has acknowledged it yet
 
     @property
     def awaiting_countersignature(self) -> bool:
@@ -129,6 +131,8 @@ class QueueCounts:
     urgent_waiting: int
     claimed: int
     awaiting_countersignature: int = 0
+    at_risk: int = 0
+    risk_unacknowledged: int = 0
 
 
 @dataclass(frozen=True)
@@ -170,6 +174,8 @@ def queue_counts(rows: list[QueueRow]) -> QueueCounts:
         urgent_waiting=sum(r.urgent for r in waiting),
         claimed=sum(r.status == ConcernStatus.CLAIMED for r in rows),
         awaiting_countersignature=sum(r.awaiting_countersignature for r in rows),
+        at_risk=sum(r.at_risk for r in rows),
+        risk_unacknowledged=sum(r.risk_unacknowledged for r in rows),
     )
 
 
@@ -258,6 +264,40 @@ class DecisionSummary:
 
 
 @dataclass(frozen=True)
+class RiskStepRow:
+    """A recorded step of the immediate-risk protocol (domain.risk)."""
+
+    id: int
+    kind: str  # contact, safety
+    by_name: str
+    at: dt.datetime
+    happened_at: dt.datetime
+    contact: str | None
+    who: str
+    reference: str
+    why_not: str
+    safety: str | None
+    note: str
+
+
+@dataclass(frozen=True)
+class RiskCard:
+    """The immediate-risk marker standing on a call, and its protocol so far."""
+
+    id: int
+    marked_by: str
+    marked_by_name: str
+    marked_at: dt.datetime
+    what: str
+    acknowledged_by_name: str | None
+    acknowledged_at: dt.datetime | None
+    steps: list[RiskStepRow] = field(default_factory=list)
+
+    def latest(self, kind: str) -> RiskStepRow | None:
+        return next((step for step in reversed(self.steps) if step.kind == kind), None)
+
+
+@dataclass(frozen=True)
 class CallDetail:
     id: int
     status: str
@@ -289,6 +329,7 @@ class CallDetail:
     awaiting_decision: DecisionSummary | None = None  # an exceptional pause not yet countersigned
     refused_decision: DecisionSummary | None = None  # the call's latest decision, if its countersignature was refused
     told: frozenset[str] = frozenset()  # what the caller is recorded as told (domain.types.Told)
+    risk: RiskCard | None = None  # the immediate-risk marker standing on the call, if any
 
     @property
     def remit(self) -> str | None:
@@ -431,10 +472,45 @@ class Figures:
     by_remit: dict[str, int]
     by_region: dict[str, int]
     by_category: dict[str, int]
+    # calls marked at immediate risk in the period, and the time from each marking to a
+    # supervisor's acknowledgement (those not yet acknowledged counted apart)
+    risk_calls: int = 0
+    risk_unacknowledged: int = 0
+    risk_acknowledged_median_min: float | None = None
+    risk_acknowledged_longest_min: float | None = None
 
     @property
     def urgent_share_in_target(self) -> float | None:
         return self.urgent_claimed_in_target / self.urgent_calls if self.urgent_calls else None
+
+
+@dataclass(frozen=True)
+class RiskEntry:
+    """One immediate-risk marker in the register: its protocol as recorded (the latest contact
+    and safety steps), its acknowledgement and any lifting."""
+
+    risk_id: int
+    call: int
+    marked_at: dt.datetime
+    urn: str
+    school: str
+    call_status: str
+    marked_by: str  # a name
+    what: str
+    contact: str | None  # emergency_services, safeguarding, not_contacted; None: not recorded
+    contacted_at: dt.datetime | None
+    contact_who: str
+    contact_reference: str
+    contact_why_not: str
+    safety: str | None  # confirmed, not_confirmed; None: not recorded
+    safety_at: dt.datetime | None
+    safety_note: str
+    acknowledged_by: str | None  # a name
+    acknowledged_at: dt.datetime | None
+    minutes_to_acknowledgement: float | None
+    lifted_by: str | None  # a name
+    lifted_at: dt.datetime | None
+    lift_reason: str
 
 
 @dataclass(frozen=True)

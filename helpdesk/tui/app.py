@@ -195,11 +195,19 @@ class HelpdeskApp(KeysInOrder):
         else:
             self.post_message(Notify(self.notices.showing(about, notification)))
 
-    def announce(self, about: int | None, message: str, *, title: str, severity: SeverityLevel) -> None:
+    def announce(
+        self,
+        about: int | None,
+        message: str,
+        *,
+        title: str,
+        severity: SeverityLevel,
+        seconds: float = NOTICE_SECONDS,
+    ) -> None:
         """Something others did that concerns this person: the bell now, and a notice for a
-        minute (taken down when the call it is `about` is opened)."""
+        minute, or `seconds` (taken down when the call it is `about` is opened)."""
         self.bell()
-        self.notify(message, title=title, severity=severity, timeout=NOTICE_SECONDS, markup=False, about=about)
+        self.notify(message, title=title, severity=severity, timeout=seconds, markup=False, about=about)
 
     def form_open(self) -> bool:
         return isinstance(self.screen_stack[-1], ModalScreen) if self.screen_stack else False

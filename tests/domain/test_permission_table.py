@@ -20,6 +20,7 @@ TABLE = {
         P.HANDLE_ANY_CALL,
         P.REASSIGN,
         P.RECEIVE_ESCALATIONS,
+        P.ACKNOWLEDGE_RISK,
         P.COUNTERSIGN,
         P.REVIEW,
         P.READ_CLOSED_CALLS,

@@ -91,6 +91,7 @@ async def test_intake_burst_puts_each_value_in_its_own_field(make_app, engine, c
             "tab",  # category: pause request
             "space",
             "tab",  # urgent
+            "tab",  # not at immediate risk
             "[Head taken ill; lead inspector asks to pause.]",
             "ctrl+s",
         )

@@ -257,6 +257,7 @@ async def test_the_intake_form_says_the_call_number(engine, clock, policy):
             "enter",
             "tab",
             "tab",
+            "tab",  # urgent, then immediate risk: neither
             "[Head is distressed.]",
             "ctrl+s",
         )

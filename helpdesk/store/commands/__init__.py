@@ -27,11 +27,13 @@ from helpdesk.store.commands.reviewing import (
     review,
     review_refusal_for,
 )
+from helpdesk.store.commands.risk import acknowledge_risk, lift_risk, mark_risk, record_risk_contact, record_risk_safety
 from helpdesk.store.commands.taking import ClaimRefused, claim, claim_check, reassign, release
 
 __all__ = [
     "ClaimRefused",
     "HANDLING_EVENTS",
+    "acknowledge_risk",
     "add_advice",
     "add_resumption_check",
     "add_review_follow_up",
@@ -44,9 +46,11 @@ __all__ = [
     "escalate",
     "hand_on_follow_ups",
     "link_calls",
+    "lift_risk",
     "link_inspection",
     "log_concern",
     "log_contact",
+    "mark_risk",
     "mark_feedback_read",
     "part_played",
     "pause_context",
@@ -56,6 +60,8 @@ __all__ = [
     "record_export",
     "record_notification",
     "record_pause_decision",
+    "record_risk_contact",
+    "record_risk_safety",
     "record_signposting",
     "record_view",
     "release",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import Engine, select
 from sqlmodel import col
@@ -13,6 +14,7 @@ from helpdesk.domain.permissions import Permission
 from helpdesk.domain.queue import priority
 from helpdesk.domain.types import EventKind
 from helpdesk.store.acting import acting_member
+from helpdesk.store.commands.risk import start_risk
 from helpdesk.store.db.audit import record_event
 from helpdesk.store.db.models import (
     Concern,
@@ -53,14 +55,10 @@ def log_concern(engine: Engine, concern: NewConcern, logged_by: str, now: dt.dat
         )
         session.add(row)
         session.flush()
-        record_event(
-            session,
-            actor=logged_by,
-            kind=EventKind.LOGGED,
-            at=now,
-            concern_id=row.id,
-            urn=concern.urn,
-            category=concern.category.value,
-            urgent=concern.urgent,
-        )
+        if concern.at_risk:  # marked by whoever logs it: the summary says what the risk is
+            start_risk(session, row, logged_by, now, "")
+        details: dict[str, Any] = {"urn": concern.urn, "category": concern.category.value, "urgent": concern.urgent}
+        if concern.at_risk:
+            details["at_risk"] = True
+        record_event(session, actor=logged_by, kind=EventKind.LOGGED, at=now, concern_id=row.id, **details)
         return new_id(row)

@@ -25,6 +25,7 @@ from helpdesk.domain.types import ConcernStatus, EventKind, Told
 from helpdesk.store.acting import NotPermitted, acting_member, barrier, closed_call_access
 from helpdesk.store.commands.on_a_call import handled_call
 from helpdesk.store.commands.pause import decision_awaiting, decision_in_force
+from helpdesk.store.commands.risk import risk_facts, standing_risk
 from helpdesk.store.db.audit import record_event
 from helpdesk.store.db.models import (
     TOLD_AT,
@@ -183,6 +184,7 @@ def close(engine: Engine, concern_id: int, login: str, outcome: str, now: dt.dat
             awaiting_countersignature=decision_awaiting(session, concern_id) is not None,
             informed_of_decision=informed,
             signposting_recorded=concern.signposting_offered_at is not None or bool(concern.signposting_not_offered),
+            risk=risk_facts(session, standing_risk(session, concern_id)),
         )
         if reasons := call_rules.close_refusals(facts, policy):
             raise FieldsInvalid(reasons)

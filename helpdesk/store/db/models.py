@@ -305,6 +305,53 @@ class Escalation(SQLModel, table=True):
     raised_at: dt.datetime = Field(sa_column=utc_column())
 
 
+class Risk(SQLModel, table=True):
+    """A call marked at immediate risk to someone's life or safety (domain.risk): who marked it
+    and when, what the risk is, a supervisor's acknowledgement and, if a supervisor lifted the
+    marker, who, when and why. One stands on a call at a time (lifted_at NULL)."""
+
+    __table_args__ = (
+        sa.Index(
+            "ix_risk_standing",
+            "concern_id",
+            unique=True,
+            sqlite_where=sa.text("lifted_at IS NULL"),
+            postgresql_where=sa.text("lifted_at IS NULL"),
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    concern_id: int = Field(foreign_key="concern.id", index=True)
+    marked_by: str = Field(max_length=limits.LOGIN)
+    marked_at: dt.datetime = Field(sa_column=utc_column(index=True))  # the figures' periods
+    what: str = Field(default="", max_length=limits.RISK_WHAT)
+    acknowledged_by: str | None = Field(default=None, max_length=limits.LOGIN)
+    acknowledged_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    lifted_by: str | None = Field(default=None, max_length=limits.LOGIN)
+    lifted_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    lift_reason: str = Field(default="", max_length=limits.REASON)
+
+
+class RiskStep(SQLModel, table=True):
+    """A step of the immediate-risk protocol, as recorded: emergency services or safeguarding
+    contacted (who, when, their reference) or why not; or the person's immediate safety
+    confirmed or not. Never edited: a later step is recorded beside it."""
+
+    __tablename__ = "risk_step"
+    id: int | None = Field(default=None, primary_key=True)
+    risk_id: int = Field(foreign_key="risk.id", index=True)
+    concern_id: int = Field(foreign_key="concern.id", index=True)
+    kind: str = Field(max_length=10)  # contact, safety
+    by: str = Field(max_length=limits.LOGIN)
+    at: dt.datetime = Field(sa_column=utc_column())  # when recorded
+    happened_at: dt.datetime = Field(sa_column=utc_column())  # when the contact was made, as told
+    contact: str | None = Field(default=None, max_length=20)  # emergency_services, safeguarding, not_contacted
+    who: str = Field(default="", max_length=limits.PERSON_NAME)
+    reference: str = Field(default="", max_length=limits.RISK_REFERENCE)
+    why_not: str = Field(default="", max_length=limits.REASON)
+    safety: str | None = Field(default=None, max_length=15)  # confirmed, not_confirmed
+    note: str = Field(default="", max_length=limits.NOTE)
+
+
 class Event(SQLModel, table=True):
     """The audit trail: append-only (the database refuses UPDATE, DELETE, TRUNCATE and any insert
     that does not extend the chain), hash-chained, no personal data."""
@@ -393,6 +440,8 @@ PERSONAL_COLUMNS: dict[type[SQLModel], dict[str, str | None]] = {
     PauseDecision: {"rationale": PURGED, "justification": "", "countersign_reason": "", "refusal_reason": ""},
     Review: {"feedback": PURGED},
     FollowUp: {"what": PURGED, "phone": None, "note": ""},
+    Risk: {"what": PURGED, "lift_reason": PURGED},
+    RiskStep: {"who": "", "reference": "", "why_not": PURGED, "note": ""},
 }
 
 

@@ -31,6 +31,8 @@ from helpdesk.store.db.models import (
     Notification,
     PauseDecision,
     Review,
+    Risk,
+    RiskStep,
     Staff,
     table_of,
 )
@@ -52,6 +54,8 @@ RECORD_MODELS: tuple[type[SQLModel], ...] = (
     FollowUp,
     CallLink,
     Escalation,
+    Risk,
+    RiskStep,
 )
 RECORD_TABLES: dict[str, Table] = {table_of(model).name: table_of(model) for model in RECORD_MODELS}
 # Columns added to the record after rows were first sealed, by table: each is digested only when

@@ -27,6 +27,8 @@ from helpdesk.store.db.models import (
     PauseDecision,
     ResponsibleBody,
     Review,
+    Risk,
+    RiskStep,
     School,
     Staff,
     table_of,
@@ -41,6 +43,8 @@ from helpdesk.store.rows import (
     DecisionSummary,
     InspectionCard,
     InspectionChoice,
+    RiskCard,
+    RiskStepRow,
     SchoolCard,
     TimelineEntry,
 )
@@ -157,6 +161,13 @@ def call_detail(
                 select(table_of(Review)).where(col(Review.concern_id) == concern_id).order_by(col(Review.id))
             )
         )
+        risks = {r.id: r for r in connection.execute(select(table_of(Risk)).where(col(Risk.concern_id) == concern_id))}
+        risk_steps = {
+            r.id: r
+            for r in connection.execute(
+                select(table_of(RiskStep)).where(col(RiskStep.concern_id) == concern_id).order_by(col(RiskStep.id))
+            )
+        }
         follow_ups = call_follow_ups(connection, concern_id)
         elsewhere = paused_elsewhere(connection, row["inspection_id"], concern_id)
         related = related_calls(
@@ -191,6 +202,8 @@ def call_detail(
         reviews=reviews,
         inspection=i if row["inspection_id"] is not None else None,
         follow_ups={f.id: f for f in follow_ups},
+        risks=risks,
+        risk_steps=risk_steps,
     )
     timeline = [
         TimelineEntry(as_utc(e.at), *said_by(e.kind, names.get(e.actor, e.actor)), describe_event(e, call))
@@ -234,6 +247,7 @@ def call_detail(
         else None,
         refused_decision=_summary(latest, names) if latest is not None and latest.refused_by else None,
         told=frozenset(what for what, column in TOLD_AT.items() if row[column] is not None),
+        risk=_risk_card(risks, risk_steps, names),
         timeline=timeline,
         follow_ups=follow_ups,
         related=related,
@@ -269,4 +283,39 @@ def _summary(d: Any, names: dict[str, str], informed: frozenset[str] = frozenset
         refused_by=names.get(d.refused_by, d.refused_by) if d.refused_by else None,
         refused_at=_utc(d.refused_at),
         refusal_reason=d.refusal_reason or "",
+    )
+
+
+def _risk_card(risks: dict[int, Any], steps: dict[int, Any], names: dict[str, str]) -> RiskCard | None:
+    """The marker standing on the call (not lifted), with its protocol's steps in order."""
+    standing = next((r for r in risks.values() if r.lifted_at is None), None)
+    if standing is None:
+        return None
+    return RiskCard(
+        id=standing.id,
+        marked_by=standing.marked_by,
+        marked_by_name=names.get(standing.marked_by, standing.marked_by),
+        marked_at=as_utc(standing.marked_at),
+        what=standing.what,
+        acknowledged_by_name=names.get(standing.acknowledged_by, standing.acknowledged_by)
+        if standing.acknowledged_by
+        else None,
+        acknowledged_at=_utc(standing.acknowledged_at),
+        steps=[
+            RiskStepRow(
+                id=s.id,
+                kind=s.kind,
+                by_name=names.get(s.by, s.by),
+                at=as_utc(s.at),
+                happened_at=as_utc(s.happened_at),
+                contact=s.contact,
+                who=s.who,
+                reference=s.reference,
+                why_not=s.why_not,
+                safety=s.safety,
+                note=s.note,
+            )
+            for s in steps.values()
+            if s.risk_id == standing.id
+        ],
     )

@@ -13,7 +13,17 @@ from sqlmodel import Session, col
 from helpdesk.domain.independence import CLAIMING_ROLES
 from helpdesk.domain.queue import together
 from helpdesk.domain.types import EventKind
-from helpdesk.store.db.models import OPEN_CONCERN, Concern, Event, Handover, Inspection, PauseDecision, School, Staff
+from helpdesk.store.db.models import (
+    OPEN_CONCERN,
+    Concern,
+    Event,
+    Handover,
+    Inspection,
+    PauseDecision,
+    Risk,
+    School,
+    Staff,
+)
 from helpdesk.store.db.read_models import by_name
 from helpdesk.store.queries.decisions import awaiting
 from helpdesk.store.queries.history import open_groups
@@ -31,7 +41,7 @@ def staff_member(engine: Engine, login: str) -> StaffMember | None:
 
 
 def open_queue(engine: Engine) -> list[QueueRow]:
-    """Waiting and claimed concerns: urgent first, then oldest first."""
+    """Waiting and claimed concerns: those at immediate risk first, then urgent, then oldest first."""
     holder = aliased(Staff)
     # the call's latest decision, if it is an exceptional pause neither countersigned nor refused
     # (one at most: only the latest can be)
@@ -52,10 +62,14 @@ def open_queue(engine: Engine) -> list[QueueRow]:
             literal(None).label("linked_to"),
             col(waiting.id).label("awaiting_decision"),
             col(waiting.decided_at).label("awaiting_since"),
+            col(Risk.id).is_not(None).label("at_risk"),
+            and_(col(Risk.id).is_not(None), col(Risk.acknowledged_at).is_(None)).label("risk_unacknowledged"),
         )
         .join(School, col(School.urn) == col(Concern.urn))
         .outerjoin(holder, col(holder.login) == col(Concern.claimed_by))
         .outerjoin(waiting, and_(col(waiting.concern_id) == col(Concern.id), awaiting(waiting)))
+        # the immediate-risk marker standing on the call (one at most: a unique partial index)
+        .outerjoin(Risk, and_(col(Risk.concern_id) == col(Concern.id), col(Risk.lifted_at).is_(None)))
         .where(text(f"concern.{OPEN_CONCERN}"))  # the partial index's own predicate
         .order_by(col(Concern.priority), col(Concern.received_at), col(Concern.id))
     )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
+import statistics
 from collections import Counter
 from typing import Any
 
@@ -25,7 +27,7 @@ from helpdesk.domain.pause import Decision
 from helpdesk.domain.permissions import Permission
 from helpdesk.domain.policy import Policy
 from helpdesk.store.acting import acting_member
-from helpdesk.store.db.models import OPEN_CONCERN, Concern, Inspection, SettledDay, SettledUpTo, Staff
+from helpdesk.store.db.models import OPEN_CONCERN, Concern, Inspection, Risk, SettledDay, SettledUpTo, Staff
 from helpdesk.store.db.transaction import writing
 from helpdesk.store.queries.review import london_midnight
 from helpdesk.store.rows import Figures
@@ -80,6 +82,7 @@ def figures(engine: Engine, login: str, start: dt.date, end: dt.date, policy: Po
         kept = {day: found for day, found in settled_days(connection, start, end).items() if day not in unsettled}
         read = read_days(connection, [day for day in days if day not in kept])
         open_days = _days_of(connection, text(OPEN_CONCERN))
+        risk = risk_figures(connection, start, end)
     settling = [
         found
         for day, found in read.items()
@@ -87,7 +90,30 @@ def figures(engine: Engine, login: str, start: dt.date, end: dt.date, policy: Po
     ]
     if settling or stale:
         keep_settled_days(engine, settling, stale, newest, now)
-    return add_up(start, end, [kept.get(day) or read[day] for day in days], regions, policy)
+    return dataclasses.replace(
+        add_up(start, end, [kept.get(day) or read[day] for day in days], regions, policy), **risk
+    )
+
+
+def risk_figures(connection: Connection, start: dt.date, end: dt.date) -> dict[str, Any]:
+    """The immediate-risk markers set from `start` to `end` (London days, inclusive): how many,
+    how many no supervisor has acknowledged, and the minutes each acknowledged one waited (few
+    enough to read whole, from the table's own index on marked_at)."""
+    markers = connection.execute(
+        select(col(Risk.marked_at), col(Risk.acknowledged_at)).where(
+            col(Risk.marked_at) >= london_midnight(start),
+            col(Risk.marked_at) < london_midnight(end + dt.timedelta(days=1)),
+        )
+    ).all()
+    waits = sorted(
+        (as_utc(acknowledged) - as_utc(marked)).total_seconds() / 60 for marked, acknowledged in markers if acknowledged
+    )
+    return {
+        "risk_calls": len(markers),
+        "risk_unacknowledged": sum(acknowledged is None for _, acknowledged in markers),
+        "risk_acknowledged_median_min": statistics.median(waits) if waits else None,
+        "risk_acknowledged_longest_min": waits[-1] if waits else None,
+    }
 
 
 def add_up(start: dt.date, end: dt.date, days: list[DayFigures], regions: dict[str, str], policy: Policy) -> Figures:

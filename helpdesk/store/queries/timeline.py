@@ -7,10 +7,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from helpdesk.clock import as_utc, london_stamp
+from helpdesk.clock import as_utc, london_stamp, london_time
 from helpdesk.domain.follow_up import FollowUpKind, ResumptionOutcome
 from helpdesk.domain.pause import Decision, Grounds, RequestedBy
 from helpdesk.domain.phones import national
+from helpdesk.domain.risk import RiskContact, Safety
 from helpdesk.domain.signposting import EDUCATION_SUPPORT
 from helpdesk.domain.types import CallerRole, Channel, ContactOutcome, EventKind, LinkKind, Party, ReviewOutcome, Told
 from helpdesk.store.rows import FollowUpRow
@@ -37,6 +38,8 @@ class CallRecord:
     reviews: list[Any]
     inspection: Any | None
     follow_ups: dict[int, FollowUpRow] = field(default_factory=dict)
+    risks: dict[int, Any] = field(default_factory=dict)
+    risk_steps: dict[int, Any] = field(default_factory=dict)
 
     def name(self, login: str | None) -> str:
         return self.names.get(login or "", login or "")
@@ -53,9 +56,12 @@ def _ref(details: dict[str, Any], key: str) -> int:
 
 def _logged(details: dict[str, Any], call: CallRecord) -> str:
     row = call.row
+    at_risk = (
+        " Marked at IMMEDIATE RISK to someone's life or safety as it was logged." if details.get("at_risk") else ""
+    )
     return (
         f"Call logged: {CallerRole(row['caller_role']).label} {row['caller_name']} on {national(row['caller_phone'])}. "
-        f"{row['summary']}"
+        f"{sentence(row['summary']) + at_risk if at_risk else row['summary']}"
     )
 
 
@@ -209,6 +215,36 @@ def _calls_linked(details: dict[str, Any], call: CallRecord) -> str:
     return f"Linked with call {details.get('linked_id')}" + (f" ({why})" if why else "")
 
 
+def _risk_marked(details: dict[str, Any], call: CallRecord) -> str:
+    r = call.risks.get(_ref(details, "risk_id"))
+    return "Marked at IMMEDIATE RISK to someone's life or safety" + (f": {r.what}" if r is not None and r.what else "")
+
+
+def _risk_contact(details: dict[str, Any], call: CallRecord) -> str:
+    s = call.risk_steps.get(_ref(details, "risk_step_id"))
+    if s is None:
+        return "Immediate risk: emergency contact recorded"
+    if s.contact == RiskContact.NOT_CONTACTED:
+        return f"Immediate risk: emergency services and safeguarding NOT contacted. Why: {sentence(s.why_not)}"
+    reference = f", reference {s.reference}" if s.reference else ", no reference given"
+    return f"Immediate risk: {label_of(RiskContact, s.contact)} contacted at {london_time(as_utc(s.happened_at))}: {s.who}{reference}"
+
+
+def _risk_safety(details: dict[str, Any], call: CallRecord) -> str:
+    s = call.risk_steps.get(_ref(details, "risk_step_id"))
+    if s is None:
+        return "Immediate risk: safety recorded"
+    note = f" {sentence(s.note)}" if s.note else ""
+    if s.safety == Safety.CONFIRMED:
+        return f"Immediate risk: the person's immediate safety CONFIRMED.{note}"
+    return f"Immediate risk: the person's immediate safety NOT confirmed.{note}"
+
+
+def _risk_lifted(details: dict[str, Any], call: CallRecord) -> str:
+    r = call.risks.get(_ref(details, "risk_id"))
+    return "Lifted the immediate-risk marker" + (f". Reasons: {sentence(r.lift_reason)}" if r is not None else "")
+
+
 def label_of(kind: Any, value: str | None) -> str:
     return str(kind(value).label) if value in kind.values() else (value or "")
 
@@ -242,6 +278,11 @@ TIMELINE: dict[EventKind, Sentence] = {
     EventKind.FOLLOW_UP_DONE: _follow_up_done,
     EventKind.ESCALATED: _escalated,
     EventKind.CALLS_LINKED: _calls_linked,
+    EventKind.RISK_MARKED: _risk_marked,
+    EventKind.RISK_CONTACT: _risk_contact,
+    EventKind.RISK_SAFETY: _risk_safety,
+    EventKind.RISK_ACKNOWLEDGED: lambda details, call: "Acknowledged the immediate risk (supervisor)",
+    EventKind.RISK_LIFTED: _risk_lifted,
 }
 
 

@@ -34,6 +34,7 @@ class IntakeForm(FormScreen):
             Select([(c.label, c.value) for c in Category], prompt="— choose —", id="intake-category"),
         )
         yield FormField("urgent", "Urgent", TickBox("Urgent or distress", id="intake-urgent"))
+        yield FormField("at_risk", "Risk", TickBox("IMMEDIATE RISK to life or safety", id="intake-risk"))
         yield FormField("summary", "Summary", TextArea(id="intake-summary", soft_wrap=True))
 
     def on_input_changed(self, event: Input.Changed) -> None:
@@ -76,6 +77,7 @@ class IntakeForm(FormScreen):
                 category=chosen(values["category"]),
                 summary=str(values["summary"]),
                 urgent=bool(values["urgent"]),
+                at_risk=bool(values["at_risk"]),
             )
         except ConcernInvalid as invalid:
             # report an unknown URN with the other faults, not after they are mended

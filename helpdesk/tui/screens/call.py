@@ -16,6 +16,7 @@ from textual.widgets import Static
 
 from helpdesk.clock import london, london_stamp, london_time
 from helpdesk.domain import call as call_rules
+from helpdesk.domain import risk as risk_rules
 from helpdesk.domain.call import CallState, missing_informed, to_inform
 from helpdesk.domain.follow_up import FollowUpKind, FollowUpState, ResumptionOutcome, may_act_on
 from helpdesk.domain.follow_up import state as follow_up_state
@@ -23,6 +24,7 @@ from helpdesk.domain.pause import Decision, awaiting_refusal, countersign_refusa
 from helpdesk.domain.permissions import Permission, may, permission_refusal
 from helpdesk.domain.phones import national
 from helpdesk.domain.refusals import Refused
+from helpdesk.domain.risk import RiskContact, RiskStepKind, Safety
 from helpdesk.domain.signposting import SIGNPOSTING
 from helpdesk.domain.types import (
     BodyKind,
@@ -51,6 +53,7 @@ from helpdesk.tui.forms.pause import PauseForm
 from helpdesk.tui.forms.reassign import ReassignForm
 from helpdesk.tui.forms.release import ReleaseForm
 from helpdesk.tui.forms.review import ReviewForm
+from helpdesk.tui.forms.risk import LiftRiskForm, MarkRiskForm, RiskContactForm, RiskSafetyForm
 from helpdesk.tui.forms.signposting import SignpostingForm
 from helpdesk.tui.screens.base import DataScreen
 from helpdesk.tui.widgets.banner import TroubleBanner
@@ -78,8 +81,24 @@ def label(kind, value: str | None) -> str:
 
 # keys that, pressed when they are not for this person now, say why instead of doing nothing
 EXPLAINED = frozenset(
-    {"claim", "release", "reassign", "informed", "countersign", "review", "follow_up_done", "link_inspection"}
+    {
+        "claim",
+        "release",
+        "reassign",
+        "informed",
+        "countersign",
+        "review",
+        "follow_up_done",
+        "link_inspection",
+        "mark_risk",
+        "risk_contact",
+        "risk_safety",
+        "acknowledge_risk",
+        "lift_risk",
+    }
 )
+RISK_STEPS = ("acknowledge_risk", "risk_contact", "risk_safety")  # first in the footer while at risk
+RISK_ACTIONS = frozenset({*RISK_STEPS, "mark_risk", "lift_risk"})
 
 
 class CallScreen(DataScreen):
@@ -106,6 +125,19 @@ class CallScreen(DataScreen):
             "k", "link", "Link", id="call.link", tooltip="Link with another call about the same inspection or matter"
         ),
         Binding("h", "history", "History", id="call.history", tooltip="Every call about this school and its body"),
+        Binding("m", "mark_risk", "Risk", id="call.risk", tooltip="Mark IMMEDIATE RISK to someone's life or safety"),
+        Binding(
+            "exclamation_mark",
+            "acknowledge_risk",
+            "Acknowledge",
+            id="call.risk-acknowledge",
+            tooltip="A supervisor acknowledges the immediate risk",
+        ),
+        Binding(
+            "e", "risk_contact", "Emergency", id="call.risk-contact", tooltip="Record emergency or safeguarding contact"
+        ),
+        Binding("s", "risk_safety", "Safety", id="call.risk-safety", tooltip="Record the person's immediate safety"),
+        Binding("M", "lift_risk", "Lift risk", id="call.risk-lift", tooltip="A supervisor lifts the risk marker"),
         Binding("q", "back", "Back", id="call.q", show=False),
     ]
 
@@ -132,6 +164,7 @@ class CallScreen(DataScreen):
         yield Static("", id="refusal", classes="-empty")
         with Horizontal(id="call-body"):
             with VerticalScroll(id="call-cards"):
+                yield Static("", id="risk-card", classes="card")
                 yield Static("", id="caller-card", classes="card")
                 yield Static("", id="school-card", classes="card")
                 yield Static("", id="body-card", classes="card")
@@ -213,7 +246,7 @@ class CallScreen(DataScreen):
         if d is None:
             return
         status = ConcernStatus(d.status).value.upper()
-        urgent = "URGENT · " if d.urgent else ""
+        urgent = "IMMEDIATE RISK · " if d.risk else "URGENT · " if d.urgent else ""
         category = Category(d.category)
         name = d.claimed_by_name or d.claimed_by or ""
         holding = d.status == ConcernStatus.CLAIMED and d.claimed_at
@@ -236,6 +269,11 @@ class CallScreen(DataScreen):
         d = self.shown
         self.show_header()
         self.query_one("#call-header").set_class(d.urgent, "-urgent")
+        self.query_one("#call-header").set_class(d.risk is not None, "-risk")
+        risk_card = self.query_one("#risk-card", Static)
+        risk_card.display = d.risk is not None
+        if d.risk is not None:
+            risk_card.update(card(self.risk_lines()))
         self.query_one("#caller-card", Static).update(
             card(
                 [
@@ -360,6 +398,41 @@ class CallScreen(DataScreen):
             ("Informed", told + ("  (press n)" if missing and shown.awaiting_decision is None else "")),
         ]
 
+    def risk_lines(self) -> list[tuple[str, str]]:
+        """The immediate-risk protocol: each step done (who, when, what) or still to do (its key)."""
+        risk = self.shown.risk
+        assert risk is not None
+        what = f": {risk.what}" if risk.what else " (see the concern)"
+        lines = [("IMMEDIATE RISK", f"marked {london_time(risk.marked_at)} by {risk.marked_by_name}{what}")]
+        contact = risk.latest(RiskStepKind.CONTACT)
+        if contact is None:
+            lines.append(("Emergency", "☐ emergency services or safeguarding: not yet recorded (press e)"))
+        elif contact.contact == RiskContact.NOT_CONTACTED:
+            lines.append(("Emergency", f"✓ NOT contacted, recorded by {contact.by_name}: {contact.why_not}"))
+        else:
+            reference = f", ref {contact.reference}" if contact.reference else ", no reference"
+            lines.append(
+                (
+                    "Emergency",
+                    f"✓ {label(RiskContact, contact.contact)} at {london_time(contact.happened_at)}: "
+                    f"{contact.who}{reference} ({contact.by_name})",
+                )
+            )
+        safety = risk.latest(RiskStepKind.SAFETY)
+        if safety is None:
+            lines.append(("Safety", "☐ immediate safety: not yet recorded (press s)"))
+        else:
+            note = f": {safety.note}" if safety.note else ""
+            state = "confirmed" if safety.safety == Safety.CONFIRMED else "NOT confirmed"
+            lines.append(("Safety", f"✓ {state} at {london_time(safety.at)} by {safety.by_name}{note}"))
+        if risk.acknowledged_at and risk.acknowledged_by_name:
+            lines.append(
+                ("Supervisor", f"✓ acknowledged at {london_time(risk.acknowledged_at)} by {risk.acknowledged_by_name}")
+            )
+        else:
+            lines.append(("Supervisor", "☐ not yet acknowledged (a supervisor presses !)"))
+        return lines
+
     def follow_up_lines(self) -> list[tuple[str, str]]:
         """The open follow-ups, soonest first, each with its state in words; then how many are done."""
         d, now = self.shown, self.app.clock.now()
@@ -418,6 +491,8 @@ class CallScreen(DataScreen):
         """Why this key does nothing for this person on this call now, in words; None if it may."""
         if self.allowed(action):
             return None
+        if action in RISK_ACTIONS:
+            return self.why_not_risk(action) or "Not now"
         d, staff = self.shown, self.app.staff
         state = CallState(d.status, d.claimed_by, d.claimed_by_name)
         reasons = {
@@ -446,6 +521,11 @@ class CallScreen(DataScreen):
         }
         return (reasons[action]() if action in reasons else None) or "Not now"
 
+    def risk_step_refusal(self, doing: str) -> str | None:
+        d, staff = self.shown, self.app.staff
+        state = CallState(d.status, d.claimed_by, d.claimed_by_name)
+        return risk_rules.step_refusal(state, staff.login, staff.role, d.risk.marked_by if d.risk else None, doing)
+
     def refused_key(self, action: str) -> bool:
         """Say why the key does nothing now, if it does nothing; whether it was refused."""
         if (reason := self.why_not(action)) is None:
@@ -467,6 +547,8 @@ class CallScreen(DataScreen):
             return may(staff.role, Permission.CLAIM) and any(c.link is None for c in d.related)
         if action == "follow_up_done":
             return bool(self.my_follow_ups())
+        if action in RISK_ACTIONS:
+            return self.why_not_risk(action) is None
         if d.status == ConcernStatus.CLOSED:
             return action == "back" or (action == "review" and may(staff.role, Permission.REVIEW))
         if action == "review":
@@ -488,14 +570,38 @@ class CallScreen(DataScreen):
             return d.latest_decision is not None and d.awaiting_decision is None
         return True
 
+    def why_not_risk(self, action: str) -> str | None:
+        """Why this person cannot take this step of the immediate-risk protocol now (the domain's rules)."""
+        d, staff = self.shown, self.app.staff
+        state = CallState(d.status, d.claimed_by, d.claimed_by_name)
+        if action == "mark_risk":
+            return risk_rules.mark_refusal(state, staff.role, "standing" if d.risk else None)
+        if action == "risk_contact":
+            return self.risk_step_refusal("record the emergency contact")
+        if action == "risk_safety":
+            return self.risk_step_refusal("record the person's safety")
+        if action == "acknowledge_risk":
+            return risk_rules.acknowledge_refusal(
+                staff.role, d.risk is not None, d.risk.acknowledged_by_name if d.risk else None
+            )
+        return risk_rules.lift_refusal(staff.role, d.risk is not None, d.status)
+
     def keys_now(self) -> list[str]:
         """The keys that matter to this person on this call now, most important first: a
         waiting call is to be claimed; a call one holds is to be worked and closed (who must
         still be told of a decision comes before closing); a supervisor may reassign or
         countersign; a closed call is to be reviewed."""
-        d, staff = self.detail, self.app.staff
+        d = self.detail
         if d is None:
             return ["back"]
+        if d.risk is not None:  # the protocol first, whatever else the call needs
+            steps = [action for action in RISK_STEPS if self.allowed(action)]
+            rest = [key for key in self.keys_without_risk() if key != "back"]
+            return ["back", *steps, *rest, *(["lift_risk"] if self.allowed("lift_risk") else [])]
+        return self.keys_without_risk() + (["mark_risk"] if self.allowed("mark_risk") else [])
+
+    def keys_without_risk(self) -> list[str]:
+        d, staff = self.shown, self.app.staff
         follow_ups = [
             action for action in ("follow_up_done", "follow_up", "callback", "link", "history") if self.allowed(action)
         ]
@@ -552,6 +658,31 @@ class CallScreen(DataScreen):
         elif message.success:
             self.notify(message.success)
         self.load()
+
+    def action_mark_risk(self) -> None:
+        if not self.refused_key("mark_risk"):
+            self.open_form(MarkRiskForm(self.shown))
+
+    def action_risk_contact(self) -> None:
+        if not self.refused_key("risk_contact"):
+            self.open_form(RiskContactForm(self.shown))
+
+    def action_risk_safety(self) -> None:
+        if not self.refused_key("risk_safety"):
+            self.open_form(RiskSafetyForm(self.shown))
+
+    def action_lift_risk(self) -> None:
+        if not self.refused_key("lift_risk"):
+            self.open_form(LiftRiskForm(self.shown))
+
+    def action_acknowledge_risk(self) -> None:
+        """One key: the alert stops ringing on every supervisor's console."""
+        if self.refused_key("acknowledge_risk"):
+            return
+        self.run_command(
+            lambda: self.app.desk.acknowledge_risk(self.concern_id),
+            success="Acknowledged: the immediate risk alert stops for every supervisor",
+        )
 
     def action_claim(self) -> None:
         if self.refused_key("claim"):

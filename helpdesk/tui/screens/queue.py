@@ -82,6 +82,12 @@ class QueueHeader(Static):
         if counts is None:
             forms = [(who, "loading…")]
         else:
+            # calls at immediate risk lead the right-hand side in every form, narrowest too
+            risk = ""
+            if counts.at_risk:
+                unacknowledged = f", {counts.risk_unacknowledged} UNACKNOWLEDGED" if counts.risk_unacknowledged else ""
+                risk = f"{counts.at_risk} AT RISK{unacknowledged} · "
+            time_now = risk + time_now
             to_sign = counts.awaiting_countersignature if may(staff.role, Permission.COUNTERSIGN) else 0
             late = f", {overdue} OVERDUE" if overdue else ""
             who = f"{who} · {escalated} ESCALATED" if escalated else who
@@ -210,6 +216,7 @@ class QueueScreen(DataScreen):
         self.escalations_told: set[int] = set()  # (supervisors) alerted to already
         self.escalations_told_once = False  # the first load's standing escalations, summed up
         self.escalations_asked: set[str] = set()  # raised from this console (once each)
+        self.risks_told: set[int] = set()  # (supervisors) calls at risk, unacknowledged, rung for
         self.looks: dict[int, tuple] = {}
         self.overdue = 0  # waiting calls past their target, counted when their looks change
         self.next_band_change = None  # the soonest moment a waiting row changes colour
@@ -225,7 +232,9 @@ class QueueScreen(DataScreen):
         yield QueueHeader(id="queue-header")
         yield TroubleBanner(id="trouble")
         with Horizontal(id="queue-filter-bar"):
-            yield Input(placeholder="school, category, holder, overdue, mine, urgent", id="queue-filter", disabled=True)
+            yield Input(
+                placeholder="school, category, holder, risk, overdue, mine, urgent", id="queue-filter", disabled=True
+            )
             yield Static("", id="queue-filter-count")
         yield DataTable(id="queue", cursor_type="row", zebra_stripes=False)
         yield FollowUpsDue()
@@ -307,6 +316,7 @@ class QueueScreen(DataScreen):
         self.tell_of_refusals()
         self.escalations = escalations
         self.alert_supervisor()
+        self.alert_risk(rows)
         if bool(follow_ups) != bool(self.follow_ups):
             self.refresh_bindings()  # `u` comes and goes with the section
         self.follow_ups = follow_ups
@@ -438,6 +448,36 @@ class QueueScreen(DataScreen):
                 severity="error",
             )
 
+    RISK_RING_SECONDS = 60  # a supervisor's console rings again while a risk stands unacknowledged
+
+    def alert_risk(self, rows: list[QueueRow]) -> None:
+        """Every supervisor's console rings at once for a call newly at immediate risk, with a
+        notice that stays until the call is opened or a supervisor acknowledges it; the bell
+        rings again each minute while any stands unacknowledged (see `tick`)."""
+        if not may(self.app.staff.role, Permission.ACKNOWLEDGE_RISK):
+            return
+        standing = {row.id: row for row in rows if row.risk_unacknowledged}
+        for concern_id in self.risks_told - set(standing):  # acknowledged (or lifted, or closed)
+            self.risks_told.discard(concern_id)
+            self.app.read_notices_about(concern_id)
+        for concern_id, row in standing.items():
+            if concern_id in self.risks_told:
+                continue
+            self.risks_told.add(concern_id)
+            barred = row.id in self.restricted
+            what = (
+                "you are tied to its inspection: another supervisor must acknowledge it"
+                if barred
+                else "open it (Enter) and press ! to acknowledge"
+            )
+            self.app.announce(
+                concern_id,
+                f"Call {concern_id} ({row.urn} {row.school}): someone's life or safety is at risk — {what}",
+                title="IMMEDIATE RISK",
+                severity="error",
+                seconds=3600,
+            )
+
     def moved_by(self, kinds: frozenset[str]) -> bool:
         """Read again after a change the queue can show, not after a call is opened elsewhere:
         with fifty consoles open, each call opened would otherwise reload fifty queues."""
@@ -483,7 +523,13 @@ class QueueScreen(DataScreen):
             band = urgency(row.received_at, now, row.urgent, self.app.policy)
             style = {Urgency.WITHIN: "", Urgency.NEARING: looks.nearing, Urgency.OVERDUE: looks.overdue}[band]
         age = age_cell(waiting_label(waited(row.received_at, now)), band)
-        marker = Text("! ", style=looks.urgent_marker) if row.urgent else Text("  ")
+        marker = (
+            Text("RISK ", style=f"reverse {looks.urgent_marker}".strip())
+            if row.at_risk
+            else Text("! ", style=looks.urgent_marker)
+            if row.urgent
+            else Text("  ")
+        )
         holder = ""
         if row.status == ConcernStatus.CLAIMED:
             held = waiting_label(waited(row.claimed_at, now)).replace(" min", "m") if row.claimed_at else ""
@@ -558,6 +604,8 @@ class QueueScreen(DataScreen):
         states = {row.status}
         if row.urgent:
             states.add("urgent")
+        if row.at_risk:
+            states.add("risk")
         if row.claimed_by == self.app.staff.login:
             states.add("mine")
         if (
@@ -632,6 +680,8 @@ class QueueScreen(DataScreen):
             return
         now = self.app.clock.now()
         self.ticks += 1
+        if self.ticks % self.RISK_RING_SECONDS == 0 and self.risks_told:
+            self.app.bell()  # an immediate risk still stands unacknowledged
         catch_up = self.ticks % MINUTE_LABEL_EVERY == 0
         if not catch_up and (self.next_band_change is None or now < self.next_band_change):
             self.show_header()

@@ -135,6 +135,14 @@ class StatisticsScreen(PeriodInWeeks, DataScreen):
             f"  Urgent calls claimed within {target} min: "
             + ("—" if share is None else f"{100 * share:.0f} % ({f.urgent_claimed_in_target} of {f.urgent_calls})")
         )
+        if f.risk_calls:
+            waiting = f", {f.risk_unacknowledged} NOT YET ACKNOWLEDGED" if f.risk_unacknowledged else ""
+            times.append(
+                f"\n  Calls at immediate risk: {f.risk_calls}{waiting}; to a supervisor's acknowledgement "
+                f"median {minutes(f.risk_acknowledged_median_min)}, longest {minutes(f.risk_acknowledged_longest_min)}"
+            )
+        else:
+            times.append("\n  Calls at immediate risk: none")
         self.query_one("#times", Static).update(times)
         for selector, heading, counts_by, labels in (
             ("#by-remit", "By remit", f.by_remit, {**{r.value: r.label for r in Remit}, "none": "No inspection"}),
