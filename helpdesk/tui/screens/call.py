@@ -423,8 +423,8 @@ class CallScreen(DataScreen):
             lines.append(("Safety", "☐ immediate safety: not yet recorded (press s)"))
         else:
             note = f": {safety.note}" if safety.note else ""
-            state = "confirmed" if safety.safety == Safety.CONFIRMED else "NOT confirmed"
-            lines.append(("Safety", f"✓ {state} at {london_time(safety.at)} by {safety.by_name}{note}"))
+            state = "safe: confirmed" if safety.safety == Safety.CONFIRMED else "safety NOT confirmed"
+            lines.append(("Safety", f"✓ recorded {london_time(safety.at)} by {safety.by_name}, {state}{note}"))
         if risk.acknowledged_at and risk.acknowledged_by_name:
             lines.append(
                 ("Supervisor", f"✓ acknowledged at {london_time(risk.acknowledged_at)} by {risk.acknowledged_by_name}")

@@ -76,18 +76,19 @@ class QueueHeader(Static):
         follow_ups: tuple[int, int] = (0, 0),
         escalated: int = 0,
     ) -> None:
-        """The longest form that fits: narrower, words give way before any count does, and the
-        urgent and overdue counts stay to the last."""
+        """The longest form that fits: narrower, words give way before any count does; calls at
+        immediate risk lead the line, and the urgent and overdue counts stay to the last."""
         who = f"{staff.name} · {staff.role}"
         if counts is None:
             forms = [(who, "loading…")]
         else:
-            # calls at immediate risk lead the right-hand side in every form, narrowest too
-            risk = ""
+            # calls at immediate risk lead the line in every form, the narrowest too (a notice
+            # in the top right corner never hides them)
+            risk_long = risk_short = ""
             if counts.at_risk:
-                unacknowledged = f", {counts.risk_unacknowledged} UNACKNOWLEDGED" if counts.risk_unacknowledged else ""
-                risk = f"{counts.at_risk} AT RISK{unacknowledged} · "
-            time_now = risk + time_now
+                waiting = counts.risk_unacknowledged
+                risk_long = f"{counts.at_risk} AT RISK" + (f", {waiting} UNACKNOWLEDGED" if waiting else "") + " · "
+                risk_short = f"{counts.at_risk} AT RISK" + (f" ({waiting} UNACK.)" if waiting else "") + " · "
             to_sign = counts.awaiting_countersignature if may(staff.role, Permission.COUNTERSIGN) else 0
             late = f", {overdue} OVERDUE" if overdue else ""
             who = f"{who} · {escalated} ESCALATED" if escalated else who
@@ -105,20 +106,20 @@ class QueueHeader(Static):
             feedback_long = f" · {unread} new feedback (f)" if unread else ""
             feedback_short = f" · {unread} feedback (f)" if unread else ""
             forms = [
-                (who + feedback_long, f"{long}{sign_long} · {time_now}"),
-                (who + feedback_short, f"{short} · {counts.claimed} claimed{sign_short} · {time_now}"),
-                (who + feedback_short, f"{short}{sign_short} · {time_now}"),
+                (risk_long + who + feedback_long, f"{long}{sign_long} · {time_now}"),
+                (risk_long + who + feedback_short, f"{short} · {counts.claimed} claimed{sign_short} · {time_now}"),
+                (risk_long + who + feedback_short, f"{short}{sign_short} · {time_now}"),
                 (
-                    staff.name + (f" · {escalated} ESCALATED" if escalated else "") + feedback_short,
+                    risk_long + staff.name + (f" · {escalated} ESCALATED" if escalated else "") + feedback_short,
                     f"{short}{sign_short} · {time_now}",
                 ),
                 # the follow-ups' own counts are in their section's title below the queue
                 (
-                    staff.name + (f" · {escalated} ESCALATED" if escalated else "") + feedback_short,
+                    risk_short + staff.name + (f" · {escalated} ESCALATED" if escalated else "") + feedback_short,
                     f"{counts.waiting} waiting, {counts.urgent_waiting} urgent{late}{sign_short} · {time_now}",
                 ),
                 (
-                    (f"{escalated} ESCALATED" if escalated else staff.name) + feedback_short,
+                    risk_short + (f"{escalated} ESCALATED" if escalated else staff.name) + feedback_short,
                     f"{counts.waiting} waiting, {counts.urgent_waiting} urgent{late} · {time_now}",
                 ),
             ]
