@@ -137,7 +137,9 @@ def main() -> None:
         engine.dispose()
     print(f"immediate risk alerts on {url.split(':')[0]}, {args.changes} markings, 200 waiting calls")
     print(figures("marked at risk -> a supervisor's console rings", alerts, len(marked)))
-    print(figures("floor: logged -> shown in the same console's queue", floor, len(logged)) + " (target p99 <= 1000 ms)")
+    print(
+        figures("floor: logged -> shown in the same console's queue", floor, len(logged)) + " (target p99 <= 1000 ms)"
+    )
 
 
 if __name__ == "__main__":
