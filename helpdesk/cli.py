@@ -132,6 +132,38 @@ def acting_for_the_database(engine, as_login: str | None, permission) -> str:
     return member.login
 
 
+def cmd_alerts_run(args, settings: Settings) -> int:
+    """Send the alerts' e-mails: one pass with --once, else pass after pass until stopped."""
+    import signal
+    import threading
+
+    from helpdesk.domain.permissions import Permission
+    from helpdesk.store.admin.alert_sender import PassReport, SmtpInvalid, run, send_pass, smtp_from_config
+
+    try:
+        smtp = smtp_from_config(settings.smtp)
+    except SmtpInvalid as invalid:
+        raise Refused(str(invalid)) from None
+    engine = open_engine(settings)
+    actor = acting_for_the_database(engine, args.as_login, Permission.SEND_ALERTS)
+    policy, clock = settings.policy(), Clock()
+
+    def said(report: PassReport) -> None:
+        print(
+            f"alerts: {report.queued} queued, {report.sent} sent, {report.failed} failed (tried again)", file=sys.stderr
+        )
+
+    if args.once:
+        said(send_pass(engine, smtp, policy, clock.now, actor))
+        return 0
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    print(f"sending alerts through {smtp.host}:{smtp.port} as {actor}; stop with Ctrl+C or SIGTERM", file=sys.stderr)
+    run(engine, smtp, policy, clock.now, actor, stop, said=said)
+    return 0
+
+
 def cmd_db_backup(args, settings: Settings) -> int:
     from helpdesk.domain.permissions import Permission
     from helpdesk.store.admin.backup import back_up
@@ -236,6 +268,7 @@ IMPORTERS = {
     "bodies": "import_bodies",
     "inspections": "import_inspections",
     "conflicts": "import_conflicts",
+    "rota": "import_rota",
 }
 
 
@@ -692,6 +725,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--stop-consoles", action="store_true", help="tell open consoles to close, and wait for them (up to 2 minutes)"
     )
     restore.set_defaults(run=cmd_db_restore)
+
+    alerting = sub.add_parser("alerts", help="alerts by e-mail").add_subparsers(metavar="ACTION", required=True)
+    sending = alerting.add_parser(
+        "run", parents=[common], help="send the alerts' e-mails through the [smtp] server (a service; root or an admin)"
+    )
+    sending.add_argument("--once", action="store_true", help="one pass, then exit")
+    sending.set_defaults(run=cmd_alerts_run)
 
     imp = sub.add_parser("import", parents=[common], help="import reference data from CSV")
     imp.add_argument("kind", choices=sorted(IMPORTERS))

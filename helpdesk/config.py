@@ -24,6 +24,7 @@ class Settings:
     policy_path: Path
     theme: str | None = None  # the console's look, by name (the console checks it)
     keys: dict[str, object] = field(default_factory=dict)  # [keys]: key id -> key (the console checks it)
+    smtp: dict[str, object] = field(default_factory=dict)  # [smtp]: where alerts are sent (the sender checks it)
 
     def policy(self) -> Policy:
         check_trusted(self.policy_path, "policy file")
@@ -97,4 +98,5 @@ def resolve_settings(database_flag: str | None = None, policy_flag: str | None =
         policy_path=Path(policy) if policy else shipped_file("policy.toml"),
         theme=theme or None,
         keys=keys,
+        smtp=file_values.get("smtp", {}) if isinstance(file_values.get("smtp", {}), dict) else {},
     )

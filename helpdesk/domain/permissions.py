@@ -21,6 +21,7 @@ class Permission(StrEnum):
     REASSIGN = "reassign a call"
     RECEIVE_ESCALATIONS = "be alerted to escalations"
     ACKNOWLEDGE_RISK = "acknowledge an immediate risk"
+    MANAGE_ROTA = "change the on-call rota"
     COUNTERSIGN = "countersign an exceptional pause"
     REVIEW = "review a call"
     READ_CLOSED_CALLS = "read closed calls"
@@ -33,6 +34,7 @@ class Permission(StrEnum):
     MANAGE_STAFF = "manage staff accounts"
     BACK_UP = "back up the database"
     RESTORE = "restore the database from a backup"
+    SEND_ALERTS = "run the e-mail alert sender"
 
 
 _SENIOR = frozenset({Permission.LOG_CONCERN, Permission.OPEN_CALLS, Permission.CLAIM, Permission.FOLLOW_UP})
@@ -41,6 +43,7 @@ _SUPERVISOR = _SENIOR | {
     Permission.REASSIGN,
     Permission.RECEIVE_ESCALATIONS,
     Permission.ACKNOWLEDGE_RISK,
+    Permission.MANAGE_ROTA,
     Permission.COUNTERSIGN,
     Permission.REVIEW,
     Permission.READ_CLOSED_CALLS,
@@ -66,6 +69,7 @@ GRANTS: dict[StaffRole, frozenset[Permission]] = {
             Permission.MANAGE_STAFF,
             Permission.BACK_UP,
             Permission.RESTORE,
+            Permission.SEND_ALERTS,
         }
     ),
 }

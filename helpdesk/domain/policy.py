@@ -47,6 +47,7 @@ class Policy:
     escalate_countersignature_after_minutes: int = 30
     # a call shows the other calls about its school or inspection that are open or this recent
     related_calls_days: int = 14
+    alert_acknowledge_minutes: int = 5  # an e-mail alert not acknowledged goes to the next on the rota
 
     def claim_target_min(self, urgent: bool) -> int:
         return self.claim_target_urgent_min if urgent else self.claim_target_other_min
@@ -71,6 +72,7 @@ def parse_policy(text: str) -> Policy:
             **_follow_up(raw.get("follow_up", {})),
             **_history(raw.get("history", {})),
             **_countersignature(pause),
+            **_alerts(raw.get("alerts", {})),
         )
     except KeyError as error:
         raise PolicyInvalid(f"policy file has no {error.args[0]!r} value") from None
@@ -128,6 +130,7 @@ def out_of_bounds(policy: Policy) -> list[str]:
         "minutes",
     )
     within(policy.related_calls_days, 1, 366, "history.related_calls_days", "days")
+    within(policy.alert_acknowledge_minutes, 1, 60, "alerts.acknowledge_minutes", "minutes")
     return problems
 
 
@@ -189,6 +192,15 @@ def _history(history: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
         raise PolicyInvalid("history.related_calls_days must be a whole number of days")
     return {"related_calls_days": value}
+
+
+def _alerts(alerts: dict[str, Any]) -> dict[str, Any]:
+    if "acknowledge_minutes" not in alerts:
+        return {}
+    value = alerts["acknowledge_minutes"]
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise PolicyInvalid("alerts.acknowledge_minutes must be a whole number of minutes")
+    return {"alert_acknowledge_minutes": value}
 
 
 def load_policy(path: Path) -> Policy:

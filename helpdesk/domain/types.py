@@ -122,6 +122,11 @@ class EventKind(Labelled):
     RISK_SAFETY = "risk_safety"  # the person's immediate safety confirmed, or not
     RISK_ACKNOWLEDGED = "risk_acknowledged"  # a supervisor acknowledged the risk
     RISK_LIFTED = "risk_lifted"  # a supervisor lifted the marker, with reasons
+    ALERT_SENT = "alert_sent"  # an alert's e-mail reached the SMTP server
+    ALERT_FAILED = "alert_failed"  # an attempt to send it failed (it is tried again)
+    ALERT_ACKNOWLEDGED = "alert_acknowledged"  # a supervisor acknowledged the call's alerts
+    ON_CALL_ADDED = "on_call_added"  # a supervisor's period on call put on the rota
+    ON_CALL_REMOVED = "on_call_removed"  # and taken off it
     SEALED = "sealed"  # the record as it stood when the upgrade that binds rows to the trail ran
 
 

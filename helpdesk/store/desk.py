@@ -42,6 +42,7 @@ if TYPE_CHECKING:
         FollowUpRow,
         InspectionChoice,
         LearningReviewRow,
+        OnCallRow,
         OpenEscalation,
         PauseEntry,
         Progress,
@@ -321,10 +322,51 @@ class Desk:
 
         commands.acknowledge_risk(self.engine, concern_id, self.login, self.now())
 
+    def acknowledge_alerts(self, concern_id: int) -> int:
+        from helpdesk.store import commands
+
+        return commands.acknowledge_alerts(self.engine, concern_id, self.login, self.now())
+
+    def alerts_failing_since(self) -> dt.datetime | None:
+        """When e-mail alerts began failing to send, if they still are (the header says so)."""
+        from helpdesk.store.commands.alerts import failing_since
+
+        return failing_since(self.engine)
+
     def lift_risk(self, concern_id: int, reason: str) -> None:
         from helpdesk.store import commands
 
         commands.lift_risk(self.engine, concern_id, self.login, self.now(), reason)
+
+    # --- the on-call rota ------------------------------------------------------------------------
+
+    def rota_ahead(self, days: int = 14) -> tuple[list[OnCallRow], list[tuple[dt.datetime, dt.datetime]]]:
+        from helpdesk.store.queries.rota import rota_ahead
+
+        return rota_ahead(self.engine, self.login, self.now(), days)
+
+    def rota_supervisors(self) -> list[StaffMember]:
+        """The active supervisors, who may be put on call."""
+        from helpdesk.domain.permissions import may
+
+        self._acting(Permission.MANAGE_ROTA)
+        return [member for member in queue.claiming_staff(self.engine) if may(member.role, Permission.ACKNOWLEDGE_RISK)]
+
+    def cover_gap(self) -> str | None:
+        """A gap in on-call cover within the next day, as the header says it."""
+        from helpdesk.store.queries.rota import gap_flag
+
+        return gap_flag(self.engine, self.now())
+
+    def add_on_call(self, *, login: str, starts: str, ends: str) -> int:
+        from helpdesk.store.commands.rota import add_on_call
+
+        return add_on_call(self.engine, self.login, self.now(), login=login, starts=starts, ends=ends)
+
+    def remove_on_call(self, period_id: int) -> None:
+        from helpdesk.store.commands.rota import remove_on_call
+
+        remove_on_call(self.engine, self.login, self.now(), period_id)
 
     # --- follow-ups ---------------------------------------------------------------------------
 

@@ -330,6 +330,7 @@ class CallDetail:
     refused_decision: DecisionSummary | None = None  # the call's latest decision, if its countersignature was refused
     told: frozenset[str] = frozenset()  # what the caller is recorded as told (domain.types.Told)
     risk: RiskCard | None = None  # the immediate-risk marker standing on the call, if any
+    alerts_standing: int = 0  # its alerts (by e-mail) no supervisor has acknowledged yet
 
     @property
     def remit(self) -> str | None:
@@ -511,6 +512,18 @@ class RiskEntry:
     lifted_by: str | None  # a name
     lifted_at: dt.datetime | None
     lift_reason: str
+
+
+@dataclass(frozen=True)
+class OnCallRow:
+    """A supervisor's period on call, as the rota screen shows it."""
+
+    id: int
+    login: str
+    name: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    added_by: str  # a name
 
 
 @dataclass(frozen=True)

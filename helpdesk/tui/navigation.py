@@ -21,6 +21,7 @@ SCREENS: dict[str, tuple[str, str]] = {
     "learning reviews": ("helpdesk.tui.screens.learning", "LearningReviewScreen"),
     "statistics": ("helpdesk.tui.screens.statistics", "StatisticsScreen"),
     "pause register": ("helpdesk.tui.screens.pause_register", "PauseRegisterScreen"),
+    "rota": ("helpdesk.tui.screens.rota", "RotaScreen"),
     "help": ("helpdesk.tui.screens.help", "HelpScreen"),
     "new concern": ("helpdesk.tui.forms.intake", "IntakeForm"),
     "export": ("helpdesk.tui.forms.export", "ExportForm"),

@@ -21,6 +21,7 @@ TABLE = {
         P.REASSIGN,
         P.RECEIVE_ESCALATIONS,
         P.ACKNOWLEDGE_RISK,
+        P.MANAGE_ROTA,
         P.COUNTERSIGN,
         P.REVIEW,
         P.READ_CLOSED_CALLS,
@@ -30,7 +31,17 @@ TABLE = {
         P.VERIFY_AUDIT,
     },
     "admin": EVERYONE
-    | {P.READ_CLOSED_CALLS, P.EXPORT, P.VERIFY_AUDIT, P.IMPORT, P.PURGE, P.MANAGE_STAFF, P.BACK_UP, P.RESTORE},
+    | {
+        P.READ_CLOSED_CALLS,
+        P.EXPORT,
+        P.VERIFY_AUDIT,
+        P.IMPORT,
+        P.PURGE,
+        P.MANAGE_STAFF,
+        P.BACK_UP,
+        P.RESTORE,
+        P.SEND_ALERTS,
+    },
     "": set(),
     "superuser": set(),  # an unknown role (a forged row) may nothing
 }

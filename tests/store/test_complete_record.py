@@ -291,6 +291,8 @@ def test_every_kind_of_event_on_a_call_has_its_sentence_in_the_timeline():
         EventKind.BACKED_UP,
         EventKind.RESTORE_ANNOUNCED,
         EventKind.RESTORED,
+        EventKind.ON_CALL_ADDED,
+        EventKind.ON_CALL_REMOVED,
     }
     assert set(TIMELINE) == set(EventKind) - not_about_one_call
 

@@ -1,4 +1,5 @@
-"""Reference data imports: GIAS schools, staff, responsible bodies, inspections, conflicts.
+"""Reference data imports: GIAS schools, staff, responsible bodies, inspections, conflicts, and
+the on-call rota.
 
 Every import reads the whole file first. A row that cannot be used is reported with its line
 number and reason; with any such row nothing is written unless `skip_invalid` is set. Rows are
@@ -11,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +22,8 @@ from sqlalchemy import Engine, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel, col
 
-from helpdesk.domain import limits
+from helpdesk.clock import as_utc
+from helpdesk.domain import limits, rota
 from helpdesk.domain.inspection import validate_wellbeing
 from helpdesk.domain.intake import check_urn, has_control_characters
 from helpdesk.domain.permissions import Permission
@@ -30,12 +33,22 @@ from helpdesk.domain.types import BodyKind, EventKind, Remit, StaffRole
 from helpdesk.store.acting import acting_member
 from helpdesk.store.db.audit import record_event
 from helpdesk.store.db.engine import writer
-from helpdesk.store.db.models import Conflict, Inspection, InspectionMember, ResponsibleBody, School, Staff, table_of
+from helpdesk.store.db.models import (
+    Conflict,
+    Inspection,
+    InspectionMember,
+    OnCall,
+    ResponsibleBody,
+    School,
+    Staff,
+    table_of,
+)
 from helpdesk.store.db.seals import RECORD_TABLES, touch
 from helpdesk.store.queries.statistics import forget_settled_days
 from helpdesk.store.rows import Progress
 
 CHUNK = 1000
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 class RowInvalid(ValueError):
@@ -333,13 +346,19 @@ def import_staff(
         active = row.get("active", "yes").lower()
         if active not in ("yes", "no", "true", "false", "1", "0", ""):
             raise RowInvalid(f"active {active!r} is not yes or no")
-        return {
+        found = {
             "login": login,
             "name": _text(row, "name", "name", limit=limits.PERSON_NAME),
             "role": role,
             "region": _text(row, "region", "region", required=False, limit=limits.REGION),
             "active": active in ("yes", "true", "1", ""),
         }
+        if "email" in row:  # where a supervisor's alerts go (a file without the column leaves them be)
+            email = row["email"].strip()
+            if email and (len(email) > limits.EMAIL or has_control_characters(email) or not EMAIL.fullmatch(email)):
+                raise RowInvalid(f"email {email[:60]!r} is not an e-mail address")
+            found["email"] = email or None
+        return found
 
     records, problems, warnings = _collect(rows, total, parse, skip_invalid, progress)
     report = ImportReport("staff", skipped=problems, warnings=warnings)
@@ -516,4 +535,61 @@ def import_conflicts(
         session.add_all(Conflict(**r) for r in records)
         keys = {(r["login"], r["urn"], r["responsible_body_id"]) for r in records}
         report.added, report.updated = len(keys - existing), len(keys & existing)
+        return _finish(session, report, actor, now)
+
+
+# --- the on-call rota ---------------------------------------------------------------------
+
+ROTA_COLUMNS = ("login", "starts", "ends")
+
+
+def import_rota(
+    engine: Engine,
+    path: Path,
+    actor: str,
+    now: dt.datetime,
+    skip_invalid: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Supervisors' periods on call: `login,starts,ends` (YYYY-MM-DD HH:MM, London). A period
+    already on the rota for that supervisor from that start has its end updated."""
+    total, rows = read_rows(path, ROTA_COLUMNS)
+    with engine.connect() as connection:
+        staff = {login: (role, active) for login, role, active in connection.execute(
+            select(col(Staff.login), col(Staff.role), col(Staff.active))
+        )}  # fmt: skip
+
+    def parse(line: int, row: dict[str, str], warnings: list[Problem]) -> dict[str, Any]:
+        login = row.get("login", "").strip()
+        try:
+            starts, ends = (
+                rota.london_time(row.get("starts", ""), "starts"),
+                rota.london_time(row.get("ends", ""), "ends"),
+            )
+        except rota.RotaTimeInvalid as invalid:
+            raise RowInvalid(str(invalid)) from None
+        role, active = staff.get(login, (None, False))
+        if problems := rota.period_problems(login, role, active, starts, ends, now):
+            raise RowInvalid("; ".join(problems.values()))
+        return {"login": login, "starts_at": starts, "ends_at": ends}
+
+    records, problems, warnings = _collect(rows, total, parse, skip_invalid, progress)
+    report = ImportReport("rota", skipped=problems, warnings=warnings)
+    with Session(writer(engine)) as session, session.begin():
+        acting_member(session, actor, Permission.IMPORT)
+        for record in records:
+            standing = session.scalar(
+                select(OnCall).where(
+                    col(OnCall.login) == record["login"],
+                    col(OnCall.starts_at) == record["starts_at"],
+                    col(OnCall.removed_at).is_(None),
+                )
+            )
+            if standing is None:
+                session.add(OnCall(**record, added_by=actor, added_at=now))
+                report.added += 1
+            elif as_utc(standing.ends_at) != record["ends_at"]:
+                standing.ends_at = record["ends_at"]
+                report.updated += 1
+        session.flush()
         return _finish(session, report, actor, now)

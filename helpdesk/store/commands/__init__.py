@@ -6,6 +6,7 @@ them obeys the same rules. Queries never import this package."""
 
 from __future__ import annotations
 
+from helpdesk.store.commands.alerts import acknowledge_alerts
 from helpdesk.store.commands.escalations import escalate
 from helpdesk.store.commands.exports import check_may_export, record_export
 from helpdesk.store.commands.follow_ups import (
@@ -33,6 +34,7 @@ from helpdesk.store.commands.taking import ClaimRefused, claim, claim_check, rea
 __all__ = [
     "ClaimRefused",
     "HANDLING_EVENTS",
+    "acknowledge_alerts",
     "acknowledge_risk",
     "add_advice",
     "add_resumption_check",

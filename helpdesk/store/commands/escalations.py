@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from helpdesk.clock import as_utc
+from helpdesk.domain.alerts import AlertKind
 from helpdesk.domain.escalation import (
     EscalationSubject,
     claim_escalation_due,
@@ -24,6 +25,7 @@ from helpdesk.domain.permissions import Permission
 from helpdesk.domain.policy import Policy
 from helpdesk.domain.types import ConcernStatus, EventKind
 from helpdesk.store.acting import acting_member
+from helpdesk.store.commands.alerts import raise_alert
 from helpdesk.store.commands.pause import decision_awaiting
 from helpdesk.store.db.audit import record_event
 from helpdesk.store.db.models import Concern, Escalation, FollowUp, PauseDecision
@@ -135,6 +137,7 @@ def _raise(
     )
     session.add(row)
     session.flush()
+    raise_alert(session, AlertKind(subject.value), new_id(row), concern_id, now)  # by e-mail too
     details: dict[str, Any] = {"follow_up_id": follow_up_id} if follow_up_id else {}
     if decision_id:
         details["decision_id"] = decision_id

@@ -10,11 +10,13 @@ from sqlmodel import Session, col
 
 from helpdesk.clock import london, london_time
 from helpdesk.domain import risk as risk_rules
+from helpdesk.domain.alerts import AlertKind
 from helpdesk.domain.queue import priority
 from helpdesk.domain.refusals import Refused
 from helpdesk.domain.risk import RISK_PRIORITY, RiskFacts, RiskStepKind
 from helpdesk.domain.types import EventKind
 from helpdesk.store.acting import acting_staff, refuse_if_barred
+from helpdesk.store.commands.alerts import acknowledge_standing, raise_alert
 from helpdesk.store.commands.on_a_call import locked_call
 from helpdesk.store.db.audit import record_event
 from helpdesk.store.db.models import Concern, Risk, RiskStep, Staff
@@ -50,6 +52,7 @@ def start_risk(session: Session, concern: Concern, login: str, now: dt.datetime,
     session.add(risk)
     concern.priority, concern.urgent = RISK_PRIORITY, True
     session.flush()
+    raise_alert(session, AlertKind.RISK, new_id(risk), new_id(concern), now)  # by e-mail to whoever is on call
     return risk
 
 
@@ -185,8 +188,15 @@ def acknowledge_risk(engine: Engine, concern_id: int, login: str, now: dt.dateti
         assert risk is not None
         risk.acknowledged_by, risk.acknowledged_at = login, now
         session.flush()
+        stopped = acknowledge_standing(session, concern_id, login, now, kind=AlertKind.RISK)  # its e-mails stop
         record_event(
-            session, actor=login, kind=EventKind.RISK_ACKNOWLEDGED, at=now, concern_id=concern_id, risk_id=risk.id
+            session,
+            actor=login,
+            kind=EventKind.RISK_ACKNOWLEDGED,
+            at=now,
+            concern_id=concern_id,
+            risk_id=risk.id,
+            alerts=stopped or None,
         )
 
 
@@ -204,7 +214,16 @@ def lift_risk(engine: Engine, concern_id: int, login: str, now: dt.datetime, rea
         risk.lifted_by, risk.lifted_at, risk.lift_reason = login, now, reason
         concern.priority = priority(concern.urgent)
         session.flush()
-        record_event(session, actor=login, kind=EventKind.RISK_LIFTED, at=now, concern_id=concern_id, risk_id=risk.id)
+        stopped = acknowledge_standing(session, concern_id, login, now, kind=AlertKind.RISK)  # its e-mails stop
+        record_event(
+            session,
+            actor=login,
+            kind=EventKind.RISK_LIFTED,
+            at=now,
+            concern_id=concern_id,
+            risk_id=risk.id,
+            alerts=stopped or None,
+        )
 
 
 __all__ = [

@@ -28,6 +28,7 @@ class Staff(SQLModel, table=True):
     role: str = Field(max_length=20)
     region: str = Field(default="", max_length=limits.REGION)
     active: bool = True
+    email: str | None = Field(default=None, max_length=limits.EMAIL)  # where a supervisor's alerts go
 
 
 class ResponsibleBody(SQLModel, table=True):
@@ -350,6 +351,57 @@ class RiskStep(SQLModel, table=True):
     why_not: str = Field(default="", max_length=limits.REASON)
     safety: str | None = Field(default=None, max_length=15)  # confirmed, not_confirmed
     note: str = Field(default="", max_length=limits.NOTE)
+
+
+class OnCall(SQLModel, table=True):
+    """A supervisor's period on call (domain.rota): imported by an admin or added on the rota
+    screen; a period taken off the rota is kept, with who took it off and when."""
+
+    __tablename__ = "on_call"
+    id: int | None = Field(default=None, primary_key=True)
+    login: str = Field(foreign_key="staff.login", index=True, max_length=limits.LOGIN)
+    starts_at: dt.datetime = Field(sa_column=utc_column(index=True))
+    ends_at: dt.datetime = Field(sa_column=utc_column(index=True))
+    added_by: str = Field(max_length=limits.LOGIN)
+    added_at: dt.datetime = Field(sa_column=utc_column())
+    removed_by: str | None = Field(default=None, max_length=limits.LOGIN)
+    removed_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+class Alert(SQLModel, table=True):
+    """An alert that leaves the console (domain.alerts): raised once (its key is unique) in the
+    transaction that marked the risk or raised the escalation, acknowledged once in the console."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=60, unique=True)
+    kind: str = Field(max_length=20)  # risk, claim_target, follow_up, countersignature
+    concern_id: int = Field(foreign_key="concern.id", index=True)
+    risk_id: int | None = Field(default=None, foreign_key="risk.id")  # what it alerts to: a risk marker
+    escalation_id: int | None = Field(default=None, foreign_key="escalation.id")  # or an escalation
+    raised_at: dt.datetime = Field(sa_column=utc_column())
+    acknowledged_by: str | None = Field(default=None, max_length=limits.LOGIN)
+    acknowledged_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+class AlertMessage(SQLModel, table=True):
+    """The outbox: one e-mail of an alert to one supervisor, waiting until it is sent. Not the
+    record (the trail records each send, failure and acknowledgement): whichever process sends
+    it takes it with a lease first, so that it is sent once however many senders run."""
+
+    __tablename__ = "alert_message"
+    __table_args__ = (sa.UniqueConstraint("alert_id", "to_login"),)
+    id: int | None = Field(default=None, primary_key=True)
+    alert_id: int = Field(foreign_key="alert.id", index=True)
+    to_login: str = Field(max_length=limits.LOGIN)
+    level: int = 0
+    state: str = Field(default="waiting", max_length=10, index=True)  # waiting, sent, stopped
+    attempts: int = 0
+    next_attempt_at: dt.datetime = Field(sa_column=utc_column())
+    lease_until: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    lease_token: str | None = Field(default=None, max_length=32)
+    first_failed_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    last_error: str = Field(default="", max_length=200)
+    sent_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
 
 
 class Event(SQLModel, table=True):

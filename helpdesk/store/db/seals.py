@@ -19,6 +19,7 @@ from sqlmodel import Session, SQLModel
 from helpdesk.domain.audit_chain import REMOVED, digest_in_order, row_key
 from helpdesk.store.db.models import (
     Advice,
+    Alert,
     CallLink,
     Concern,
     Conflict,
@@ -29,6 +30,7 @@ from helpdesk.store.db.models import (
     Inspection,
     InspectionMember,
     Notification,
+    OnCall,
     PauseDecision,
     Review,
     Risk,
@@ -56,6 +58,8 @@ RECORD_MODELS: tuple[type[SQLModel], ...] = (
     Escalation,
     Risk,
     RiskStep,
+    OnCall,
+    Alert,
 )
 RECORD_TABLES: dict[str, Table] = {table_of(model).name: table_of(model) for model in RECORD_MODELS}
 # Columns added to the record after rows were first sealed, by table: each is digested only when
@@ -67,6 +71,7 @@ SEALED_WHEN_SET: dict[str, frozenset[str]] = {
     "escalation": frozenset({"decision_id"}),  # 0014
     "inspection": frozenset({"wellbeing_name", "wellbeing_role", "wellbeing_phone"}),  # 0015
     "concern": frozenset({"told_judgement_unaffected_at", "told_may_be_accompanied_at"}),  # 0015
+    "staff": frozenset({"email"}),  # 0018
 }
 TOUCHED = "touched rows"  # where a session keeps the rows its flushes changed, by table
 CHUNK = 500

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlmodel import col
 
 from helpdesk.clock import as_utc, london
@@ -17,6 +17,7 @@ from helpdesk.store.acting import NotPermitted, acting_member, opening_refusal
 from helpdesk.store.db.models import (
     TOLD_AT,
     Advice,
+    Alert,
     Concern,
     ContactAttempt,
     Event,
@@ -168,6 +169,14 @@ def call_detail(
                 select(table_of(RiskStep)).where(col(RiskStep.concern_id) == concern_id).order_by(col(RiskStep.id))
             )
         }
+        alerts_standing = (
+            connection.scalar(
+                select(func.count())
+                .select_from(Alert)
+                .where(col(Alert.concern_id) == concern_id, col(Alert.acknowledged_at).is_(None))
+            )
+            or 0
+        )
         follow_ups = call_follow_ups(connection, concern_id)
         elsewhere = paused_elsewhere(connection, row["inspection_id"], concern_id)
         related = related_calls(
@@ -248,6 +257,7 @@ def call_detail(
         refused_decision=_summary(latest, names) if latest is not None and latest.refused_by else None,
         told=frozenset(what for what, column in TOLD_AT.items() if row[column] is not None),
         risk=_risk_card(risks, risk_steps, names),
+        alerts_standing=alerts_standing,
         timeline=timeline,
         follow_ups=follow_ups,
         related=related,

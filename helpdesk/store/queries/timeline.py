@@ -245,6 +245,21 @@ def _risk_lifted(details: dict[str, Any], call: CallRecord) -> str:
     return "Lifted the immediate-risk marker" + (f". Reasons: {sentence(r.lift_reason)}" if r is not None else "")
 
 
+def _alert(details: dict[str, Any], call: CallRecord, sent: bool) -> str:
+    attempt = details.get("attempt") or 1
+    to = call.name(details.get("to"))
+    if sent:
+        return f"Alert e-mailed to {to}" + (f" (attempt {attempt})" if attempt > 1 else "")
+    if details.get("reason") == "no_address":
+        return f"Alert NOT e-mailed to {to}: no e-mail address on record (the next on the rota has it in time)"
+    retry = (
+        f"; tried again from {london_time(as_utc(dt.datetime.fromisoformat(details['retry_at'])))}"
+        if details.get("retry_at")
+        else ""
+    )
+    return f"Alert e-mail to {to} failed ({details.get('reason') or 'refused'}, attempt {attempt}){retry}"
+
+
 def label_of(kind: Any, value: str | None) -> str:
     return str(kind(value).label) if value in kind.values() else (value or "")
 
@@ -283,6 +298,9 @@ TIMELINE: dict[EventKind, Sentence] = {
     EventKind.RISK_SAFETY: _risk_safety,
     EventKind.RISK_ACKNOWLEDGED: lambda details, call: "Acknowledged the immediate risk (supervisor)",
     EventKind.RISK_LIFTED: _risk_lifted,
+    EventKind.ALERT_SENT: lambda details, call: _alert(details, call, sent=True),
+    EventKind.ALERT_FAILED: lambda details, call: _alert(details, call, sent=False),
+    EventKind.ALERT_ACKNOWLEDGED: lambda details, call: "Acknowledged the call's alerts: their e-mails stop",
 }
 
 

@@ -581,6 +581,8 @@ class CallScreen(DataScreen):
         if action == "risk_safety":
             return self.risk_step_refusal("record the person's safety")
         if action == "acknowledge_risk":
+            if d.risk is None and d.alerts_standing and may(staff.role, Permission.ACKNOWLEDGE_RISK):
+                return None  # an escalation's e-mail alert, acknowledged with the same key
             return risk_rules.acknowledge_refusal(
                 staff.role, d.risk is not None, d.risk.acknowledged_by_name if d.risk else None
             )
@@ -598,7 +600,9 @@ class CallScreen(DataScreen):
             steps = [action for action in RISK_STEPS if self.allowed(action)]
             rest = [key for key in self.keys_without_risk() if key != "back"]
             return ["back", *steps, *rest, *(["lift_risk"] if self.allowed("lift_risk") else [])]
-        return self.keys_without_risk() + (["mark_risk"] if self.allowed("mark_risk") else [])
+        acknowledge = ["acknowledge_risk"] if d.alerts_standing and self.allowed("acknowledge_risk") else []
+        keys = self.keys_without_risk()
+        return keys[:1] + acknowledge + keys[1:] + (["mark_risk"] if self.allowed("mark_risk") else [])
 
     def keys_without_risk(self) -> list[str]:
         d, staff = self.shown, self.app.staff
@@ -678,6 +682,12 @@ class CallScreen(DataScreen):
     def action_acknowledge_risk(self) -> None:
         """One key: the alert stops ringing on every supervisor's console."""
         if self.refused_key("acknowledge_risk"):
+            return
+        if self.shown.risk is None:  # an escalation's e-mail alerts
+            self.run_command(
+                lambda: self.app.desk.acknowledge_alerts(self.concern_id),
+                success="Acknowledged: the call's e-mail alerts stop",
+            )
             return
         self.run_command(
             lambda: self.app.desk.acknowledge_risk(self.concern_id),

@@ -75,6 +75,7 @@ class QueueHeader(Static):
         overdue: int = 0,
         follow_ups: tuple[int, int] = (0, 0),
         escalated: int = 0,
+        cover_gap: str | None = None,
     ) -> None:
         """The longest form that fits: narrower, words give way before any count does; calls at
         immediate risk lead the line, and the urgent and overdue counts stay to the last."""
@@ -89,6 +90,9 @@ class QueueHeader(Static):
                 waiting = counts.risk_unacknowledged
                 risk_long = f"{counts.at_risk} AT RISK" + (f", {waiting} UNACKNOWLEDGED" if waiting else "") + " · "
                 risk_short = f"{counts.at_risk} AT RISK" + (f" ({waiting} UNACK.)" if waiting else "") + " · "
+            if cover_gap:  # (supervisors) a gap in on-call cover within a day
+                risk_long += f"{cover_gap} · "
+                risk_short += cover_gap.replace("NO ON-CALL COVER", "NO COVER").replace(" from ", " ") + " · "
             to_sign = counts.awaiting_countersignature if may(staff.role, Permission.COUNTERSIGN) else 0
             late = f", {overdue} OVERDUE" if overdue else ""
             who = f"{who} · {escalated} ESCALATED" if escalated else who
@@ -123,6 +127,13 @@ class QueueHeader(Static):
                     f"{counts.waiting} waiting, {counts.urgent_waiting} urgent{late} · {time_now}",
                 ),
             ]
+            if risk_short:  # the narrowest: what is at risk or uncovered, then the counts, no name
+                forms.append(
+                    (
+                        risk_short.removesuffix(" · "),
+                        f"{counts.waiting} waiting, {counts.urgent_waiting} urgent{late} · {time_now}",
+                    )
+                )
         width = max(self.size.width, 40)
         left, right = next(((a, b) for a, b in forms if len(a) + len(b) + 3 <= width), forms[-1])
         gap = max(width - len(left) - len(right) - 2, 1)
@@ -154,6 +165,7 @@ class QueueScreen(DataScreen):
         Binding("v", "review", "Review", id="queue.review"),
         Binding("s", "statistics", "Statistics", id="queue.statistics"),
         Binding("p", "pause_register", "Pauses", id="queue.pauses", tooltip="The pause register"),
+        Binding("o", "rota", "On call", id="queue.rota", tooltip="The on-call rota"),
         Binding("q", "app.quit", "Quit", id="queue.quit"),
         Binding("slash", "filter", "Filter", id="queue.filter", tooltip="Narrow the queue as you type"),
         Binding("escape", "clear_filter", "Clear filter", id="queue.clear-filter", show=False),
@@ -176,6 +188,7 @@ class QueueScreen(DataScreen):
                     ("statistics", Permission.SEE_FIGURES),
                     ("pause_register", Permission.SEE_PAUSE_REGISTER),
                     ("new_concern", Permission.LOG_CONCERN),
+                    ("rota", Permission.MANAGE_ROTA),
                 )
                 if may(role, permission)
             ]
@@ -218,6 +231,7 @@ class QueueScreen(DataScreen):
         self.escalations_told_once = False  # the first load's standing escalations, summed up
         self.escalations_asked: set[str] = set()  # raised from this console (once each)
         self.risks_told: set[int] = set()  # (supervisors) calls at risk, unacknowledged, rung for
+        self.cover_gap: str | None = None  # (supervisors) a gap in on-call cover within a day
         self.looks: dict[int, tuple] = {}
         self.overdue = 0  # waiting calls past their target, counted when their looks change
         self.next_band_change = None  # the soonest moment a waiting row changes colour
@@ -245,7 +259,25 @@ class QueueScreen(DataScreen):
         self.build_columns()
         self.show_header()
         self.load()
+        self.read_cover()
         self.set_interval(1, self.tick)
+
+    COVER_READ_SECONDS = 60  # how often a supervisor's console looks for a gap in on-call cover
+
+    @dataclass
+    class CoverRead(Message):
+        gap: str | None
+
+    @work(thread=True, exclusive=True, group="queue-cover")
+    def read_cover(self) -> None:
+        """(Supervisors) a gap in on-call cover within the next day, for the header."""
+        if may(self.app.staff.role, Permission.MANAGE_ROTA):
+            self.post_loaded(lambda: self.CoverRead(self.app.desk.cover_gap()))
+
+    def on_queue_screen_cover_read(self, message: CoverRead) -> None:
+        if message.gap != self.cover_gap:
+            self.cover_gap = message.gap
+            self.show_header()
 
     def on_screen_resume(self) -> None:
         if self.loaded:
@@ -654,6 +686,7 @@ class QueueScreen(DataScreen):
             self.overdue,
             (len(self.follow_ups), late),
             escalated,
+            self.cover_gap,
         )
 
     def show_follow_ups(self) -> None:
@@ -681,6 +714,8 @@ class QueueScreen(DataScreen):
             return
         now = self.app.clock.now()
         self.ticks += 1
+        if self.ticks % self.COVER_READ_SECONDS == 0:
+            self.read_cover()
         if self.ticks % self.RISK_RING_SECONDS == 0 and self.risks_told:
             self.app.bell()  # an immediate risk still stands unacknowledged
         catch_up = self.ticks % MINUTE_LABEL_EVERY == 0
@@ -772,6 +807,10 @@ class QueueScreen(DataScreen):
     def action_statistics(self) -> None:
         if self.permitted(Permission.SEE_FIGURES):
             navigation.show(self.app, "statistics")
+
+    def action_rota(self) -> None:
+        if self.permitted(Permission.MANAGE_ROTA):
+            navigation.show(self.app, "rota")
 
     def action_pause_register(self) -> None:
         if self.permitted(Permission.SEE_PAUSE_REGISTER):
