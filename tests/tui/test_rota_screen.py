@@ -55,3 +55,45 @@ def test_rota_screen(snap_compare, engine, clock, policy, size):
         no_blink(pilot)
 
     assert snap_compare(console(engine, clock, policy, "nreid"), terminal_size=size, run_before=run_before)
+
+
+async def test_e_mail_alerts_failing_are_said_in_a_supervisors_header(engine, clock, policy, tmp_path):
+    from helpdesk.store import commands
+    from helpdesk.store.admin.alert_sender import Smtp, send_pass
+    from helpdesk.store.admin.importers import import_staff
+    from support import log
+
+    staff = tmp_path / "staff.csv"
+    staff.write_text("login,name,role,region,active,email\nlpark,Lucy Park,supervisor,London,yes,lp@helpline.example\n")
+    import_staff(engine, staff, "wcole", clock.now())
+    evening_cover(engine, clock)
+    concern_id = log(engine, clock, category="wellbeing")
+    commands.mark_risk(engine, concern_id, "rdouglas", clock.now(), "Risk")
+    nothing_listens = Smtp("127.0.0.1", 9, starttls=False, sender="alerts@helpline.example")
+    assert send_pass(engine, nothing_listens, policy, clock.now, "helpdesk").failed == 1
+    clock.advance(minutes=2)
+    supervisor = console(engine, clock, policy, "nreid")
+    async with supervisor.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        header = supervisor.screen.query_one(QueueHeader).shown_line
+        assert "E-MAIL FAILING 09:00" in header or "E-MAIL ALERTS FAILING since 09:00" in header, header
+
+
+async def test_a_supervisor_acknowledges_an_escalations_alert_with_one_key(engine, clock, policy):
+    from helpdesk.store.commands.escalations import escalate
+    from helpdesk.store.db.models import Alert
+    from support import log, open_call
+
+    concern_id = log(engine, clock, category="other")
+    clock.advance(minutes=16)
+    escalate(engine, "gsingh", clock.now(), policy, concern_ids=[concern_id])
+    app = console(engine, clock, policy, "lpark")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = await open_call(pilot, concern_id)
+        assert screen.keys_now()[:2] == ["back", "acknowledge_risk"]  # ! Acknowledge, first
+        await burst(pilot, "!")
+        await settle(pilot)
+        [alert] = rows(engine, Alert)
+        assert alert.acknowledged_by == "lpark"
+        assert "acknowledge_risk" not in screen.keys_now()

@@ -1,6 +1,6 @@
 """Sending alerts by e-mail: `helpdesk alerts run`. Each pass queues what the alerts are owed
 (commands.alerts.plan), takes the messages due with a lease, hands each to the SMTP server named
-in the config, and records what happened. An SMTP server that is down costs a pass a connection
+in the config, and records what happened; a pass runs as soon as anything is committed. An SMTP server that is down costs a pass a connection
 attempt, never a console anything: the messages wait in the database and are tried again with
 back-off. Consoles never send."""
 
@@ -157,14 +157,25 @@ def run(
     every: float = 2.0,
     said: Callable[[PassReport], None] | None = None,
 ) -> None:
-    """Pass after pass until `stop` is set (a database fault is waited out, then tried again)."""
+    """Pass after pass until `stop` is set: at once after anything is committed (the change feed
+    the consoles use: a marker or an escalation is e-mailed within moments), and at least every
+    `every` seconds (retries fall due). A database fault is waited out, then tried again."""
     from sqlalchemy.exc import DBAPIError, OperationalError
 
-    while not stop.is_set():
-        try:
-            report: PassReport | None = send_pass(engine, smtp, policy, now, actor)
-        except (OperationalError, DBAPIError):  # the database away a moment: the next pass tries again
-            report = None
-        if report and said and (report.sent or report.failed or report.queued):
-            said(report)
-        stop.wait(every)
+    from helpdesk.store.db.changes import ChangeFeed
+
+    feed = ChangeFeed(engine, stop)
+    try:
+        while not stop.is_set():
+            try:
+                report: PassReport | None = send_pass(engine, smtp, policy, now, actor)
+            except (OperationalError, DBAPIError):  # the database away a moment: the next pass tries again
+                report = None
+            if report and said and (report.sent or report.failed or report.queued):
+                said(report)
+            try:
+                feed.wait(every)
+            except Exception:  # noqa: BLE001 - the driver's own error: wait, then the next pass tries
+                stop.wait(every)
+    finally:
+        feed.close()

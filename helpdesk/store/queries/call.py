@@ -267,8 +267,13 @@ def call_detail(
 
 def said_by(kind: str, actor: str) -> tuple[str, str]:
     """Who the timeline says acted, and the kind: an escalation is the helpline's own doing (a
-    console only noticed it, and the sentence says whose)."""
-    return ("Helpline" if kind == EventKind.ESCALATED else actor), kind
+    console only noticed it, and the sentence says whose), and so is an alert's e-mail (the
+    sender's account is in the audit trail)."""
+    return ("Helpline" if kind in HELPLINE_EVENTS else actor), kind
+
+
+# the helpline's own doing, not a person's: an escalation (a console noticed it), an alert's e-mail
+HELPLINE_EVENTS = frozenset({EventKind.ESCALATED, EventKind.ALERT_SENT, EventKind.ALERT_FAILED})
 
 
 def describe_event(event: Any, call: CallRecord) -> str:

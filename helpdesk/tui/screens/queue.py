@@ -90,9 +90,14 @@ class QueueHeader(Static):
                 waiting = counts.risk_unacknowledged
                 risk_long = f"{counts.at_risk} AT RISK" + (f", {waiting} UNACKNOWLEDGED" if waiting else "") + " · "
                 risk_short = f"{counts.at_risk} AT RISK" + (f" ({waiting} UNACK.)" if waiting else "") + " · "
-            if cover_gap:  # (supervisors) a gap in on-call cover within a day
+            if cover_gap:  # (supervisors) a gap in on-call cover within a day, e-mail alerts failing
                 risk_long += f"{cover_gap} · "
-                risk_short += cover_gap.replace("NO ON-CALL COVER", "NO COVER").replace(" from ", " ") + " · "
+                risk_short += (
+                    cover_gap.replace("NO ON-CALL COVER", "NO COVER")
+                    .replace("E-MAIL ALERTS FAILING since", "E-MAIL FAILING")
+                    .replace(" from ", " ")
+                    + " · "
+                )
             to_sign = counts.awaiting_countersignature if may(staff.role, Permission.COUNTERSIGN) else 0
             late = f", {overdue} OVERDUE" if overdue else ""
             who = f"{who} · {escalated} ESCALATED" if escalated else who
@@ -266,13 +271,21 @@ class QueueScreen(DataScreen):
 
     @dataclass
     class CoverRead(Message):
-        gap: str | None
+        gap: str | None  # a gap in on-call cover within a day, and e-mail alerts failing, in words
 
     @work(thread=True, exclusive=True, group="queue-cover")
     def read_cover(self) -> None:
-        """(Supervisors) a gap in on-call cover within the next day, for the header."""
+        """(Supervisors) a gap in on-call cover within the next day, and whether e-mail alerts
+        are failing to send, for the header."""
         if may(self.app.staff.role, Permission.MANAGE_ROTA):
-            self.post_loaded(lambda: self.CoverRead(self.app.desk.cover_gap()))
+            self.post_loaded(self.cover_and_alerts)
+
+    def cover_and_alerts(self) -> CoverRead:
+        desk = self.app.desk
+        flags = [desk.cover_gap()]
+        if failing := desk.alerts_failing_since():
+            flags.append(f"E-MAIL ALERTS FAILING since {london_time(failing)}")
+        return self.CoverRead(" · ".join(flag for flag in flags if flag) or None)
 
     def on_queue_screen_cover_read(self, message: CoverRead) -> None:
         if message.gap != self.cover_gap:
