@@ -221,14 +221,16 @@ def cmd_db_restore(args, settings: Settings) -> int:
         print(file=sys.stderr)  # (after the events checked)
     head = f" (its newest event {done.head})" if done.head else ""
     print(f"restored {where(settings.database_url)} from {done.source}{head}")
-    if done.replaced is not None:
+    aside = "the file moved aside"
+    if isinstance(done.replaced, str):  # PostgreSQL: a database, renamed
+        aside = f"the database {done.replaced}"
+        print(f"the database it replaced was renamed {done.replaced} (drop it once you no longer need it)")
+    elif done.replaced is not None:
         print(f"the database it replaced was moved aside, with its -wal and -shm: {done.replaced}")
     if done.lost is None:
         print("the database it replaced could not be read: check the restored one against your newest anchor")
     elif done.lost:
-        print(
-            f"{done.lost} event(s) recorded after the backup are not in the restored database (they are in the file moved aside)"
-        )
+        print(f"{done.lost} event(s) recorded after the backup are not in the restored database (they are in {aside})")
     else:
         print("no event was lost: the backup held everything the replaced database did")
     live = sqlite_file(settings.database_url)

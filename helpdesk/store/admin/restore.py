@@ -1,4 +1,5 @@
-"""`helpdesk db restore SRC`: a checked backup takes the place of the live SQLite database.
+"""`helpdesk db restore SRC`: a checked backup takes the place of the live database (SQLite
+below; PostgreSQL at the end of the module).
 
 Nothing is touched until the backup has been checked: it is copied into a private folder beside
 the database (same file system, so it can be renamed into place whole), and that copy must pass
@@ -22,25 +23,29 @@ import datetime as dt
 import os
 import shutil
 import stat
+import subprocess
 import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, select
-from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy import URL, Engine, create_engine, make_url, select, text
+from sqlalchemy.exc import DatabaseError, DBAPIError, OperationalError
+from sqlalchemy.pool import NullPool
 from sqlmodel import col
 
 from helpdesk.domain.audit_chain import Anchor
 from helpdesk.domain.refusals import Refused
 from helpdesk.domain.types import EventKind
 from helpdesk.store.admin.backup import Checked, anchor_path, verify_sqlite_file
-from helpdesk.store.db.audit import chain_head, record_event
+from helpdesk.store.db.audit import chain_head, record_event, verify_chain
 from helpdesk.store.db.engine import companions, make_engine, sqlite_file, sqlite_url
 from helpdesk.store.db.models import Event
 from helpdesk.store.db.presence import open_consoles
+from helpdesk.store.db.schema import console_role, grant_console_role
 from helpdesk.store.db.transaction import writing
+from helpdesk.store.faults import describe_fault
 
 Progress = Callable[[int, int], None]  # bytes copied so far, bytes in all
 Waiting = Callable[[list[str]], None]  # the consoles still open, while the restore waits for them
@@ -55,7 +60,7 @@ class RestoreRefused(Refused):
 class Restored:
     source: Path
     head: Anchor | None  # the backup's head: the restored trail up to the restore's own event
-    replaced: Path | None  # where the database it replaced now is
+    replaced: Path | str | None  # where the database it replaced now is (PostgreSQL: its new name)
     replaced_head: Anchor | None  # that database's head (None: it could not be read)
     lost: int | None  # events of the replaced trail the restored one does not hold (None: unknown)
 
@@ -76,9 +81,7 @@ def restore(
     database's, or None when it is missing or cannot be opened."""
     live = sqlite_file(database_url)
     if live is None:
-        raise RestoreRefused(
-            "`helpdesk db restore` restores a SQLite database; for PostgreSQL use pg_restore (README, Backups and restore)"
-        )
+        return restore_postgres(database_url, engine, source, actor, now, stop_consoles, waiting, wait_seconds, checked)
     source = Path(os.path.abspath(source))
     if source.is_symlink() or not source.is_file():
         raise RestoreRefused(f"{source} is not a file (a symbolic link is not followed)")
@@ -235,3 +238,138 @@ def _take_the_place(copy: Path, live: Path, replaced: Path | None) -> None:
     else:
         os.chmod(copy, 0o660 if live.parent.stat().st_mode & stat.S_ISGID else 0o600)
     os.rename(copy, live)
+
+
+# --- PostgreSQL ---------------------------------------------------------------------------------
+
+
+def restore_postgres(
+    database_url: str,
+    engine: Engine | None,
+    source: Path,
+    actor: str,
+    now: dt.datetime,
+    stop_consoles: bool = False,
+    waiting: Waiting | None = None,
+    wait_seconds: float = STOP_WAIT_SECONDS,
+    checked: Checked | None = None,
+) -> Restored:
+    """A `pg_dump` custom-format backup restored into a new database beside the live one and
+    checked there (the whole of `audit verify`, and the anchor written beside the backup in its
+    trail) before anything else is touched; then, with the consoles closed, the live database is
+    renamed aside and the restored one renamed into its place (never restored into the live
+    database: a half-done restore could never be told from a whole one). Run by the database's
+    owner (or a superuser), who may create databases."""
+    if engine is None:
+        raise RestoreRefused("the PostgreSQL database cannot be reached: start it, then restore")
+    tool = shutil.which("pg_restore")
+    if tool is None:
+        raise RestoreRefused(
+            "pg_restore is not on the PATH: install PostgreSQL's client tools (the postgresql-client package)"
+        )
+    source = Path(os.path.abspath(source))
+    if source.is_symlink() or not source.is_file():
+        raise RestoreRefused(f"{source} is not a file (a symbolic link is not followed)")
+    listed = subprocess.run([tool, "--list", str(source)], capture_output=True, text=True, check=False)
+    if listed.returncode != 0 or "TABLE DATA public event" not in listed.stdout:
+        raise RestoreRefused(f"{source} is not a backup made by `helpdesk db backup` (pg_dump's custom format)")
+    url = make_url(database_url)
+    name = url.database or ""
+    stamp = now.astimezone(dt.UTC).strftime("%Y%m%d%H%M%S")
+    scratch, aside = f"{name}_restoring_{stamp}", f"{name}_replaced_{stamp}"
+    server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    quote = server.dialect.identifier_preparer.quote
+    try:
+        with server.connect() as connection:
+            owner = connection.scalar(
+                text("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = :name"), {"name": name}
+            )
+            try:
+                connection.execute(text(f"CREATE DATABASE {quote(scratch)} OWNER {quote(owner)} TEMPLATE template0"))
+            except DBAPIError as error:
+                raise RestoreRefused(
+                    f"cannot create the database to restore into ({describe_fault(error)}): run the restore as the "
+                    "database's owner, with CREATEDB, or as a superuser"
+                ) from None
+        renamed = False
+        try:
+            head = _restored_and_checked(tool, url.set(database=scratch), source, checked)
+            _lost(engine, head, _live_head(engine))  # refused now if it is another database's backup
+            _close_consoles(engine, actor, now, stop_consoles, waiting, wait_seconds)
+            replaced_head = _live_head(engine)
+            lost = _lost(engine, head, replaced_head)
+            engine.dispose()
+            with server.connect() as connection:
+                others = connection.scalars(
+                    text(
+                        "SELECT DISTINCT coalesce(usename, '?') || coalesce(' (' || nullif(application_name, '') || ')', '') "
+                        "FROM pg_stat_activity WHERE datname = :name AND pid <> pg_backend_pid()"
+                    ),
+                    {"name": name},
+                ).all()
+                if others:
+                    raise RestoreRefused(
+                        f"{len(others)} other connection(s) to {name} ({', '.join(others)}): stop them (the alert "
+                        "sender, a report) and restore again; nothing was restored"
+                    )
+                connection.execute(text(f"ALTER DATABASE {quote(name)} RENAME TO {quote(aside)}"))
+                connection.execute(text(f"ALTER DATABASE {quote(scratch)} RENAME TO {quote(name)}"))
+                renamed = True
+        finally:
+            if not renamed:
+                with server.connect() as connection:
+                    connection.execute(text(f"DROP DATABASE IF EXISTS {quote(scratch)}"))
+    finally:
+        server.dispose()
+    restored = make_engine(database_url)
+    try:
+        with writing(restored) as session:
+            record_event(
+                session,
+                actor=actor,
+                kind=EventKind.RESTORED,
+                at=now,
+                backup_head=head.event_id if head else 0,
+                replaced_head=replaced_head.event_id if replaced_head else None,
+                events_lost=lost,
+            )
+        if role := console_role(restored):  # what a database's own grants hold is not in a dump
+            grant_console_role(restored, role)
+    finally:
+        restored.dispose()
+    return Restored(source, head, aside, replaced_head, lost)
+
+
+def _restored_and_checked(tool: str, scratch: URL, source: Path, checked: Checked | None) -> Anchor | None:
+    """pg_restore into the new database, then the whole of `audit verify` there, and the anchor
+    written beside the backup found in its trail (the dump may hold a little more: it was taken
+    after its anchor was read)."""
+    environment = {**os.environ, "PGPASSWORD": scratch.password or os.environ.get("PGPASSWORD", "")}
+    target = scratch.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
+    done = subprocess.run(
+        [tool, "--no-password", "--exit-on-error", f"--dbname={target}", str(source)],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        said = (done.stderr.strip().splitlines() or ["no reason given"])[-1]
+        raise RestoreRefused(f"pg_restore failed ({said}); nothing was restored")
+    copy = make_engine(scratch.render_as_string(hide_password=False))
+    try:
+        report = verify_chain(copy, progress=checked)
+        if not report.intact:
+            raise RestoreRefused(f"{source} does not verify once restored; nothing was restored")
+        written = anchor_path(source)
+        if written.is_file() and not written.is_symlink() and (text_ := written.read_text(encoding="utf-8").strip()):
+            anchor = Anchor.parse(text_)
+            with copy.connect() as connection:
+                there = connection.scalar(select(col(Event.hash)).where(col(Event.id) == anchor.event_id))
+            if there != anchor.hash:
+                raise RestoreRefused(
+                    f"{source} does not hold the anchor written beside it ({text_}); nothing was restored"
+                )
+        return report.head
+    finally:
+        copy.dispose()
