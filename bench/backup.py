@@ -11,7 +11,12 @@ The size of the backup is printed beside the live file's. Databases are built on
 and schema revision and kept in the cache folder (HELPDESK_BENCH_CACHE, default
 ~/.cache/helpdesk-bench); each run works on a copy.
 
-Run: python bench/backup.py [--sizes 10000,100000]
+PostgreSQL (`--db URL`): `back_up()` (pg_dump's custom format, then `pg_restore --list`) against
+a plain `pg_dump -Fc`; `restore()` (pg_restore into a new database, the whole of `audit verify`
+there, the renames, the grants, the event) against creating a database and a plain pg_restore.
+The built databases are kept on the server, named with their size and schema revision.
+
+Run: python bench/backup.py [--sizes 10000,100000] [--db postgresql+psycopg://…]
 """
 
 from __future__ import annotations
@@ -96,13 +101,108 @@ def one_size(calls: int) -> None:
         )
 
 
+# --- PostgreSQL ---------------------------------------------------------------------------------
+
+
+def server(url: str):
+    from sqlalchemy import create_engine, make_url
+
+    return create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+
+
+def cached_postgres(url: str, calls: int) -> str:
+    """A database of `calls` closed calls with their records on the server, built once (kept
+    under a name with the schema revision); each run works on a copy made from it as a template."""
+    from sqlalchemy import make_url, text
+
+    name = f"helpdesk_bench_backup_{calls}_rev{HEAD_REVISION}"
+    admin = server(url)
+    with admin.connect() as connection:
+        if connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
+            return name
+        connection.execute(text(f"CREATE DATABASE {name}_building"))
+    started = time.perf_counter()
+    building = make_url(url).set(database=f"{name}_building").render_as_string(hide_password=False)
+    benchdb.build(building, waiting=0, closed=calls, record=True)
+    make_engine(building).dispose()
+    with admin.connect() as connection:
+        connection.execute(text(f"ALTER DATABASE {name}_building RENAME TO {name}"))
+    print(f"  built {calls:,} closed calls with their records in {time.perf_counter() - started:.0f} s", flush=True)
+    return name
+
+
+def pg_tool(tool: str, *args: str) -> float:
+    import subprocess
+
+    started = time.perf_counter()
+    subprocess.run([tool, *args], check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+def one_size_postgres(url: str, calls: int) -> None:
+    from sqlalchemy import make_url, text
+
+    template = cached_postgres(url, calls)
+    admin = server(url)
+    live_name, floor_name = f"bench_live_{calls}", f"bench_floor_{calls}"
+    with admin.connect() as connection:
+        for name in (live_name, floor_name):
+            connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        connection.execute(text(f"CREATE DATABASE {live_name} TEMPLATE {template}"))
+    live = make_url(url).set(database=live_name)
+    plain = live.set(drivername="postgresql").render_as_string(hide_password=False)
+    with tempfile.TemporaryDirectory(prefix="helpdesk-bench-backup-") as folder:
+        work = Path(folder)
+        engine = make_engine(live.render_as_string(hide_password=False))
+        floor = pg_tool("pg_dump", "--format=custom", f"--file={work / 'floor-1.dump'}", f"--dbname={plain}")
+        started = time.perf_counter()
+        made = back_up(engine, work / "backup.dump", "bench", dt.datetime.now(dt.UTC))
+        backed = time.perf_counter() - started
+        floor = min(
+            floor, pg_tool("pg_dump", "--format=custom", f"--file={work / 'floor-2.dump'}", f"--dbname={plain}")
+        )
+        print(
+            f"  backup: {backed:.2f} s for {made.size / 1e6:.0f} MB; floor (plain pg_dump -Fc) {floor:.2f} s: "
+            f"{backed / floor:.1f}x",
+            flush=True,
+        )
+        floor_url = live.set(drivername="postgresql", database=floor_name).render_as_string(hide_password=False)
+
+        def floor_restore_postgres() -> float:
+            with admin.connect() as connection:
+                connection.execute(text(f"DROP DATABASE IF EXISTS {floor_name} WITH (FORCE)"))
+                started = time.perf_counter()
+                connection.execute(text(f"CREATE DATABASE {floor_name}"))
+            return time.perf_counter() - started + pg_tool("pg_restore", f"--dbname={floor_url}", str(made.path))
+
+        restore_floor = floor_restore_postgres()
+        started = time.perf_counter()
+        done = restore(live.render_as_string(hide_password=False), engine, made.path, "bench", dt.datetime.now(dt.UTC))
+        restored = time.perf_counter() - started
+        restore_floor = min(restore_floor, floor_restore_postgres())
+        print(
+            f"  restore: {restored:.2f} s; floor (createdb and a plain pg_restore) {restore_floor:.2f} s: "
+            f"{restored / restore_floor:.1f}x",
+            flush=True,
+        )
+        engine.dispose()
+    with admin.connect() as connection:
+        for name in (live_name, floor_name, str(done.replaced)):
+            connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    admin.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000", help="closed calls, comma-separated")
+    parser.add_argument("--db", help="a PostgreSQL URL (its server keeps the built databases): PostgreSQL, not SQLite")
     args = parser.parse_args()
     for calls in (int(size) for size in args.sizes.split(",")):
         print(f"{calls:,} closed calls:", flush=True)
-        one_size(calls)
+        if args.db:
+            one_size_postgres(args.db, calls)
+        else:
+            one_size(calls)
 
 
 if __name__ == "__main__":

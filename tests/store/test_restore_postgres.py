@@ -103,7 +103,7 @@ def test_nothing_is_touched_unless_the_backup_checks(engine, database_url, clock
     forged = tmp_path / "forged.dump"
     forged.write_bytes(backed_up.path.read_bytes())
     (tmp_path / "forged.dump.anchor").write_text("1:" + "0" * 64 + "\n")
-    with pytest.raises(RestoreRefused, match="does not hold the anchor written beside it"):
+    with pytest.raises(RestoreRefused, match="does not hold the anchor 1:0000"):
         restore(database_url, engine, forged, "wcole", clock.now())
     assert calls(engine) == before
     assert databases(engine, name) == [name]  # the database restored into was dropped
@@ -182,3 +182,18 @@ def test_the_consoles_role_keeps_what_it_was_granted(engine, database_url, clock
         ).connect() as c:
             c.execute(text(f"DROP OWNED BY {role}"))
             c.commit()
+
+
+def test_a_backup_is_checked_by_restoring_it_and_one_that_does_not_verify_is_not_kept(engine, clock, tmp_path):
+    from helpdesk.store.admin.backup import BackupRefused
+
+    log(engine, clock)
+    made = back_up(engine, tmp_path / "good.dump", "wcole", clock.now())
+    assert made.head == chain_head(engine) or made.head.event_id >= 1
+    name = engine.url.database
+    with engine.begin() as connection:  # an insider's edit: the trail no longer vouches for the row
+        connection.execute(text("UPDATE concern SET summary = 'nothing happened'"))
+    with pytest.raises(BackupRefused, match="the copy does not verify once restored .* nothing was kept"):
+        back_up(engine, tmp_path / "bad.dump", "wcole", clock.now())
+    assert not (tmp_path / "bad.dump").exists() and not (tmp_path / "bad.dump.anchor").exists()
+    assert databases(engine, name) == [name]  # the database checked in was dropped

@@ -5,8 +5,9 @@ SQLite: `VACUUM INTO` reads one snapshot in one read transaction (writers carry 
 in WAL mode), into a private folder beside DEST; the copy's integrity and its whole audit trail
 (`audit verify`) are checked there; only then is it linked into place, so DEST never holds a
 half-made or unchecked copy and an existing file is never overwritten. PostgreSQL: `pg_dump` in
-its custom format (found on the PATH), checked with `pg_restore --list`; the anchor is the head
-read before the dump began, which the dump's snapshot holds."""
+its custom format (found on the PATH), checked by restoring it into a scratch database on the
+same server and running the whole of `audit verify` there (then dropped); the anchor is the
+restored trail's head, which holds the head read before the dump began."""
 
 from __future__ import annotations
 
@@ -17,20 +18,25 @@ import sqlite3
 import subprocess
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import URL, Engine, create_engine, select, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DatabaseError
+from sqlalchemy.exc import DatabaseError, DBAPIError
+from sqlalchemy.pool import NullPool
+from sqlmodel import col
 
 from helpdesk.domain.audit_chain import Anchor
 from helpdesk.domain.refusals import Refused
 from helpdesk.domain.types import EventKind
 from helpdesk.store.db.audit import ChainReport, chain_head, record_event, verify_chain
 from helpdesk.store.db.engine import make_engine, sqlite_file, sqlite_url
+from helpdesk.store.db.models import Event
 from helpdesk.store.db.transaction import writing
+from helpdesk.store.faults import describe_fault
 
 Progress = Callable[[int, int], None]  # bytes copied so far, bytes in all (about)
 Checked = Callable[[int], None]  # events of the copy's trail checked so far
@@ -72,7 +78,7 @@ def back_up(
     if source is not None:
         made = _sqlite_copy(source, dest, progress, checked)
     else:
-        made = _postgres_copy(engine, dest, progress)
+        made = _postgres_copy(engine, dest, progress, checked)
     with writing(engine) as session:
         record_event(
             session,
@@ -180,7 +186,7 @@ def _write_private(path: Path, text: str, mode: int) -> None:
         out.write(text)
 
 
-def _postgres_copy(engine: Engine, dest: Path, progress: Progress | None) -> Backup:
+def _postgres_copy(engine: Engine, dest: Path, progress: Progress | None, checked: Checked | None) -> Backup:
     tool, lister = shutil.which("pg_dump"), shutil.which("pg_restore")
     if tool is None or lister is None:
         raise BackupRefused(
@@ -210,6 +216,78 @@ def _postgres_copy(engine: Engine, dest: Path, progress: Progress | None) -> Bac
         if progress:
             size = copy.stat().st_size
             progress(size, size)
-        return _keep(copy, head, 0o600, dest)
+        url = make_url(str(engine.url))
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S")
+        with scratch_database(str(engine.url), f"{url.database}_checking_{stamp}") as scratch:
+            try:
+                restored_head = restore_and_verify(lister, scratch, copy, head, checked, what="the copy")
+            except DumpUnsound as unsound:
+                raise BackupRefused(f"{unsound}; nothing was kept") from None
+        return _keep(copy, restored_head or head, 0o600, dest)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+class DumpUnsound(Refused):
+    """A pg_dump file that does not restore into a whole, verified record; str() says why."""
+
+
+@contextmanager
+def scratch_database(database_url: str, name: str, keep: Callable[[], bool] = lambda: False) -> Iterator[URL]:
+    """A new database on the same server, owned as the live one is, dropped afterwards unless
+    `keep()` says otherwise by then (a restore renames it into the live one's place)."""
+    url = make_url(database_url)
+    server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    quote = server.dialect.identifier_preparer.quote
+    try:
+        with server.connect() as connection:
+            owner = connection.scalar(
+                text("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = :name"), {"name": url.database}
+            )
+            try:
+                connection.execute(text(f"CREATE DATABASE {quote(name)} OWNER {quote(owner)} TEMPLATE template0"))
+            except DBAPIError as error:
+                raise DumpUnsound(
+                    f"cannot create a database to restore the copy into and check it ({describe_fault(error)}): run it "
+                    "as the database's owner with CREATEDB, or as a superuser"
+                ) from None
+        try:
+            yield url.set(database=name)
+        finally:
+            if not keep():
+                with server.connect() as connection:
+                    connection.execute(text(f"DROP DATABASE IF EXISTS {quote(name)} WITH (FORCE)"))
+    finally:
+        server.dispose()
+
+
+def restore_and_verify(
+    tool: str, scratch: URL, dump: Path, anchor: Anchor | None, checked: Checked | None = None, what: str = ""
+) -> Anchor | None:
+    """pg_restore `dump` into the scratch database, then the whole of `audit verify` there, and
+    `anchor` (if any) found in its trail (the dump may hold a little more: it was taken after
+    its anchor was read). The restored trail's head."""
+    environment = {**os.environ, "PGPASSWORD": scratch.password or os.environ.get("PGPASSWORD", "")}
+    target = scratch.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
+    done = subprocess.run(
+        [tool, "--no-password", "--exit-on-error", f"--dbname={target}", str(dump)],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise DumpUnsound(f"pg_restore failed ({(done.stderr.strip().splitlines() or ['no reason given'])[-1]})")
+    copy = make_engine(scratch.render_as_string(hide_password=False))
+    try:
+        report = verify_chain(copy, progress=checked)
+        if not report.intact:
+            raise DumpUnsound(f"{what or dump.name} does not verify once restored (`helpdesk audit verify` names why)")
+        if anchor is not None:
+            with copy.connect() as connection:
+                there = connection.scalar(select(col(Event.hash)).where(col(Event.id) == anchor.event_id))
+            if there != anchor.hash:
+                raise DumpUnsound(f"{what or dump.name} does not hold the anchor {anchor}")
+        return report.head
+    finally:
+        copy.dispose()

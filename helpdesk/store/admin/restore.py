@@ -31,21 +31,27 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import URL, Engine, create_engine, make_url, select, text
-from sqlalchemy.exc import DatabaseError, DBAPIError, OperationalError
+from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.pool import NullPool
 from sqlmodel import col
 
 from helpdesk.domain.audit_chain import Anchor
 from helpdesk.domain.refusals import Refused
 from helpdesk.domain.types import EventKind
-from helpdesk.store.admin.backup import Checked, anchor_path, verify_sqlite_file
-from helpdesk.store.db.audit import chain_head, record_event, verify_chain
+from helpdesk.store.admin.backup import (
+    Checked,
+    DumpUnsound,
+    anchor_path,
+    restore_and_verify,
+    scratch_database,
+    verify_sqlite_file,
+)
+from helpdesk.store.db.audit import chain_head, record_event
 from helpdesk.store.db.engine import companions, make_engine, sqlite_file, sqlite_url
 from helpdesk.store.db.models import Event
 from helpdesk.store.db.presence import open_consoles
 from helpdesk.store.db.schema import console_role, grant_console_role
 from helpdesk.store.db.transaction import writing
-from helpdesk.store.faults import describe_fault
 
 Progress = Callable[[int, int], None]  # bytes copied so far, bytes in all
 Waiting = Callable[[list[str]], None]  # the consoles still open, while the restore waits for them
@@ -276,51 +282,24 @@ def restore_postgres(
     url = make_url(database_url)
     name = url.database or ""
     stamp = now.astimezone(dt.UTC).strftime("%Y%m%d%H%M%S")
-    scratch, aside = f"{name}_restoring_{stamp}", f"{name}_replaced_{stamp}"
-    server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    quote = server.dialect.identifier_preparer.quote
+    aside = f"{name}_replaced_{stamp}"
+    renamed = False
     try:
-        with server.connect() as connection:
-            owner = connection.scalar(
-                text("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = :name"), {"name": name}
-            )
-            try:
-                connection.execute(text(f"CREATE DATABASE {quote(scratch)} OWNER {quote(owner)} TEMPLATE template0"))
-            except DBAPIError as error:
-                raise RestoreRefused(
-                    f"cannot create the database to restore into ({describe_fault(error)}): run the restore as the "
-                    "database's owner, with CREATEDB, or as a superuser"
-                ) from None
-        renamed = False
-        try:
-            head = _restored_and_checked(tool, url.set(database=scratch), source, checked)
+        with scratch_database(database_url, f"{name}_restoring_{stamp}", keep=lambda: renamed) as scratch:
+            written = anchor_path(source)
+            anchor = None
+            if written.is_file() and not written.is_symlink() and (said := written.read_text(encoding="utf-8").strip()):
+                anchor = Anchor.parse(said)
+            head = restore_and_verify(tool, scratch, source, anchor, checked)
             _lost(engine, head, _live_head(engine))  # refused now if it is another database's backup
             _close_consoles(engine, actor, now, stop_consoles, waiting, wait_seconds)
             replaced_head = _live_head(engine)
             lost = _lost(engine, head, replaced_head)
             engine.dispose()
-            with server.connect() as connection:
-                others = connection.scalars(
-                    text(
-                        "SELECT DISTINCT coalesce(usename, '?') || coalesce(' (' || nullif(application_name, '') || ')', '') "
-                        "FROM pg_stat_activity WHERE datname = :name AND pid <> pg_backend_pid()"
-                    ),
-                    {"name": name},
-                ).all()
-                if others:
-                    raise RestoreRefused(
-                        f"{len(others)} other connection(s) to {name} ({', '.join(others)}): stop them (the alert "
-                        "sender, a report) and restore again; nothing was restored"
-                    )
-                connection.execute(text(f"ALTER DATABASE {quote(name)} RENAME TO {quote(aside)}"))
-                connection.execute(text(f"ALTER DATABASE {quote(scratch)} RENAME TO {quote(name)}"))
-                renamed = True
-        finally:
-            if not renamed:
-                with server.connect() as connection:
-                    connection.execute(text(f"DROP DATABASE IF EXISTS {quote(scratch)}"))
-    finally:
-        server.dispose()
+            _swap(url, str(scratch.database), aside)
+            renamed = True
+    except DumpUnsound as unsound:
+        raise RestoreRefused(f"{unsound}; nothing was restored") from None
     restored = make_engine(database_url)
     try:
         with writing(restored) as session:
@@ -340,36 +319,27 @@ def restore_postgres(
     return Restored(source, head, aside, replaced_head, lost)
 
 
-def _restored_and_checked(tool: str, scratch: URL, source: Path, checked: Checked | None) -> Anchor | None:
-    """pg_restore into the new database, then the whole of `audit verify` there, and the anchor
-    written beside the backup found in its trail (the dump may hold a little more: it was taken
-    after its anchor was read)."""
-    environment = {**os.environ, "PGPASSWORD": scratch.password or os.environ.get("PGPASSWORD", "")}
-    target = scratch.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
-    done = subprocess.run(
-        [tool, "--no-password", "--exit-on-error", f"--dbname={target}", str(source)],
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        said = (done.stderr.strip().splitlines() or ["no reason given"])[-1]
-        raise RestoreRefused(f"pg_restore failed ({said}); nothing was restored")
-    copy = make_engine(scratch.render_as_string(hide_password=False))
+def _swap(url: URL, restored: str, aside: str) -> None:
+    """The live database renamed aside and the restored one renamed into its place, once no
+    other connection to the live one remains (named, and the restore refused, otherwise)."""
+    name = url.database or ""
+    server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    quote = server.dialect.identifier_preparer.quote
     try:
-        report = verify_chain(copy, progress=checked)
-        if not report.intact:
-            raise RestoreRefused(f"{source} does not verify once restored; nothing was restored")
-        written = anchor_path(source)
-        if written.is_file() and not written.is_symlink() and (text_ := written.read_text(encoding="utf-8").strip()):
-            anchor = Anchor.parse(text_)
-            with copy.connect() as connection:
-                there = connection.scalar(select(col(Event.hash)).where(col(Event.id) == anchor.event_id))
-            if there != anchor.hash:
+        with server.connect() as connection:
+            others = connection.scalars(
+                text(
+                    "SELECT DISTINCT coalesce(usename, '?') || coalesce(' (' || nullif(application_name, '') || ')', '') "
+                    "FROM pg_stat_activity WHERE datname = :name AND pid <> pg_backend_pid()"
+                ),
+                {"name": name},
+            ).all()
+            if others:
                 raise RestoreRefused(
-                    f"{source} does not hold the anchor written beside it ({text_}); nothing was restored"
+                    f"{len(others)} other connection(s) to {name} ({', '.join(others)}): stop them (the alert "
+                    "sender, a report) and restore again; nothing was restored"
                 )
-        return report.head
+            connection.execute(text(f"ALTER DATABASE {quote(name)} RENAME TO {quote(aside)}"))
+            connection.execute(text(f"ALTER DATABASE {quote(restored)} RENAME TO {quote(name)}"))
     finally:
-        copy.dispose()
+        server.dispose()
