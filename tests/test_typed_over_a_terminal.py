@@ -110,7 +110,8 @@ def test_bursts_written_to_the_terminal_are_stored_exactly(engine, db_path, cloc
             + "\r"
             + DOWN * 4
             + "\r\t"
-            + " \t"
+            + " \t"  # urgent
+            + "\t"  # not at immediate risk
             + "Head taken ill; lead inspector asks to pause. END"
             + CTRL_S
         )

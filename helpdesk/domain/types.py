@@ -125,6 +125,7 @@ class EventKind(Labelled):
     ALERT_SENT = "alert_sent"  # an alert's e-mail reached the SMTP server
     ALERT_FAILED = "alert_failed"  # an attempt to send it failed (it is tried again)
     ALERT_ACKNOWLEDGED = "alert_acknowledged"  # a supervisor acknowledged the call's alerts
+    LOOKED_UP = "looked_up"  # a look-up across the record (what kind of field, how many found; never the words)
     ON_CALL_ADDED = "on_call_added"  # a supervisor's period on call put on the rota
     ON_CALL_REMOVED = "on_call_removed"  # and taken off it
     SEALED = "sealed"  # the record as it stood when the upgrade that binds rows to the trail ran

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
         FollowUpRow,
         InspectionChoice,
         LearningReviewRow,
+        LookUpPage,
         OnCallRow,
         OpenEscalation,
         PauseEntry,
@@ -337,6 +338,15 @@ class Desk:
         from helpdesk.store import commands
 
         commands.lift_risk(self.engine, concern_id, self.login, self.now(), reason)
+
+    # --- looking a call up -------------------------------------------------------------------
+
+    def look_up(self, typed: str, before: int | None = None) -> LookUpPage:
+        """One page of the calls the words find (recorded in the audit trail)."""
+        from helpdesk.domain.search import look_up
+        from helpdesk.store.commands.looking_up import look_up as find
+
+        return find(self.engine, self.login, look_up(typed), self.now(), before)
 
     # --- the on-call rota ------------------------------------------------------------------------
 

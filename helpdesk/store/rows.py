@@ -527,6 +527,27 @@ class OnCallRow:
 
 
 @dataclass(frozen=True)
+class LookUpRow:
+    """A call a look-up found, as its results list it."""
+
+    id: int
+    received_at: dt.datetime
+    status: str
+    urn: str
+    school: str
+    category: str
+    holder: str | None  # a name
+    matched: str  # what it was found by: call number, URN, caller's number, inspection, words
+
+
+@dataclass(frozen=True)
+class LookUpPage:
+    typed: str
+    rows: list[LookUpRow]
+    more: bool  # older calls match too (the next page: older than the last row)
+
+
+@dataclass(frozen=True)
 class PurgePlan:
     closed_before: dt.date
     calls: int

@@ -22,6 +22,7 @@ SCREENS: dict[str, tuple[str, str]] = {
     "statistics": ("helpdesk.tui.screens.statistics", "StatisticsScreen"),
     "pause register": ("helpdesk.tui.screens.pause_register", "PauseRegisterScreen"),
     "rota": ("helpdesk.tui.screens.rota", "RotaScreen"),
+    "look up": ("helpdesk.tui.screens.look_up", "LookUpScreen"),
     "help": ("helpdesk.tui.screens.help", "HelpScreen"),
     "new concern": ("helpdesk.tui.forms.intake", "IntakeForm"),
     "export": ("helpdesk.tui.forms.export", "ExportForm"),

@@ -293,6 +293,7 @@ def test_every_kind_of_event_on_a_call_has_its_sentence_in_the_timeline():
         EventKind.RESTORED,
         EventKind.ON_CALL_ADDED,
         EventKind.ON_CALL_REMOVED,
+        EventKind.LOOKED_UP,
     }
     assert set(TIMELINE) == set(EventKind) - not_about_one_call
 

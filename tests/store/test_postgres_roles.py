@@ -59,6 +59,11 @@ def test_the_console_role_runs_the_helpline(owner_and_console):
     commands.add_advice(console, concern_id, "akhan", "Advice", now)
     commands.release(console, concern_id, "akhan", "Handing back", now)
     assert verify_chain(console).intact
+    # the look-up index is written by the owner's triggers, read by the console
+    from helpdesk.domain.search import look_up
+    from helpdesk.store.commands.looking_up import look_up as find
+
+    assert [row.id for row in find(console, "lpark", look_up("grace ellis"), now).rows] == [concern_id]
 
 
 REFUSED = [
@@ -72,6 +77,8 @@ REFUSED = [
     ("CREATE TABLE shadow (id int)", "permission denied"),
     ("INSERT INTO setting (key, value) VALUES ('demo', 'yes')", "permission denied"),
     ("UPDATE alembic_version SET version_num = '0001'", "permission denied"),
+    ("DELETE FROM call_search", "permission denied"),  # the look-up index: words kept or hidden
+    ("INSERT INTO call_search VALUES (999999, to_tsvector('planted'))", "permission denied"),
     (
         "CREATE OR REPLACE FUNCTION helpdesk_event_is_append_only() RETURNS trigger AS $$ "
         "BEGIN RETURN OLD; END; $$ LANGUAGE plpgsql",

@@ -108,8 +108,14 @@ def test_the_tables_in_code_match_what_the_migrations_build(engine):
 
     import helpdesk.store.db.models  # noqa: F401  (registers the tables)
 
+    def in_code(name, kind, parents) -> bool:
+        """The look-up index (migration 0019) is the database's own, kept by its triggers: an
+        FTS5 table and its shadow tables on SQLite, a tsvector table on PostgreSQL; no model."""
+        return not (kind == "table" and name and name.startswith("call_search"))
+
     with engine.connect() as connection:
-        differences = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+        context = MigrationContext.configure(connection, opts={"include_name": in_code})
+        differences = compare_metadata(context, SQLModel.metadata)
     if engine.dialect.name != "sqlite":
         assert differences == []
         return

@@ -122,7 +122,7 @@ class Concern(SQLModel, table=True):
     logged_by: str = Field(max_length=limits.LOGIN)
     caller_name: str = Field(max_length=limits.PERSON_NAME)
     caller_role: str = Field(max_length=30)
-    caller_phone: str = Field(max_length=limits.PHONE)
+    caller_phone: str = Field(max_length=limits.PHONE, index=True)  # looked up by the number a caller rings from
     urn: str = Field(foreign_key="school.urn", index=True, max_length=limits.URN)
     # every call about an inspection: its paused days, counted across them
     inspection_id: int | None = Field(default=None, foreign_key="inspection.id", index=True)

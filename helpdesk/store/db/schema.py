@@ -13,7 +13,7 @@ from helpdesk.store.faults import describe_fault
 
 # The newest migration. A test checks it against alembic's own view of the scripts, so the
 # console can check the schema without importing alembic on start-up.
-HEAD_REVISION = "0018"
+HEAD_REVISION = "0019"
 
 
 if TYPE_CHECKING:
@@ -98,6 +98,8 @@ CONSOLE_PRIVILEGES = {
     "setting": "SELECT",
 }
 CONSOLE_ROLE_SETTING = "console_role"
+# Tables with no model, kept by the database's own triggers: what the consoles' role may do there
+DERIVED_TABLES = {"call_search": "SELECT"}  # the look-up index (migration 0019): written by the owner's triggers
 
 
 class GrantRefused(RuntimeError):
@@ -131,6 +133,10 @@ def grant_console_role(engine: Engine, role: str) -> None:
             connection.execute(text(f"REVOKE ALL ON TABLE {quote(name)} FROM {who}"))
             privileges = CONSOLE_PRIVILEGES.get(name, "SELECT, INSERT, UPDATE, DELETE")
             connection.execute(text(f"GRANT {privileges} ON TABLE {quote(name)} TO {who}"))
+        for name, privileges in DERIVED_TABLES.items():  # tables the database keeps itself (no model)
+            if connection.execute(text("SELECT to_regclass(:name)"), {"name": name}).scalar() is not None:
+                connection.execute(text(f"REVOKE ALL ON TABLE {quote(name)} FROM {who}"))
+                connection.execute(text(f"GRANT {privileges} ON TABLE {quote(name)} TO {who}"))
         connection.execute(text(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {who}"))
         # `audit verify` compares the record with the trail in temporary tables of its own session
         database = quote(str(connection.execute(text("SELECT current_database()")).scalar()))

@@ -171,6 +171,13 @@ class QueueScreen(DataScreen):
         Binding("s", "statistics", "Statistics", id="queue.statistics"),
         Binding("p", "pause_register", "Pauses", id="queue.pauses", tooltip="The pause register"),
         Binding("o", "rota", "On call", id="queue.rota", tooltip="The on-call rota"),
+        Binding(
+            "l",
+            "look_up",
+            "Look up",
+            id="queue.look-up",
+            tooltip="Find any call: number, URN, phone, name or words",
+        ),
         Binding("q", "app.quit", "Quit", id="queue.quit"),
         Binding("slash", "filter", "Filter", id="queue.filter", tooltip="Narrow the queue as you type"),
         Binding("escape", "clear_filter", "Clear filter", id="queue.clear-filter", show=False),
@@ -199,7 +206,7 @@ class QueueScreen(DataScreen):
             ]
             + ([] if self.unread_feedback else feedback)
             + (["follow_ups"] if self.follow_ups else [])
-            + ["reload", "app.quit", "filter"]
+            + ["reload", "app.quit", "look_up", "filter"]
         )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -820,6 +827,9 @@ class QueueScreen(DataScreen):
     def action_statistics(self) -> None:
         if self.permitted(Permission.SEE_FIGURES):
             navigation.show(self.app, "statistics")
+
+    def action_look_up(self) -> None:
+        navigation.show(self.app, "look up")
 
     def action_rota(self) -> None:
         if self.permitted(Permission.MANAGE_ROTA):
