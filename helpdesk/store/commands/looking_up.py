@@ -115,12 +115,16 @@ def _by_words(connection: Connection, query: LookUp, allowed: Any, before: int |
     newest first, a slice at a time; each slice is read for the rows this person may see, until
     a page is full (or enough of the index has been read past: then there may be more)."""
     found: dict[int, LookUpRow] = {}
-    reference = select(col(Inspection.id)).where(func.lower(col(Inspection.reference)) == query.typed.strip().lower())
+    inspections = list(
+        connection.scalars(
+            select(col(Inspection.id)).where(func.lower(col(Inspection.reference)) == query.typed.strip().lower())
+        )
+    )
     older = [col(Concern.id) < before] if before else []
-    for row in _rows(
-        connection, and_(col(Concern.inspection_id).in_(reference), allowed, *older), literal("inspection"), PAGE + 1
-    ):
-        found[row.id] = row
+    if inspections:  # (read first: asked of every call in one statement, SQLite would walk them all)
+        matched = and_(col(Concern.inspection_id).in_(inspections), allowed, *older)
+        for row in _rows(connection, matched, literal("inspection"), PAGE + 1):
+            found[row.id] = row
     q = tsquery(query.words) if connection.dialect.name == "postgresql" else fts5_query(query.words)
     cursor, read, exhausted = before, 0, False
     while len(found) <= PAGE and read < AT_MOST_READ:
