@@ -277,3 +277,37 @@ def test_lifting_a_risk_stops_its_alert(engine, clock, policy, smtp, inbox, addr
     commands.lift_risk(engine, concern_id, "lpark", clock.now(), "Misheard: nobody is at risk")
     a_pass(engine, smtp, policy, clock)
     assert inbox.received == []
+
+
+def test_starttls_checks_the_servers_certificate(engine, clock, policy, addressed, tmp_path):
+    """Over STARTTLS, with the helpline's own certificate authority (smtp.ca_file): sent; with a
+    certificate nobody vouches for: refused, tried again, never sent in clear."""
+    import trustme
+
+    from helpdesk.store.admin.alert_sender import Smtp
+
+    import ssl
+
+    ca = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(context)
+    port = free_port()
+    received = Inbox()
+    server = Controller(received, hostname="127.0.0.1", port=port, tls_context=context, require_starttls=True)
+    server.start()
+    try:
+        at_risk(engine, clock)
+        unknown = Smtp("127.0.0.1", port, starttls=True, sender="alerts@helpline.example")
+        report = a_pass(engine, unknown, policy, clock)
+        assert (report.sent, report.failed) == (0, 1) and received.received == []
+        ca_file = tmp_path / "helpline-ca.pem"
+        ca.cert_pem.write_to_path(str(ca_file))
+        trusted = Smtp("127.0.0.1", port, starttls=True, sender="alerts@helpline.example", ca_file=str(ca_file))
+        clock.advance(seconds=20)
+        assert a_pass(engine, trusted, policy, clock).sent == 1
+        assert len(received.to("mokafor")) == 1
+    finally:
+        server.stop()
+    with engine.connect() as connection:
+        [details] = connection.execute(select(Event.details).where(Event.kind == "alert_failed")).scalars().all()
+    assert '"reason": "tls"' in details

@@ -40,6 +40,7 @@ class Smtp:
     sender: str  # the From address
     username: str | None = None
     password: str | None = None
+    ca_file: str | None = None  # the certificate authority the server's certificate is checked against
 
 
 def read_credentials(path: Path) -> tuple[str, str]:
@@ -64,7 +65,9 @@ def read_credentials(path: Path) -> tuple[str, str]:
 
 
 def smtp_from_config(values: object) -> Smtp:
-    """The config file's [smtp] table: host, port (587), starttls (true), from, credentials_file."""
+    """The config file's [smtp] table: host, port (587), starttls (true), from, credentials_file,
+    and ca_file (a certificate authority of the helpline's own, if the server's certificate is
+    not signed by one the system trusts)."""
     if not isinstance(values, dict) or not values.get("host"):
         raise SmtpInvalid('the config file has no [smtp] table with a host (see README, "Alerts by e-mail")')
     port = values.get("port", 587)
@@ -79,7 +82,10 @@ def smtp_from_config(values: object) -> Smtp:
     username = password = None
     if credentials := values.get("credentials_file"):
         username, password = read_credentials(Path(str(credentials)))
-    return Smtp(str(values["host"]), port, starttls, sender, username, password)
+    ca_file = values.get("ca_file")
+    if ca_file is not None and not Path(str(ca_file)).is_file():
+        raise SmtpInvalid(f"smtp.ca_file {ca_file} is not a file")
+    return Smtp(str(values["host"]), port, starttls, sender, username, password, str(ca_file) if ca_file else None)
 
 
 def compose(smtp: Smtp, message: Outgoing, address: str, now: dt.datetime) -> EmailMessage:
@@ -97,8 +103,8 @@ def compose(smtp: Smtp, message: Outgoing, address: str, now: dt.datetime) -> Em
 
 def deliver(smtp: Smtp, mail: EmailMessage) -> None:
     with smtplib.SMTP(smtp.host, smtp.port, timeout=SMTP_TIMEOUT) as server:
-        if smtp.starttls:
-            server.starttls(context=ssl.create_default_context())
+        if smtp.starttls:  # the server's certificate checked (the system's authorities, or ca_file's)
+            server.starttls(context=ssl.create_default_context(cafile=smtp.ca_file))
         if smtp.username is not None:
             server.login(smtp.username, smtp.password or "")
         server.send_message(mail)
@@ -110,6 +116,8 @@ def failure_code(error: BaseException) -> str:
         return "authentication"
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         return "recipient_refused"
+    if isinstance(error, ssl.SSLError):
+        return "tls"
     if isinstance(error, (ConnectionError, socket.timeout, smtplib.SMTPServerDisconnected, OSError)):
         return "unreachable"
     return "refused"
