@@ -282,11 +282,11 @@ def test_lifting_a_risk_stops_its_alert(engine, clock, policy, smtp, inbox, addr
 def test_starttls_checks_the_servers_certificate(engine, clock, policy, addressed, tmp_path):
     """Over STARTTLS, with the helpline's own certificate authority (smtp.ca_file): sent; with a
     certificate nobody vouches for: refused, tried again, never sent in clear."""
+    import ssl
+
     import trustme
 
     from helpdesk.store.admin.alert_sender import Smtp
-
-    import ssl
 
     ca = trustme.CA()
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
