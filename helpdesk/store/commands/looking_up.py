@@ -88,12 +88,41 @@ def _exactly(connection: Connection, query: LookUp, allowed: Any, before: int | 
     if query.phone:
         conditions.append((col(Concern.caller_phone) == query.phone, "caller's number"))
     found: dict[int, LookUpRow] = {}
+    exhausted = True
     for condition, matched in conditions:
-        where = and_(condition, allowed, *([col(Concern.id) < before] if before else []))
-        for row in _rows(connection, where, literal(matched), PAGE + 1):
+
+        def ids(cursor: int | None, n: int, condition: Any = condition) -> list[int]:
+            older = [col(Concern.id) < cursor] if cursor else []
+            statement = select(col(Concern.id)).where(condition, *older).order_by(col(Concern.id).desc()).limit(n)
+            return [int(i) for i in connection.scalars(statement) if i is not None]
+
+        rows, done = _page_of(connection, ids, allowed, literal(matched), before)
+        for row in rows:
             found.setdefault(row.id, row)
+        exhausted = exhausted and done
     ordered = sorted(found.values(), key=lambda row: -row.id)
-    return ordered[:PAGE], len(ordered) > PAGE
+    return ordered[:PAGE], len(ordered) > PAGE or not exhausted
+
+
+def _page_of(
+    connection: Connection, ids: Any, allowed: Any, matched: Any, before: int | None
+) -> tuple[list[LookUpRow], bool]:
+    """A page of the calls `ids(cursor, n)` gives (newest first, from an index alone), a slice at
+    a time, each slice read for the rows this person may see, until the page is full or enough
+    has been read past; and whether the ids ran out. (Asked in one statement, the rules of who
+    may see a call would be weighed for every call the index finds, before the newest are kept.)"""
+    found: dict[int, LookUpRow] = {}
+    cursor, read = before, 0
+    while len(found) <= PAGE and read < AT_MOST_READ:
+        slice_ = ids(cursor, PAGE + 1)
+        read += len(slice_)
+        if slice_:
+            for row in _rows(connection, and_(col(Concern.id).in_(slice_), allowed), matched, PAGE + 1):
+                found.setdefault(row.id, row)
+            cursor = slice_[-1]
+        if len(slice_) <= PAGE:
+            return sorted(found.values(), key=lambda row: -row.id), True
+    return sorted(found.values(), key=lambda row: -row.id), False
 
 
 def _word_ids(connection: Connection, q: str, before: int | None, n: int) -> list[int]:
@@ -126,16 +155,10 @@ def _by_words(connection: Connection, query: LookUp, allowed: Any, before: int |
         for row in _rows(connection, matched, literal("inspection"), PAGE + 1):
             found[row.id] = row
     q = tsquery(query.words) if connection.dialect.name == "postgresql" else fts5_query(query.words)
-    cursor, read, exhausted = before, 0, False
-    while len(found) <= PAGE and read < AT_MOST_READ:
-        ids = _word_ids(connection, q, cursor, PAGE + 1)
-        read += len(ids)
-        if ids:
-            for row in _rows(connection, and_(col(Concern.id).in_(ids), allowed), literal("words"), PAGE + 1):
-                found.setdefault(row.id, row)
-            cursor = ids[-1]
-        if len(ids) <= PAGE:
-            exhausted = True
-            break
+    rows, exhausted = _page_of(
+        connection, lambda cursor, n: _word_ids(connection, q, cursor, n), allowed, literal("words"), before
+    )
+    for row in rows:
+        found.setdefault(row.id, row)
     ordered = sorted(found.values(), key=lambda row: -row.id)
     return ordered[:PAGE], len(ordered) > PAGE or not exhausted
