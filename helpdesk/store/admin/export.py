@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import os
 from collections.abc import Iterator, Sequence
+from dataclasses import astuple
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -297,6 +298,15 @@ def audit_records(
                 progress(done, total)
         if progress:
             progress(done, total)
+
+
+def register_record(entry: Any, fields: list[str], personal: set[str], redact: bool) -> Sequence[Any]:
+    """A register's entry (a dataclass) as an export's record: dates as ISO text, and, redacted,
+    without the personal fields."""
+    values = [value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value for value in astuple(entry)]
+    if not redact:
+        return values
+    return [value for name, value in zip(fields, values, strict=True) if name not in personal]
 
 
 def write_records(

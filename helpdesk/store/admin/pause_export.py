@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import astuple, fields
+from dataclasses import fields
 from typing import Any, TextIO
 
 from sqlalchemy import Engine
 
 from helpdesk.domain.policy import Policy
-from helpdesk.store.admin.export import write_records
+from helpdesk.store.admin.export import register_record, write_records
 from helpdesk.store.commands.exports import check_may_export
 from helpdesk.store.db.models import PERSONAL_COLUMNS, PauseDecision
 from helpdesk.store.queries.pause_register import pause_entries
@@ -25,10 +25,7 @@ PERSONAL_REGISTER_FIELDS = {"decided_by", "countersigned_by"} | set(PERSONAL_COL
 
 
 def _record(entry: PauseEntry, redact: bool) -> Sequence[Any]:
-    values = [value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value for value in astuple(entry)]
-    if not redact:
-        return values
-    return [value for name, value in zip(REGISTER_FIELDS, values, strict=True) if name not in PERSONAL_REGISTER_FIELDS]
+    return register_record(entry, REGISTER_FIELDS, PERSONAL_REGISTER_FIELDS, redact)
 
 
 def export_pauses(

@@ -114,7 +114,17 @@ def restore(
         _take_the_place(copy, live, replaced)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    restored = make_engine(sqlite_url(live))
+    _record_restore(sqlite_url(live), actor, now, head, replaced_head, lost)
+    return Restored(source, head, replaced, replaced_head, lost)
+
+
+def _record_restore(
+    url: str, actor: str, now: dt.datetime, head: Anchor | None, replaced_head: Anchor | None, lost: int | None
+) -> None:
+    """The restored trail records the restore: by whom, the backup's head, the replaced trail's
+    head and how many of its events the backup did not hold. On PostgreSQL the consoles' role is
+    granted again: what a database's own grants hold is not in a dump."""
+    restored = make_engine(url)
     try:
         with writing(restored) as session:
             record_event(
@@ -126,9 +136,10 @@ def restore(
                 replaced_head=replaced_head.event_id if replaced_head else None,
                 events_lost=lost,
             )
+        if restored.dialect.name == "postgresql" and (role := console_role(restored)):
+            grant_console_role(restored, role)
     finally:
         restored.dispose()
-    return Restored(source, head, replaced, replaced_head, lost)
 
 
 def _copy(source: Path, copy: Path, progress: Progress | None) -> None:
@@ -300,22 +311,7 @@ def restore_postgres(
             renamed = True
     except DumpUnsound as unsound:
         raise RestoreRefused(f"{unsound}; nothing was restored") from None
-    restored = make_engine(database_url)
-    try:
-        with writing(restored) as session:
-            record_event(
-                session,
-                actor=actor,
-                kind=EventKind.RESTORED,
-                at=now,
-                backup_head=head.event_id if head else 0,
-                replaced_head=replaced_head.event_id if replaced_head else None,
-                events_lost=lost,
-            )
-        if role := console_role(restored):  # what a database's own grants hold is not in a dump
-            grant_console_role(restored, role)
-    finally:
-        restored.dispose()
+    _record_restore(database_url, actor, now, head, replaced_head, lost)
     return Restored(source, head, aside, replaced_head, lost)
 
 

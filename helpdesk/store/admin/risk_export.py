@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import astuple, fields
+from dataclasses import fields
 from typing import Any, TextIO
 
 from sqlalchemy import Engine
 
-from helpdesk.store.admin.export import write_records
+from helpdesk.store.admin.export import register_record, write_records
 from helpdesk.store.commands.exports import check_may_export
 from helpdesk.store.queries.risk_register import risk_entries
 from helpdesk.store.rows import Progress, RiskEntry
@@ -32,10 +32,7 @@ PERSONAL_REGISTER_FIELDS = {
 
 
 def _record(entry: RiskEntry, redact: bool) -> Sequence[Any]:
-    values = [value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value for value in astuple(entry)]
-    if not redact:
-        return values
-    return [value for name, value in zip(REGISTER_FIELDS, values, strict=True) if name not in PERSONAL_REGISTER_FIELDS]
+    return register_record(entry, REGISTER_FIELDS, PERSONAL_REGISTER_FIELDS, redact)
 
 
 def export_risks(
