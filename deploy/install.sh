@@ -76,6 +76,15 @@ if grep -Eq '^database_url *= *"sqlite' "$etc/config.toml"; then
   fi
 fi
 
+# Alerts by e-mail (helpdesk alerts run): the unit, where systemd runs; it starts once [smtp] is set.
+if [ -d /run/systemd/system ] && [ "$prefix" = /opt/helpdesk ]; then
+  install -m 0644 "$here/helpdesk-alerts.service" /etc/systemd/system/helpdesk-alerts.service
+  systemctl daemon-reload
+  alerts="e-mail alerts: set [smtp] in $etc/config.toml, then systemctl enable --now helpdesk-alerts"
+else
+  alerts="e-mail alerts: set [smtp] in $etc/config.toml, then run $prefix/venv/bin/helpdesk alerts run under the host's supervisor"
+fi
+
 # Before sshd lets anyone in: the console starts for an account of the group.
 version=$(runuser -u nobody -g "$group" -- "$prefix/bin/helpdesk-console" --version 2>&1) ||
   fail "the console does not start for the staff accounts: $version"
@@ -99,4 +108,5 @@ else
 fi
 echo "installed $version for the group $group; $reloaded. Add the first admin with deploy/add-staff.sh"
 [ -n "${copy:-}" ] && echo "$copy (it copies the database to $replica: put that on another disk)"
+echo "$alerts"
 exit 0

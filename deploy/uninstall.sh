@@ -18,11 +18,13 @@ sshd=$(command -v sshd || echo /usr/sbin/sshd)
 [ "$(id -u)" -eq 0 ] || { echo "uninstall: run it as root" >&2; exit 1; }
 
 rm -f "$sshd_dir/sshd_config.d/helpdesk.conf"
-if [ -f /etc/systemd/system/helpdesk-replicate.service ] && [ "$prefix" = /opt/helpdesk ]; then
-  systemctl disable --now helpdesk-replicate || true
-  rm -f /etc/systemd/system/helpdesk-replicate.service
-  systemctl daemon-reload || true
-fi
+for unit in helpdesk-replicate helpdesk-alerts; do
+  if [ -f "/etc/systemd/system/$unit.service" ] && [ "$prefix" = /opt/helpdesk ]; then
+    systemctl disable --now "$unit" || true
+    rm -f "/etc/systemd/system/$unit.service"
+    systemctl daemon-reload || true
+  fi
+done
 pidfile=$("$sshd" -T -f "$sshd_dir/sshd_config" 2>/dev/null | awk '$1 == "pidfile" {print $2}')
 if [ -n "$pidfile" ] && [ -s "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
   kill -HUP "$(cat "$pidfile")"

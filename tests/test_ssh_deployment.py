@@ -285,6 +285,7 @@ def test_two_staff_over_ssh_see_themselves_and_each_others_claims(database):
             deployment.config.write_text(f'database_url = "{url}"\n')
         installed = deployment.script("install.sh")
         assert "installed helpdesk " in installed.stdout and "sshd is not running: start it" in installed.stdout
+        assert f"e-mail alerts: set [smtp] in {deployment.work / 'etc'}/config.toml" in installed.stdout
         if database == "sqlite":
             url = sqlite_url(deployment.work / "data" / "helpdesk.sqlite")
             assert f'"{url}"' in deployment.config.read_text()
