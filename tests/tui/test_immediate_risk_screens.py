@@ -198,3 +198,22 @@ def test_the_emergency_contact_form(snap_compare, engine, clock, policy):
         no_blink(pilot)
 
     assert snap_compare(console(engine, clock, policy, "gsingh"), terminal_size=(80, 24), run_before=run_before)
+
+
+async def test_a_supervisor_exports_the_risk_register_from_the_console(engine, clock, policy, tmp_path, monkeypatch):
+    from helpdesk.tui.forms.export import ExportForm
+
+    concern_id = held_wellbeing_call(engine, clock)
+    commands.mark_risk(engine, concern_id, "gsingh", clock.now(), "Head spoke of ending her life")
+    monkeypatch.chdir(tmp_path)
+    app = console(engine, clock, policy, "lpark")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        app.push_screen(ExportForm(clock.now().date(), clock.now().date(), what="risks"))
+        await settle(pilot)
+        await burst(pilot, "ctrl+s")
+        await settle(pilot)
+    [written] = list(tmp_path.glob("helpdesk-*.csv"))
+    text = written.read_text()
+    assert text.splitlines()[0].startswith("risk_id,call,marked_at") and f"\n1,{concern_id}," in text
+    assert "ending" not in text and "Gurpreet" not in text  # redacted, as the form's default

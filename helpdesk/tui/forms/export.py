@@ -1,4 +1,5 @@
-"""Export calls or the audit trail from the review screen (the same export as the CLI)."""
+"""Export calls, the pause or risk register, or the audit trail from the review screen (the same
+export as the CLI)."""
 
 from __future__ import annotations
 
@@ -28,7 +29,12 @@ class ExportForm(FormScreen):
             "what",
             "Export",
             Select(
-                [("Calls", "calls"), ("Pause register", "pauses"), ("Audit trail", "audit")],
+                [
+                    ("Calls", "calls"),
+                    ("Pause register", "pauses"),
+                    ("Risk register", "risks"),
+                    ("Audit trail", "audit"),
+                ],
                 value=self.what,
                 allow_blank=False,
                 id="export-what",
@@ -72,6 +78,10 @@ class ExportForm(FormScreen):
                 )
         except OSError as error:
             raise Refused(f"Cannot write {path}: {error.strerror}") from None
-        withheld = self.app.desk.withheld_from_export(days["start"], days["end"]) if what in ("calls", "pauses") else 0
+        withheld = (
+            self.app.desk.withheld_from_export(days["start"], days["end"])
+            if what in ("calls", "pauses", "risks")
+            else 0
+        )
         kept = f"; {withheld} call(s) you are tied to withheld" if withheld else ""
         self.app.call_from_thread(self.app.notify, f"Exported {count} record(s) to {path}{kept}")
