@@ -21,7 +21,7 @@ from support import handled, log
 
 @pytest.fixture
 def engine(db_path):
-    """SQLite only: a PostgreSQL database is restored with pg_restore (README)."""
+    """SQLite here (tests/store/test_restore_postgres.py restores PostgreSQL)."""
     engine = make_engine(sqlite_url(db_path))
     yield engine
     engine.dispose()
