@@ -4,6 +4,7 @@ acknowledgement and lifting the marker. Each is one transaction with one audit e
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import Engine, exists, select
 from sqlmodel import Session, col
@@ -78,15 +79,41 @@ def mark_risk(engine: Engine, concern_id: int, login: str, now: dt.datetime, wha
         return new_id(risk)
 
 
-def _step_context(session: Session, concern_id: int, login: str, now: dt.datetime, doing: str) -> Risk:
-    member = acting_staff(session, login)
-    refuse_if_barred(session, login, concern_id, london(now).date())
-    _, state = locked_call(session, concern_id)
-    risk = standing_risk(session, concern_id)
-    if reason := risk_rules.step_refusal(state, login, member.role, risk.marked_by if risk else None, doing):
-        raise Refused(reason)
-    assert risk is not None  # (step_refusal refuses a call with no marker)
-    return risk
+def _record_step(
+    engine: Engine,
+    concern_id: int,
+    login: str,
+    now: dt.datetime,
+    doing: str,
+    kind: RiskStepKind,
+    event: EventKind,
+    code: dict[str, Any],
+    **values: Any,
+) -> int:
+    """One step of the protocol: who may take it (domain.risk.step_refusal), its row, its event
+    (the step's code only: `code`)."""
+    with writing(engine) as session:
+        member = acting_staff(session, login)
+        refuse_if_barred(session, login, concern_id, london(now).date())
+        _, state = locked_call(session, concern_id)
+        risk = standing_risk(session, concern_id)
+        if reason := risk_rules.step_refusal(state, login, member.role, risk.marked_by if risk else None, doing):
+            raise Refused(reason)
+        assert risk is not None  # (step_refusal refuses a call with no marker)
+        row = RiskStep(risk_id=new_id(risk), concern_id=concern_id, kind=kind, by=login, at=now, **values)
+        session.add(row)
+        session.flush()
+        record_event(
+            session,
+            actor=login,
+            kind=event,
+            at=now,
+            concern_id=concern_id,
+            risk_id=risk.id,
+            risk_step_id=row.id,
+            **code,
+        )
+        return new_id(row)
 
 
 def record_risk_contact(
@@ -111,33 +138,21 @@ def record_risk_contact(
         now=now,
         london_today=london(now).date(),
     )
-    with writing(engine) as session:
-        risk = _step_context(session, concern_id, login, now, "record the emergency contact")
-        row = RiskStep(
-            risk_id=new_id(risk),
-            concern_id=concern_id,
-            kind=RiskStepKind.CONTACT,
-            by=login,
-            at=now,
-            happened_at=step.happened_at,
-            contact=step.contact,
-            who=step.who,
-            reference=step.reference,
-            why_not=step.why_not,
-        )
-        session.add(row)
-        session.flush()
-        record_event(
-            session,
-            actor=login,
-            kind=EventKind.RISK_CONTACT,
-            at=now,
-            concern_id=concern_id,
-            risk_id=risk.id,
-            risk_step_id=row.id,
-            contact=step.contact,
-        )
-        return new_id(row)
+    return _record_step(
+        engine,
+        concern_id,
+        login,
+        now,
+        "record the emergency contact",
+        RiskStepKind.CONTACT,
+        EventKind.RISK_CONTACT,
+        {"contact": step.contact},
+        happened_at=step.happened_at,
+        contact=step.contact,
+        who=step.who,
+        reference=step.reference,
+        why_not=step.why_not,
+    )
 
 
 def record_risk_safety(
@@ -145,31 +160,19 @@ def record_risk_safety(
 ) -> int:
     """The person's immediate safety confirmed, or not (with what is known and being done)."""
     safety, note = risk_rules.validate_safety_step(safety=safety, note=note)
-    with writing(engine) as session:
-        risk = _step_context(session, concern_id, login, now, "record the person's safety")
-        row = RiskStep(
-            risk_id=new_id(risk),
-            concern_id=concern_id,
-            kind=RiskStepKind.SAFETY,
-            by=login,
-            at=now,
-            happened_at=now,
-            safety=safety,
-            note=note,
-        )
-        session.add(row)
-        session.flush()
-        record_event(
-            session,
-            actor=login,
-            kind=EventKind.RISK_SAFETY,
-            at=now,
-            concern_id=concern_id,
-            risk_id=risk.id,
-            risk_step_id=row.id,
-            safety=safety,
-        )
-        return new_id(row)
+    return _record_step(
+        engine,
+        concern_id,
+        login,
+        now,
+        "record the person's safety",
+        RiskStepKind.SAFETY,
+        EventKind.RISK_SAFETY,
+        {"safety": safety},
+        happened_at=now,
+        safety=safety,
+        note=note,
+    )
 
 
 def acknowledge_risk(engine: Engine, concern_id: int, login: str, now: dt.datetime) -> None:
