@@ -135,16 +135,19 @@ def over() -> Any:
 def plan(engine: Engine, now: dt.datetime, policy: Policy) -> int:
     """Queue the e-mails each standing alert is owed by now (the first on call, then the next on
     the rota, then every supervisor, as the policy's minutes pass); stop those of alerts that
-    are over. How many messages were queued."""
+    are over. How many messages were queued. Read first: a pass runs after every commit, and
+    the write lock is taken only when there is something to queue or to stop."""
+    to_stop = and_(
+        col(AlertMessage.state) == "waiting",
+        col(AlertMessage.alert_id).in_(select(col(Alert.id)).where(over())),
+    )
+    with engine.connect() as connection:
+        if not connection.scalar(select(exists().where(to_stop))) and not connection.scalar(
+            select(exists().where(not_(over())))
+        ):
+            return 0
     with Session(writer(engine)) as session, session.begin():
-        session.execute(
-            update(AlertMessage)
-            .where(
-                col(AlertMessage.state) == "waiting",
-                col(AlertMessage.alert_id).in_(select(col(Alert.id)).where(over())),
-            )
-            .values(state="stopped", lease_until=None, lease_token=None)
-        )
+        session.execute(update(AlertMessage).where(to_stop).values(state="stopped", lease_until=None, lease_token=None))
         standing = session.execute(select(col(Alert.id), col(Alert.raised_at)).where(not_(over()))).all()
         if not standing:
             return 0
