@@ -12,7 +12,6 @@ import argparse
 import datetime as dt
 import random
 import socket
-import statistics
 import tempfile
 import threading
 import time
@@ -40,15 +39,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
-
-
-def figures(name: str, latencies: list[float], of: int) -> str:
-    if not latencies:
-        return f"{name}: none of {of} arrived"
-    return (
-        f"{name} ({len(latencies)} of {of}): p50 {statistics.median(latencies):.0f} ms, "
-        f"p99 {benchdb.percentile(latencies, 0.99):.0f} ms, max {max(latencies):.0f} ms"
-    )
 
 
 def main() -> None:
@@ -125,8 +115,8 @@ def main() -> None:
     server.stop()
     latencies = [(arrivals.at[c] - at) * 1000 for c, at in marked.items() if c in arrivals.at]
     print(f"alerts by e-mail on {url.split(':')[0]}, {args.changes} markings, the sender woken by the change feed")
-    print(figures("marked at risk -> the e-mail at the SMTP server", latencies, len(marked)))
-    print(figures("floor: the same e-mail handed to the server directly", floor, len(floor)))
+    print(benchdb.latency_line("marked at risk -> the e-mail at the SMTP server", latencies, len(marked)))
+    print(benchdb.latency_line("floor: the same e-mail handed to the server directly", floor, len(floor)))
 
 
 if __name__ == "__main__":

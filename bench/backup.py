@@ -111,24 +111,12 @@ def server(url: str):
 
 
 def cached_postgres(url: str, calls: int) -> str:
-    """A database of `calls` closed calls with their records on the server, built once (kept
-    under a name with the schema revision); each run works on a copy made from it as a template."""
-    from sqlalchemy import make_url, text
-
-    name = f"helpdesk_bench_backup_{calls}_rev{HEAD_REVISION}"
-    admin = server(url)
-    with admin.connect() as connection:
-        if connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
-            return name
-        connection.execute(text(f"CREATE DATABASE {name}_building"))
-    started = time.perf_counter()
-    building = make_url(url).set(database=f"{name}_building").render_as_string(hide_password=False)
-    benchdb.build(building, waiting=0, closed=calls, record=True)
-    make_engine(building).dispose()
-    with admin.connect() as connection:
-        connection.execute(text(f"ALTER DATABASE {name}_building RENAME TO {name}"))
-    print(f"  built {calls:,} closed calls with their records in {time.perf_counter() - started:.0f} s", flush=True)
-    return name
+    """`calls` closed calls with their records, built once on the server; each run copies it."""
+    return benchdb.cached_postgres(
+        url,
+        f"helpdesk_bench_backup_{calls}_rev{HEAD_REVISION}",
+        lambda building: benchdb.build(building, waiting=0, closed=calls, record=True),
+    )
 
 
 def pg_tool(tool: str, *args: str) -> float:

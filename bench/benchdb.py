@@ -243,3 +243,42 @@ def empty_postgres(url: str) -> None:
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def latency_line(name: str, latencies: list[float], of: int) -> str:
+    """ "name (n of m): p50, p99, max" in milliseconds, or that none arrived."""
+    import statistics
+
+    if not latencies:
+        return f"{name}: none of {of} arrived"
+    return (
+        f"{name} ({len(latencies)} of {of}): p50 {statistics.median(latencies):.0f} ms, "
+        f"p99 {percentile(latencies, 0.99):.0f} ms, max {max(latencies):.0f} ms"
+    )
+
+
+def cached_postgres(url: str, name: str, fill) -> str:
+    """The database `name` on the PostgreSQL server of `url`, filled once by `fill(its url)` and
+    kept (named with what it holds and the schema revision); its name. A build cut short leaves
+    only `name_building`, made again next time."""
+    import time
+
+    from sqlalchemy import create_engine, make_url
+
+    admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            if connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
+                return name
+            connection.execute(text(f"DROP DATABASE IF EXISTS {name}_building WITH (FORCE)"))
+            connection.execute(text(f"CREATE DATABASE {name}_building"))
+        started = time.perf_counter()
+        building = make_url(url).set(database=f"{name}_building").render_as_string(hide_password=False)
+        fill(building)
+        make_engine(building).dispose()
+        with admin.connect() as connection:
+            connection.execute(text(f"ALTER DATABASE {name}_building RENAME TO {name}"))
+        print(f"  built {name} in {time.perf_counter() - started:.0f} s", flush=True)
+        return name
+    finally:
+        admin.dispose()

@@ -57,19 +57,9 @@ def cached_sqlite(calls: int) -> str:
 
 
 def cached_postgres(url: str, calls: int) -> str:
-    from sqlalchemy import create_engine, make_url
+    from sqlalchemy import make_url
 
-    name = f"helpdesk_bench_look_up_{calls}_rev{HEAD_REVISION}"
-    admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        if not connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
-            connection.execute(text(f"DROP DATABASE IF EXISTS {name}_building"))
-            connection.execute(text(f"CREATE DATABASE {name}_building"))
-            started = time.perf_counter()
-            build(make_url(url).set(database=f"{name}_building").render_as_string(hide_password=False), calls)
-            connection.execute(text(f"ALTER DATABASE {name}_building RENAME TO {name}"))
-            print(f"  built {calls:,} calls in {time.perf_counter() - started:.0f} s", flush=True)
-    admin.dispose()
+    name = benchdb.cached_postgres(url, f"helpdesk_bench_look_up_{calls}_rev{HEAD_REVISION}", lambda b: build(b, calls))
     return make_url(url).set(database=name).render_as_string(hide_password=False)
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import random
-import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -82,15 +81,6 @@ def collect(queue, committed: dict[int, float], seconds: float = 10) -> list[flo
     return latencies
 
 
-def figures(name: str, latencies: list[float], of: int) -> str:
-    if not latencies:
-        return f"{name}: none of {of} arrived"
-    return (
-        f"{name} ({len(latencies)} of {of}): p50 {statistics.median(latencies):.0f} ms, "
-        f"p99 {benchdb.percentile(latencies, 0.99):.0f} ms, max {max(latencies):.0f} ms"
-    )
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--db", help="an empty database URL to fill (default: a new SQLite file)")
@@ -136,9 +126,10 @@ def main() -> None:
         watcher.terminate()
         engine.dispose()
     print(f"immediate risk alerts on {url.split(':')[0]}, {args.changes} markings, 200 waiting calls")
-    print(figures("marked at risk -> a supervisor's console rings", alerts, len(marked)))
+    print(benchdb.latency_line("marked at risk -> a supervisor's console rings", alerts, len(marked)))
     print(
-        figures("floor: logged -> shown in the same console's queue", floor, len(logged)) + " (target p99 <= 1000 ms)"
+        benchdb.latency_line("floor: logged -> shown in the same console's queue", floor, len(logged))
+        + " (target p99 <= 1000 ms)"
     )
 
 
