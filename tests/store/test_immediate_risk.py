@@ -253,3 +253,24 @@ def test_the_register_of_risk_calls_exports_with_the_same_redaction(engine, cloc
         assert personal not in redacted.getvalue()
     with pytest.raises(Refused, match="Only a supervisor or an admin can export"):
         export_risks(engine, "gsingh", today, today, "csv", True, io.StringIO(), today=today)
+
+
+def test_a_supervisor_tied_to_the_school_cannot_acknowledge_or_lift_and_another_can(engine, clock, held):
+    """Across calls and people: the information barrier holds for the protocol as for opening."""
+    from sqlmodel import Session
+
+    from helpdesk.store.db.models import Conflict
+
+    commands.mark_risk(engine, held, "gsingh", clock.now(), "Risk")
+    with Session(engine) as session:
+        session.add(Conflict(login="mokafor", urn="930037", reason="Governor"))
+        session.commit()
+    with pytest.raises(Refused):
+        commands.acknowledge_risk(engine, held, "mokafor", clock.now())
+    with pytest.raises(Refused):
+        commands.lift_risk(engine, held, "mokafor", clock.now(), "Not at risk")
+    with pytest.raises(Refused):
+        commands.record_risk_safety(engine, held, "mokafor", clock.now(), safety="confirmed")
+    commands.acknowledge_risk(engine, held, "lpark", clock.now())
+    with engine.connect() as connection:
+        assert connection.execute(select(Risk.acknowledged_by)).scalar() == "lpark"
