@@ -8,13 +8,13 @@ closed calls with their whole record (as bench/benchdb.py builds them):
   the live files moved aside, the rename, the event) against copying the file and renaming it.
 
 The size of the backup is printed beside the live file's. Databases are built once per size
-and schema revision and kept in the cache folder (HELPDESK_BENCH_CACHE, default
+and the builder's version and kept in the cache folder (HELPDESK_BENCH_CACHE, default
 ~/.cache/helpdesk-bench); each run works on a copy.
 
 PostgreSQL (`--db URL`): `back_up()` (pg_dump's custom format, then `pg_restore --list`) against
 a plain `pg_dump -Fc`; `restore()` (pg_restore into a new database, the whole of `audit verify`
 there, the renames, the grants, the event) against creating a database and a plain pg_restore.
-The built databases are kept on the server, named with their size and schema revision.
+The built databases are kept on the server, named with their size and the builder's version.
 
 Run: python bench/backup.py [--sizes 10000,100000] [--db postgresql+psycopg://…]
 """
@@ -34,7 +34,6 @@ import benchdb
 from helpdesk.store.admin.backup import back_up
 from helpdesk.store.admin.restore import restore
 from helpdesk.store.db.engine import make_engine, sqlite_url
-from helpdesk.store.db.schema import HEAD_REVISION
 
 CACHE = Path(os.environ.get("HELPDESK_BENCH_CACHE", Path.home() / ".cache" / "helpdesk-bench"))
 
@@ -42,7 +41,7 @@ CACHE = Path(os.environ.get("HELPDESK_BENCH_CACHE", Path.home() / ".cache" / "he
 def cached(calls: int) -> Path:
     """The database of `calls` closed calls with their records, built once."""
     CACHE.mkdir(parents=True, exist_ok=True)
-    path = CACHE / f"backup-{calls}-rev{HEAD_REVISION}.sqlite"
+    path = CACHE / f"backup-{calls}-{benchdb.BUILDER_VERSION}.sqlite"
     if not path.exists():
         building = path.with_suffix(".building")
         for leftover in building.parent.glob(building.name + "*"):
@@ -52,6 +51,7 @@ def cached(calls: int) -> Path:
         make_engine(sqlite_url(building)).dispose()  # (its -wal folded in)
         building.rename(path)
         print(f"  built {calls:,} closed calls with their records in {time.perf_counter() - started:.0f} s", flush=True)
+    benchdb.up_to_date(sqlite_url(path))
     return path
 
 
@@ -114,7 +114,7 @@ def cached_postgres(url: str, calls: int) -> str:
     """`calls` closed calls with their records, built once on the server; each run copies it."""
     return benchdb.cached_postgres(
         url,
-        f"helpdesk_bench_backup_{calls}_rev{HEAD_REVISION}",
+        f"helpdesk_bench_backup_{calls}_{benchdb.BUILDER_VERSION}",
         lambda building: benchdb.build(building, waiting=0, closed=calls, record=True),
     )
 

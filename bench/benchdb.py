@@ -24,6 +24,21 @@ from helpdesk.store.db.engine import make_engine, writer
 from helpdesk.store.db.models import Advice, Concern, ContactAttempt, Event, PauseDecision, Review, Staff
 from helpdesk.store.db.schema import upgrade
 
+# What the builder makes, by version: part of every cached database's name. Bumped when the
+# builder writes something different; a newer schema alone does not need it, since a cached
+# database is brought up to the head revision each time it is used (`up_to_date`).
+BUILDER_VERSION = "rev0019"
+
+
+def up_to_date(url: str) -> str:
+    """A cached database, migrated to the code's schema (nothing to do when it is there); `url`."""
+    engine = make_engine(url)
+    try:
+        upgrade(engine)
+    finally:
+        engine.dispose()
+    return url
+
 
 def build(
     url: str,
@@ -259,8 +274,8 @@ def latency_line(name: str, latencies: list[float], of: int) -> str:
 
 def cached_postgres(url: str, name: str, fill) -> str:
     """The database `name` on the PostgreSQL server of `url`, filled once by `fill(its url)` and
-    kept (named with what it holds and the schema revision); its name. A build cut short leaves
-    only `name_building`, made again next time."""
+    kept (named with what it holds and BUILDER_VERSION), migrated to the code's schema; its
+    name. A build cut short leaves only `name_building`, made again next time."""
     import time
 
     from sqlalchemy import create_engine, make_url
@@ -269,6 +284,7 @@ def cached_postgres(url: str, name: str, fill) -> str:
     try:
         with admin.connect() as connection:
             if connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
+                up_to_date(make_url(url).set(database=name).render_as_string(hide_password=False))
                 return name
             connection.execute(text(f"DROP DATABASE IF EXISTS {name}_building WITH (FORCE)"))
             connection.execute(text(f"CREATE DATABASE {name}_building"))

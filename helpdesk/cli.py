@@ -17,7 +17,7 @@ from sqlalchemy.exc import DatabaseError, OperationalError, ProgrammingError
 
 from helpdesk.clock import Clock, london_stamp
 from helpdesk.config import ConfigInvalid, Settings, resolve_settings
-from helpdesk.domain.policy import PolicyInvalid
+from helpdesk.domain.policy import Policy, PolicyInvalid
 from helpdesk.domain.refusals import Refused as RuleRefused
 from helpdesk.domain.types import CallerRole, Category, ConcernStatus
 from helpdesk.store.db.engine import DatabaseFileMissing, DatabaseFileRefused, DatabaseUrlInvalid
@@ -83,7 +83,7 @@ def run_console(engine, settings: Settings, member, exit_when_loaded: bool = Fal
         engine=engine,
         clock=Clock(),
         staff=member,
-        policy=settings.policy(),
+        policy=file_policy(settings, engine),
         database_url=settings.database_url,
         exit_when_loaded=exit_when_loaded,
         theme=theme,
@@ -146,7 +146,7 @@ def cmd_alerts_run(args, settings: Settings) -> int:
         raise Refused(str(invalid)) from None
     engine = open_engine(settings)
     actor = acting_for_the_database(engine, args.as_login, Permission.SEND_ALERTS)
-    policy, clock = settings.policy(), Clock()
+    policy, clock = file_policy(settings, engine), Clock()
 
     def said(report: PassReport) -> None:
         print(
@@ -161,6 +161,40 @@ def cmd_alerts_run(args, settings: Settings) -> int:
         signal.signal(signum, lambda *_: stop.set())
     print(f"sending alerts through {smtp.host}:{smtp.port} as {actor}; stop with Ctrl+C or SIGTERM", file=sys.stderr)
     run(engine, smtp, policy, clock.now, actor, stop, said=said)
+    return 0
+
+
+def cmd_policy_load(args, settings: Settings) -> int:
+    """An admin puts a new version of the policy in force, for every process on the database."""
+    from helpdesk.config import check_trusted
+
+    path = Path(args.file)
+    check_trusted(path, "policy file")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise Refused(f"policy file {path} is not UTF-8 text") from None
+    desk = open_desk(settings, args.as_login)
+    version = desk.load_policy(text)
+    print(f"policy version {version} loaded from {path}: in force now for every console and command")
+    return 0
+
+
+def cmd_policy_show(args, settings: Settings) -> int:
+    """The policy in force: its version, who loaded it and when, and its text."""
+    from helpdesk.clock import london_stamp
+
+    desk = open_desk(settings, args.as_login)
+    held = desk.policy_in_force()
+    if held.version is None:
+        print(
+            f"this database holds no policy of its own: each process uses its policy file ({settings.policy_path});"
+            " an admin puts one in force for all with `helpdesk policy load FILE`"
+        )
+        return 0
+    assert held.loaded_at is not None  # (every stored version has its time)
+    print(f"# policy version {held.version}, loaded by {held.loaded_by} {london_stamp(held.loaded_at)}")
+    print(held.text, end="" if held.text.endswith("\n") else "\n")
     return 0
 
 
@@ -451,7 +485,25 @@ def open_desk(settings: Settings, as_login: str | None):
     from helpdesk.store.desk import Desk
 
     engine = open_engine(settings)
-    return Desk(engine, identify(engine, as_login), Clock(), settings.policy())
+    return Desk(engine, identify(engine, as_login), Clock(), file_policy(settings, engine))
+
+
+def file_policy(settings: Settings, engine) -> Policy:
+    """The policy file's, for a database that holds no version of its own (the demo, the tests,
+    an install before its first `policy load`). Naming a file (--policy, HELPDESK_POLICY) for a
+    database that keeps its own policy is refused: a file never overrides the version in force."""
+    from helpdesk.clock import london_stamp
+    from helpdesk.store.queries.policy import policy_in_force
+
+    policy = settings.policy()
+    if settings.policy_named_by and (held := policy_in_force(engine, policy)).version is not None:
+        if held.text != settings.policy_path.read_text(encoding="utf-8"):
+            raise Refused(
+                f"{settings.policy_named_by} names a policy file, but this database keeps its own policy (version "
+                f"{held.version}, loaded by {held.loaded_by} {london_stamp(held.loaded_at) if held.loaded_at else ''}):"
+                " a file never overrides it; an admin loads a new version with `helpdesk policy load FILE`"
+            )
+    return policy
 
 
 def cmd_concern_add(args, settings: Settings) -> int:
@@ -703,6 +755,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.set_defaults(run=cmd_console)
     sub = parser.add_subparsers(title="subcommands", metavar="COMMAND")
 
+    policy = sub.add_parser("policy", help="the policy in force").add_subparsers(metavar="ACTION", required=True)
+    load = policy.add_parser(
+        "load", parents=[common], help="admins: check a policy file and put it in force as a new version"
+    )
+    load.add_argument("file", metavar="FILE", help="the policy file (TOML, as data/policy.toml)")
+    load.set_defaults(run=cmd_policy_load)
+    policy.add_parser("show", parents=[common], help="the policy in force, its version and who loaded it").set_defaults(
+        run=cmd_policy_show
+    )
     db = sub.add_parser("db", help="database schema").add_subparsers(metavar="ACTION", required=True)
     db.add_parser("upgrade", parents=[common], help="create or upgrade the schema").set_defaults(run=cmd_db_upgrade)
     grant = db.add_parser(

@@ -25,6 +25,7 @@ class Settings:
     theme: str | None = None  # the console's look, by name (the console checks it)
     keys: dict[str, object] = field(default_factory=dict)  # [keys]: key id -> key (the console checks it)
     smtp: dict[str, object] = field(default_factory=dict)  # [smtp]: where alerts are sent (the sender checks it)
+    policy_named_by: str | None = None  # "--policy" or "HELPDESK_POLICY" when one named the policy file
 
     def policy(self) -> Policy:
         check_trusted(self.policy_path, "policy file")
@@ -89,6 +90,7 @@ def resolve_settings(database_flag: str | None = None, policy_flag: str | None =
         or sqlite_url(default_database_path())
     )
     policy = policy_flag or os.environ.get("HELPDESK_POLICY") or file_values.get("policy")
+    named_by = "--policy" if policy_flag else "HELPDESK_POLICY" if os.environ.get("HELPDESK_POLICY") else None
     theme = os.environ.get("HELPDESK_THEME") or file_values.get("theme")
     keys = file_values.get("keys", {})
     if not isinstance(keys, dict):
@@ -99,4 +101,5 @@ def resolve_settings(database_flag: str | None = None, policy_flag: str | None =
         theme=theme or None,
         keys=keys,
         smtp=file_values.get("smtp", {}) if isinstance(file_values.get("smtp", {}), dict) else {},
+        policy_named_by=named_by,
     )

@@ -360,6 +360,40 @@ def test_purge_refuses_dates_inside_retention_and_asks_for_confirmation(run, mon
     assert code == 0 and "purged the personal data of 0 call(s)" in out
 
 
+def test_an_admin_loads_the_policy_and_a_file_named_after_it_is_refused(run, tmp_path, monkeypatch):
+    """`policy load` and `policy show`; then --policy or HELPDESK_POLICY naming another file for
+    that database is one line, exit 1, while the version's own text is accepted."""
+    from helpdesk.shipped import shipped_file
+
+    shipped = shipped_file("policy.toml").read_text(encoding="utf-8")
+    tighter = tmp_path / "policy.toml"
+    tighter.write_text(shipped.replace("urgent_minutes = 5 ", "urgent_minutes = 3 "))
+    tighter.chmod(0o600)
+    code, out, _ = run("policy", "show", login="wcole")
+    assert code == 0 and out.startswith("this database holds no policy of its own")
+    code, _, err = run("policy", "load", str(tighter), login="lpark")
+    assert (code, err) == (1, "helpdesk: Only an admin can load a new version of the policy\n")
+    code, out, _ = run("policy", "load", str(tighter), login="wcole")
+    assert (code, out) == (0, f"policy version 1 loaded from {tighter}: in force now for every console and command\n")
+    code, out, _ = run("policy", "show", login="wcole")
+    assert out.startswith("# policy version 1, loaded by wcole ") and "urgent_minutes = 3 " in out
+    code, _, err = run("--policy", str(shipped_file("policy.toml")), "concern", "list", login="lpark")
+    assert code == 1 and err.startswith(
+        "helpdesk: --policy names a policy file, but this database keeps its own policy"
+    )
+    assert "\n" not in err.rstrip("\n")
+    monkeypatch.setenv("HELPDESK_POLICY", str(shipped_file("policy.toml")))
+    code, _, err = run("concern", "list", login="lpark")
+    assert code == 1 and err.startswith("helpdesk: HELPDESK_POLICY names a policy file")
+    monkeypatch.setenv("HELPDESK_POLICY", str(tighter))  # the version's own text: nothing to refuse
+    assert run("concern", "list", login="lpark")[0] == 0
+    loose = tmp_path / "loose.toml"
+    loose.write_text(shipped.replace("minimum_years = 6 ", "minimum_years = -100 "))
+    loose.chmod(0o600)
+    code, _, err = run("policy", "load", str(loose), login="wcole")
+    assert (code, err) == (1, "helpdesk: retention.minimum_years must be 6 to 100 years, not -100\n")
+
+
 def test_arguments_that_are_not_utf8_name_the_option_and_record_nothing(db_path, tmp_path):
     """The OS hands bytes that are not UTF-8 to Python as surrogates: one line, no traceback."""
     env = {**os.environ, "HELPDESK_DATABASE_URL": sqlite_url(db_path)}

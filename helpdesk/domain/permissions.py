@@ -35,6 +35,7 @@ class Permission(StrEnum):
     BACK_UP = "back up the database"
     RESTORE = "restore the database from a backup"
     SEND_ALERTS = "run the e-mail alert sender"
+    LOAD_POLICY = "load a new version of the policy"
 
 
 _SENIOR = frozenset({Permission.LOG_CONCERN, Permission.OPEN_CALLS, Permission.CLAIM, Permission.FOLLOW_UP})
@@ -70,6 +71,7 @@ GRANTS: dict[StaffRole, frozenset[Permission]] = {
             Permission.BACK_UP,
             Permission.RESTORE,
             Permission.SEND_ALERTS,
+            Permission.LOAD_POLICY,
         }
     ),
 }

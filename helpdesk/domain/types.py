@@ -128,6 +128,7 @@ class EventKind(Labelled):
     LOOKED_UP = "looked_up"  # a look-up across the record (what kind of field, how many found; never the words)
     ON_CALL_ADDED = "on_call_added"  # a supervisor's period on call put on the rota
     ON_CALL_REMOVED = "on_call_removed"  # and taken off it
+    POLICY_LOADED = "policy_loaded"  # a new version of the policy put in force (`helpdesk policy load`)
     SEALED = "sealed"  # the record as it stood when the upgrade that binds rows to the trail ran
 
 

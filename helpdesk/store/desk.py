@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from helpdesk.domain.inspection import InspectionEntry
     from helpdesk.domain.intake import NewConcern
     from helpdesk.domain.pause import PauseDecisionInput
+    from helpdesk.store.queries.policy import InForce
     from helpdesk.store.rows import (
         CallDetail,
         ClosedCallFilter,
@@ -186,7 +187,7 @@ class Desk:
     def call(self, concern_id: int) -> CallDetail | None:
         from helpdesk.store.queries.call import call_detail
 
-        since = self.now() - dt.timedelta(days=self.policy.related_calls_days)
+        since = self.now() - dt.timedelta(days=self.policy_in_force().policy.related_calls_days)
         return call_detail(self.engine, concern_id, self.login, related_since=since, now=self.now())
 
     def link_calls(self, concern_id: int, other_id: int, kind: str) -> int:
@@ -539,6 +540,21 @@ class Desk:
         from helpdesk.store.commands.purging import purge
 
         return purge(self.engine, closed_before, self.login, self.policy, self.now())
+
+    # --- the policy ----------------------------------------------------------------------------
+
+    def policy_in_force(self) -> InForce:
+        """The policy the store applies now: the newest version loaded into the database, or,
+        where it holds none, the policy file this process was given."""
+        from helpdesk.store.queries.policy import policy_in_force
+
+        return policy_in_force(self.engine, self.policy)
+
+    def load_policy(self, text: str) -> int:
+        """Put a new version of the policy in force (admins); its version number."""
+        from helpdesk.store.commands.policy import load_policy
+
+        return load_policy(self.engine, self.login, text, self.now())
 
     def check_may_export(self) -> None:
         from helpdesk.store import commands

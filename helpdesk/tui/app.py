@@ -3,6 +3,7 @@ the queue, and tells every screen when the database changed or cannot be reached
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections.abc import Iterable
@@ -17,14 +18,14 @@ from textual.screen import ModalScreen, Screen
 from textual.worker import get_current_worker
 
 from helpdesk.clock import Clock
-from helpdesk.domain.policy import Policy
+from helpdesk.domain.policy import Policy, PolicyInvalid
 from helpdesk.domain.types import EventKind
 from helpdesk.store.desk import Desk
-from helpdesk.store.faults import describe_fault
+from helpdesk.store.faults import DatabaseUnavailable, describe_fault
 from helpdesk.store.rows import StaffMember
 from helpdesk.tui import navigation, themes
 from helpdesk.tui.keys import KeysInOrder
-from helpdesk.tui.messages import Announcement, DatabaseChanged, DatabaseTrouble
+from helpdesk.tui.messages import Announcement, DatabaseChanged, DatabaseTrouble, PolicyChanged
 from helpdesk.tui.notices import NOTICE_SECONDS, Notices, notice
 from helpdesk.tui.screen_keys import EVERYWHERE, screen_keys
 from helpdesk.tui.terminal import input_closed
@@ -66,7 +67,9 @@ class HelpdeskApp(KeysInOrder):
         self.desk = Desk(engine, staff, clock, policy)
         self.clock = clock
         self.staff = staff
-        self.policy = policy
+        # what the screens show targets and limits by: the policy in force, read again when an
+        # admin loads a new version (the store applies the one in force whatever this holds)
+        self.policy = self.desk.policy_in_force().policy
         self.database_url = database_url
         self.exit_when_loaded = exit_when_loaded
         self.watch_changes = watch_changes
@@ -135,6 +138,14 @@ class HelpdeskApp(KeysInOrder):
     def on_database_changed(self, message: DatabaseChanged) -> None:
         if message.kinds and EventKind.RESTORE_ANNOUNCED in message.kinds and not self.closing_for_restore:
             self.close_for_restore()
+        if message.records and (message.kinds is None or EventKind.POLICY_LOADED in message.kinds):
+            # a fault shows in the banner; a stored version out of bounds (changed outside the
+            # commands) is refused by the store for every decision: this console keeps what it had
+            with contextlib.suppress(DatabaseUnavailable, PolicyInvalid):
+                policy, self.policy = self.policy, self.desk.policy_in_force().policy
+                if self.policy != policy:
+                    for screen in self.screen_stack:
+                        screen.post_message(PolicyChanged())
         for screen in self.screen_stack:
             screen.post_message(DatabaseChanged(message.records, message.kinds))
 

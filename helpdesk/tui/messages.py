@@ -18,6 +18,10 @@ class DatabaseChanged(Message, bubble=False):
     kinds: frozenset[str] | None = None
 
 
+class PolicyChanged(Message, bubble=False):
+    """An admin loaded a new version of the policy: targets, limits and bands are its now."""
+
+
 class Announcement(str):
     """A banner's whole text, said as it is: not a fault of the database ("being restored")."""
 

@@ -41,6 +41,7 @@ TABLE = {
         P.BACK_UP,
         P.RESTORE,
         P.SEND_ALERTS,
+        P.LOAD_POLICY,
     },
     "": set(),
     "superuser": set(),  # an unknown role (a forged row) may nothing

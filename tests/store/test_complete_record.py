@@ -294,6 +294,7 @@ def test_every_kind_of_event_on_a_call_has_its_sentence_in_the_timeline():
         EventKind.ON_CALL_ADDED,
         EventKind.ON_CALL_REMOVED,
         EventKind.LOOKED_UP,
+        EventKind.POLICY_LOADED,
     }
     assert set(TIMELINE) == set(EventKind) - not_about_one_call
 

@@ -95,6 +95,23 @@ def test_results_come_in_pages_newest_first(engine, clock):
     assert [row.id for row in rest.rows] == sorted(made, reverse=True)[PAGE:] and not rest.more
 
 
+def test_words_found_past_the_newest_calls_walked_come_newest_first_too(engine, clock, monkeypatch):
+    """PostgreSQL walks the newest calls for a word first, then reads the index's list of matches
+    when they hold too few: calls matching only further back are found in the same order."""
+    from helpdesk.store.commands import looking_up
+
+    monkeypatch.setattr(looking_up, "NEWEST_WALKED", 4)
+    older = [log(engine, clock, category="wellbeing") for _ in range(PAGE + 3)]
+    for _ in range(6):  # newer calls the word is not in
+        commands.log_concern(
+            engine, grace_ellis(caller_name="Tariq Noor", summary="Asked about the report"), "rdouglas", clock.now()
+        )
+    page = find(engine, "lpark", look_up("grace"), clock.now())
+    assert [row.id for row in page.rows] == sorted(older, reverse=True)[:PAGE] and page.more
+    rest = find(engine, "lpark", look_up("grace"), clock.now(), before=page.rows[-1].id)
+    assert [row.id for row in rest.rows] == sorted(older, reverse=True)[PAGE:] and not rest.more
+
+
 def test_every_look_up_is_recorded_without_the_words(engine, clock, record):
     ids(engine, clock, "Grace Ellis", login="gsingh")
     ids(engine, clock, "0113 496 0777", login="gsingh")

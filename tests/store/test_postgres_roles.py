@@ -79,6 +79,8 @@ REFUSED = [
     ("UPDATE alembic_version SET version_num = '0001'", "permission denied"),
     ("DELETE FROM call_search", "permission denied"),  # the look-up index: words kept or hidden
     ("INSERT INTO call_search VALUES (999999, to_tsvector('planted'))", "permission denied"),
+    ("UPDATE policy_version SET text = ''", "permission denied"),  # a version loaded is never changed
+    ("DELETE FROM policy_version", "permission denied"),
     (
         "CREATE OR REPLACE FUNCTION helpdesk_event_is_append_only() RETURNS trigger AS $$ "
         "BEGIN RETURN OLD; END; $$ LANGUAGE plpgsql",

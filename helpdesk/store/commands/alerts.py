@@ -28,6 +28,7 @@ from helpdesk.store.db.audit import record_event
 from helpdesk.store.db.engine import writer
 from helpdesk.store.db.models import Alert, AlertMessage, Concern, Escalation, FollowUp, PauseDecision, Staff
 from helpdesk.store.db.transaction import new_id, writing
+from helpdesk.store.queries.policy import in_force
 from helpdesk.store.queries.rota import periods
 
 LEASE = dt.timedelta(seconds=60)  # a sender that has not reported by then is taken to have died
@@ -151,6 +152,7 @@ def plan(engine: Engine, now: dt.datetime, policy: Policy) -> int:
         standing = session.execute(select(col(Alert.id), col(Alert.raised_at)).where(not_(over()))).all()
         if not standing:
             return 0
+        policy = in_force(session, policy).policy
         supervisors = list(
             session.scalars(
                 select(col(Staff.login))

@@ -30,6 +30,7 @@ from helpdesk.store.commands.pause import decision_awaiting
 from helpdesk.store.db.audit import record_event
 from helpdesk.store.db.models import Concern, Escalation, FollowUp, PauseDecision
 from helpdesk.store.db.transaction import new_id, writing
+from helpdesk.store.queries.policy import InForce, in_force
 
 
 def escalate(
@@ -60,10 +61,11 @@ def escalate(
     try:
         with writing(engine) as session:
             acting_member(session.connection(), login, Permission.OPEN_CALLS)
+            applied = in_force(session, policy)
             return [
                 raised
                 for subject, subject_id in _not_raised(session.connection(), pending)
-                if (raised := _raise(session, login, now, policy, subject, subject_id)) is not None
+                if (raised := _raise(session, login, now, applied, subject, subject_id)) is not None
             ]
     except IntegrityError:  # another console raised one of them a moment before (PostgreSQL)
         if attempts <= 1:
@@ -117,10 +119,10 @@ def _due_since(
 
 
 def _raise(
-    session: Session, login: str, now: dt.datetime, policy: Policy, subject: EscalationSubject, subject_id: int
+    session: Session, login: str, now: dt.datetime, applied: InForce, subject: EscalationSubject, subject_id: int
 ) -> int | None:
-    """One escalation not raised yet, with its event, if it is due: its id."""
-    due = _due_since(session, subject, subject_id, now, policy)
+    """One escalation not raised yet, with its event, if it is due under the policy in force: its id."""
+    due = _due_since(session, subject, subject_id, now, applied.policy)
     if due is None:
         return None
     concern_id, since = due
@@ -134,6 +136,7 @@ def _raise(
         decision_id=decision_id,
         raised_by=login,
         raised_at=now,
+        policy_version=applied.version,
     )
     session.add(row)
     session.flush()
@@ -141,6 +144,8 @@ def _raise(
     details: dict[str, Any] = {"follow_up_id": follow_up_id} if follow_up_id else {}
     if decision_id:
         details["decision_id"] = decision_id
+    if applied.version is not None:
+        details["policy_version"] = applied.version
     record_event(
         session,
         actor=login,

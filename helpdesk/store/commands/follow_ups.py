@@ -21,6 +21,7 @@ from helpdesk.store.db.audit import record_event
 from helpdesk.store.db.models import Concern, ContactAttempt, FollowUp, PauseDecision, Staff
 from helpdesk.store.db.seals import touch
 from helpdesk.store.db.transaction import new_id, writing
+from helpdesk.store.queries.policy import policy_in_force
 
 
 def set_follow_up(
@@ -40,6 +41,7 @@ def set_follow_up(
     if kind not in (FollowUpKind.TASK, FollowUpKind.CALLBACK):  # a resumption check comes with its pause
         raise FieldsInvalid({"kind": "Set a follow-up or a call back"})
     kind = FollowUpKind(kind)
+    policy = policy_in_force(engine, policy).policy
     errors: dict[str, str] = {}
     entry = None
     try:

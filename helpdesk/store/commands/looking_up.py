@@ -25,6 +25,7 @@ from helpdesk.store.rows import LookUpPage, LookUpRow
 
 PAGE = 50
 AT_MOST_READ = 2000  # word matches read past, a page, before the page is cut short (then: more)
+NEWEST_WALKED = 5000  # PostgreSQL: calls walked newest first for a word before its index list is read
 
 
 def look_up(engine: Engine, login: str, query: LookUp, now: dt.datetime, before: int | None = None) -> LookUpPage:
@@ -127,16 +128,47 @@ def _page_of(
 
 def _word_ids(connection: Connection, q: str, before: int | None, n: int) -> list[int]:
     """Call ids the full-text index finds for `q`, newest first, older than `before`."""
-    if connection.dialect.name == "postgresql":
-        statement = (
-            "SELECT concern_id FROM call_search WHERE document @@ to_tsquery('simple', :q) AND concern_id < :before "
-            "ORDER BY concern_id DESC LIMIT :n"
-        )
-    else:
+    values = {"q": q, "before": before or 2**62, "n": n}
+    if connection.dialect.name != "postgresql":
         statement = (
             "SELECT rowid FROM call_search WHERE call_search MATCH :q AND rowid < :before ORDER BY rowid DESC LIMIT :n"
         )
-    return [int(i) for i in connection.scalars(text(statement), {"q": q, "before": before or 2**62, "n": n})]
+        return [int(i) for i in connection.scalars(text(statement), values)]
+    # PostgreSQL's planner cannot tell a word in every call from a word in one (a prefix's
+    # statistics say little), and either plan it may choose is slow for the other: walking the
+    # calls newest first is quick for a common word and reads every call for a rare one; the
+    # index's list of matches is quick for a rare word and sorts a million for a common one. So
+    # both, each bounded: the newest calls walked first; if they hold too few matches, the word
+    # is rare enough for the index's list, read with the walk ruled out.
+    recent = [
+        int(i)
+        for i in connection.scalars(
+            text(
+                "SELECT concern_id FROM (SELECT concern_id, document FROM call_search WHERE concern_id < :before"
+                " ORDER BY concern_id DESC LIMIT :window) AS newest WHERE document @@ to_tsquery('simple', :q)"
+                " ORDER BY concern_id DESC LIMIT :n"
+            ),
+            values | {"window": NEWEST_WALKED},
+        )
+    ]
+    if len(recent) >= n:
+        return recent
+    connection.execute(text("SET LOCAL enable_seqscan = off"))
+    connection.execute(text("SET LOCAL enable_indexscan = off"))
+    try:
+        return [
+            int(i)
+            for i in connection.scalars(
+                text(
+                    "SELECT concern_id FROM call_search WHERE document @@ to_tsquery('simple', :q)"
+                    " AND concern_id < :before ORDER BY concern_id DESC LIMIT :n"
+                ),
+                values,
+            )
+        ]
+    finally:
+        connection.execute(text("RESET enable_seqscan"))
+        connection.execute(text("RESET enable_indexscan"))
 
 
 def _by_words(connection: Connection, query: LookUp, allowed: Any, before: int | None) -> tuple[list[LookUpRow], bool]:

@@ -39,6 +39,7 @@ from helpdesk.store.db.models import (
 from helpdesk.store.db.transaction import count, new_id, writing
 from helpdesk.store.queries.decisions import settled
 from helpdesk.store.queries.pause_register import paused_elsewhere
+from helpdesk.store.queries.policy import in_force
 
 
 def pause_context(session: Session, concern: Concern) -> tuple[str | None, int, tuple[dt.date, dt.date] | None]:
@@ -100,6 +101,8 @@ def record_pause_decision(
     """Authorise or decline a pause. The pause starts today (London) and resumes on the N-th
     working day. A later decision names the one it supersedes; only the latest is in force."""
     with writing(engine) as session:
+        applied = in_force(session, policy)
+        policy = applied.policy
         concern, _ = handled_call(session, concern_id, login, "record a pause decision")
         remit, contacts, dates = pause_context(session, concern)
         authorised = entry.decision == Decision.AUTHORISED.value
@@ -135,6 +138,7 @@ def record_pause_decision(
             decided_by=login,
             decided_at=now,
             supersedes_id=earlier.id if earlier else None,
+            policy_version=applied.version,
         )
         session.add(decision)
         if not decision.exceptional:  # an exceptional pause comes into force when countersigned
@@ -158,6 +162,7 @@ def record_pause_decision(
             exceptional=decision.exceptional,
             resumes_on=decision.resumes_on,
             supersedes=decision.supersedes_id,
+            policy_version=applied.version,
             follow_up_id=check or None,
             superseded_follow_up=superseded_check,
         )
@@ -188,6 +193,7 @@ def countersign(
         raise FieldsInvalid(errors)
     reason = reason.strip()
     with writing(engine) as session:
+        policy = in_force(session, policy).policy
         member = acting_staff(session, login)
         concern, _ = locked_call(session, concern_id)
         refuse_if_barred(session, login, concern_id, london(now).date())

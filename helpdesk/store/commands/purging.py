@@ -17,6 +17,7 @@ from helpdesk.store.db.audit import record_event
 from helpdesk.store.db.engine import writer
 from helpdesk.store.db.models import PERSONAL_COLUMNS, PURGED, Concern, Review, table_of
 from helpdesk.store.db.seals import touch
+from helpdesk.store.queries.policy import in_force
 from helpdesk.store.queries.review import london_midnight
 from helpdesk.store.rows import PurgePlan
 
@@ -63,12 +64,15 @@ def purge(engine: Engine, closed_before: dt.date, login: str, policy: Policy, no
 
     with engine.connect() as connection:
         role = acting_member(connection, login).role
-    if reason := purge_refusal(closed_before, london(now).date(), policy.retention_min_years, role):
+        applied = in_force(connection, policy)
+    if reason := purge_refusal(closed_before, london(now).date(), applied.policy.retention_min_years, role):
         raise Refused(reason)
     done, after = 0, None
     while True:
         with Session(writer(engine)) as session, session.begin():
             acting_member(session, login, Permission.PURGE)  # still allowed, batch by batch
+            if in_force(session, policy).version != applied.version:  # a new version loaded meanwhile
+                raise Refused("a new version of the policy was loaded during the purge: run it again")
             batch = select(col(Concern.id), col(Concern.closed_at)).where(_eligible(closed_before))
             if after is not None:
                 batch = batch.where(tuple_(col(Concern.closed_at), col(Concern.id)) > tuple_(*after))
@@ -90,6 +94,7 @@ def purge(engine: Engine, closed_before: dt.date, login: str, policy: Policy, no
                 at=now,
                 closed_before=closed_before.isoformat(),
                 calls=len(ids),
+                policy_version=applied.version,
             )
         done += len(ids)
         if len(ids) < BATCH:

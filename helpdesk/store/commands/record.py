@@ -35,6 +35,7 @@ from helpdesk.store.db.models import (
     Notification,
 )
 from helpdesk.store.db.transaction import count, new_id, writing
+from helpdesk.store.queries.policy import in_force
 
 
 def record_view(engine: Engine, concern_id: int, login: str, now: dt.datetime) -> None:
@@ -170,6 +171,7 @@ def close(engine: Engine, concern_id: int, login: str, outcome: str, now: dt.dat
     signposting offered (or why not) on a well-being or pause call. Refusals name all that is missing."""
     with writing(engine) as session:
         concern, _ = handled_call(session, concern_id, login, "close the call")
+        policy = in_force(session, policy).policy
         decision = decision_in_force(session, concern_id)
         informed = frozenset(
             session.scalars(select(col(Notification.party)).where(col(Notification.decision_id) == decision.id))

@@ -25,6 +25,7 @@ from helpdesk.store.db.models import (
     Review,
 )
 from helpdesk.store.db.transaction import new_id, writing
+from helpdesk.store.queries.policy import in_force
 
 
 def review(
@@ -36,6 +37,7 @@ def review(
         raise FieldsInvalid(errors)
     with writing(engine) as session:
         member = acting_staff(session, login)
+        policy = in_force(session, policy).policy
         concern, state = locked_call(session, concern_id)
         refuse_if_barred(session, login, concern_id, london(now).date())
         if reason := review_refusal(member.role, state.status, part_played(session, concern_id, login)):

@@ -33,7 +33,7 @@ CODE_DETAILS = frozenset(
     {
         "added", "advice_id", "alert_id", "alerts", "attempt", "level", "message_id", "more", "reason", "results", "retry_at", "calls", "category", "channel", "closed_before", "contact_id", "corrects",
         "decision", "decision_id", "due_at", "end", "events", "escalation_id", "exceptional", "follow_up_id", "follow_up_kind", "follow_ups", "handover_id", "inspection_id", "interrupted", "link_kind", "linked_id", "minutes_over", "notification_id", "on_call_id",
-        "outcome", "party", "recorded", "records", "redacted", "restored", "resumes_on", "review_id", "reviews", "risk_id", "risk_step_id", "safety", "at_risk", "contact",
+        "outcome", "party", "policy_version", "recorded", "records", "redacted", "restored", "resumes_on", "review_id", "reviews", "risk_id", "risk_step_id", "safety", "at_risk", "contact",
         "skipped", "start", "subject", "superseded_follow_up", "supersedes", "told", "updated", "urgent", "urn", "what", "working_days",
     }
 )  # fmt: skip

@@ -202,6 +202,8 @@ class PauseDecision(SQLModel, table=True):
     supersedes_id: int | None = Field(
         default=None, foreign_key="pause_decision.id", index=True
     )  # the decision it replaces
+    # the version of the policy it was decided under (NULL: the database held none; a policy file)
+    policy_version: int | None = None
 
 
 class Notification(SQLModel, table=True):
@@ -304,6 +306,8 @@ class Escalation(SQLModel, table=True):
     decision_id: int | None = Field(default=None, foreign_key="pause_decision.id")  # awaiting countersignature
     raised_by: str = Field(max_length=limits.LOGIN)  # whose console noticed
     raised_at: dt.datetime = Field(sa_column=utc_column())
+    # the version of the policy whose target it was past (NULL: the database held none; a policy file)
+    policy_version: int | None = None
 
 
 class Risk(SQLModel, table=True):
@@ -351,6 +355,17 @@ class RiskStep(SQLModel, table=True):
     why_not: str = Field(default="", max_length=limits.REASON)
     safety: str | None = Field(default=None, max_length=15)  # confirmed, not_confirmed
     note: str = Field(default="", max_length=limits.NOTE)
+
+
+class PolicyVersion(SQLModel, table=True):
+    """A version of the policy, loaded by an admin (`helpdesk policy load`): the file's text as
+    it was checked. The newest is in force for every process on the database."""
+
+    __tablename__ = "policy_version"
+    version: int | None = Field(default=None, primary_key=True)
+    text: str = Field(sa_type=sa.Text)
+    loaded_by: str = Field(max_length=limits.LOGIN)
+    loaded_at: dt.datetime = Field(sa_column=utc_column())
 
 
 class OnCall(SQLModel, table=True):

@@ -13,7 +13,7 @@ from helpdesk.store.faults import describe_fault
 
 # The newest migration. A test checks it against alembic's own view of the scripts, so the
 # console can check the schema without importing alembic on start-up.
-HEAD_REVISION = "0019"
+HEAD_REVISION = "0020"
 
 
 if TYPE_CHECKING:
@@ -96,6 +96,7 @@ CONSOLE_PRIVILEGES = {
     "event": "SELECT, INSERT",  # the audit trail: append only (its triggers guard the rest)
     "alembic_version": "SELECT",
     "setting": "SELECT",
+    "policy_version": "SELECT, INSERT",  # a version loaded is never changed: a new one is loaded
 }
 CONSOLE_ROLE_SETTING = "console_role"
 # Tables with no model, kept by the database's own triggers: what the consoles' role may do there

@@ -32,6 +32,7 @@ from helpdesk.store.db.models import (
     Notification,
     OnCall,
     PauseDecision,
+    PolicyVersion,
     Review,
     Risk,
     RiskStep,
@@ -60,6 +61,7 @@ RECORD_MODELS: tuple[type[SQLModel], ...] = (
     RiskStep,
     OnCall,
     Alert,
+    PolicyVersion,
 )
 RECORD_TABLES: dict[str, Table] = {table_of(model).name: table_of(model) for model in RECORD_MODELS}
 # Columns added to the record after rows were first sealed, by table: each is digested only when
@@ -67,8 +69,8 @@ RECORD_TABLES: dict[str, Table] = {table_of(model).name: table_of(model) for mod
 # and an upgrade that adds a column need not vouch for every row again. New columns of the
 # record are added nullable and named here.
 SEALED_WHEN_SET: dict[str, frozenset[str]] = {
-    "pause_decision": frozenset({"refused_by", "refused_at", "refusal_reason"}),  # 0014
-    "escalation": frozenset({"decision_id"}),  # 0014
+    "pause_decision": frozenset({"refused_by", "refused_at", "refusal_reason", "policy_version"}),  # 0014, 0020
+    "escalation": frozenset({"decision_id", "policy_version"}),  # 0014, 0020
     "inspection": frozenset({"wellbeing_name", "wellbeing_role", "wellbeing_phone"}),  # 0015
     "concern": frozenset({"told_judgement_unaffected_at", "told_may_be_accompanied_at"}),  # 0015
     "staff": frozenset({"email"}),  # 0018

@@ -24,6 +24,7 @@ from helpdesk.store.db.models import (
     Staff,
 )
 from helpdesk.store.queries.decisions import settled, superseded
+from helpdesk.store.queries.policy import in_force
 from helpdesk.store.queries.review import london_midnight
 from helpdesk.store.rows import PauseEntry, Progress
 
@@ -44,6 +45,7 @@ def pause_entries(
         col(PauseDecision.decided_at) < london_midnight(end + dt.timedelta(days=1)),
     )
     with engine.connect() as connection:
+        policy = in_force(connection, policy).policy
         names = dict(connection.execute(select(col(Staff.login), col(Staff.name))).all())
         total = connection.scalar(select(func.count()).select_from(PauseDecision).where(window)) or 0
         done = 0

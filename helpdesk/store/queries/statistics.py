@@ -29,6 +29,7 @@ from helpdesk.domain.policy import Policy
 from helpdesk.store.acting import acting_member
 from helpdesk.store.db.models import OPEN_CONCERN, Concern, Inspection, Risk, SettledDay, SettledUpTo, Staff
 from helpdesk.store.db.transaction import writing
+from helpdesk.store.queries.policy import in_force
 from helpdesk.store.queries.review import london_midnight
 from helpdesk.store.rows import Figures
 
@@ -70,6 +71,7 @@ def figures(engine: Engine, login: str, start: dt.date, end: dt.date, policy: Po
     days = [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
     with engine.connect() as connection:
         acting_member(connection, login, Permission.SEE_FIGURES)
+        policy = in_force(connection, policy).policy
         regions = dict(connection.execute(select(col(Staff.login), col(Staff.region))).all())
         newest = connection.scalar(select(func.max(col(Concern.id)))) or 0  # before the calls are read
         latest = connection.scalar(select(func.max(col(SettledDay.day))))

@@ -13,7 +13,7 @@ from textual.timer import Timer
 from helpdesk.domain.refusals import Refused
 from helpdesk.domain.types import EventKind
 from helpdesk.store.faults import DatabaseUnavailable, describe_fault
-from helpdesk.tui.messages import DatabaseChanged, DatabaseTrouble
+from helpdesk.tui.messages import DatabaseChanged, DatabaseTrouble, PolicyChanged
 from helpdesk.tui.widgets.banner import TroubleBanner
 
 if TYPE_CHECKING:
@@ -95,6 +95,10 @@ class DataScreen(Screen):
             self.reload_for_change()
         elif EventKind.VIEWED in message.kinds:  # a call opened elsewhere: who is viewing it moved
             self.presence_moved()
+
+    def on_policy_changed(self, message: PolicyChanged) -> None:
+        """A new version of the policy: what the screen shows by it is drawn again."""
+        self.reload_for_change()
 
     def on_database_trouble(self, message: DatabaseTrouble) -> None:
         """The banner says what is wrong and that the console is retrying: a read of this screen's

@@ -38,6 +38,7 @@ from helpdesk.store.rows import (
     queue_counts,
 )
 from helpdesk.tui import navigation
+from helpdesk.tui.messages import PolicyChanged
 from helpdesk.tui.screens.base import DataScreen
 from helpdesk.tui.themes import row_looks
 from helpdesk.tui.widgets.banner import TroubleBanner
@@ -542,6 +543,12 @@ class QueueScreen(DataScreen):
     def presence_moved(self) -> None:
         if self.loaded:  # (else the first full load is on its way)
             self.reload_viewers()
+
+    def on_policy_changed(self, message: PolicyChanged) -> None:
+        """New targets: every row's band, the overdue count and the next change of band again."""
+        if self.loaded:
+            self.show_rows(rebuild=True)
+            self.show_header()
 
     # --- showing ----------------------------------------------------------------------------
 
