@@ -21,7 +21,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 import benchdb
-from helpdesk.domain.audit_chain import GENESIS, event_hash
+from helpdesk.domain.audit_chain import GENESIS, event_hash, recorded_moment
 from helpdesk.domain.types import EventKind
 from helpdesk.store.db.audit import record_event, verify_chain
 from helpdesk.store.db.engine import make_engine, sqlite_url, writer
@@ -35,23 +35,25 @@ def fill(engine, count: int) -> None:
     """`count` chained events, written in bulk with the guards in place (as the consoles would)."""
     rng = random.Random(1)
     start = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
-    previous, rows = GENESIS, []
-    for event_id in range(1, count + 1):
-        at = start + dt.timedelta(seconds=event_id * 30)
-        kind = rng.choice(KINDS).value
-        details = json.dumps({"advice_id": event_id} if kind == "advice" else {}, sort_keys=True)
-        row = {"id": event_id, "at": at, "actor": rng.choice(ACTORS), "kind": kind, "details": details}
-        row["hash"] = event_hash(concern_id=None, prev_hash=previous, **row)
-        row["prev_hash"] = previous
-        rows.append(row)
-        previous = row["hash"]
+    previous, recorded = GENESIS, None
     statement = text(
-        "INSERT INTO event (id, at, actor, kind, details, prev_hash, hash) "
-        "VALUES (:id, :at, :actor, :kind, :details, :prev_hash, :hash)"
+        "INSERT INTO event (id, at, actor, kind, details, prev_hash, hash, recorded_at) "
+        "VALUES (:id, :at, :actor, :kind, :details, :prev_hash, :hash, :recorded_at)"
     )
     with engine.begin() as connection:
-        for first in range(0, count, 20_000):
-            connection.execute(statement, rows[first : first + 20_000])
+        for first in range(1, count + 1, 20_000):  # each batch made just before it is written (its time)
+            rows = []
+            for event_id in range(first, min(first + 20_000, count + 1)):
+                at = start + dt.timedelta(seconds=event_id * 30)
+                kind = rng.choice(KINDS).value
+                details = json.dumps({"advice_id": event_id} if kind == "advice" else {}, sort_keys=True)
+                recorded = recorded_moment(dt.datetime.now(dt.UTC), recorded)
+                row = {"id": event_id, "at": at, "actor": rng.choice(ACTORS), "kind": kind, "details": details}
+                row["hash"] = event_hash(concern_id=None, prev_hash=previous, recorded_at=recorded, **row)
+                row |= {"prev_hash": previous, "recorded_at": recorded}
+                rows.append(row)
+                previous = row["hash"]
+            connection.execute(statement, rows)
 
 
 def floor(engine) -> float:

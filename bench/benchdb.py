@@ -15,7 +15,7 @@ from sqlalchemy import insert, select, text
 from sqlmodel import Session
 
 from helpdesk.clock import as_utc, microseconds_between
-from helpdesk.domain.audit_chain import GENESIS, chained
+from helpdesk.domain.audit_chain import GENESIS, chained, recorded_moment
 from helpdesk.domain.types import EventKind
 from helpdesk.store.admin.demo import import_samples
 from helpdesk.store.admin.demo_marker import mark_as_demo
@@ -151,6 +151,7 @@ def add_records(engine, rng: random.Random) -> None:
     )
     children = {Advice: [], ContactAttempt: [], PauseDecision: [], Review: []}
     events = []
+    recorded: list[dt.datetime | None] = [None]  # the newest event's time of recording
 
     def event(at, actor, kind, concern_id, **details) -> None:
         nonlocal event_id, previous
@@ -163,7 +164,10 @@ def add_records(engine, rng: random.Random) -> None:
             concern_id=concern_id,
             details=json.dumps(details, sort_keys=True, default=str),
             prev_hash=previous,
+            # written now (the insert guard holds it within a minute of the database's clock)
+            recorded_at=recorded_moment(dt.datetime.now(dt.UTC), recorded[0]),
         )
+        recorded[0] = row.recorded_at
         previous = row.hash
         events.append(row._asdict())
 

@@ -2,8 +2,12 @@
 event before it, so changing, removing or slipping in an event breaks every link after it.
 
 The hash is SHA-256 over a canonical encoding (a compact JSON array, UTF-8) of the event's id,
-time (UTC, to the microsecond), actor, kind, call, details and the previous event's hash; the
-first event follows GENESIS. Anyone can recompute a hash, so the chain shows tampering rather
+time (UTC, to the microsecond), actor, kind, call, details and the previous event's hash, and,
+for events written since revision 0021, the moment it was recorded; the first event follows
+GENESIS. The time an event is about (`at`) is its command's business time, which an import or
+the demo's history may set in the past; the moment it was recorded (`recorded_at`) is the
+clock's when it was written (the database server's, on PostgreSQL), and never goes backwards
+along the chain. Anyone can recompute a hash, so the chain shows tampering rather
 than preventing it: keeping the chain's head off the host (an anchor) is what makes a wholesale
 rewrite show too."""
 
@@ -31,6 +35,7 @@ class ChainedEvent(NamedTuple):
     details: str
     prev_hash: str
     hash: str
+    recorded_at: dt.datetime | None = None  # None: written before revision 0021 recorded it
 
 
 def utc_text(moment: dt.datetime) -> str:
@@ -41,20 +46,57 @@ def utc_text(moment: dt.datetime) -> str:
 
 
 def event_hash(
-    *, id: int, at: dt.datetime, actor: str, kind: str, concern_id: int | None, details: str, prev_hash: str
+    *,
+    id: int,
+    at: dt.datetime,
+    actor: str,
+    kind: str,
+    concern_id: int | None,
+    details: str,
+    prev_hash: str,
+    recorded_at: dt.datetime | None = None,
 ) -> str:
-    canonical = _canonical([id, utc_text(at), actor, kind, concern_id, details, prev_hash])
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    content: list[object] = [id, utc_text(at), actor, kind, concern_id, details, prev_hash]
+    if recorded_at is not None:  # (events before revision 0021 keep the hashes they were given)
+        content.append(utc_text(recorded_at))
+    return hashlib.sha256(_canonical(content).encode("utf-8")).hexdigest()
 
 
 def chained(
-    *, id: int, at: dt.datetime, actor: str, kind: str, concern_id: int | None, details: str, prev_hash: str
+    *,
+    id: int,
+    at: dt.datetime,
+    actor: str,
+    kind: str,
+    concern_id: int | None,
+    details: str,
+    prev_hash: str,
+    recorded_at: dt.datetime | None = None,
 ) -> ChainedEvent:
     """A new event following `prev_hash`, with its own hash."""
     digest = event_hash(
-        id=id, at=at, actor=actor, kind=kind, concern_id=concern_id, details=details, prev_hash=prev_hash
+        id=id,
+        at=at,
+        actor=actor,
+        kind=kind,
+        concern_id=concern_id,
+        details=details,
+        prev_hash=prev_hash,
+        recorded_at=recorded_at,
     )
-    return ChainedEvent(id, at, actor, kind, concern_id, details, prev_hash, digest)
+    return ChainedEvent(id, at, actor, kind, concern_id, details, prev_hash, digest, recorded_at)
+
+
+def recorded_moment(now: dt.datetime, head_recorded_at: dt.datetime | None) -> dt.datetime:
+    """When a new event is recorded: the clock's time, or the head's if the clock has gone back
+    (a clock set back never makes the chain's times go backwards)."""
+    if head_recorded_at is not None and _utc(head_recorded_at) > _utc(now):
+        return _utc(head_recorded_at)
+    return _utc(now)
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -76,6 +118,7 @@ def check_link(event: ChainedEvent, previous: ChainedEvent | None) -> str | None
         concern_id=event.concern_id,
         details=event.details,
         prev_hash=event.prev_hash,
+        recorded_at=event.recorded_at,
     )
     if recomputed != event.hash:
         return "its content does not match its hash: it was changed after it was written"
@@ -87,6 +130,14 @@ def check_link(event: ChainedEvent, previous: ChainedEvent | None) -> str | None
             f"it does not follow event {previous.id}: an event between them was removed, "
             "or this one was inserted or moved out of order"
         )
+    if previous is not None and previous.recorded_at is not None:
+        if event.recorded_at is None:
+            return f"it has no time of recording though event {previous.id} before it has: it was slipped in"
+        if _utc(event.recorded_at) < _utc(previous.recorded_at):
+            return (
+                f"it was recorded at {utc_text(event.recorded_at)}, before event {previous.id} that it follows"
+                f" ({utc_text(previous.recorded_at)}): the trail's times go backwards"
+            )
     return None
 
 

@@ -129,6 +129,7 @@ def test_a_rewrite_that_recomputes_every_hash_is_caught_by_an_anchor_kept_off_th
             concern_id=event.concern_id,
             details=event.details,
             prev_hash=previous,
+            recorded_at=event.recorded_at,
         )
         statements.append(
             f"UPDATE event SET actor = '{actor}', prev_hash = '{previous}', hash = '{digest}' WHERE id = {event.id}"
@@ -257,3 +258,87 @@ def test_a_claim_whose_event_the_database_refuses_does_not_stand(engine, clock, 
     commands.claim(engine, concern_id, "akhan", clock.now())  # and it can be claimed afterwards
     assert verify_chain(engine).intact
     assert events(engine) == before + 1
+
+
+# --- event times never go backwards ----------------------------------------------------------------
+
+
+def forged_next(engine, *, recorded_at, actor="mokafor", at="2026-11-18 08:00:00"):
+    """An INSERT of the next event, its hash computed correctly over what it says: in another
+    person's name, about a time before the events it follows, recorded when `recorded_at` says."""
+    head = chain_head(engine)
+    details = "{}"
+    moment = dt.datetime.fromisoformat(at).replace(tzinfo=dt.UTC)
+    digest = event_hash(
+        id=head.event_id + 1,
+        at=moment,
+        actor=actor,
+        kind="viewed",
+        concern_id=None,
+        details=details,
+        prev_hash=head.hash,
+        recorded_at=recorded_at,
+    )
+    stamp = "NULL" if recorded_at is None else f"'{recorded_at.strftime('%Y-%m-%d %H:%M:%S.%f')}'"
+    if engine.dialect.name == "postgresql" and recorded_at is not None:
+        stamp = f"'{recorded_at.isoformat()}'"
+    return (
+        "INSERT INTO event (id, actor, at, kind, details, prev_hash, hash, recorded_at) VALUES "
+        f"({head.event_id + 1}, '{actor}', '{at}', 'viewed', '{details}', '{head.hash}', '{digest}', {stamp})"
+    )
+
+
+def newest_recorded(engine) -> dt.datetime:
+    with engine.connect() as connection:
+        moment = connection.scalar(select(Event.recorded_at).order_by(Event.id.desc()).limit(1))
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def test_every_new_event_is_recorded_in_time_order_by_the_clock(engine, clock):
+    """The business time of the commands here is a fixed November morning; the time of
+    recording is the clock's, in order along the chain."""
+    some_history(engine, clock)
+    with engine.connect() as connection:
+        times = connection.scalars(select(Event.recorded_at).order_by(Event.id)).all()
+    assert None not in times and times == sorted(times)
+    assert abs(newest_recorded(engine) - dt.datetime.now(dt.UTC)) < dt.timedelta(minutes=1)
+
+
+@pytest.mark.parametrize(
+    "when, refused",
+    [
+        (lambda head: head - dt.timedelta(seconds=1), "cannot be recorded before the one it follows"),
+        (lambda head: None, "cannot be recorded before the one it follows"),  # no time at all
+        (lambda head: head + dt.timedelta(days=365), "recorded at a time off that clock"),  # blocks the rest
+        (lambda head: head - dt.timedelta(days=1), "cannot be recorded before the one it follows"),
+    ],
+)
+def test_the_database_refuses_an_event_recorded_out_of_time(engine, clock, when, refused):
+    """With the guards in place (the consoles' own rights), an event that extends the chain with a
+    correct hash, in another person's name and about an earlier moment, is still refused if it is
+    recorded before the event it follows, without a time, or off the database's clock."""
+    some_history(engine, clock)
+    with pytest.raises(DatabaseError, match=refused):
+        as_owner(engine, forged_next(engine, recorded_at=when(newest_recorded(engine))))
+    assert verify_chain(engine).intact
+
+
+def test_an_event_recorded_before_the_one_it_follows_is_named_by_verify(engine, clock):
+    """An insider who can drop the guards (the owner; anyone who can write the SQLite file) slips
+    in an event with a correct hash, timed before the event it follows: `verify` names it."""
+    some_history(engine, clock)
+    head = chain_head(engine)
+    earlier = newest_recorded(engine) - dt.timedelta(hours=2)
+    as_owner(engine, *drop_guards(engine), forged_next(engine, recorded_at=earlier))
+    report = verify_chain(engine)
+    assert report.broken.event_id == head.event_id + 1
+    assert f"before event {head.event_id} that it follows" in report.broken.problem
+    assert "the trail's times go backwards" in report.broken.problem
+
+
+def test_an_event_without_a_time_of_recording_after_those_with_one_is_named_by_verify(engine, clock):
+    some_history(engine, clock)
+    head = chain_head(engine)
+    as_owner(engine, *drop_guards(engine), forged_next(engine, recorded_at=None))
+    report = verify_chain(engine)
+    assert report.broken.event_id == head.event_id + 1 and "no time of recording" in report.broken.problem

@@ -273,6 +273,7 @@ def test_columns_added_to_the_record_later_leave_the_rows_sealed_before_them_who
     from helpdesk.store.db.audit import record_event
     from helpdesk.store.db.engine import make_engine, sqlite_url
     from helpdesk.store.db.schema import upgrade
+    from helpdesk.store.db.seals import before_later_columns
 
     engine = make_engine(sqlite_url(tmp_path / "older.sqlite"), create=True)
     upgrade(engine, "0012")
@@ -289,13 +290,14 @@ def test_columns_added_to_the_record_later_leave_the_rows_sealed_before_them_who
             " 'claim_target', 1, 'akhan', '2026-11-18 09:20:00+00:00')",
         ):
             connection.execute(text(sql))
-        record_event(
-            connection,
-            actor="rdouglas",
-            kind=EventKind.LOGGED,
-            at=dt.datetime(2026, 11, 18, 9, tzinfo=dt.UTC),
-            concern_id=1,
-        )
+        with before_later_columns():  # (written as the code of revision 0012 wrote events)
+            record_event(
+                connection,
+                actor="rdouglas",
+                kind=EventKind.LOGGED,
+                at=dt.datetime(2026, 11, 18, 9, tzinfo=dt.UTC),
+                concern_id=1,
+            )
     upgrade(engine, "0013")
     upgrade(engine)
     report = verify_chain(engine)

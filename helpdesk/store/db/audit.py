@@ -17,10 +17,18 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col
 
 from helpdesk.clock import as_utc
-from helpdesk.domain.audit_chain import GENESIS, Anchor, Break, ChainedEvent, chained, check_link
+from helpdesk.domain.audit_chain import GENESIS, Anchor, Break, ChainedEvent, chained, check_link, recorded_moment
 from helpdesk.domain.types import EventKind
 from helpdesk.store.db.models import Concern, Event
-from helpdesk.store.db.seals import RECORD_TABLES, RecordReport, Touched, check_record, digests, take_touched
+from helpdesk.store.db.seals import (
+    RECORD_TABLES,
+    RecordReport,
+    Touched,
+    before_later_columns_now,
+    check_record,
+    digests,
+    take_touched,
+)
 from helpdesk.store.db.story import Stories, StoryReport
 
 if TYPE_CHECKING:
@@ -74,7 +82,10 @@ def record_event(
     connection = session if isinstance(session, Connection) else session.connection()
     _seal(session, connection, rows, details)
     event = _next_event(_head(connection), actor=actor, kind=kind, at=at, concern_id=concern_id, details=details)
-    connection.execute(_insert_event(), event._asdict())
+    values = event._asdict()
+    if event.recorded_at is None:  # (revision 0013's seals: no such column yet)
+        del values["recorded_at"]
+    connection.execute(_insert_event(), values)
 
 
 def _seal(
@@ -119,18 +130,31 @@ def record_event_and_commit(
     connection.commit()  # the transaction is over already: this only closes it for SQLAlchemy
 
 
-def _head(connection: Connection) -> ChainedHead | None:
-    """The chain's head. On PostgreSQL, read after taking the chain's lock (its own statement, so
-    it sees what the previous holder committed), both sent in one exchange with the server."""
+def _head(connection: Connection) -> ChainedHead:
+    """The chain's head, and the clock's time to record the next event by. On PostgreSQL, read
+    after taking the chain's lock (its own statement, so it sees what the previous holder
+    committed), both sent in one exchange with the server, whose clock it is (the insert guard
+    holds a new event's time to it). On SQLite, this host's clock: the file is on it."""
+    if before_later_columns_now():  # (revision 0013's seals: the events have no time of recording yet)
+        old = connection.execute(select(col(Event.id), col(Event.hash)).order_by(col(Event.id).desc()).limit(1)).first()
+        return ChainedHead(old.id or 0, old.hash, None, None) if old else ChainedHead(0, GENESIS, None, None)
     if connection.dialect.name != "postgresql":
         row = connection.execute(_newest()).first()
-        return ChainedHead(row.id, row.hash) if row else None
-    newest = _newest().compile(dialect=connection.dialect)
+        now = dt.datetime.now(dt.UTC)
+        return ChainedHead(row.id, row.hash, row.recorded_at, now) if row else ChainedHead(0, GENESIS, None, now)
     with _pipeline(connection) as psycopg:
         psycopg.execute("SELECT pg_advisory_xact_lock(%(key)s)", {"key": CHAIN_LOCK})
-        cursor = psycopg.execute(str(newest), newest.params)
+        cursor = psycopg.execute(NEWEST_WITH_THE_CLOCK)
     row = cursor.fetchone()
-    return ChainedHead(*row) if row else None
+    assert row is not None  # (one row, the clock's, even with no event)
+    return ChainedHead(row[0] or 0, row[1] or GENESIS, row[2], row[3])
+
+
+# PostgreSQL: the head, and the server's clock, in one row even before the first event
+NEWEST_WITH_THE_CLOCK = (
+    "SELECT newest.id, newest.hash, newest.recorded_at, clock_timestamp() FROM (SELECT 1) AS one "
+    "LEFT JOIN (SELECT id, hash, recorded_at FROM event ORDER BY id DESC LIMIT 1) AS newest ON true"
+)
 
 
 @contextmanager
@@ -149,12 +173,14 @@ def _pipeline(connection: Connection) -> Iterator[psycopg.Connection[Any]]:
 
 
 class ChainedHead(NamedTuple):
-    id: int
+    id: int  # 0 and GENESIS before the first event
     hash: str
+    recorded_at: dt.datetime | None  # None: before the first event, or one written before revision 0021
+    now: dt.datetime | None  # the clock's time, read with the head (None: events have no such time yet)
 
 
 def _next_event(
-    head: ChainedHead | None,
+    head: ChainedHead,
     *,
     actor: str,
     kind: EventKind,
@@ -162,15 +188,15 @@ def _next_event(
     concern_id: int | None,
     details: dict[str, object],
 ) -> ChainedEvent:
-    event_id, prev_hash = (head.id + 1, head.hash) if head else (1, GENESIS)
     return chained(
-        id=event_id,
+        id=head.id + 1,
         at=as_utc(at),
         actor=actor,
         kind=kind.value,
         concern_id=concern_id,
         details=json.dumps(details, sort_keys=True, default=str),
-        prev_hash=prev_hash,
+        prev_hash=head.hash,
+        recorded_at=None if head.now is None else recorded_moment(head.now, head.recorded_at),
     )
 
 
@@ -340,9 +366,10 @@ def _insert_event() -> Insert:
 
 
 @cache
-def _newest() -> Select[int | None, str]:
-    """The newest event's id and hash: the chain's head (built once: every command reads it)."""
-    return select(col(Event.id), col(Event.hash)).order_by(col(Event.id).desc()).limit(1)
+def _newest() -> Select[int | None, str, dt.datetime | None]:
+    """The newest event's id, hash and time of recording: the chain's head (built once: every
+    command reads it)."""
+    return select(col(Event.id), col(Event.hash), col(Event.recorded_at)).order_by(col(Event.id).desc()).limit(1)
 
 
 def _anchor(event: ChainedEvent | None) -> Anchor | None:

@@ -433,6 +433,9 @@ class Event(SQLModel, table=True):
     # the hash chain (domain.audit_chain): the previous event's hash, and this one's over both
     prev_hash: str = Field(max_length=64, sa_column_kwargs={"server_default": ""})
     hash: str = Field(max_length=64, sa_column_kwargs={"server_default": ""})
+    # when it was written (the clock's time; never before the event it follows), in its hash;
+    # NULL on events written before revision 0021
+    recorded_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
 
 
 class FeedbackSeen(SQLModel, table=True):

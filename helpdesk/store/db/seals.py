@@ -160,6 +160,12 @@ def before_later_columns() -> Iterator[None]:
         _BEFORE_LATER_COLUMNS.reset(token)
 
 
+def before_later_columns_now() -> bool:
+    """Whether an upgrade is sealing rows before the later columns exist (the event's time of
+    recording among them: events are written then as they were before revision 0021)."""
+    return _BEFORE_LATER_COLUMNS.get()
+
+
 @cache
 def _statements(name: str, without_later: bool = False) -> tuple[tuple[str, ...], list[int], Select[Any], Select[Any]]:
     """A record table's columns in sorted order, where its primary key sits among them, and its
