@@ -18,10 +18,13 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
+from json.encoder import encode_basestring
 from typing import Any, NamedTuple
 
 GENESIS = "0" * 64  # what the first event follows
 _canonical = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_quoted = encode_basestring  # a string as _canonical writes it (ensure_ascii=False)
 
 
 class ChainedEvent(NamedTuple):
@@ -41,7 +44,9 @@ class ChainedEvent(NamedTuple):
 def utc_text(moment: dt.datetime) -> str:
     """A time as the chain encodes it: UTC, microseconds, "Z" (a naive time is taken as UTC)."""
     if moment.tzinfo is not None:
-        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+        if moment.tzinfo is not dt.UTC:
+            moment = moment.astimezone(dt.UTC)
+        moment = moment.replace(tzinfo=None)
     return moment.isoformat(timespec="microseconds") + "Z"
 
 
@@ -56,10 +61,15 @@ def event_hash(
     prev_hash: str,
     recorded_at: dt.datetime | None = None,
 ) -> str:
-    content: list[object] = [id, utc_text(at), actor, kind, concern_id, details, prev_hash]
-    if recorded_at is not None:  # (events before revision 0021 keep the hashes they were given)
-        content.append(utc_text(recorded_at))
-    return hashlib.sha256(_canonical(content).encode("utf-8")).hexdigest()
+    # _canonical([id, utc_text(at), actor, kind, concern_id, details, prev_hash(, recorded_at)]),
+    # written out: the same text (a test holds them equal), in a fraction of the time (verify
+    # hashes every event)
+    canonical = (
+        f"[{int.__repr__(id)},{_quoted(utc_text(at))},{_quoted(actor)},{_quoted(kind)},"
+        f"{'null' if concern_id is None else int.__repr__(concern_id)},{_quoted(details)},{_quoted(prev_hash)}"
+        + ("]" if recorded_at is None else f",{_quoted(utc_text(recorded_at))}]")  # (none before revision 0021)
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def chained(
@@ -133,7 +143,7 @@ def check_link(event: ChainedEvent, previous: ChainedEvent | None) -> str | None
     if previous is not None and previous.recorded_at is not None:
         if event.recorded_at is None:
             return f"it has no time of recording though event {previous.id} before it has: it was slipped in"
-        if _utc(event.recorded_at) < _utc(previous.recorded_at):
+        if event.recorded_at < previous.recorded_at:  # (one column: both aware, or both naive UTC)
             return (
                 f"it was recorded at {utc_text(event.recorded_at)}, before event {previous.id} that it follows"
                 f" ({utc_text(previous.recorded_at)}): the trail's times go backwards"
@@ -214,13 +224,31 @@ def digest_in_order(table: str, names: tuple[str, ...], values: tuple[object, ..
     whole content is digested this way, without building a mapping for each row). The encoding:
     [table, [names...], [values...]], each value as JSON has it unless it is a time (UTC text), a
     date (ISO text), bytes (hex) or anything else (its text)."""
-    canonical = _canonical(
-        [table, list(names), [value if type(value) in _PLAIN else _canonical_value(value) for value in values]]
-    )
+    # _canonical([table, list(names), [... each value ...]]), written out: the same text (a test
+    # holds them equal), in a fraction of the time (verify digests every row of the record)
+    canonical = _opening(table, names) + ",".join([_value_text(value) for value in values]) + "]]"
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-_PLAIN = frozenset({str, int, bool, type(None)})
+@cache
+def _opening(table: str, names: tuple[str, ...]) -> str:
+    return f"[{_quoted(table)},[{','.join(_quoted(name) for name in names)}],["
+
+
+def _value_text(value: object) -> str:
+    """One value of a row as _canonical writes what _canonical_value makes of it."""
+    kind = type(value)
+    if kind is str:
+        return _quoted(value)  # type: ignore[arg-type]
+    if kind is int:
+        return int.__repr__(value)
+    if value is None:
+        return "null"
+    if kind is dt.datetime:
+        return _quoted(utc_text(value))  # type: ignore[arg-type]
+    if kind is bool:
+        return "true" if value else "false"
+    return _canonical(_canonical_value(value))
 
 
 def row_key(table: str, primary_key: tuple[object, ...]) -> str:

@@ -34,3 +34,68 @@ def test_a_link_recorded_before_the_one_it_follows_is_named():
     assert "before event 1 that it follows" in (check_link(back, first) or "")
     none = chained(id=2, prev_hash=first.hash, **same)
     assert "no time of recording" in (check_link(none, first) or "")
+
+
+def _old_event_hash(**fields):
+    """The encoding as first written: JSON of the list (the written-out one must give the same)."""
+    import hashlib
+    import json
+
+    from helpdesk.domain.audit_chain import utc_text
+
+    recorded = fields.pop("recorded_at", None)
+    content = [fields["id"], utc_text(fields["at"]), fields["actor"], fields["kind"], fields["concern_id"]]
+    content += [fields["details"], fields["prev_hash"]] + ([utc_text(recorded)] if recorded else [])
+    text = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode(content)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+AWKWARD = [
+    "",
+    "plain",
+    'quote " and \\ backslash',
+    "tab\tnew\nline\r\x00\x1f\x7f",
+    "Zoë Ñúñez 👩‍⚕️",
+    "</script>",
+    "\u2028",
+]
+
+
+def test_the_written_out_encodings_are_the_json_they_replace():
+    import dataclasses
+    import decimal
+    import enum
+    import hashlib
+    import json
+
+    from helpdesk.domain import audit_chain
+
+    for text in AWKWARD:
+        for concern_id in (None, 0, 41):
+            for recorded in (None, T, dt.datetime(2026, 1, 1, 0, 0, 0, 1)):
+                fields = dict(
+                    id=7, at=T, actor=text, kind="advice", concern_id=concern_id, details=text, prev_hash=GENESIS
+                )
+                assert event_hash(**fields, recorded_at=recorded) == _old_event_hash(**fields, recorded_at=recorded)
+
+    class Colour(enum.StrEnum):
+        RED = "red"
+
+    @dataclasses.dataclass
+    class Odd:
+        x: int = 1
+
+    values = (
+        *AWKWARD, 0, -5, 2**70, True, False, None, 1.5, float("inf"), T, dt.datetime(2026, 1, 1),
+        dt.datetime(2026, 6, 1, 12, tzinfo=dt.timezone(dt.timedelta(hours=1))), dt.date(2026, 12, 7),
+        b"\x00\xff", Colour.RED, decimal.Decimal("1.10"), Odd(),
+    )  # fmt: skip
+    names = tuple(f"c{n:02d}" for n in range(len(values)))
+    old = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode(
+        [
+            "advice",
+            list(names),
+            [v if type(v) in (str, int, bool, type(None)) else audit_chain._canonical_value(v) for v in values],
+        ]
+    )
+    assert audit_chain.digest_in_order("advice", names, values) == hashlib.sha256(old.encode("utf-8")).hexdigest()
