@@ -7,6 +7,8 @@
 #   - the first account, on a database with no admin yet, must be an admin: root adds it with
 #     `helpdesk staff add-admin` (allowed only while no admin exists);
 #   - every later one is imported by an admin: set HELPDESK_ADMIN=<an admin's login>.
+# On PostgreSQL with each member of staff on their own role (postgres-roles.sh STAFF_ROLES=yes)
+# the import makes the new member's role; set HELPDESK_DB_OWNER to the owner role for the first.
 # HELPDESK_GROUP, HELPDESK_PREFIX and HELPDESK_ETC as for install.sh.
 set -euo pipefail
 fail() { echo "add-staff: $*" >&2; exit 2; }
@@ -34,7 +36,9 @@ install -d -m 0700 -o "$login" -g "$(id -gn "$login")" "$home/.ssh"
 install -m 0600 -o "$login" -g "$(id -gn "$login")" "$key" "$home/.ssh/authorized_keys"
 
 if [ -z "${HELPDESK_ADMIN:-}" ]; then
-  HELPDESK_CONFIG=$config "$helpdesk" staff add-admin "$login" --name "$name" --region "$region"
+  # (PostgreSQL with each member of staff on their own role: root acts as the owner, HELPDESK_DB_OWNER)
+  env ${HELPDESK_DB_OWNER:+PGUSER="$HELPDESK_DB_OWNER"} HELPDESK_CONFIG="$config" \
+    "$helpdesk" staff add-admin "$login" --name "$name" --region "$region"
   exit 0
 fi
 csv=$(mktemp)

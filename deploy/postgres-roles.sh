@@ -12,6 +12,11 @@
 # certificate authentication). HELPDESK is the helpdesk command (default /opt/helpdesk/venv/bin/helpdesk).
 # Then put the printed console URL in /etc/helpdesk/config.toml (its password in the URL, or
 # in a .pgpass file the staff group can read).
+# STAFF_ROLES=yes: each member of staff connects as their own role instead (`helpdesk db
+# grant-staff`; the owner gets CREATEROLE to make them, the staff import keeps them in step). The
+# printed URL then names no role: a console connects as its OS login, which the server must
+# authenticate (peer authentication over the local socket: see the README). Root's commands
+# (deploy/add-staff.sh's first admin) then connect as the owner: set HELPDESK_DB_OWNER to it.
 set -euo pipefail
 host=${1:?HOST}
 port=${2:?PORT}
@@ -23,9 +28,11 @@ helpdesk=${HELPDESK:-/opt/helpdesk/venv/bin/helpdesk}
 as_superuser() { psql -X -q -v ON_ERROR_STOP=1 -h "$host" -p "$port" "$@"; }
 
 as_superuser -d postgres -v owner="$owner" -v console="$console" -v database="$database" \
-  -v owner_password="${OWNER_PASSWORD:-}" -v console_password="${CONSOLE_PASSWORD:-}" <<'SQL'
+  -v owner_password="${OWNER_PASSWORD:-}" -v console_password="${CONSOLE_PASSWORD:-}" \
+  -v staff_roles="${STAFF_ROLES:-no}" <<'SQL'
 SELECT format('CREATE ROLE %I LOGIN', :'owner') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'owner') \gexec
 SELECT format('CREATE ROLE %I LOGIN', :'console') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'console') \gexec
+SELECT format('ALTER ROLE %I CREATEROLE', :'owner') WHERE :'staff_roles' = 'yes' \gexec
 SELECT format('ALTER ROLE %I PASSWORD %L', :'owner', :'owner_password') WHERE :'owner_password' <> '' \gexec
 SELECT format('ALTER ROLE %I PASSWORD %L', :'console', :'console_password') WHERE :'console_password' <> '' \gexec
 SELECT format('CREATE DATABASE %I OWNER %I', :'database', :'owner')
@@ -45,4 +52,9 @@ console_url="postgresql+psycopg://$console@$host:$port/$database"
 as_owner() { env ${OWNER_PASSWORD:+PGPASSWORD="$OWNER_PASSWORD"} "$helpdesk" --db "$owner_url" "$@"; }
 as_owner db upgrade
 as_owner db grant "$console"
-echo "consoles connect as: database_url = \"$console_url\""
+if [ "${STAFF_ROLES:-no}" = yes ]; then
+  as_owner db grant-staff
+  echo "consoles connect as each member of staff's own role: database_url = \"postgresql+psycopg://$host:$port/$database\""
+else
+  echo "consoles connect as: database_url = \"$console_url\""
+fi

@@ -298,6 +298,21 @@ def cmd_db_grant(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_db_grant_staff(args, settings: Settings) -> int:
+    from helpdesk.store.db.engine import make_engine
+    from helpdesk.store.db.staff_roles import StaffRolesRefused, grant_staff_roles
+
+    try:
+        count = grant_staff_roles(make_engine(settings.database_url))
+    except StaffRolesRefused as refused:
+        raise Refused(str(refused)) from None
+    print(
+        f"each member of staff connects as their own database role ({count} made or kept in step); "
+        "the staff import keeps them in step from now on"
+    )
+    return 0
+
+
 IMPORTERS = {
     "schools": "import_schools",
     "staff": "import_staff",
@@ -771,6 +786,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     grant.add_argument("role", help="the PostgreSQL role consoles connect as")
     grant.set_defaults(run=cmd_db_grant)
+    db.add_parser(
+        "grant-staff",
+        parents=[common],
+        help="PostgreSQL: each member of staff connects as their own role (run as the owner, with CREATEROLE)",
+    ).set_defaults(run=cmd_db_grant_staff)
     backup = db.add_parser(
         "backup",
         parents=[common],

@@ -217,9 +217,9 @@ class Deployment:
         return left
 
 
-def postgres_deployment(tag: str, work: Path) -> tuple[str, str]:
+def postgres_deployment(tag: str, work: Path, own_roles: bool = False) -> tuple[str, str]:
     """deploy/postgres-roles.sh against the test server: the database, its owner and the
-    consoles' role. Returns (database, consoles' URL)."""
+    consoles' role (or, `own_roles`, each member of staff's own). Returns (database, consoles' URL)."""
     server = make_url(POSTGRES_URL)
     database, owner, console = f"hd_ssh_{tag}", f"hdo_{tag}", f"hdc_{tag}"
     helpdesk = work / "helpdesk"  # the helpdesk command: this checkout's (README: a venv with the extra)
@@ -231,22 +231,33 @@ def postgres_deployment(tag: str, work: Path) -> tuple[str, str]:
         "OWNER_ROLE": owner,
         "CONSOLE_ROLE": console,
         "HELPDESK": str(helpdesk),
+        "STAFF_ROLES": "yes" if own_roles else "no",
     }
     done = run("bash", str(DEPLOY / "postgres-roles.sh"), server.host, str(server.port), database, env=env, cwd=work)
     url = done.stdout.strip().splitlines()[-1].split('"')[1]
-    assert make_url(url).username == console
+    assert make_url(url).username == (None if own_roles else console)  # own roles: the OS login's
     return database, url
 
 
-def drop_postgres_deployment(database: str, tag: str) -> None:
+def owner_url(url: str, tag: str) -> str:
+    return make_url(url).set(username=f"hdo_{tag}").render_as_string(hide_password=False)
+
+
+def drop_postgres_deployment(database: str, tag: str, staff: list[str] = ()) -> None:
+    """The database and every role it made: the owner's, the consoles', and (own roles) each
+    member of staff's and their groups."""
     from sqlalchemy import create_engine
 
     admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"))
-        for role in (f"hdc_{tag}", f"hdo_{tag}"):
-            connection.execute(text(f"DROP ROLE IF EXISTS {role}"))
+        groups = ["helpdesk_admins", "helpdesk_staff"] if staff else []
+        for role in (*staff, *groups, f"hdc_{tag}", f"hdo_{tag}"):
+            connection.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
     admin.dispose()
+
+
+ROLES_LOCK = 4712  # roles belong to the whole server: one test with staff roles at a time
 
 
 def log_a_call(url: str, admin: str) -> None:
@@ -264,11 +275,18 @@ def log_a_call(url: str, admin: str) -> None:
     engine.dispose()
 
 
-@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+@pytest.mark.parametrize("database", ["sqlite", "postgresql", "postgresql-own-roles"])
 def test_two_staff_over_ssh_see_themselves_and_each_others_claims(database):
     assert missing() is None, missing()
-    if database == "postgresql" and not POSTGRES_URL:
+    if database.startswith("postgresql") and not POSTGRES_URL:
         pytest.skip("HELPDESK_TEST_POSTGRES_URL is not set (.ci/postgres starts a server)")
+    own_roles = database == "postgresql-own-roles"
+    lock = None
+    if own_roles:
+        from sqlalchemy import create_engine
+
+        lock = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT").connect()
+        lock.execute(text(f"SELECT pg_advisory_lock({ROLES_LOCK})"))
     tag = secrets.token_hex(3)
     deployment = Deployment(tag)
     admin, logins = f"hdw{tag}", [f"hda{tag}", f"hdb{tag}"]
@@ -279,10 +297,12 @@ def test_two_staff_over_ssh_see_themselves_and_each_others_claims(database):
     try:
         deployment.work.mkdir(mode=0o755)
         deployment.prepare_sshd()
-        if database == "postgresql":  # the README's order: the roles, then the config, then install.sh
-            postgres_database, url = postgres_deployment(tag, deployment.work)
+        if database.startswith("postgresql"):  # the README's order: the roles, then the config, then install.sh
+            postgres_database, url = postgres_deployment(tag, deployment.work, own_roles)
             deployment.config.parent.mkdir()
             deployment.config.write_text(f'database_url = "{url}"\n')
+            if own_roles:  # root acts as the owner (the first admin); everyone else as themselves
+                deployment.env["HELPDESK_DB_OWNER"] = f"hdo_{tag}"
         installed = deployment.script("install.sh")
         assert "installed helpdesk " in installed.stdout and "sshd is not running: start it" in installed.stdout
         assert f"e-mail alerts: set [smtp] in {deployment.work / 'etc'}/config.toml" in installed.stdout
@@ -308,7 +328,7 @@ def test_two_staff_over_ssh_see_themselves_and_each_others_claims(database):
             deployment.add_staff(login, names[login], "senior", admin=admin)
         shadow = {line.split(":")[0]: line.split(":")[1] for line in Path("/etc/shadow").read_text().splitlines()}
         assert all(shadow[login] == "*" for login in [admin, *logins])  # keys only, and not locked
-        log_a_call(url, admin)
+        log_a_call(owner_url(url, tag) if own_roles else url, admin)
         # two staff, two terminals: one xterm-256color, one 16-colour linux console
         for login, term in zip(logins, ("xterm-256color", "linux"), strict=True):
             command = " ".join(deployment.ssh(login, "-tt", "-o", "SendEnv=COLORTERM")) + f" {login}@127.0.0.1"
@@ -362,8 +382,20 @@ def test_two_staff_over_ssh_see_themselves_and_each_others_claims(database):
             timeout=30,
         )
         assert refused.returncode != 0 and "forwarding failed" in refused.stderr, refused.stderr
+        if own_roles:  # each on their own role: raw SQL as themselves is refused by the server
+            python = str(deployment.work / "opt" / "venv" / "bin" / "python")
+            for statement in ("UPDATE staff SET role = 'admin'", "DELETE FROM event", "UPDATE advice SET text = ''"):
+                script = (
+                    "import sys; from sqlalchemy import create_engine, text\n"
+                    f"with create_engine({url!r}).begin() as c:\n"
+                    "    print(c.execute(text('SELECT session_user')).scalar())\n"
+                    f"    c.execute(text({statement!r}))\n"
+                )
+                tried = subprocess.run(["runuser", "-u", a, "--", python, "-c", script], capture_output=True, text=True)
+                assert tried.returncode == 1 and tried.stdout.strip() == a, (tried.stdout, tried.stderr)
+                assert "permission denied" in tried.stderr, tried.stderr
         # what the two consoles wrote is one intact chain, attributed to the staff who did it
-        engine = make_engine(url)
+        engine = make_engine(owner_url(url, tag) if own_roles else url)
         assert verify_chain(engine).intact
         with engine.connect() as connection:
             claims = connection.execute(text("SELECT actor FROM event WHERE kind = 'claimed'")).scalars().all()
@@ -373,7 +405,10 @@ def test_two_staff_over_ssh_see_themselves_and_each_others_claims(database):
         terminals.close()
         left = deployment.take_down()
         if postgres_database:
-            drop_postgres_deployment(postgres_database, tag)
+            drop_postgres_deployment(postgres_database, tag, [admin, *logins] if own_roles else [])
+        if lock is not None:
+            lock.execute(text(f"SELECT pg_advisory_unlock({ROLES_LOCK})"))
+            lock.close()
     assert left == [], f"left behind: {left}"  # the machine's accounts as the test found them
 
 

@@ -44,6 +44,7 @@ from helpdesk.store.db.models import (
     table_of,
 )
 from helpdesk.store.db.seals import RECORD_TABLES, touch
+from helpdesk.store.db.staff_roles import keep_role_in_step, staff_roles_in_use
 from helpdesk.store.queries.statistics import forget_settled_days
 from helpdesk.store.rows import Progress
 
@@ -367,6 +368,9 @@ def import_staff(
         report.added, report.updated = _upsert(session, Staff, records, "login")
         if not session.scalar(select(col(Staff.login)).where(col(Staff.role) == StaffRole.ADMIN, col(Staff.active))):
             raise Refused("this import would leave no active admin; nothing imported")
+        if staff_roles_in_use(session.connection()):  # each person's own database role, in step
+            for record in records:
+                keep_role_in_step(session.connection(), record["login"], record["role"], record["active"])
         return _finish(session, report, actor, now)
 
 

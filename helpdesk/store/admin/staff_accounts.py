@@ -14,6 +14,7 @@ from helpdesk.domain.types import EventKind, StaffRole
 from helpdesk.store.db.audit import record_event
 from helpdesk.store.db.engine import sqlite_file, writer
 from helpdesk.store.db.models import Staff
+from helpdesk.store.db.staff_roles import keep_role_in_step, staff_roles_in_use
 
 
 def is_database_owner(engine: Engine) -> bool:
@@ -56,4 +57,6 @@ def add_first_admin(engine: Engine, login: str, name: str, region: str, actor: s
         else:
             member.name, member.role, member.region, member.active = name, StaffRole.ADMIN, region, True
         session.flush()
+        if staff_roles_in_use(session.connection()):  # their own database role, as an admin's
+            keep_role_in_step(session.connection(), login, StaffRole.ADMIN, True)
         record_event(session, actor=actor, kind=EventKind.FIRST_ADMIN_ADDED, at=now, login=login)

@@ -45,6 +45,13 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(_alembic_config(connection), revision)
     if engine.dialect.name == "postgresql" and revision == "head" and (role := console_role(engine)):
         grant_console_role(engine, role)
+    if engine.dialect.name == "postgresql" and revision == "head":
+        from helpdesk.store.db.staff_roles import grant_staff_roles, staff_roles_in_use
+
+        with engine.connect() as connection:
+            in_use = staff_roles_in_use(connection)
+        if in_use:  # each member of staff's own role: new tables granted too
+            grant_staff_roles(engine)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
