@@ -151,6 +151,37 @@ def test_a_member_of_staff_cannot_change_the_record_with_their_own_credentials(p
     assert verify_chain(as_("lpark")).intact
 
 
+def test_a_ruling_stands_once_made_even_for_a_supervisors_own_role(per_person):
+    _, as_ = per_person
+    whole_call(as_)  # countersigned by mokafor
+    for login in ("mokafor", "lpark"):
+        with pytest.raises(DatabaseError, match="a ruling on a pause decision stands once made"):
+            with as_(login).begin() as connection:
+                connection.execute(text("UPDATE pause_decision SET countersign_reason = 'Never checked'"))
+
+
+def test_what_a_member_of_staff_may_still_change_with_their_own_role_is_named_by_verify(per_person):
+    """The rows of the record staff change through the commands (a call's status, holder,
+    outcome) and the rows they add can still be written with their own credentials outside the
+    commands: `audit verify` names each (its digest, its story)."""
+    _, as_ = per_person
+    call = whole_call(as_)
+    with as_("gsingh").begin() as connection:
+        connection.execute(
+            text("UPDATE concern SET status = 'claimed', outcome = NULL, summary = 'Rewritten' WHERE id = :c"),
+            {"c": call},
+        )
+        connection.execute(
+            text("INSERT INTO advice (concern_id, author, at, text) VALUES (:c, 'gsingh', now(), 'Forged')"),
+            {"c": call},
+        )
+    report = verify_chain(as_("lpark"))
+    named = {problem.row: problem.problem for problem in report.record.problems}
+    assert named[f"concern:{call}"].startswith("it differs from the digest its latest event carries")
+    assert any(row.startswith("advice:") and "no event accounts for it" in said for row, said in named.items())
+    assert not report.intact
+
+
 def test_the_staff_import_keeps_each_role_in_step_and_a_deactivated_member_cannot_connect(per_person, tmp_path):
     owner, as_ = per_person
     with as_("gsingh").connect() as connection:

@@ -7,7 +7,8 @@ of the record: read and add only; `staff`: read only), and `helpdesk_admins`, ad
 (staff accounts; the purge's anonymised columns). Each person's login role belongs to one or
 both, made and kept in step by `helpdesk_staff_role()`, a function the owner defines and only
 admins may run: the staff import calls it for every row (a deactivated member's role can no
-longer log in). A trigger refuses any audit event a staff role writes in another person's name.
+longer log in). A trigger refuses any audit event a staff role writes in another person's name,
+another any change to a pause decision once a supervisor has ruled on it.
 The shared console role (`db grant`) still works; what it gives up is in the README."""
 
 from __future__ import annotations
@@ -78,6 +79,27 @@ END $$
 """
 
 
+# A supervisor's ruling on a pause decision is filled in once: after it, a member of staff's own
+# role cannot change the decision at all (an admin's purge anonymises its reasons in place).
+RULING_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION helpdesk_ruling_stands() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF (OLD.countersigned_at IS NOT NULL OR OLD.refused_at IS NOT NULL) AND EXISTS (
+      SELECT 1 FROM pg_auth_members AS m
+        JOIN pg_roles AS g ON g.oid = m.roleid JOIN pg_roles AS u ON u.oid = m.member
+       WHERE u.rolname = session_user AND g.rolname = '{STAFF_GROUP}')
+     AND NOT EXISTS (
+      SELECT 1 FROM pg_auth_members AS m
+        JOIN pg_roles AS g ON g.oid = m.roleid JOIN pg_roles AS u ON u.oid = m.member
+       WHERE u.rolname = session_user AND g.rolname = '{ADMIN_GROUP}') THEN
+    RAISE EXCEPTION 'a ruling on a pause decision stands once made: % cannot change decision %', session_user, OLD.id;
+  END IF;
+  RETURN NEW;
+END $$
+"""
+
+
 class StaffRolesRefused(RuntimeError):
     """Per-person roles cannot be set up; str() says why."""
 
@@ -133,6 +155,14 @@ def grant_staff_roles(engine: Engine) -> int:
             text(
                 "CREATE TRIGGER event_actor_is_the_session BEFORE INSERT ON event "
                 "FOR EACH ROW EXECUTE FUNCTION helpdesk_event_actor_is_the_session()"
+            )
+        )
+        connection.execute(text(RULING_FUNCTION))
+        connection.execute(text("DROP TRIGGER IF EXISTS pause_decision_ruling_stands ON pause_decision"))
+        connection.execute(
+            text(
+                "CREATE TRIGGER pause_decision_ruling_stands BEFORE UPDATE ON pause_decision "
+                "FOR EACH ROW EXECUTE FUNCTION helpdesk_ruling_stands()"
             )
         )
         connection.execute(
