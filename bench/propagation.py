@@ -92,7 +92,7 @@ def main() -> None:
         for _ in range(args.changes):
             from helpdesk.clock import Clock
 
-            concern_id = log_concern(engine, concern, "bench", Clock().now())
+            concern_id = log_concern(engine, concern, "rdouglas", Clock().now())  # a handler of the samples
             committed[concern_id] = time.time()
             time.sleep(rng.uniform(0.05, 0.15))
         latencies = []

@@ -143,7 +143,10 @@ def check_link(event: ChainedEvent, previous: ChainedEvent | None) -> str | None
     if previous is not None and previous.recorded_at is not None:
         if event.recorded_at is None:
             return f"it has no time of recording though event {previous.id} before it has: it was slipped in"
-        if event.recorded_at < previous.recorded_at:  # (one column: both aware, or both naive UTC)
+        now, before = event.recorded_at, previous.recorded_at
+        if (now.tzinfo is None) != (before.tzinfo is None):  # (a naive time is UTC)
+            now, before = _utc(now), _utc(before)
+        if now < before:
             return (
                 f"it was recorded at {utc_text(event.recorded_at)}, before event {previous.id} that it follows"
                 f" ({utc_text(previous.recorded_at)}): the trail's times go backwards"

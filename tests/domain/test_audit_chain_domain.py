@@ -99,3 +99,15 @@ def test_the_written_out_encodings_are_the_json_they_replace():
         ]
     )
     assert audit_chain.digest_in_order("advice", names, values) == hashlib.sha256(old.encode("utf-8")).hexdigest()
+
+
+def test_times_of_recording_compare_whether_kept_naive_or_aware():
+    """SQLite hands back a time written with its offset as aware and one written without as naive."""
+    aware = chained(
+        id=1, at=T, actor="a", kind="viewed", concern_id=None, details="{}", prev_hash=GENESIS, recorded_at=T
+    )
+    naive = chained(
+        id=2, at=T, actor="a", kind="viewed", concern_id=None, details="{}", prev_hash=aware.hash,
+        recorded_at=T.replace(tzinfo=None) - dt.timedelta(seconds=1),
+    )  # fmt: skip
+    assert "the trail's times go backwards" in (check_link(naive, aware) or "")
