@@ -351,3 +351,39 @@ async def test_the_filter_narrows_the_queue_as_you_type_and_keeps_up_with_change
         await burst(pilot, "slash", "[mine]", "enter")
         await settle(pilot)
         assert isinstance(app.screen, CallScreen) and app.screen.concern_id == mine.id
+
+
+async def test_a_burst_of_changes_is_read_once_more_not_once_each(engine, clock, policy, monkeypatch):
+    """Twenty changes while a read is in flight: one read for them after it (the latest change
+    wins: the queue's reads are one exclusive group of workers), not twenty reads at once; the
+    queue then shows what the last change wrote."""
+    import threading
+
+    from helpdesk.store import commands
+    from helpdesk.store.desk import Desk
+    from helpdesk.tui.messages import DatabaseChanged
+    from support import console
+
+    reads, gate = [], threading.Event()
+    honest = Desk.open_queue
+
+    def counted(desk):
+        reads.append(1)
+        gate.wait(5)  # a slow read, on a busy host
+        return honest(desk)
+
+    app = console(engine, clock, policy, "akhan")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        monkeypatch.setattr(Desk, "open_queue", counted)
+        screen = app.screen
+        for _ in range(20):
+            screen.post_message(DatabaseChanged(True, frozenset({"logged"})))
+        await pilot.pause(0.3)
+        assert len(reads) == 1  # the rest wait for it
+        newest = commands.log_concern(engine, grace_ellis(), "rdouglas", clock.now())
+        screen.post_message(DatabaseChanged(True, frozenset({"logged"})))
+        gate.set()
+        assert await wait_until(pilot, lambda: newest in {row.id for row in screen.rows}, seconds=5)
+        await settle(pilot)
+        assert len(reads) == 2
