@@ -37,7 +37,7 @@ SMALLEST = {
     "startup.py": ["--runs", "1", "--waiting", "5", "--closed", "200"],
 }
 # (modules the benchmarks share, not benchmarks themselves)
-HELPERS = {"benchdb.py", "counted_console.py", "idle_floor_app.py"}
+HELPERS = {"benchdb.py", "counted_console.py", "idle_floor_app.py", "startup_floor_app.py"}
 # what takes --db, and what it wants there: a server whose databases it names, or one to fill
 ON_THE_SERVER = {"look_up.py", "backup.py"}
 TO_FILL = {"alert_email.py", "audit_verify.py", "propagation.py", "queue_query.py", "record_verify.py", "risk_alert.py"}

@@ -384,8 +384,10 @@ class QueueScreen(DataScreen):
         self.loaded = True
         self.show_rows()
         self.raise_escalations(self.app.clock.now())
-        if self.app.exit_when_loaded:
-            self.call_after_refresh(self.app.exit)
+        if self.app.exit_when_loaded:  # once what was loaded is on the terminal: the refresh
+            # after this one (the table lays its new rows out on the next; exiting after only
+            # that sometimes left the terminal showing "loading…")
+            self.call_after_refresh(lambda: self.call_after_refresh(self.app.exit))
 
     def tell_of_handovers(self) -> None:
         """A call handed to this person is told at once, once: a bell and a notice for a
