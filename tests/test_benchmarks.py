@@ -25,6 +25,7 @@ SMALLEST = {
     "export_month.py": ["--sizes", "200"],
     "figures.py": ["--sizes", "200", "--runs", "1"],
     "idle.py": ["--seconds", "2"],
+    "keeping_up.py": ["--consoles", "2", "--rates", "2", "--seconds", "2", "--hogs", "1"],
     "keys_burst.py": ["--chars", "20", "--runs", "1"],
     "look_up.py": ["--sizes", "200"],
     "propagation.py": ["--changes", "3"],
@@ -40,7 +41,15 @@ SMALLEST = {
 HELPERS = {"benchdb.py", "counted_console.py", "idle_floor_app.py", "startup_floor_app.py"}
 # what takes --db, and what it wants there: a server whose databases it names, or one to fill
 ON_THE_SERVER = {"look_up.py", "backup.py"}
-TO_FILL = {"alert_email.py", "audit_verify.py", "propagation.py", "queue_query.py", "record_verify.py", "risk_alert.py"}
+TO_FILL = {
+    "alert_email.py",
+    "audit_verify.py",
+    "keeping_up.py",
+    "propagation.py",
+    "queue_query.py",
+    "record_verify.py",
+    "risk_alert.py",
+}
 
 
 def test_every_benchmark_has_its_smallest_size_here():
