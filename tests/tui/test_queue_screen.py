@@ -387,3 +387,35 @@ async def test_a_burst_of_changes_is_read_once_more_not_once_each(engine, clock,
         assert await wait_until(pilot, lambda: newest in {row.id for row in screen.rows}, seconds=5)
         await settle(pilot)
         assert len(reads) == 2
+
+
+async def test_a_change_updates_the_table_in_place_in_the_queues_order(make_app, engine, clock, policy):
+    """A new urgent call (to the top), a call claimed and one closed elsewhere: the table is not
+    cleared and filled again (every row measured again, in every console), yet its rows end in
+    the queue's order and the selected call stays selected."""
+    from helpdesk.store import commands
+    from support import complete_the_record
+
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen, table = app.screen, app.screen.query_one(DataTable)
+        await pilot.press("down", "down")
+        chosen = screen.selected_key()
+        cleared = []
+        original = table.clear
+        table.clear = lambda *a, **k: (cleared.append(1), original(*a, **k))[1]
+        others = [row.id for row in screen.rows if str(row.id) != chosen]
+        commands.claim(engine, others[0], "gsingh", clock.now())
+        commands.claim(engine, others[1], "bmorgan", clock.now())
+        commands.add_advice(engine, others[1], "bmorgan", "Advice", clock.now())
+        complete_the_record(engine, others[1], "bmorgan", clock.now(), policy)
+        commands.close(engine, others[1], "bmorgan", "Done", clock.now(), policy=policy)
+        newest = commands.log_concern(engine, grace_ellis(urgent=True), "rdouglas", clock.now())
+        await pilot.press("r")
+        await settle(pilot)
+        shown = [table.coordinate_to_cell_key((n, 0)).row_key.value for n in range(table.row_count)]
+        assert shown == [str(row.id) for row in screen.rows]
+        assert str(others[1]) not in shown
+        assert shown.index(str(newest)) < len(shown) - 1  # not where add_row put it: the table was sorted
+        assert screen.selected_key() == chosen and cleared == []

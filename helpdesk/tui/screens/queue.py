@@ -631,6 +631,9 @@ class QueueScreen(DataScreen):
         if self.filtering:
             self.query_one("#queue-filter-count", Static).update(f" {len(rows)} of {len(self.rows)}")
         if rebuild or keys != list(self.shown):
+            if not rebuild and self.update_in_place(table, rows, keys, now):
+                self.show_header()
+                return
             selected = self.selected_key()
             index = table.cursor_row
             table.clear()
@@ -652,6 +655,39 @@ class QueueScreen(DataScreen):
                         table.update_cell(key, column, new)
                 self.shown[key] = cells
         self.show_header()
+
+    def update_in_place(self, table: DataTable, rows: list[QueueRow], keys: list[str], now) -> bool:
+        """Rows gone taken out, new rows added, changed cells updated, then the rows put in the
+        queue's order, keeping the selected call selected: the table measures only the new rows
+        (cleared and filled again, it measures and lays out every row: on every change, in every
+        console). False where most rows are new (then a rebuild costs no more)."""
+        wanted = set(keys)
+        new = [key for key in keys if key not in self.shown]
+        if not self.shown or len(new) > len(wanted) // 2:
+            return False
+        selected = self.selected_key()
+        for key in [key for key in self.shown if key not in wanted]:
+            table.remove_row(key)
+            del self.shown[key]
+        by_key = {str(row.id): row for row in rows}
+        for key, old in list(self.shown.items()):
+            cells = self.cells(by_key[key], now)
+            for (column, _, _), was, now_shown in zip(self.columns, old, cells, strict=True):
+                if was != now_shown:
+                    table.update_cell(key, column, now_shown)
+            # (the cell objects the table holds: the sort below finds each row by them)
+            self.shown[key] = tuple(n if w != n else w for w, n in zip(old, cells, strict=True))
+        for key in new:
+            cells = self.cells(by_key[key], now)
+            table.add_row(*cells, key=key)
+            self.shown[key] = cells
+        if list(self.shown) != keys:
+            place = {id(self.shown[key][0]): n for n, key in enumerate(keys)}
+            table.sort(self.columns[0][0], key=lambda cell: place[id(cell)])
+            self.shown = {key: self.shown[key] for key in keys}
+        if selected in self.shown:
+            table.move_cursor(row=keys.index(selected), animate=False)
+        return True
 
     def passes_filter(self, row: QueueRow, now) -> bool:
         """The `/` filter, on what the row shows (a restricted call by nothing it is about)."""
