@@ -253,6 +253,7 @@ class QueueScreen(DataScreen):
         self.school_width = 0
         self.loaded = False
         self.shown: dict[str, tuple] = {}
+        self.drawn_from: dict[str, tuple] = {}  # by key: what its cells were last drawn from
         self.filtering = False  # the `/` filter is open
         self.filter_text = ""
 
@@ -576,7 +577,23 @@ class QueueScreen(DataScreen):
             table.add_column(heading, width=width or school, key=key)
         return True
 
+    def drawn_from_now(self, row: QueueRow) -> tuple:
+        """Everything a row's cells are drawn from (`cells`), as it stands: its row, its looks
+        at this moment, whether it was handed to this person, who is viewing it, whether it is
+        restricted, the theme and the columns."""
+        return (
+            row,
+            self.looks.get(row.id),
+            row.id in self.handed,
+            tuple(self.viewers.get(row.id, ())),
+            row.id in self.restricted,
+            self.app.theme,
+            tuple(self.columns),
+        )
+
     def cells(self, row: QueueRow, now) -> tuple:
+        """The row's cells as drawn now (and what they were drawn from, kept by its key)."""
+        self.drawn_from[str(row.id)] = self.drawn_from_now(row)
         looks = row_looks(self.app.theme)
         band = None
         if row.status == ConcernStatus.CLAIMED:
@@ -671,6 +688,8 @@ class QueueScreen(DataScreen):
             del self.shown[key]
         by_key = {str(row.id): row for row in rows}
         for key, old in list(self.shown.items()):
+            if self.drawn_from.get(key) == self.drawn_from_now(by_key[key]):
+                continue  # nothing it is drawn from has changed: its cells are the same
             cells = self.cells(by_key[key], now)
             for (column, _, _), was, now_shown in zip(self.columns, old, cells, strict=True):
                 if was != now_shown:
