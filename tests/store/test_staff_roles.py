@@ -224,6 +224,25 @@ def test_an_admin_purges_on_her_own_role(per_person):
     assert verify_chain(as_("lpark")).intact
 
 
+def test_an_import_naming_a_role_that_is_no_member_of_staffs_is_refused_whole(per_person, tmp_path):
+    """A staff file with the server's superuser's name (or an upper-case login): one line, and
+    nothing of the file imported."""
+    from helpdesk.domain.refusals import Refused
+
+    _, as_ = per_person
+    for login in ("postgres", "GSingh2"):
+        staff = tmp_path / "staff.csv"
+        staff.write_text(
+            f"login,name,role,region,active\nnewbie,New Bie,senior,London,yes\n{login},X Y,admin,London,yes\n"
+        )
+        with pytest.raises(Refused) as refused:
+            import_staff(as_("wcole"), staff, "wcole", NOW)
+        assert f"{login}'s database role" in str(refused.value) or "cannot be a database role" in str(refused.value)
+        assert "\n" not in str(refused.value)
+        with as_("wcole").connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM staff WHERE login = 'newbie'")).scalar() == 0
+
+
 def test_the_role_function_leaves_the_owner_and_superusers_alone(per_person):
     owner, _ = per_person
     with pytest.raises(DatabaseError, match="is left alone"):

@@ -16,7 +16,9 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import DBAPIError
 
+from helpdesk.domain.refusals import Refused
 from helpdesk.store.db.models import PERSONAL_COLUMNS, table_of
 
 STAFF_GROUP = "helpdesk_staff"
@@ -100,8 +102,9 @@ END $$
 """
 
 
-class StaffRolesRefused(RuntimeError):
-    """Per-person roles cannot be set up; str() says why."""
+class StaffRolesRefused(Refused):
+    """Per-person roles cannot be set up, or a member of staff's role cannot be made; str() says
+    why (nothing of the change stands)."""
 
 
 def grant_staff_roles(engine: Engine) -> int:
@@ -199,6 +202,12 @@ def keep_role_in_step(connection: Connection, login: str, role: str, active: boo
     transaction: if it cannot be, nothing of the change stands)."""
     if not re.fullmatch(r"[a-z_][a-z0-9_.-]{0,62}", login):
         raise StaffRolesRefused(f"login {login!r} cannot be a database role (lower-case letters, digits, _ . -)")
-    connection.execute(
-        text("SELECT helpdesk_staff_role(:login, :role, :active)"), {"login": login, "role": role, "active": active}
-    )
+    try:
+        with connection.begin_nested():  # (the refusal below, not a failed transaction, is what the caller sees)
+            connection.execute(
+                text("SELECT helpdesk_staff_role(:login, :role, :active)"),
+                {"login": login, "role": role, "active": active},
+            )
+    except DBAPIError as error:
+        said = getattr(getattr(error.orig, "diag", None), "message_primary", None) or str(error.orig)
+        raise StaffRolesRefused(f"{login}'s database role: {said}; nothing imported") from None
