@@ -13,8 +13,6 @@ The shared console role (`db grant`) still works; what it gives up is in the REA
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
 
@@ -65,41 +63,55 @@ BEGIN
 END $$
 """
 
-# An event written by a member of staff's own role must be in that person's name.
-ACTOR_FUNCTION = f"""
+# Whether the session's own login role was made a member of a group (directly, as the function
+# above does: a superuser or the owner, members of every role in pg_has_role's eyes, are not).
+SESSION_IN_FUNCTION = """
+CREATE OR REPLACE FUNCTION helpdesk_session_in(grp text) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+  SELECT EXISTS (
+    SELECT 1 FROM pg_auth_members AS m
+      JOIN pg_roles AS g ON g.oid = m.roleid JOIN pg_roles AS u ON u.oid = m.member
+     WHERE u.rolname = session_user AND g.rolname = grp)
+$$
+"""
+
+# (trigger, table, when, its function): what a member of staff's own role may not do
+TRIGGERS = (
+    # an event written by a member of staff's own role must be in that person's name
+    (
+        "event_actor_is_the_session",
+        "event",
+        "BEFORE INSERT",
+        f"""
 CREATE OR REPLACE FUNCTION helpdesk_event_actor_is_the_session() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-  IF NEW.actor IS DISTINCT FROM session_user AND EXISTS (
-      SELECT 1 FROM pg_auth_members AS m
-        JOIN pg_roles AS g ON g.oid = m.roleid JOIN pg_roles AS u ON u.oid = m.member
-       WHERE u.rolname = session_user AND g.rolname IN ('{STAFF_GROUP}', '{ADMIN_GROUP}')) THEN
+  IF NEW.actor IS DISTINCT FROM session_user AND helpdesk_session_in('{STAFF_GROUP}') THEN
     RAISE EXCEPTION 'audit events are in the name of who writes them: % cannot write one as %', session_user, NEW.actor;
   END IF;
   RETURN NEW;
 END $$
-"""
-
-
-# A supervisor's ruling on a pause decision is filled in once: after it, a member of staff's own
-# role cannot change the decision at all (an admin's purge anonymises its reasons in place).
-RULING_FUNCTION = f"""
-CREATE OR REPLACE FUNCTION helpdesk_ruling_stands() RETURNS trigger
+""",
+    ),
+    # a supervisor's ruling on a pause decision is filled in once: after it, a member of staff's
+    # own role cannot change the decision at all (an admin's purge anonymises its reasons in place)
+    (
+        "pause_decision_ruling_stands",
+        "pause_decision",
+        "BEFORE UPDATE",
+        f"""
+CREATE OR REPLACE FUNCTION helpdesk_pause_decision_ruling_stands() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-  IF (OLD.countersigned_at IS NOT NULL OR OLD.refused_at IS NOT NULL) AND EXISTS (
-      SELECT 1 FROM pg_auth_members AS m
-        JOIN pg_roles AS g ON g.oid = m.roleid JOIN pg_roles AS u ON u.oid = m.member
-       WHERE u.rolname = session_user AND g.rolname = '{STAFF_GROUP}')
-     AND NOT EXISTS (
-      SELECT 1 FROM pg_auth_members AS m
-        JOIN pg_roles AS g ON g.oid = m.roleid JOIN pg_roles AS u ON u.oid = m.member
-       WHERE u.rolname = session_user AND g.rolname = '{ADMIN_GROUP}') THEN
+  IF (OLD.countersigned_at IS NOT NULL OR OLD.refused_at IS NOT NULL)
+     AND helpdesk_session_in('{STAFF_GROUP}') AND NOT helpdesk_session_in('{ADMIN_GROUP}') THEN
     RAISE EXCEPTION 'a ruling on a pause decision stands once made: % cannot change decision %', session_user, OLD.id;
   END IF;
   RETURN NEW;
 END $$
-"""
+""",
+    ),
+)
 
 
 class StaffRolesRefused(Refused):
@@ -152,22 +164,13 @@ def grant_staff_roles(engine: Engine) -> int:
         connection.execute(text(ROLE_FUNCTION))
         connection.execute(text("REVOKE ALL ON FUNCTION helpdesk_staff_role(text, text, boolean) FROM PUBLIC"))
         connection.execute(text(f"GRANT EXECUTE ON FUNCTION helpdesk_staff_role(text, text, boolean) TO {ADMIN_GROUP}"))
-        connection.execute(text(ACTOR_FUNCTION))
-        connection.execute(text("DROP TRIGGER IF EXISTS event_actor_is_the_session ON event"))
-        connection.execute(
-            text(
-                "CREATE TRIGGER event_actor_is_the_session BEFORE INSERT ON event "
-                "FOR EACH ROW EXECUTE FUNCTION helpdesk_event_actor_is_the_session()"
+        connection.execute(text(SESSION_IN_FUNCTION))
+        for trigger, on, when, function in TRIGGERS:
+            connection.execute(text(function))
+            connection.execute(text(f"DROP TRIGGER IF EXISTS {trigger} ON {on}"))
+            connection.execute(
+                text(f"CREATE TRIGGER {trigger} {when} ON {on} FOR EACH ROW EXECUTE FUNCTION helpdesk_{trigger}()")
             )
-        )
-        connection.execute(text(RULING_FUNCTION))
-        connection.execute(text("DROP TRIGGER IF EXISTS pause_decision_ruling_stands ON pause_decision"))
-        connection.execute(
-            text(
-                "CREATE TRIGGER pause_decision_ruling_stands BEFORE UPDATE ON pause_decision "
-                "FOR EACH ROW EXECUTE FUNCTION helpdesk_ruling_stands()"
-            )
-        )
         connection.execute(
             text("INSERT INTO setting (key, value) VALUES (:key, 'yes') ON CONFLICT (key) DO UPDATE SET value = 'yes'"),
             {"key": STAFF_ROLES_SETTING},
@@ -200,9 +203,7 @@ def staff_roles_in_use(connection: Connection) -> bool:
 def keep_role_in_step(connection: Connection, login: str, role: str, active: bool) -> None:
     """The member of staff's database role made, or changed to match their row (in the caller's
     transaction: if it cannot be, nothing of the change stands)."""
-    if not re.fullmatch(r"[a-z_][a-z0-9_.-]{0,62}", login):
-        raise StaffRolesRefused(f"login {login!r} cannot be a database role (lower-case letters, digits, _ . -)")
-    try:
+    try:  # (the function decides which logins can be roles, and which roles it leaves alone)
         with connection.begin_nested():  # (the refusal below, not a failed transaction, is what the caller sees)
             connection.execute(
                 text("SELECT helpdesk_staff_role(:login, :role, :active)"),
