@@ -187,8 +187,7 @@ class Desk:
     def call(self, concern_id: int) -> CallDetail | None:
         from helpdesk.store.queries.call import call_detail
 
-        since = self.now() - dt.timedelta(days=self.policy_in_force().policy.related_calls_days)
-        return call_detail(self.engine, concern_id, self.login, related_since=since, now=self.now())
+        return call_detail(self.engine, concern_id, self.login, now=self.now(), policy=self.policy)
 
     def link_calls(self, concern_id: int, other_id: int, kind: str) -> int:
         from helpdesk.store.commands.links import link_calls

@@ -12,6 +12,7 @@ from sqlmodel import col
 from helpdesk.clock import as_utc, london
 from helpdesk.domain.pause import awaits_countersignature, settled
 from helpdesk.domain.permissions import Permission, may
+from helpdesk.domain.policy import Policy
 from helpdesk.domain.types import EventKind, Party
 from helpdesk.store.acting import NotPermitted, acting_member, opening_refusal
 from helpdesk.store.db.models import (
@@ -34,6 +35,7 @@ from helpdesk.store.db.models import (
     Staff,
     table_of,
 )
+from helpdesk.store.queries import policy as policies
 from helpdesk.store.queries.follow_ups import call_follow_ups
 from helpdesk.store.queries.history import related_calls
 from helpdesk.store.queries.pause_register import paused_elsewhere
@@ -83,13 +85,18 @@ def call_detail(
     login: str,
     related_since: dt.datetime | None = None,
     now: dt.datetime | None = None,
+    policy: Policy | None = None,
 ) -> CallDetail | None:
     """Everything the call screen shows, as `login` may see it (store.acting checks who asks,
     the information barrier as of `now`, the present moment unless given). Other calls about
     its school or inspection: the open ones, those linked to it, and those received since
-    `related_since`."""
-    today = london(now or dt.datetime.now(dt.UTC)).date()
+    `related_since`, or, given the policy (the file's), within the related days of the policy
+    in force (read on the same connection)."""
+    moment = now or dt.datetime.now(dt.UTC)
+    today = london(moment).date()
     with engine.connect() as connection:
+        if policy is not None:
+            related_since = moment - dt.timedelta(days=policies.in_force(connection, policy).policy.related_calls_days)
         member = acting_member(connection, login, Permission.OPEN_CALLS)
         found = connection.execute(select(table_of(Concern)).where(col(Concern.id) == concern_id)).first()
         if found is None:
