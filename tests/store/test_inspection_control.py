@@ -555,3 +555,22 @@ def test_a_member_of_the_inspection_team_can_be_the_caller(engine, clock):
     )  # fmt: skip
     assert concern.caller_role == "inspection_team"
     commands.log_concern(engine, concern, "rdouglas", clock.now())
+
+
+def test_the_limit_in_force_from_the_database_counts_across_calls_too(engine):
+    """The policy loaded into the database holds schools to 3 working days; the file each senior's
+    process was given says 5. Two days on one call, then three from the next day on another about
+    the same inspection (four days in all, the shared one counted once): the second is
+    exceptional under the version in force, though alone it is within it and the file allows it."""
+    from helpdesk.shipped import shipped_file
+    from helpdesk.store.commands.policy import load_policy
+    from support import decision, policy
+
+    during, first, second = two_calls_about_one_inspection(engine)
+    text = shipped_file("policy.toml").read_text(encoding="utf-8")
+    load_policy(engine, "wcole", text.replace("schools = 5 ", "schools = 3 "), during.now())
+    commands.record_pause_decision(engine, first, "gsingh", decision(working_days=2), policy(), during.now())
+    later = during.now() + dt.timedelta(days=1)  # Friday 20th, still during the inspection
+    with pytest.raises(FieldsInvalid) as refused:
+        commands.record_pause_decision(engine, second, "akhan", decision(working_days=3), policy(), later)
+    assert "paused for 4 of at most 3, which is exceptional" in refused.value.errors["justification"]
