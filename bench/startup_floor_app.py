@@ -1,6 +1,6 @@
 """A second floor for bench/startup.py: a bare Textual app that shows what the console's loaded
 queue shows first (a header line with the counts, a table whose rows in view start with the same
-text) and quits once it is drawn, with no database at all. What the console takes beyond this
+text) and quits on `q`, with no database at all. What the console takes beyond this
 is the helpline's own: reading the database, its own modules, its screens.
 
 Run by startup.py: python bench/startup_floor_app.py HEADER ROW..."""
@@ -28,7 +28,10 @@ class Floor(App[None]):
         table.add_columns("Waiting", "School", "Category", "Caller", "Claimed by")
         for row in self.rows:
             table.add_row("12 min", row, "Wellbeing", "Head", "")
-        self.call_after_refresh(self.exit)
+
+    def on_key(self, event) -> None:
+        if event.key == "q":  # typed by startup.py once everything it waits for was written
+            self.exit()
 
 
 if __name__ == "__main__":
