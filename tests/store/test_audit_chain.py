@@ -342,3 +342,25 @@ def test_an_event_without_a_time_of_recording_after_those_with_one_is_named_by_v
     as_owner(engine, *drop_guards(engine), forged_next(engine, recorded_at=None))
     report = verify_chain(engine)
     assert report.broken.event_id == head.event_id + 1 and "no time of recording" in report.broken.problem
+
+
+def test_calls_written_while_verify_walks_are_not_taken_for_tampering(engine, clock, monkeypatch):
+    """`verify` reads the trail, the record and the calls as one moment of the database: work
+    the helpline does while it walks (the nightly run on a live database) is neither named as
+    rows no event accounts for nor as calls whose story disagrees."""
+    from helpdesk.store.db import audit
+
+    some_history(engine, clock, calls=2)
+    before = events(engine)
+    walked = audit.chained_events
+
+    def busy_helpline(*args, **kwargs):
+        for n, event in enumerate(walked(*args, **kwargs)):
+            if n == 1:  # meanwhile, on another connection: a call logged, claimed, advised
+                some_history(engine, clock, calls=1)
+            yield event
+
+    monkeypatch.setattr(audit, "chained_events", busy_helpline)
+    report = verify_chain(engine)
+    assert report.intact, (report.broken, report.record, report.story)
+    assert report.events == before < events(engine)  # what was written meanwhile is for the next run

@@ -245,21 +245,20 @@ class ChainReport:
 BATCH = 5000
 
 
-def chained_events(engine: Engine, after_id: int = 0) -> Iterator[ChainedEvent]:
+def chained_events(connection: Connection, after_id: int = 0) -> Iterator[ChainedEvent]:
     """Every event from `after_id` on, oldest first, read in batches (constant memory)."""
-    with engine.connect() as connection:
-        while True:
-            rows = connection.execute(
-                select(*(col(getattr(Event, field)) for field in ChainedEvent._fields))  # in the tuple's order
-                .where(col(Event.id) > after_id)
-                .order_by(col(Event.id))
-                .limit(BATCH)
-            ).all()
-            for row in rows:
-                yield ChainedEvent._make(row)
-            if len(rows) < BATCH:
-                return
-            after_id = rows[-1].id
+    while True:
+        rows = connection.execute(
+            select(*(col(getattr(Event, field)) for field in ChainedEvent._fields))  # in the tuple's order
+            .where(col(Event.id) > after_id)
+            .order_by(col(Event.id))
+            .limit(BATCH)
+        ).all()
+        for row in rows:
+            yield ChainedEvent._make(row)
+        if len(rows) < BATCH:
+            return
+        after_id = rows[-1].id
 
 
 def verify_chain(
@@ -267,15 +266,18 @@ def verify_chain(
 ) -> ChainReport:
     """Walk the whole chain; stop at the first event that was changed, removed or inserted out
     of order, or that no longer has the hash an anchor kept off the host says it had. The same
-    walk gives the record's check the digests each event carries (the trail is read once)."""
-    with engine.connect() as connection:
+    walk gives the record's check the digests each event carries (the trail is read once).
+    Everything is read in one transaction, as one moment of the database: what the helpline
+    writes meanwhile is for the next run, never taken for rows or calls no event accounts for."""
+    with one_moment(engine) as connection:
         stories = Stories(connection)
         walk = _Walk({anchor.event_id: anchor.hash for anchor in anchors}, progress, stories.add)
         try:
-            record = check_record(connection, walk.sealed_rows(engine))
+            record = check_record(connection, walk.sealed_rows(connection))
             story = stories.check() if walk.broken is None else None
         finally:
             stories.close()
+        orphan = _call_without_its_logging(connection) if walk.broken is None and not walk.expected else None
     if walk.broken is not None:
         return ChainReport(walk.count, _anchor(walk.previous), walk.broken)
     if walk.expected:  # an anchored event is gone: a copy made before it, or the trail cut back
@@ -292,7 +294,7 @@ def verify_chain(
                 f"or events removed){lost if newest > last else ''}",
             ),
         )
-    if orphan := _call_without_its_logging(engine):  # the trail emptied or swapped (a renamed table)
+    if orphan:  # the trail emptied or swapped (a renamed table)
         calls, first_id, received = orphan
         return ChainReport(
             walk.count,
@@ -320,10 +322,10 @@ class _Walk:
     count: int = 0
     broken: Break | None = None
 
-    def sealed_rows(self, engine: Engine) -> Iterator[tuple[int, dict[str, str]]]:
+    def sealed_rows(self, connection: Connection) -> Iterator[tuple[int, dict[str, str]]]:
         """Check each event against the one before it, oldest first, stopping at the first break;
         yield the id and row digests of each event that vouches for rows of the record."""
-        for event in chained_events(engine):
+        for event in chained_events(connection):
             problem = check_link(event, self.previous)
             if problem is None and event.id in self.expected and self.expected.pop(event.id) != event.hash:
                 problem = "its hash is not the one kept off the host: the trail up to it was rewritten"
@@ -339,17 +341,25 @@ class _Walk:
                 yield event.id, rows
 
 
-def _call_without_its_logging(engine: Engine) -> tuple[int, int, dt.datetime | None] | None:
+def _call_without_its_logging(connection: Connection) -> tuple[int, int, dt.datetime | None] | None:
     """How many calls have no 'logged' event, the first of them and when it was received."""
     logged = exists().where(col(Event.concern_id) == col(Concern.id), col(Event.kind) == EventKind.LOGGED)
-    with engine.connect() as connection:
-        calls, first = connection.execute(
-            select(func.count(), func.min(col(Concern.id))).select_from(Concern).where(~logged)
-        ).one()
-        if not calls or first is None:
-            return None
-        received = connection.scalar(select(col(Concern.received_at)).where(col(Concern.id) == first))
+    calls, first = connection.execute(
+        select(func.count(), func.min(col(Concern.id))).select_from(Concern).where(~logged)
+    ).one()
+    if not calls or first is None:
+        return None
+    received = connection.scalar(select(col(Concern.received_at)).where(col(Concern.id) == first))
     return int(calls), int(first), received
+
+
+@contextmanager
+def one_moment(engine: Engine) -> Iterator[Connection]:
+    """A connection whose reads all see the database as it stood at the first of them: SQLite's
+    transaction (its snapshot is taken at the first read); PostgreSQL's REPEATABLE READ."""
+    options = {} if engine.dialect.name == "sqlite" else {"isolation_level": "REPEATABLE READ"}
+    with engine.connect().execution_options(**options) as connection, connection.begin():
+        yield connection
 
 
 def chain_head(engine: Engine) -> Anchor | None:
