@@ -344,10 +344,12 @@ def test_an_event_without_a_time_of_recording_after_those_with_one_is_named_by_v
     assert report.broken.event_id == head.event_id + 1 and "no time of recording" in report.broken.problem
 
 
-def test_calls_written_while_verify_walks_are_not_taken_for_tampering(engine, clock, monkeypatch):
+@pytest.mark.parametrize("beside", [False, True], ids=["one process", "the record checked beside"])
+def test_calls_written_while_verify_walks_are_not_taken_for_tampering(engine, clock, monkeypatch, beside):
     """`verify` reads the trail, the record and the calls as one moment of the database: work
     the helpline does while it walks (the nightly run on a live database) is neither named as
-    rows no event accounts for nor as calls whose story disagrees."""
+    rows no event accounts for nor as calls whose story disagrees. The same when the record is
+    checked by a second process (as on a long trail): it reads the same moment."""
     from helpdesk.store.db import audit
 
     some_history(engine, clock, calls=2)
@@ -361,6 +363,24 @@ def test_calls_written_while_verify_walks_are_not_taken_for_tampering(engine, cl
             yield event
 
     monkeypatch.setattr(audit, "chained_events", busy_helpline)
-    report = verify_chain(engine)
+    report = verify_chain(engine, beside=beside)
     assert report.intact, (report.broken, report.record, report.story)
     assert report.events == before < events(engine)  # what was written meanwhile is for the next run
+
+
+def test_the_record_checked_beside_names_what_one_process_names(engine, clock):
+    """A second process checking the record (a long trail) finds the same rows changed, removed
+    and slipped in as one process does, and reports them the same way."""
+    some_history(engine, clock, calls=3)
+    alone = verify_chain(engine, beside=True)
+    assert alone.intact and alone.record is not None and alone.record.rows > 0
+    as_owner(
+        engine,
+        "UPDATE advice SET text = 'Told the head to carry on' WHERE id = 1",
+        "DELETE FROM advice WHERE id = 2",
+        "INSERT INTO advice (concern_id, author, text, at) SELECT concern_id, author, 'forged', at FROM advice WHERE id = 3",
+    )
+    one, two = verify_chain(engine, beside=False), verify_chain(engine, beside=True)
+    assert one.record is not None and one.record.total == 3
+    assert two.record == one.record and two.story == one.story and two.events == one.events
+    assert not two.intact

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -19,6 +19,8 @@ from sqlmodel import Session, col
 from helpdesk.clock import as_utc
 from helpdesk.domain.audit_chain import GENESIS, Anchor, Break, ChainedEvent, chained, check_link, recorded_moment
 from helpdesk.domain.types import EventKind
+from helpdesk.store.db.beside import record_checked_beside
+from helpdesk.store.db.engine import is_sqlite, sqlite_file
 from helpdesk.store.db.models import Concern, Event
 from helpdesk.store.db.seals import (
     RECORD_TABLES,
@@ -27,9 +29,10 @@ from helpdesk.store.db.seals import (
     before_later_columns_now,
     check_record,
     digests,
+    record_mentions,
     take_touched,
 )
-from helpdesk.store.db.story import Stories, StoryReport
+from helpdesk.store.db.story import StoryReport, check_stories
 
 if TYPE_CHECKING:
     import psycopg
@@ -261,22 +264,31 @@ def chained_events(connection: Connection, after_id: int = 0) -> Iterator[Chaine
         after_id = rows[-1].id
 
 
+BESIDE_FROM = 50_000  # events: from a trail this long, the record is checked in a second process
+
+
 def verify_chain(
-    engine: Engine, anchors: tuple[Anchor, ...] = (), progress: Callable[[int], None] | None = None
+    engine: Engine,
+    anchors: tuple[Anchor, ...] = (),
+    progress: Callable[[int], None] | None = None,
+    beside: bool | None = None,
 ) -> ChainReport:
     """Walk the whole chain; stop at the first event that was changed, removed or inserted out
-    of order, or that no longer has the hash an anchor kept off the host says it had. The same
-    walk gives the record's check the digests each event carries (the trail is read once).
-    Everything is read in one transaction, as one moment of the database: what the helpline
-    writes meanwhile is for the next run, never taken for rows or calls no event accounts for."""
+    of order, or that no longer has the hash an anchor kept off the host says it had; hold every
+    row of the record to the digest its latest event carries, and every call to its story.
+    Everything is read as one moment of the database: what the helpline writes meanwhile is for
+    the next run, never taken for rows or calls no event accounts for. On a long trail (or if
+    `beside`), the record is checked by a second process reading the same moment."""
+    in_memory = is_sqlite(str(engine.url)) and sqlite_file(str(engine.url)) is None  # no second process sees it
+    beside = not in_memory and (_trail_length(engine) >= BESIDE_FROM if beside is None else beside)
     with one_moment(engine) as connection:
-        stories = Stories(connection)
-        walk = _Walk({anchor.event_id: anchor.hash for anchor in anchors}, progress, stories.add)
-        try:
-            record = check_record(connection, walk.sealed_rows(connection))
-            story = stories.check() if walk.broken is None else None
-        finally:
-            stories.close()
+        with record_checked_beside(engine, connection) if beside else nullcontext() as checked_beside:
+            record = None if beside else check_record(connection, record_mentions(connection))
+            walk = _Walk({anchor.event_id: anchor.hash for anchor in anchors}, progress)
+            walk.through(connection)
+            story = check_stories(connection) if walk.broken is None else None
+            if checked_beside is not None and walk.broken is None:
+                record = checked_beside()
         orphan = _call_without_its_logging(connection) if walk.broken is None and not walk.expected else None
     if walk.broken is not None:
         return ChainReport(walk.count, _anchor(walk.previous), walk.broken)
@@ -315,16 +327,12 @@ class _Walk:
 
     expected: dict[int, str]  # anchors not yet met: event id, hash
     progress: Callable[[int], None] | None
-    each: Callable[
-        [ChainedEvent, dict[str, Any] | None], None
-    ]  # every event that links, in order, and its details if read
     previous: ChainedEvent | None = None
     count: int = 0
     broken: Break | None = None
 
-    def sealed_rows(self, connection: Connection) -> Iterator[tuple[int, dict[str, str]]]:
-        """Check each event against the one before it, oldest first, stopping at the first break;
-        yield the id and row digests of each event that vouches for rows of the record."""
+    def through(self, connection: Connection) -> None:
+        """Check each event against the one before it, oldest first, stopping at the first break."""
         for event in chained_events(connection):
             problem = check_link(event, self.previous)
             if problem is None and event.id in self.expected and self.expected.pop(event.id) != event.hash:
@@ -335,10 +343,11 @@ class _Walk:
             self.previous, self.count = event, self.count + 1
             if self.progress and self.count % BATCH == 0:
                 self.progress(self.count)
-            details = json.loads(event.details) if '"rows":' in event.details else None  # read once, if needed
-            self.each(event, details)
-            if details is not None and isinstance(rows := details.get("rows"), dict):
-                yield event.id, rows
+
+
+def _trail_length(engine: Engine) -> int:
+    with engine.connect() as connection:
+        return int(connection.scalar(select(func.max(col(Event.id)))) or 0)
 
 
 def _call_without_its_logging(connection: Connection) -> tuple[int, int, dt.datetime | None] | None:

@@ -5,16 +5,17 @@ a command that changes rows with a bulk UPDATE names them (`touch`)."""
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, Row, Select, Table, bindparam, event, select, text, tuple_
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, col
 
 from helpdesk.domain.audit_chain import REMOVED, digest_in_order, row_key
 from helpdesk.store.db.models import (
@@ -25,6 +26,7 @@ from helpdesk.store.db.models import (
     Conflict,
     ContactAttempt,
     Escalation,
+    Event,
     FollowUp,
     Handover,
     Inspection,
@@ -197,6 +199,27 @@ class RecordReport:
     rows: int  # rows of the record checked
     problems: list[RowProblem]  # the first of them, in table order
     total: int  # how many there are in all
+
+
+def record_mentions(connection: Connection) -> Iterator[tuple[int, dict[str, str]]]:
+    """Each event's id and the digests of the rows of the record it vouches for (its `rows`
+    detail), oldest first."""
+    after = 0
+    statement = (
+        select(col(Event.id), col(Event.details))
+        .where(col(Event.id) > bindparam("after"), col(Event.details).like('%"rows":%'))
+        .order_by(col(Event.id))
+        .limit(CHUNK * 10)
+    )
+    while True:
+        chunk = cast(list[tuple[int, str]], connection.execute(statement, {"after": after}).all())
+        for event_id, details in chunk:
+            rows = json.loads(details).get("rows")
+            if isinstance(rows, dict):
+                yield event_id, rows
+        if len(chunk) < CHUNK * 10:
+            return
+        after = chunk[-1][0]
 
 
 def check_record(
