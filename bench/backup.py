@@ -35,25 +35,6 @@ from helpdesk.store.admin.backup import back_up
 from helpdesk.store.admin.restore import restore
 from helpdesk.store.db.engine import make_engine, sqlite_url
 
-CACHE = Path(os.environ.get("HELPDESK_BENCH_CACHE", Path.home() / ".cache" / "helpdesk-bench"))
-
-
-def cached(calls: int) -> Path:
-    """The database of `calls` closed calls with their records, built once."""
-    CACHE.mkdir(parents=True, exist_ok=True)
-    path = CACHE / f"backup-{calls}-{benchdb.BUILDER_VERSION}.sqlite"
-    if not path.exists():
-        building = path.with_suffix(".building")
-        for leftover in building.parent.glob(building.name + "*"):
-            leftover.unlink()
-        started = time.perf_counter()
-        benchdb.build(sqlite_url(building), waiting=0, closed=calls, record=True)
-        make_engine(sqlite_url(building)).dispose()  # (its -wal folded in)
-        building.rename(path)
-        print(f"  built {calls:,} closed calls with their records in {time.perf_counter() - started:.0f} s", flush=True)
-    benchdb.up_to_date(sqlite_url(path))
-    return path
-
 
 def floor_backup(source: Path, dest: Path) -> float:
     started = time.perf_counter()
@@ -71,7 +52,7 @@ def floor_restore(source: Path, live: Path) -> float:
 
 
 def one_size(calls: int) -> None:
-    built = cached(calls)
+    built = benchdb.cached_with_records(calls)
     with tempfile.TemporaryDirectory(prefix="helpdesk-bench-backup-") as folder:
         work = Path(folder)
         live = work / "helpdesk.sqlite"

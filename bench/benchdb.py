@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import random
+import time
+from pathlib import Path
 
 from sqlalchemy import insert, select, text
 from sqlmodel import Session
@@ -20,7 +23,7 @@ from helpdesk.domain.types import EventKind
 from helpdesk.store.admin.demo import import_samples
 from helpdesk.store.admin.demo_marker import mark_as_demo
 from helpdesk.store.db.audit import seal_record
-from helpdesk.store.db.engine import make_engine, writer
+from helpdesk.store.db.engine import make_engine, sqlite_url, writer
 from helpdesk.store.db.models import Advice, Concern, ContactAttempt, Event, PauseDecision, Review, Staff
 from helpdesk.store.db.schema import upgrade
 
@@ -28,6 +31,7 @@ from helpdesk.store.db.schema import upgrade
 # builder writes something different; a newer schema alone does not need it, since a cached
 # database is brought up to the head revision each time it is used (`up_to_date`).
 BUILDER_VERSION = "rev0019"
+CACHE = Path(os.environ.get("HELPDESK_BENCH_CACHE", Path.home() / ".cache" / "helpdesk-bench"))
 
 
 def up_to_date(url: str) -> str:
@@ -302,3 +306,22 @@ def cached_postgres(url: str, name: str, fill) -> str:
         return name
     finally:
         admin.dispose()
+
+
+def cached_with_records(calls: int) -> Path:
+    """A SQLite database of `calls` closed calls with their records, built once and kept in the
+    cache folder (HELPDESK_BENCH_CACHE, default ~/.cache/helpdesk-bench), migrated to the code's
+    schema on use. Work on a copy if the bench writes."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path = CACHE / f"backup-{calls}-{BUILDER_VERSION}.sqlite"
+    if not path.exists():
+        building = path.with_suffix(".building")
+        for leftover in building.parent.glob(building.name + "*"):
+            leftover.unlink()
+        started = time.perf_counter()
+        build(sqlite_url(building), waiting=0, closed=calls, record=True)
+        make_engine(sqlite_url(building)).dispose()  # (its -wal folded in)
+        building.rename(path)
+        print(f"  built {calls:,} closed calls with their records in {time.perf_counter() - started:.0f} s", flush=True)
+    up_to_date(sqlite_url(path))
+    return path

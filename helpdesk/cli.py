@@ -22,7 +22,7 @@ from helpdesk.domain.refusals import Refused as RuleRefused
 from helpdesk.domain.types import CallerRole, Category, ConcernStatus
 from helpdesk.store.db.engine import DatabaseFileMissing, DatabaseFileRefused, DatabaseUrlInvalid
 from helpdesk.store.db.schema import SchemaNotReady
-from helpdesk.store.faults import DatabaseUnavailable, describe_fault, unavailable
+from helpdesk.store.faults import DatabaseUnavailable, SecondReaderFailed, describe_fault, unavailable
 
 
 class Refused(RuleRefused):
@@ -415,7 +415,7 @@ def where(database_url: str) -> str:
 def cmd_audit_verify(args, settings: Settings) -> int:
     try:
         return verify_audit_trail(args, settings)
-    except SchemaNotReady as error:
+    except (SchemaNotReady, SecondReaderFailed) as error:
         raise CannotCheck(f"cannot check {where(settings.database_url)}: {error}") from None
     except OperationalError as error:
         raise CannotCheck(f"cannot check {where(settings.database_url)}: {unavailable(error)}") from None
@@ -935,6 +935,7 @@ def main(argv: list[str] | None = None) -> int:
         DatabaseFileMissing,
         DatabaseFileRefused,
         DatabaseUrlInvalid,
+        SecondReaderFailed,
     ) as error:
         print(f"helpdesk: {error}", file=sys.stderr)
     except (DatabaseUnavailable, OperationalError, ProgrammingError, OSError) as error:  # one line, no traceback

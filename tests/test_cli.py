@@ -447,6 +447,27 @@ def test_audit_verify_reports_an_intact_trail_and_the_first_break(run, db_path, 
     assert "the 2 event(s) before it are intact" in err and "Traceback" not in err
 
 
+def test_audit_verify_on_a_long_trail_checks_the_record_beside_and_says_in_one_line_if_it_cannot(
+    run, db_path, monkeypatch
+):
+    from helpdesk.store.db import audit
+
+    monkeypatch.setattr(audit, "BESIDE_FROM", 1)  # this short trail taken for a long one
+    run("concern", "add", *GOOD)
+    code, out, err = run("audit", "verify", login="lpark")
+    assert code == 0 and out.startswith("audit trail intact: "), err
+    with sqlite3.connect(db_path) as raw:
+        raw.execute("UPDATE concern SET summary = 'nothing said' WHERE id = 1")
+    code, out, err = run("audit", "verify", login="lpark")
+    assert code == 1 and out.startswith("the record does NOT match the audit trail: 1 row(s)") and "concern:1" in out
+    monkeypatch.setattr(sys, "executable", "/bin/false")  # the second process cannot start its Python
+    code, out, err = run("audit", "verify", login="lpark")
+    assert code == 2 and out == "", err
+    assert err == (
+        f"helpdesk: cannot check {db_path}: the second process checking the record ended without a report (exit 1)\n"
+    )
+
+
 def test_audit_verify_names_a_call_whose_row_is_not_what_its_events_tell(run, db_path):
     """An insider claims a waiting call for someone in the row and appends a forged event that
     vouches for the new row: every digest matches, the call's story does not."""

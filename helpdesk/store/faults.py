@@ -34,3 +34,8 @@ class ExportInterrupted(Exception):
     def __init__(self, written: int, error: OSError) -> None:
         super().__init__(f"the output failed ({error.strerror or error}) after {written} record(s) were written to it")
         self.written, self.error = written, error
+
+
+class SecondReaderFailed(Exception):
+    """`audit verify`'s second process (the record's check on a long trail) failed: why, in one
+    line. Nothing was written."""

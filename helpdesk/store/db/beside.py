@@ -22,13 +22,10 @@ from typing import Any
 from sqlalchemy import Connection, Engine, text
 
 from helpdesk.store.db.seals import RecordReport, check_record, record_mentions
+from helpdesk.store.faults import SecondReaderFailed
 
 SNAPSHOT_ID = re.compile(r"[0-9A-F]+-[0-9A-F]+(-[0-9]+)?")  # as pg_export_snapshot() names one
 WAIT_S = 120  # for the second process to start and to begin its read
-
-
-class SecondReaderFailed(RuntimeError):
-    """The second process could not check the record (its reason in one line)."""
 
 
 @contextmanager
@@ -47,16 +44,16 @@ def record_checked_beside(engine: Engine, connection: Connection) -> Iterator[An
     their_end.close()
     ours = Pipe(our_end.detach())
     try:
-        ours.send(("open", engine.url.render_as_string(hide_password=False)))
+        _tell(ours, ("open", engine.url.render_as_string(hide_password=False)), process)
         _expect(ours, "ready", process)
         if engine.dialect.name == "postgresql":
             snapshot = connection.scalar(text("SELECT pg_export_snapshot()"))
-            ours.send(("begin", snapshot))
+            _tell(ours, ("begin", snapshot), process)
             _expect(ours, "begun", process)
         else:
             with engine.connect().execution_options(sqlite_begin="IMMEDIATE") as locked, locked.begin():
                 connection.scalar(text("SELECT max(id) FROM event"))  # our read begins …
-                ours.send(("begin", None))
+                _tell(ours, ("begin", None), process)
                 _expect(ours, "begun", process)  # … and theirs, with no commit between
 
         def report() -> RecordReport:
@@ -73,15 +70,28 @@ def record_checked_beside(engine: Engine, connection: Connection) -> Iterator[An
             process.wait()
 
 
-def _expect(pipe: Pipe, word: str, process: Any, wait: float | None = WAIT_S) -> Any:
-    if not pipe.poll(wait):
-        raise SecondReaderFailed(f"the second process checking the record did not answer within {wait} s")
+def _ended(process: Any) -> SecondReaderFailed:
     try:
+        code = process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        code = None
+    return SecondReaderFailed(f"the second process checking the record ended without a report (exit {code})")
+
+
+def _tell(pipe: Pipe, message: tuple[str, Any], process: Any) -> None:
+    try:
+        pipe.send(message)
+    except OSError:
+        raise _ended(process) from None
+
+
+def _expect(pipe: Pipe, word: str, process: Any, wait: float | None = WAIT_S) -> Any:
+    try:
+        if not pipe.poll(wait):
+            raise SecondReaderFailed(f"the second process checking the record did not answer within {wait} s")
         said, value = pipe.recv()
-    except EOFError:
-        raise SecondReaderFailed(
-            f"the second process checking the record ended without a report (exit {process.poll()})"
-        ) from None
+    except (EOFError, OSError):
+        raise _ended(process) from None
     if said == "failed":
         raise SecondReaderFailed(f"the second process could not check the record: {value}")
     if said != word:
