@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from json.encoder import encode_basestring
@@ -222,7 +222,7 @@ def row_digest(table: str, values: dict[str, object]) -> str:
     return digest_in_order(table, names, tuple(values[name] for name in names))
 
 
-def digest_in_order(table: str, names: tuple[str, ...], values: tuple[object, ...]) -> str:
+def digest_in_order(table: str, names: tuple[str, ...], values: Sequence[object]) -> str:
     """`row_digest`, for values already in the order of their sorted column names (a table's
     whole content is digested this way, without building a mapping for each row). The encoding:
     [table, [names...], [values...]], each value as JSON has it unless it is a time (UTC text), a

@@ -405,3 +405,52 @@ def test_a_call_row_changed_and_vouched_for_by_a_forged_event_is_named_by_its_st
 def test_every_call_agrees_with_its_story_after_the_commands(engine, record, clock):
     report = verify_chain(engine)
     assert report.intact and report.story.calls > 0 and report.story.total == 0
+
+
+def test_a_row_read_with_its_times_as_stored_has_the_digest_its_values_give(record, engine):
+    """On SQLite a time is digested from the text the file keeps (its digits moved into the
+    chain's UTC text, not parsed): every row's digest is the one `row_digest` gives the values
+    as SQLAlchemy reads them, as digests written before were made."""
+    from sqlalchemy import select
+
+    from helpdesk.domain.audit_chain import row_digest
+    from helpdesk.store.db.seals import rows_with_digests
+
+    compared = 0
+    with engine.connect() as connection:
+        for name, table in RECORD_TABLES.items():
+            read = {tuple(row[c.name] for c in table.primary_key.columns): row for row in
+                    connection.execute(select(table)).mappings()}  # fmt: skip
+            for key, digest in rows_with_digests(connection, table):
+                values = {k: v for k, v in read[key].items()}
+                later = [k for k in ("refused_by", "refused_at", "refusal_reason", "policy_version", "decision_id",
+                                     "wellbeing_name", "wellbeing_role", "wellbeing_phone", "email",
+                                     "told_judgement_unaffected_at", "told_may_be_accompanied_at")
+                         if k in values and values[k] is None]  # fmt: skip
+                assert digest in {
+                    row_digest(name, values),
+                    row_digest(name, {k: v for k, v in values.items() if k not in later}),
+                }
+                compared += 1
+    assert compared > 20
+
+
+def test_a_time_kept_in_another_form_for_the_same_moment_is_the_same_time(record, engine):
+    """A time rewritten with raw SQL into another text for the same moment reads as that moment
+    (as SQLAlchemy reads it); moved by a second, it is named."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite keeps times as text")
+    with engine.begin() as connection:
+        stored = connection.scalar(text("SELECT received_at FROM concern WHERE id = :id"), {"id": record["waiting"]})
+        assert stored.endswith(".000000")  # (the test's clock keeps whole seconds)
+        connection.execute(
+            text("UPDATE concern SET received_at = :at WHERE id = :id"), {"at": stored[:19], "id": record["waiting"]}
+        )
+    assert verify_chain(engine).intact
+    with engine.begin() as connection:
+        connection.execute(
+            text("UPDATE concern SET received_at = :at WHERE id = :id"),
+            {"at": stored[:17] + f"{(int(stored[17:19]) + 1) % 60:02d}" + stored[19:], "id": record["waiting"]},
+        )
+    report = verify_chain(engine)
+    assert report.record is not None and [p.row for p in report.record.problems] == [f"concern:{record['waiting']}"]

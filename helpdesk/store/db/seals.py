@@ -5,7 +5,10 @@ a command that changes rows with a bulk UPDATE names them (`touch`)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import heapq
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -14,7 +17,20 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Connection, Row, Select, Table, bindparam, event, select, text, tuple_
+from sqlalchemy import (
+    Connection,
+    DateTime,
+    Row,
+    Select,
+    String,
+    Table,
+    bindparam,
+    event,
+    select,
+    text,
+    tuple_,
+    type_coerce,
+)
 from sqlmodel import Session, SQLModel, col
 
 from helpdesk.domain.audit_chain import REMOVED, digest_in_order, row_key
@@ -129,7 +145,8 @@ def rows_with_digests(
     connection: Connection, table: Table, keys: list[tuple[Any, ...]] | None = None
 ) -> Iterator[tuple[tuple[Any, ...], str]]:
     """(primary key, digest) of the table's rows: those with `keys`, or all of them."""
-    names, at, everything, by_key = _statements(table.name, _BEFORE_LATER_COLUMNS.get())
+    stored_as_text = connection.dialect.name == "sqlite"
+    names, at, everything, by_key, times = _statements(table.name, _BEFORE_LATER_COLUMNS.get(), stored_as_text)
     primary = list(table.primary_key.columns)
     if keys is None:
         statement, parameters = everything, {}
@@ -138,14 +155,34 @@ def rows_with_digests(
     else:
         statement, parameters = everything.where(tuple_(*primary).in_(keys)), {}
     when_set = [names.index(name) for name in SEALED_WHEN_SET.get(table.name, ()) if name in names]
+    dialect = connection.dialect
+    parse = {i: table.c[names[i]].type.dialect_impl(dialect).result_processor(dialect, None) for i in times}
     for row in connection.execute(statement, parameters):
-        values = tuple(row)
+        values = list(row)
+        for i in times:  # SQLite's stored text of a time, read as it is: its UTC text made from it
+            if values[i] is not None:
+                values[i] = time_text(values[i], parse[i])
         key = tuple(values[i] for i in at)
-        if any(values[i] is None for i in when_set):
+        if when_set and any(values[i] is None for i in when_set):
             kept = [i for i in range(len(names)) if i not in when_set or values[i] is not None]
             yield key, digest_in_order(table.name, tuple(names[i] for i in kept), tuple(values[i] for i in kept))
         else:
             yield key, digest_in_order(table.name, names, values)
+
+
+_AS_STORED = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}")  # how SQLite keeps a time
+
+
+def time_text(stored: str, parse: Any) -> str | dt.datetime:
+    """A time as SQLite keeps it, for its digest: in the form every command writes, its UTC text
+    at once (the very text the time read as a datetime would give: digits moved, not parsed;
+    a row's digest is the same either way); in any other form, read as SQLAlchemy reads it."""
+    if type(stored) is str and len(stored) == 26 and _AS_STORED.fullmatch(stored):
+        return f"{stored[:10]}T{stored[11:]}Z"
+    if parse is None:
+        return stored
+    moment: dt.datetime = parse(stored)
+    return moment
 
 
 _BEFORE_LATER_COLUMNS: ContextVar[bool] = ContextVar("before later columns", default=False)
@@ -169,17 +206,24 @@ def before_later_columns_now() -> bool:
 
 
 @cache
-def _statements(name: str, without_later: bool = False) -> tuple[tuple[str, ...], list[int], Select[Any], Select[Any]]:
-    """A record table's columns in sorted order, where its primary key sits among them, and its
-    reads (all rows; rows by key), built once: every command reads the rows it changed."""
+def _statements(
+    name: str, without_later: bool = False, times_as_stored: bool = False
+) -> tuple[tuple[str, ...], list[int], Select[Any], Select[Any], list[int]]:
+    """A record table's columns in sorted order, where its primary key sits among them, its
+    reads (all rows; rows by key) and where its times sit, built once: every command reads the
+    rows it changed. With `times_as_stored`, times are read as the database keeps them."""
     table = RECORD_TABLES[name]
     primary = list(table.primary_key.columns)
     later = SEALED_WHEN_SET.get(name, frozenset()) if without_later else frozenset()
     columns = sorted((c for c in table.columns if c.name not in later), key=lambda column: column.name)
     names = tuple(column.name for column in columns)
-    everything = select(*columns).order_by(*primary)
+    times = [i for i, column in enumerate(columns) if isinstance(column.type, DateTime)] if times_as_stored else []
+    read = [
+        type_coerce(column, String).label(column.name) if i in times else column for i, column in enumerate(columns)
+    ]
+    everything = select(*read).order_by(*primary)
     by_key = everything.where(primary[0].in_(bindparam("keys", expanding=True)))
-    return names, [names.index(column.name) for column in primary], everything, by_key
+    return names, [names.index(column.name) for column in primary], everything, by_key, times
 
 
 # --- verifying -------------------------------------------------------------------------------
@@ -227,11 +271,20 @@ def check_record(
 ) -> RecordReport:
     """Compare every row of the record with the digest its latest event carries. `mentions`
     gives each event's id and its `rows` detail, oldest first. The work is done in temporary
-    tables, so memory stays flat however large the record."""
-    connection.exec_driver_sql("CREATE TEMPORARY TABLE sealed (row_key TEXT NOT NULL, event_id INTEGER, digest TEXT)")
-    connection.exec_driver_sql("CREATE TEMPORARY TABLE standing (row_key TEXT NOT NULL, digest TEXT)")
+    tables keyed by row (the latest digest said of each, each row's digest now), so memory stays
+    flat however large the record."""
+    keyed = " WITHOUT ROWID" if connection.dialect.name == "sqlite" else ""
+    connection.exec_driver_sql(
+        f"CREATE TEMPORARY TABLE sealed (row_key TEXT PRIMARY KEY, event_id INTEGER NOT NULL, digest TEXT NOT NULL){keyed}"
+    )
+    connection.exec_driver_sql(
+        f"CREATE TEMPORARY TABLE standing (row_key TEXT PRIMARY KEY, digest TEXT NOT NULL){keyed}"
+    )
     mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    put_sealed = f"INSERT INTO sealed VALUES ({mark}, {mark}, {mark})"
+    put_sealed = (  # oldest first: the latest event's digest is the one kept
+        f"INSERT INTO sealed VALUES ({mark}, {mark}, {mark}) "
+        "ON CONFLICT (row_key) DO UPDATE SET event_id = excluded.event_id, digest = excluded.digest"
+    )
     put_standing = f"INSERT INTO standing VALUES ({mark}, {mark})"
     try:
         said: list[tuple[str, int, str]] = []
@@ -253,12 +306,16 @@ def check_record(
             if found:
                 connection.exec_driver_sql(put_standing, found)
                 checked += len(found)
-        connection.exec_driver_sql("CREATE INDEX sealed_row ON sealed (row_key, event_id)")
-        connection.exec_driver_sql("CREATE INDEX standing_row ON standing (row_key)")
-        first = connection.execute(text(_PROBLEMS), {"shown": shown, "removed": REMOVED}).all()
-        total = connection.execute(text(f"SELECT count(*) FROM ({_PROBLEM_ROWS}) AS problems"), {"removed": REMOVED})
+        counted = [0]
+
+        def each_problem() -> Iterator[tuple[str, str, int | None]]:
+            for kind, row, event_id in connection.execute(text(_PROBLEMS), {"removed": REMOVED}):
+                counted[0] += 1
+                yield row, kind, event_id
+
+        first = heapq.nsmallest(shown, each_problem())  # the first rows by name, and how many in all
         return RecordReport(
-            checked, [RowProblem(row, event_id, _SAID[kind]) for kind, row, event_id in first], int(total.scalar() or 0)
+            checked, [RowProblem(row, event_id, _SAID[kind]) for row, kind, event_id in first], counted[0]
         )
     finally:
         connection.exec_driver_sql("DROP TABLE IF EXISTS sealed")
@@ -271,21 +328,15 @@ _SAID = {
     "removed": "it is gone, but no event removed it: deleted outside the commands",
 }
 
-# the latest digest of each row the trail speaks of
-_LATEST = """
-    SELECT row_key, event_id, digest FROM sealed AS s
-    WHERE event_id = (SELECT max(event_id) FROM sealed AS later WHERE later.row_key = s.row_key)
-"""
-_PROBLEM_ROWS = f"""
-    SELECT 'changed' AS kind, standing.row_key AS row_key, latest.event_id AS event_id
-      FROM standing JOIN ({_LATEST}) AS latest ON latest.row_key = standing.row_key
-     WHERE latest.digest <> standing.digest
+_PROBLEMS = """
+    SELECT 'changed', standing.row_key, sealed.event_id
+      FROM standing JOIN sealed ON sealed.row_key = standing.row_key
+     WHERE sealed.digest <> standing.digest
     UNION ALL
     SELECT 'unaccounted', standing.row_key, NULL
       FROM standing WHERE NOT EXISTS (SELECT 1 FROM sealed WHERE sealed.row_key = standing.row_key)
     UNION ALL
-    SELECT 'removed', latest.row_key, latest.event_id
-      FROM ({_LATEST}) AS latest
-     WHERE latest.digest <> :removed AND NOT EXISTS (SELECT 1 FROM standing WHERE standing.row_key = latest.row_key)
+    SELECT 'removed', sealed.row_key, sealed.event_id
+      FROM sealed
+     WHERE sealed.digest <> :removed AND NOT EXISTS (SELECT 1 FROM standing WHERE standing.row_key = sealed.row_key)
 """
-_PROBLEMS = f"SELECT kind, row_key, event_id FROM ({_PROBLEM_ROWS}) AS problems ORDER BY row_key LIMIT :shown"
