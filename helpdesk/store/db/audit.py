@@ -11,13 +11,23 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import Connection, Engine, Insert, Select, exists, func, insert, select
+from sqlalchemy import Connection, Engine, Insert, Select, String, bindparam, exists, func, insert, select, type_coerce
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col
 
 from helpdesk.clock import as_utc
-from helpdesk.domain.audit_chain import GENESIS, Anchor, Break, ChainedEvent, chained, check_link, recorded_moment
+from helpdesk.domain.audit_chain import (
+    GENESIS,
+    Anchor,
+    Break,
+    ChainedEvent,
+    EventTexts,
+    chained,
+    link_problem,
+    recorded_moment,
+    utc_text,
+)
 from helpdesk.domain.types import EventKind
 from helpdesk.store.db.beside import record_checked_beside
 from helpdesk.store.db.engine import is_sqlite, sqlite_file
@@ -31,6 +41,7 @@ from helpdesk.store.db.seals import (
     digests,
     record_mentions,
     take_touched,
+    time_text,
 )
 from helpdesk.store.db.story import StoryReport, check_stories
 
@@ -248,20 +259,41 @@ class ChainReport:
 BATCH = 5000
 
 
-def chained_events(connection: Connection, after_id: int = 0) -> Iterator[ChainedEvent]:
-    """Every event from `after_id` on, oldest first, read in batches (constant memory)."""
+def chained_events(connection: Connection, after_id: int = 0) -> Iterator[EventTexts]:
+    """Every event from `after_id` on, oldest first, its times in the chain's UTC text, read in
+    batches (constant memory). SQLite's times are taken from the text the file keeps."""
+    as_stored = connection.dialect.name == "sqlite"
+    statement, parse = _chained_events(as_stored), _time_parser(connection) if as_stored else None
     while True:
-        rows = connection.execute(
-            select(*(col(getattr(Event, field)) for field in ChainedEvent._fields))  # in the tuple's order
-            .where(col(Event.id) > after_id)
-            .order_by(col(Event.id))
-            .limit(BATCH)
-        ).all()
-        for row in rows:
-            yield ChainedEvent._make(row)
+        rows = connection.execute(statement, {"after": after_id}).all()
+        for id, at, actor, kind, concern_id, details, prev_hash, hash, recorded_at in rows:
+            yield EventTexts(
+                id, _chain_text(at, parse), actor, kind, concern_id, details, prev_hash, hash,
+                None if recorded_at is None else _chain_text(recorded_at, parse),
+            )  # fmt: skip
         if len(rows) < BATCH:
             return
         after_id = rows[-1].id
+
+
+@cache
+def _chained_events(as_stored: bool) -> Select[Any]:
+    times = {"at", "recorded_at"} if as_stored else set()
+    columns = [  # in the tuple's order
+        type_coerce(col(getattr(Event, f)), String).label(f) if f in times else col(getattr(Event, f))
+        for f in ChainedEvent._fields
+    ]
+    return select(*columns).where(col(Event.id) > bindparam("after")).order_by(col(Event.id)).limit(BATCH)
+
+
+def _time_parser(connection: Connection) -> Any:
+    dialect = connection.dialect
+    return Event.__table__.c.at.type.dialect_impl(dialect).result_processor(dialect, None)  # type: ignore[attr-defined]
+
+
+def _chain_text(value: Any, parse: Any) -> str:
+    moment = time_text(value, parse) if type(value) is str else value
+    return moment if isinstance(moment, str) else utc_text(moment)
 
 
 BESIDE_FROM = 50_000  # events: from a trail this long, the record is checked in a second process
@@ -327,18 +359,18 @@ class _Walk:
 
     expected: dict[int, str]  # anchors not yet met: event id, hash
     progress: Callable[[int], None] | None
-    previous: ChainedEvent | None = None
+    previous: EventTexts | None = None
     count: int = 0
     broken: Break | None = None
 
     def through(self, connection: Connection) -> None:
         """Check each event against the one before it, oldest first, stopping at the first break."""
         for event in chained_events(connection):
-            problem = check_link(event, self.previous)
+            problem = link_problem(event, self.previous)
             if problem is None and event.id in self.expected and self.expected.pop(event.id) != event.hash:
                 problem = "its hash is not the one kept off the host: the trail up to it was rewritten"
             if problem:
-                self.broken = Break(event.id, as_utc(event.at), problem)
+                self.broken = Break(event.id, dt.datetime.fromisoformat(event.at), problem)
                 return
             self.previous, self.count = event, self.count + 1
             if self.progress and self.count % BATCH == 0:
@@ -391,5 +423,5 @@ def _newest() -> Select[int | None, str, dt.datetime | None]:
     return select(col(Event.id), col(Event.hash), col(Event.recorded_at)).order_by(col(Event.id).desc()).limit(1)
 
 
-def _anchor(event: ChainedEvent | None) -> Anchor | None:
+def _anchor(event: EventTexts | None) -> Anchor | None:
     return Anchor(event.id, event.hash) if event else None

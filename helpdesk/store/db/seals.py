@@ -33,7 +33,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Session, SQLModel, col
 
-from helpdesk.domain.audit_chain import REMOVED, digest_in_order, row_key
+from helpdesk.domain.audit_chain import REMOVED, digest_in_order, row_digester, row_key
 from helpdesk.store.db.models import (
     Advice,
     Alert,
@@ -157,17 +157,18 @@ def rows_with_digests(
     when_set = [names.index(name) for name in SEALED_WHEN_SET.get(table.name, ()) if name in names]
     dialect = connection.dialect
     parse = {i: table.c[names[i]].type.dialect_impl(dialect).result_processor(dialect, None) for i in times}
+    digest, single = row_digester(table.name, names), at[0] if len(at) == 1 else None
     for row in connection.execute(statement, parameters):
         values = list(row)
         for i in times:  # SQLite's stored text of a time, read as it is: its UTC text made from it
             if values[i] is not None:
                 values[i] = time_text(values[i], parse[i])
-        key = tuple(values[i] for i in at)
+        key = (values[single],) if single is not None else tuple(values[i] for i in at)
         if when_set and any(values[i] is None for i in when_set):
             kept = [i for i in range(len(names)) if i not in when_set or values[i] is not None]
-            yield key, digest_in_order(table.name, tuple(names[i] for i in kept), tuple(values[i] for i in kept))
+            yield key, digest_in_order(table.name, tuple(names[i] for i in kept), [values[i] for i in kept])
         else:
-            yield key, digest_in_order(table.name, names, values)
+            yield key, digest(values)
 
 
 _AS_STORED = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}")  # how SQLite keeps a time
