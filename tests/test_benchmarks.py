@@ -21,6 +21,7 @@ SMALLEST = {
     "alert_email.py": ["--changes", "3"],
     "audit_verify.py": ["--sizes", "200"],
     "backup.py": ["--sizes", "200"],
+    "change_cost.py": ["--changes", "4", "--waiting", "20"],
     "claims.py": ["--processes", "2", "--seconds", "1"],
     "export_month.py": ["--sizes", "200"],
     "figures.py": ["--sizes", "200", "--runs", "1"],
