@@ -45,6 +45,7 @@ from helpdesk.tui.widgets.banner import TroubleBanner
 from helpdesk.tui.widgets.columns import age_cell, short_name
 from helpdesk.tui.widgets.follow_ups_due import FollowUpsDue
 from helpdesk.tui.widgets.footer import KeysFooter
+from helpdesk.tui.widgets.row_cached_table import RowCachedTable
 
 # Screens beyond the queue are imported when first opened: start-up loads only the queue.
 
@@ -265,7 +266,7 @@ class QueueScreen(DataScreen):
                 placeholder="school, category, holder, risk, overdue, mine, urgent", id="queue-filter", disabled=True
             )
             yield Static("", id="queue-filter-count")
-        yield DataTable(id="queue", cursor_type="row", zebra_stripes=False)
+        yield RowCachedTable(id="queue", cursor_type="row", zebra_stripes=False)
         yield FollowUpsDue()
         yield KeysFooter()
 
