@@ -4,9 +4,10 @@ Textual app whose DataTable of the same size adds a row, puts its rows in order 
 updates a header line, at the same pace, with no database. Both are measured as the process's
 own CPU time over the changes, less what it spends idle for as long.
 
-What this tells: with N consoles on a host, every change costs N times the figure; the floor is
-what any console built on DataTable pays (the table draws every row in view again after each
-change). Run: python bench/change_cost.py [--changes 40] [--waiting 200]
+What this tells: with N consoles on a host, every change costs N times the figure. The first
+floor is what any console built on DataTable pays (it draws every row in view again after each
+change); the second, the same bare app with the table the queue uses (RowCachedTable, which
+draws again only the rows that changed). Run: python bench/change_cost.py [--changes 40] [--waiting 200]
 """
 
 from __future__ import annotations
@@ -81,17 +82,21 @@ def console_cost(url: str, changes: int) -> tuple[float, float]:
     return result[1] / changes, result[0]
 
 
-def floor_cost(rows: int, changes: int) -> float:
-    """CPU seconds a change costs a bare DataTable app (adding a row, ordering, a header line),
-    less what it spends idle for as long."""
+def floor_cost(rows: int, changes: int, cached: bool = False) -> float:
+    """CPU seconds a change costs a bare app (adding a row, ordering, a header line) with a
+    DataTable (or the console's own RowCachedTable), less what it spends idle for as long."""
     from rich.text import Text
     from textual.app import App, ComposeResult
     from textual.widgets import DataTable, Footer, Static
 
+    from helpdesk.tui.widgets.row_cached_table import RowCachedTable
+
+    kind = RowCachedTable if cached else DataTable
+
     class Floor(App[None]):
         def compose(self) -> ComposeResult:
             yield Static(f"{rows} waiting · 0 claimed", id="header")
-            yield DataTable(cursor_type="row")
+            yield kind(cursor_type="row")
             yield Footer()
 
         def on_mount(self) -> None:
@@ -137,11 +142,16 @@ def main() -> None:
         url = f"sqlite:///{Path(folder) / 'change-cost.sqlite'}"
         benchdb.build(url, waiting=args.waiting, closed=1_000)
         each, idle = console_cost(url, args.changes)
-    floor_each = floor_cost(args.waiting, args.changes)
-    each, floor_each = each * 1000, floor_each * 1000
+    floor_each = floor_cost(args.waiting, args.changes) * 1000
+    cached_each = floor_cost(args.waiting, args.changes, cached=True) * 1000
+    each *= 1000
     print(f"{args.changes} changes, one every {PACE} s, {args.waiting} calls waiting, 100x30")
     print(f"console: {each:6.1f} ms of CPU a change (idle: {idle * 100:.1f} % of a core)")
     print(f"floor, a bare DataTable doing the same: {floor_each:6.1f} ms a change ({each / max(floor_each, 0.1):.2f}x)")
+    print(
+        f"floor, the same bare app with the console's RowCachedTable: {cached_each:6.1f} ms a change"
+        f" ({each / max(cached_each, 0.1):.2f}x)"
+    )
 
 
 if __name__ == "__main__":

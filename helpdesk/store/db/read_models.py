@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import Any, TypeVar
+from functools import cache
+from typing import Any, TypeVar, cast
 
 from helpdesk.clock import as_utc
 
@@ -17,11 +18,17 @@ def by_name(model: type[Model], row: Any) -> Model:
     UTC and flags as booleans whatever the database returns (SQLite: naive times, 0 and 1)."""
     values = row._mapping
     fields: dict[str, Any] = {}
-    for field in dataclasses.fields(model):  # type: ignore[arg-type]
-        value = values[field.name]
+    for name, flag in _fields(cast(Any, model)):
+        value = values[name]
         if isinstance(value, dt.datetime):
             value = as_utc(value)
-        elif field.type in ("bool", bool) and value is not None:
+        elif flag and value is not None:
             value = bool(value)
-        fields[field.name] = value
+        fields[name] = value
     return model(**fields)
+
+
+@cache
+def _fields(model: Any) -> tuple[tuple[str, bool], ...]:
+    """A read model's fields, and which are flags (read once a model: every row is built by them)."""
+    return tuple((field.name, field.type in ("bool", bool)) for field in dataclasses.fields(model))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Engine, literal, select, text
+from sqlalchemy import Engine, Select, literal, select, text
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
@@ -22,6 +23,17 @@ def open_escalations(engine: Engine) -> list[OpenEscalation]:
     """Escalations still standing, oldest first. Read from what is still open (the waiting calls
     on the open-queue index, the open follow-ups on theirs), never from every escalation ever
     raised: a small list however long the record."""
+    with engine.connect() as connection:
+        found = [
+            by_name(OpenEscalation, row) for statement in _open_escalations() for row in connection.execute(statement)
+        ]
+    return sorted(found, key=lambda escalation: escalation.id)
+
+
+@cache
+def _open_escalations() -> tuple[Select[Any], ...]:
+    """The three reads of standing escalations, built once (every console reads them on every
+    change)."""
     columns: tuple[Any, ...] = (
         col(Escalation.id),
         col(Escalation.key),
@@ -68,10 +80,4 @@ def open_escalations(engine: Engine) -> list[OpenEscalation]:
             awaiting(latest),
         )
     )
-    with engine.connect() as connection:
-        found = [
-            by_name(OpenEscalation, row)
-            for statement in (waiting, overdue, unsigned)
-            for row in connection.execute(statement)
-        ]
-    return sorted(found, key=lambda escalation: escalation.id)
+    return waiting, overdue, unsigned

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Engine, Select, and_, exists, func, literal, select, text
@@ -42,6 +43,24 @@ def staff_member(engine: Engine, login: str) -> StaffMember | None:
 
 def open_queue(engine: Engine) -> list[QueueRow]:
     """Waiting and claimed concerns: those at immediate risk first, then urgent, then oldest first."""
+    with engine.connect() as connection:
+        rows = {row.id: row for row in (by_name(QueueRow, found) for found in connection.execute(_open_queue()))}
+        groups = open_groups(connection, list(rows))
+    arranged = together(list(rows), groups)
+    first_of: dict[frozenset[int], int] = {}
+    for call in arranged:
+        first_of.setdefault(frozenset(groups.get(call, {call})), call)
+    return [
+        dataclasses.replace(rows[call], linked_to=first)
+        if call in groups and (first := first_of[frozenset(groups[call])]) != call
+        else rows[call]
+        for call in arranged
+    ]
+
+
+@cache
+def _open_queue() -> Select[Any]:
+    """The open queue's statement, built once (every console reads it on every change)."""
     holder = aliased(Staff)
     # the call's latest decision, if it is an exceptional pause neither countersigned nor refused
     # (one at most: only the latest can be)
@@ -73,19 +92,7 @@ def open_queue(engine: Engine) -> list[QueueRow]:
         .where(text(f"concern.{OPEN_CONCERN}"))  # the partial index's own predicate
         .order_by(col(Concern.priority), col(Concern.received_at), col(Concern.id))
     )
-    with engine.connect() as connection:
-        rows = {row.id: row for row in (by_name(QueueRow, found) for found in connection.execute(statement))}
-        groups = open_groups(connection, list(rows))
-    arranged = together(list(rows), groups)
-    first_of: dict[frozenset[int], int] = {}
-    for call in arranged:
-        first_of.setdefault(frozenset(groups.get(call, {call})), call)
-    return [
-        dataclasses.replace(rows[call], linked_to=first)
-        if call in groups and (first := first_of[frozenset(groups[call])]) != call
-        else rows[call]
-        for call in arranged
-    ]
+    return statement
 
 
 def opened_by_since(login: str, concern_id: Any, since: Any) -> Any:
