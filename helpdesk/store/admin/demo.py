@@ -224,7 +224,7 @@ def seed_pauses(engine: Engine, clock: Clock, rng: random.Random) -> None:
     policy = load_policy(shipped_file("policy.toml"))
     now = clock.now()
     for hours_ago, days, extended in ((2, 2, False), (4, 4, True)):
-        start = now - dt.timedelta(hours=hours_ago)
+        start = pause_morning(now, hours_ago)
 
         def at(minutes: float, start: dt.datetime = start) -> dt.datetime:
             return start + dt.timedelta(minutes=minutes)
@@ -267,6 +267,20 @@ def seed_pauses(engine: Engine, clock: Clock, rng: random.Random) -> None:
         commands.record_signposting(engine, concern_id, senior, at(116))
         commands.add_advice(engine, concern_id, senior, "Talked the head through the pause and the support.", at(117))
         commands.close(engine, concern_id, senior, OUTCOMES[0], at(120), policy=policy)
+
+
+PAUSE_WORK = dt.timedelta(hours=2)  # from a pause request logged to the call closed
+
+
+def pause_morning(now: dt.datetime, hours_ago: float) -> dt.datetime:
+    """When a seeded pause request was logged: `hours_ago` before now, unless its two hours of
+    work would cross midnight (London), when a pause could be authorised on an inspection that
+    ended the day before: then as long before midnight, all of it on the day before."""
+    start = now - dt.timedelta(hours=hours_ago)
+    if london(start).date() == london(start + PAUSE_WORK).date():
+        return start
+    midnight = london(now).floor("day").datetime
+    return as_utc(midnight - dt.timedelta(hours=hours_ago) - PAUSE_WORK)
 
 
 def _inspected_today(engine: Engine, today: dt.date) -> list[str]:
