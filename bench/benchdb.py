@@ -308,20 +308,26 @@ def cached_postgres(url: str, name: str, fill) -> str:
         admin.dispose()
 
 
-def cached_with_records(calls: int) -> Path:
-    """A SQLite database of `calls` closed calls with their records, built once and kept in the
-    cache folder (HELPDESK_BENCH_CACHE, default ~/.cache/helpdesk-bench), migrated to the code's
-    schema on use. Work on a copy if the bench writes."""
+def cached_sqlite(name: str, fill) -> Path:
+    """The SQLite database `name` in the cache folder (HELPDESK_BENCH_CACHE, default
+    ~/.cache/helpdesk-bench), filled once by `fill(its url)` and kept (named with
+    BUILDER_VERSION), migrated to the code's schema on use. A build cut short leaves only
+    `name.building`, made again next time. Work on a copy if the bench writes."""
     CACHE.mkdir(parents=True, exist_ok=True)
-    path = CACHE / f"backup-{calls}-{BUILDER_VERSION}.sqlite"
+    path = CACHE / f"{name}-{BUILDER_VERSION}.sqlite"
     if not path.exists():
         building = path.with_suffix(".building")
         for leftover in building.parent.glob(building.name + "*"):
             leftover.unlink()
         started = time.perf_counter()
-        build(sqlite_url(building), waiting=0, closed=calls, record=True)
+        fill(sqlite_url(building))
         make_engine(sqlite_url(building)).dispose()  # (its -wal folded in)
         building.rename(path)
-        print(f"  built {calls:,} closed calls with their records in {time.perf_counter() - started:.0f} s", flush=True)
+        print(f"  built {name} in {time.perf_counter() - started:.0f} s", flush=True)
     up_to_date(sqlite_url(path))
     return path
+
+
+def cached_with_records(calls: int) -> Path:
+    """A SQLite database of `calls` closed calls with their records (see cached_sqlite)."""
+    return cached_sqlite(f"backup-{calls}", lambda url: build(url, waiting=0, closed=calls, record=True))

@@ -17,10 +17,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import statistics
 import time
-from pathlib import Path
 
 from sqlalchemy import text
 
@@ -29,7 +27,6 @@ from helpdesk.domain.search import fts5_query, look_up, tsquery
 from helpdesk.store.commands.looking_up import look_up as find
 from helpdesk.store.db.engine import make_engine, sqlite_url
 
-CACHE = Path(os.environ.get("HELPDESK_BENCH_CACHE", Path.home() / ".cache" / "helpdesk-bench"))
 RUNS = 21
 NAMED_EVERY = 1000  # one call in this many has a caller of its own name (a rare look-up)
 
@@ -45,17 +42,7 @@ def build(url: str, calls: int) -> None:
 
 
 def cached_sqlite(calls: int) -> str:
-    CACHE.mkdir(parents=True, exist_ok=True)
-    path = CACHE / f"look-up-{calls}-{benchdb.BUILDER_VERSION}.sqlite"
-    if not path.exists():
-        building = path.with_suffix(".building")
-        for leftover in building.parent.glob(building.name + "*"):
-            leftover.unlink()
-        started = time.perf_counter()
-        build(sqlite_url(building), calls)
-        building.rename(path)
-        print(f"  built {calls:,} calls in {time.perf_counter() - started:.0f} s", flush=True)
-    return benchdb.up_to_date(sqlite_url(path))
+    return sqlite_url(benchdb.cached_sqlite(f"look-up-{calls}", lambda url: build(url, calls)))
 
 
 def cached_postgres(url: str, calls: int) -> str:
